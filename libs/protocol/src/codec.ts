@@ -1,0 +1,42 @@
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { CallRequest, CallResponse } from './envelope.js';
+import { NodeAdvert } from './advert.js';
+import { EasyRemoteError } from './errors.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export const ProtocolErrorCode = {
+  /** A message on the mesh was not valid JSON or did not match its envelope schema. */
+  MalformedMessage: 'PROTO_ERR_MALFORMED_MESSAGE',
+} as const;
+
+export function encodeJson(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+function parse(bytes: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(decoder.decode(bytes));
+  } catch (cause) {
+    throw new EasyRemoteError(ProtocolErrorCode.MalformedMessage, `${what} is not valid JSON`, { cause });
+  }
+}
+
+function decoderFor<T>(schema: TSchema, what: string): (bytes: Uint8Array) => T {
+  const validator = Compile(schema);
+  return (bytes) => {
+    const value = parse(bytes, what);
+    if (!validator.Check(value)) {
+      const first = validator.Errors(value)[0];
+      const where = first ? `${first.instancePath || '/'}: ${first.message}` : 'schema mismatch';
+      throw new EasyRemoteError(ProtocolErrorCode.MalformedMessage, `${what} is malformed (${where})`);
+    }
+    return value as T;
+  };
+}
+
+export const decodeCallRequest = decoderFor<CallRequest>(CallRequest, 'call request');
+export const decodeCallResponse = decoderFor<CallResponse>(CallResponse, 'call response');
+export const decodeNodeAdvert = decoderFor<NodeAdvert>(NodeAdvert, 'node advert');

@@ -1,0 +1,47 @@
+/**
+ * The base of every error EasyRemote raises. Callers check `code`, never `instanceof`:
+ * errors cross process boundaries (NATS envelopes, JSON-RPC) and come back as plain data.
+ */
+export class EasyRemoteError extends Error {
+  readonly code: string;
+  readonly data: unknown;
+
+  constructor(code: string, message: string, options?: { cause?: unknown; data?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'EasyRemoteError';
+    this.code = code;
+    this.data = options?.data;
+  }
+}
+
+/** True when `value` is an error-like object carrying the given stable code. */
+export function hasErrorCode(value: unknown, code: string): boolean {
+  return typeof value === 'object' && value !== null && (value as { code?: unknown }).code === code;
+}
+
+/**
+ * Codes a compute node puts on the wire in a failed call envelope. The gateway maps each of them in
+ * one place (apps/gateway/src/mcp/error-mapping.ts). Tool authors may also raise their own codes
+ * (`ToolError`); those travel unchanged.
+ */
+export const WireErrorCode = {
+  /** The request envelope could not be decoded. */
+  BadRequest: 'NODE_ERR_BAD_REQUEST',
+  /** The node does not serve the named tool (a stale registry view). */
+  ToolNotFound: 'NODE_ERR_TOOL_NOT_FOUND',
+  /** Arguments failed the tool's input schema on the node. */
+  InvalidArguments: 'NODE_ERR_INVALID_ARGUMENTS',
+  /** The handler threw something that was not a ToolError. */
+  HandlerFailed: 'NODE_ERR_HANDLER_FAILED',
+  /** The handler's result failed the tool's declared output schema. */
+  InvalidOutput: 'NODE_ERR_INVALID_OUTPUT',
+  /** The call's deadline passed while the handler was running; the handler was aborted. */
+  DeadlineExceeded: 'NODE_ERR_DEADLINE_EXCEEDED',
+  /** The node is at its concurrency limit and declined the call. */
+  Overloaded: 'NODE_ERR_OVERLOADED',
+  /** The node is shutting down and accepts no new calls. */
+  ShuttingDown: 'NODE_ERR_SHUTTING_DOWN',
+  /** The result does not fit into one NATS message. */
+  ResultTooLarge: 'NODE_ERR_RESULT_TOO_LARGE',
+} as const;
+export type WireErrorCode = (typeof WireErrorCode)[keyof typeof WireErrorCode];
