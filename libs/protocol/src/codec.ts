@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { CallRequest, CallResponse } from './envelope.js';
+import { CallNotification, CallRequest, CallResponse } from './envelope.js';
 import { NodeAdvert } from './advert.js';
 import { EasyRemoteError } from './errors.js';
 
@@ -40,3 +40,4 @@ function decoderFor<T>(schema: TSchema, what: string): (bytes: Uint8Array) => T 
 export const decodeCallRequest = decoderFor<CallRequest>(CallRequest, 'call request');
 export const decodeCallResponse = decoderFor<CallResponse>(CallResponse, 'call response');
 export const decodeNodeAdvert = decoderFor<NodeAdvert>(NodeAdvert, 'node advert');
+export const decodeCallNotification = decoderFor<CallNotification>(CallNotification, 'call notification');

@@ -34,3 +34,22 @@ export const CallResponse = Type.Union([
   Type.Object({ ok: Type.Literal(false), error: WireError }),
 ]);
 export type CallResponse = Static<typeof CallResponse>;
+
+/** A notification a running handler sends back to the caller on the `Er-Notify` subject. */
+export const CallNotification = Type.Union([
+  Type.Object({
+    kind: Type.Literal('progress'),
+    progress: Type.Number(),
+    total: Type.Optional(Type.Number()),
+    message: Type.Optional(Type.String()),
+  }),
+  Type.Object({
+    kind: Type.Literal('log'),
+    level: Type.Union(
+      ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'].map((level) => Type.Literal(level)),
+    ),
+    logger: Type.Optional(Type.String()),
+    data: Type.Unknown(),
+  }),
+]);
+export type CallNotification = Static<typeof CallNotification>;

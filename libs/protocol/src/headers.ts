@@ -6,6 +6,11 @@ export const Headers = {
   callId: 'Er-Call-Id',
   /** Mesh wire protocol version of the sender. */
   version: 'Er-Version',
+  /**
+   * Subject the node publishes the call's progress and log notifications to (set by the caller when it
+   * wants them relayed). Each message is a JSON `CallNotification`.
+   */
+  notify: 'Er-Notify',
   /** On replies: the id of the node that ran the call. */
   nodeId: 'Er-Node-Id',
   /** W3C trace context. */

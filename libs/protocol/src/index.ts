@@ -3,6 +3,8 @@ export { TOOL_NAME_PATTERN, NODE_ID_PATTERN, isValidToolName, isValidNodeId, too
 export { Subjects, TOOL_QUEUE_GROUP, REGISTRY_BUCKET, toolSubject, nodeCallSubject, registryKey } from './subjects.js';
 export { Headers } from './headers.js';
 export { MESH_PROTOCOL_VERSION, MODERN_MCP_VERSION, LEGACY_MCP_VERSIONS } from './version.js';
-export { CallRequest, CallResult, CallResponse, WireError } from './envelope.js';
+export { CallRequest, CallResult, CallResponse, CallNotification, WireError } from './envelope.js';
 export { ToolMetadata, ToolDescriptor, NodeCapabilities, NodeLoad, NodeAdvert } from './advert.js';
-export { ProtocolErrorCode, encodeJson, decodeCallRequest, decodeCallResponse, decodeNodeAdvert } from './codec.js';
+export { ProtocolErrorCode, encodeJson, decodeCallRequest, decodeCallResponse, decodeNodeAdvert, decodeCallNotification } from './codec.js';
+export { silentLogger } from './logger.js';
+export type { Logger } from './logger.js';
