@@ -45,9 +45,17 @@ export const CallNotification = Type.Union([
   }),
   Type.Object({
     kind: Type.Literal('log'),
-    level: Type.Union(
-      ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'].map((level) => Type.Literal(level)),
-    ),
+    // Spelled out: a mapped array of literals makes the static type of `level` collapse to `never`.
+    level: Type.Union([
+      Type.Literal('debug'),
+      Type.Literal('info'),
+      Type.Literal('notice'),
+      Type.Literal('warning'),
+      Type.Literal('error'),
+      Type.Literal('critical'),
+      Type.Literal('alert'),
+      Type.Literal('emergency'),
+    ]),
     logger: Type.Optional(Type.String()),
     data: Type.Unknown(),
   }),
