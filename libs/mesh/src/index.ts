@@ -1,0 +1,7 @@
+export { connectMesh } from './connect-mesh.js';
+export type { ConnectMeshOptions } from './connect-mesh.js';
+export { RpcClient } from './rpc-client.js';
+export type { RpcClientOptions, RpcReply, RpcRequestOptions } from './rpc-client.js';
+export { invokeTool } from './invoke-tool.js';
+export type { InvokeToolOptions, InvokeToolResult } from './invoke-tool.js';
+export { MeshError, MeshErrorCode, isMeshError } from './errors.js';

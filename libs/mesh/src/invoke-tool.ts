@@ -1,0 +1,46 @@
+import { Headers, MESH_PROTOCOL_VERSION, decodeCallResponse, encodeJson, type CallRequest, type CallResponse } from '@easyremote/protocol';
+import type { RpcClient } from './rpc-client.js';
+
+export interface InvokeToolOptions {
+  /** How long to wait for the reply. */
+  timeoutMs: number;
+  /** Unique id of this call (logs, cancellation, audit). */
+  callId: string;
+  /** Absolute deadline the node enforces, epoch ms. Default: now + timeoutMs. */
+  deadline?: number;
+  /** Subject the node publishes progress and log notifications to. */
+  notifySubject?: string;
+  /** Extra headers (trace context, ...); the protocol headers above win over these. */
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface InvokeToolResult {
+  response: CallResponse;
+  /** The node that ran the call (`Er-Node-Id` on the reply), when it said. */
+  nodeId: string | undefined;
+}
+
+const VERSION = String(MESH_PROTOCOL_VERSION);
+
+/**
+ * Sends one call envelope to a tool or node subject and decodes the reply. Transport failures reject
+ * with a MeshError; a malformed reply rejects with PROTO_ERR_MALFORMED_MESSAGE; a tool failure is a
+ * resolved `{ ok: false }` response, because it is an answer, not a transport problem.
+ */
+export async function invokeTool(rpc: RpcClient, subject: string, request: CallRequest, options: InvokeToolOptions): Promise<InvokeToolResult> {
+  const headers: Record<string, string> = {
+    ...options.headers,
+    [Headers.callId]: options.callId,
+    [Headers.deadline]: String(options.deadline ?? Date.now() + options.timeoutMs),
+    [Headers.version]: VERSION,
+  };
+  if (options.notifySubject !== undefined) headers[Headers.notify] = options.notifySubject;
+
+  const reply = await rpc.request(subject, encodeJson(request), {
+    timeoutMs: options.timeoutMs,
+    headers,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return { response: decodeCallResponse(reply.data), nodeId: reply.header(Headers.nodeId) };
+}

@@ -1,0 +1,204 @@
+import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/nats-core';
+import { silentLogger, type Logger } from '@easyremote/protocol';
+import { MeshError, MeshErrorCode } from './errors.js';
+import { headerBytes } from './payload-size.js';
+
+export interface RpcReply {
+  readonly data: Uint8Array;
+  /** A reply header's value, or undefined when the responder did not set it. */
+  header(name: string): string | undefined;
+}
+
+export interface RpcRequestOptions {
+  /** The call fails with MESH_ERR_TIMEOUT when no reply came this long after sending (± one sweep). */
+  timeoutMs: number;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface RpcClientOptions {
+  /** How often expired calls are failed; the timeout precision. Default 50 ms. */
+  sweepIntervalMs?: number;
+  /** Prefix of the reply inbox, for accounts whose permissions only allow replies under it. Default `_INBOX`. */
+  inboxPrefix?: string;
+  logger?: Logger;
+}
+
+interface PendingCall {
+  readonly subject: string;
+  readonly timeoutMs: number;
+  readonly deadline: number;
+  readonly resolve: (reply: RpcReply) => void;
+  readonly reject: (error: MeshError) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+class Reply implements RpcReply {
+  readonly data: Uint8Array;
+  readonly #headers: MsgHdrs | undefined;
+
+  constructor(msg: Msg) {
+    this.data = msg.data;
+    this.#headers = msg.headers;
+  }
+
+  header(name: string): string | undefined {
+    return this.#headers?.has(name) ? this.#headers.get(name) : undefined;
+  }
+}
+
+const NO_RESPONDERS_STATUS = 503;
+
+/**
+ * Request/reply over one shared wildcard inbox. `nc.request()` creates a timer and a subscription
+ * entry per call; here every call shares one subscription, one map of pending calls and one periodic
+ * sweep that fails expired calls, which is markedly faster under concurrency.
+ */
+export class RpcClient {
+  readonly #nc: NatsConnection;
+  readonly #logger: Logger;
+  readonly #prefix: string;
+  readonly #subscription: Subscription;
+  readonly #pending = new Map<string, PendingCall>();
+  readonly #sweepTimer: NodeJS.Timeout;
+  #counter = 0;
+  #closed: MeshError | undefined;
+
+  constructor(nc: NatsConnection, options: RpcClientOptions = {}) {
+    this.#nc = nc;
+    this.#logger = options.logger ?? silentLogger;
+    this.#prefix = `${createInbox(options.inboxPrefix)}.`;
+    this.#subscription = nc.subscribe(`${this.#prefix}*`, { callback: (error, msg) => this.#onReply(error, msg) });
+    this.#sweepTimer = setInterval(() => this.#sweep(), options.sweepIntervalMs ?? 50);
+    this.#sweepTimer.unref();
+    void nc.closed().then(() => this.#shutdown(new MeshError(MeshErrorCode.Closed, 'the NATS connection was closed')));
+  }
+
+  /** Calls waiting for a reply. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  request(subject: string, data: Uint8Array, options: RpcRequestOptions): Promise<RpcReply> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(cancelled(subject, signal.reason));
+
+    let hdrs: MsgHdrs | undefined;
+    try {
+      for (const key in options.headers) {
+        hdrs ??= natsHeaders();
+        hdrs.set(key, options.headers[key] ?? '');
+      }
+    } catch (error) {
+      return Promise.reject(publishError(subject, error));
+    }
+    const maxPayload = this.#nc.info?.max_payload;
+    if (maxPayload !== undefined) {
+      const hdrBytes = headerBytes(options.headers, data.length, maxPayload);
+      if (data.length + hdrBytes > maxPayload) {
+        return Promise.reject(
+          new MeshError(
+            MeshErrorCode.PayloadTooLarge,
+            `request to ${subject} is ${data.length + hdrBytes} bytes (${data.length} payload + ${hdrBytes} headers), ` +
+              `over the server's max_payload of ${maxPayload} bytes; send large data in chunks or through the object store`,
+            { data: { size: data.length + hdrBytes, maxPayload } },
+          ),
+        );
+      }
+    }
+
+    const token = (++this.#counter).toString(36);
+    return new Promise<RpcReply>((resolve, reject) => {
+      const call: PendingCall = {
+        subject,
+        timeoutMs: options.timeoutMs,
+        deadline: Date.now() + options.timeoutMs,
+        resolve,
+        reject,
+        signal,
+        onAbort: undefined,
+      };
+      this.#pending.set(token, call);
+      if (signal) {
+        call.onAbort = () => {
+          // Dropping the entry is what makes a late reply disappear silently.
+          if (this.#take(token)) reject(cancelled(subject, signal.reason));
+        };
+        signal.addEventListener('abort', call.onAbort, { once: true });
+      }
+      try {
+        this.#nc.publish(subject, data, { reply: this.#prefix + token, headers: hdrs });
+      } catch (error) {
+        this.#take(token);
+        reject(publishError(subject, error));
+      }
+    });
+  }
+
+  /** Fails every pending call with MESH_ERR_CLOSED and stops listening. Idempotent. */
+  close(): void {
+    this.#shutdown(new MeshError(MeshErrorCode.Closed, 'the RPC client was closed'));
+  }
+
+  #shutdown(reason: MeshError): void {
+    if (this.#closed) return;
+    this.#closed = reason;
+    clearInterval(this.#sweepTimer);
+    try {
+      this.#subscription.unsubscribe();
+    } catch {
+      // the connection is already closed, which unsubscribed everything
+    }
+    for (const token of [...this.#pending.keys()]) this.#take(token)?.reject(reason);
+  }
+
+  #take(token: string): PendingCall | undefined {
+    const call = this.#pending.get(token);
+    if (call === undefined) return undefined;
+    this.#pending.delete(token);
+    if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
+    return call;
+  }
+
+  #onReply(error: Error | null, msg: Msg): void {
+    if (error) {
+      // The inbox subscription itself failed (e.g. a permissions violation): no reply can ever arrive.
+      this.#logger.error({ err: error }, 'RPC reply subscription failed');
+      this.#shutdown(new MeshError(MeshErrorCode.Closed, `the RPC reply subscription failed: ${error.message}`, { cause: error }));
+      return;
+    }
+    const call = this.#take(msg.subject.slice(this.#prefix.length));
+    if (call === undefined) return; // timed out, cancelled or closed: late replies are dropped
+    const hdrs = msg.headers;
+    if (hdrs !== undefined && hdrs.code === NO_RESPONDERS_STATUS && msg.data.length === 0) {
+      call.reject(new MeshError(MeshErrorCode.NoResponders, `no responders on ${call.subject}`));
+      return;
+    }
+    call.resolve(new Reply(msg));
+  }
+
+  #sweep(): void {
+    if (this.#pending.size === 0) return;
+    const now = Date.now();
+    for (const [token, call] of this.#pending) {
+      if (call.deadline > now) continue;
+      this.#take(token);
+      call.reject(new MeshError(MeshErrorCode.Timeout, `no reply from ${call.subject} within ${call.timeoutMs} ms`));
+    }
+  }
+}
+
+function cancelled(subject: string, reason: unknown): MeshError {
+  return new MeshError(MeshErrorCode.Cancelled, `request to ${subject} was cancelled`, { cause: reason });
+}
+
+function publishError(subject: string, error: unknown): MeshError {
+  const name = (error as { name?: unknown }).name;
+  if (name === 'ClosedConnectionError' || name === 'DrainingConnectionError') {
+    return new MeshError(MeshErrorCode.Closed, `cannot send to ${subject}: the NATS connection is closed`, { cause: error });
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new MeshError(MeshErrorCode.PublishFailed, `cannot send to ${subject}: ${detail}`, { cause: error });
+}
