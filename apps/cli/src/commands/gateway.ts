@@ -1,0 +1,22 @@
+import { createLogger, loadGatewayConfig, startGateway } from '@easyremote/gateway';
+import { onShutdown } from '../shutdown.js';
+
+export const gatewayHelp = `easyremote gateway
+
+Runs a stateless MCP gateway. Configuration comes from the environment:
+  NATS_URL                      NATS server(s), comma-separated (default nats://127.0.0.1:4222)
+  HOST, PORT                    where to listen (default 127.0.0.1:8080)
+  LOG_LEVEL                     fatal|error|warn|info|debug|trace|silent (default info)
+  EASYREMOTE_CALL_TIMEOUT_MS    default tool deadline (default 30000)
+  EASYREMOTE_MAX_BODY_BYTES     largest accepted request body (default 4194304)
+  EASYREMOTE_SESSION_SECRET     shared secret for 2025-era session ids (default: agreed through NATS KV)
+  EASYREMOTE_ALLOWED_HOSTS      Host allow-list, comma-separated (default: loopback names on loopback binds)
+  EASYREMOTE_ALLOWED_ORIGINS    Origin allow-list, comma-separated hostnames (default: loopback)
+`;
+
+export async function runGateway(): Promise<void> {
+  const config = loadGatewayConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  const gateway = await startGateway(config, { logger });
+  onShutdown(() => gateway.close(), (message) => logger.info(message));
+}

@@ -1,0 +1,35 @@
+import { ComputeNode } from '@easyremote/node-sdk';
+import type { Logger } from '@easyremote/protocol';
+import { loadToolsModule } from '../load-tools.js';
+import { createCliLogger } from '../logger.js';
+import { loadNodeConfig } from '../node-config.js';
+import { onShutdown } from '../shutdown.js';
+
+export const nodeHelp = `easyremote node <tools-module>... [--id <node-id>] [--nats <url>]
+
+Runs a compute node serving the tools exported by each module (an array as "tools" or default export).
+Environment: NATS_URL, EASYREMOTE_NODE_ID, EASYREMOTE_MAX_CONCURRENCY (64), EASYREMOTE_HEARTBEAT_MS (2000),
+EASYREMOTE_NODE_LABELS (k=v,k=v), LOG_LEVEL.
+`;
+
+export async function runNode(modules: readonly string[], options: { id?: string; nats?: string }): Promise<void> {
+  if (modules.length === 0) throw new Error(`no tools module given\n\n${nodeHelp}`);
+  const config = loadNodeConfig(process.env, {
+    ...(options.id !== undefined ? { nodeId: options.id } : {}),
+    ...(options.nats !== undefined ? { natsUrl: options.nats } : {}),
+  });
+  const logger = createCliLogger('easyremote-node', config.logLevel);
+  const tools = (await Promise.all(modules.map((module) => loadToolsModule(module, process.cwd())))).flat();
+  const node = new ComputeNode({
+    servers: config.natsUrl.split(','),
+    ...(config.nodeId !== undefined ? { nodeId: config.nodeId } : {}),
+    maxConcurrency: config.maxConcurrency,
+    heartbeatMs: config.heartbeatMs,
+    labels: { ...config.labels },
+    logger: logger as unknown as Logger,
+  });
+  node.register(...tools);
+  await node.start();
+  logger.info({ nodeId: node.nodeId, tools: tools.map((tool) => tool.descriptor.name) }, 'node serving');
+  onShutdown(() => node.stop(), (message) => logger.info(message));
+}

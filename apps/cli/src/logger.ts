@@ -1,0 +1,13 @@
+import { pino, type Logger } from 'pino';
+
+/** JSON logs on stderr for CLI-run processes (stdout stays free for what the command prints). */
+export function createCliLogger(service: string, level: string): Logger {
+  return pino(
+    {
+      level,
+      base: { service },
+      redact: { paths: ['*.apiKey', '*.token', '*.password', '*.secret', 'headers.authorization'], censor: '[redacted]' },
+    },
+    pino.destination(2),
+  );
+}

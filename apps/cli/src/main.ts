@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { devHelp, runDev } from './commands/dev.js';
+import { gatewayHelp, runGateway } from './commands/gateway.js';
+import { nodeHelp, runNode } from './commands/node.js';
+
+const usage = `Usage: easyremote <command> [options]
+
+Commands:
+  dev        run a complete local mesh (NATS, gateway, toolbox node)
+  gateway    run an MCP gateway
+  node       run a compute node serving tools from modules
+  help       show help for a command
+
+Run "easyremote help <command>" for details.
+`;
+
+const helps: Record<string, string> = { dev: devHelp, gateway: gatewayHelp, node: nodeHelp };
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { id: { type: 'string' }, nats: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(helps[rest[0] ?? command ?? ''] ?? usage);
+    return;
+  }
+  switch (command) {
+    case 'dev':
+      return runDev();
+    case 'gateway':
+      return runGateway();
+    case 'node':
+      return runNode(rest, { ...(values.id !== undefined ? { id: values.id } : {}), ...(values.nats !== undefined ? { nats: values.nats } : {}) });
+    default:
+      throw new Error(`unknown command "${command}"\n\n${usage}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? ` [${String((error as { code: unknown }).code)}]` : '';
+  process.stderr.write(`easyremote: ${error instanceof Error ? error.message : String(error)}${code}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,70 @@
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { GatewayError, GatewayErrorCode } from './errors.js';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+const Millis = Type.Integer({ minimum: 1 });
+
+/** Every setting the gateway reads, with its environment variable name and default. */
+export const GatewayConfigSchema = Type.Object({
+  natsUrl: Type.String({ minLength: 1 }),
+  host: Type.String({ minLength: 1 }),
+  port: Port,
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level))),
+  callTimeoutMs: Millis,
+  maxBodyBytes: Type.Integer({ minimum: 1024 }),
+  natsConnectAttempts: Type.Integer({ minimum: 1 }),
+  /** Shared secret for 2025-era session ids; when empty the replicas agree on one through NATS KV. */
+  sessionSecret: Type.String(),
+  sessionMaxAgeMs: Millis,
+  /** Host header allow-list (DNS-rebinding protection); empty = loopback names when bound to loopback, any otherwise. */
+  allowedHosts: Type.Array(Type.String({ minLength: 1 })),
+  /** Origin allow-list (hostnames); requests without Origin are allowed. Empty = loopback origins only. */
+  allowedOrigins: Type.Array(Type.String({ minLength: 1 })),
+  registryBucket: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
+});
+export type GatewayConfig = Readonly<Static<typeof GatewayConfigSchema>>;
+
+/** Environment variable → config key, with the default used when the variable is unset. */
+const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string' | 'int' | 'list'; fallback: string }> = [
+  { env: 'NATS_URL', key: 'natsUrl', kind: 'string', fallback: 'nats://127.0.0.1:4222' },
+  { env: 'HOST', key: 'host', kind: 'string', fallback: '127.0.0.1' },
+  { env: 'PORT', key: 'port', kind: 'int', fallback: '8080' },
+  { env: 'LOG_LEVEL', key: 'logLevel', kind: 'string', fallback: 'info' },
+  { env: 'EASYREMOTE_CALL_TIMEOUT_MS', key: 'callTimeoutMs', kind: 'int', fallback: '30000' },
+  { env: 'EASYREMOTE_MAX_BODY_BYTES', key: 'maxBodyBytes', kind: 'int', fallback: String(4 * 1024 * 1024) },
+  { env: 'EASYREMOTE_NATS_CONNECT_ATTEMPTS', key: 'natsConnectAttempts', kind: 'int', fallback: '10' },
+  { env: 'EASYREMOTE_SESSION_SECRET', key: 'sessionSecret', kind: 'string', fallback: '' },
+  { env: 'EASYREMOTE_SESSION_MAX_AGE_MS', key: 'sessionMaxAgeMs', kind: 'int', fallback: String(24 * 3600 * 1000) },
+  { env: 'EASYREMOTE_ALLOWED_HOSTS', key: 'allowedHosts', kind: 'list', fallback: '' },
+  { env: 'EASYREMOTE_ALLOWED_ORIGINS', key: 'allowedOrigins', kind: 'list', fallback: '' },
+  { env: 'EASYREMOTE_REGISTRY_BUCKET', key: 'registryBucket', kind: 'string', fallback: 'easyremote-registry' },
+];
+
+const validator = Compile(GatewayConfigSchema);
+
+function convert(kind: 'string' | 'int' | 'list', raw: string): unknown {
+  if (kind === 'int') return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+  if (kind === 'list') return raw.split(',').map((item) => item.trim()).filter(Boolean);
+  return raw;
+}
+
+/**
+ * Reads the gateway's configuration from environment variables (plus explicit overrides), checks
+ * it once and returns a frozen object. Fails naming every bad variable.
+ */
+export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>>, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  const candidate: Record<string, unknown> = {};
+  for (const { env: name, key, kind, fallback } of ENV) {
+    candidate[key] = key in overrides ? overrides[key] : convert(kind, env[name] ?? fallback);
+  }
+  if (!validator.Check(candidate)) {
+    const problems = validator.Errors(candidate).map((error) => {
+      const key = error.instancePath.split('/')[1] ?? '';
+      const name = ENV.find((entry) => entry.key === key)?.env ?? key;
+      return `${name}=${JSON.stringify(candidate[key])}: ${error.message}`;
+    });
+    throw new GatewayError(GatewayErrorCode.Config, `invalid gateway configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
+  }
+  return Object.freeze(candidate as GatewayConfig);
+}

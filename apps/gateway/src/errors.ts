@@ -1,0 +1,36 @@
+import { EasyRemoteError } from '@easyremote/protocol';
+
+/**
+ * The gateway's error catalogue. Codes are stable and never reused; docs/errors.md lists them and a
+ * test keeps the two in sync.
+ */
+export const GatewayErrorCode = {
+  /** Configuration failed validation at start. */
+  Config: 'GW_ERR_CONFIG',
+  /** No tool of that name is in the registry. */
+  ToolNotFound: 'GW_ERR_TOOL_NOT_FOUND',
+  /** Arguments failed the tool's input schema at the gateway. */
+  InvalidArguments: 'GW_ERR_INVALID_ARGUMENTS',
+  /** The tool is listed but no node answered on its subject (all providers are gone). */
+  NoNode: 'GW_ERR_NO_NODE',
+  /** No answer from the node within the call's deadline. */
+  Timeout: 'GW_ERR_TIMEOUT',
+  /** The arguments do not fit into one mesh message. */
+  PayloadTooLarge: 'GW_ERR_PAYLOAD_TOO_LARGE',
+  /** The node's reply could not be decoded. */
+  BadNodeReply: 'GW_ERR_BAD_NODE_REPLY',
+  /** The mesh connection is closed or draining. */
+  Unavailable: 'GW_ERR_UNAVAILABLE',
+  /** The MCP session id is unknown, forged or expired. */
+  SessionInvalid: 'GW_ERR_SESSION_INVALID',
+  /** The client went away or cancelled the call. */
+  Cancelled: 'GW_ERR_CANCELLED',
+} as const;
+export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
+
+export class GatewayError extends EasyRemoteError {
+  constructor(code: GatewayErrorCode, message: string, options?: { cause?: unknown; data?: unknown }) {
+    super(code, message, options);
+    this.name = 'GatewayError';
+  }
+}

@@ -1,0 +1,10 @@
+export { buildApp } from './app.js';
+export type { GatewayDeps } from './app.js';
+export { startGateway } from './start.js';
+export type { GatewayHandle } from './start.js';
+export { loadGatewayConfig, GatewayConfigSchema } from './config.js';
+export type { GatewayConfig } from './config.js';
+export { GatewayError, GatewayErrorCode } from './errors.js';
+export { createLogger } from './logger.js';
+export { SessionTokens } from './mcp/session-token.js';
+export type { SessionState } from './mcp/session-token.js';

@@ -1,0 +1,19 @@
+import { LEGACY_MCP_VERSIONS, MODERN_MCP_VERSION } from '@easyremote/protocol';
+
+export const SERVER_INFO = Object.freeze({
+  name: 'easyremote-gateway',
+  title: 'EasyRemote',
+  version: '0.1.0',
+});
+
+/** What this gateway offers, the same for both eras. */
+export const SERVER_CAPABILITIES = Object.freeze({
+  tools: {},
+});
+
+export const SUPPORTED_LEGACY_VERSIONS: readonly string[] = LEGACY_MCP_VERSIONS;
+export const LATEST_LEGACY_VERSION = LEGACY_MCP_VERSIONS[0];
+export const MODERN_VERSIONS: readonly string[] = [MODERN_MCP_VERSION];
+
+export const INSTRUCTIONS =
+  'EasyRemote exposes tools that run on remote compute nodes. Tool results may report the serving node in _meta["easyremote/node"].';

@@ -1,0 +1,53 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+
+/** What a 2025-era session carries from `initialize` to every later request, on any replica. */
+export interface SessionState {
+  /** Negotiated protocol version. */
+  protocolVersion: string;
+  clientCapabilities: Record<string, unknown>;
+  clientInfo: { name: string; version: string } & Record<string, unknown>;
+  /** Issued at, epoch ms. */
+  issuedAt: number;
+}
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * Seals and opens self-contained session ids: AES-256-GCM over the session state, with a key derived
+ * once (HKDF) from the replicas' shared secret. Any replica can open any replica's id, nobody else can
+ * read or forge one, and no replica keeps per-session memory.
+ */
+export class SessionTokens {
+  readonly #key: Buffer;
+  readonly #maxAgeMs: number;
+
+  constructor(secret: Uint8Array, maxAgeMs: number) {
+    this.#key = Buffer.from(hkdfSync('sha256', secret, 'easyremote', 'mcp-session-v1', 32));
+    this.#maxAgeMs = maxAgeMs;
+  }
+
+  seal(state: SessionState): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
+    const body = Buffer.concat([cipher.update(JSON.stringify(state), 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+  }
+
+  /** The session's state, or undefined when the id is malformed, forged or expired. */
+  open(token: string, now = Date.now()): SessionState | undefined {
+    if (token.length > 8192) return undefined;
+    const raw = Buffer.from(token, 'base64url');
+    if (raw.length <= IV_BYTES + TAG_BYTES) return undefined;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, IV_BYTES));
+      decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+      const plain = Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]);
+      const state = JSON.parse(plain.toString('utf8')) as SessionState;
+      if (typeof state.issuedAt !== 'number' || now - state.issuedAt > this.#maxAgeMs) return undefined;
+      return state;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { hasErrorCode, isValidToolName } from '@easyremote/protocol';
+import type { RegistryView } from '@easyremote/registry';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { GatewayErrorCode } from '../errors.js';
+import type { ToolInvoker } from '../routing/tool-invoker.js';
+
+/** HTTP status for each failure code REST callers can see; anything else from a node is a 502. */
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  [GatewayErrorCode.ToolNotFound]: 404,
+  [GatewayErrorCode.InvalidArguments]: 400,
+  [GatewayErrorCode.PayloadTooLarge]: 413,
+  [GatewayErrorCode.NoNode]: 503,
+  [GatewayErrorCode.Unavailable]: 503,
+  [GatewayErrorCode.Timeout]: 504,
+  [GatewayErrorCode.Cancelled]: 499,
+  NODE_ERR_INVALID_ARGUMENTS: 400,
+  NODE_ERR_TOOL_NOT_FOUND: 404,
+  NODE_ERR_OVERLOADED: 503,
+  NODE_ERR_SHUTTING_DOWN: 503,
+  NODE_ERR_DEADLINE_EXCEEDED: 504,
+};
+
+function fail(reply: FastifyReply, code: string, message: string): FastifyReply {
+  return reply.code(STATUS_BY_CODE[code] ?? 502).send({ error: { code, message } });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The seed's REST shapes: `GET /mcp/tools` lists every tool with its provider, and
+ * `POST /mcp/tools/{name}` takes the arguments as the body and answers `{ result }`.
+ */
+export function registerToolRoutes(app: FastifyInstance, deps: { registry: RegistryView; invoker: ToolInvoker }): void {
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    const code = status === 413 ? GatewayErrorCode.PayloadTooLarge : status >= 500 ? 'GW_ERR_INTERNAL' : 'GW_ERR_BAD_REQUEST';
+    return reply.code(status).send({ error: { code, message: status >= 500 ? 'Internal error' : error.message } });
+  });
+
+  app.get('/mcp/tools', async () => ({
+    tools: deps.registry.tools().map((entry) => ({
+      name: entry.name,
+      title: entry.descriptor.title,
+      description: entry.descriptor.description ?? '',
+      inputSchema: entry.descriptor.inputSchema,
+      outputSchema: entry.descriptor.outputSchema ?? {},
+      provider: entry.providers[0],
+      providers: entry.providers,
+      metadata: entry.descriptor.metadata ?? {},
+    })),
+  }));
+
+  app.post<{ Params: { name: string }; Body: unknown }>('/mcp/tools/:name', async (request, reply) => {
+    const { name } = request.params;
+    if (!isValidToolName(name)) return fail(reply, GatewayErrorCode.ToolNotFound, `Unknown tool: ${name}`);
+    const args = request.body ?? {};
+    if (!isPlainObject(args)) return fail(reply, GatewayErrorCode.InvalidArguments, 'The body must be a JSON object of tool arguments');
+    try {
+      const outcome = await deps.invoker.invoke({ tool: name, arguments: args });
+      if (!outcome.ok) return fail(reply, outcome.error.code, outcome.error.message);
+      const { result } = outcome;
+      if (result.isError) {
+        const text = result.content.map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n');
+        return fail(reply, 'TOOL_ERR_RESULT', text || `Tool ${name} reported an error`);
+      }
+      return { result: result.structuredContent ?? restValue(result.content), node: outcome.nodeId };
+    } catch (error) {
+      for (const code of [GatewayErrorCode.ToolNotFound, GatewayErrorCode.PayloadTooLarge, GatewayErrorCode.Unavailable]) {
+        if (hasErrorCode(error, code)) return fail(reply, code, (error as Error).message);
+      }
+      throw error;
+    }
+  });
+}
+
+/** Without structured content, a single text block is returned as its text; anything else as the blocks. */
+function restValue(content: readonly Record<string, unknown>[]): unknown {
+  const [only] = content;
+  if (content.length === 1 && only?.type === 'text') return only.text;
+  return content;
+}

@@ -1,0 +1,45 @@
+import { localhostAllowedHostnames, localhostAllowedOrigins, validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server';
+import type { FastifyInstance } from 'fastify';
+
+const LOOPBACK_BINDS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export interface HostOriginPolicy {
+  /** Allowed Host header hostnames, or undefined to accept any Host. */
+  hosts: string[] | undefined;
+  /** Allowed Origin hostnames (requests without an Origin header always pass). */
+  origins: string[];
+}
+
+/**
+ * DNS-rebinding protection with safe defaults: a gateway bound to loopback accepts only loopback Host
+ * names; a browser Origin must be loopback unless the operator lists others. A gateway bound to a
+ * public address behind a load balancer accepts any Host unless EASYREMOTE_ALLOWED_HOSTS says
+ * otherwise (the balancer's name is not known here).
+ */
+export function hostOriginPolicy(bindHost: string, allowedHosts: readonly string[], allowedOrigins: readonly string[]): HostOriginPolicy {
+  const hosts = allowedHosts.length > 0 ? [...allowedHosts] : LOOPBACK_BINDS.has(bindHost) ? localhostAllowedHostnames() : undefined;
+  const origins = allowedOrigins.length > 0 ? [...allowedOrigins] : localhostAllowedOrigins();
+  return { hosts, origins };
+}
+
+export function registerHostOriginGuard(app: FastifyInstance, policy: HostOriginPolicy): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (policy.hosts) {
+      const host = validateHostHeader(request.headers.host, policy.hosts);
+      if (!host.ok) return forbidden(reply, `Forbidden: ${host.message}`);
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined) {
+      const verdict = validateOriginHeader(origin, policy.origins);
+      if (!verdict.ok) return forbidden(reply, `Forbidden: ${verdict.message}`);
+    }
+    return undefined;
+  });
+}
+
+function forbidden(reply: import('fastify').FastifyReply, message: string) {
+  return reply
+    .code(403)
+    .header('content-type', 'application/json')
+    .send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message } }));
+}

@@ -1,0 +1,67 @@
+import { connectMesh, RpcClient } from '@easyremote/mesh';
+import { openRegistry, RegistryView } from '@easyremote/registry';
+import type { Logger } from '@easyremote/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
+import { buildApp } from './app.js';
+import type { GatewayConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { loadSessionSecret } from './mcp/session-secret.js';
+import { SessionTokens } from './mcp/session-token.js';
+
+export interface GatewayHandle {
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  /** The MCP endpoint, e.g. http://127.0.0.1:8080/mcp */
+  readonly mcpUrl: string;
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** Connects to the mesh, loads the registry view, builds the app and listens. */
+export async function startGateway(config: GatewayConfig, options: { logger?: PinoLogger } = {}): Promise<GatewayHandle> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const log = logger as unknown as Logger;
+  const nc = await connectMesh({
+    servers: config.natsUrl,
+    name: 'easyremote-gateway',
+    logger: log.child({ component: 'mesh' }),
+    maxStartupAttempts: config.natsConnectAttempts,
+  });
+  try {
+    const kv = await openRegistry(nc, { bucket: config.registryBucket });
+    const registry = await RegistryView.start(kv, { logger: log.child({ component: 'registry' }) });
+    const rpc = new RpcClient(nc);
+    const sessions = new SessionTokens(await loadSessionSecret(nc, config.sessionSecret), config.sessionMaxAgeMs);
+    const app = await buildApp(config, {
+      registry,
+      rpc,
+      sessions,
+      logger,
+      readiness: { notReadyReason: () => (nc.isClosed() ? 'not connected to NATS' : undefined) },
+    });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    logger.info({ url: `${url}/mcp`, nats: config.natsUrl }, 'gateway listening');
+    let closed = false;
+    return {
+      url,
+      mcpUrl: `${url}/mcp`,
+      app,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await app.close();
+        registry.stop();
+        rpc.close();
+        await nc.drain();
+      },
+    };
+  } catch (error) {
+    await nc.close();
+    throw error;
+  }
+}
