@@ -1,0 +1,138 @@
+import { isValidToolName, ToolDescriptor, type ToolMetadata } from '@easyremote/protocol';
+import type { Static, TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { NodeSdkError, NodeSdkErrorCode } from './errors.js';
+import { asObjectSchema, toJsonSchema } from './json-schema.js';
+import type { ToolContext } from './tool-context.js';
+import type { ToolReturn } from './tool-result.js';
+import { compileChecker, formatErrors, type SchemaChecker } from './validation.js';
+
+/** MCP tool annotations: hints for clients, never trusted for security decisions. */
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface ToolIcon {
+  src: string;
+  mimeType?: string;
+  sizes?: string[];
+  theme?: 'light' | 'dark';
+}
+
+interface ToolSpecBase<I extends TSchema> {
+  /** MCP tool name: 1-128 characters of `A-Za-z0-9_.-`. */
+  name: string;
+  title?: string;
+  description?: string;
+  /** TypeBox object schema of the arguments; defaults are filled in before the handler runs. */
+  input: I;
+  annotations?: ToolAnnotations;
+  icons?: ToolIcon[];
+  metadata?: ToolMetadata;
+  /** Longest the node lets one call run; the node's `defaultTimeoutMs` when omitted. */
+  timeoutMs?: number;
+}
+
+export interface StructuredToolSpec<I extends TSchema, O extends TSchema> extends ToolSpecBase<I> {
+  /** TypeBox object schema of the result: the node validates it and sends it as `structuredContent`. */
+  output: O;
+  handler: (args: Static<I>, ctx: ToolContext) => Static<O> | Promise<Static<O>>;
+}
+
+export interface UnstructuredToolSpec<I extends TSchema> extends ToolSpecBase<I> {
+  output?: undefined;
+  handler: (args: Static<I>, ctx: ToolContext) => ToolReturn | Promise<ToolReturn>;
+}
+
+/** A tool ready to register on a ComputeNode. Build it with `defineTool`. */
+export interface ToolDefinition {
+  readonly name: string;
+  /** What the node advertises: MCP tool fields with plain JSON Schema 2020-12 objects. */
+  readonly descriptor: ToolDescriptor;
+}
+
+/** The pieces the node runs per call, prepared once at definition. */
+export interface CompiledTool {
+  readonly name: string;
+  readonly timeoutMs: number | undefined;
+  readonly input: SchemaChecker;
+  readonly output: SchemaChecker | undefined;
+  readonly handler: (args: unknown, ctx: ToolContext) => unknown;
+}
+
+/**
+ * A registry-wide symbol rather than a module-local WeakMap: the CLI loads user tool modules that may
+ * resolve their own copy of this package, and their definitions must still be recognised.
+ */
+const compiledKey = Symbol.for('@easyremote/node-sdk.compiledTool');
+// Checked at definition so a bad field fails here, not as a rejected advert in every gateway.
+const descriptorValidator = Compile(ToolDescriptor);
+
+function invalid(name: string, reason: string, cause?: unknown): NodeSdkError {
+  return new NodeSdkError(NodeSdkErrorCode.InvalidTool, `tool ${JSON.stringify(name)}: ${reason}`, { cause });
+}
+
+function objectSchema(name: string, schema: TSchema, what: string): Record<string, unknown> {
+  try {
+    return asObjectSchema(toJsonSchema(schema), what);
+  } catch (cause) {
+    throw invalid(name, (cause as Error).message, cause);
+  }
+}
+
+export function defineTool<I extends TSchema, O extends TSchema>(spec: StructuredToolSpec<I, O>): ToolDefinition;
+export function defineTool<I extends TSchema>(spec: UnstructuredToolSpec<I>): ToolDefinition;
+export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | UnstructuredToolSpec<TSchema>): ToolDefinition {
+  const { name } = spec;
+  if (typeof name !== 'string' || !isValidToolName(name)) {
+    throw new NodeSdkError(
+      NodeSdkErrorCode.InvalidToolName,
+      `invalid tool name ${JSON.stringify(name)}: use 1-128 characters of A-Z a-z 0-9 _ . - (no spaces or slashes)`,
+    );
+  }
+  if (typeof spec.handler !== 'function') throw invalid(name, 'handler must be a function');
+  if (spec.timeoutMs !== undefined && !(Number.isInteger(spec.timeoutMs) && spec.timeoutMs >= 1)) {
+    throw invalid(name, `timeoutMs must be a positive integer, got ${String(spec.timeoutMs)}`);
+  }
+  const descriptor: ToolDescriptor = {
+    name,
+    ...(spec.title === undefined ? {} : { title: spec.title }),
+    ...(spec.description === undefined ? {} : { description: spec.description }),
+    inputSchema: objectSchema(name, spec.input, 'input schema'),
+    ...(spec.output === undefined ? {} : { outputSchema: objectSchema(name, spec.output, 'output schema') }),
+    ...(spec.annotations === undefined ? {} : { annotations: { ...spec.annotations } }),
+    ...(spec.icons === undefined ? {} : { icons: spec.icons.map((icon) => ({ ...icon })) }),
+    ...(spec.metadata === undefined ? {} : { metadata: { ...spec.metadata } }),
+    ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
+  };
+  if (!descriptorValidator.Check(descriptor)) {
+    throw invalid(name, `invalid definition (${formatErrors(descriptorValidator.Errors(descriptor))})`);
+  }
+  const tool: CompiledTool = {
+    name,
+    timeoutMs: spec.timeoutMs,
+    input: compileChecker(spec.input),
+    output: spec.output === undefined ? undefined : compileChecker(spec.output),
+    handler: spec.handler as (args: unknown, ctx: ToolContext) => unknown,
+  };
+  const definition = { name, descriptor: Object.freeze(descriptor) };
+  Object.defineProperty(definition, compiledKey, { value: tool, enumerable: false });
+  return Object.freeze(definition);
+}
+
+/** True for a definition made by `defineTool` (how a loader tells tools from other exports). */
+export function isToolDefinition(value: unknown): value is ToolDefinition {
+  return typeof value === 'object' && value !== null && compiledKey in value;
+}
+
+export function compiledTool(definition: ToolDefinition): CompiledTool {
+  if (!isToolDefinition(definition)) {
+    const name = (definition as { name?: unknown } | undefined)?.name;
+    throw invalid(String(name), 'not a tool definition: build tools with defineTool()');
+  }
+  return (definition as unknown as Record<symbol, CompiledTool>)[compiledKey] as CompiledTool;
+}

@@ -1,0 +1,13 @@
+export { defineTool, isToolDefinition } from './define-tool.js';
+export type { ToolDefinition, ToolAnnotations, ToolIcon, StructuredToolSpec, UnstructuredToolSpec } from './define-tool.js';
+export { toolResult, isToolResult } from './tool-result.js';
+export type { ToolResult, ToolReturn, ContentBlock } from './tool-result.js';
+export { LOG_LEVELS } from './tool-context.js';
+export type { ToolContext, LogLevel } from './tool-context.js';
+export { ToolError, NodeSdkError, NodeSdkErrorCode } from './errors.js';
+export { runTool, DEFAULT_TOOL_TIMEOUT_MS } from './run-tool.js';
+export type { RunToolOptions } from './run-tool.js';
+export { ComputeNode } from './compute-node.js';
+export type { StopOptions } from './compute-node.js';
+export type { ComputeNodeOptions } from './node-options.js';
+export { defaultNodeId } from './node-identity.js';
