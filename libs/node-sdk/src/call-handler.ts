@@ -80,7 +80,7 @@ export function handleCall(state: CallState, hdrs: MsgHdrs, msg: Msg, subjectToo
     return respond(state, msg, hdrs, failure(WireErrorCode.ToolNotFound, `node ${state.nodeId} does not serve tool ${JSON.stringify(request.tool)}`));
   }
   if (state.active.size >= state.maxConcurrency) {
-    const message = `node ${state.nodeId} is at its concurrency limit (${state.maxConcurrency} calls)`;
+    const message = `node ${state.nodeId} is at its concurrency limit (maxConcurrency ${state.maxConcurrency})`;
     return respond(state, msg, hdrs, failure(WireErrorCode.Overloaded, message));
   }
 

@@ -92,7 +92,7 @@ export class ComputeNode implements AsyncDisposable {
     const o = this.#options;
     let nc: NatsConnection | undefined = o.connection;
     try {
-      nc ??= await connectMesh({ servers: o.servers ?? [], name: o.name, logger: o.logger });
+      nc ??= await connectMesh({ ...o.mesh, servers: o.servers ?? [], name: o.name, logger: o.logger });
       const call: CallState = { nc, nodeId: o.nodeId, logger: o.logger, maxConcurrency: o.maxConcurrency, defaultTimeoutMs: o.defaultTimeoutMs, tools: this.#tools, active: this.#active, accepting: true, onCallEnd: undefined };
       this.#call = call;
       this.#subscribe(call, nodeCallSubject(o.nodeId), undefined);

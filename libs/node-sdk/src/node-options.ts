@@ -1,3 +1,4 @@
+import type { ConnectMeshOptions } from '@easyremote/mesh';
 import { isValidNodeId, REGISTRY_BUCKET, silentLogger, type Logger } from '@easyremote/protocol';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { NodeSdkError, NodeSdkErrorCode } from './errors.js';
@@ -13,6 +14,8 @@ export interface ComputeNodeOptions {
   connection?: NatsConnection;
   /** NATS client name; `easyremote-node-<nodeId>` by default. */
   name?: string;
+  /** Further connection settings (credentials, startup retries, pings) when the node connects itself. */
+  mesh?: MeshConnectOptions;
   /** Free-form labels advertised with the node's capabilities (`gpu: "a100"`, `zone: "eu-1"`). */
   labels?: Record<string, string>;
   /** Calls run at once before the node answers NODE_ERR_OVERLOADED. Default 64. */
@@ -30,11 +33,14 @@ export interface ComputeNodeOptions {
   registryDomain?: string;
 }
 
+export type MeshConnectOptions = Omit<ConnectMeshOptions, 'servers' | 'name' | 'logger'>;
+
 export interface ResolvedNodeOptions {
   nodeId: string;
   servers: string | string[] | undefined;
   connection: NatsConnection | undefined;
   name: string;
+  mesh: MeshConnectOptions;
   labels: Readonly<Record<string, string>>;
   maxConcurrency: number;
   heartbeatMs: number;
@@ -74,6 +80,7 @@ export function resolveNodeOptions(options: ComputeNodeOptions): ResolvedNodeOpt
     servers: options.servers,
     connection: options.connection,
     name: options.name ?? `easyremote-node-${nodeId}`,
+    mesh: { ...options.mesh },
     labels: Object.freeze({ ...labels }),
     maxConcurrency: positiveInteger('maxConcurrency', options.maxConcurrency, 64),
     heartbeatMs,
