@@ -26,9 +26,9 @@ beforeAll(async () => {
       msg.respond(encodeJson({ ok: true, result: { content: [{ type: 'text', text: JSON.stringify(request.arguments) }] } }), { headers: hdrs });
     },
   });
-  node.subscribe('tools.broken', { callback: (_error, msg) => msg.respond(new TextEncoder().encode('{"ok":"maybe"}')) });
+  node.subscribe('tools.broken', { callback: (_error, msg) => void msg.respond(new TextEncoder().encode('{"ok":"maybe"}')) });
   node.subscribe('tools.failing', {
-    callback: (_error, msg) => msg.respond(encodeJson({ ok: false, error: { code: 'NODE_ERR_HANDLER_FAILED', message: 'boom' } })),
+    callback: (_error, msg) => void msg.respond(encodeJson({ ok: false, error: { code: 'NODE_ERR_HANDLER_FAILED', message: 'boom' } })),
   });
   await node.flush();
 });

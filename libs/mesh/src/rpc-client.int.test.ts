@@ -98,7 +98,7 @@ describe('RpcClient', () => {
     const rpc = new RpcClient(client);
     const max = client.info!.max_payload;
     let seen = 0;
-    const spy = server.subscribe('big', { callback: () => seen++ });
+    const spy = server.subscribe('big', { callback: () => void seen++ });
     await server.flush();
 
     const error = await rejection(rpc.request('big', new Uint8Array(max + 1), { timeoutMs: 2_000 }));

@@ -1,0 +1,25 @@
+import { EasyRemoteError } from '@easyremote/protocol';
+
+/** Stable codes of the failures this package raises. Never reuse or rename a code. */
+export const RegistryErrorCode = {
+  /** The registry bucket could not be created or bound (JetStream off, no permission, bad domain...). */
+  OpenFailed: 'REG_ERR_OPEN_FAILED',
+  /** A node's advert could not be written to the registry. */
+  AdvertiseFailed: 'REG_ERR_ADVERTISE_FAILED',
+  /** The registry watch could not be started. */
+  WatchFailed: 'REG_ERR_WATCH_FAILED',
+} as const;
+export type RegistryErrorCode = (typeof RegistryErrorCode)[keyof typeof RegistryErrorCode];
+
+export class RegistryError extends EasyRemoteError {
+  declare readonly code: RegistryErrorCode;
+
+  constructor(code: RegistryErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'RegistryError';
+  }
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

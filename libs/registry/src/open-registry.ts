@@ -1,0 +1,63 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm, type KV, type KvOptions } from '@nats-io/kv';
+import { REGISTRY_BUCKET, silentLogger, type Logger } from '@easyremote/protocol';
+import { RegistryError, RegistryErrorCode, describeError } from './errors.js';
+
+export interface OpenRegistryOptions {
+  /** Bucket name. Default `REGISTRY_BUCKET`. */
+  bucket?: string;
+  /** Stream replicas when the bucket is created (1, 3 or 5). Default 1. */
+  replicas?: number;
+  /**
+   * Bucket max age, a backstop only: expiry sends no watch event, so liveness comes from heartbeats and
+   * the view's sweep. It also bounds how long delete markers stay. Must exceed every node's ttlMs.
+   * Default 60 s.
+   */
+  maxAgeMs?: number;
+  /** JetStream domain of the hub, for processes attached to a leaf node. */
+  domain?: string;
+  logger?: Logger;
+}
+
+/**
+ * Creates the registry bucket or binds to it when it exists. Safe when many processes start at once:
+ * JetStream accepts a create with an identical config as a no-op, and a create that lost a race
+ * against a different config falls back to binding the existing bucket.
+ */
+export async function openRegistry(nc: NatsConnection, options: OpenRegistryOptions = {}): Promise<KV> {
+  const bucket = options.bucket ?? REGISTRY_BUCKET;
+  const logger = options.logger ?? silentLogger;
+  const kvm = new Kvm(options.domain === undefined ? jetstream(nc) : jetstream(nc, { domain: options.domain }));
+  const config: Partial<KvOptions> = {
+    history: 1,
+    replicas: options.replicas ?? 1,
+    ttl: options.maxAgeMs ?? 60_000,
+  };
+  try {
+    const kv = await kvm.create(bucket, config);
+    await warnOnDrift(kv, config, bucket, logger);
+    return kv;
+  } catch (error) {
+    if (/already in use/i.test(describeError(error))) {
+      logger.warn({ bucket, err: error }, 'registry bucket exists with another configuration; using it as it is');
+      return kvm.open(bucket);
+    }
+    const where = options.domain === undefined ? '' : ` in JetStream domain ${options.domain}`;
+    const reason = describeError(error);
+    const hint = /jetstream/i.test(reason) ? '' : ' (is JetStream enabled on the server?)';
+    throw new RegistryError(RegistryErrorCode.OpenFailed, `cannot open the registry bucket ${bucket}${where}: ${reason}${hint}`, { cause: error });
+  }
+}
+
+/** An existing bucket keeps its settings; say so when they differ from what this process asked for. */
+async function warnOnDrift(kv: KV, config: Partial<KvOptions>, bucket: string, logger: Logger): Promise<void> {
+  try {
+    const status = await kv.status();
+    if (status.history !== config.history || status.ttl !== config.ttl) {
+      logger.warn({ bucket, history: status.history, maxAgeMs: status.ttl, wanted: config }, 'registry bucket settings differ from the requested ones');
+    }
+  } catch (error) {
+    logger.debug({ bucket, err: error }, 'could not read the registry bucket status');
+  }
+}

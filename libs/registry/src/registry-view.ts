@@ -1,0 +1,194 @@
+import type { KV, KvWatchEntry } from '@nats-io/kv';
+import { decodeNodeAdvert, silentLogger, type Logger } from '@easyremote/protocol';
+import { buildToolSet, toolsFingerprint, type NodeEntry, type ToolEntry, type ToolSet } from './tool-set.js';
+import { RegistryWatch } from './registry-watch.js';
+import { describeError } from './errors.js';
+
+export interface RegistryChange {
+  kind: 'node-joined' | 'node-left' | 'node-updated';
+  nodeId: string;
+  /** True when the mesh-wide tool list may have changed (list_changed is due). */
+  toolsChanged: boolean;
+}
+
+export type RegistryListener = (change: RegistryChange) => void;
+
+export interface RegistryViewOptions {
+  logger?: Logger;
+  /** How often nodes whose heartbeat is older than their ttlMs are dropped. Default 250 ms. */
+  sweepIntervalMs?: number;
+  /** The local clock (tests pass a fake). Default Date.now. */
+  now?: () => number;
+  /** Longest wait for the initial replay before start() resolves anyway. Default 10 s. */
+  readyTimeoutMs?: number;
+}
+
+interface NodeState {
+  revision: number;
+  fingerprint: string;
+}
+
+/**
+ * The gateway's in-memory registry: fed by one KV watch, never reading KV per request. Liveness is
+ * heartbeat-based because on nats-server 2.9 an expired entry produces no watch event: a node whose
+ * last heartbeat is older than its own ttlMs is swept; a DEL/PURGE drops it at once.
+ */
+export class RegistryView {
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #nodes = new Map<string, NodeEntry>();
+  readonly #state = new Map<string, NodeState>();
+  readonly #listeners = new Set<RegistryListener>();
+  readonly #watch: RegistryWatch;
+  readonly #sweepTimer: NodeJS.Timeout;
+  #toolSet: ToolSet | undefined; // undefined = rebuild on next read
+  #revision = 0;
+
+  private constructor(kv: KV, options: RegistryViewOptions) {
+    this.#logger = options.logger ?? silentLogger;
+    this.#now = options.now ?? Date.now;
+    this.#watch = new RegistryWatch(kv, {
+      logger: this.#logger,
+      onEntry: (entry, initial) => this.#apply(entry, initial),
+      readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
+      restartDelayMs: 1_000,
+    });
+    this.#sweepTimer = setInterval(() => this.#sweep(), options.sweepIntervalMs ?? 250);
+    this.#sweepTimer.unref();
+  }
+
+  /** Starts watching; resolves once the bucket's current content has been loaded. */
+  static async start(kv: KV, options: RegistryViewOptions = {}): Promise<RegistryView> {
+    const view = new RegistryView(kv, options);
+    try {
+      await view.#watch.open();
+    } catch (error) {
+      view.stop();
+      throw error;
+    }
+    return view;
+  }
+
+  /** Increments whenever the set of nodes or the mesh-wide tool list changes. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  nodes(): ReadonlyMap<string, NodeEntry> {
+    return this.#nodes;
+  }
+
+  node(nodeId: string): NodeEntry | undefined {
+    return this.#nodes.get(nodeId);
+  }
+
+  /** All tools, sorted by name. Cached: rebuilt only after the tool set changed. */
+  tools(): readonly ToolEntry[] {
+    return this.#tools().list;
+  }
+
+  tool(name: string): ToolEntry | undefined {
+    return this.#tools().byName.get(name);
+  }
+
+  onChange(listener: RegistryListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Drops a node now (e.g. its subject had no responders). Its next heartbeat brings it back. */
+  forgetNode(nodeId: string): void {
+    if (this.#remove(nodeId)) this.#logger.info({ nodeId }, 'node forgotten (no responders)');
+  }
+
+  /** Reopens the watch and replays the bucket, e.g. after a reconnect to another server. */
+  async resync(): Promise<void> {
+    await this.#watch.open();
+  }
+
+  stop(): void {
+    clearInterval(this.#sweepTimer);
+    this.#watch.stop();
+    this.#listeners.clear();
+  }
+
+  #tools(): ToolSet {
+    return (this.#toolSet ??= buildToolSet(this.#nodes));
+  }
+
+  #apply(entry: KvWatchEntry, initial: boolean): void {
+    const nodeId = entry.key;
+    if (entry.operation !== 'PUT') {
+      if (this.#remove(nodeId)) this.#logger.info({ nodeId, operation: entry.operation }, 'node left');
+      return;
+    }
+    const state = this.#state.get(nodeId);
+    // A reopened watch replays entries already applied; they must not refresh lastSeen.
+    if (state !== undefined && entry.revision <= state.revision) return;
+
+    let advert;
+    try {
+      advert = decodeNodeAdvert(entry.value);
+    } catch (error) {
+      this.#logger.warn({ key: nodeId, revision: entry.revision, reason: describeError(error) }, 'skipping malformed registry entry');
+      return;
+    }
+    if (advert.nodeId !== nodeId) {
+      this.#logger.warn({ key: nodeId, nodeId: advert.nodeId }, 'skipping registry entry stored under another node id');
+      return;
+    }
+
+    const now = this.#now();
+    // Replayed entries were written before we looked: their age is the server's timestamp, not now.
+    const lastSeen = initial ? Math.min(entry.created.getTime(), now) : now;
+    const fingerprint = toolsFingerprint(advert.tools);
+    this.#nodes.set(nodeId, { advert, lastSeen });
+    this.#state.set(nodeId, { revision: entry.revision, fingerprint });
+
+    if (state === undefined) {
+      const toolsChanged = advert.tools.length > 0;
+      this.#changed(toolsChanged);
+      this.#logger.info({ nodeId, tools: advert.tools.length }, 'node joined');
+      this.#emit({ kind: 'node-joined', nodeId, toolsChanged });
+    } else {
+      const toolsChanged = state.fingerprint !== fingerprint;
+      if (toolsChanged) this.#changed(true);
+      this.#emit({ kind: 'node-updated', nodeId, toolsChanged });
+    }
+  }
+
+  #remove(nodeId: string): boolean {
+    const entry = this.#nodes.get(nodeId);
+    if (entry === undefined) return false;
+    this.#nodes.delete(nodeId);
+    this.#state.delete(nodeId);
+    const toolsChanged = entry.advert.tools.length > 0;
+    this.#changed(toolsChanged);
+    this.#emit({ kind: 'node-left', nodeId, toolsChanged });
+    return true;
+  }
+
+  #changed(toolsChanged: boolean): void {
+    this.#revision++;
+    if (toolsChanged) this.#toolSet = undefined;
+  }
+
+  #sweep(): void {
+    const now = this.#now();
+    for (const [nodeId, entry] of this.#nodes) {
+      if (now - entry.lastSeen <= entry.advert.ttlMs) continue;
+      this.#remove(nodeId);
+      this.#logger.info({ nodeId, silentForMs: now - entry.lastSeen }, 'node expired (no heartbeat)');
+    }
+  }
+
+  #emit(change: RegistryChange): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.#logger.error({ err: error, change }, 'registry listener failed');
+      }
+    }
+  }
+}
