@@ -7,6 +7,7 @@ export type { ChecksumAlgorithm } from './checksum.js';
 export { ToolboxErrorCode } from './errors.js';
 export { tools };
 export const toolboxTools = tools;
+export default tools;
 
 /** A compute node serving every toolbox tool; call `start()` on it. */
 export function createToolboxNode(options: ComputeNodeOptions): ComputeNode {

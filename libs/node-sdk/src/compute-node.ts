@@ -138,14 +138,19 @@ export class ComputeNode implements AsyncDisposable {
 
   async #stop(graceMs: number): Promise<void> {
     const call = this.#call;
-    if (call === undefined) return;
+    if (call === undefined) {
+      // Never started, or its start failed: there is nothing to leave, but it must not start later.
+      this.#state = 'stopped';
+      return;
+    }
     const log = this.#options.logger;
     this.#state = 'stopping';
     await this.#refreshing;
     await this.#advertiser?.stop().catch((error: unknown) => log.warn({ err: error }, 'could not delete the registry entry'));
-    call.accepting = false;
-    // drain() lets messages already delivered to us be answered (with NODE_ERR_SHUTTING_DOWN).
+    // drain() stops delivery but still hands us the calls already on their way; they are served
+    // normally within the grace period, since their callers chose this node before it left.
     await Promise.allSettled(this.#subs.splice(0).map((sub) => sub.drain()));
+    call.accepting = false;
     if (!(await this.#idle(call, graceMs))) {
       log.warn({ inFlight: this.#active.size, graceMs }, 'aborting calls still running after the grace period');
       const reason = new EasyRemoteError(WireErrorCode.ShuttingDown, `node ${this.nodeId} stopped before the call finished`);
