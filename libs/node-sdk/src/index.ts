@@ -9,5 +9,5 @@ export { runTool, DEFAULT_TOOL_TIMEOUT_MS } from './run-tool.js';
 export type { RunToolOptions } from './run-tool.js';
 export { ComputeNode } from './compute-node.js';
 export type { StopOptions } from './compute-node.js';
-export type { ComputeNodeOptions } from './node-options.js';
+export type { ComputeNodeOptions, MeshConnectOptions } from './node-options.js';
 export { defaultNodeId } from './node-identity.js';
