@@ -4,6 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, firstText } from '../support/mcp-clients.js';
 import { runCli, spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
 
+interface RpcBody {
+  id?: string | number | null;
+  result?: unknown;
+  error: { code: number; message: string };
+}
+
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 describe('bad input gets a clear, spec-correct answer and the gateway keeps serving', () => {
@@ -16,7 +22,7 @@ describe('bad input gets a clear, spec-correct answer and the gateway keeps serv
   async function post(body: string, headers: Record<string, string> = {}) {
     const response = await fetch(gateway.mcpUrl, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body });
     const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+    return { status: response.status, body: text ? (JSON.parse(text) as RpcBody) : undefined };
   }
 
   beforeAll(async () => {
@@ -87,7 +93,7 @@ describe('bad input gets a clear, spec-correct answer and the gateway keeps serv
     expect(JSON.stringify(result)).not.toMatch(/\n\s+at /);
     const own = await client.callTool({ name: 'fixture_tool_error', arguments: {} });
     expect(firstText(own)).toContain('FIXTURE_ERR_REFUSED');
-    expect((own._meta as Record<string, any>)['easyremote/error'].code).toBe('FIXTURE_ERR_REFUSED');
+    expect((own._meta as Record<string, { code: string }>)['easyremote/error']?.code).toBe('FIXTURE_ERR_REFUSED');
   });
 
   it('a handler that exceeds its deadline ends in a timeout error, not a hang', async () => {

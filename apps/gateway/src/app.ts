@@ -1,7 +1,7 @@
 import type { Logger } from '@easyremote/protocol';
 import type { RpcClient } from '@easyremote/mesh';
 import type { RegistryView } from '@easyremote/registry';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import { McpDispatcher } from './mcp/dispatcher.js';
@@ -28,7 +28,7 @@ export interface GatewayDeps {
  */
 export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.logger,
+    loggerInstance: deps.logger as FastifyBaseLogger,
     disableRequestLogging: true,
     bodyLimit: config.maxBodyBytes,
     // Session ids and JSON-RPC ids are opaque strings; keep fastify from trimming or rewriting them.

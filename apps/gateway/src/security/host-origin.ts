@@ -1,5 +1,5 @@
 import { localhostAllowedHostnames, localhostAllowedOrigins, validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 const LOOPBACK_BINDS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -37,7 +37,7 @@ export function registerHostOriginGuard(app: FastifyInstance, policy: HostOrigin
   });
 }
 
-function forbidden(reply: import('fastify').FastifyReply, message: string) {
+function forbidden(reply: FastifyReply, message: string): FastifyReply {
   return reply
     .code(403)
     .header('content-type', 'application/json')
