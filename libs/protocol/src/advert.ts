@@ -25,6 +25,46 @@ export const ToolDescriptor = Type.Object({
 });
 export type ToolDescriptor = Static<typeof ToolDescriptor>;
 
+/** A concrete resource a node serves (`resources/list`, `resources/read`). */
+export const ResourceDescriptor = Type.Object({
+  uri: Type.String({ minLength: 1 }),
+  name: Type.String({ minLength: 1 }),
+  title: Type.Optional(Type.String()),
+  description: Type.Optional(Type.String()),
+  mimeType: Type.Optional(Type.String()),
+  size: Type.Optional(Type.Integer({ minimum: 0 })),
+  annotations: Type.Optional(JsonObject),
+  icons: Type.Optional(Type.Array(JsonObject)),
+});
+export type ResourceDescriptor = Static<typeof ResourceDescriptor>;
+
+/** An RFC 6570 URI template a node can read (`resources/templates/list`). */
+export const ResourceTemplateDescriptor = Type.Object({
+  uriTemplate: Type.String({ minLength: 1 }),
+  name: Type.String({ minLength: 1 }),
+  title: Type.Optional(Type.String()),
+  description: Type.Optional(Type.String()),
+  mimeType: Type.Optional(Type.String()),
+  annotations: Type.Optional(JsonObject),
+  icons: Type.Optional(Type.Array(JsonObject)),
+  /** Template variables the node can complete (`completion/complete` with a `ref/resource`). */
+  completable: Type.Optional(Type.Array(Type.String())),
+});
+export type ResourceTemplateDescriptor = Static<typeof ResourceTemplateDescriptor>;
+
+export const PromptDescriptor = Type.Object({
+  name: Type.String({ minLength: 1 }),
+  title: Type.Optional(Type.String()),
+  description: Type.Optional(Type.String()),
+  arguments: Type.Optional(
+    Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), title: Type.Optional(Type.String()), description: Type.Optional(Type.String()), required: Type.Optional(Type.Boolean()) })),
+  ),
+  icons: Type.Optional(Type.Array(JsonObject)),
+  /** Arguments the node can complete (`completion/complete` with a `ref/prompt`). */
+  completable: Type.Optional(Type.Array(Type.String())),
+});
+export type PromptDescriptor = Static<typeof PromptDescriptor>;
+
 export const NodeCapabilities = Type.Object({
   cpus: Type.Integer({ minimum: 0 }),
   memoryBytes: Type.Integer({ minimum: 0 }),
@@ -53,6 +93,9 @@ export const NodeAdvert = Type.Object({
   /** A gateway drops the node when no heartbeat arrived for this long. */
   ttlMs: Type.Integer({ minimum: 100 }),
   tools: Type.Array(ToolDescriptor),
+  resources: Type.Optional(Type.Array(ResourceDescriptor)),
+  resourceTemplates: Type.Optional(Type.Array(ResourceTemplateDescriptor)),
+  prompts: Type.Optional(Type.Array(PromptDescriptor)),
   capabilities: NodeCapabilities,
   load: NodeLoad,
 });

@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { CallNotification, CallRequest, CallResponse } from './envelope.js';
+import { CallNotification, CallRequest, CallResponse, CancelCall, ClientReply, ClientRequest, NodeRpcRequest, NodeRpcResponse, ResumeRequest } from './envelope.js';
 import { NodeAdvert } from './advert.js';
 import { EasyRemoteError } from './errors.js';
 
@@ -41,3 +41,9 @@ export const decodeCallRequest = decoderFor<CallRequest>(CallRequest, 'call requ
 export const decodeCallResponse = decoderFor<CallResponse>(CallResponse, 'call response');
 export const decodeNodeAdvert = decoderFor<NodeAdvert>(NodeAdvert, 'node advert');
 export const decodeCallNotification = decoderFor<CallNotification>(CallNotification, 'call notification');
+export const decodeClientRequest = decoderFor<ClientRequest>(ClientRequest, 'client request');
+export const decodeClientReply = decoderFor<ClientReply>(ClientReply, 'client reply');
+export const decodeResumeRequest = decoderFor<ResumeRequest>(ResumeRequest, 'resume request');
+export const decodeNodeRpcRequest = decoderFor<NodeRpcRequest>(NodeRpcRequest, 'node rpc request');
+export const decodeNodeRpcResponse = decoderFor<NodeRpcResponse>(NodeRpcResponse, 'node rpc response');
+export const decodeCancelCall = decoderFor<CancelCall>(CancelCall, 'cancel');

@@ -10,6 +10,17 @@ export const CallRequest = Type.Object({
   arguments: Type.Record(Type.String(), Type.Unknown()),
   /** MCP request `_meta` forwarded from the client (progress token, trace context, ...). */
   meta: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  /**
+   * Who is calling: the MCP era decides how a handler asks the client for input (2025: a request on
+   * the call's stream; 2026-07-28: an `input_required` result and a retry), and the capabilities say
+   * whether it may ask at all.
+   */
+  client: Type.Optional(
+    Type.Object({
+      era: Type.Union([Type.Literal('legacy'), Type.Literal('modern')]),
+      capabilities: Type.Record(Type.String(), Type.Unknown()),
+    }),
+  ),
 });
 export type CallRequest = Static<typeof CallRequest>;
 
@@ -29,9 +40,21 @@ export const CallResult = Type.Object({
 });
 export type CallResult = Static<typeof CallResult>;
 
+/** One request a handler needs the client to fulfil (elicitation, sampling, roots), keyed in a map. */
+export const InputRequest = Type.Object({
+  method: Type.Union([Type.Literal('elicitation/create'), Type.Literal('sampling/createMessage'), Type.Literal('roots/list')]),
+  params: Type.Record(Type.String(), Type.Unknown()),
+});
+export type InputRequest = Static<typeof InputRequest>;
+
+/**
+ * The answer to a call (or to a resume): a result, a failure, or — for 2026-era clients only — the
+ * input the handler is waiting for. The handler stays parked on its node until a resume arrives.
+ */
 export const CallResponse = Type.Union([
   Type.Object({ ok: Type.Literal(true), result: CallResult }),
   Type.Object({ ok: Type.Literal(false), error: WireError }),
+  Type.Object({ ok: Type.Literal(true), inputRequired: Type.Record(Type.String(), InputRequest) }),
 ]);
 export type CallResponse = Static<typeof CallResponse>;
 
@@ -61,3 +84,45 @@ export const CallNotification = Type.Union([
   }),
 ]);
 export type CallNotification = Static<typeof CallNotification>;
+
+/**
+ * A handler's request to the 2025-era client (sent by the node as a NATS *request* to the call's
+ * `Er-Notify` subject, with the `Er-Call-Id` header); the gateway answers with a `ClientReply` once
+ * the client has responded on whichever replica.
+ */
+export const ClientRequest = Type.Object({
+  kind: Type.Literal('request'),
+  method: Type.Union([Type.Literal('elicitation/create'), Type.Literal('sampling/createMessage'), Type.Literal('roots/list')]),
+  params: Type.Record(Type.String(), Type.Unknown()),
+});
+export type ClientRequest = Static<typeof ClientRequest>;
+
+export const ClientReply = Type.Union([
+  Type.Object({ ok: Type.Literal(true), result: Type.Record(Type.String(), Type.Unknown()) }),
+  Type.Object({ ok: Type.Literal(false), error: WireError }),
+]);
+export type ClientReply = Static<typeof ClientReply>;
+
+/** `nodes.<id>.resume`: a 2026-era retry's `inputResponses` for a call parked on that node. */
+export const ResumeRequest = Type.Object({
+  callId: Type.String({ minLength: 1 }),
+  inputResponses: Type.Record(Type.String(), Type.Unknown()),
+});
+export type ResumeRequest = Static<typeof ResumeRequest>;
+
+/** `nodes.<id>.rpc`: the non-tool operations a node serves. */
+export const NodeRpcRequest = Type.Object({
+  method: Type.Union([Type.Literal('resources/read'), Type.Literal('prompts/get'), Type.Literal('completion/complete')]),
+  params: Type.Record(Type.String(), Type.Unknown()),
+});
+export type NodeRpcRequest = Static<typeof NodeRpcRequest>;
+
+export const NodeRpcResponse = Type.Union([
+  Type.Object({ ok: Type.Literal(true), result: Type.Record(Type.String(), Type.Unknown()) }),
+  Type.Object({ ok: Type.Literal(false), error: WireError }),
+]);
+export type NodeRpcResponse = Static<typeof NodeRpcResponse>;
+
+/** `calls.cancel` body. */
+export const CancelCall = Type.Object({ callId: Type.String({ minLength: 1 }), reason: Type.Optional(Type.String()) });
+export type CancelCall = Static<typeof CancelCall>;

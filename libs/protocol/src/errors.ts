@@ -43,5 +43,13 @@ export const WireErrorCode = {
   ShuttingDown: 'NODE_ERR_SHUTTING_DOWN',
   /** The result does not fit into one NATS message. */
   ResultTooLarge: 'NODE_ERR_RESULT_TOO_LARGE',
+  /** The call was cancelled by its caller (the handler's signal was aborted). */
+  Cancelled: 'NODE_ERR_CANCELLED',
+  /** No resource, template or prompt on this node matches the request. */
+  NotFound: 'NODE_ERR_NOT_FOUND',
+  /** A resume named a call that is not parked on this node (finished, expired, or never here). */
+  CallNotFound: 'NODE_ERR_CALL_NOT_FOUND',
+  /** The handler asked the client for input the client cannot give (no capability, or it failed). */
+  ClientRequestFailed: 'NODE_ERR_CLIENT_REQUEST_FAILED',
 } as const;
 export type WireErrorCode = (typeof WireErrorCode)[keyof typeof WireErrorCode];

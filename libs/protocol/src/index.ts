@@ -1,10 +1,46 @@
 export { EasyRemoteError, hasErrorCode, WireErrorCode } from './errors.js';
 export { TOOL_NAME_PATTERN, NODE_ID_PATTERN, isValidToolName, isValidNodeId, toolNameToToken, tokenToToolName } from './tool-name.js';
-export { Subjects, TOOL_QUEUE_GROUP, REGISTRY_BUCKET, toolSubject, nodeCallSubject, registryKey } from './subjects.js';
+export {
+  Subjects,
+  TOOL_QUEUE_GROUP,
+  REGISTRY_BUCKET,
+  CANCEL_SUBJECT,
+  GATEWAY_CANCEL_SUBJECT,
+  RESOURCE_UPDATED_SUBJECT,
+  DATA_BUCKET,
+  toolSubject,
+  nodeCallSubject,
+  nodeRpcSubject,
+  nodeResumeSubject,
+  gatewayNotifySubject,
+  gatewayResponseSubject,
+  registryKey,
+} from './subjects.js';
 export { Headers } from './headers.js';
 export { MESH_PROTOCOL_VERSION, MODERN_MCP_VERSION, LEGACY_MCP_VERSIONS } from './version.js';
-export { CallRequest, CallResult, CallResponse, CallNotification, WireError } from './envelope.js';
-export { ToolMetadata, ToolDescriptor, NodeCapabilities, NodeLoad, NodeAdvert } from './advert.js';
-export { ProtocolErrorCode, encodeJson, decodeCallRequest, decodeCallResponse, decodeNodeAdvert, decodeCallNotification } from './codec.js';
+export {
+  CallRequest,
+  CallResult,
+  CallResponse,
+  CallNotification,
+  WireError,
+  InputRequest,
+  ClientRequest,
+  ClientReply,
+  ResumeRequest,
+  NodeRpcRequest,
+  NodeRpcResponse,
+  CancelCall,
+} from './envelope.js';
+export { ToolMetadata, ToolDescriptor, ResourceDescriptor, ResourceTemplateDescriptor, PromptDescriptor, NodeCapabilities, NodeLoad, NodeAdvert } from './advert.js';
+export { ProtocolErrorCode, encodeJson, decodeCallRequest, decodeCallResponse, decodeNodeAdvert,
+  decodeCallNotification,
+  decodeClientRequest,
+  decodeClientReply,
+  decodeResumeRequest,
+  decodeNodeRpcRequest,
+  decodeNodeRpcResponse,
+  decodeCancelCall,
+} from './codec.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';

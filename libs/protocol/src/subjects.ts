@@ -7,9 +7,29 @@ import { isValidNodeId, toolNameToToken } from './tool-name.js';
 export const Subjects = {
   /** Prefix of every tool subject: `tools.<token>` (see toolNameToToken). */
   toolPrefix: 'tools',
-  /** Prefix of every node's targeted subject: `nodes.<nodeId>.call`. */
+  /** Prefix of every node's own subjects: `nodes.<nodeId>.call|rpc|resume`. */
   nodePrefix: 'nodes',
+  /** Prefix of every gateway replica's own subjects: `gateways.<gatewayId>.notify|responses`. */
+  gatewayPrefix: 'gateways',
 } as const;
+
+/**
+ * Broadcast to every node (no queue group): `{ callId, reason? }` aborts the handler running that
+ * call, wherever it runs. The caller does not know which queue member took the call, so it asks all.
+ */
+export const CANCEL_SUBJECT = 'calls.cancel';
+
+/**
+ * Broadcast to every gateway replica: a client's `notifications/cancelled` may reach a replica that
+ * is not running the call; the replica that is aborts it. Body: `{ owner, requestId }`.
+ */
+export const GATEWAY_CANCEL_SUBJECT = 'gateways.cancel';
+
+/** Broadcast by nodes when a resource they serve changed: `{ uri }`. */
+export const RESOURCE_UPDATED_SUBJECT = 'events.resource-updated';
+
+/** JetStream object store holding uploaded data sets (`easyremote://data/<id>`). */
+export const DATA_BUCKET = 'easyremote-data';
 
 /** Every node serving a tool subscribes in this queue group, so NATS spreads calls across them. */
 export const TOOL_QUEUE_GROUP = 'easyremote-nodes';
@@ -29,4 +49,28 @@ export function nodeCallSubject(nodeId: string): string {
 export function registryKey(nodeId: string): string {
   if (!isValidNodeId(nodeId)) throw new TypeError(`invalid node id ${JSON.stringify(nodeId)}`);
   return nodeId;
+}
+
+/** A node's targeted subject for non-tool operations (resources/read, prompts/get, completion/complete). */
+export function nodeRpcSubject(nodeId: string): string {
+  if (!isValidNodeId(nodeId)) throw new TypeError(`invalid node id ${JSON.stringify(nodeId)}`);
+  return `${Subjects.nodePrefix}.${nodeId}.rpc`;
+}
+
+/** Where a 2026-era retry (`inputResponses`) resumes a call parked on that node. */
+export function nodeResumeSubject(nodeId: string): string {
+  if (!isValidNodeId(nodeId)) throw new TypeError(`invalid node id ${JSON.stringify(nodeId)}`);
+  return `${Subjects.nodePrefix}.${nodeId}.resume`;
+}
+
+/** Gateway ids are generated (random, subject-safe); checked like node ids. */
+export function gatewayNotifySubject(gatewayId: string): string {
+  if (!isValidNodeId(gatewayId)) throw new TypeError(`invalid gateway id ${JSON.stringify(gatewayId)}`);
+  return `${Subjects.gatewayPrefix}.${gatewayId}.notify`;
+}
+
+/** Where other replicas forward a client's JSON-RPC response to a request this replica sent. */
+export function gatewayResponseSubject(gatewayId: string): string {
+  if (!isValidNodeId(gatewayId)) throw new TypeError(`invalid gateway id ${JSON.stringify(gatewayId)}`);
+  return `${Subjects.gatewayPrefix}.${gatewayId}.responses`;
 }

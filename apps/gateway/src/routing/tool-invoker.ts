@@ -69,7 +69,11 @@ export class ToolInvoker {
           ...(request.signal ? { signal: request.signal } : {}),
         },
       );
-      return response.ok ? { ok: true, result: response.result, nodeId, callId } : { ok: false, error: response.error, nodeId, callId };
+      if (!response.ok) return { ok: false, error: response.error, nodeId, callId };
+      if ('inputRequired' in response) {
+        return failure(callId, GatewayErrorCode.BadNodeReply, `Tool ${request.tool} asked for client input, which this call path does not relay yet`);
+      }
+      return { ok: true, result: response.result, nodeId, callId };
     } catch (error) {
       return this.#meshFailure(error, request.tool, entry.providers, timeoutMs, callId);
     }
