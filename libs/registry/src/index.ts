@@ -7,3 +7,5 @@ export type { RegistryChange, RegistryListener, RegistryViewOptions } from './re
 export { buildToolSet, toolsFingerprint } from './tool-set.js';
 export type { NodeEntry, ToolEntry, ToolSet } from './tool-set.js';
 export { RegistryError, RegistryErrorCode } from './errors.js';
+export { buildCatalog, catalogFingerprint } from './catalog-set.js';
+export type { Catalog, CatalogEntry, CatalogIndex } from './catalog-set.js';

@@ -1,6 +1,8 @@
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import { decodeNodeAdvert, silentLogger, type Logger } from '@easyremote/protocol';
+import type { PromptDescriptor, ResourceDescriptor, ResourceTemplateDescriptor } from '@easyremote/protocol';
 import { buildToolSet, toolsFingerprint, type NodeEntry, type ToolEntry, type ToolSet } from './tool-set.js';
+import { buildCatalog, catalogFingerprint, type Catalog, type CatalogEntry } from './catalog-set.js';
 import { RegistryWatch } from './registry-watch.js';
 import { describeError } from './errors.js';
 
@@ -9,6 +11,8 @@ export interface RegistryChange {
   nodeId: string;
   /** True when the mesh-wide tool list may have changed (list_changed is due). */
   toolsChanged: boolean;
+  /** True when the resources, resource templates or prompts may have changed. */
+  catalogChanged: boolean;
 }
 
 export type RegistryListener = (change: RegistryChange) => void;
@@ -26,6 +30,11 @@ export interface RegistryViewOptions {
 interface NodeState {
   revision: number;
   fingerprint: string;
+  catalogFingerprint: string;
+}
+
+function hasCatalog(advert: NodeEntry['advert']): boolean {
+  return (advert.resources?.length ?? 0) + (advert.resourceTemplates?.length ?? 0) + (advert.prompts?.length ?? 0) > 0;
 }
 
 /**
@@ -42,6 +51,7 @@ export class RegistryView {
   readonly #watch: RegistryWatch;
   readonly #sweepTimer: NodeJS.Timeout;
   #toolSet: ToolSet | undefined; // undefined = rebuild on next read
+  #catalog: Catalog | undefined; // likewise
   #revision = 0;
 
   private constructor(kv: KV, options: RegistryViewOptions) {
@@ -91,6 +101,27 @@ export class RegistryView {
     return this.#tools().byName.get(name);
   }
 
+  /** Resources nodes serve, sorted by URI. Cached like tools(). */
+  resources(): readonly CatalogEntry<ResourceDescriptor>[] {
+    return this.#catalogIndex().resources.list;
+  }
+
+  resource(uri: string): CatalogEntry<ResourceDescriptor> | undefined {
+    return this.#catalogIndex().resources.byKey.get(uri);
+  }
+
+  resourceTemplates(): readonly CatalogEntry<ResourceTemplateDescriptor>[] {
+    return this.#catalogIndex().resourceTemplates.list;
+  }
+
+  prompts(): readonly CatalogEntry<PromptDescriptor>[] {
+    return this.#catalogIndex().prompts.list;
+  }
+
+  prompt(name: string): CatalogEntry<PromptDescriptor> | undefined {
+    return this.#catalogIndex().prompts.byKey.get(name);
+  }
+
   onChange(listener: RegistryListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -114,6 +145,10 @@ export class RegistryView {
 
   #tools(): ToolSet {
     return (this.#toolSet ??= buildToolSet(this.#nodes));
+  }
+
+  #catalogIndex(): Catalog {
+    return (this.#catalog ??= buildCatalog(this.#nodes));
   }
 
   #apply(entry: KvWatchEntry, initial: boolean): void {
@@ -142,18 +177,21 @@ export class RegistryView {
     // Replayed entries were written before we looked: their age is the server's timestamp, not now.
     const lastSeen = initial ? Math.min(entry.created.getTime(), now) : now;
     const fingerprint = toolsFingerprint(advert.tools);
+    const otherFingerprint = catalogFingerprint(advert);
     this.#nodes.set(nodeId, { advert, lastSeen });
-    this.#state.set(nodeId, { revision: entry.revision, fingerprint });
+    this.#state.set(nodeId, { revision: entry.revision, fingerprint, catalogFingerprint: otherFingerprint });
 
     if (state === undefined) {
       const toolsChanged = advert.tools.length > 0;
-      this.#changed(toolsChanged);
+      const catalogChanged = hasCatalog(advert);
+      this.#changed(toolsChanged, catalogChanged);
       this.#logger.info({ nodeId, tools: advert.tools.length }, 'node joined');
-      this.#emit({ kind: 'node-joined', nodeId, toolsChanged });
+      this.#emit({ kind: 'node-joined', nodeId, toolsChanged, catalogChanged });
     } else {
       const toolsChanged = state.fingerprint !== fingerprint;
-      if (toolsChanged) this.#changed(true);
-      this.#emit({ kind: 'node-updated', nodeId, toolsChanged });
+      const catalogChanged = state.catalogFingerprint !== otherFingerprint;
+      if (toolsChanged || catalogChanged) this.#changed(toolsChanged, catalogChanged);
+      this.#emit({ kind: 'node-updated', nodeId, toolsChanged, catalogChanged });
     }
   }
 
@@ -163,14 +201,16 @@ export class RegistryView {
     this.#nodes.delete(nodeId);
     this.#state.delete(nodeId);
     const toolsChanged = entry.advert.tools.length > 0;
-    this.#changed(toolsChanged);
-    this.#emit({ kind: 'node-left', nodeId, toolsChanged });
+    const catalogChanged = hasCatalog(entry.advert);
+    this.#changed(toolsChanged, catalogChanged);
+    this.#emit({ kind: 'node-left', nodeId, toolsChanged, catalogChanged });
     return true;
   }
 
-  #changed(toolsChanged: boolean): void {
+  #changed(toolsChanged: boolean, catalogChanged: boolean): void {
     this.#revision++;
     if (toolsChanged) this.#toolSet = undefined;
+    if (catalogChanged) this.#catalog = undefined;
   }
 
   #sweep(): void {

@@ -84,7 +84,7 @@ describe('NodeAdvertiser + RegistryView', () => {
     expect(view.tool('missing')).toBeUndefined();
     expect(view.nodes().size).toBe(1);
     expect(view.revision).toBe(1);
-    expect(changes).toEqual([{ kind: 'node-joined', nodeId: 'node-a', toolsChanged: true }]);
+    expect(changes).toEqual([{ kind: 'node-joined', nodeId: 'node-a', toolsChanged: true, catalogChanged: false }]);
   });
 
   it('merges a tool served by two nodes into one entry with two providers', async () => {
@@ -128,7 +128,7 @@ describe('NodeAdvertiser + RegistryView', () => {
     await node.refresh();
     await waitFor(() => view.tool('sum') !== undefined);
     expect(view.revision).toBe(revision + 1);
-    expect(changes).toContainEqual({ kind: 'node-updated', nodeId: 'node-a', toolsChanged: true });
+    expect(changes).toContainEqual({ kind: 'node-updated', nodeId: 'node-a', toolsChanged: true, catalogChanged: false });
     await node.stop();
     view.stop();
   });
@@ -144,7 +144,7 @@ describe('NodeAdvertiser + RegistryView', () => {
     await node.stop();
     await waitFor(() => view.node('node-a') === undefined);
     expect(Date.now() - started).toBeLessThan(500);
-    expect(await left).toEqual({ kind: 'node-left', nodeId: 'node-a', toolsChanged: true });
+    expect(await left).toEqual({ kind: 'node-left', nodeId: 'node-a', toolsChanged: true, catalogChanged: false });
     expect(view.tools()).toEqual([]);
     view.stop();
   });
