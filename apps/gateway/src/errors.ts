@@ -25,6 +25,14 @@ export const GatewayErrorCode = {
   SessionInvalid: 'GW_ERR_SESSION_INVALID',
   /** The client went away or cancelled the call. */
   Cancelled: 'GW_ERR_CANCELLED',
+  /** REST only: the tool asked for client input, which needs an interactive MCP client. */
+  InputRequired: 'GW_ERR_INPUT_REQUIRED',
+  /** REST only: the tool ran and reported a failure in its result (`isError`). */
+  ToolResultError: 'GW_ERR_TOOL_RESULT',
+  /** REST only: the request was malformed (bad JSON, wrong shape). */
+  BadRequest: 'GW_ERR_BAD_REQUEST',
+  /** An unexpected failure inside the gateway; details are in its log, not in the answer. */
+  Internal: 'GW_ERR_INTERNAL',
 } as const;
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
 

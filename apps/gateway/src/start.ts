@@ -6,6 +6,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { buildApp } from './app.js';
 import type { GatewayConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { createMcpServices } from './mcp/create-services.js';
 import { loadSessionSecret } from './mcp/session-secret.js';
 import { SessionTokens } from './mcp/session-token.js';
 
@@ -33,10 +34,9 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
     const registry = await RegistryView.start(kv, { logger: log.child({ component: 'registry' }) });
     const rpc = new RpcClient(nc);
     const sessions = new SessionTokens(await loadSessionSecret(nc, config.sessionSecret), config.sessionMaxAgeMs);
+    const running = await createMcpServices(nc, { registry, rpc, sessions, config, logger: log });
     const app = await buildApp(config, {
-      registry,
-      rpc,
-      sessions,
+      services: running.services,
       logger,
       readiness: { notReadyReason: () => (nc.isClosed() ? 'not connected to NATS' : undefined) },
     });
@@ -54,6 +54,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
       async close() {
         if (closed) return;
         closed = true;
+        running.stop();
         await app.close();
         registry.stop();
         rpc.close();

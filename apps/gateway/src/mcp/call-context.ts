@@ -1,8 +1,18 @@
+import type { RequestId } from './jsonrpc.js';
+import type { ResponseChannel } from './response-channel.js';
+
 /** What a method handler knows about the request it serves, independent of the protocol era. */
 export interface McpCallContext {
   era: 'legacy' | 'modern';
   protocolVersion: string;
   clientCapabilities: Record<string, unknown>;
-  /** Aborted when the client goes away before the answer is written. */
+  /** Aborted when the client goes away or cancels the request. */
   signal: AbortSignal;
+  requestId: RequestId;
+  /** The 2025 session's uid; undefined for 2026-07-28 requests. */
+  sid: string | undefined;
+  /** Where the answer (and anything before it) goes. */
+  channel: ResponseChannel;
+  /** Minimum level of log notifications this request wants (unset: all). */
+  logLevel: string | undefined;
 }

@@ -1,41 +1,65 @@
-import type { ToolInvoker } from '../routing/tool-invoker.js';
 import type { McpCallContext } from './call-context.js';
+import type { ListenFilter } from './change-streams.js';
 import { JsonRpcCode, McpProtocolError } from './jsonrpc.js';
+import { complete } from './methods/completion.js';
+import { getPrompt, listPrompts } from './methods/prompts.js';
+import { listResources, listResourceTemplates, readResource } from './methods/resources.js';
+import { setLogLevel, subscribe, unsubscribe } from './methods/session-methods.js';
 import { callTool } from './methods/tools-call.js';
-import type { ToolsListing } from './methods/tools-list.js';
 import { INSTRUCTIONS, MODERN_VERSIONS, SERVER_CAPABILITIES, SERVER_INFO } from './server-info.js';
+import type { McpServices } from './services.js';
 
-type Handler = (params: Record<string, unknown>, context: McpCallContext) => Promise<Record<string, unknown>> | Record<string, unknown>;
+/** Returned by a handler that took over the response stream (subscriptions/listen). */
+export const STREAMING = Symbol('streaming');
+
+type HandlerResult = Record<string, unknown> | typeof STREAMING;
+type Handler = (params: Record<string, unknown>, context: McpCallContext) => Promise<HandlerResult> | HandlerResult;
 
 const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
 /** Results a 2026-07-28 client may cache carry `ttlMs`/`cacheScope`. */
-const CACHEABLE = new Set(['server/discover', 'tools/list']);
+const CACHEABLE = new Set(['server/discover', 'tools/list', 'resources/list', 'resources/templates/list', 'prompts/list']);
 
 /**
- * Answers MCP requests after the transport has settled the era and the session. The method table is
- * shared by both eras; era-specific methods are registered for their era only (initialize is handled
- * by the transport, since it creates the session).
+ * Answers MCP requests after the transport has settled the era and the session. One method table
+ * serves both eras; a few methods exist in one era only (initialize is handled by the transport,
+ * since it creates the session).
  */
 export class McpDispatcher {
   readonly #common = new Map<string, Handler>();
+  readonly #legacy = new Map<string, Handler>();
   readonly #modern = new Map<string, Handler>();
 
-  constructor(deps: { invoker: ToolInvoker; listing: ToolsListing }) {
-    this.#common.set('ping', () => ({}));
-    this.#common.set('tools/list', () => ({ ...deps.listing.list() }));
-    this.#common.set('tools/call', (params, context) => callTool(params, context, deps.invoker));
-    this.#modern.set('server/discover', () => ({
-      supportedVersions: MODERN_VERSIONS,
-      capabilities: SERVER_CAPABILITIES,
-      instructions: INSTRUCTIONS,
-    }));
+  constructor(services: McpServices) {
+    const common = this.#common;
+    common.set('ping', () => ({}));
+    common.set('tools/list', (params) => ({ ...services.listing.list(params.cursor) }));
+    common.set('tools/call', (params, context) => callTool(params, context, services));
+    common.set('resources/list', (params) => listResources(params, services));
+    common.set('resources/templates/list', (params) => listResourceTemplates(params, services));
+    common.set('resources/read', (params, context) => readResource(params, context, services));
+    common.set('prompts/list', (params) => listPrompts(params, services));
+    common.set('prompts/get', (params, context) => getPrompt(params, context, services));
+    common.set('completion/complete', (params, context) => complete(params, context, services));
+
+    this.#legacy.set('logging/setLevel', (params, context) => setLogLevel(params, context, services));
+    this.#legacy.set('resources/subscribe', (params, context) => subscribe(params, context, services));
+    this.#legacy.set('resources/unsubscribe', (params, context) => unsubscribe(params, context, services));
+
+    this.#modern.set('server/discover', () => ({ supportedVersions: MODERN_VERSIONS, capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS }));
+    this.#modern.set('subscriptions/listen', (params, context) => {
+      if (services.streams.full) throw new McpProtocolError(JsonRpcCode.InternalError, 'Subscription limit reached');
+      const filter = (params.notifications ?? {}) as ListenFilter;
+      services.streams.openListen(context.requestId, filter, context.channel);
+      return STREAMING;
+    });
   }
 
-  /** The result object, or throws McpProtocolError. */
-  async dispatch(method: string, params: Record<string, unknown>, context: McpCallContext): Promise<Record<string, unknown>> {
-    const handler = this.#common.get(method) ?? (context.era === 'modern' ? this.#modern.get(method) : undefined);
+  /** The result object (or STREAMING), or throws McpProtocolError. */
+  async dispatch(method: string, params: Record<string, unknown>, context: McpCallContext): Promise<HandlerResult> {
+    const handler = this.#common.get(method) ?? (context.era === 'modern' ? this.#modern.get(method) : this.#legacy.get(method));
     if (!handler) throw new McpProtocolError(JsonRpcCode.MethodNotFound, `Method not found: ${method}`);
     const result = await handler(params, context);
+    if (result === STREAMING) return result;
     return context.era === 'modern' ? stampModern(method, result) : result;
   }
 }
@@ -43,7 +67,7 @@ export class McpDispatcher {
 /** 2026-07-28 results carry a `resultType` and the server's identity; cacheable ones a cache hint. */
 function stampModern(method: string, result: Record<string, unknown>): Record<string, unknown> {
   const meta = typeof result._meta === 'object' && result._meta !== null ? (result._meta as Record<string, unknown>) : {};
-  const stamped: Record<string, unknown> = { ...result, resultType: 'complete', _meta: { [SERVER_INFO_META_KEY]: SERVER_INFO, ...meta } };
+  const stamped: Record<string, unknown> = { resultType: 'complete', ...result, _meta: { [SERVER_INFO_META_KEY]: SERVER_INFO, ...meta } };
   if (CACHEABLE.has(method)) {
     stamped.ttlMs = 0;
     stamped.cacheScope = 'private';

@@ -71,3 +71,11 @@ export function idOf(value: unknown): RequestId | null {
   const id = value.id;
   return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
+
+/** Thrown when the client cancelled the request: the spec says no response is sent for it. */
+export class RequestCancelled extends Error {
+  constructor() {
+    super('request cancelled by the client');
+    this.name = 'RequestCancelled';
+  }
+}

@@ -1,22 +1,26 @@
-import { classifyInboundRequest } from '@modelcontextprotocol/server';
+import { classifyInboundRequest, LOG_LEVEL_META_KEY } from '@modelcontextprotocol/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@easyremote/protocol';
 import type { McpCallContext } from './call-context.js';
-import type { McpDispatcher } from './dispatcher.js';
-import { errorMessage, idOf, JsonRpcCode, jsonRpcKind, McpProtocolError, resultMessage, type JsonRpcRequest } from './jsonrpc.js';
+import { STREAMING, type McpDispatcher } from './dispatcher.js';
+import { errorMessage, idOf, JsonRpcCode, jsonRpcKind, McpProtocolError, RequestCancelled, resultMessage, type JsonRpcRequest } from './jsonrpc.js';
+import { isLogLevel } from './log-levels.js';
 import { initialize } from './methods/initialize.js';
+import { ResponseChannel } from './response-channel.js';
 import { MODERN_VERSIONS, SUPPORTED_LEGACY_VERSIONS } from './server-info.js';
-import type { SessionState, SessionTokens } from './session-token.js';
+import type { McpServices } from './services.js';
+import type { SessionState } from './session-token.js';
 
 export interface McpRouteDeps {
   dispatcher: McpDispatcher;
-  sessions: SessionTokens;
+  services: McpServices;
   logger: Logger;
   maxBodyBytes: number;
 }
 
-const SESSION_HEADER = 'mcp-session-id';
 const CLIENT_CAPABILITIES_META_KEY = 'io.modelcontextprotocol/clientCapabilities';
+
+type ContextBase = Omit<McpCallContext, 'requestId' | 'channel' | 'signal'>;
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -27,17 +31,21 @@ function sendJson(reply: FastifyReply, status: number, body: string, extraHeader
   return reply.code(status).headers({ 'content-type': 'application/json', ...extraHeaders }).send(body);
 }
 
-function acceptsBoth(accept: string): boolean {
-  if (accept.includes('*/*')) return true;
-  return accept.includes('application/json') && accept.includes('text/event-stream');
+function accepts(accept: string, ...types: string[]): boolean {
+  return accept.includes('*/*') || types.every((type) => accept.includes(type));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
- * `POST /mcp` for both protocol eras on one endpoint. The SDK's own classifier decides the era and
- * runs the 2026-07-28 validation ladder; 2025-era requests carry a sealed session id that any replica
- * can open, so no replica keeps session state.
+ * `/mcp` for both protocol eras on one endpoint. The SDK's own classifier decides the era and runs the
+ * 2026-07-28 validation ladder; 2025-era requests carry a sealed session id that any replica can open,
+ * with the session's later choices (log level, subscriptions, termination) shared through NATS KV.
  */
 export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void {
+  const { services } = deps;
   // The body stays a string until the handler parses it, so malformed JSON becomes a JSON-RPC parse
   // error instead of a framework error page, and any content type reaches the 415 check below.
   app.removeAllContentTypeParsers();
@@ -55,7 +63,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {
       return sendJson(reply, 415, errorMessage(null, JsonRpcCode.ServerError, 'Unsupported Media Type: Content-Type must be application/json'));
     }
-    if (!acceptsBoth(header(request, 'accept') ?? '')) {
+    if (!accepts(header(request, 'accept') ?? '', 'application/json', 'text/event-stream')) {
       return sendJson(reply, 406, errorMessage(null, JsonRpcCode.ServerError, 'Not Acceptable: Client must accept both application/json and text/event-stream'));
     }
     let body: unknown;
@@ -75,23 +83,54 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
       return sendJson(reply, route.httpStatus, errorMessage(idOf(body), route.code, route.message, route.data));
     }
     if (route.kind === 'modern') {
+      // 2026-era cancellation is the client closing the request's stream; the notification is advisory.
       if (route.messageKind === 'notification') return reply.code(202).send();
-      return answer(reply, deps, route.message as JsonRpcRequest, modernContext(route.message as JsonRpcRequest, abortOnClose(request, reply)));
+      const message = route.message as JsonRpcRequest;
+      return serve(reply, deps, message, modernContext(message));
     }
-    return handleLegacy(request, reply, deps, body);
+    return handleLegacyPost(request, reply, deps, body);
   });
 
-  const notAllowed = async (_request: FastifyRequest, reply: FastifyReply) =>
-    sendJson(reply, 405, errorMessage(null, JsonRpcCode.ServerError, 'Method not allowed.'), { allow: 'POST' });
-  app.get('/mcp', notAllowed);
-  app.delete('/mcp', notAllowed);
+  app.get('/mcp', async (request, reply) => {
+    if (!accepts(header(request, 'accept') ?? '', 'text/event-stream')) {
+      return sendJson(reply, 406, errorMessage(null, JsonRpcCode.ServerError, 'Not Acceptable: Client must accept text/event-stream'));
+    }
+    const session = openSession(request, reply, deps, null);
+    if (!session) return reply;
+    if (services.streams.full) return sendJson(reply, 503, errorMessage(null, JsonRpcCode.ServerError, 'Too many open streams on this gateway'));
+    reply.hijack();
+    services.streams.openLegacy(session.sid, new ResponseChannel(reply.raw));
+    return reply;
+  });
+
+  app.delete('/mcp', async (request, reply) => {
+    const session = openSession(request, reply, deps, null);
+    if (!session) return reply;
+    await services.sessionStore.update(session.sid, { terminated: true });
+    return reply.code(200).send();
+  });
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
-async function handleLegacy(request: FastifyRequest, reply: FastifyReply, deps: McpRouteDeps, body: unknown): Promise<FastifyReply> {
+/** The request's session, or undefined after answering 400 (missing) / 404 (unknown, expired, terminated). */
+function openSession(request: FastifyRequest, reply: FastifyReply, deps: McpRouteDeps, id: JsonRpcRequest['id'] | null): SessionState | undefined {
+  const sessionId = header(request, 'mcp-session-id');
+  if (sessionId === undefined) {
+    sendJson(reply, 400, errorMessage(id, JsonRpcCode.ServerError, 'Bad Request: Mcp-Session-Id header is required'));
+    return undefined;
+  }
+  const session = deps.services.sessions.open(sessionId);
+  if (!session || deps.services.sessionStore.get(session.sid)?.terminated) {
+    sendJson(reply, 404, errorMessage(id, JsonRpcCode.SessionNotFound, 'Session not found'));
+    return undefined;
+  }
+  return session;
+}
+
+async function handleLegacyPost(request: FastifyRequest, reply: FastifyReply, deps: McpRouteDeps, body: unknown): Promise<FastifyReply> {
   if (Array.isArray(body)) {
     return sendJson(reply, 400, errorMessage(null, JsonRpcCode.InvalidRequest, 'Invalid Request: JSON-RPC batches are not supported'));
   }
@@ -103,19 +142,13 @@ async function handleLegacy(request: FastifyRequest, reply: FastifyReply, deps: 
   if (kind === 'request' && message.method === 'initialize') {
     try {
       const { result, session } = initialize(message.params, Date.now());
-      return sendJson(reply, 200, resultMessage(message.id, result), { 'mcp-session-id': deps.sessions.seal(session) });
+      return sendJson(reply, 200, resultMessage(message.id, result), { 'mcp-session-id': deps.services.sessions.seal(session) });
     } catch (error) {
       return sendJson(reply, 200, protocolErrorMessage(message.id, error, deps.logger));
     }
   }
-  const sessionId = header(request, SESSION_HEADER);
-  if (sessionId === undefined) {
-    return sendJson(reply, 400, errorMessage(idOf(body), JsonRpcCode.ServerError, 'Bad Request: Mcp-Session-Id header is required'));
-  }
-  const session = deps.sessions.open(sessionId);
-  if (!session) {
-    return sendJson(reply, 404, errorMessage(idOf(body), JsonRpcCode.SessionNotFound, 'Session not found'));
-  }
+  const session = openSession(request, reply, deps, idOf(body));
+  if (!session) return reply;
   const versionHeader = header(request, 'mcp-protocol-version');
   if (versionHeader !== undefined && !SUPPORTED_LEGACY_VERSIONS.includes(versionHeader)) {
     return sendJson(
@@ -124,17 +157,45 @@ async function handleLegacy(request: FastifyRequest, reply: FastifyReply, deps: 
       errorMessage(idOf(body), JsonRpcCode.ServerError, `Bad Request: Unsupported protocol version ${versionHeader} (supported: ${SUPPORTED_LEGACY_VERSIONS.join(', ')})`),
     );
   }
-  if (kind !== 'request') return reply.code(202).send();
-  return answer(reply, deps, message, legacyContext(session, abortOnClose(request, reply)));
+  if (kind === 'response') {
+    deps.services.clientRequests.deliver(body as Record<string, unknown>);
+    return reply.code(202).send();
+  }
+  if (kind === 'notification') {
+    if (message.method === 'notifications/cancelled' && isPlainObject(message.params)) {
+      const { requestId, reason } = message.params;
+      if (typeof requestId === 'string' || typeof requestId === 'number') {
+        deps.services.cancellation.cancel(session.sid, requestId, typeof reason === 'string' ? reason : undefined);
+      }
+    }
+    return reply.code(202).send();
+  }
+  return serve(reply, deps, message, {
+    era: 'legacy',
+    protocolVersion: session.protocolVersion,
+    clientCapabilities: session.clientCapabilities,
+    sid: session.sid,
+    logLevel: deps.services.sessionStore.get(session.sid)?.logLevel,
+  });
 }
 
-async function answer(reply: FastifyReply, deps: McpRouteDeps, message: JsonRpcRequest, context: McpCallContext): Promise<FastifyReply> {
+/** Answers one request on its own response channel (JSON, upgraded to SSE if anything precedes the answer). */
+async function serve(reply: FastifyReply, deps: McpRouteDeps, message: JsonRpcRequest, base: ContextBase): Promise<FastifyReply> {
+  reply.hijack();
+  const channel = new ResponseChannel(reply.raw);
+  const controller = new AbortController();
+  channel.onClose(() => {
+    if (!channel.completed) controller.abort(new Error('the client closed the request'));
+  });
+  const context: McpCallContext = { ...base, requestId: message.id, channel, signal: controller.signal };
   try {
     const result = await deps.dispatcher.dispatch(message.method, message.params ?? {}, context);
-    return sendJson(reply, 200, resultMessage(message.id, result));
+    if (result !== STREAMING) channel.finish(resultMessage(message.id, result));
   } catch (error) {
-    return sendJson(reply, 200, protocolErrorMessage(message.id, error, deps.logger));
+    if (error instanceof RequestCancelled) channel.close();
+    else channel.finish(protocolErrorMessage(message.id, error, deps.logger));
   }
+  return reply;
 }
 
 function protocolErrorMessage(id: JsonRpcRequest['id'], error: unknown, logger: Logger): string {
@@ -143,26 +204,15 @@ function protocolErrorMessage(id: JsonRpcRequest['id'], error: unknown, logger: 
   return errorMessage(id, JsonRpcCode.InternalError, 'Internal error');
 }
 
-function abortOnClose(request: FastifyRequest, reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  request.raw.once('aborted', () => controller.abort());
-  return controller.signal;
-}
-
-function legacyContext(session: SessionState, signal: AbortSignal): McpCallContext {
-  return { era: 'legacy', protocolVersion: session.protocolVersion, clientCapabilities: session.clientCapabilities, signal };
-}
-
-function modernContext(message: JsonRpcRequest, signal: AbortSignal): McpCallContext {
+function modernContext(message: JsonRpcRequest): ContextBase {
   const meta = (message.params?._meta ?? {}) as Record<string, unknown>;
   const capabilities = meta[CLIENT_CAPABILITIES_META_KEY];
+  const level = meta[LOG_LEVEL_META_KEY];
   return {
     era: 'modern',
     protocolVersion: MODERN_VERSIONS[0] as string,
-    clientCapabilities: typeof capabilities === 'object' && capabilities !== null ? (capabilities as Record<string, unknown>) : {},
-    signal,
+    clientCapabilities: isPlainObject(capabilities) ? capabilities : {},
+    sid: undefined,
+    logLevel: isLogLevel(level) ? level : undefined,
   };
 }

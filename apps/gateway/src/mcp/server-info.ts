@@ -8,7 +8,11 @@ export const SERVER_INFO = Object.freeze({
 
 /** What this gateway offers, the same for both eras. */
 export const SERVER_CAPABILITIES = Object.freeze({
-  tools: {},
+  tools: { listChanged: true },
+  resources: { subscribe: true, listChanged: true },
+  prompts: { listChanged: true },
+  logging: {},
+  completions: {},
 });
 
 export const SUPPORTED_LEGACY_VERSIONS: readonly string[] = LEGACY_MCP_VERSIONS;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SessionTokens, type SessionState } from './session-token.js';
 
 const state: SessionState = {
+  sid: 'abc',
   protocolVersion: '2025-11-25',
   clientCapabilities: { elicitation: {} },
   clientInfo: { name: 'test', version: '1' },

@@ -2,6 +2,8 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 
 /** What a 2025-era session carries from `initialize` to every later request, on any replica. */
 export interface SessionState {
+  /** Random id of the session: the key of its mutable preferences and of its requests across replicas. */
+  sid: string;
   /** Negotiated protocol version. */
   protocolVersion: string;
   clientCapabilities: Record<string, unknown>;
@@ -28,14 +30,29 @@ export class SessionTokens {
   }
 
   seal(state: SessionState): string {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
-    const body = Buffer.concat([cipher.update(JSON.stringify(state), 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+    return this.sealValue({ session: state });
   }
 
   /** The session's state, or undefined when the id is malformed, forged or expired. */
   open(token: string, now = Date.now()): SessionState | undefined {
+    const state = this.openValue<{ session?: SessionState }>(token)?.session;
+    if (!state || typeof state.issuedAt !== 'number' || now - state.issuedAt > this.#maxAgeMs) return undefined;
+    return state;
+  }
+
+  /**
+   * Seals any JSON value the same way (used for 2026-era `requestState`, which travels through the
+   * client and must come back unaltered). Values are wrapped by purpose, so a session id can never be
+   * replayed as request state or the other way round.
+   */
+  sealValue(value: object): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
+    const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+  }
+
+  openValue<T>(token: string): T | undefined {
     if (token.length > 8192) return undefined;
     const raw = Buffer.from(token, 'base64url');
     if (raw.length <= IV_BYTES + TAG_BYTES) return undefined;
@@ -43,9 +60,7 @@ export class SessionTokens {
       const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, IV_BYTES));
       decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]);
-      const state = JSON.parse(plain.toString('utf8')) as SessionState;
-      if (typeof state.issuedAt !== 'number' || now - state.issuedAt > this.#maxAgeMs) return undefined;
-      return state;
+      return JSON.parse(plain.toString('utf8')) as T;
     } catch {
       return undefined;
     }

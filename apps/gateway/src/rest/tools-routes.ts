@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [GatewayErrorCode.Unavailable]: 503,
   [GatewayErrorCode.Timeout]: 504,
   [GatewayErrorCode.Cancelled]: 499,
+  [GatewayErrorCode.InputRequired]: 409,
   NODE_ERR_INVALID_ARGUMENTS: 400,
   NODE_ERR_TOOL_NOT_FOUND: 404,
   NODE_ERR_OVERLOADED: 503,
@@ -35,7 +36,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function registerToolRoutes(app: FastifyInstance, deps: { registry: RegistryView; invoker: ToolInvoker }): void {
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
     const status = error.statusCode ?? 500;
-    const code = status === 413 ? GatewayErrorCode.PayloadTooLarge : status >= 500 ? 'GW_ERR_INTERNAL' : 'GW_ERR_BAD_REQUEST';
+    const code = status === 413 ? GatewayErrorCode.PayloadTooLarge : status >= 500 ? GatewayErrorCode.Internal : GatewayErrorCode.BadRequest;
     return reply.code(status).send({ error: { code, message: status >= 500 ? 'Internal error' : error.message } });
   });
 
@@ -59,11 +60,12 @@ export function registerToolRoutes(app: FastifyInstance, deps: { registry: Regis
     if (!isPlainObject(args)) return fail(reply, GatewayErrorCode.InvalidArguments, 'The body must be a JSON object of tool arguments');
     try {
       const outcome = await deps.invoker.invoke({ tool: name, arguments: args });
-      if (!outcome.ok) return fail(reply, outcome.error.code, outcome.error.message);
+      if (outcome.ok === false) return fail(reply, outcome.error.code, outcome.error.message);
+      if (outcome.ok === 'input') return fail(reply, GatewayErrorCode.InputRequired, `Tool ${name} needs input from an interactive MCP client`);
       const { result } = outcome;
       if (result.isError) {
         const text = result.content.map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n');
-        return fail(reply, 'TOOL_ERR_RESULT', text || `Tool ${name} reported an error`);
+        return fail(reply, GatewayErrorCode.ToolResultError, text || `Tool ${name} reported an error`);
       }
       return { result: result.structuredContent ?? restValue(result.content), node: outcome.nodeId };
     } catch (error) {

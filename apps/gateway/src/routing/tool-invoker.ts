@@ -1,7 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { toolSubject, type CallResult, type Logger, type WireError } from '@easyremote/protocol';
+import {
+  CANCEL_SUBJECT,
+  decodeCallResponse,
+  encodeJson,
+  nodeResumeSubject,
+  toolSubject,
+  type CallRequest,
+  type CallResponse,
+  type CallResult,
+  type InputRequest,
+  type Logger,
+  type WireError,
+} from '@easyremote/protocol';
 import { invokeTool, isMeshError, MeshErrorCode, type RpcClient } from '@easyremote/mesh';
 import type { RegistryView } from '@easyremote/registry';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { ArgumentValidator } from './argument-validator.js';
 
@@ -13,21 +26,24 @@ export interface InvokeRequest {
   arguments: Record<string, unknown>;
   meta?: Record<string, unknown>;
   signal?: AbortSignal;
-  /** Subject the node should publish progress/log notifications to. */
+  /** Subject the node should publish progress/log notifications and client requests to. */
   notifySubject?: string;
+  client?: CallRequest['client'];
   callId?: string;
 }
 
 /**
  * The outcome of a call that reached the routing stage. Tool-level failures (bad arguments, a
  * handler error, a timeout, no node left) are outcomes, not exceptions: MCP renders them as
- * `isError` results, REST as HTTP statuses.
+ * `isError` results, REST as HTTP statuses. `input` is a 2026-era handler waiting for client input.
  */
 export type InvokeOutcome =
   | { ok: true; result: CallResult; nodeId: string | undefined; callId: string }
-  | { ok: false; error: WireError; nodeId: string | undefined; callId: string };
+  | { ok: false; error: WireError; nodeId: string | undefined; callId: string }
+  | { ok: 'input'; inputRequired: Record<string, InputRequest>; nodeId: string; callId: string };
 
 export interface ToolInvokerDeps {
+  nc: NatsConnection;
   registry: RegistryView;
   rpc: RpcClient;
   validator: ArgumentValidator;
@@ -56,11 +72,17 @@ export class ToolInvoker {
       return failure(callId, GatewayErrorCode.InvalidArguments, `Invalid arguments for tool ${request.tool}: ${problems}`);
     }
     const timeoutMs = entry.descriptor.timeoutMs ?? defaultTimeoutMs;
+    const stopCancelling = this.#forwardCancellation(request.signal, callId);
     try {
       const { response, nodeId } = await invokeTool(
         rpc,
         toolSubject(request.tool),
-        { tool: request.tool, arguments: request.arguments, ...(request.meta ? { meta: request.meta } : {}) },
+        {
+          tool: request.tool,
+          arguments: request.arguments,
+          ...(request.meta ? { meta: request.meta } : {}),
+          ...(request.client ? { client: request.client } : {}),
+        },
         {
           timeoutMs: timeoutMs + DEADLINE_GRACE_MS,
           deadline: Date.now() + timeoutMs,
@@ -69,14 +91,46 @@ export class ToolInvoker {
           ...(request.signal ? { signal: request.signal } : {}),
         },
       );
-      if (!response.ok) return { ok: false, error: response.error, nodeId, callId };
-      if ('inputRequired' in response) {
-        return failure(callId, GatewayErrorCode.BadNodeReply, `Tool ${request.tool} asked for client input, which this call path does not relay yet`);
-      }
-      return { ok: true, result: response.result, nodeId, callId };
+      return toOutcome(response, nodeId, callId);
     } catch (error) {
       return this.#meshFailure(error, request.tool, entry.providers, timeoutMs, callId);
+    } finally {
+      stopCancelling();
     }
+  }
+
+  /** Continues a 2026-era call parked on `nodeId` with the client's input. */
+  async resume(request: { tool: string; nodeId: string; callId: string; inputResponses: Record<string, unknown>; signal?: AbortSignal }): Promise<InvokeOutcome> {
+    const entry = this.#deps.registry.tool(request.tool);
+    const timeoutMs = (entry?.descriptor.timeoutMs ?? this.#deps.defaultTimeoutMs) + DEADLINE_GRACE_MS;
+    const stopCancelling = this.#forwardCancellation(request.signal, request.callId);
+    try {
+      const reply = await this.#deps.rpc.request(
+        nodeResumeSubject(request.nodeId),
+        encodeJson({ callId: request.callId, inputResponses: request.inputResponses }),
+        { timeoutMs, ...(request.signal ? { signal: request.signal } : {}) },
+      );
+      return toOutcome(decodeCallResponse(reply.data), request.nodeId, request.callId);
+    } catch (error) {
+      return this.#meshFailure(error, request.tool, [], timeoutMs, request.callId);
+    } finally {
+      stopCancelling();
+    }
+  }
+
+  /** When the caller gives up (client cancelled or disconnected), tell whichever node runs the call. */
+  #forwardCancellation(signal: AbortSignal | undefined, callId: string): () => void {
+    if (!signal) return () => {};
+    const onAbort = () => {
+      const reason = signal.reason instanceof Error ? signal.reason.message : 'cancelled';
+      this.#deps.nc.publish(CANCEL_SUBJECT, encodeJson({ callId, reason }));
+    };
+    if (signal.aborted) {
+      onAbort();
+      return () => {};
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    return () => signal.removeEventListener('abort', onAbort);
   }
 
   #meshFailure(error: unknown, tool: string, providers: readonly string[], timeoutMs: number, callId: string): InvokeOutcome {
@@ -101,6 +155,15 @@ export class ToolInvoker {
     this.#deps.logger.error({ err: error, tool, callId }, 'undecodable reply from node');
     return failure(callId, GatewayErrorCode.BadNodeReply, `The node serving ${tool} sent a reply the gateway could not read`);
   }
+}
+
+function toOutcome(response: CallResponse, nodeId: string | undefined, callId: string): InvokeOutcome {
+  if (!response.ok) return { ok: false, error: response.error, nodeId, callId };
+  if ('inputRequired' in response) {
+    if (nodeId === undefined) return failure(callId, GatewayErrorCode.BadNodeReply, 'a node asked for input without naming itself');
+    return { ok: 'input', inputRequired: response.inputRequired, nodeId, callId };
+  }
+  return { ok: true, result: response.result, nodeId, callId };
 }
 
 function failure(callId: string, code: string, message: string): InvokeOutcome {

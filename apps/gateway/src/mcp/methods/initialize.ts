@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SessionState } from '../session-token.js';
 import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
 import { INSTRUCTIONS, LATEST_LEGACY_VERSION, SERVER_CAPABILITIES, SERVER_INFO, SUPPORTED_LEGACY_VERSIONS } from '../server-info.js';
@@ -22,6 +23,7 @@ export function initialize(params: Record<string, unknown> | undefined, now: num
   }
   const protocolVersion = SUPPORTED_LEGACY_VERSIONS.includes(requested) ? requested : (LATEST_LEGACY_VERSION as string);
   const session: SessionState = {
+    sid: randomUUID().replaceAll('-', ''),
     protocolVersion,
     clientCapabilities: capabilities,
     clientInfo: { ...clientInfo, name: clientInfo.name, version: typeof clientInfo.version === 'string' ? clientInfo.version : '' },

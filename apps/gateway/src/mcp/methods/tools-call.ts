@@ -1,20 +1,39 @@
+import { randomUUID } from 'node:crypto';
 import { GatewayErrorCode } from '../../errors.js';
-import type { InvokeOutcome, ToolInvoker } from '../../routing/tool-invoker.js';
+import type { InvokeOutcome } from '../../routing/tool-invoker.js';
 import type { McpCallContext } from '../call-context.js';
-import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
 import { rethrowAsProtocolError } from '../error-mapping.js';
+import { JsonRpcCode, McpProtocolError, RequestCancelled } from '../jsonrpc.js';
+import type { McpServices } from '../services.js';
 
 /** `_meta` key naming the node that served a call. */
 export const NODE_META_KEY = 'easyremote/node';
 /** `_meta` key carrying the stable error code of a failed call. */
 export const ERROR_META_KEY = 'easyremote/error';
 
+/** What a 2026-era `requestState` carries between the legs of a multi-round-trip call. */
+interface ResumeState {
+  kind: 'mrtr';
+  tool: string;
+  nodeId: string;
+  callId: string;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `tools/call`: checks the params' shape, routes through the invoker, renders the MCP result. */
-export async function callTool(params: Record<string, unknown>, context: McpCallContext, invoker: ToolInvoker): Promise<Record<string, unknown>> {
+function progressTokenOf(meta: Record<string, unknown> | undefined): string | number | undefined {
+  const token = meta?.progressToken;
+  return typeof token === 'string' || typeof token === 'number' ? token : undefined;
+}
+
+/**
+ * `tools/call`: checks the params' shape, registers the call so node notifications, client requests
+ * and cancellations can find it, routes it, and renders the MCP result. A 2026-era retry carrying
+ * `requestState` resumes the handler parked on its node instead of starting a new call.
+ */
+export async function callTool(params: Record<string, unknown>, context: McpCallContext, services: McpServices): Promise<Record<string, unknown>> {
   const name = params.name;
   if (typeof name !== 'string' || name.length === 0) {
     throw new McpProtocolError(JsonRpcCode.InvalidParams, 'tools/call needs a string "name"');
@@ -24,17 +43,67 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
     throw new McpProtocolError(JsonRpcCode.InvalidParams, 'tools/call "arguments" must be an object');
   }
   const meta = isPlainObject(params._meta) ? params._meta : undefined;
+  const resume = context.era === 'modern' && params.requestState !== undefined ? openResumeState(params, name, services) : undefined;
+  const callId = resume?.callId ?? randomUUID();
+  const controller = new AbortController();
+  const onClientGone = () => controller.abort(context.signal.reason);
+  context.signal.addEventListener('abort', onClientGone, { once: true });
+  services.live.add({
+    callId,
+    owner: context.sid,
+    requestId: context.requestId,
+    era: context.era,
+    channel: context.channel,
+    controller,
+    progressToken: progressTokenOf(meta),
+    logLevel: context.logLevel,
+  });
   let outcome: InvokeOutcome;
   try {
-    outcome = await invoker.invoke({ tool: name, arguments: args, signal: context.signal, ...(meta ? { meta } : {}) });
+    outcome = resume
+      ? await services.invoker.resume({ tool: name, nodeId: resume.nodeId, callId, inputResponses: inputResponsesOf(params), signal: controller.signal })
+      : await services.invoker.invoke({
+          tool: name,
+          arguments: args,
+          callId,
+          signal: controller.signal,
+          notifySubject: services.notifySubject,
+          client: { era: context.era, capabilities: context.clientCapabilities },
+          ...(meta ? { meta } : {}),
+        });
   } catch (error) {
     rethrowAsProtocolError(error);
+  } finally {
+    context.signal.removeEventListener('abort', onClientGone);
+    services.live.remove(callId);
+    services.clientRequests.abandon(callId);
+  }
+  if (controller.signal.aborted) throw new RequestCancelled();
+  if (outcome.ok === 'input') {
+    const state: ResumeState = { kind: 'mrtr', tool: name, nodeId: outcome.nodeId, callId: outcome.callId };
+    return { resultType: 'input_required', inputRequests: outcome.inputRequired, requestState: services.sessions.sealValue(state) };
   }
   return renderOutcome(outcome);
 }
 
+function openResumeState(params: Record<string, unknown>, tool: string, services: McpServices): ResumeState {
+  const token = params.requestState;
+  const state = typeof token === 'string' ? services.sessions.openValue<ResumeState>(token) : undefined;
+  if (!state || state.kind !== 'mrtr' || state.tool !== tool) {
+    throw new McpProtocolError(JsonRpcCode.InvalidParams, 'Invalid requestState: it was not issued by this mesh for this tool');
+  }
+  return state;
+}
+
+function inputResponsesOf(params: Record<string, unknown>): Record<string, unknown> {
+  if (!isPlainObject(params.inputResponses)) {
+    throw new McpProtocolError(JsonRpcCode.InvalidParams, 'A retry with requestState needs an "inputResponses" object');
+  }
+  return params.inputResponses;
+}
+
 /** A call outcome as an MCP CallToolResult: failures become `isError` results the model can read. */
-export function renderOutcome(outcome: InvokeOutcome): Record<string, unknown> {
+export function renderOutcome(outcome: Exclude<InvokeOutcome, { ok: 'input' }>): Record<string, unknown> {
   if (outcome.ok) {
     const result: Record<string, unknown> = { ...outcome.result };
     if (outcome.nodeId !== undefined) result._meta = { ...(outcome.result._meta ?? {}), [NODE_META_KEY]: outcome.nodeId };

@@ -1,5 +1,6 @@
 import type { ToolDescriptor } from '@easyremote/protocol';
 import type { RegistryView, ToolEntry } from '@easyremote/registry';
+import { paginate } from '../pagination.js';
 
 /** The MCP `Tool` object for a registry entry: MCP fields only, EasyRemote metadata under `_meta`. */
 export function toMcpTool(descriptor: ToolDescriptor): Record<string, unknown> {
@@ -22,14 +23,19 @@ export class ToolsListing {
   #source: readonly ToolEntry[] | undefined;
   #tools: readonly Record<string, unknown>[] = [];
 
-  constructor(private readonly registry: RegistryView) {}
+  constructor(
+    private readonly registry: RegistryView,
+    private readonly pageSize: number,
+  ) {}
 
-  list(): { tools: readonly Record<string, unknown>[] } {
+  list(cursor?: unknown): { tools: readonly Record<string, unknown>[]; nextCursor?: string } {
     const entries = this.registry.tools();
     if (entries !== this.#source) {
       this.#tools = entries.map((entry) => toMcpTool(entry.descriptor));
       this.#source = entries;
     }
-    return { tools: this.#tools };
+    if (cursor === undefined && this.#tools.length <= this.pageSize) return { tools: this.#tools };
+    const { page, nextCursor } = paginate(this.#tools, cursor, this.pageSize);
+    return nextCursor === undefined ? { tools: page } : { tools: page, nextCursor };
   }
 }

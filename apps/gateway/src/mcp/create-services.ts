@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { gatewayNotifySubject, type Logger } from '@easyremote/protocol';
+import type { RpcClient } from '@easyremote/mesh';
+import type { RegistryView } from '@easyremote/registry';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { GatewayConfig } from '../config.js';
+import { ArgumentValidator } from '../routing/argument-validator.js';
+import { NodeRpc } from '../routing/node-rpc.js';
+import { ToolInvoker } from '../routing/tool-invoker.js';
+import { Cancellation } from './cancellation.js';
+import { ChangeStreams } from './change-streams.js';
+import { ClientRequests } from './client-requests.js';
+import { DataSets } from './data-sets.js';
+import { LiveCalls } from './live-calls.js';
+import { ToolsListing } from './methods/tools-list.js';
+import { startNotifyRelay } from './node-notify-relay.js';
+import type { McpServices } from './services.js';
+import { SESSION_BUCKET, SessionStore } from './session-store.js';
+import type { SessionTokens } from './session-token.js';
+
+export interface RunningServices {
+  services: McpServices;
+  stop(): void;
+}
+
+/** Builds and starts everything the MCP endpoint needs on one replica; `stop()` undoes it. */
+export async function createMcpServices(
+  nc: NatsConnection,
+  deps: { registry: RegistryView; rpc: RpcClient; sessions: SessionTokens; config: GatewayConfig; logger: Logger },
+): Promise<RunningServices> {
+  const { registry, rpc, sessions, config, logger } = deps;
+  // Subject-safe and unique per process: names this replica in request ids and reply subjects.
+  const gatewayId = `gw-${randomBytes(8).toString('hex')}`;
+  const notifySubject = gatewayNotifySubject(gatewayId);
+  const sessionKv = await new Kvm(nc).create(SESSION_BUCKET, { history: 1, ttl: config.sessionMaxAgeMs });
+  const sessionStore = await SessionStore.open(sessionKv, logger.child({ component: 'sessions' }));
+  const dataSets = await DataSets.open(nc, logger.child({ component: 'data-sets' }));
+  const live = new LiveCalls();
+  const clientRequests = new ClientRequests(nc, gatewayId, logger.child({ component: 'client-requests' }));
+  clientRequests.start();
+  const cancellation = new Cancellation(nc, live, logger.child({ component: 'cancellation' }));
+  cancellation.start();
+  const relay = startNotifyRelay(nc, notifySubject, { live, clientRequests, logger: logger.child({ component: 'notify-relay' }) });
+  const streams = new ChangeStreams({ registry, sessions: sessionStore, nc, logger: logger.child({ component: 'streams' }), maxStreams: config.maxStreams });
+  const stopDataWatch = dataSets.onChange(() => streams.resourcesChanged());
+  const invoker = new ToolInvoker({
+    nc,
+    registry,
+    rpc,
+    validator: new ArgumentValidator(),
+    defaultTimeoutMs: config.callTimeoutMs,
+    logger: logger.child({ component: 'router' }),
+  });
+  const services: McpServices = {
+    registry,
+    invoker,
+    nodeRpc: new NodeRpc(registry, rpc, config.callTimeoutMs),
+    listing: new ToolsListing(registry, config.pageSize),
+    live,
+    clientRequests,
+    cancellation,
+    streams,
+    sessions,
+    sessionStore,
+    dataSets,
+    notifySubject,
+    pageSize: config.pageSize,
+    logger,
+  };
+  logger.info({ gatewayId }, 'MCP services started');
+  return {
+    services,
+    stop() {
+      stopDataWatch();
+      streams.stop();
+      relay.unsubscribe();
+      cancellation.stop();
+      clientRequests.stop();
+      dataSets.stop();
+      sessionStore.stop();
+    },
+  };
+}

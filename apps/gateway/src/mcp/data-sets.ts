@@ -1,0 +1,84 @@
+import { DATA_BUCKET, type Logger } from '@easyremote/protocol';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { Objm, type ObjectInfo, type ObjectStore } from '@nats-io/obj';
+
+export interface DataSet {
+  id: string;
+  size: number;
+  mimeType: string;
+  description: string;
+  lastUpdated: string;
+}
+
+const MIME_BY_EXTENSION: Readonly<Record<string, string>> = { csv: 'text/csv', jsonl: 'application/jsonl', json: 'application/json', txt: 'text/plain' };
+
+function toDataSet(info: ObjectInfo): DataSet {
+  const extension = info.name.split('.').pop() ?? '';
+  const headers = info.headers;
+  return {
+    id: info.name,
+    size: info.size,
+    mimeType: headers?.get('Content-Type') || MIME_BY_EXTENSION[extension] || 'application/octet-stream',
+    description: info.description ?? '',
+    lastUpdated: info.mtime,
+  };
+}
+
+/**
+ * The data sets uploaded into the mesh's object store, listed as `easyremote://data/<id>`. The list is
+ * kept in memory from a watch of the bucket (no object-store read per `resources/list`); reading a
+ * data set streams it from the object store.
+ */
+export class DataSets {
+  readonly #sets = new Map<string, DataSet>();
+  #store: ObjectStore | undefined;
+  #stopWatch: (() => void) | undefined;
+  #listeners = new Set<() => void>();
+
+  static async open(nc: NatsConnection, logger: Logger): Promise<DataSets> {
+    const sets = new DataSets();
+    try {
+      sets.#store = await new Objm(nc).create(DATA_BUCKET);
+      const watcher = await sets.#store.watch({ includeHistory: true });
+      sets.#stopWatch = () => watcher.stop();
+      void (async () => {
+        for await (const info of watcher) {
+          if (!info) continue;
+          if (info.deleted) sets.#sets.delete(info.name);
+          else sets.#sets.set(info.name, toDataSet(info));
+          for (const listener of sets.#listeners) listener();
+        }
+      })().catch((error: unknown) => logger.warn({ err: error }, 'data set watch ended'));
+    } catch (error) {
+      logger.warn({ err: error }, 'data sets unavailable (no JetStream object store)');
+    }
+    return sets;
+  }
+
+  list(): DataSet[] {
+    return [...this.#sets.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  get(id: string): DataSet | undefined {
+    return this.#sets.get(id);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The data set's bytes, or undefined when it does not exist. */
+  async read(id: string): Promise<Uint8Array | undefined> {
+    if (!this.#store) return undefined;
+    const object = await this.#store.get(id);
+    if (!object) return undefined;
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of object.data) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+
+  stop(): void {
+    this.#stopWatch?.();
+  }
+}

@@ -1,0 +1,82 @@
+import { UriTemplate } from '@modelcontextprotocol/server';
+import type { ResourceDescriptor, ResourceTemplateDescriptor } from '@easyremote/protocol';
+import { BUILTIN_TEMPLATES, COMPUTE_PREFIX, computeNodeInfo, computeResources, DATA_PREFIX, dataResources, isTextMime } from '../builtin-resources.js';
+import type { McpCallContext } from '../call-context.js';
+import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
+import { paginate } from '../pagination.js';
+import type { McpServices } from '../services.js';
+import { unwrapNodeResult } from './node-result.js';
+
+const templateCache = new Map<string, UriTemplate>();
+
+function template(uriTemplate: string): UriTemplate | undefined {
+  let compiled = templateCache.get(uriTemplate);
+  if (!compiled) {
+    try {
+      compiled = new UriTemplate(uriTemplate);
+    } catch {
+      return undefined;
+    }
+    if (templateCache.size > 10_000) templateCache.clear();
+    templateCache.set(uriTemplate, compiled);
+  }
+  return compiled;
+}
+
+function mcpResource(descriptor: ResourceDescriptor): Record<string, unknown> {
+  return { ...descriptor };
+}
+
+function mcpTemplate(descriptor: ResourceTemplateDescriptor): Record<string, unknown> {
+  const { completable: _completable, ...rest } = descriptor;
+  return rest;
+}
+
+/** `resources/list`: what nodes serve, every live compute node, and every stored data set. */
+export function listResources(params: Record<string, unknown>, services: McpServices): Record<string, unknown> {
+  const all = [...services.registry.resources().map((entry) => mcpResource(entry.descriptor)), ...computeResources(services.registry), ...dataResources(services.dataSets)];
+  const { page, nextCursor } = paginate(all, params.cursor, services.pageSize);
+  return nextCursor === undefined ? { resources: page } : { resources: page, nextCursor };
+}
+
+export function listResourceTemplates(params: Record<string, unknown>, services: McpServices): Record<string, unknown> {
+  const all = [...services.registry.resourceTemplates().map((entry) => mcpTemplate(entry.descriptor)), ...BUILTIN_TEMPLATES];
+  const { page, nextCursor } = paginate(all, params.cursor, services.pageSize);
+  return nextCursor === undefined ? { resourceTemplates: page } : { resourceTemplates: page, nextCursor };
+}
+
+function notFound(uri: string): McpProtocolError {
+  return new McpProtocolError(JsonRpcCode.InvalidParams, `Resource not found: ${uri}`, { uri });
+}
+
+/** `resources/read`: built-in URIs answered here, anything else by a node that serves it. */
+export async function readResource(params: Record<string, unknown>, context: McpCallContext, services: McpServices): Promise<Record<string, unknown>> {
+  const uri = params.uri;
+  if (typeof uri !== 'string' || uri.length === 0) throw new McpProtocolError(JsonRpcCode.InvalidParams, 'resources/read needs a string "uri"');
+  if (uri.startsWith(COMPUTE_PREFIX)) {
+    const info = computeNodeInfo(services.registry, uri.slice(COMPUTE_PREFIX.length));
+    if (!info) throw notFound(uri);
+    return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(info) }] };
+  }
+  if (uri.startsWith(DATA_PREFIX)) {
+    const id = uri.slice(DATA_PREFIX.length);
+    const set = services.dataSets.get(id);
+    const bytes = set ? await services.dataSets.read(id) : undefined;
+    if (!set || !bytes) throw notFound(uri);
+    const content = isTextMime(set.mimeType) ? { uri, mimeType: set.mimeType, text: Buffer.from(bytes).toString('utf8') } : { uri, mimeType: set.mimeType, blob: Buffer.from(bytes).toString('base64') };
+    return { contents: [content] };
+  }
+  const providers = providersFor(uri, services);
+  if (providers.length === 0) throw notFound(uri);
+  return unwrapNodeResult(await services.nodeRpc.call(providers, { method: 'resources/read', params: { uri } }, context.signal), `Resource ${uri}`);
+}
+
+/** Nodes serving `uri` exactly, else nodes whose template matches it. */
+function providersFor(uri: string, services: McpServices): readonly string[] {
+  const exact = services.registry.resource(uri);
+  if (exact) return exact.providers;
+  for (const entry of services.registry.resourceTemplates()) {
+    if (template(entry.key)?.match(uri)) return entry.providers;
+  }
+  return [];
+}

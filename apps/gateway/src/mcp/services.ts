@@ -1,0 +1,31 @@
+import type { Logger } from '@easyremote/protocol';
+import type { RegistryView } from '@easyremote/registry';
+import type { NodeRpc } from '../routing/node-rpc.js';
+import type { ToolInvoker } from '../routing/tool-invoker.js';
+import type { Cancellation } from './cancellation.js';
+import type { ChangeStreams } from './change-streams.js';
+import type { ClientRequests } from './client-requests.js';
+import type { DataSets } from './data-sets.js';
+import type { LiveCalls } from './live-calls.js';
+import type { ToolsListing } from './methods/tools-list.js';
+import type { SessionStore } from './session-store.js';
+import type { SessionTokens } from './session-token.js';
+
+/** Everything the MCP method handlers use, built once per gateway (see start.ts). */
+export interface McpServices {
+  registry: RegistryView;
+  invoker: ToolInvoker;
+  nodeRpc: NodeRpc;
+  listing: ToolsListing;
+  live: LiveCalls;
+  clientRequests: ClientRequests;
+  cancellation: Cancellation;
+  streams: ChangeStreams;
+  sessions: SessionTokens;
+  sessionStore: SessionStore;
+  dataSets: DataSets;
+  /** Subject nodes report a call's progress, logs and client requests to. */
+  notifySubject: string;
+  pageSize: number;
+  logger: Logger;
+}
