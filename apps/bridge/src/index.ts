@@ -1,0 +1,4 @@
+export { loadBridgeConfig } from './bridge-config.js';
+export type { BridgeConfig } from './bridge-config.js';
+export { startRelay } from './relay.js';
+export type { Relay } from './relay.js';

@@ -1,0 +1,61 @@
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import type { BridgeConfig } from './bridge-config.js';
+
+type Message = JSONRPCMessage & { id?: string | number; method?: string; result?: { protocolVersion?: unknown } };
+
+export interface Relay {
+  /** Resolves when either side closes. */
+  readonly closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Pipes MCP messages between a stdio client (a desktop app that started us) and the gateway's
+ * Streamable HTTP endpoint, unchanged in both directions: requests, responses, notifications,
+ * progress, cancellation and the gateway's requests to the client (elicitation, sampling) all pass
+ * through. The SDK's transports do the framing, session ids and SSE; the relay only forwards.
+ */
+export async function startRelay(config: BridgeConfig, report: (line: string) => void): Promise<Relay> {
+  const headers: Record<string, string> = config.apiKey ? { authorization: `Bearer ${config.apiKey}` } : {};
+  const upstream = new StreamableHTTPClientTransport(config.mcpUrl, { requestInit: { headers } });
+  const downstream = new StdioServerTransport();
+  const pendingInitialize = new Set<string | number>();
+  let resolveClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+
+  const closeBoth = async () => {
+    await Promise.allSettled([upstream.close(), downstream.close()]);
+    resolveClosed();
+  };
+
+  downstream.onmessage = (message) => {
+    const msg = message as Message;
+    if (msg.method === 'initialize' && msg.id !== undefined) pendingInitialize.add(msg.id);
+    upstream.send(message).catch((error: unknown) => {
+      const text = error instanceof Error ? error.message : String(error);
+      report(`easyremote-mcp: gateway request failed: ${text}`);
+      // A request must still be answered, or the desktop client waits forever.
+      if (msg.method !== undefined && msg.id !== undefined) {
+        void downstream.send({ jsonrpc: '2.0', id: msg.id, error: { code: -32603, message: `EasyRemote gateway unreachable: ${text}` } } as JSONRPCMessage);
+      }
+    });
+  };
+  upstream.onmessage = (message) => {
+    const msg = message as Message;
+    // Later requests must name the negotiated version in their MCP-Protocol-Version header.
+    if (msg.id !== undefined && pendingInitialize.delete(msg.id) && typeof msg.result?.protocolVersion === 'string') {
+      upstream.setProtocolVersion(msg.result.protocolVersion);
+    }
+    void downstream.send(message);
+  };
+  upstream.onerror = (error) => report(`easyremote-mcp: ${error.message}`);
+  downstream.onerror = (error) => report(`easyremote-mcp: stdin: ${error.message}`);
+  downstream.onclose = () => void closeBoth();
+  upstream.onclose = () => void closeBoth();
+
+  await upstream.start();
+  await downstream.start();
+  return { closed, close: closeBoth };
+}

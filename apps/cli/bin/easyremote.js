@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Committed entry point, so npm links the `easyremote` bin on a fresh clone before the build runs.
+import '../dist/main.js';
