@@ -1,13 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { connectMesh } from '@easyremote/mesh';
-import { EasyRemoteError, nodeCallSubject, toolSubject, TOOL_QUEUE_GROUP, WireErrorCode, type NodeAdvert, type NodeCapabilities } from '@easyremote/protocol';
+import {
+  CANCEL_SUBJECT,
+  EasyRemoteError,
+  encodeJson,
+  nodeCallSubject,
+  nodeResumeSubject,
+  nodeRpcSubject,
+  RESOURCE_UPDATED_SUBJECT,
+  toolSubject,
+  TOOL_QUEUE_GROUP,
+  WireErrorCode,
+  type NodeAdvert,
+  type NodeCapabilities,
+} from '@easyremote/protocol';
 import { NodeAdvertiser, openRegistry } from '@easyremote/registry';
-import type { MsgHdrs, NatsConnection, Subscription } from '@nats-io/nats-core';
-import { handleCall, replyHeaders, type CallState } from './call-handler.js';
-import { compiledTool, type CompiledTool, type ToolDefinition } from './define-tool.js';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
+import { handleCall } from './call-handler.js';
+import { handleCancel } from './cancel-handler.js';
+import type { PromptDefinition } from './define-prompt.js';
+import type { ResourceDefinition } from './define-resource.js';
+import type { ResourceTemplateDefinition } from './define-resource-template.js';
+import type { ToolDefinition } from './define-tool.js';
 import { NodeSdkError, NodeSdkErrorCode } from './errors.js';
+import { NodeCatalog, type NodeDefinition } from './node-catalog.js';
 import { localCapabilities } from './node-identity.js';
 import { resolveNodeOptions, type ComputeNodeOptions, type ResolvedNodeOptions } from './node-options.js';
+import type { NodeRuntime } from './node-runtime.js';
+import { replyHeaders } from './reply.js';
+import { handleResume } from './resume-handler.js';
+import { handleRpc } from './rpc-handler.js';
+import type { CallSession } from './call-session.js';
 
 export interface StopOptions {
   /** How long in-flight calls may keep running before they are aborted. Default 10 000 ms. */
@@ -18,22 +41,24 @@ type NodeState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /**
  * A process's presence on the mesh: serves its tools on `tools.<name>` (queue group) and
- * `nodes.<id>.call`, and advertises them in the registry with heartbeats. Installs no signal
- * handlers: the app calls stop() on SIGTERM.
+ * `nodes.<id>.call`, resources, prompts and completions on `nodes.<id>.rpc`, resumes of parked
+ * 2026-era calls on `nodes.<id>.resume`, listens to `calls.cancel`, and advertises everything in the
+ * registry with heartbeats. Installs no signal handlers: the app calls stop() on SIGTERM.
  */
 export class ComputeNode implements AsyncDisposable {
   readonly #options: ResolvedNodeOptions;
-  readonly #definitions = new Map<string, ToolDefinition>();
-  readonly #tools = new Map<string, CompiledTool>();
-  readonly #active = new Set<AbortController>();
-  readonly #subs: Subscription[] = [];
-  readonly #hdrs: MsgHdrs;
+  readonly #catalog: NodeCatalog;
+  readonly #calls = new Map<string, CallSession>();
+  /** Subscriptions that bring new work; drained first on stop. */
+  readonly #intake: Subscription[] = [];
+  /** Cancel and resume: kept until in-flight calls are over, so parked calls can still finish. */
+  readonly #control: Subscription[] = [];
   readonly #capabilities: NodeCapabilities;
   #state: NodeState = 'idle';
-  #call: CallState | undefined;
+  #runtime: NodeRuntime | undefined;
   #advertiser: NodeAdvertiser | undefined;
   #refreshing: Promise<void> = Promise.resolve();
-  #toolsVersion = 0;
+  #catalogVersion = 0;
   #advertisedVersion = -1;
   #instanceId = '';
   #startedAt = 0;
@@ -42,7 +67,7 @@ export class ComputeNode implements AsyncDisposable {
 
   constructor(options: ComputeNodeOptions) {
     this.#options = resolveNodeOptions(options);
-    this.#hdrs = replyHeaders(this.#options.nodeId);
+    this.#catalog = new NodeCatalog(this.#options.nodeId);
     this.#capabilities = localCapabilities(this.#options.labels);
   }
 
@@ -50,37 +75,58 @@ export class ComputeNode implements AsyncDisposable {
     return this.#options.nodeId;
   }
 
-  /** Calls running now (a handler abandoned at its deadline no longer counts). */
+  /** Requests running now, parked 2026-era calls included (a handler abandoned at its deadline no longer counts). */
   get inFlight(): number {
-    return this.#active.size;
+    return this.#calls.size;
   }
 
   get tools(): readonly ToolDefinition[] {
-    return [...this.#definitions.values()];
+    return this.#catalog.tools;
   }
 
-  /** Adds tools. After start() they are subscribed at once and the advert is refreshed. */
-  register(...tools: ToolDefinition[]): this {
+  get resources(): readonly ResourceDefinition[] {
+    return this.#catalog.resources;
+  }
+
+  get resourceTemplates(): readonly ResourceTemplateDefinition[] {
+    return this.#catalog.resourceTemplates;
+  }
+
+  get prompts(): readonly PromptDefinition[] {
+    return this.#catalog.prompts;
+  }
+
+  /**
+   * Adds tools, resources, resource templates and prompts (all of a batch or, on an invalid or
+   * duplicate definition, none). After start() new tools are subscribed at once and the advert is
+   * refreshed.
+   */
+  register(...definitions: NodeDefinition[]): this {
     if (this.#state === 'stopping' || this.#state === 'stopped') {
-      throw new NodeSdkError(NodeSdkErrorCode.InvalidState, `cannot register tools on a ${this.#state} node`);
+      throw new NodeSdkError(NodeSdkErrorCode.InvalidState, `cannot register definitions on a ${this.#state} node`);
     }
-    const batch = tools.map(compiledTool);
-    const seen = new Set(this.#tools.keys());
-    for (const tool of batch) {
-      if (seen.has(tool.name)) throw new NodeSdkError(NodeSdkErrorCode.DuplicateTool, `tool ${JSON.stringify(tool.name)} is already registered on node ${this.nodeId}`);
-      seen.add(tool.name);
-    }
-    batch.forEach((tool, i) => {
-      this.#tools.set(tool.name, tool);
-      this.#definitions.set(tool.name, tools[i] as ToolDefinition);
-      if (this.#call !== undefined) this.#subscribe(this.#call, toolSubject(tool.name), tool.name);
-    });
-    this.#toolsVersion++;
+    const newTools = this.#catalog.add(definitions);
+    const runtime = this.#runtime;
+    if (runtime !== undefined) for (const name of newTools) this.#subscribeTool(runtime, name);
+    this.#catalogVersion++;
     if (this.#state === 'running') this.#refreshAdvert();
     return this;
   }
 
-  /** Connects (unless given a connection), subscribes every tool, then advertises the node. */
+  /**
+   * Tells subscribed clients (through every gateway) that a resource changed: publishes `{ uri }` on
+   * `events.resource-updated`. Only while the node runs.
+   */
+  notifyResourceUpdated(uri: string): void {
+    const runtime = this.#runtime;
+    if (this.#state !== 'running' || runtime === undefined) {
+      throw new NodeSdkError(NodeSdkErrorCode.InvalidState, `notifyResourceUpdated() on a ${this.#state} node`);
+    }
+    if (typeof uri !== 'string' || uri === '') throw new TypeError('notifyResourceUpdated needs a non-empty uri');
+    runtime.nc.publish(RESOURCE_UPDATED_SUBJECT, encodeJson({ uri }), { headers: runtime.replyHeaders });
+  }
+
+  /** Connects (unless given a connection), subscribes everything, then advertises the node. */
   start(): Promise<void> {
     if (this.#state !== 'idle') return Promise.reject(new NodeSdkError(NodeSdkErrorCode.InvalidState, `start() on a ${this.#state} node`));
     this.#state = 'starting';
@@ -93,10 +139,24 @@ export class ComputeNode implements AsyncDisposable {
     let nc: NatsConnection | undefined = o.connection;
     try {
       nc ??= await connectMesh({ ...o.mesh, servers: o.servers ?? [], name: o.name, logger: o.logger });
-      const call: CallState = { nc, nodeId: o.nodeId, logger: o.logger, maxConcurrency: o.maxConcurrency, defaultTimeoutMs: o.defaultTimeoutMs, tools: this.#tools, active: this.#active, accepting: true, onCallEnd: undefined };
-      this.#call = call;
-      this.#subscribe(call, nodeCallSubject(o.nodeId), undefined);
-      for (const name of this.#tools.keys()) this.#subscribe(call, toolSubject(name), name);
+      const runtime: NodeRuntime = {
+        nc,
+        nodeId: o.nodeId,
+        logger: o.logger,
+        maxConcurrency: o.maxConcurrency,
+        defaultTimeoutMs: o.defaultTimeoutMs,
+        catalog: this.#catalog,
+        calls: this.#calls,
+        replyHeaders: replyHeaders(o.nodeId),
+        accepting: true,
+        onCallEnd: undefined,
+      };
+      this.#runtime = runtime;
+      this.#subscribe(runtime, this.#control, CANCEL_SUBJECT, undefined, (msg) => handleCancel(runtime, msg));
+      this.#subscribe(runtime, this.#control, nodeResumeSubject(o.nodeId), undefined, (msg) => handleResume(runtime, msg));
+      this.#subscribe(runtime, this.#intake, nodeCallSubject(o.nodeId), undefined, (msg) => handleCall(runtime, msg, undefined));
+      this.#subscribe(runtime, this.#intake, nodeRpcSubject(o.nodeId), undefined, (msg) => handleRpc(runtime, msg));
+      for (const name of this.#catalog.toolNames()) this.#subscribeTool(runtime, name);
       // The server must know our interest before a gateway can learn from the advert that we exist.
       await nc.flush();
       this.#instanceId = randomUUID();
@@ -105,11 +165,14 @@ export class ComputeNode implements AsyncDisposable {
       this.#advertiser = new NodeAdvertiser(kv, { nodeId: o.nodeId, heartbeatMs: o.heartbeatMs, logger: o.logger, advert: () => this.#advert() });
       await this.#advertiser.start();
       this.#state = 'running';
-      if (this.#advertisedVersion !== this.#toolsVersion) this.#refreshAdvert();
-      o.logger.info({ tools: [...this.#tools.keys()], maxConcurrency: o.maxConcurrency }, 'compute node started');
+      if (this.#advertisedVersion !== this.#catalogVersion) this.#refreshAdvert();
+      o.logger.info(
+        { tools: this.#catalog.toolNames(), resources: this.#catalog.resources.length, resourceTemplates: this.#catalog.resourceTemplates.length, prompts: this.#catalog.prompts.length, maxConcurrency: o.maxConcurrency },
+        'compute node started',
+      );
     } catch (error) {
-      for (const sub of this.#subs.splice(0)) sub.unsubscribe();
-      this.#call = undefined;
+      for (const sub of [...this.#intake.splice(0), ...this.#control.splice(0)]) sub.unsubscribe();
+      this.#runtime = undefined;
       this.#advertiser = undefined;
       if (nc !== undefined && o.connection === undefined) await nc.close().catch(() => {});
       this.#state = 'idle';
@@ -119,7 +182,8 @@ export class ComputeNode implements AsyncDisposable {
 
   /**
    * Leaves the mesh gracefully: the registry entry goes first (gateways stop routing here), then
-   * the subscriptions, then in-flight calls get `graceMs` to finish before they are aborted.
+   * the subscriptions that bring new work, then in-flight calls get `graceMs` to finish before they
+   * are aborted. Cancels and resumes keep being served until then.
    */
   stop(options: StopOptions = {}): Promise<void> {
     if (this.#state === 'idle') this.#state = 'stopped';
@@ -137,8 +201,8 @@ export class ComputeNode implements AsyncDisposable {
   }
 
   async #stop(graceMs: number): Promise<void> {
-    const call = this.#call;
-    if (call === undefined) {
+    const runtime = this.#runtime;
+    if (runtime === undefined) {
       // Never started, or its start failed: there is nothing to leave, but it must not start later.
       this.#state = 'stopped';
       return;
@@ -149,47 +213,51 @@ export class ComputeNode implements AsyncDisposable {
     await this.#advertiser?.stop().catch((error: unknown) => log.warn({ err: error }, 'could not delete the registry entry'));
     // drain() stops delivery but still hands us the calls already on their way; they are served
     // normally within the grace period, since their callers chose this node before it left.
-    await Promise.allSettled(this.#subs.splice(0).map((sub) => sub.drain()));
-    call.accepting = false;
-    if (!(await this.#idle(call, graceMs))) {
-      log.warn({ inFlight: this.#active.size, graceMs }, 'aborting calls still running after the grace period');
+    await Promise.allSettled(this.#intake.splice(0).map((sub) => sub.drain()));
+    runtime.accepting = false;
+    if (!(await this.#idle(runtime, graceMs))) {
+      log.warn({ inFlight: this.#calls.size, graceMs }, 'aborting calls still running after the grace period');
       const reason = new EasyRemoteError(WireErrorCode.ShuttingDown, `node ${this.nodeId} stopped before the call finished`);
-      for (const controller of this.#active) controller.abort(reason);
-      await this.#idle(call, 1_000);
+      for (const session of [...this.#calls.values()]) session.controller.abort(reason);
+      await this.#idle(runtime, 1_000);
     }
-    if (this.#options.connection === undefined) await call.nc.drain().catch(() => call.nc.close());
-    else await call.nc.flush().catch(() => {});
+    await Promise.allSettled(this.#control.splice(0).map((sub) => sub.drain()));
+    if (this.#options.connection === undefined) await runtime.nc.drain().catch(() => runtime.nc.close());
+    else await runtime.nc.flush().catch(() => {});
     this.#state = 'stopped';
     log.info({}, 'compute node stopped');
   }
 
   /** Resolves true once no call runs, false if `ms` passed first. */
-  #idle(call: CallState, ms: number): Promise<boolean> {
-    if (this.#active.size === 0) return Promise.resolve(true);
+  #idle(runtime: NodeRuntime, ms: number): Promise<boolean> {
+    if (this.#calls.size === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        call.onCallEnd = undefined;
+        runtime.onCallEnd = undefined;
         resolve(false);
       }, ms);
-      call.onCallEnd = () => {
-        if (this.#active.size > 0) return;
+      runtime.onCallEnd = () => {
+        if (this.#calls.size > 0) return;
         clearTimeout(timer);
-        call.onCallEnd = undefined;
+        runtime.onCallEnd = undefined;
         resolve(true);
       };
     });
   }
 
-  #subscribe(call: CallState, subject: string, tool: string | undefined): void {
-    const queue = tool === undefined ? undefined : TOOL_QUEUE_GROUP;
-    const sub = call.nc.subscribe(subject, {
+  #subscribeTool(runtime: NodeRuntime, name: string): void {
+    this.#subscribe(runtime, this.#intake, toolSubject(name), TOOL_QUEUE_GROUP, (msg) => handleCall(runtime, msg, name));
+  }
+
+  #subscribe(runtime: NodeRuntime, into: Subscription[], subject: string, queue: string | undefined, handle: (msg: Msg) => void): void {
+    const sub = runtime.nc.subscribe(subject, {
       ...(queue === undefined ? {} : { queue }),
       callback: (err, msg) => {
-        if (err) call.logger.warn({ err, subject }, 'subscription error');
-        else handleCall(call, this.#hdrs, msg, tool);
+        if (err) runtime.logger.warn({ err, subject }, 'subscription error');
+        else handle(msg);
       },
     });
-    this.#subs.push(sub);
+    into.push(sub);
   }
 
   #refreshAdvert(): void {
@@ -202,7 +270,7 @@ export class ComputeNode implements AsyncDisposable {
 
   #advert(): NodeAdvert {
     const o = this.#options;
-    this.#advertisedVersion = this.#toolsVersion;
+    this.#advertisedVersion = this.#catalogVersion;
     return {
       version: 1,
       nodeId: o.nodeId,
@@ -210,9 +278,9 @@ export class ComputeNode implements AsyncDisposable {
       startedAt: this.#startedAt,
       heartbeatAt: Date.now(),
       ttlMs: o.ttlMs,
-      tools: [...this.#definitions.values()].map((tool) => tool.descriptor),
+      ...this.#catalog.advertFields(),
       capabilities: this.#capabilities,
-      load: { inFlight: this.#active.size, maxConcurrency: o.maxConcurrency },
+      load: { inFlight: this.#calls.size, maxConcurrency: o.maxConcurrency },
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { defineTool, isToolDefinition } from './define-tool.js';
+import { runTool } from './run-tool.js';
 import { NodeSdkErrorCode } from './errors.js';
 
 const noop = () => 'ok';
@@ -71,5 +72,26 @@ describe('defineTool', () => {
     const metadata = { securityLevel: 'extreme' } as never;
     expect(() => defineTool({ name: 't', input: Type.Object({}), metadata, handler: noop })).toThrow(/\/metadata\/securityLevel/);
     expect(() => defineTool({ name: 't', input: Type.Object({}), handler: 'nope' as never })).toThrow(invalid);
+  });
+});
+
+describe('defineTool with a raw JSON Schema', () => {
+  it('keeps $schema, $defs and additionalProperties of a Type.Unsafe input, and validates with them', async () => {
+    const schema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      $defs: { address: { type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } } },
+      properties: { name: { type: 'string' }, address: { $ref: '#/$defs/address' } },
+      additionalProperties: false,
+    };
+    const tool = defineTool({
+      name: 'json_schema_2020_12_tool',
+      input: Type.Unsafe<{ name?: string; address?: { street?: string; city?: string } }>(schema),
+      handler: (args) => JSON.stringify(args),
+    });
+    expect(tool.descriptor.inputSchema).toEqual(schema);
+    expect(await runTool(tool, { name: 'a', address: { city: 'b' } })).toMatchObject({ ok: true });
+    expect(await runTool(tool, { address: { city: 3 } })).toMatchObject({ ok: false, error: { message: expect.stringContaining('/address/city: must be string') } });
+    expect(await runTool(tool, { extra: 1 })).toMatchObject({ ok: false, error: { code: 'NODE_ERR_INVALID_ARGUMENTS' } });
   });
 });

@@ -1,6 +1,7 @@
 import { isValidToolName, ToolDescriptor, type ToolMetadata } from '@easyremote/protocol';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { compiledOf, DefinitionKind, hasCompiled, sealDefinition } from './definition-brand.js';
 import { NodeSdkError, NodeSdkErrorCode } from './errors.js';
 import { asObjectSchema, toJsonSchema } from './json-schema.js';
 import type { ToolContext } from './tool-context.js';
@@ -50,6 +51,7 @@ export interface UnstructuredToolSpec<I extends TSchema> extends ToolSpecBase<I>
 
 /** A tool ready to register on a ComputeNode. Build it with `defineTool`. */
 export interface ToolDefinition {
+  readonly kind: 'tool';
   readonly name: string;
   /** What the node advertises: MCP tool fields with plain JSON Schema 2020-12 objects. */
   readonly descriptor: ToolDescriptor;
@@ -64,11 +66,6 @@ export interface CompiledTool {
   readonly handler: (args: unknown, ctx: ToolContext) => unknown;
 }
 
-/**
- * A registry-wide symbol rather than a module-local WeakMap: the CLI loads user tool modules that may
- * resolve their own copy of this package, and their definitions must still be recognised.
- */
-const compiledKey = Symbol.for('@easyremote/node-sdk.compiledTool');
 // Checked at definition so a bad field fails here, not as a rejected advert in every gateway.
 const descriptorValidator = Compile(ToolDescriptor);
 
@@ -119,20 +116,19 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
     output: spec.output === undefined ? undefined : compileChecker(spec.output),
     handler: spec.handler as (args: unknown, ctx: ToolContext) => unknown,
   };
-  const definition = { name, descriptor: Object.freeze(descriptor) };
-  Object.defineProperty(definition, compiledKey, { value: tool, enumerable: false });
-  return Object.freeze(definition);
+  return sealDefinition({ kind: DefinitionKind.Tool, name, descriptor: Object.freeze(descriptor) }, DefinitionKind.Tool, tool);
 }
 
 /** True for a definition made by `defineTool` (how a loader tells tools from other exports). */
 export function isToolDefinition(value: unknown): value is ToolDefinition {
-  return typeof value === 'object' && value !== null && compiledKey in value;
+  return hasCompiled(value, DefinitionKind.Tool);
 }
 
 export function compiledTool(definition: ToolDefinition): CompiledTool {
-  if (!isToolDefinition(definition)) {
+  const compiled = compiledOf<CompiledTool>(definition, DefinitionKind.Tool);
+  if (compiled === undefined) {
     const name = (definition as { name?: unknown } | undefined)?.name;
     throw invalid(String(name), 'not a tool definition: build tools with defineTool()');
   }
-  return (definition as unknown as Record<symbol, CompiledTool>)[compiledKey] as CompiledTool;
+  return compiled;
 }

@@ -7,10 +7,21 @@ import { EasyRemoteError } from '@easyremote/protocol';
 export const NodeSdkErrorCode = {
   /** A tool name is not a valid MCP tool name. */
   InvalidToolName: 'NODE_SDK_ERR_INVALID_TOOL_NAME',
-  /** A tool definition is unusable (schema not an object, bad timeout, not built by defineTool). */
+  /**
+   * A tool definition is unusable (schema not an object, bad timeout), or `register()` got something
+   * that no define*() function built.
+   */
   InvalidTool: 'NODE_SDK_ERR_INVALID_TOOL',
   /** Two tools with the same name were registered on one node. */
   DuplicateTool: 'NODE_SDK_ERR_DUPLICATE_TOOL',
+  /** A resource or resource template definition is unusable (bad URI or template, no read function). */
+  InvalidResource: 'NODE_SDK_ERR_INVALID_RESOURCE',
+  /** Two resources with the same URI, or two templates with the same URI template, on one node. */
+  DuplicateResource: 'NODE_SDK_ERR_DUPLICATE_RESOURCE',
+  /** A prompt definition is unusable (bad name or arguments, no get function). */
+  InvalidPrompt: 'NODE_SDK_ERR_INVALID_PROMPT',
+  /** Two prompts with the same name on one node. */
+  DuplicatePrompt: 'NODE_SDK_ERR_DUPLICATE_PROMPT',
   /** ComputeNode options are invalid (node id, limits, timings). */
   InvalidOptions: 'NODE_SDK_ERR_INVALID_OPTIONS',
   /** start() or register() was called in a state that does not allow it. */

@@ -1,7 +1,9 @@
-import { EasyRemoteError, WireErrorCode, type CallResponse, type Logger, type WireError } from '@easyremote/protocol';
+import { WireErrorCode, type CallResponse, type Logger } from '@easyremote/protocol';
 import type { CompiledTool } from './define-tool.js';
-import { CallContext, type NotificationSink } from './tool-context.js';
+import { runHandler } from './run-handler.js';
+import { CallContext, type ClientAccess, type NotificationSink } from './tool-context.js';
 import { isToolResult, shapeStructured, shapeUnstructured } from './tool-result.js';
+import { failure } from './wire-failure.js';
 
 export interface ExecuteOptions {
   callId: string;
@@ -11,37 +13,13 @@ export interface ExecuteOptions {
   meta: Readonly<Record<string, unknown>> | undefined;
   logger: Logger;
   notify: NotificationSink | undefined;
+  /** How the handler's elicit/sample/listRoots reach the client; absent: they fail. */
+  client?: ClientAccess | undefined;
   /**
    * Aborting it ends the call at once; an EasyRemoteError reason supplies the wire code (the node
-   * aborts with NODE_ERR_SHUTTING_DOWN on stop).
+   * aborts with NODE_ERR_SHUTTING_DOWN on stop, NODE_ERR_CANCELLED on a cancel).
    */
   controller: AbortController;
-}
-
-function failure(code: string, message: string, data?: unknown): CallResponse {
-  const error: WireError = data === undefined ? { code, message } : { code, message, data };
-  return { ok: false, error };
-}
-
-/** ToolError is recognised by shape so errors from another copy of this package still pass through. */
-function isToolError(error: unknown): error is EasyRemoteError {
-  return error instanceof Error && error.name === 'ToolError' && typeof (error as { code?: unknown }).code === 'string';
-}
-
-function abortedResponse(reason: unknown): CallResponse {
-  if (reason instanceof EasyRemoteError) return failure(reason.code, reason.message);
-  return failure(WireErrorCode.HandlerFailed, 'the call was aborted');
-}
-
-function thrownResponse(tool: CompiledTool, error: unknown, options: ExecuteOptions): CallResponse {
-  if (isToolError(error)) {
-    options.logger.debug({ callId: options.callId, tool: tool.name, code: error.code }, 'tool failed with a ToolError');
-    return failure(error.code, error.message, error.data);
-  }
-  // The stack stays in the node's log: it can name paths and secrets the caller must not see.
-  options.logger.error({ callId: options.callId, tool: tool.name, err: error }, 'tool handler failed');
-  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'the handler threw a non-Error value';
-  return failure(WireErrorCode.HandlerFailed, message);
 }
 
 /** Turns a handler's return value into the wire result, enforcing the tool's output schema. */
@@ -75,47 +53,27 @@ export async function executeCall(tool: CompiledTool, args: unknown, options: Ex
   if (!checked.ok) {
     return failure(WireErrorCode.InvalidArguments, `invalid arguments for tool ${JSON.stringify(tool.name)}: ${checked.message}`);
   }
-  const { controller, deadline } = options;
-  const remaining = deadline - Date.now();
-  if (remaining <= 0) {
-    return failure(WireErrorCode.DeadlineExceeded, `the deadline of the call to ${JSON.stringify(tool.name)} had passed before it started`);
-  }
-  if (controller.signal.aborted) return abortedResponse(controller.signal.reason);
-
   const ctx = new CallContext({
-    signal: controller.signal,
+    signal: options.controller.signal,
     callId: options.callId,
-    deadline,
+    deadline: options.deadline,
     nodeId: options.nodeId,
-    tool: tool.name,
+    operation: tool.name,
     meta: options.meta,
     logger: options.logger,
     notify: options.notify,
+    client: options.client,
   });
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
   try {
-    return await new Promise<CallResponse>((resolve) => {
-      onAbort = () => resolve(abortedResponse(controller.signal.reason));
-      controller.signal.addEventListener('abort', onAbort, { once: true });
-      timer = setTimeout(() => {
-        const message = `tool ${JSON.stringify(tool.name)} did not finish within the call's deadline (${remaining} ms)`;
-        controller.abort(new EasyRemoteError(WireErrorCode.DeadlineExceeded, message));
-      }, remaining);
-      let pending: Promise<unknown>;
-      try {
-        pending = Promise.resolve(tool.handler(checked.value, ctx));
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      pending.then(
-        (value) => resolve(controller.signal.aborted ? abortedResponse(controller.signal.reason) : shapeResult(tool, value)),
-        (error: unknown) => resolve(controller.signal.aborted ? abortedResponse(controller.signal.reason) : thrownResponse(tool, error, options)),
-      );
+    const outcome = await runHandler(() => tool.handler(checked.value, ctx), {
+      controller: options.controller,
+      deadline: options.deadline,
+      what: `tool ${JSON.stringify(tool.name)}`,
+      logger: options.logger,
+      logFields: { callId: options.callId, tool: tool.name },
     });
+    return outcome.ok ? shapeResult(tool, outcome.value) : outcome;
   } finally {
-    clearTimeout(timer);
-    if (onAbort !== undefined) controller.signal.removeEventListener('abort', onAbort);
     ctx.close();
   }
 }

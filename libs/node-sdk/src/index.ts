@@ -1,12 +1,36 @@
 export { defineTool, isToolDefinition } from './define-tool.js';
 export type { ToolDefinition, ToolAnnotations, ToolIcon, StructuredToolSpec, UnstructuredToolSpec } from './define-tool.js';
+export { defineResource } from './define-resource.js';
+export type { ResourceDefinition, ResourceSpec, ResourceAnnotations } from './define-resource.js';
+export { defineResourceTemplate } from './define-resource-template.js';
+export type { ResourceTemplateDefinition, ResourceTemplateSpec, UriVariables } from './define-resource-template.js';
+export type { ResourceContents, TextResourceContents, BlobResourceContents, ResourceContentsInput, ResourceReturn } from './resource-contents.js';
+export { definePrompt } from './define-prompt.js';
+export type { PromptDefinition, PromptSpec, PromptArgumentSpec, PromptArguments } from './define-prompt.js';
+export type { PromptMessage, GetPromptResult, PromptReturn } from './prompt-messages.js';
+export type { Completer, Completers, CompletionContext } from './completion-types.js';
+export { MAX_COMPLETION_VALUES } from './complete.js';
+export { isNodeDefinition } from './node-catalog.js';
+export type { NodeDefinition } from './node-catalog.js';
+export { DefinitionKind } from './definition-brand.js';
 export { toolResult, isToolResult } from './tool-result.js';
 export type { ToolResult, ToolReturn, ContentBlock } from './tool-result.js';
 export { LOG_LEVELS } from './tool-context.js';
-export type { ToolContext, LogLevel } from './tool-context.js';
+export type { HandlerContext, ToolContext, LogLevel } from './tool-context.js';
+export type {
+  ElicitParams,
+  ElicitFormParams,
+  ElicitUrlParams,
+  ElicitResult,
+  CreateMessageParams,
+  CreateMessageResult,
+  SamplingMessage,
+  ListRootsResult,
+  Root,
+} from './client-types.js';
 export { ToolError, NodeSdkError, NodeSdkErrorCode } from './errors.js';
 export { runTool, DEFAULT_TOOL_TIMEOUT_MS } from './run-tool.js';
-export type { RunToolOptions } from './run-tool.js';
+export type { RunToolOptions, SimulatedClient } from './run-tool.js';
 export { ComputeNode } from './compute-node.js';
 export type { StopOptions } from './compute-node.js';
 export type { ComputeNodeOptions, MeshConnectOptions } from './node-options.js';

@@ -124,3 +124,76 @@ describe('call execution', () => {
     expect(response).toMatchObject({ ok: true });
   });
 });
+
+describe('asking the client', () => {
+  const ask = defineTool({
+    name: 'ask',
+    input: Type.Object({ what: Type.Union([Type.Literal('elicit'), Type.Literal('sample'), Type.Literal('roots')]) }),
+    handler: async ({ what }, ctx) => {
+      if (what === 'elicit') {
+        const answer = await ctx.elicit({ message: 'Name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } });
+        return `${answer.action}:${String(answer.content?.name)}`;
+      }
+      if (what === 'sample') {
+        const reply = await ctx.sample({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 10 });
+        return `${reply.model}:${JSON.stringify(reply.content)}`;
+      }
+      return (await ctx.listRoots()).roots.map((root) => root.uri).join(',');
+    },
+  });
+
+  it('sends elicitation, sampling and roots requests to the client and returns its results', async () => {
+    const requests: unknown[] = [];
+    const client = {
+      onRequest: (method: string, params: Record<string, unknown>) => {
+        requests.push({ method, params });
+        if (method === 'elicitation/create') return { action: 'accept', content: { name: 'Ada' } };
+        if (method === 'sampling/createMessage') return { role: 'assistant', content: { type: 'text', text: 'yo' }, model: 'm1' };
+        return { roots: [{ uri: 'file:///a' }, { uri: 'file:///b' }] };
+      },
+    };
+    expect(await runTool(ask, { what: 'elicit' }, { client })).toMatchObject({ ok: true, result: { content: [{ text: 'accept:Ada' }] } });
+    expect(await runTool(ask, { what: 'sample' }, { client })).toMatchObject({ ok: true, result: { content: [{ text: 'm1:{"type":"text","text":"yo"}' }] } });
+    expect(await runTool(ask, { what: 'roots' }, { client })).toMatchObject({ ok: true, result: { content: [{ text: 'file:///a,file:///b' }] } });
+    expect(requests[0]).toEqual({ method: 'elicitation/create', params: { message: 'Name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } } });
+    expect(requests[2]).toEqual({ method: 'roots/list', params: {} });
+  });
+
+  it('fails with CLIENT_REQUEST_FAILED without a client, or without the capability', async () => {
+    expect(await runTool(ask, { what: 'elicit' })).toEqual({
+      ok: false,
+      error: { code: WireErrorCode.ClientRequestFailed, message: 'the client does not support elicitation (the call did not say who the client is)' },
+    });
+    const noSampling = { capabilities: { elicitation: {} }, onRequest: () => ({}) };
+    expect(await runTool(ask, { what: 'sample' }, { client: noSampling })).toEqual({
+      ok: false,
+      error: { code: WireErrorCode.ClientRequestFailed, message: 'the client does not support sampling' },
+    });
+  });
+
+  it('passes the client error code through and refuses malformed results', async () => {
+    const refusing = { onRequest: () => { throw new ToolError('MCP_ERR_-1', 'user said no'); } };
+    expect(await runTool(ask, { what: 'elicit' }, { client: refusing })).toEqual({ ok: false, error: { code: 'MCP_ERR_-1', message: 'user said no' } });
+    const broken = { onRequest: () => ({ action: 'maybe' }) };
+    expect(await runTool(ask, { what: 'elicit' }, { client: broken })).toMatchObject({
+      ok: false,
+      error: { code: WireErrorCode.ClientRequestFailed, message: expect.stringContaining('action must be accept, decline or cancel') },
+    });
+  });
+
+  it('lets a handler catch the failure and answer anyway', async () => {
+    const polite = defineTool({
+      name: 'polite',
+      input: Type.Object({}),
+      handler: async (_args, ctx) => {
+        try {
+          await ctx.elicit({ message: 'x', requestedSchema: { type: 'object', properties: {} } });
+          return 'asked';
+        } catch (error) {
+          return `not supported: ${(error as ToolError).code}`;
+        }
+      },
+    });
+    expect(await runTool(polite, {})).toMatchObject({ ok: true, result: { content: [{ text: `not supported: ${WireErrorCode.ClientRequestFailed}` }] } });
+  });
+});

@@ -2,8 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { silentLogger, type CallNotification, type CallResponse, type Logger } from '@easyremote/protocol';
 import { compiledTool, type ToolDefinition } from './define-tool.js';
 import { executeCall } from './execute-call.js';
+import type { ClientAccess } from './tool-context.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
+
+/** A stand-in for the MCP client, for handlers that elicit, sample or list roots. */
+export interface SimulatedClient {
+  /** What the client declared; default: elicitation (form), sampling and roots. */
+  capabilities?: Record<string, unknown>;
+  /** Answers one request with the client's result; a throw fails the request. */
+  onRequest: (method: 'elicitation/create' | 'sampling/createMessage' | 'roots/list', params: Record<string, unknown>) => unknown;
+}
 
 export interface RunToolOptions {
   /** Overrides the tool's own timeout (and the 30 s default). */
@@ -16,6 +25,19 @@ export interface RunToolOptions {
   logger?: Logger;
   /** Receives the handler's progress and log notifications. */
   onNotification?: (notification: CallNotification) => void;
+  /** The client the handler's ctx.elicit/sample/listRoots talk to; without one they fail. */
+  client?: SimulatedClient;
+}
+
+const DEFAULT_CAPABILITIES = { elicitation: {}, sampling: {}, roots: {} };
+
+function simulated(client: SimulatedClient | undefined): ClientAccess {
+  // No client behaves like a call that did not say who its client is: every request fails the capability check.
+  if (client === undefined) return { client: undefined, send: () => Promise.reject(new Error('unreachable: no client')) };
+  return {
+    client: { era: 'legacy', capabilities: client.capabilities ?? DEFAULT_CAPABILITIES },
+    send: async (request) => client.onRequest(request.method, structuredClone(request.params)),
+  };
 }
 
 /**
@@ -38,6 +60,7 @@ export async function runTool(tool: ToolDefinition, args: Record<string, unknown
       meta: options.meta,
       logger: options.logger ?? silentLogger,
       notify: options.onNotification,
+      client: simulated(options.client),
       controller,
     });
   } finally {

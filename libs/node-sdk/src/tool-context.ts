@@ -1,11 +1,15 @@
-import type { CallNotification, Logger } from '@easyremote/protocol';
+import { WireErrorCode, type CallNotification, type InputRequest, type Logger } from '@easyremote/protocol';
+import { unsupportedReason, type ClientInfo, type ClientMethod } from './client-capabilities.js';
+import { asCreateMessageResult, asElicitResult, asListRootsResult } from './client-results.js';
+import type { CreateMessageParams, CreateMessageResult, ElicitParams, ElicitResult, ListRootsResult } from './client-types.js';
+import { ToolError } from './errors.js';
 
 /** MCP logging levels (RFC 5424 severities), lowest first. */
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** What a handler gets besides its arguments. */
-export interface ToolContext {
+/** What every handler (tool, resource read, prompt, completer) gets besides its input. */
+export interface HandlerContext {
   /** Aborted when the call's deadline passes, the caller cancels, or the node stops. */
   readonly signal: AbortSignal;
   readonly callId: string;
@@ -13,7 +17,7 @@ export interface ToolContext {
   readonly deadline: number;
   /** The node running the call. */
   readonly nodeId: string;
-  /** MCP request `_meta` forwarded by the caller (empty when none). */
+  /** MCP request `_meta` forwarded by the caller (empty when none), e.g. `progressToken`. */
   readonly meta: Readonly<Record<string, unknown>>;
   /** Reports progress to the caller, when it asked for notifications. Never throws. */
   progress(progress: number, total?: number, message?: string): void;
@@ -21,21 +25,46 @@ export interface ToolContext {
   log(level: LogLevel, data: unknown, logger?: string): void;
 }
 
+/**
+ * A tool handler's context: it can also ask the client for input. Each request fails with a
+ * ToolError `NODE_ERR_CLIENT_REQUEST_FAILED` when the client did not declare the capability (or the
+ * request cannot reach it), and with the client's own error code when the client refuses.
+ */
+export interface ToolContext extends HandlerContext {
+  /** `elicitation/create`: asks the user to fill in a form (or open a URL). */
+  elicit(params: ElicitParams): Promise<ElicitResult>;
+  /** `sampling/createMessage`: asks the client's model for a completion. */
+  sample(params: CreateMessageParams): Promise<CreateMessageResult>;
+  /** `roots/list`: the client's filesystem roots. */
+  listRoots(): Promise<ListRootsResult>;
+}
+
 /** Where a call's notifications go; undefined when the caller did not ask for them. */
 export type NotificationSink = (notification: CallNotification) => void;
+
+/** How a call reaches its client: who the client is, and how a request travels (era-specific). */
+export interface ClientAccess {
+  readonly client: ClientInfo | undefined;
+  /** Sends one request and resolves with the client's bare result. */
+  send(request: InputRequest): Promise<unknown>;
+}
 
 export interface CallContextInit {
   signal: AbortSignal;
   callId: string;
   deadline: number;
   nodeId: string;
-  tool: string;
+  /** What runs, for the node's debug log: a tool name, `resources/read`, ... */
+  operation: string;
   meta: Readonly<Record<string, unknown>> | undefined;
   logger: Logger;
   notify: NotificationSink | undefined;
+  /** Absent for work that cannot ask the client anything (resource reads, prompts, completions). */
+  client?: ClientAccess | undefined;
 }
 
 const EMPTY_META: Readonly<Record<string, unknown>> = Object.freeze({});
+const ignore = (): void => {};
 
 /**
  * A class rather than a closure-built object: the methods live once on the prototype, so making a
@@ -47,9 +76,10 @@ export class CallContext implements ToolContext {
   readonly deadline: number;
   readonly nodeId: string;
   readonly meta: Readonly<Record<string, unknown>>;
-  readonly #tool: string;
+  readonly #operation: string;
   readonly #logger: Logger;
   readonly #notify: NotificationSink | undefined;
+  readonly #client: ClientAccess | undefined;
   #closed = false;
 
   constructor(init: CallContextInit) {
@@ -58,12 +88,13 @@ export class CallContext implements ToolContext {
     this.deadline = init.deadline;
     this.nodeId = init.nodeId;
     this.meta = init.meta ?? EMPTY_META;
-    this.#tool = init.tool;
+    this.#operation = init.operation;
     this.#logger = init.logger;
     this.#notify = init.notify;
+    this.#client = init.client;
   }
 
-  /** After the reply is sent, notifications from a handler that ignored its signal are dropped. */
+  /** After the reply is sent, notifications and requests from a handler that ignored its signal are dropped. */
   close(): void {
     this.#closed = true;
   }
@@ -83,15 +114,47 @@ export class CallContext implements ToolContext {
     this.#send(notification);
   }
 
+  elicit(params: ElicitParams): Promise<ElicitResult> {
+    return handled(this.#ask('elicitation/create', params).then(asElicitResult));
+  }
+
+  sample(params: CreateMessageParams): Promise<CreateMessageResult> {
+    return handled(this.#ask('sampling/createMessage', params).then(asCreateMessageResult));
+  }
+
+  listRoots(): Promise<ListRootsResult> {
+    return handled(this.#ask('roots/list', {}).then(asListRootsResult));
+  }
+
+  async #ask(method: ClientMethod, params: Record<string, unknown>): Promise<unknown> {
+    if (typeof params !== 'object' || params === null) throw new TypeError(`${method} needs a params object`);
+    if (this.#closed) throw new ToolError(WireErrorCode.ClientRequestFailed, `the call has ended, so ${method} cannot reach the client`);
+    if (this.#client === undefined) throw new ToolError(WireErrorCode.ClientRequestFailed, `${this.#operation} cannot send ${method} to the client`);
+    const problem = unsupportedReason(this.#client.client, method, params);
+    if (problem !== undefined) throw new ToolError(WireErrorCode.ClientRequestFailed, problem);
+    this.signal.throwIfAborted();
+    this.#logger.debug({ callId: this.callId, operation: this.#operation, method }, 'asking the client');
+    return this.#client.send({ method, params });
+  }
+
   #send(notification: CallNotification): void {
     if (this.#closed) return;
-    this.#logger.debug({ callId: this.callId, tool: this.#tool, notification }, 'tool notification');
+    this.#logger.debug({ callId: this.callId, operation: this.#operation, notification }, 'handler notification');
     if (this.#notify === undefined) return;
     try {
       this.#notify(notification);
     } catch (error) {
       // Notifications are best effort: a full buffer or a closed connection must not fail the call.
-      this.#logger.debug({ callId: this.callId, err: error }, 'dropped a tool notification');
+      this.#logger.debug({ callId: this.callId, err: error }, 'dropped a handler notification');
     }
   }
+}
+
+/**
+ * Marks the promise as handled: a handler that fires a request and abandons it (or finishes before
+ * its answer) must not crash the node with an unhandled rejection. Awaiting it still throws.
+ */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(ignore);
+  return promise;
 }

@@ -1,0 +1,125 @@
+import { EasyRemoteError, silentLogger, WireErrorCode } from '@easyremote/protocol';
+import type { Msg } from '@nats-io/nats-core';
+import { describe, expect, it } from 'vitest';
+import { CallSession } from './call-session.js';
+import type { NodeRuntime } from './node-runtime.js';
+import { replyHeaders } from './reply.js';
+
+interface FakeLeg {
+  msg: Msg;
+  replies: unknown[];
+}
+
+function leg(): FakeLeg {
+  const replies: unknown[] = [];
+  const msg = {
+    subject: 'nodes.n.call',
+    reply: '_INBOX.x',
+    respond: (data: Uint8Array) => {
+      replies.push(JSON.parse(new TextDecoder().decode(data)));
+      return true;
+    },
+  } as unknown as Msg;
+  return { msg, replies };
+}
+
+function runtime(): NodeRuntime {
+  return {
+    nc: { info: { max_payload: 1024 * 1024 } } as never,
+    nodeId: 'n',
+    logger: silentLogger,
+    maxConcurrency: 8,
+    defaultTimeoutMs: 1_000,
+    catalog: undefined as never,
+    calls: new Map(),
+    replyHeaders: replyHeaders('n'),
+    accepting: true,
+    onCallEnd: undefined,
+  };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const ask = (message: string) => ({ method: 'elicitation/create' as const, params: { message } });
+const result = { ok: true, result: { content: [] } } as const;
+
+describe('CallSession', () => {
+  it('answers a plain call once and leaves the in-flight map', () => {
+    const rt = runtime();
+    const first = leg();
+    const session = new CallSession(rt, first.msg, 'c1', Date.now() + 1_000);
+    expect(rt.calls.get('c1')).toBe(session);
+    session.finish(result);
+    session.finish({ ok: false, error: { code: 'X', message: 'twice' } });
+    expect(first.replies).toEqual([result]);
+    expect(rt.calls.size).toBe(0);
+  });
+
+  it('batches requests of one tick into one inputRequired and resolves them from a resume', async () => {
+    const rt = runtime();
+    const first = leg();
+    const session = new CallSession(rt, first.msg, 'c1', Date.now() + 1_000, true);
+    const answers = Promise.all([session.requestInput(ask('a')), session.requestInput(ask('b'))]);
+    await tick();
+    expect(first.replies).toEqual([{ ok: true, inputRequired: { 'input-1': ask('a'), 'input-2': ask('b') } }]);
+    expect(rt.calls.get('c1')).toBe(session); // parked: still in flight
+
+    const second = leg();
+    session.resume(second.msg, { 'input-1': { action: 'accept' }, 'input-2': { action: 'decline' } });
+    expect(await answers).toEqual([{ action: 'accept' }, { action: 'decline' }]);
+    session.finish(result);
+    expect(second.replies).toEqual([result]);
+    expect(first.replies).toHaveLength(1);
+    expect(rt.calls.size).toBe(0);
+  });
+
+  it('asks again for answers a resume left out, under the same key', async () => {
+    const first = leg();
+    const session = new CallSession(runtime(), first.msg, 'c1', Date.now() + 1_000, true);
+    const a = session.requestInput(ask('a'));
+    void session.requestInput(ask('b'));
+    await tick();
+    const second = leg();
+    session.resume(second.msg, { 'input-1': { action: 'cancel' } });
+    expect(await a).toEqual({ action: 'cancel' });
+    await tick();
+    expect(second.replies).toEqual([{ ok: true, inputRequired: { 'input-2': ask('b') } }]);
+  });
+
+  it('holds an outcome reached while parked for the next resume', async () => {
+    const rt = runtime();
+    const first = leg();
+    const session = new CallSession(rt, first.msg, 'c1', Date.now() + 1_000, true);
+    void session.requestInput(ask('a'));
+    await tick();
+    session.finish(result);
+    expect(rt.calls.size).toBe(1);
+    const second = leg();
+    session.resume(second.msg, {});
+    expect(second.replies).toEqual([result]);
+    expect(rt.calls.size).toBe(0);
+  });
+
+  it('ends silently when aborted while parked, rejecting what the handler waits on', async () => {
+    const rt = runtime();
+    const first = leg();
+    const session = new CallSession(rt, first.msg, 'c1', Date.now() + 1_000, true);
+    const pending = session.requestInput(ask('a'));
+    await tick();
+    const reason = new EasyRemoteError(WireErrorCode.Cancelled, 'cancelled');
+    session.controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    session.finish({ ok: false, error: { code: WireErrorCode.Cancelled, message: 'cancelled' } });
+    expect(first.replies).toHaveLength(1);
+    expect(rt.calls.size).toBe(0);
+  });
+
+  it('answers a superseded leg with BAD_REQUEST and the outcome on the newest', () => {
+    const first = leg();
+    const session = new CallSession(runtime(), first.msg, 'c1', Date.now() + 1_000, true);
+    const second = leg();
+    session.resume(second.msg, {});
+    session.finish(result);
+    expect(first.replies).toEqual([{ ok: false, error: { code: WireErrorCode.BadRequest, message: 'call c1 was resumed again; this leg is superseded' } }]);
+    expect(second.replies).toEqual([result]);
+  });
+});

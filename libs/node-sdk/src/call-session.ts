@@ -1,0 +1,150 @@
+import { WireErrorCode, type CallResponse, type InputRequest, type NodeRpcResponse } from '@easyremote/protocol';
+import type { Msg } from '@nats-io/nats-core';
+import type { NodeRuntime } from './node-runtime.js';
+import { sendReply } from './reply.js';
+import { failure } from './wire-failure.js';
+
+type Response = CallResponse | NodeRpcResponse;
+
+interface Waiter {
+  readonly request: InputRequest;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/**
+ * One request on this node from its arrival to its last reply. Every reply goes to the *current
+ * leg*: the NATS message whose sender is waiting — first the request itself, then, for a 2026-era
+ * call that asked its client for input, each resume (`nodes.<id>.resume`). A leg is answered
+ * exactly once: with the outcome, or with `inputRequired` while the handler stays parked here,
+ * keeping its concurrency slot, until a resume brings the answers or the deadline passes.
+ */
+export class CallSession {
+  readonly callId: string;
+  readonly controller = new AbortController();
+  readonly #runtime: NodeRuntime;
+  readonly #deadline: number;
+  #leg: Msg | undefined;
+  /** The outcome, when the handler finished while no leg was open; the next resume receives it. */
+  #held: Response | undefined;
+  #holdTimer: NodeJS.Timeout | undefined;
+  /** Input requests not sent yet (no leg open, or batched until the end of this tick). */
+  readonly #outbox = new Map<string, InputRequest>();
+  /** Input requests the handler is waiting on, by key. */
+  readonly #waiting = new Map<string, Waiter>();
+  #inputCount = 0;
+  #flushQueued = false;
+  #ended = false;
+
+  /** Whether resumes reach this request: tool calls of 2026-era clients. */
+  readonly resumable: boolean;
+
+  constructor(runtime: NodeRuntime, msg: Msg, callId: string, deadline: number, resumable = false) {
+    this.resumable = resumable;
+    this.#runtime = runtime;
+    this.#leg = msg;
+    this.callId = callId;
+    this.#deadline = deadline;
+    this.controller.signal.addEventListener('abort', this.#onAbort, { once: true });
+    runtime.calls.set(callId, this);
+  }
+
+  /**
+   * Asks the client for input the 2026 way: the request goes out as `inputRequired` on the current
+   * leg (requests made in the same tick share one reply) and resolves with the client's bare result
+   * when a resume carries it.
+   */
+  requestInput(request: InputRequest): Promise<unknown> {
+    if (this.#ended) return Promise.reject(new Error('the call has ended'));
+    const key = `input-${++this.#inputCount}`;
+    return new Promise<unknown>((resolve, reject) => {
+      this.#waiting.set(key, { request, resolve, reject });
+      this.#outbox.set(key, request);
+      this.#queueFlush();
+    });
+  }
+
+  /** The outcome of the request: answers the open leg, or is held for the next resume. */
+  finish(response: Response): void {
+    if (this.#ended) return;
+    // A handler that finished no longer reads answers it did not wait for.
+    this.#outbox.clear();
+    this.#waiting.clear();
+    if (this.#leg !== undefined) {
+      this.#reply(response);
+      this.#end();
+    } else if (this.controller.signal.aborted) {
+      // Aborted while parked (deadline, cancel, stop): nobody is waiting for this outcome.
+      this.#end();
+    } else {
+      this.#held = response;
+      this.#holdTimer = setTimeout(() => this.#end(), Math.max(0, this.#deadline - Date.now()));
+    }
+  }
+
+  /**
+   * A resume: `msg` becomes the current leg and the answers go to the requests waiting on them. An
+   * answer the client left out is asked for again, so the handler never waits on nothing. A resume
+   * arriving while another leg is open supersedes it: only the newest sender is still listening.
+   */
+  resume(msg: Msg, inputResponses: Readonly<Record<string, unknown>>): void {
+    if (this.#ended) return;
+    if (this.#leg !== undefined) {
+      sendReply(this.#runtime, this.#leg, failure(WireErrorCode.BadRequest, `call ${this.callId} was resumed again; this leg is superseded`));
+    }
+    this.#leg = msg;
+    if (this.#held !== undefined) {
+      this.#reply(this.#held);
+      this.#end();
+      return;
+    }
+    for (const [key, waiter] of [...this.#waiting]) {
+      if (!Object.hasOwn(inputResponses, key)) continue;
+      this.#waiting.delete(key);
+      this.#outbox.delete(key);
+      waiter.resolve(inputResponses[key]);
+    }
+    for (const [key, waiter] of this.#waiting) this.#outbox.set(key, waiter.request);
+    this.#queueFlush();
+  }
+
+  #queueFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    if (this.#ended || this.#leg === undefined || this.#outbox.size === 0) return;
+    const inputRequired = Object.fromEntries(this.#outbox);
+    this.#outbox.clear();
+    this.#reply({ ok: true, inputRequired });
+  }
+
+  #reply(response: Response): void {
+    const leg = this.#leg;
+    if (leg === undefined) return;
+    this.#leg = undefined;
+    sendReply(this.#runtime, leg, response);
+  }
+
+  readonly #onAbort = (): void => {
+    const reason: unknown = this.controller.signal.reason;
+    for (const waiter of this.#waiting.values()) waiter.reject(reason);
+    this.#waiting.clear();
+    this.#outbox.clear();
+    if (this.#held !== undefined) this.#end();
+  };
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearTimeout(this.#holdTimer);
+    this.controller.signal.removeEventListener('abort', this.#onAbort);
+    if (this.#runtime.calls.get(this.callId) === this) this.#runtime.calls.delete(this.callId);
+    this.#runtime.onCallEnd?.();
+  }
+}

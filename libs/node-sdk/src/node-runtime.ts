@@ -1,0 +1,24 @@
+import type { Logger } from '@easyremote/protocol';
+import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
+import type { CallSession } from './call-session.js';
+import type { NodeCatalog } from './node-catalog.js';
+
+/** The node state the message handlers read; owned and mutated by ComputeNode. */
+export interface NodeRuntime {
+  readonly nc: NatsConnection;
+  readonly nodeId: string;
+  readonly logger: Logger;
+  readonly maxConcurrency: number;
+  readonly defaultTimeoutMs: number;
+  readonly catalog: NodeCatalog;
+  /**
+   * Every request running on this node (tool calls, parked 2026-era calls, resource reads, prompts,
+   * completions) by call id: how a cancel or a resume finds its call. Its size is the in-flight count.
+   */
+  readonly calls: Map<string, CallSession>;
+  /** `Er-Node-Id` on every reply; nats.js encodes headers when publishing, so one immutable set is safe. */
+  readonly replyHeaders: MsgHdrs;
+  accepting: boolean;
+  /** Called whenever a request ends, so stop() can wait for the node to drain. */
+  onCallEnd: (() => void) | undefined;
+}

@@ -1,0 +1,55 @@
+import { decodeNodeRpcRequest, WireErrorCode, type NodeRpcRequest, type NodeRpcResponse } from '@easyremote/protocol';
+import type { Msg } from '@nats-io/nats-core';
+import { admit, isFailure } from './admission.js';
+import { notifier } from './call-handler.js';
+import { CallSession } from './call-session.js';
+import { complete } from './complete.js';
+import { getPrompt } from './get-prompt.js';
+import type { NodeRuntime } from './node-runtime.js';
+import { readResource } from './read-resource.js';
+import { sendReply } from './reply.js';
+import { isRecord, type RpcEnv } from './rpc-env.js';
+import { failure } from './wire-failure.js';
+
+const OPERATIONS: Readonly<Record<NodeRpcRequest['method'], (env: RpcEnv, params: Readonly<Record<string, unknown>>) => Promise<NodeRpcResponse>>> = {
+  'resources/read': readResource,
+  'prompts/get': getPrompt,
+  'completion/complete': complete,
+};
+
+/**
+ * Handles `nodes.<id>.rpc`: resource reads, prompts and completions. They are admitted, timed,
+ * cancelled and counted like tool calls (headers `Er-Call-Id`, `Er-Deadline`, `Er-Notify`), and
+ * every path replies.
+ */
+export function handleRpc(runtime: NodeRuntime, msg: Msg): void {
+  if (!msg.reply) {
+    runtime.logger.warn({ subject: msg.subject }, 'dropped an rpc request without a reply subject');
+    return;
+  }
+  let request: NodeRpcRequest;
+  try {
+    request = decodeNodeRpcRequest(msg.data);
+  } catch (error) {
+    return sendReply(runtime, msg, failure(WireErrorCode.BadRequest, (error as Error).message));
+  }
+  const admitted = admit(runtime, msg, runtime.defaultTimeoutMs);
+  if (isFailure(admitted)) return sendReply(runtime, msg, admitted);
+
+  const { callId, deadline, notifySubject } = admitted;
+  const session = new CallSession(runtime, msg, callId, deadline);
+  const meta = request.params._meta;
+  const env: RpcEnv = {
+    catalog: runtime.catalog,
+    controller: session.controller,
+    deadline,
+    callId,
+    nodeId: runtime.nodeId,
+    logger: runtime.logger,
+    notify: notifySubject === undefined ? undefined : notifier(runtime, notifySubject, callId),
+    meta: isRecord(meta) ? meta : undefined,
+  };
+  OPERATIONS[request.method](env, request.params)
+    .then((response) => session.finish(response))
+    .catch((error: unknown) => session.finish(failure(WireErrorCode.HandlerFailed, (error as Error).message)));
+}

@@ -1,0 +1,57 @@
+import { EasyRemoteError, WireErrorCode, type Logger } from '@easyremote/protocol';
+import { abortedFailure, failure, thrownFailure, type Failure } from './wire-failure.js';
+
+export type HandlerOutcome = { ok: true; value: unknown } | Failure;
+
+export interface RunHandlerOptions {
+  /** Aborted at the deadline here; aborted by others on cancel or stop. */
+  controller: AbortController;
+  /** Absolute deadline, epoch ms. */
+  deadline: number;
+  /** Names the work in the deadline message: `tool "echo"`, `resources/read of "test://x"`. */
+  what: string;
+  logger: Logger;
+  /** Added to the log line of a failed handler (call id, tool, ...). */
+  logFields: Record<string, unknown>;
+}
+
+/**
+ * Runs one handler raced against its deadline and its abort signal. Always resolves; never waits
+ * for a handler that ignores its signal (its late result or error is dropped), and an abort that
+ * lands after the handler settled still wins, so a cancelled call never reports success.
+ */
+export async function runHandler(handler: () => unknown, options: RunHandlerOptions): Promise<HandlerOutcome> {
+  const { controller, deadline, what } = options;
+  const signal = controller.signal;
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) {
+    return failure(WireErrorCode.DeadlineExceeded, `the deadline of the call to ${what} had passed before it started`);
+  }
+  if (signal.aborted) return abortedFailure(signal.reason);
+
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    return await new Promise<HandlerOutcome>((resolve) => {
+      onAbort = () => resolve(abortedFailure(signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(() => {
+        const message = `${what} did not finish within the call's deadline (${remaining} ms)`;
+        controller.abort(new EasyRemoteError(WireErrorCode.DeadlineExceeded, message));
+      }, remaining);
+      let pending: Promise<unknown>;
+      try {
+        pending = Promise.resolve(handler());
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (value) => resolve(signal.aborted ? abortedFailure(signal.reason) : { ok: true, value }),
+        (error: unknown) => resolve(signal.aborted ? abortedFailure(signal.reason) : thrownFailure(error, options.logger, options.logFields)),
+      );
+    });
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+  }
+}
