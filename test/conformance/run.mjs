@@ -17,6 +17,8 @@ const cli = fileURLToPath(new URL('../../apps/cli/dist/main.js', import.meta.url
 const args = process.argv.slice(2);
 const next = args.includes('--next');
 const passThrough = args.filter((arg) => arg !== '--next');
+// Every scenario, not only the suite's "active" set (json-schema-2020-12 and server-sse-polling are "pending").
+if (!passThrough.includes('--suite') && !passThrough.includes('--scenario')) passThrough.push('--suite', 'all');
 
 /** Starts `easyremote <args>` and resolves once a JSON log line with `msg === ready` appears. */
 function startApp(cliArgs, env, ready) {

@@ -1,22 +1,23 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ToolDefinition } from '@easyremote/node-sdk';
+import { isNodeDefinition, type NodeDefinition } from '@easyremote/node-sdk';
 
-function isToolArray(value: unknown): value is ToolDefinition[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'object' && item !== null && 'descriptor' in item);
+function isDefinitionArray(value: unknown): value is NodeDefinition[] {
+  return Array.isArray(value) && value.every((item) => isNodeDefinition(item));
 }
 
 /**
- * Loads tool definitions from a module: a file path (resolved against the working directory) or a
- * package name. The module exports an array of tools as `tools` or as its default export.
+ * Loads what a node serves from a module: a file path (resolved against the working directory) or a
+ * package name. The module exports an array of definitions (tools, resources, resource templates,
+ * prompts) as `tools` or as its default export.
  */
-export async function loadToolsModule(specifier: string, cwd: string): Promise<ToolDefinition[]> {
+export async function loadToolsModule(specifier: string, cwd: string): Promise<NodeDefinition[]> {
   const isPath = specifier.startsWith('.') || specifier.startsWith('/') || /\.(m?js|ts)$/.test(specifier);
   const target = isPath ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
   const module = (await import(target)) as { tools?: unknown; default?: unknown };
-  const tools = module.tools ?? module.default;
-  if (!isToolArray(tools)) {
-    throw new Error(`${specifier} does not export an array of tools (as "tools" or as its default export)`);
+  const definitions = module.tools ?? module.default;
+  if (!isDefinitionArray(definitions)) {
+    throw new Error(`${specifier} does not export an array of tool/resource/prompt definitions (as "tools" or as its default export)`);
   }
-  return tools;
+  return definitions;
 }

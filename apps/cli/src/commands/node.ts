@@ -30,6 +30,6 @@ export async function runNode(modules: readonly string[], options: { id?: string
   });
   node.register(...tools);
   await node.start();
-  logger.info({ nodeId: node.nodeId, tools: tools.map((tool) => tool.descriptor.name) }, 'node serving');
+  logger.info({ nodeId: node.nodeId, definitions: tools.length }, 'node serving');
   onShutdown(() => node.stop(), (message) => logger.info(message));
 }
