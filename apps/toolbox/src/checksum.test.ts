@@ -9,6 +9,7 @@ const INVALID_ARGUMENTS = 'NODE_ERR_INVALID_ARGUMENTS';
 async function digest(args: Record<string, unknown>): Promise<unknown> {
   const response = await runTool(checksum, args);
   if (!response.ok) throw new Error(`${response.error.code}: ${response.error.message}`);
+  if (!('result' in response)) throw new Error('the tool asked for client input');
   return response.result.structuredContent;
 }
 

@@ -60,7 +60,7 @@ export function handleCall(runtime: NodeRuntime, msg: Msg, subjectTool: string |
  */
 function clientAccess(runtime: NodeRuntime, request: CallRequest, session: CallSession, notifySubject: string | undefined, deadline: number): ClientAccess {
   const client = request.client;
-  if (client?.era === 'modern') return { client, send: (input) => session.requestInput(input) };
+  if (client?.era === 'modern') return { client, send: (input, key) => session.requestInput(input, key) };
   const send = legacyClientSender({ nc: runtime.nc, subject: notifySubject, callId: session.callId, deadline, signal: session.controller.signal });
   return { client, send };
 }

@@ -85,6 +85,17 @@ describe('CallSession', () => {
     expect(second.replies).toEqual([{ ok: true, inputRequired: { 'input-2': ask('b') } }]);
   });
 
+  it('uses the key the handler chose, and refuses a key already waiting', async () => {
+    const first = leg();
+    const session = new CallSession(runtime(), first.msg, 'c1', Date.now() + 1_000, true);
+    void session.requestInput(ask('a'), 'user_name');
+    const duplicate = session.requestInput(ask('b'), 'user_name');
+    void session.requestInput(ask('c'));
+    await expect(duplicate).rejects.toThrow(/"user_name" already names a request/);
+    await tick();
+    expect(first.replies).toEqual([{ ok: true, inputRequired: { user_name: ask('a'), 'input-1': ask('c') } }]);
+  });
+
   it('holds an outcome reached while parked for the next resume', async () => {
     const rt = runtime();
     const first = leg();

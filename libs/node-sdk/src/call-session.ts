@@ -54,9 +54,9 @@ export class CallSession {
    * leg (requests made in the same tick share one reply) and resolves with the client's bare result
    * when a resume carries it.
    */
-  requestInput(request: InputRequest): Promise<unknown> {
+  requestInput(request: InputRequest, key = this.#nextKey()): Promise<unknown> {
     if (this.#ended) return Promise.reject(new Error('the call has ended'));
-    const key = `input-${++this.#inputCount}`;
+    if (this.#waiting.has(key)) return Promise.reject(new TypeError(`input key ${JSON.stringify(key)} already names a request the call waits on`));
     return new Promise<unknown>((resolve, reject) => {
       this.#waiting.set(key, { request, resolve, reject });
       this.#outbox.set(key, request);
@@ -106,6 +106,13 @@ export class CallSession {
     }
     for (const [key, waiter] of this.#waiting) this.#outbox.set(key, waiter.request);
     this.#queueFlush();
+  }
+
+  #nextKey(): string {
+    let key: string;
+    do key = `input-${++this.#inputCount}`;
+    while (this.#waiting.has(key));
+    return key;
   }
 
   #queueFlush(): void {

@@ -58,7 +58,7 @@ async function call(tool: string, args: Record<string, unknown>, options: { subj
 }
 
 function errorOf(response: CallResponse): { code: string; message: string } {
-  if (response.ok) throw new Error(`expected a failure, got ${JSON.stringify(response.result)}`);
+  if (response.ok) throw new Error(`expected a failure, got ${JSON.stringify(response)}`);
   return response.error;
 }
 

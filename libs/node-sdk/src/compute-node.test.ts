@@ -26,7 +26,7 @@ describe('ComputeNode without a mesh', () => {
   it('refuses objects that were not built by defineTool', () => {
     const node = new ComputeNode({ servers: 'nats://127.0.0.1:4222' });
     const fake = { name: 'x', descriptor: { name: 'x', inputSchema: { type: 'object' } } };
-    expect(() => node.register(fake)).toThrow(expect.objectContaining({ code: NodeSdkErrorCode.InvalidTool }));
+    expect(() => node.register(fake as never)).toThrow(expect.objectContaining({ code: NodeSdkErrorCode.InvalidTool }));
   });
 
   it('derives a node id and refuses registration once stopped', async () => {

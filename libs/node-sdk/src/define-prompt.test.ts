@@ -31,7 +31,7 @@ describe('definePrompt', () => {
     expect(definePrompt({ name: 'plain', get: () => 'hi' }).descriptor).toEqual({ name: 'plain' });
   });
 
-  it.each([
+  it.each<[string, unknown, RegExp]>([
     ['an empty name', { name: '', get: () => 'x' }, /name must be a non-empty string/],
     ['a missing get function', { name: 'p' }, /get must be a function/],
     ['an unnamed argument', { name: 'p', arguments: [{ name: '' }], get: () => 'x' }, /every argument needs a non-empty name/],

@@ -16,7 +16,8 @@ export { DefinitionKind } from './definition-brand.js';
 export { toolResult, isToolResult } from './tool-result.js';
 export type { ToolResult, ToolReturn, ContentBlock } from './tool-result.js';
 export { LOG_LEVELS } from './tool-context.js';
-export type { HandlerContext, ToolContext, LogLevel } from './tool-context.js';
+export type { HandlerContext, ToolContext, ClientRequestOptions, LogLevel } from './tool-context.js';
+export type { ClientMethod } from './client-capabilities.js';
 export type {
   ElicitParams,
   ElicitFormParams,

@@ -154,14 +154,15 @@ describe('ComputeNode resources, prompts and completions', () => {
     const published = performance.now();
     client.publish(CANCEL_SUBJECT, encodeJson({ callId, reason: 'user closed the dialog' }));
     expect(await pending).toEqual({ ok: false, error: { code: WireErrorCode.Cancelled, message: 'the call was cancelled: user closed the dialog' } });
-    expect(readAborted?.reason).toMatchObject({ code: WireErrorCode.Cancelled });
-    expect((readAborted?.at ?? Infinity) - published).toBeLessThan(100);
+    const seen = readAborted as { at: number; reason: unknown } | undefined;
+    expect(seen?.reason).toMatchObject({ code: WireErrorCode.Cancelled });
+    expect((seen?.at ?? Infinity) - published).toBeLessThan(100);
     await until(() => node.inFlight === 0, 'the read ended');
   });
 
   it('publishes resource updates for gateways to relay', async () => {
     const seen: { body: unknown; nodeId: string | undefined }[] = [];
-    const sub = client.subscribe(RESOURCE_UPDATED_SUBJECT, { callback: (_e, msg) => seen.push({ body: msg.json(), nodeId: msg.headers?.get(Headers.nodeId) }) });
+    const sub = client.subscribe(RESOURCE_UPDATED_SUBJECT, { callback: (_e, msg) => void seen.push({ body: msg.json(), nodeId: msg.headers?.get(Headers.nodeId) }) });
     await client.flush();
     node.notifyResourceUpdated('test://static-text');
     await until(() => seen.length === 1, 'the update arrived');

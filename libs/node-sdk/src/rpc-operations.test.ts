@@ -167,7 +167,7 @@ describe('prompts/get', () => {
       const many = definePrompt({ name: 'many', arguments: [{ name: 'n' }], get: () => 'x', complete: { n: () => Array.from({ length: 150 }, (_v, i) => String(i)) } });
       const response = await complete(env([many]), { ref: { type: 'ref/prompt', name: 'many' }, argument: { name: 'n', value: '' } });
       expect(response).toMatchObject({ ok: true, result: { completion: { total: 150, hasMore: true } } });
-      expect((response as { result: { completion: { values: string[] } } }).result.completion.values).toHaveLength(MAX_COMPLETION_VALUES);
+      expect((response as unknown as { result: { completion: { values: string[] } } }).result.completion.values).toHaveLength(MAX_COMPLETION_VALUES);
     });
 
     it('rejects malformed requests and unknown references', async () => {

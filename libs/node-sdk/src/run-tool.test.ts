@@ -181,6 +181,17 @@ describe('asking the client', () => {
     });
   });
 
+  it('tells a handler what the client supports', async () => {
+    const probe = defineTool({
+      name: 'probe',
+      input: Type.Object({}),
+      handler: (_args, ctx) => [ctx.clientSupports('elicitation/create'), ctx.clientSupports('sampling/createMessage'), ctx.clientSupports('elicitation/create', { mode: 'url' })],
+    });
+    const client = { capabilities: { elicitation: {} }, onRequest: () => ({}) };
+    expect(await runTool(probe, {}, { client })).toMatchObject({ ok: true, result: { content: [{ text: '[true,false,false]' }] } });
+    expect(await runTool(probe, {})).toMatchObject({ ok: true, result: { content: [{ text: '[false,false,false]' }] } });
+  });
+
   it('lets a handler catch the failure and answer anyway', async () => {
     const polite = defineTool({
       name: 'polite',

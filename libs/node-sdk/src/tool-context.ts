@@ -25,6 +25,15 @@ export interface HandlerContext {
   log(level: LogLevel, data: unknown, logger?: string): void;
 }
 
+export interface ClientRequestOptions {
+  /**
+   * The key a 2026-era client sees the request under (`inputRequests[key]`, answered in
+   * `inputResponses[key]`); `input-<n>` by default. Unique among the call's unanswered requests.
+   * 2025-era clients never see it.
+   */
+  key?: string;
+}
+
 /**
  * A tool handler's context: it can also ask the client for input. Each request fails with a
  * ToolError `NODE_ERR_CLIENT_REQUEST_FAILED` when the client did not declare the capability (or the
@@ -32,11 +41,13 @@ export interface HandlerContext {
  */
 export interface ToolContext extends HandlerContext {
   /** `elicitation/create`: asks the user to fill in a form (or open a URL). */
-  elicit(params: ElicitParams): Promise<ElicitResult>;
+  elicit(params: ElicitParams, options?: ClientRequestOptions): Promise<ElicitResult>;
   /** `sampling/createMessage`: asks the client's model for a completion. */
-  sample(params: CreateMessageParams): Promise<CreateMessageResult>;
+  sample(params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult>;
   /** `roots/list`: the client's filesystem roots. */
-  listRoots(): Promise<ListRootsResult>;
+  listRoots(options?: ClientRequestOptions): Promise<ListRootsResult>;
+  /** Whether the client declared what this request needs, so asking can succeed (no request is sent). */
+  clientSupports(method: ClientMethod, params?: Record<string, unknown>): boolean;
 }
 
 /** Where a call's notifications go; undefined when the caller did not ask for them. */
@@ -45,8 +56,8 @@ export type NotificationSink = (notification: CallNotification) => void;
 /** How a call reaches its client: who the client is, and how a request travels (era-specific). */
 export interface ClientAccess {
   readonly client: ClientInfo | undefined;
-  /** Sends one request and resolves with the client's bare result. */
-  send(request: InputRequest): Promise<unknown>;
+  /** Sends one request and resolves with the client's bare result; `key` names it for 2026-era clients. */
+  send(request: InputRequest, key: string | undefined): Promise<unknown>;
 }
 
 export interface CallContextInit {
@@ -114,19 +125,23 @@ export class CallContext implements ToolContext {
     this.#send(notification);
   }
 
-  elicit(params: ElicitParams): Promise<ElicitResult> {
-    return handled(this.#ask('elicitation/create', params).then(asElicitResult));
+  elicit(params: ElicitParams, options?: ClientRequestOptions): Promise<ElicitResult> {
+    return handled(this.#ask('elicitation/create', params, options).then(asElicitResult));
   }
 
-  sample(params: CreateMessageParams): Promise<CreateMessageResult> {
-    return handled(this.#ask('sampling/createMessage', params).then(asCreateMessageResult));
+  sample(params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult> {
+    return handled(this.#ask('sampling/createMessage', params, options).then(asCreateMessageResult));
   }
 
-  listRoots(): Promise<ListRootsResult> {
-    return handled(this.#ask('roots/list', {}).then(asListRootsResult));
+  listRoots(options?: ClientRequestOptions): Promise<ListRootsResult> {
+    return handled(this.#ask('roots/list', {}, options).then(asListRootsResult));
   }
 
-  async #ask(method: ClientMethod, params: Record<string, unknown>): Promise<unknown> {
+  clientSupports(method: ClientMethod, params: Record<string, unknown> = {}): boolean {
+    return this.#client !== undefined && unsupportedReason(this.#client.client, method, params) === undefined;
+  }
+
+  async #ask(method: ClientMethod, params: Record<string, unknown>, options: ClientRequestOptions | undefined): Promise<unknown> {
     if (typeof params !== 'object' || params === null) throw new TypeError(`${method} needs a params object`);
     if (this.#closed) throw new ToolError(WireErrorCode.ClientRequestFailed, `the call has ended, so ${method} cannot reach the client`);
     if (this.#client === undefined) throw new ToolError(WireErrorCode.ClientRequestFailed, `${this.#operation} cannot send ${method} to the client`);
@@ -134,7 +149,9 @@ export class CallContext implements ToolContext {
     if (problem !== undefined) throw new ToolError(WireErrorCode.ClientRequestFailed, problem);
     this.signal.throwIfAborted();
     this.#logger.debug({ callId: this.callId, operation: this.#operation, method }, 'asking the client');
-    return this.#client.send({ method, params });
+    const key = options?.key;
+    if (key !== undefined && (typeof key !== 'string' || key === '')) throw new TypeError('options.key must be a non-empty string');
+    return this.#client.send({ method, params }, key);
   }
 
   #send(notification: CallNotification): void {
