@@ -71,6 +71,7 @@ describe('cancellation on calls.cancel', () => {
     await until(() => aborts.has(callId), 'the handler saw the abort', 1_000);
     const latency = (aborts.get(callId)?.at ?? Infinity) - published;
     expect(latency).toBeLessThan(100);
+    process.stdout.write(`cancel publish -> handler abort: ${latency.toFixed(2)} ms\n`);
     expect(aborts.get(callId)?.reason).toMatchObject({ code: WireErrorCode.Cancelled, message: 'the call was cancelled: the user pressed stop' });
     const { response, nodeId } = await running;
     expect(response).toEqual({ ok: false, error: { code: WireErrorCode.Cancelled, message: 'the call was cancelled: the user pressed stop' } });

@@ -245,6 +245,19 @@ describe('client requests from 2026-era calls (input_required and resumes)', () 
     expect(await resume(node.nodeId, callId, { 'input-1': { action: 'accept', content: { name: 'late' } } })).toMatchObject({ ok: false, error: { code: WireErrorCode.CallNotFound } });
   });
 
+  it('serves resumes while stopping, so a parked call finishes within the grace period', async () => {
+    const tool = greeter();
+    const node = await startNode([tool]);
+    const callId = randomUUID();
+    expect((await call(tool.name, { client: modern({ elicitation: {} }), callId })).response).toMatchObject({ inputRequired: {} });
+    const stopped = node.stop({ graceMs: 5_000 });
+    await sleep(100);
+    expect((await call(tool.name, { client: modern({ elicitation: {} }) }).catch((error: unknown) => error))).toMatchObject({ code: 'MESH_ERR_NO_RESPONDERS' });
+    expect(await resume(node.nodeId, callId, { 'input-1': { action: 'accept', content: { name: 'Lin' } } })).toMatchObject({ ok: true, result: { content: [{ text: 'hello Lin' }] } });
+    await stopped;
+    expect(node.inFlight).toBe(0);
+  });
+
   it('aborts a parked handler on cancel', async () => {
     let reason: unknown;
     const tool = defineTool({
