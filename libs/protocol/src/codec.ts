@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { CallNotification, CallRequest, CallResponse, CancelCall, ClientReply, ClientRequest, NodeRpcRequest, NodeRpcResponse, ResumeRequest } from './envelope.js';
+import { CallNotification, CallRequest, CallResponse, CancelCall, ClientReply, ClientRequest, NodeRpcReply, NodeRpcRequest, NodeRpcResponse, ResumeRequest } from './envelope.js';
 import { NodeAdvert } from './advert.js';
 import { EasyRemoteError } from './errors.js';
 
@@ -46,4 +46,5 @@ export const decodeClientReply = decoderFor<ClientReply>(ClientReply, 'client re
 export const decodeResumeRequest = decoderFor<ResumeRequest>(ResumeRequest, 'resume request');
 export const decodeNodeRpcRequest = decoderFor<NodeRpcRequest>(NodeRpcRequest, 'node rpc request');
 export const decodeNodeRpcResponse = decoderFor<NodeRpcResponse>(NodeRpcResponse, 'node rpc response');
+export const decodeNodeRpcReply = decoderFor<NodeRpcReply>(NodeRpcReply, 'node rpc reply');
 export const decodeCancelCall = decoderFor<CancelCall>(CancelCall, 'cancel');

@@ -1,6 +1,17 @@
 import { Type, type Static } from 'typebox';
 
 /**
+ * Who is calling: the MCP era decides how a handler asks the client for input (2025: a request on
+ * the call's stream; 2026-07-28: an `input_required` result and a retry), and the capabilities say
+ * whether it may ask at all.
+ */
+export const CallerClient = Type.Object({
+  era: Type.Union([Type.Literal('legacy'), Type.Literal('modern')]),
+  capabilities: Type.Record(Type.String(), Type.Unknown()),
+});
+export type CallerClient = Static<typeof CallerClient>;
+
+/**
  * The call envelope: what a gateway (or `remote()`) sends to a node on `tools.<token>` or
  * `nodes.<id>.call`, and what the node answers. JSON in the body; call id, deadline and trace
  * context in headers (see headers.ts).
@@ -10,17 +21,7 @@ export const CallRequest = Type.Object({
   arguments: Type.Record(Type.String(), Type.Unknown()),
   /** MCP request `_meta` forwarded from the client (progress token, trace context, ...). */
   meta: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  /**
-   * Who is calling: the MCP era decides how a handler asks the client for input (2025: a request on
-   * the call's stream; 2026-07-28: an `input_required` result and a retry), and the capabilities say
-   * whether it may ask at all.
-   */
-  client: Type.Optional(
-    Type.Object({
-      era: Type.Union([Type.Literal('legacy'), Type.Literal('modern')]),
-      capabilities: Type.Record(Type.String(), Type.Unknown()),
-    }),
-  ),
+  client: Type.Optional(CallerClient),
 });
 export type CallRequest = Static<typeof CallRequest>;
 
@@ -103,7 +104,10 @@ export const ClientReply = Type.Union([
 ]);
 export type ClientReply = Static<typeof ClientReply>;
 
-/** `nodes.<id>.resume`: a 2026-era retry's `inputResponses` for a call parked on that node. */
+/**
+ * `nodes.<id>.resume`: a 2026-era retry's `inputResponses` for a call parked on that node. The reply
+ * is a `CallResponse` for a parked tool call, a `NodeRpcReply` for a parked rpc request.
+ */
 export const ResumeRequest = Type.Object({
   callId: Type.String({ minLength: 1 }),
   inputResponses: Type.Record(Type.String(), Type.Unknown()),
@@ -114,6 +118,12 @@ export type ResumeRequest = Static<typeof ResumeRequest>;
 export const NodeRpcRequest = Type.Object({
   method: Type.Union([Type.Literal('resources/read'), Type.Literal('prompts/get'), Type.Literal('completion/complete')]),
   params: Type.Record(Type.String(), Type.Unknown()),
+  /**
+   * Set it to let `resources/read` and `prompts/get` handlers ask the client for input, as tool calls
+   * do. With a `modern` client the reply may then carry `inputRequired`: decode it with
+   * `decodeNodeRpcReply`. Without it, nothing changes (`NodeRpcResponse`).
+   */
+  client: Type.Optional(CallerClient),
 });
 export type NodeRpcRequest = Static<typeof NodeRpcRequest>;
 
@@ -122,6 +132,14 @@ export const NodeRpcResponse = Type.Union([
   Type.Object({ ok: Type.Literal(false), error: WireError }),
 ]);
 export type NodeRpcResponse = Static<typeof NodeRpcResponse>;
+
+/** A `NodeRpcResponse`, or — for requests that named a 2026-era `client` — the input a parked handler waits for. */
+export const NodeRpcReply = Type.Union([
+  Type.Object({ ok: Type.Literal(true), result: Type.Record(Type.String(), Type.Unknown()) }),
+  Type.Object({ ok: Type.Literal(false), error: WireError }),
+  Type.Object({ ok: Type.Literal(true), inputRequired: Type.Record(Type.String(), InputRequest) }),
+]);
+export type NodeRpcReply = Static<typeof NodeRpcReply>;
 
 /** `calls.cancel` body. */
 export const CancelCall = Type.Object({ callId: Type.String({ minLength: 1 }), reason: Type.Optional(Type.String()) });

@@ -30,6 +30,8 @@ export {
   ResumeRequest,
   NodeRpcRequest,
   NodeRpcResponse,
+  NodeRpcReply,
+  CallerClient,
   CancelCall,
 } from './envelope.js';
 export { ToolMetadata, ToolDescriptor, ResourceDescriptor, ResourceTemplateDescriptor, PromptDescriptor, NodeCapabilities, NodeLoad, NodeAdvert } from './advert.js';
@@ -40,6 +42,7 @@ export { ProtocolErrorCode, encodeJson, decodeCallRequest, decodeCallResponse, d
   decodeResumeRequest,
   decodeNodeRpcRequest,
   decodeNodeRpcResponse,
+  decodeNodeRpcReply,
   decodeCancelCall,
 } from './codec.js';
 export { silentLogger } from './logger.js';
