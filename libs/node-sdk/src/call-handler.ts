@@ -2,11 +2,10 @@ import { decodeCallRequest, encodeJson, Headers, WireErrorCode, type CallNotific
 import { headers as natsHeaders, type Msg } from '@nats-io/nats-core';
 import { admit, isFailure } from './admission.js';
 import { CallSession } from './call-session.js';
+import { clientAccess } from './client-access.js';
 import { executeCall } from './execute-call.js';
-import { legacyClientSender } from './legacy-client.js';
 import type { NodeRuntime } from './node-runtime.js';
 import { sendReply } from './reply.js';
-import type { ClientAccess } from './tool-context.js';
 import { failure } from './wire-failure.js';
 
 /**
@@ -46,23 +45,12 @@ export function handleCall(runtime: NodeRuntime, msg: Msg, subjectTool: string |
     meta: request.meta,
     logger: runtime.logger,
     notify: notifySubject === undefined ? undefined : notifier(runtime, notifySubject, callId),
-    client: clientAccess(runtime, request, session, notifySubject, deadline),
+    client: clientAccess(runtime, request.client, session, notifySubject, deadline),
     controller: session.controller,
+    chunk: request.chunk,
   })
     .then((response) => session.finish(response))
     .catch((error: unknown) => session.finish(failure(WireErrorCode.HandlerFailed, (error as Error).message)));
-}
-
-/**
- * The era decides how a handler's request reaches the client: 2025 clients get it on the call's
- * stream (a NATS request to `Er-Notify`, answered by the gateway); 2026 clients get `inputRequired`
- * as the answer to the current leg and send the results back with a retry (a resume).
- */
-function clientAccess(runtime: NodeRuntime, request: CallRequest, session: CallSession, notifySubject: string | undefined, deadline: number): ClientAccess {
-  const client = request.client;
-  if (client?.era === 'modern') return { client, send: (input, key) => session.requestInput(input, key) };
-  const send = legacyClientSender({ nc: runtime.nc, subject: notifySubject, callId: session.callId, deadline, signal: session.controller.signal });
-  return { client, send };
 }
 
 export function notifier(runtime: NodeRuntime, subject: string, callId: string): (notification: CallNotification) => void {

@@ -1,10 +1,10 @@
-import { WireErrorCode, type CallResponse, type InputRequest, type NodeRpcResponse } from '@easyremote/protocol';
+import { WireErrorCode, type CallResponse, type InputRequest, type NodeRpcReply } from '@easyremote/protocol';
 import type { Msg } from '@nats-io/nats-core';
 import type { NodeRuntime } from './node-runtime.js';
 import { sendReply } from './reply.js';
 import { failure } from './wire-failure.js';
 
-type Response = CallResponse | NodeRpcResponse;
+type Response = CallResponse | NodeRpcReply;
 
 interface Waiter {
   readonly request: InputRequest;
@@ -36,7 +36,7 @@ export class CallSession {
   #flushQueued = false;
   #ended = false;
 
-  /** Whether resumes reach this request: tool calls of 2026-era clients. */
+  /** Whether resumes reach this request: tool calls, resource reads and prompts of 2026-era clients. */
   readonly resumable: boolean;
 
   constructor(runtime: NodeRuntime, msg: Msg, callId: string, deadline: number, resumable = false) {

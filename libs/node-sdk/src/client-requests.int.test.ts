@@ -5,21 +5,25 @@ import {
   CANCEL_SUBJECT,
   decodeCallResponse,
   decodeClientRequest,
+  decodeNodeRpcReply,
   encodeJson,
   Headers,
   nodeResumeSubject,
+  nodeRpcSubject,
   toolSubject,
   WireErrorCode,
   type CallRequest,
   type CallResponse,
   type ClientReply,
   type ClientRequest,
+  type NodeRpcReply,
+  type NodeRpcRequest,
 } from '@easyremote/protocol';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ComputeNode, defineTool, type ToolDefinition } from './index.js';
+import { ComputeNode, definePrompt, defineResource, defineTool, type NodeDefinition, type ToolDefinition } from './index.js';
 
 let nats: NatsServerHandle;
 let client: NatsConnection;
@@ -51,7 +55,7 @@ function unique(name: string): string {
   return `${name}-${randomUUID().slice(0, 8)}`;
 }
 
-async function startNode(tools: ToolDefinition[], maxConcurrency = 8): Promise<ComputeNode> {
+async function startNode(tools: NodeDefinition[], maxConcurrency = 8): Promise<ComputeNode> {
   const node = new ComputeNode({ servers: nats.url, heartbeatMs: 200, maxConcurrency }).register(...tools);
   await node.start();
   return node;
@@ -279,5 +283,50 @@ describe('client requests from 2026-era calls (input_required and resumes)', () 
     client.publish(CANCEL_SUBJECT, encodeJson({ callId }));
     await until(() => node.inFlight === 0, 'the parked call was cancelled');
     expect(reason).toMatchObject({ code: WireErrorCode.Cancelled, message: 'the call was cancelled by its caller' });
+  });
+});
+
+describe('client requests from resource reads and prompts', () => {
+  const topic = () =>
+    definePrompt({
+      name: unique('topic'),
+      get: async (_args, ctx) => {
+        const answer = await ctx.elicit({ message: 'Which topic?', requestedSchema: FORM }, { key: 'user_context' });
+        return `Write about ${String(answer.content?.name)}`;
+      },
+    });
+
+  async function rpcCall(nodeId: string, request: NodeRpcRequest, headers: Record<string, string> = {}): Promise<NodeRpcReply> {
+    const reply = await rpc.request(nodeRpcSubject(nodeId), encodeJson(request), { timeoutMs: 5_000, headers });
+    return decodeNodeRpcReply(reply.data);
+  }
+
+  it('parks a 2026-era prompt on inputRequired and answers its resume with the messages', async () => {
+    const prompt = topic();
+    await using node = await startNode([prompt]);
+    const callId = randomUUID();
+    const first = await rpcCall(node.nodeId, { method: 'prompts/get', params: { name: prompt.name }, client: modern({ elicitation: {} }) }, { [Headers.callId]: callId });
+    expect(first).toEqual({ ok: true, inputRequired: { user_context: { method: 'elicitation/create', params: { message: 'Which topic?', requestedSchema: FORM } } } });
+    const reply = await rpc.request(nodeResumeSubject(node.nodeId), encodeJson({ callId, inputResponses: { user_context: { action: 'accept', content: { name: 'tides' } } } }), { timeoutMs: 5_000 });
+    expect(decodeNodeRpcReply(reply.data)).toEqual({ ok: true, result: { messages: [{ role: 'user', content: { type: 'text', text: 'Write about tides' } }] } });
+    expect(node.inFlight).toBe(0);
+  });
+
+  it('asks a 2025-era client from a resource read through Er-Notify, and fails without a client', async () => {
+    const resource = defineResource({
+      uri: `test://asks/${randomUUID()}`,
+      name: 'asks',
+      read: async (_uri, ctx) => (await ctx.listRoots()).roots.map((root) => root.uri).join(','),
+    });
+    await using node = await startNode([resource]);
+    const gateway = fakeGateway(() => ({ ok: true, result: { roots: [{ uri: 'file:///a' }] } }));
+    await client.flush();
+    const read = { method: 'resources/read' as const, params: { uri: resource.uri } };
+    expect(await rpcCall(node.nodeId, { ...read, client: legacy({ roots: {} }) }, { [Headers.notify]: gateway.subject })).toEqual({
+      ok: true,
+      result: { contents: [{ uri: resource.uri, text: 'file:///a' }] },
+    });
+    gateway.sub.unsubscribe();
+    expect(await rpcCall(node.nodeId, read)).toMatchObject({ ok: false, error: { code: WireErrorCode.ClientRequestFailed } });
   });
 });

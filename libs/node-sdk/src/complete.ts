@@ -44,7 +44,7 @@ export async function complete(env: RpcEnv, params: Readonly<Record<string, unkn
   const completer = found.completer;
   const chosen = isRecord(context) && isRecord(context.arguments) ? context.arguments : {};
   const others = Object.freeze(Object.fromEntries(Object.entries(chosen).filter((entry): entry is [string, string] => typeof entry[1] === 'string')));
-  const ctx = Object.assign(rpcContext(env, 'completion/complete'), { arguments: others }) as CompletionContext & ReturnType<typeof rpcContext>;
+  const ctx = Object.assign(rpcContext(env, 'completion/complete', false), { arguments: others }) as CompletionContext & ReturnType<typeof rpcContext>;
   const what = `the completer of ${JSON.stringify(argument.name)}`;
   const value = argument.value;
   const outcome = await runRpcHandler(env, ctx, what, () => completer(value, ctx));

@@ -5,7 +5,7 @@ import type { ToolIcon } from './define-tool.js';
 import { compiledOf, DefinitionKind, sealDefinition } from './definition-brand.js';
 import { NodeSdkError, NodeSdkErrorCode } from './errors.js';
 import type { PromptReturn } from './prompt-messages.js';
-import type { HandlerContext } from './tool-context.js';
+import type { ToolContext } from './tool-context.js';
 import { formatErrors } from './validation.js';
 
 export interface PromptArgumentSpec {
@@ -29,8 +29,11 @@ export interface PromptSpec<A extends readonly PromptArgumentSpec[] = readonly P
   description?: string;
   arguments?: A;
   icons?: ToolIcon[];
-  /** Builds the messages; a missing required argument never reaches it (NODE_ERR_INVALID_ARGUMENTS). */
-  get: (args: PromptArguments<A>, ctx: HandlerContext) => PromptReturn | Promise<PromptReturn>;
+  /**
+   * Builds the messages; a missing required argument never reaches it (NODE_ERR_INVALID_ARGUMENTS).
+   * Its context can ask the client for input when the gateway names the client on the request.
+   */
+  get: (args: PromptArguments<A>, ctx: ToolContext) => PromptReturn | Promise<PromptReturn>;
   /** Completers by argument name (`completion/complete` with `ref/prompt`). */
   complete?: Completers;
 }
@@ -46,7 +49,7 @@ export interface PromptDefinition {
 export interface CompiledPrompt {
   readonly name: string;
   readonly required: readonly string[];
-  readonly get: (args: Readonly<Record<string, string>>, ctx: HandlerContext) => unknown;
+  readonly get: (args: Readonly<Record<string, string>>, ctx: ToolContext) => unknown;
   readonly complete: ReadonlyMap<string, Completer>;
 }
 

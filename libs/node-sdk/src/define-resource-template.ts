@@ -6,7 +6,7 @@ import { commonFields, invalidResource, type ResourceAnnotations } from './defin
 import type { ToolIcon } from './define-tool.js';
 import { compiledOf, DefinitionKind, sealDefinition } from './definition-brand.js';
 import type { ResourceReturn } from './resource-contents.js';
-import type { HandlerContext } from './tool-context.js';
+import type { ToolContext } from './tool-context.js';
 import { formatErrors } from './validation.js';
 
 /** Template variables as matched in the URI (RFC 6570; not percent-decoded; `{x*}` lists are arrays). */
@@ -21,7 +21,7 @@ export interface ResourceTemplateSpec {
   mimeType?: string;
   annotations?: ResourceAnnotations;
   icons?: ToolIcon[];
-  read: (uri: string, variables: UriVariables, ctx: HandlerContext) => ResourceReturn | Promise<ResourceReturn>;
+  read: (uri: string, variables: UriVariables, ctx: ToolContext) => ResourceReturn | Promise<ResourceReturn>;
   /** Completers by template variable (`completion/complete` with `ref/resource`). */
   complete?: Completers;
 }
@@ -40,7 +40,7 @@ export interface CompiledResourceTemplate {
   readonly mimeType: string | undefined;
   /** The variables when `uri` matches the template, otherwise undefined. */
   match(uri: string): UriVariables | undefined;
-  readonly read: (uri: string, variables: UriVariables, ctx: HandlerContext) => unknown;
+  readonly read: (uri: string, variables: UriVariables, ctx: ToolContext) => unknown;
   readonly complete: ReadonlyMap<string, Completer>;
 }
 

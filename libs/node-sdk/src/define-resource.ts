@@ -4,7 +4,7 @@ import { compiledOf, DefinitionKind, sealDefinition } from './definition-brand.j
 import type { ToolIcon } from './define-tool.js';
 import { NodeSdkError, NodeSdkErrorCode } from './errors.js';
 import type { ResourceReturn } from './resource-contents.js';
-import type { HandlerContext } from './tool-context.js';
+import type { ToolContext } from './tool-context.js';
 import { formatErrors } from './validation.js';
 
 /** MCP resource annotations: hints for clients about who the contents are for. */
@@ -27,7 +27,8 @@ export interface ResourceSpec {
   size?: number;
   annotations?: ResourceAnnotations;
   icons?: ToolIcon[];
-  read: (uri: string, ctx: HandlerContext) => ResourceReturn | Promise<ResourceReturn>;
+  /** Its context can ask the client for input when the gateway names the client on the request. */
+  read: (uri: string, ctx: ToolContext) => ResourceReturn | Promise<ResourceReturn>;
 }
 
 /** A concrete resource ready to register on a ComputeNode. Build it with `defineResource`. */
@@ -42,7 +43,7 @@ export interface ResourceDefinition {
 export interface CompiledResource {
   readonly uri: string;
   readonly mimeType: string | undefined;
-  readonly read: (uri: string, ctx: HandlerContext) => unknown;
+  readonly read: (uri: string, ctx: ToolContext) => unknown;
 }
 
 const URI_WITH_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\S*$/;

@@ -1,8 +1,9 @@
-import { isValidToolName, ToolDescriptor, type ToolMetadata } from '@easyremote/protocol';
+import { isValidToolName, ToolDescriptor, type ToolMetadata, type ToolRequirements } from '@easyremote/protocol';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { compiledOf, DefinitionKind, hasCompiled, sealDefinition } from './definition-brand.js';
 import { NodeSdkError, NodeSdkErrorCode } from './errors.js';
+import { compileFanout, type CompiledFanout, type FanoutOption } from './fanout-option.js';
 import { asObjectSchema, toJsonSchema } from './json-schema.js';
 import type { ToolContext } from './tool-context.js';
 import type { ToolReturn } from './tool-result.js';
@@ -36,17 +37,23 @@ interface ToolSpecBase<I extends TSchema> {
   metadata?: ToolMetadata;
   /** Longest the node lets one call run; the node's `defaultTimeoutMs` when omitted. */
   timeoutMs?: number;
+  /** What a node needs to run this tool (GPU, memory, a model, labels); gateways place calls accordingly. */
+  requirements?: ToolRequirements;
 }
 
 export interface StructuredToolSpec<I extends TSchema, O extends TSchema> extends ToolSpecBase<I> {
   /** TypeBox object schema of the result: the node validates it and sends it as `structuredContent`. */
   output: O;
   handler: (args: Static<I>, ctx: ToolContext) => Static<O> | Promise<Static<O>>;
+  /** Split calls into chunks run in parallel across the nodes serving the tool, and merge the results. */
+  fanout?: FanoutOption<Static<I>, Static<O>>;
 }
 
 export interface UnstructuredToolSpec<I extends TSchema> extends ToolSpecBase<I> {
   output?: undefined;
   handler: (args: Static<I>, ctx: ToolContext) => ToolReturn | Promise<ToolReturn>;
+  /** Split calls into chunks run in parallel across the nodes serving the tool, and merge the results. */
+  fanout?: FanoutOption<Static<I>, Record<string, unknown>>;
 }
 
 /** A tool ready to register on a ComputeNode. Build it with `defineTool`. */
@@ -64,6 +71,7 @@ export interface CompiledTool {
   readonly input: SchemaChecker;
   readonly output: SchemaChecker | undefined;
   readonly handler: (args: unknown, ctx: ToolContext) => unknown;
+  readonly fanout: CompiledFanout | undefined;
 }
 
 // Checked at definition so a bad field fails here, not as a rejected advert in every gateway.
@@ -81,6 +89,22 @@ function objectSchema(name: string, schema: TSchema, what: string): Record<strin
   }
 }
 
+function fanoutOf(name: string, option: FanoutOption<unknown, unknown>, input: TSchema): CompiledFanout {
+  let compiled: CompiledFanout;
+  try {
+    compiled = compileFanout(name, option);
+  } catch (cause) {
+    throw invalid(name, (cause as Error).message, cause);
+  }
+  const { split } = compiled.descriptor;
+  if (split.kind === 'array') {
+    const properties = (input as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+    const property = properties[split.argument];
+    if (property?.type !== 'array') throw invalid(name, `fanout.split.argument ${JSON.stringify(split.argument)} is not an array property of the input schema`);
+  }
+  return compiled;
+}
+
 export function defineTool<I extends TSchema, O extends TSchema>(spec: StructuredToolSpec<I, O>): ToolDefinition;
 export function defineTool<I extends TSchema>(spec: UnstructuredToolSpec<I>): ToolDefinition;
 export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | UnstructuredToolSpec<TSchema>): ToolDefinition {
@@ -95,6 +119,7 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
   if (spec.timeoutMs !== undefined && !(Number.isInteger(spec.timeoutMs) && spec.timeoutMs >= 1)) {
     throw invalid(name, `timeoutMs must be a positive integer, got ${String(spec.timeoutMs)}`);
   }
+  const fanout = spec.fanout === undefined ? undefined : fanoutOf(name, spec.fanout as FanoutOption<unknown, unknown>, spec.input);
   const descriptor: ToolDescriptor = {
     name,
     ...(spec.title === undefined ? {} : { title: spec.title }),
@@ -105,6 +130,8 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
     ...(spec.icons === undefined ? {} : { icons: spec.icons.map((icon) => ({ ...icon })) }),
     ...(spec.metadata === undefined ? {} : { metadata: { ...spec.metadata } }),
     ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
+    ...(spec.requirements === undefined ? {} : { requirements: structuredClone(spec.requirements) }),
+    ...(fanout === undefined ? {} : { fanout: fanout.descriptor }),
   };
   if (!descriptorValidator.Check(descriptor)) {
     throw invalid(name, `invalid definition (${formatErrors(descriptorValidator.Errors(descriptor))})`);
@@ -115,6 +142,7 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
     input: compileChecker(spec.input),
     output: spec.output === undefined ? undefined : compileChecker(spec.output),
     handler: spec.handler as (args: unknown, ctx: ToolContext) => unknown,
+    fanout,
   };
   return sealDefinition({ kind: DefinitionKind.Tool, name, descriptor: Object.freeze(descriptor) }, DefinitionKind.Tool, tool);
 }

@@ -4,6 +4,8 @@ export const DefinitionKind = {
   Resource: 'resource',
   ResourceTemplate: 'resourceTemplate',
   Prompt: 'prompt',
+  /** A named fan-out merger (`defineMerger`). */
+  Merger: 'merger',
 } as const;
 export type DefinitionKind = (typeof DefinitionKind)[keyof typeof DefinitionKind];
 
@@ -17,6 +19,7 @@ const compiledKeys: Readonly<Record<DefinitionKind, symbol>> = {
   resource: Symbol.for('@easyremote/node-sdk.compiledResource'),
   resourceTemplate: Symbol.for('@easyremote/node-sdk.compiledResourceTemplate'),
   prompt: Symbol.for('@easyremote/node-sdk.compiledPrompt'),
+  merger: Symbol.for('@easyremote/node-sdk.compiledMerger'),
 };
 
 /** Attaches the compiled form (hidden, non-enumerable) and freezes the definition. */

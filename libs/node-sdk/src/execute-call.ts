@@ -1,5 +1,6 @@
 import { WireErrorCode, type CallResponse, type Logger } from '@easyremote/protocol';
 import type { CompiledTool } from './define-tool.js';
+import type { ChunkInfo } from './fanout-option.js';
 import { runHandler } from './run-handler.js';
 import { CallContext, type ClientAccess, type NotificationSink } from './tool-context.js';
 import { isToolResult, shapeStructured, shapeUnstructured } from './tool-result.js';
@@ -20,6 +21,8 @@ export interface ExecuteOptions {
    * aborts with NODE_ERR_SHUTTING_DOWN on stop, NODE_ERR_CANCELLED on a cancel).
    */
   controller: AbortController;
+  /** Which chunk of a fan-out this call runs (`ctx.chunk`). */
+  chunk?: ChunkInfo | undefined;
 }
 
 /** Turns a handler's return value into the wire result, enforcing the tool's output schema. */
@@ -63,6 +66,7 @@ export async function executeCall(tool: CompiledTool, args: unknown, options: Ex
     logger: options.logger,
     notify: options.notify,
     client: options.client,
+    chunk: options.chunk,
   });
   try {
     const outcome = await runHandler(() => tool.handler(checked.value, ctx), {

@@ -1,10 +1,10 @@
-import { WireErrorCode, type NodeRpcResponse } from '@easyremote/protocol';
+import { WireErrorCode, type NodeRpcReply } from '@easyremote/protocol';
 import { shapePrompt } from './prompt-messages.js';
 import { isRecord, rpcContext, runRpcHandler, type RpcEnv } from './rpc-env.js';
 import { failure } from './wire-failure.js';
 
 /** `prompts/get { name, arguments? }`: answers `{ description?, messages }`. */
-export async function getPrompt(env: RpcEnv, params: Readonly<Record<string, unknown>>): Promise<NodeRpcResponse> {
+export async function getPrompt(env: RpcEnv, params: Readonly<Record<string, unknown>>): Promise<NodeRpcReply> {
   const { name } = params;
   if (typeof name !== 'string' || name === '') return failure(WireErrorCode.BadRequest, 'prompts/get needs params.name, a non-empty string');
   const prompt = env.catalog.prompt(name);
@@ -19,7 +19,7 @@ export async function getPrompt(env: RpcEnv, params: Readonly<Record<string, unk
   if (missing.length > 0) {
     return failure(WireErrorCode.InvalidArguments, `prompt ${JSON.stringify(name)} is missing required argument${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`);
   }
-  const ctx = rpcContext(env, 'prompts/get');
+  const ctx = rpcContext(env, 'prompts/get', true);
   const frozen = Object.freeze({ ...(args as Record<string, string>) });
   const outcome = await runRpcHandler(env, ctx, `prompt ${JSON.stringify(name)}`, () => prompt.get(frozen, ctx));
   if (!outcome.ok) return outcome;

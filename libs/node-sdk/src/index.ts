@@ -1,5 +1,18 @@
 export { defineTool, isToolDefinition } from './define-tool.js';
 export type { ToolDefinition, ToolAnnotations, ToolIcon, StructuredToolSpec, UnstructuredToolSpec } from './define-tool.js';
+export type {
+  FanoutOption,
+  FanoutSplitOption,
+  FanoutMergeOption,
+  FanoutMergerName,
+  FanoutPartialResult,
+  MergeFunction,
+  MergeContext,
+  PlanFunction,
+  ChunkInfo,
+  ArrayArgument,
+  NumberArgument,
+} from './fanout-option.js';
 export { defineResource } from './define-resource.js';
 export type { ResourceDefinition, ResourceSpec, ResourceAnnotations } from './define-resource.js';
 export { defineResourceTemplate } from './define-resource-template.js';
@@ -10,6 +23,8 @@ export type { PromptDefinition, PromptSpec, PromptArgumentSpec, PromptArguments 
 export type { PromptMessage, GetPromptResult, PromptReturn } from './prompt-messages.js';
 export type { Completer, Completers, CompletionContext } from './completion-types.js';
 export { MAX_COMPLETION_VALUES } from './complete.js';
+export { defineMerger, isMergerDefinition } from './define-merger.js';
+export type { MergerDefinition, MergerSpec } from './define-merger.js';
 export { isNodeDefinition } from './node-catalog.js';
 export type { NodeDefinition } from './node-catalog.js';
 export { DefinitionKind } from './definition-brand.js';

@@ -2,12 +2,13 @@ import type { NodeAdvert } from '@easyremote/protocol';
 import { compiledPrompt, type CompiledPrompt, type PromptDefinition } from './define-prompt.js';
 import { compiledResource, type CompiledResource, type ResourceDefinition } from './define-resource.js';
 import { compiledResourceTemplate, type CompiledResourceTemplate, type ResourceTemplateDefinition, type UriVariables } from './define-resource-template.js';
+import { compiledMerger, type CompiledMerger, type MergerDefinition } from './define-merger.js';
 import { compiledTool, type CompiledTool, type ToolDefinition } from './define-tool.js';
 import { DefinitionKind, kindOf } from './definition-brand.js';
 import { NodeSdkError, NodeSdkErrorCode } from './errors.js';
 
 /** Anything a ComputeNode serves. */
-export type NodeDefinition = ToolDefinition | ResourceDefinition | ResourceTemplateDefinition | PromptDefinition;
+export type NodeDefinition = ToolDefinition | ResourceDefinition | ResourceTemplateDefinition | PromptDefinition | MergerDefinition;
 
 interface Entry<D, C> {
   readonly definition: D;
@@ -38,6 +39,8 @@ export class NodeCatalog {
   readonly #resources = new Map<string, Entry<ResourceDefinition, CompiledResource>>();
   readonly #templates = new Map<string, Entry<ResourceTemplateDefinition, CompiledResourceTemplate>>();
   readonly #prompts = new Map<string, Entry<PromptDefinition, CompiledPrompt>>();
+  /** Named fan-out mergers, including the merge functions of tools (named after the tool). */
+  readonly #mergers = new Map<string, CompiledMerger>();
 
   constructor(nodeId: string) {
     this.#nodeId = nodeId;
@@ -52,8 +55,16 @@ export class NodeCatalog {
     const resources = new Map<string, Entry<ResourceDefinition, CompiledResource>>();
     const templates = new Map<string, Entry<ResourceTemplateDefinition, CompiledResourceTemplate>>();
     const prompts = new Map<string, Entry<PromptDefinition, CompiledPrompt>>();
+    const mergers = new Map<string, CompiledMerger>();
+    const addMerger = (merger: CompiledMerger): void => {
+      if (this.#mergers.has(merger.name) || mergers.has(merger.name)) throw duplicate(NodeSdkErrorCode.DuplicateTool, `merger ${JSON.stringify(merger.name)}`, this.#nodeId);
+      mergers.set(merger.name, merger);
+    };
     for (const definition of definitions) {
       switch (kindOf(definition)) {
+        case DefinitionKind.Merger:
+          addMerger(compiledMerger(definition as MergerDefinition));
+          break;
         case DefinitionKind.Resource: {
           const d = definition as ResourceDefinition;
           if (this.#resources.has(d.uri) || resources.has(d.uri)) throw duplicate(NodeSdkErrorCode.DuplicateResource, `resource ${JSON.stringify(d.uri)}`, this.#nodeId);
@@ -80,6 +91,8 @@ export class NodeCatalog {
           const compiled = compiledTool(d);
           if (this.#tools.has(compiled.name) || tools.has(compiled.name)) throw duplicate(NodeSdkErrorCode.DuplicateTool, `tool ${JSON.stringify(compiled.name)}`, this.#nodeId);
           tools.set(compiled.name, { definition: d, compiled });
+          const merge = compiled.fanout?.merge;
+          if (merge !== undefined) addMerger({ name: compiled.name, merge, tool: compiled.name });
         }
       }
     }
@@ -87,6 +100,7 @@ export class NodeCatalog {
     for (const [key, entry] of resources) this.#resources.set(key, entry);
     for (const [key, entry] of templates) this.#templates.set(key, entry);
     for (const [key, entry] of prompts) this.#prompts.set(key, entry);
+    for (const [key, merger] of mergers) this.#mergers.set(key, merger);
     return [...tools.keys()];
   }
 
@@ -120,6 +134,10 @@ export class NodeCatalog {
     return this.#prompts.get(name)?.compiled;
   }
 
+  merger(name: string): CompiledMerger | undefined {
+    return this.#mergers.get(name);
+  }
+
   get tools(): ToolDefinition[] {
     return [...this.#tools.values()].map((entry) => entry.definition);
   }
@@ -137,7 +155,8 @@ export class NodeCatalog {
   }
 
   /** The advert's catalogue fields; the optional lists are left out when empty. */
-  advertFields(): Pick<NodeAdvert, 'tools' | 'resources' | 'resourceTemplates' | 'prompts'> {
+  advertFields(): Pick<NodeAdvert, 'tools' | 'resources' | 'resourceTemplates' | 'prompts' | 'mergers'> {
+    const mergers = [...this.#mergers.keys()];
     const resources = this.resources.map((d) => d.descriptor);
     const resourceTemplates = this.resourceTemplates.map((d) => d.descriptor);
     const prompts = this.prompts.map((d) => d.descriptor);
@@ -146,6 +165,7 @@ export class NodeCatalog {
       ...(resources.length === 0 ? {} : { resources }),
       ...(resourceTemplates.length === 0 ? {} : { resourceTemplates }),
       ...(prompts.length === 0 ? {} : { prompts }),
+      ...(mergers.length === 0 ? {} : { mergers }),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { WireErrorCode, type NodeRpcResponse } from '@easyremote/protocol';
+import { WireErrorCode, type NodeRpcReply } from '@easyremote/protocol';
 import { shapeContents } from './resource-contents.js';
 import { rpcContext, runRpcHandler, type RpcEnv } from './rpc-env.js';
 import { failure } from './wire-failure.js';
@@ -7,10 +7,10 @@ import { failure } from './wire-failure.js';
  * `resources/read { uri }`: the resource registered with exactly that URI, else the first template
  * (in registration order) that matches it. Answers `{ contents: [...] }`.
  */
-export async function readResource(env: RpcEnv, params: Readonly<Record<string, unknown>>): Promise<NodeRpcResponse> {
+export async function readResource(env: RpcEnv, params: Readonly<Record<string, unknown>>): Promise<NodeRpcReply> {
   const { uri } = params;
   if (typeof uri !== 'string' || uri === '') return failure(WireErrorCode.BadRequest, 'resources/read needs params.uri, a non-empty string');
-  const ctx = rpcContext(env, 'resources/read');
+  const ctx = rpcContext(env, 'resources/read', true);
   let read: () => unknown;
   let mimeType: string | undefined;
   const resource = env.catalog.resource(uri);

@@ -1,4 +1,4 @@
-import { encodeJson, Headers, WireErrorCode, type CallResponse, type Logger, type NodeRpcResponse } from '@easyremote/protocol';
+import { encodeJson, Headers, WireErrorCode, type CallResponse, type Logger, type NodeRpcReply } from '@easyremote/protocol';
 import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { failure } from './wire-failure.js';
 
@@ -23,7 +23,7 @@ export interface ReplyTarget {
  * Answers one request message. A reply over the server's `max_payload` becomes
  * NODE_ERR_RESULT_TOO_LARGE, so the caller gets an answer instead of waiting for its timeout.
  */
-export function sendReply(target: ReplyTarget, msg: Msg, response: CallResponse | NodeRpcResponse): void {
+export function sendReply(target: ReplyTarget, msg: Msg, response: CallResponse | NodeRpcReply): void {
   let data = encodeJson(response);
   const limit = target.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   if (data.length + HEADER_OVERHEAD + target.nodeId.length > limit) {

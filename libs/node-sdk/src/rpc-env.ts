@@ -1,7 +1,7 @@
 import type { Logger } from '@easyremote/protocol';
 import type { NodeCatalog } from './node-catalog.js';
 import { runHandler, type HandlerOutcome } from './run-handler.js';
-import { CallContext, type NotificationSink } from './tool-context.js';
+import { CallContext, type ClientAccess, type NotificationSink } from './tool-context.js';
 
 /** What a resource read, prompt or completion runs with. */
 export interface RpcEnv {
@@ -13,14 +13,19 @@ export interface RpcEnv {
   readonly logger: Logger;
   readonly notify: NotificationSink | undefined;
   readonly meta: Readonly<Record<string, unknown>> | undefined;
+  /** How reads and prompts reach the client; absent when the request named no client. */
+  readonly client: ClientAccess | undefined;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The context a non-tool handler gets: like a tool's, but it cannot ask the client anything. */
-export function rpcContext(env: RpcEnv, operation: string): CallContext {
+/**
+ * The context of a read, a prompt or a completer. Completers never ask the client anything (MCP
+ * allows input requests on tools/call, resources/read and prompts/get only).
+ */
+export function rpcContext(env: RpcEnv, operation: string, canAskClient: boolean): CallContext {
   return new CallContext({
     signal: env.controller.signal,
     callId: env.callId,
@@ -30,6 +35,7 @@ export function rpcContext(env: RpcEnv, operation: string): CallContext {
     meta: env.meta,
     logger: env.logger,
     notify: env.notify,
+    client: canAskClient ? env.client : undefined,
   });
 }
 

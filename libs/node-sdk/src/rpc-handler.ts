@@ -1,9 +1,11 @@
-import { decodeNodeRpcRequest, WireErrorCode, type NodeRpcRequest, type NodeRpcResponse } from '@easyremote/protocol';
+import { decodeNodeRpcRequest, WireErrorCode, type NodeRpcReply, type NodeRpcRequest } from '@easyremote/protocol';
 import type { Msg } from '@nats-io/nats-core';
 import { admit, isFailure } from './admission.js';
 import { notifier } from './call-handler.js';
 import { CallSession } from './call-session.js';
+import { clientAccess } from './client-access.js';
 import { complete } from './complete.js';
+import { mergeFanout, planFanout } from './fanout-rpc.js';
 import { getPrompt } from './get-prompt.js';
 import type { NodeRuntime } from './node-runtime.js';
 import { readResource } from './read-resource.js';
@@ -11,16 +13,19 @@ import { sendReply } from './reply.js';
 import { isRecord, type RpcEnv } from './rpc-env.js';
 import { failure } from './wire-failure.js';
 
-const OPERATIONS: Readonly<Record<NodeRpcRequest['method'], (env: RpcEnv, params: Readonly<Record<string, unknown>>) => Promise<NodeRpcResponse>>> = {
+const OPERATIONS: Readonly<Record<NodeRpcRequest['method'], (env: RpcEnv, params: Readonly<Record<string, unknown>>) => Promise<NodeRpcReply>>> = {
   'resources/read': readResource,
   'prompts/get': getPrompt,
   'completion/complete': complete,
+  'fanout/plan': planFanout,
+  'fanout/merge': mergeFanout,
 };
 
 /**
  * Handles `nodes.<id>.rpc`: resource reads, prompts and completions. They are admitted, timed,
  * cancelled and counted like tool calls (headers `Er-Call-Id`, `Er-Deadline`, `Er-Notify`), and
- * every path replies.
+ * every path replies. With a `client` in the request, reads and prompts can ask it for input, and a
+ * 2026-era one may get `inputRequired` and resume like a tool call.
  */
 export function handleRpc(runtime: NodeRuntime, msg: Msg): void {
   if (!msg.reply) {
@@ -37,7 +42,9 @@ export function handleRpc(runtime: NodeRuntime, msg: Msg): void {
   if (isFailure(admitted)) return sendReply(runtime, msg, admitted);
 
   const { callId, deadline, notifySubject } = admitted;
-  const session = new CallSession(runtime, msg, callId, deadline);
+  // Reads and prompts may ask the client for input, like tool calls, when the request names the client.
+  const canAsk = request.client !== undefined && (request.method === 'resources/read' || request.method === 'prompts/get');
+  const session = new CallSession(runtime, msg, callId, deadline, canAsk && request.client?.era === 'modern');
   const meta = request.params._meta;
   const env: RpcEnv = {
     catalog: runtime.catalog,
@@ -48,6 +55,7 @@ export function handleRpc(runtime: NodeRuntime, msg: Msg): void {
     logger: runtime.logger,
     notify: notifySubject === undefined ? undefined : notifier(runtime, notifySubject, callId),
     meta: isRecord(meta) ? meta : undefined,
+    client: canAsk ? clientAccess(runtime, request.client, session, notifySubject, deadline) : undefined,
   };
   OPERATIONS[request.method](env, request.params)
     .then((response) => session.finish(response))

@@ -9,6 +9,7 @@ import { getPrompt } from './get-prompt.js';
 import { NodeCatalog, type NodeDefinition } from './node-catalog.js';
 import { readResource } from './read-resource.js';
 import type { RpcEnv } from './rpc-env.js';
+import type { ToolContext } from './tool-context.js';
 
 function env(definitions: NodeDefinition[], extra: Partial<RpcEnv> = {}): RpcEnv {
   const catalog = new NodeCatalog('unit-node');
@@ -22,6 +23,7 @@ function env(definitions: NodeDefinition[], extra: Partial<RpcEnv> = {}): RpcEnv
     logger: silentLogger,
     notify: undefined,
     meta: undefined,
+    client: undefined,
     ...extra,
   };
 }
@@ -176,6 +178,38 @@ describe('prompts/get', () => {
       expect(await complete(e, { ref: { type: 'ref/resource', uri: 'test://{x}' }, argument: { name: 'x', value: '' } })).toMatchObject({ ok: false, error: { code: WireErrorCode.NotFound } });
       expect(await complete(e, { ref: { type: 'ref/other' }, argument: { name: 'a', value: '' } })).toMatchObject({ ok: false, error: { code: WireErrorCode.BadRequest } });
       expect(await complete(e, { ref: { type: 'ref/prompt', name: withArgs.name } })).toMatchObject({ ok: false, error: { code: WireErrorCode.BadRequest } });
+    });
+  });
+});
+
+describe('client input in reads and prompts', () => {
+  const asking = definePrompt({
+    name: 'asking',
+    arguments: [{ name: 'topic' }],
+    get: async (_args, ctx) => {
+      const answer = await ctx.elicit({ message: 'Context?', requestedSchema: { type: 'object', properties: { context: { type: 'string' } } } }, { key: 'user_context' });
+      return `Write about ${String(answer.content?.context)}`;
+    },
+    // The runtime object is a full context; the completer's type just does not offer the client methods.
+    complete: { topic: (_value, ctx) => [String((ctx as unknown as ToolContext).clientSupports('elicitation/create'))] },
+  });
+  const client = {
+    client: { era: 'legacy' as const, capabilities: { elicitation: {} } },
+    send: async () => ({ action: 'accept', content: { context: 'tides' } }),
+  };
+
+  it('lets a prompt ask the client when the request named one', async () => {
+    expect(await getPrompt(env([asking], { client }), { name: 'asking' })).toEqual({
+      ok: true,
+      result: { messages: [{ role: 'user', content: { type: 'text', text: 'Write about tides' } }] },
+    });
+    expect(await getPrompt(env([asking]), { name: 'asking' })).toMatchObject({ ok: false, error: { code: WireErrorCode.ClientRequestFailed, message: 'prompts/get cannot send elicitation/create to the client' } });
+  });
+
+  it('never lets a completer ask the client', async () => {
+    expect(await complete(env([asking], { client }), { ref: { type: 'ref/prompt', name: 'asking' }, argument: { name: 'topic', value: '' } })).toMatchObject({
+      ok: true,
+      result: { completion: { values: ['false'] } },
     });
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { silentLogger, type CallNotification, type CallResponse, type Logger } from '@easyremote/protocol';
 import { compiledTool, type ToolDefinition } from './define-tool.js';
 import { executeCall } from './execute-call.js';
+import type { ChunkInfo } from './fanout-option.js';
 import type { ClientAccess } from './tool-context.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
@@ -27,6 +28,8 @@ export interface RunToolOptions {
   onNotification?: (notification: CallNotification) => void;
   /** The client the handler's ctx.elicit/sample/listRoots talk to; without one they fail. */
   client?: SimulatedClient;
+  /** Runs the call as this chunk of a fan-out (`ctx.chunk`). */
+  chunk?: ChunkInfo;
 }
 
 const DEFAULT_CAPABILITIES = { elicitation: {}, sampling: {}, roots: {} };
@@ -62,6 +65,7 @@ export async function runTool(tool: ToolDefinition, args: Record<string, unknown
       notify: options.onNotification,
       client: simulated(options.client),
       controller,
+      chunk: options.chunk,
     });
   } finally {
     signal?.removeEventListener('abort', forward);

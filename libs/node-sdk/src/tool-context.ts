@@ -3,6 +3,7 @@ import { unsupportedReason, type ClientInfo, type ClientMethod } from './client-
 import { asCreateMessageResult, asElicitResult, asListRootsResult } from './client-results.js';
 import type { CreateMessageParams, CreateMessageResult, ElicitParams, ElicitResult, ListRootsResult } from './client-types.js';
 import { ToolError } from './errors.js';
+import type { ChunkInfo } from './fanout-option.js';
 
 /** MCP logging levels (RFC 5424 severities), lowest first. */
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
@@ -48,6 +49,8 @@ export interface ToolContext extends HandlerContext {
   listRoots(options?: ClientRequestOptions): Promise<ListRootsResult>;
   /** Whether the client declared what this request needs, so asking can succeed (no request is sent). */
   clientSupports(method: ClientMethod, params?: Record<string, unknown>): boolean;
+  /** Which chunk of a fan-out this call runs; undefined for a whole (unsplit) call. */
+  readonly chunk: ChunkInfo | undefined;
 }
 
 /** Where a call's notifications go; undefined when the caller did not ask for them. */
@@ -72,6 +75,8 @@ export interface CallContextInit {
   notify: NotificationSink | undefined;
   /** Absent for work that cannot ask the client anything (resource reads, prompts, completions). */
   client?: ClientAccess | undefined;
+  /** Set on the chunk calls of a fan-out. */
+  chunk?: ChunkInfo | undefined;
 }
 
 const EMPTY_META: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -87,6 +92,7 @@ export class CallContext implements ToolContext {
   readonly deadline: number;
   readonly nodeId: string;
   readonly meta: Readonly<Record<string, unknown>>;
+  readonly chunk: ChunkInfo | undefined;
   readonly #operation: string;
   readonly #logger: Logger;
   readonly #notify: NotificationSink | undefined;
@@ -99,6 +105,7 @@ export class CallContext implements ToolContext {
     this.deadline = init.deadline;
     this.nodeId = init.nodeId;
     this.meta = init.meta ?? EMPTY_META;
+    this.chunk = init.chunk;
     this.#operation = init.operation;
     this.#logger = init.logger;
     this.#notify = init.notify;

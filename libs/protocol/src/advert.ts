@@ -1,4 +1,6 @@
 import { Type, type Static } from 'typebox';
+import { FanoutSpec } from './fanout.js';
+import { ToolRequirements } from './placement.js';
 
 /** The seed's tool metadata (category, tags, security level), carried beside the MCP fields. */
 export const ToolMetadata = Type.Object({
@@ -22,6 +24,10 @@ export const ToolDescriptor = Type.Object({
   metadata: Type.Optional(ToolMetadata),
   /** Per-tool deadline the node enforces; the gateway never waits longer than this. */
   timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** What a node needs to run the tool; gateways place calls only on nodes that satisfy it. */
+  requirements: Type.Optional(ToolRequirements),
+  /** How the tool's work splits across nodes and how partial results merge (see fanout.ts). */
+  fanout: Type.Optional(FanoutSpec),
 });
 export type ToolDescriptor = Static<typeof ToolDescriptor>;
 
@@ -65,17 +71,38 @@ export const PromptDescriptor = Type.Object({
 });
 export type PromptDescriptor = Static<typeof PromptDescriptor>;
 
+/** One GPU of a node (from `nvidia-smi`, or the operator's override). */
+export const GpuInfo = Type.Object({
+  name: Type.String(),
+  memoryBytes: Type.Integer({ minimum: 0 }),
+});
+export type GpuInfo = Static<typeof GpuInfo>;
+
 export const NodeCapabilities = Type.Object({
   cpus: Type.Integer({ minimum: 0 }),
   memoryBytes: Type.Integer({ minimum: 0 }),
   platform: Type.String(),
   labels: Type.Record(Type.String(), Type.String()),
+  /** CPU architecture (`x64`, `arm64`). */
+  arch: Type.Optional(Type.String()),
+  gpus: Type.Optional(Type.Array(GpuInfo)),
+  /** Models the node's backends serve (matched by ToolRequirements.model / modelArgument). */
+  models: Type.Optional(Type.Array(Type.String())),
 });
 export type NodeCapabilities = Static<typeof NodeCapabilities>;
 
+/** The node's load at its last heartbeat. */
 export const NodeLoad = Type.Object({
   inFlight: Type.Integer({ minimum: 0 }),
   maxConcurrency: Type.Integer({ minimum: 1 }),
+  /** Exponentially weighted moving average of call durations, ms (absent before the first call). */
+  latencyEwmaMs: Type.Optional(Type.Number({ minimum: 0 })),
+  /** Exponentially weighted share of calls that failed (0..1; tool errors count, declines do not). */
+  errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  /** Calls finished since the node started. */
+  completed: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Calls declined with NODE_ERR_OVERLOADED since the node started. */
+  declined: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type NodeLoad = Static<typeof NodeLoad>;
 
@@ -98,5 +125,7 @@ export const NodeAdvert = Type.Object({
   prompts: Type.Optional(Type.Array(PromptDescriptor)),
   capabilities: NodeCapabilities,
   load: NodeLoad,
+  /** Named fan-out mergers this node runs (`fanout/merge` on `nodes.<id>.rpc`). */
+  mergers: Type.Optional(Type.Array(Type.String())),
 });
 export type NodeAdvert = Static<typeof NodeAdvert>;

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { FanoutChunk } from './fanout.js';
 
 /**
  * Who is calling: the MCP era decides how a handler asks the client for input (2025: a request on
@@ -22,6 +23,8 @@ export const CallRequest = Type.Object({
   /** MCP request `_meta` forwarded from the client (progress token, trace context, ...). */
   meta: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   client: Type.Optional(CallerClient),
+  /** Set on each chunk of a fan-out call (see fanout.ts); the handler sees it as `ctx.chunk`. */
+  chunk: Type.Optional(FanoutChunk),
 });
 export type CallRequest = Static<typeof CallRequest>;
 
@@ -116,7 +119,15 @@ export type ResumeRequest = Static<typeof ResumeRequest>;
 
 /** `nodes.<id>.rpc`: the non-tool operations a node serves. */
 export const NodeRpcRequest = Type.Object({
-  method: Type.Union([Type.Literal('resources/read'), Type.Literal('prompts/get'), Type.Literal('completion/complete')]),
+  method: Type.Union([
+    Type.Literal('resources/read'),
+    Type.Literal('prompts/get'),
+    Type.Literal('completion/complete'),
+    /** Fan-out: `FanoutPlanParams` → `{ chunks: unknown[] }`. */
+    Type.Literal('fanout/plan'),
+    /** Fan-out: `FanoutMergeParams` → a CallResult. */
+    Type.Literal('fanout/merge'),
+  ]),
   params: Type.Record(Type.String(), Type.Unknown()),
   /**
    * Set it to let `resources/read` and `prompts/get` handlers ask the client for input, as tool calls

@@ -34,7 +34,21 @@ export {
   CallerClient,
   CancelCall,
 } from './envelope.js';
-export { ToolMetadata, ToolDescriptor, ResourceDescriptor, ResourceTemplateDescriptor, PromptDescriptor, NodeCapabilities, NodeLoad, NodeAdvert } from './advert.js';
+export { ToolMetadata, ToolDescriptor, ResourceDescriptor, ResourceTemplateDescriptor, PromptDescriptor, GpuInfo, NodeCapabilities, NodeLoad, NodeAdvert } from './advert.js';
+export {
+  FanoutMerger,
+  FanoutSplit,
+  FanoutMerge,
+  FanoutFailurePolicy,
+  FanoutSpec,
+  FanoutChunk,
+  FanoutPartial,
+  FanoutPlanParams,
+  FanoutMergeParams,
+  FanoutReduceArguments,
+  FANOUT_DEFAULT_ATTEMPTS,
+} from './fanout.js';
+export { ToolRequirements, PlacementStrategy, PlacementConstraints, MetaKey } from './placement.js';
 export { ProtocolErrorCode, encodeJson, decodeCallRequest, decodeCallResponse, decodeNodeAdvert,
   decodeCallNotification,
   decodeClientRequest,
