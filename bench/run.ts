@@ -1,0 +1,93 @@
+/**
+ * `npm run bench`: starts nats-server, the baselines and our path as separate processes, drives
+ * load from this process, prints throughput and latency with ratios against the baselines measured
+ * in the same run, and writes the numbers to bench/results/. See bench/README.md.
+ */
+import { startNats } from '@easyremote/nats-launcher';
+import { parseOptions, wants } from './lib/options.ts';
+import { environment, writeResults } from './lib/report.ts';
+import { printSummary, type BenchResults } from './lib/summary.ts';
+import { runDirect } from './scenarios/direct-rpc.ts';
+import { interleaved, type Contender } from './scenarios/http-phase.ts';
+import { runRegistryScale } from './scenarios/registry-scale.ts';
+import { runSessions } from './scenarios/sessions.ts';
+import { startFloor, startOurs, startSdk, startSupergateway, type RunningSystem } from './scenarios/systems.ts';
+
+const options = parseOptions(process.argv.slice(2));
+const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
+const startedAt = Date.now();
+
+const results: BenchResults = {
+  startedAt: new Date(startedAt).toISOString(),
+  options: { ...options, only: [...options.only] },
+  environment: environment(),
+  sequential: [],
+  throughput: [],
+};
+if (results.environment.dirty.length > 0) log(`note: apps/ or libs/ differ from ${results.environment.commit} (${results.environment.dirty.length} files); the table measures the working tree as built`);
+
+const nats = await startNats({ path: process.env.PATH });
+log(`nats-server ${nats.url}`);
+try {
+  const { connections: c, durationSec: d, warmupSec: w } = options;
+
+  if (wants(options, 'latency') || wants(options, 'throughput')) {
+    log('starting the floor (node:http + raw NATS responder), our gateway + toolbox node, the SDK server and supergateway');
+    const floor = await startFloor(nats.url);
+    const ours = await startOurs(nats.url);
+    const started: RunningSystem[] = [floor, ours];
+    const contenders: Contender[] = [
+      { id: 'floor', label: 'floor: node:http -> 1 NATS request -> raw responder', target: floor.targets.call!, children: floor.mux },
+      { id: 'gateway-2025', label: 'gateway, 2025-11-25 session', target: ours.targets.legacy!, children: ours.children },
+      { id: 'gateway-2026', label: 'gateway, 2026-07-28 stateless', target: ours.targets.modern!, children: ours.children },
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    results.memory = { nodeIdleRssBytes: ours.node.rss(), gatewayIdleRssBytes: ours.gateway.rss() };
+    if (wants(options, 'latency')) {
+      log(`sequential latency: 1 connection, ${options.sequentialSec} s per target in 3 interleaved rounds`);
+      results.sequential = await interleaved(contenders, { connections: 1, totalSec: options.sequentialSec, rounds: 3, warmupSec: w, measureResources: false });
+    }
+    if (wants(options, 'throughput')) {
+      contenders.push({ id: 'floor-nc-request', label: 'floor with nats.js nc.request() (reference)', target: floor.targets.request!, children: floor.request });
+      const sdk = await startSdk();
+      started.push(sdk);
+      contenders.push(
+        { id: 'sdk-2026', label: 'SDK in-process, 2026-07-28 (JSON)', target: sdk.targets.modern!, children: sdk.children },
+        { id: 'sdk-2025', label: 'SDK in-process, 2025 stateless (SSE)', target: sdk.targets.legacy!, children: sdk.children },
+      );
+      try {
+        const sg = await startSupergateway();
+        started.push(sg);
+        contenders.push({ id: 'supergateway', label: 'supergateway -> stdio echo, 2025 session', target: sg.targets.legacy!, children: sg.children });
+      } catch (error) {
+        results.throughput.push({ id: 'supergateway', label: 'supergateway -> stdio echo', note: `could not run: ${(error as Error).message.slice(0, 300)}` });
+      }
+      log(`throughput: ${contenders.length} systems, ${c} connections, ${d} s each in ${options.rounds} interleaved rounds`);
+      results.throughput.unshift(...(await interleaved(contenders, { connections: c, totalSec: d, rounds: options.rounds, warmupSec: w, natsPid: nats.pid, measureResources: true })));
+      results.memory.nodeAfterLoadRssBytes = ours.node.rss();
+    }
+    await Promise.all(started.map((system) => system.stop()));
+  }
+
+  if (wants(options, 'direct')) {
+    log(`direct NATS path vs Moleculer: ${c} in-process callers, ${d} s each (ABBA)`);
+    results.direct = await runDirect(nats.url, c, d, w);
+  }
+
+  if (wants(options, 'sessions')) {
+    log(`${options.sessions} concurrent 2025-era sessions on one gateway`);
+    results.sessions = await runSessions(nats.url, options.sessions, c);
+  }
+
+  if (wants(options, 'registry')) {
+    log(`registry at scale: ${options.nodes} nodes x ${options.toolsPerNode} tools (own nats-server)`);
+    results.registry = await runRegistryScale(options.nodes, options.toolsPerNode, options.quick ? 100 : 200);
+  }
+} finally {
+  await nats.stop();
+}
+
+results.elapsedSec = (Date.now() - startedAt) / 1000;
+printSummary(results);
+const file = writeResults(results);
+process.stdout.write(`\nresults: ${file} (and bench/results/latest.json); ${results.elapsedSec.toFixed(0)} s\n`);
