@@ -17,6 +17,14 @@ export interface StartNatsOptions {
   port?: number;
   /** Extra configuration text appended to the generated config file (cluster, leafnodes, accounts...). */
   config?: string;
+  /**
+   * Run this committed config file (e.g. `nats/cluster.conf`) instead of a generated one. The launcher
+   * still picks the client port (`-p`), the JetStream store (`-sd`, in the temporary directory) and the
+   * ports file by command-line flags, which override the file; everything else comes from the file.
+   */
+  configFile?: string;
+  /** Environment of the server process (the `$VARIABLES` a config file references); replaces the inherited one. */
+  env?: Readonly<Record<string, string>>;
   /** How long to wait for the server to accept connections. Default 10 s. */
   startTimeoutMs?: number;
   /** Server name (shows in logs and cluster routes). */
@@ -28,6 +36,8 @@ export interface NatsServerHandle extends AsyncDisposable {
   readonly url: string;
   readonly port: number;
   readonly pid: number;
+  /** False once the process exited (after stop() or kill(), or a crash) and until restart() succeeds. */
+  readonly running: boolean;
   /** The temporary directory holding the config, ports file and JetStream store. */
   readonly dir: string;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s) and removes its directory. */
@@ -70,12 +80,21 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     return file;
   };
 
+  // A committed file keeps its own settings; the flags only say where this instance listens and stores.
+  const commandLine = async (): Promise<string[]> => {
+    if (options.configFile === undefined) return ['-c', await writeConfig()];
+    const args = ['-c', options.configFile, '-p', String(port === 0 ? -1 : port), '--ports_file_dir', dir];
+    if (jetstream) args.push('-sd', join(dir, 'js'));
+    if (options.name !== undefined) args.push('--server_name', options.name);
+    return args;
+  };
+
   let child: ChildProcess;
   let stderr = '';
   const launch = async (): Promise<void> => {
-    const configFile = await writeConfig();
+    const args = await commandLine();
     stderr = '';
-    child = spawn(binary, ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], ...(options.env === undefined ? {} : { env: { ...options.env } }) });
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-8192);
     });
@@ -132,6 +151,9 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     },
     get pid() {
       return child.pid ?? -1;
+    },
+    get running() {
+      return child.exitCode === null && child.signalCode === null;
     },
     dir,
     async stop() {
