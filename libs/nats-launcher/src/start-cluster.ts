@@ -81,7 +81,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
     const deadline = Date.now() + timeoutMs;
     for (const member of members) {
       if (!member.server.running) continue;
-      let last = 'no answer';
+      let last: string;
       for (;;) {
         try {
           const response = await fetch(`${member.monitorUrl}/healthz`, { signal: AbortSignal.timeout(1_000) });
