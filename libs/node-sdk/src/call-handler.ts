@@ -47,6 +47,7 @@ export function handleCall(runtime: NodeRuntime, msg: Msg, subjectTool: string |
     notify: notifySubject === undefined ? undefined : notifier(runtime, notifySubject, callId),
     client: clientAccess(runtime, request.client, session, notifySubject, deadline),
     controller: session.controller,
+    chunk: request.chunk,
   })
     .then((response) => session.finish(response))
     .catch((error: unknown) => session.finish(failure(WireErrorCode.HandlerFailed, (error as Error).message)));

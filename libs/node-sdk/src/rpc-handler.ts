@@ -5,6 +5,7 @@ import { notifier } from './call-handler.js';
 import { CallSession } from './call-session.js';
 import { clientAccess } from './client-access.js';
 import { complete } from './complete.js';
+import { mergeFanout, planFanout } from './fanout-rpc.js';
 import { getPrompt } from './get-prompt.js';
 import type { NodeRuntime } from './node-runtime.js';
 import { readResource } from './read-resource.js';
@@ -16,6 +17,8 @@ const OPERATIONS: Readonly<Record<NodeRpcRequest['method'], (env: RpcEnv, params
   'resources/read': readResource,
   'prompts/get': getPrompt,
   'completion/complete': complete,
+  'fanout/plan': planFanout,
+  'fanout/merge': mergeFanout,
 };
 
 /**
