@@ -19,7 +19,8 @@ export function loadBridgeConfig(env: Readonly<Record<string, string | undefined
     throw new Error(`EASYREMOTE_GATEWAY=${JSON.stringify(raw)} is not a URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`EASYREMOTE_GATEWAY must be an http(s) URL, got ${url.protocol}`);
-  if (!url.pathname.replace(/\/+$/, '').endsWith('/mcp')) url.pathname = `${url.pathname.replace(/\/+$/, '')}/mcp`;
+  const path = url.pathname.replace(/\/+$/, '');
+  url.pathname = path.endsWith('/mcp') ? path : `${path}/mcp`;
   const apiKey = env.EASYREMOTE_API_KEY?.trim();
   return { mcpUrl: url, apiKey: apiKey ? apiKey : undefined };
 }

@@ -7,11 +7,29 @@ export const NodeConfigSchema = Type.Object({
   maxConcurrency: Type.Integer({ minimum: 1 }),
   heartbeatMs: Type.Integer({ minimum: 100 }),
   labels: Type.Record(Type.String(), Type.String()),
-  logLevel: Type.String(),
+  /** JetStream domain of the registry: `hub` for a node attached to an edge leaf server. */
+  jsDomain: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+$' })),
+  /** Replicas of the registry bucket if this node creates it: 3 on a three-server cluster. */
+  kvReplicas: Type.Integer({ minimum: 1, maximum: 5 }),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level))),
+  registryBucket: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
 });
 export type NodeConfig = Readonly<Static<typeof NodeConfigSchema>>;
 
 const validator = Compile(NodeConfigSchema);
+
+/** Config key -> the environment variable that sets it, for error messages. */
+const ENV_NAMES: Readonly<Record<string, string>> = {
+  natsUrl: 'NATS_URL',
+  nodeId: 'EASYREMOTE_NODE_ID',
+  maxConcurrency: 'EASYREMOTE_MAX_CONCURRENCY',
+  heartbeatMs: 'EASYREMOTE_HEARTBEAT_MS',
+  labels: 'EASYREMOTE_NODE_LABELS',
+  logLevel: 'LOG_LEVEL',
+  registryBucket: 'EASYREMOTE_REGISTRY_BUCKET',
+  jsDomain: 'EASYREMOTE_JS_DOMAIN',
+  kvReplicas: 'EASYREMOTE_KV_REPLICAS',
+};
 
 function parseLabels(raw: string): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -29,13 +47,19 @@ export function loadNodeConfig(env: Readonly<Record<string, string | undefined>>
     maxConcurrency: Number(env.EASYREMOTE_MAX_CONCURRENCY ?? '64'),
     heartbeatMs: Number(env.EASYREMOTE_HEARTBEAT_MS ?? '2000'),
     labels: parseLabels(env.EASYREMOTE_NODE_LABELS ?? ''),
+    kvReplicas: Number(env.EASYREMOTE_KV_REPLICAS ?? '1'),
     logLevel: env.LOG_LEVEL ?? 'info',
+    registryBucket: env.EASYREMOTE_REGISTRY_BUCKET ?? 'easyremote-registry',
   };
   const nodeId = overrides.nodeId ?? env.EASYREMOTE_NODE_ID;
   if (nodeId !== undefined) candidate.nodeId = nodeId;
+  if (env.EASYREMOTE_JS_DOMAIN) candidate.jsDomain = env.EASYREMOTE_JS_DOMAIN;
   if (!validator.Check(candidate)) {
-    const problems = validator.Errors(candidate).map((error) => `${error.instancePath.slice(1) || 'config'}: ${error.message}`);
-    throw new Error(`invalid node configuration:\n  ${problems.join('\n  ')}`);
+    const problems = validator.Errors(candidate).map((error) => {
+      const key = error.instancePath.split('/')[1] ?? '';
+      return `${ENV_NAMES[key] ?? key}=${JSON.stringify(candidate[key])}: ${error.message}`;
+    });
+    throw new Error(`invalid node configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
   }
   return Object.freeze(candidate as NodeConfig);
 }

@@ -15,6 +15,12 @@ describe('loadGatewayConfig', () => {
     expect(config.allowedHosts).toEqual(['a.example', 'b.example']);
   });
 
+  it('reads the bucket replicas for a cluster (1 by default, at most 5)', () => {
+    expect(loadGatewayConfig({}).kvReplicas).toBe(1);
+    expect(loadGatewayConfig({ EASYREMOTE_KV_REPLICAS: '3' }).kvReplicas).toBe(3);
+    expect(() => loadGatewayConfig({ EASYREMOTE_KV_REPLICAS: '7' })).toThrow(/EASYREMOTE_KV_REPLICAS=7/);
+  });
+
   it('names every bad variable', () => {
     expect(() => loadGatewayConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/PORT="eighty"[\s\S]*LOG_LEVEL="loud"/);
     try {

@@ -22,6 +22,8 @@ export const GatewayConfigSchema = Type.Object({
   /** Origin allow-list (hostnames); requests without Origin are allowed. Empty = loopback origins only. */
   allowedOrigins: Type.Array(Type.String({ minLength: 1 })),
   registryBucket: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
+  /** Replicas of the JetStream buckets the gateway creates (registry, sessions): 3 on a three-server cluster. */
+  kvReplicas: Type.Integer({ minimum: 1, maximum: 5 }),
   /** Items per page of tools/resources/prompts lists. */
   pageSize: Type.Integer({ minimum: 1, maximum: 10_000 }),
   /** Open notification streams (GET streams and subscriptions/listen) one replica accepts. */
@@ -43,6 +45,7 @@ const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string'
   { env: 'EASYREMOTE_ALLOWED_HOSTS', key: 'allowedHosts', kind: 'list', fallback: '' },
   { env: 'EASYREMOTE_ALLOWED_ORIGINS', key: 'allowedOrigins', kind: 'list', fallback: '' },
   { env: 'EASYREMOTE_REGISTRY_BUCKET', key: 'registryBucket', kind: 'string', fallback: 'easyremote-registry' },
+  { env: 'EASYREMOTE_KV_REPLICAS', key: 'kvReplicas', kind: 'int', fallback: '1' },
   { env: 'EASYREMOTE_PAGE_SIZE', key: 'pageSize', kind: 'int', fallback: '500' },
   { env: 'EASYREMOTE_MAX_STREAMS', key: 'maxStreams', kind: 'int', fallback: '10000' },
 ];

@@ -7,7 +7,9 @@ import { buildApp } from './app.js';
 import type { GatewayConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createMcpServices } from './mcp/create-services.js';
+import { MeshHealth } from './mesh-health.js';
 import { loadSessionSecret } from './mcp/session-secret.js';
+import { resyncOnReconnect } from './registry-resync.js';
 import { SessionTokens } from './mcp/session-token.js';
 
 export interface GatewayHandle {
@@ -24,21 +26,23 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
   const logger = options.logger ?? createLogger(config.logLevel);
   const log = logger as unknown as Logger;
   const nc = await connectMesh({
-    servers: config.natsUrl,
+    servers: config.natsUrl.split(',').map((server) => server.trim()).filter(Boolean),
     name: 'easyremote-gateway',
     logger: log.child({ component: 'mesh' }),
     maxStartupAttempts: config.natsConnectAttempts,
   });
   try {
-    const kv = await openRegistry(nc, { bucket: config.registryBucket });
+    const kv = await openRegistry(nc, { bucket: config.registryBucket, replicas: config.kvReplicas, logger: log.child({ component: 'registry' }) });
     const registry = await RegistryView.start(kv, { logger: log.child({ component: 'registry' }) });
+    resyncOnReconnect(nc, registry, log.child({ component: 'registry' }));
     const rpc = new RpcClient(nc);
-    const sessions = new SessionTokens(await loadSessionSecret(nc, config.sessionSecret), config.sessionMaxAgeMs);
+    const sessions = new SessionTokens(await loadSessionSecret(nc, config.sessionSecret, config.kvReplicas), config.sessionMaxAgeMs);
+    const health = new MeshHealth(nc);
     const running = await createMcpServices(nc, { registry, rpc, sessions, config, logger: log });
     const app = await buildApp(config, {
       services: running.services,
       logger,
-      readiness: { notReadyReason: () => (nc.isClosed() ? 'not connected to NATS' : undefined) },
+      readiness: health,
     });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

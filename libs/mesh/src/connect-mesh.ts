@@ -87,7 +87,7 @@ export async function connectMesh(options: ConnectMeshOptions): Promise<NatsConn
     MeshErrorCode.ConnectFailed,
     isAuth
       ? `NATS at ${servers} refused the credentials: ${describeCause(lastError)}`
-      : `could not reach NATS at ${servers} after ${attempts} attempts: ${describeCause(lastError)}`,
+      : `could not reach NATS at ${servers} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describeCause(lastError)}`,
     { cause: lastError },
   );
 }

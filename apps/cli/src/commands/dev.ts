@@ -30,7 +30,7 @@ export async function runDev(): Promise<void> {
     const config = loadGatewayConfig({ ...process.env, NATS_URL: natsUrl });
     const gateway: GatewayHandle = await startGateway(config, { logger });
     stack.push(() => gateway.close());
-    const node = new ComputeNode({ servers: natsUrl, nodeId: 'toolbox', logger: log.child({ component: 'toolbox-node' }) });
+    const node = new ComputeNode({ servers: natsUrl, nodeId: 'toolbox', registryBucket: config.registryBucket, logger: log.child({ component: 'toolbox-node' }) });
     node.register(...toolboxTools);
     await node.start();
     stack.push(() => node.stop());

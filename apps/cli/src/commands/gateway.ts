@@ -12,6 +12,11 @@ Runs a stateless MCP gateway. Configuration comes from the environment:
   EASYREMOTE_SESSION_SECRET     shared secret for 2025-era session ids (default: agreed through NATS KV)
   EASYREMOTE_ALLOWED_HOSTS      Host allow-list, comma-separated (default: loopback names on loopback binds)
   EASYREMOTE_ALLOWED_ORIGINS    Origin allow-list, comma-separated hostnames (default: loopback)
+  EASYREMOTE_SESSION_MAX_AGE_MS lifetime of a 2025-era session id (default 86400000)
+  EASYREMOTE_NATS_CONNECT_ATTEMPTS  connection attempts at start before giving up (default 10)
+  EASYREMOTE_REGISTRY_BUCKET    KV bucket of the node registry (default easyremote-registry)
+  EASYREMOTE_PAGE_SIZE          items per page of tools/resources/prompts lists (default 500)
+  EASYREMOTE_MAX_STREAMS        open notification streams per replica (default 10000)
 `;
 
 export async function runGateway(): Promise<void> {

@@ -9,7 +9,8 @@ export const nodeHelp = `easyremote node <tools-module>... [--id <node-id>] [--n
 
 Runs a compute node serving the tools exported by each module (an array as "tools" or default export).
 Environment: NATS_URL, EASYREMOTE_NODE_ID, EASYREMOTE_MAX_CONCURRENCY (64), EASYREMOTE_HEARTBEAT_MS (2000),
-EASYREMOTE_NODE_LABELS (k=v,k=v), LOG_LEVEL.
+EASYREMOTE_NODE_LABELS (k=v,k=v),
+EASYREMOTE_JS_DOMAIN (the registry's JetStream domain: hub, on an edge leaf), EASYREMOTE_KV_REPLICAS (1; 3 on a cluster), EASYREMOTE_REGISTRY_BUCKET (easyremote-registry), LOG_LEVEL.
 `;
 
 export async function runNode(modules: readonly string[], options: { id?: string; nats?: string }): Promise<void> {
@@ -26,6 +27,9 @@ export async function runNode(modules: readonly string[], options: { id?: string
     maxConcurrency: config.maxConcurrency,
     heartbeatMs: config.heartbeatMs,
     labels: { ...config.labels },
+    registryReplicas: config.kvReplicas,
+    ...(config.jsDomain !== undefined ? { registryDomain: config.jsDomain } : {}),
+    registryBucket: config.registryBucket,
     logger: logger as unknown as Logger,
   });
   node.register(...tools);

@@ -33,9 +33,9 @@ export async function createMcpServices(
   // Subject-safe and unique per process: names this replica in request ids and reply subjects.
   const gatewayId = `gw-${randomBytes(8).toString('hex')}`;
   const notifySubject = gatewayNotifySubject(gatewayId);
-  const sessionKv = await new Kvm(nc).create(SESSION_BUCKET, { history: 1, ttl: config.sessionMaxAgeMs });
+  const sessionKv = await new Kvm(nc).create(SESSION_BUCKET, { history: 1, ttl: config.sessionMaxAgeMs, replicas: config.kvReplicas });
   const sessionStore = await SessionStore.open(sessionKv, logger.child({ component: 'sessions' }));
-  const dataSets = await DataSets.open(nc, logger.child({ component: 'data-sets' }));
+  const dataSets = await DataSets.open(nc, logger.child({ component: 'data-sets' }), config.kvReplicas);
   const live = new LiveCalls();
   const clientRequests = new ClientRequests(nc, gatewayId, logger.child({ component: 'client-requests' }));
   clientRequests.start();

@@ -35,10 +35,10 @@ export class DataSets {
   #stopWatch: (() => void) | undefined;
   #listeners = new Set<() => void>();
 
-  static async open(nc: NatsConnection, logger: Logger): Promise<DataSets> {
+  static async open(nc: NatsConnection, logger: Logger, replicas = 1): Promise<DataSets> {
     const sets = new DataSets();
     try {
-      sets.#store = await new Objm(nc).create(DATA_BUCKET);
+      sets.#store = await new Objm(nc).create(DATA_BUCKET, { replicas });
       const watcher = await sets.#store.watch({ includeHistory: true });
       sets.#stopWatch = () => watcher.stop();
       void (async () => {

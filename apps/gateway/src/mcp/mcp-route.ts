@@ -1,6 +1,7 @@
 import { classifyInboundRequest, LOG_LEVEL_META_KEY } from '@modelcontextprotocol/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@easyremote/protocol';
+import { GatewayErrorCode } from '../errors.js';
 import type { McpCallContext } from './call-context.js';
 import { STREAMING, type McpDispatcher } from './dispatcher.js';
 import { errorMessage, idOf, JsonRpcCode, jsonRpcKind, McpProtocolError, RequestCancelled, resultMessage, type JsonRpcRequest } from './jsonrpc.js';
@@ -19,6 +20,9 @@ export interface McpRouteDeps {
 }
 
 const CLIENT_CAPABILITIES_META_KEY = 'io.modelcontextprotocol/clientCapabilities';
+const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
+/** JSON-RPC code of the 2026-07-28 UnsupportedProtocolVersion error. */
+const UNSUPPORTED_PROTOCOL_VERSION = -32022;
 
 type ContextBase = Omit<McpCallContext, 'requestId' | 'channel' | 'signal'>;
 
@@ -86,6 +90,14 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
       // 2026-era cancellation is the client closing the request's stream; the notification is advisory.
       if (route.messageKind === 'notification') return reply.code(202).send();
       const message = route.message as JsonRpcRequest;
+      const requested = (message.params?._meta as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY];
+      if (typeof requested === 'string' && !MODERN_VERSIONS.includes(requested)) {
+        return sendJson(
+          reply,
+          400,
+          errorMessage(message.id, UNSUPPORTED_PROTOCOL_VERSION, `Unsupported protocol version: ${requested}`, { supported: [...MODERN_VERSIONS], requested }),
+        );
+      }
       return serve(reply, deps, message, modernContext(message));
     }
     return handleLegacyPost(request, reply, deps, body);
@@ -124,7 +136,7 @@ function openSession(request: FastifyRequest, reply: FastifyReply, deps: McpRout
   }
   const session = deps.services.sessions.open(sessionId);
   if (!session || deps.services.sessionStore.get(session.sid)?.terminated) {
-    sendJson(reply, 404, errorMessage(id, JsonRpcCode.SessionNotFound, 'Session not found'));
+    sendJson(reply, 404, errorMessage(id, JsonRpcCode.SessionNotFound, 'Session not found', { code: GatewayErrorCode.SessionInvalid }));
     return undefined;
   }
   return session;

@@ -11,9 +11,9 @@ const KEY = 'session-secret';
  * and every other replica reads that same value, so session ids work on any replica with no
  * configuration. `create` only succeeds when the key does not exist, which settles races.
  */
-export async function loadSessionSecret(nc: NatsConnection, configured: string): Promise<Uint8Array> {
+export async function loadSessionSecret(nc: NatsConnection, configured: string, replicas = 1): Promise<Uint8Array> {
   if (configured) return new TextEncoder().encode(configured);
-  const kv = await new Kvm(nc).create(BUCKET, { history: 1 });
+  const kv = await new Kvm(nc).create(BUCKET, { history: 1, replicas });
   const existing = await kv.get(KEY);
   if (existing?.value.length) return existing.value;
   try {

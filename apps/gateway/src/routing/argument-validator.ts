@@ -1,5 +1,6 @@
 import type { ToolDescriptor } from '@easyremote/protocol';
 import Schema from 'typebox/schema';
+import { withDefaults } from './schema-defaults.js';
 
 type Check = (args: unknown) => string | undefined;
 
@@ -30,7 +31,9 @@ function compile(schema: Record<string, unknown>): Check {
     // A schema this gateway cannot compile is still enforced by the node that declared it.
     return () => undefined;
   }
-  return (args) => {
+  const hasDefaults = JSON.stringify(schema).includes('"default"');
+  return (input) => {
+    const args = hasDefaults ? withDefaults(schema, input) : input;
     if (validator.Check(args)) return undefined;
     const [, errors] = validator.Errors(args);
     const lines = errors.slice(0, 8).map((error) => `${error.instancePath || '/'}: ${error.message}`);
