@@ -161,7 +161,12 @@ export class ComputeNode implements AsyncDisposable {
       await nc.flush();
       this.#instanceId = randomUUID();
       this.#startedAt = Date.now();
-      const kv = await openRegistry(nc, { bucket: o.registryBucket, ...(o.registryDomain === undefined ? {} : { domain: o.registryDomain }) });
+      const kv = await openRegistry(nc, {
+        bucket: o.registryBucket,
+        replicas: o.registryReplicas,
+        logger: o.logger,
+        ...(o.registryDomain === undefined ? {} : { domain: o.registryDomain }),
+      });
       this.#advertiser = new NodeAdvertiser(kv, { nodeId: o.nodeId, heartbeatMs: o.heartbeatMs, logger: o.logger, advert: () => this.#advert() });
       await this.#advertiser.start();
       this.#state = 'running';

@@ -6,7 +6,7 @@ import { resolveNodeOptions } from './node-options.js';
 describe('node options', () => {
   it('fills documented defaults', () => {
     const o = resolveNodeOptions({ servers: 'nats://127.0.0.1:4222', nodeId: 'gpu-1' });
-    expect(o).toMatchObject({ nodeId: 'gpu-1', name: 'easyremote-node-gpu-1', maxConcurrency: 64, heartbeatMs: 2000, ttlMs: 6000, defaultTimeoutMs: 30_000, registryBucket: 'easyremote-registry' });
+    expect(o).toMatchObject({ nodeId: 'gpu-1', name: 'easyremote-node-gpu-1', maxConcurrency: 64, heartbeatMs: 2000, ttlMs: 6000, defaultTimeoutMs: 30_000, registryBucket: 'easyremote-registry', registryReplicas: 1 });
   });
 
   it('names the bad option', () => {
@@ -16,6 +16,7 @@ describe('node options', () => {
     expect(() => resolveNodeOptions({ servers: 'x', maxConcurrency: 0 })).toThrow(bad(/maxConcurrency/));
     expect(() => resolveNodeOptions({ servers: 'x', heartbeatMs: 1000, ttlMs: 900 })).toThrow(bad(/ttlMs/));
     expect(() => resolveNodeOptions({ servers: 'x', labels: { gpu: 1 as never } })).toThrow(bad(/label "gpu"/));
+    expect(() => resolveNodeOptions({ servers: 'x', registryReplicas: 0 })).toThrow(bad(/registryReplicas/));
   });
 
   it('derives valid, distinct node ids from host names', () => {

@@ -31,6 +31,8 @@ export interface ComputeNodeOptions {
   registryBucket?: string;
   /** JetStream domain of the registry, for nodes behind a leaf server (`hub`). */
   registryDomain?: string;
+  /** Replicas of the registry bucket if this node is the one creating it: 3 on a three-server cluster. Default 1. */
+  registryReplicas?: number;
 }
 
 export type MeshConnectOptions = Omit<ConnectMeshOptions, 'servers' | 'name' | 'logger'>;
@@ -49,6 +51,7 @@ export interface ResolvedNodeOptions {
   logger: Logger;
   registryBucket: string;
   registryDomain: string | undefined;
+  registryReplicas: number;
 }
 
 function bad(message: string): NodeSdkError {
@@ -89,5 +92,6 @@ export function resolveNodeOptions(options: ComputeNodeOptions): ResolvedNodeOpt
     logger: (options.logger ?? silentLogger).child({ component: 'compute-node', nodeId }),
     registryBucket: options.registryBucket ?? REGISTRY_BUCKET,
     registryDomain: options.registryDomain,
+    registryReplicas: positiveInteger('registryReplicas', options.registryReplicas, 1),
   };
 }
