@@ -89,14 +89,20 @@ function objectSchema(name: string, schema: TSchema, what: string): Record<strin
   }
 }
 
-function fanoutOf(name: string, option: FanoutOption<unknown, unknown>, input: TSchema): CompiledFanout {
+const UNSTRUCTURED_MERGERS = new Set(['concat', 'first', 'last']);
+
+function fanoutOf(name: string, option: FanoutOption<unknown, unknown>, input: TSchema, structured: boolean): CompiledFanout {
   let compiled: CompiledFanout;
   try {
     compiled = compileFanout(name, option);
   } catch (cause) {
     throw invalid(name, (cause as Error).message, cause);
   }
-  const { split } = compiled.descriptor;
+  const { split, merge } = compiled.descriptor;
+  if (!structured && merge.kind === 'fields') throw invalid(name, 'fanout.merge { fields } needs an output schema');
+  if (!structured && merge.kind === 'builtin' && !UNSTRUCTURED_MERGERS.has(merge.merger)) {
+    throw invalid(name, `fanout.merge ${JSON.stringify(merge.merger)} needs an output schema (without one: concat, first, last)`);
+  }
   if (split.kind === 'array') {
     const properties = (input as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
     const property = properties[split.argument];
@@ -119,7 +125,7 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
   if (spec.timeoutMs !== undefined && !(Number.isInteger(spec.timeoutMs) && spec.timeoutMs >= 1)) {
     throw invalid(name, `timeoutMs must be a positive integer, got ${String(spec.timeoutMs)}`);
   }
-  const fanout = spec.fanout === undefined ? undefined : fanoutOf(name, spec.fanout as FanoutOption<unknown, unknown>, spec.input);
+  const fanout = spec.fanout === undefined ? undefined : fanoutOf(name, spec.fanout as FanoutOption<unknown, unknown>, spec.input, spec.output !== undefined);
   const descriptor: ToolDescriptor = {
     name,
     ...(spec.title === undefined ? {} : { title: spec.title }),

@@ -47,6 +47,8 @@ export type {
 export { ToolError, NodeSdkError, NodeSdkErrorCode } from './errors.js';
 export { runTool, DEFAULT_TOOL_TIMEOUT_MS } from './run-tool.js';
 export type { RunToolOptions, SimulatedClient } from './run-tool.js';
+export { runFanout } from './run-fanout.js';
+export type { RunFanoutOptions } from './run-fanout.js';
 export { ComputeNode } from './compute-node.js';
 export type { StopOptions } from './compute-node.js';
 export type { ComputeNodeOptions, MeshConnectOptions } from './node-options.js';

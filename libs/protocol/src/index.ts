@@ -48,6 +48,8 @@ export {
   FanoutReduceArguments,
   FANOUT_DEFAULT_ATTEMPTS,
 } from './fanout.js';
+export { splitArrayArguments, planChunkCalls, mergeValues, mergeBuiltin } from './fanout-merge.js';
+export type { ChunkCall, MergeOutcome } from './fanout-merge.js';
 export { ToolRequirements, PlacementStrategy, PlacementConstraints, MetaKey } from './placement.js';
 export { ProtocolErrorCode, encodeJson, decodeCallRequest, decodeCallResponse, decodeNodeAdvert,
   decodeCallNotification,
