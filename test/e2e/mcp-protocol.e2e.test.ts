@@ -57,7 +57,9 @@ describe('the MCP protocol through the mesh', () => {
         logs.push(notification.params);
       });
       const progress: Array<{ progress: number; total?: number; message?: string }> = [];
-      const result = await client.callTool({ name: 'proto_progress', arguments: {} }, { onprogress: (update) => progress.push(update) });
+      // 2026-07-28 clients ask for log lines per request; 2025 clients get them until they set a level.
+      const meta = era === 'modern' ? { _meta: { 'io.modelcontextprotocol/logLevel': 'info' } } : {};
+      const result = await client.callTool({ name: 'proto_progress', arguments: {}, ...meta }, { onprogress: (update) => progress.push(update) });
       expect(firstText(result)).toBe('progress done');
       expect(progress.map((update) => update.progress)).toEqual([1, 2, 3]);
       expect(progress[2]).toMatchObject({ total: 3, message: 'step 3 of 3' });

@@ -17,7 +17,7 @@ type Handler = (params: Record<string, unknown>, context: McpCallContext) => Pro
 
 const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
 /** Results a 2026-07-28 client may cache carry `ttlMs`/`cacheScope`. */
-const CACHEABLE = new Set(['server/discover', 'tools/list', 'resources/list', 'resources/templates/list', 'prompts/list']);
+const CACHEABLE = new Set(['server/discover', 'tools/list', 'resources/list', 'resources/templates/list', 'resources/read', 'prompts/list']);
 
 /**
  * Answers MCP requests after the transport has settled the era and the session. One method table
@@ -31,7 +31,6 @@ export class McpDispatcher {
 
   constructor(services: McpServices) {
     const common = this.#common;
-    common.set('ping', () => ({}));
     common.set('tools/list', (params) => ({ ...services.listing.list(params.cursor) }));
     common.set('tools/call', (params, context) => callTool(params, context, services));
     common.set('resources/list', (params) => listResources(params, services));
@@ -41,6 +40,8 @@ export class McpDispatcher {
     common.set('prompts/get', (params, context) => getPrompt(params, context, services));
     common.set('completion/complete', (params, context) => complete(params, context, services));
 
+    // 2026-07-28 removed ping (and the session methods below): only 2025-era clients get them.
+    this.#legacy.set('ping', () => ({}));
     this.#legacy.set('logging/setLevel', (params, context) => setLogLevel(params, context, services));
     this.#legacy.set('resources/subscribe', (params, context) => subscribe(params, context, services));
     this.#legacy.set('resources/unsubscribe', (params, context) => unsubscribe(params, context, services));
@@ -57,7 +58,10 @@ export class McpDispatcher {
   /** The result object (or STREAMING), or throws McpProtocolError. */
   async dispatch(method: string, params: Record<string, unknown>, context: McpCallContext): Promise<HandlerResult> {
     const handler = this.#common.get(method) ?? (context.era === 'modern' ? this.#modern.get(method) : this.#legacy.get(method));
-    if (!handler) throw new McpProtocolError(JsonRpcCode.MethodNotFound, `Method not found: ${method}`);
+    if (!handler) {
+      // 2026-07-28: an unimplemented method is also an HTTP 404.
+      throw new McpProtocolError(JsonRpcCode.MethodNotFound, `Method not found: ${method}`, undefined, context.era === 'modern' ? 404 : 200);
+    }
     const result = await handler(params, context);
     if (result === STREAMING) return result;
     return context.era === 'modern' ? stampModern(method, result) : result;

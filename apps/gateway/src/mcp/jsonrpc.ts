@@ -47,12 +47,15 @@ export function jsonRpcKind(value: unknown): JsonRpcMessageKind {
 export class McpProtocolError extends Error {
   readonly rpcCode: number;
   readonly data: unknown;
+  /** HTTP status for the error when it is the whole answer (2026-07-28 maps some errors to 4xx). */
+  readonly httpStatus: number;
 
-  constructor(rpcCode: number, message: string, data?: unknown) {
+  constructor(rpcCode: number, message: string, data?: unknown, httpStatus = 200) {
     super(message);
     this.name = 'McpProtocolError';
     this.rpcCode = rpcCode;
     this.data = data;
+    this.httpStatus = httpStatus;
   }
 }
 

@@ -23,6 +23,28 @@ const CLIENT_CAPABILITIES_META_KEY = 'io.modelcontextprotocol/clientCapabilities
 const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
 /** JSON-RPC code of the 2026-07-28 UnsupportedProtocolVersion error. */
 const UNSUPPORTED_PROTOCOL_VERSION = -32022;
+/** JSON-RPC code of the 2026-07-28 header/body mismatch error. */
+const HEADER_MISMATCH = -32020;
+
+/** Methods whose target (tool or prompt name, resource URI) 2026-07-28 also puts in `Mcp-Name`. */
+const NAME_PARAM: Readonly<Record<string, string>> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
+
+/**
+ * 2026-07-28 requests repeat their method (and target) in headers so intermediaries can route without
+ * parsing bodies; a request whose headers are missing or disagree with its body is refused (400).
+ */
+function standardHeaderProblem(request: FastifyRequest, message: JsonRpcRequest): string | undefined {
+  const method = header(request, 'mcp-method');
+  if (method === undefined) return 'Bad Request: the Mcp-Method header is required';
+  if (method !== message.method) return `Bad Request: Mcp-Method ${JSON.stringify(method)} does not match the body's method ${JSON.stringify(message.method)}`;
+  const key = NAME_PARAM[message.method];
+  const target = key === undefined ? undefined : message.params?.[key];
+  if (typeof target !== 'string') return undefined;
+  const name = header(request, 'mcp-name');
+  if (name === undefined) return 'Bad Request: the Mcp-Name header is required for this method';
+  if (name !== target) return `Bad Request: Mcp-Name ${JSON.stringify(name)} does not match the body's ${key} ${JSON.stringify(target)}`;
+  return undefined;
+}
 
 type ContextBase = Omit<McpCallContext, 'requestId' | 'channel' | 'signal'>;
 
@@ -90,6 +112,8 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
       // 2026-era cancellation is the client closing the request's stream; the notification is advisory.
       if (route.messageKind === 'notification') return reply.code(202).send();
       const message = route.message as JsonRpcRequest;
+      const headerProblem = standardHeaderProblem(request, message);
+      if (headerProblem) return sendJson(reply, 400, errorMessage(message.id, HEADER_MISMATCH, headerProblem));
       const requested = (message.params?._meta as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY];
       if (typeof requested === 'string' && !MODERN_VERSIONS.includes(requested)) {
         return sendJson(
@@ -205,7 +229,7 @@ async function serve(reply: FastifyReply, deps: McpRouteDeps, message: JsonRpcRe
     if (result !== STREAMING) channel.finish(resultMessage(message.id, result));
   } catch (error) {
     if (error instanceof RequestCancelled) channel.close();
-    else channel.finish(protocolErrorMessage(message.id, error, deps.logger));
+    else channel.finish(protocolErrorMessage(message.id, error, deps.logger), error instanceof McpProtocolError ? error.httpStatus : 200);
   }
   return reply;
 }

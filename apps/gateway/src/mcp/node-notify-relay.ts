@@ -4,6 +4,11 @@ import type { ClientRequests } from './client-requests.js';
 import type { LiveCalls } from './live-calls.js';
 import { logLevelAllows } from './log-levels.js';
 
+/** 2025 clients get every log line until they set a level; a 2026 request asks for logs per request. */
+function wantsLogs(era: 'legacy' | 'modern', level: string | undefined): boolean {
+  return era === 'legacy' || level !== undefined;
+}
+
 /**
  * The one subscription through which every node running a call for this replica reports back:
  * progress and log lines become notifications on the call's stream; requests to the client
@@ -35,7 +40,7 @@ export function startNotifyRelay(nc: NatsConnection, subject: string, deps: { li
           if (notification.total !== undefined) params.total = notification.total;
           if (notification.message !== undefined) params.message = notification.message;
           call.channel.send({ jsonrpc: '2.0', method: 'notifications/progress', params });
-        } else if (notification.kind === 'log' && logLevelAllows(call.logLevel, notification.level)) {
+        } else if (notification.kind === 'log' && wantsLogs(call.era, call.logLevel) && logLevelAllows(call.logLevel, notification.level)) {
           const params: Record<string, unknown> = { level: notification.level, data: notification.data };
           if (notification.logger !== undefined) params.logger = notification.logger;
           call.channel.send({ jsonrpc: '2.0', method: 'notifications/message', params });
