@@ -1,3 +1,4 @@
+import './fastify-augment.js';
 import type { Logger } from '@easyremote/protocol';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
@@ -35,7 +36,7 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
 
   await app.register(async (mcp) => registerMcpRoute(mcp, { dispatcher, services, logger: logger.child({ component: 'mcp' }), maxBodyBytes: config.maxBodyBytes }));
   await app.register(async (rest) => {
-    registerToolRoutes(rest, { registry: services.registry, invoker: services.invoker });
+    registerToolRoutes(rest, { registry: services.registry, invoker: services.invoker, callEvents: services.callEvents });
     registerResourceRoutes(rest, services);
   });
   await app.register(async (health) => registerHealthRoutes(health, deps.readiness));

@@ -15,4 +15,6 @@ export interface McpCallContext {
   channel: ResponseChannel;
   /** Minimum level of log notifications this request wants (unset: all). */
   logLevel: string | undefined;
+  /** The authenticated caller, when authentication is on. */
+  principal?: string | undefined;
 }

@@ -6,6 +6,7 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { GatewayConfig } from '../config.js';
 import { ArgumentValidator } from '../routing/argument-validator.js';
+import { CallEvents } from '../routing/call-events.js';
 import { NodeRpc } from '../routing/node-rpc.js';
 import { ToolInvoker } from '../routing/tool-invoker.js';
 import { Cancellation } from './cancellation.js';
@@ -55,6 +56,7 @@ export async function createMcpServices(
   const services: McpServices = {
     registry,
     invoker,
+    callEvents: new CallEvents((error) => logger.error({ err: error }, 'call event observer failed')),
     nodeRpc: new NodeRpc(registry, rpc, config.callTimeoutMs),
     listing: new ToolsListing(registry, config.pageSize),
     live,

@@ -1,6 +1,7 @@
 import type { Logger } from '@easyremote/protocol';
 import type { RegistryView } from '@easyremote/registry';
 import type { NodeRpc } from '../routing/node-rpc.js';
+import type { CallEvents } from '../routing/call-events.js';
 import type { ToolInvoker } from '../routing/tool-invoker.js';
 import type { Cancellation } from './cancellation.js';
 import type { ChangeStreams } from './change-streams.js';
@@ -15,6 +16,8 @@ import type { SessionTokens } from './session-token.js';
 export interface McpServices {
   registry: RegistryView;
   invoker: ToolInvoker;
+  /** Every finished tool call is announced here (audit, analytics, metrics subscribe). */
+  callEvents: CallEvents;
   nodeRpc: NodeRpc;
   listing: ToolsListing;
   live: LiveCalls;

@@ -2,7 +2,8 @@ import { hasErrorCode, isValidToolName } from '@easyremote/protocol';
 import type { RegistryView } from '@easyremote/registry';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { GatewayErrorCode } from '../errors.js';
-import type { ToolInvoker } from '../routing/tool-invoker.js';
+import { jsonBytes, type CallEvents } from '../routing/call-events.js';
+import type { InvokeOutcome, ToolInvoker } from '../routing/tool-invoker.js';
 
 /** HTTP status for each failure code REST callers can see; anything else from a node is a 502. */
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
@@ -33,7 +34,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * The seed's REST shapes: `GET /mcp/tools` lists every tool with its provider, and
  * `POST /mcp/tools/{name}` takes the arguments as the body and answers `{ result }`.
  */
-export function registerToolRoutes(app: FastifyInstance, deps: { registry: RegistryView; invoker: ToolInvoker }): void {
+export function registerToolRoutes(app: FastifyInstance, deps: { registry: RegistryView; invoker: ToolInvoker; callEvents: CallEvents }): void {
+  const announce = (name: string, args: Record<string, unknown>, startedAt: number, outcome: InvokeOutcome | undefined, principal: string | undefined) => {
+    if (!deps.callEvents.observed) return;
+    deps.callEvents.emit({
+      callId: outcome?.callId ?? '',
+      tool: name,
+      nodeId: outcome?.nodeId,
+      principal,
+      via: 'rest',
+      startedAt,
+      durationMs: Date.now() - startedAt,
+      outcome: outcome === undefined || outcome.ok === false ? 'error' : outcome.ok === true && outcome.result.isError ? 'tool_error' : 'success',
+      errorCode: outcome?.ok === false ? outcome.error.code : undefined,
+      argumentsBytes: jsonBytes(args),
+      resultBytes: outcome?.ok === true ? jsonBytes(outcome.result) : 0,
+      arguments: args,
+    });
+  };
+
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
     const status = error.statusCode ?? 500;
     const code = status === 413 ? GatewayErrorCode.PayloadTooLarge : status >= 500 ? GatewayErrorCode.Internal : GatewayErrorCode.BadRequest;
@@ -58,8 +77,10 @@ export function registerToolRoutes(app: FastifyInstance, deps: { registry: Regis
     if (!isValidToolName(name)) return fail(reply, GatewayErrorCode.ToolNotFound, `Unknown tool: ${name}`);
     const args = request.body ?? {};
     if (!isPlainObject(args)) return fail(reply, GatewayErrorCode.InvalidArguments, 'The body must be a JSON object of tool arguments');
+    const startedAt = Date.now();
+    let outcome: InvokeOutcome | undefined;
     try {
-      const outcome = await deps.invoker.invoke({ tool: name, arguments: args });
+      outcome = await deps.invoker.invoke({ tool: name, arguments: args });
       if (outcome.ok === false) return fail(reply, outcome.error.code, outcome.error.message);
       if (outcome.ok === 'input') return fail(reply, GatewayErrorCode.InputRequired, `Tool ${name} needs input from an interactive MCP client`);
       const { result } = outcome;
@@ -73,6 +94,8 @@ export function registerToolRoutes(app: FastifyInstance, deps: { registry: Regis
         if (hasErrorCode(error, code)) return fail(reply, code, (error as Error).message);
       }
       throw error;
+    } finally {
+      announce(name, args, startedAt, outcome, request.principal);
     }
   });
 }

@@ -1,7 +1,25 @@
-import { decodeNodeRpcResponse, encodeJson, nodeRpcSubject, type NodeRpcRequest, type NodeRpcResponse } from '@easyremote/protocol';
+import { randomUUID } from 'node:crypto';
+import {
+  decodeNodeRpcReply,
+  encodeJson,
+  Headers,
+  MESH_PROTOCOL_VERSION,
+  nodeResumeSubject,
+  nodeRpcSubject,
+  type CallerClient,
+  type NodeRpcReply,
+  type NodeRpcRequest,
+} from '@easyremote/protocol';
 import { isMeshError, MeshErrorCode, type RpcClient } from '@easyremote/mesh';
 import type { RegistryView } from '@easyremote/registry';
 import { GatewayErrorCode } from '../errors.js';
+
+/** A node's answer, and which node gave it (needed to resume a parked 2026-era request there). */
+export interface NodeRpcOutcome {
+  reply: NodeRpcReply;
+  nodeId: string | undefined;
+  callId: string;
+}
 
 /**
  * Sends a non-tool operation (resources/read, prompts/get, completion/complete) to a node that
@@ -15,26 +33,47 @@ export class NodeRpc {
     private readonly timeoutMs: number,
   ) {}
 
-  async call(providers: readonly string[], request: NodeRpcRequest, signal?: AbortSignal): Promise<NodeRpcResponse> {
-    const data = encodeJson(request);
+  async call(providers: readonly string[], request: NodeRpcRequest, options: { signal?: AbortSignal; client?: CallerClient } = {}): Promise<NodeRpcOutcome> {
+    const callId = randomUUID();
+    const body: NodeRpcRequest = options.client ? { ...request, client: options.client } : request;
+    const data = encodeJson(body);
+    const headers = {
+      [Headers.callId]: callId,
+      [Headers.deadline]: String(Date.now() + this.timeoutMs),
+      [Headers.version]: String(MESH_PROTOCOL_VERSION),
+    };
     for (const nodeId of providers) {
       try {
-        const reply = await this.rpc.request(nodeRpcSubject(nodeId), data, { timeoutMs: this.timeoutMs, ...(signal ? { signal } : {}) });
-        return decodeNodeRpcResponse(reply.data);
+        const reply = await this.rpc.request(nodeRpcSubject(nodeId), data, { timeoutMs: this.timeoutMs, headers, ...(options.signal ? { signal: options.signal } : {}) });
+        return { reply: decodeNodeRpcReply(reply.data), nodeId, callId };
       } catch (error) {
         if (isMeshError(error, MeshErrorCode.NoResponders)) {
           this.registry.forgetNode(nodeId);
           continue;
         }
-        if (isMeshError(error, MeshErrorCode.Timeout)) {
-          return { ok: false, error: { code: GatewayErrorCode.Timeout, message: `node ${nodeId} did not answer ${request.method} within ${this.timeoutMs} ms` } };
-        }
-        if (isMeshError(error, MeshErrorCode.Cancelled)) {
-          return { ok: false, error: { code: GatewayErrorCode.Cancelled, message: `${request.method} was cancelled` } };
-        }
-        throw error;
+        return { reply: this.#failure(error, request.method, nodeId), nodeId, callId };
       }
     }
-    return { ok: false, error: { code: GatewayErrorCode.NoNode, message: `no node is serving this ${request.method === 'prompts/get' ? 'prompt' : 'resource'} right now` } };
+    const what = request.method === 'prompts/get' ? 'prompt' : request.method === 'resources/read' ? 'resource' : 'completion target';
+    return { reply: { ok: false, error: { code: GatewayErrorCode.NoNode, message: `no node is serving this ${what} right now` } }, nodeId: undefined, callId };
+  }
+
+  /** Continues a 2026-era request parked on `nodeId` with the client's input. */
+  async resume(nodeId: string, callId: string, inputResponses: Record<string, unknown>, signal?: AbortSignal): Promise<NodeRpcOutcome> {
+    try {
+      const reply = await this.rpc.request(nodeResumeSubject(nodeId), encodeJson({ callId, inputResponses }), { timeoutMs: this.timeoutMs, ...(signal ? { signal } : {}) });
+      return { reply: decodeNodeRpcReply(reply.data), nodeId, callId };
+    } catch (error) {
+      return { reply: this.#failure(error, 'resume', nodeId), nodeId, callId };
+    }
+  }
+
+  #failure(error: unknown, method: string, nodeId: string): NodeRpcReply {
+    if (isMeshError(error, MeshErrorCode.Timeout)) {
+      return { ok: false, error: { code: GatewayErrorCode.Timeout, message: `node ${nodeId} did not answer ${method} within ${this.timeoutMs} ms` } };
+    }
+    if (isMeshError(error, MeshErrorCode.Cancelled)) return { ok: false, error: { code: GatewayErrorCode.Cancelled, message: `${method} was cancelled` } };
+    if (isMeshError(error, MeshErrorCode.NoResponders)) return { ok: false, error: { code: GatewayErrorCode.NoNode, message: `node ${nodeId} is gone` } };
+    throw error;
   }
 }

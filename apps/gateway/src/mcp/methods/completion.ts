@@ -34,5 +34,6 @@ export async function complete(params: Record<string, unknown>, context: McpCall
     throw new McpProtocolError(JsonRpcCode.InvalidParams, 'completion/complete "ref" must be a ref/prompt or ref/resource');
   }
   const request = { ref, argument, ...(params.context ? { context: params.context } : {}) } as Record<string, unknown>;
-  return unwrapNodeResult(await services.nodeRpc.call(providers, { method: 'completion/complete', params: request }, context.signal), 'Completion target');
+  const { reply } = await services.nodeRpc.call(providers, { method: 'completion/complete', params: request }, { signal: context.signal });
+  return unwrapNodeResult(reply, 'Completion target');
 }

@@ -1,11 +1,61 @@
-import type { NodeRpcResponse } from '@easyremote/protocol';
+import type { NodeRpcReply } from '@easyremote/protocol';
+import type { NodeRpcOutcome } from '../../routing/node-rpc.js';
+import type { McpCallContext } from '../call-context.js';
 import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
+import type { McpServices } from '../services.js';
+
+/** What a 2026-era `requestState` carries for a parked prompts/get or resources/read. */
+interface RpcResumeState {
+  kind: 'mrtr-rpc';
+  method: string;
+  target: string;
+  nodeId: string;
+  callId: string;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** Node failures on resources/prompts/completions become JSON-RPC errors (these have no isError form). */
-export function unwrapNodeResult(response: NodeRpcResponse, what: string): Record<string, unknown> {
-  if (response.ok) return response.result;
+export function unwrapNodeResult(response: NodeRpcReply, what: string): Record<string, unknown> {
+  if (response.ok && 'result' in response) return response.result;
+  if (response.ok) throw new McpProtocolError(JsonRpcCode.InternalError, `${what} asked for client input this request cannot carry`);
   const { code, message } = response.error;
   if (code === 'NODE_ERR_NOT_FOUND') throw new McpProtocolError(JsonRpcCode.InvalidParams, `${what} not found`, { code });
   if (code === 'NODE_ERR_INVALID_ARGUMENTS') throw new McpProtocolError(JsonRpcCode.InvalidParams, message, { code });
   throw new McpProtocolError(JsonRpcCode.InternalError, `${message} [${code}]`, { code });
+}
+
+/**
+ * Runs a prompts/get or resources/read on a node, or — for a 2026-era retry carrying `requestState` —
+ * resumes the one parked there; a node asking for client input becomes an `input_required` result.
+ */
+export async function runOnNode(
+  method: 'prompts/get' | 'resources/read',
+  target: string,
+  params: Record<string, unknown>,
+  providers: readonly string[],
+  context: McpCallContext,
+  services: McpServices,
+  what: string,
+): Promise<Record<string, unknown>> {
+  let outcome: NodeRpcOutcome;
+  if (context.era === 'modern' && params.requestState !== undefined) {
+    const state = typeof params.requestState === 'string' ? services.sessions.openValue<RpcResumeState>(params.requestState) : undefined;
+    if (!state || state.kind !== 'mrtr-rpc' || state.method !== method || state.target !== target) {
+      throw new McpProtocolError(JsonRpcCode.InvalidParams, 'Invalid requestState: it was not issued by this mesh for this request');
+    }
+    if (!isPlainObject(params.inputResponses)) throw new McpProtocolError(JsonRpcCode.InvalidParams, 'A retry with requestState needs an "inputResponses" object');
+    outcome = await services.nodeRpc.resume(state.nodeId, state.callId, params.inputResponses, context.signal);
+  } else {
+    const { requestState: _state, inputResponses: _responses, _meta: _meta, ...request } = params;
+    outcome = await services.nodeRpc.call(providers, { method, params: request }, { signal: context.signal, client: { era: context.era, capabilities: context.clientCapabilities } });
+  }
+  const { reply } = outcome;
+  if (reply.ok && 'inputRequired' in reply && context.era === 'modern' && outcome.nodeId !== undefined) {
+    const state: RpcResumeState = { kind: 'mrtr-rpc', method, target, nodeId: outcome.nodeId, callId: outcome.callId };
+    return { resultType: 'input_required', inputRequests: reply.inputRequired, requestState: services.sessions.sealValue(state) };
+  }
+  return unwrapNodeResult(reply, what);
 }

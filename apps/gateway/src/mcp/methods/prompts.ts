@@ -3,7 +3,7 @@ import type { McpCallContext } from '../call-context.js';
 import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
 import { paginate } from '../pagination.js';
 import type { McpServices } from '../services.js';
-import { unwrapNodeResult } from './node-result.js';
+import { runOnNode } from './node-result.js';
 
 function mcpPrompt(descriptor: PromptDescriptor): Record<string, unknown> {
   const { completable: _completable, ...rest } = descriptor;
@@ -25,6 +25,5 @@ export async function getPrompt(params: Record<string, unknown>, context: McpCal
   if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
     throw new McpProtocolError(JsonRpcCode.InvalidParams, 'prompts/get "arguments" must be an object of strings');
   }
-  const request = { name, ...(args ? { arguments: args as Record<string, unknown> } : {}) };
-  return unwrapNodeResult(await services.nodeRpc.call(entry.providers, { method: 'prompts/get', params: request }, context.signal), `Prompt ${name}`);
+  return runOnNode('prompts/get', name, params, entry.providers, context, services, `Prompt ${name}`);
 }

@@ -5,7 +5,7 @@ import type { McpCallContext } from '../call-context.js';
 import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
 import { paginate } from '../pagination.js';
 import type { McpServices } from '../services.js';
-import { unwrapNodeResult } from './node-result.js';
+import { runOnNode } from './node-result.js';
 
 const templateCache = new Map<string, UriTemplate>();
 
@@ -68,7 +68,7 @@ export async function readResource(params: Record<string, unknown>, context: Mcp
   }
   const providers = providersFor(uri, services);
   if (providers.length === 0) throw notFound(uri);
-  return unwrapNodeResult(await services.nodeRpc.call(providers, { method: 'resources/read', params: { uri } }, context.signal), `Resource ${uri}`);
+  return runOnNode('resources/read', uri, params, providers, context, services, `Resource ${uri}`);
 }
 
 /** Nodes serving `uri` exactly, else nodes whose template matches it. */

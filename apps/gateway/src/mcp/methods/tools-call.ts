@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayErrorCode } from '../../errors.js';
+import { jsonBytes } from '../../routing/call-events.js';
 import type { InvokeOutcome } from '../../routing/tool-invoker.js';
 import type { McpCallContext } from '../call-context.js';
 import { rethrowAsProtocolError } from '../error-mapping.js';
@@ -58,7 +59,8 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
     progressToken: progressTokenOf(meta),
     logLevel: context.logLevel,
   });
-  let outcome: InvokeOutcome;
+  const startedAt = Date.now();
+  let outcome: InvokeOutcome | undefined;
   try {
     outcome = resume
       ? await services.invoker.resume({ tool: name, nodeId: resume.nodeId, callId, inputResponses: inputResponsesOf(params), signal: controller.signal })
@@ -77,6 +79,22 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
     context.signal.removeEventListener('abort', onClientGone);
     services.live.remove(callId);
     services.clientRequests.abandon(callId);
+    if (services.callEvents.observed && outcome?.ok !== 'input') {
+      services.callEvents.emit({
+        callId,
+        tool: name,
+        nodeId: outcome?.nodeId,
+        principal: context.principal,
+        via: context.era === 'modern' ? 'mcp-modern' : 'mcp-legacy',
+        startedAt,
+        durationMs: Date.now() - startedAt,
+        outcome: controller.signal.aborted ? 'cancelled' : outcome === undefined || outcome.ok === false ? 'error' : outcome.result.isError ? 'tool_error' : 'success',
+        errorCode: outcome?.ok === false ? outcome.error.code : undefined,
+        argumentsBytes: jsonBytes(args),
+        resultBytes: outcome?.ok === true ? jsonBytes(outcome.result) : 0,
+        arguments: args,
+      });
+    }
   }
   if (controller.signal.aborted) throw new RequestCancelled();
   if (outcome.ok === 'input') {
