@@ -34,9 +34,13 @@ export function handleCall(runtime: NodeRuntime, msg: Msg, subjectTool: string |
     return sendReply(runtime, msg, failure(WireErrorCode.ToolNotFound, `node ${runtime.nodeId} does not serve tool ${JSON.stringify(request.tool)}`));
   }
   const admitted = admit(runtime, msg, tool.timeoutMs ?? runtime.defaultTimeoutMs);
-  if (isFailure(admitted)) return sendReply(runtime, msg, admitted);
+  if (isFailure(admitted)) {
+    if (admitted.error.code === WireErrorCode.Overloaded) runtime.load.decline();
+    return sendReply(runtime, msg, admitted);
+  }
 
   const { callId, deadline, notifySubject } = admitted;
+  const started = performance.now();
   const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === 'modern');
   executeCall(tool, request.arguments, {
     callId,
@@ -49,8 +53,11 @@ export function handleCall(runtime: NodeRuntime, msg: Msg, subjectTool: string |
     controller: session.controller,
     chunk: request.chunk,
   })
-    .then((response) => session.finish(response))
-    .catch((error: unknown) => session.finish(failure(WireErrorCode.HandlerFailed, (error as Error).message)));
+    .catch((error: unknown) => failure(WireErrorCode.HandlerFailed, (error as Error).message))
+    .then((response) => {
+      runtime.load.record(performance.now() - started, response);
+      session.finish(response);
+    });
 }
 
 export function notifier(runtime: NodeRuntime, subject: string, callId: string): (notification: CallNotification) => void {

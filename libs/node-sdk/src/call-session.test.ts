@@ -3,6 +3,7 @@ import type { Msg } from '@nats-io/nats-core';
 import { describe, expect, it } from 'vitest';
 import { CallSession } from './call-session.js';
 import type { NodeRuntime } from './node-runtime.js';
+import { LoadStats } from './load-stats.js';
 import { replyHeaders } from './reply.js';
 
 interface FakeLeg {
@@ -33,6 +34,7 @@ function runtime(): NodeRuntime {
     catalog: undefined as never,
     calls: new Map(),
     replyHeaders: replyHeaders('n'),
+    load: new LoadStats(),
     accepting: true,
     onCallEnd: undefined,
   };

@@ -24,6 +24,8 @@ import type { ResourceTemplateDefinition } from './define-resource-template.js';
 import type { ToolDefinition } from './define-tool.js';
 import { NodeSdkError, NodeSdkErrorCode } from './errors.js';
 import { NodeCatalog, type NodeDefinition } from './node-catalog.js';
+import { detectGpus } from './gpu-detect.js';
+import { LoadStats } from './load-stats.js';
 import { localCapabilities } from './node-identity.js';
 import { resolveNodeOptions, type ComputeNodeOptions, type ResolvedNodeOptions } from './node-options.js';
 import type { NodeRuntime } from './node-runtime.js';
@@ -53,7 +55,8 @@ export class ComputeNode implements AsyncDisposable {
   readonly #intake: Subscription[] = [];
   /** Cancel and resume: kept until in-flight calls are over, so parked calls can still finish. */
   readonly #control: Subscription[] = [];
-  readonly #capabilities: NodeCapabilities;
+  #capabilities: NodeCapabilities;
+  readonly #load = new LoadStats();
   #state: NodeState = 'idle';
   #runtime: NodeRuntime | undefined;
   #advertiser: NodeAdvertiser | undefined;
@@ -68,7 +71,7 @@ export class ComputeNode implements AsyncDisposable {
   constructor(options: ComputeNodeOptions) {
     this.#options = resolveNodeOptions(options);
     this.#catalog = new NodeCatalog(this.#options.nodeId);
-    this.#capabilities = localCapabilities(this.#options.labels);
+    this.#capabilities = localCapabilities(this.#options.labels, this.#options.gpus, this.#options.models);
   }
 
   get nodeId(): string {
@@ -138,6 +141,7 @@ export class ComputeNode implements AsyncDisposable {
     const o = this.#options;
     let nc: NatsConnection | undefined = o.connection;
     try {
+      if (o.gpus === undefined) this.#capabilities = localCapabilities(o.labels, await detectGpus(), o.models);
       nc ??= await connectMesh({ ...o.mesh, servers: o.servers ?? [], name: o.name, logger: o.logger });
       const runtime: NodeRuntime = {
         nc,
@@ -148,6 +152,7 @@ export class ComputeNode implements AsyncDisposable {
         catalog: this.#catalog,
         calls: this.#calls,
         replyHeaders: replyHeaders(o.nodeId),
+        load: this.#load,
         accepting: true,
         onCallEnd: undefined,
       };
@@ -285,7 +290,7 @@ export class ComputeNode implements AsyncDisposable {
       ttlMs: o.ttlMs,
       ...this.#catalog.advertFields(),
       capabilities: this.#capabilities,
-      load: { inFlight: this.#calls.size, maxConcurrency: o.maxConcurrency },
+      load: this.#load.snapshot(this.#calls.size, o.maxConcurrency),
     };
   }
 }

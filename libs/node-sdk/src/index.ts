@@ -53,3 +53,4 @@ export { ComputeNode } from './compute-node.js';
 export type { StopOptions } from './compute-node.js';
 export type { ComputeNodeOptions, MeshConnectOptions } from './node-options.js';
 export { defaultNodeId } from './node-identity.js';
+export { detectGpus, parseGpuList, parseNvidiaSmi } from './gpu-detect.js';

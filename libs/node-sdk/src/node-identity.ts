@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { availableParallelism, hostname, platform, totalmem } from 'node:os';
-import type { NodeCapabilities } from '@easyremote/protocol';
+import { arch, availableParallelism, hostname, platform, totalmem } from 'node:os';
+import type { GpuInfo, NodeCapabilities } from '@easyremote/protocol';
 
 /** Room for `-` and the random suffix inside the 64-character node id limit. */
 const MAX_HOST_PART = 48;
@@ -20,12 +20,19 @@ export function defaultNodeId(host: string = hostname()): string {
 }
 
 /** What this machine offers, read once at construction (none of it changes while the process runs). */
-export function localCapabilities(labels: Readonly<Record<string, string>>): NodeCapabilities {
+export function localCapabilities(
+  labels: Readonly<Record<string, string>>,
+  gpus: readonly GpuInfo[] = [],
+  models: readonly string[] = [],
+): NodeCapabilities {
   return {
     // availableParallelism honours CPU affinity and container limits where os.cpus() does not.
     cpus: availableParallelism(),
     memoryBytes: totalmem(),
     platform: platform(),
+    arch: arch(),
     labels: { ...labels },
+    gpus: gpus.map((gpu) => ({ ...gpu })),
+    models: [...models],
   };
 }

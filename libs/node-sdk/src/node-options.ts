@@ -1,5 +1,5 @@
 import type { ConnectMeshOptions } from '@easyremote/mesh';
-import { isValidNodeId, REGISTRY_BUCKET, silentLogger, type Logger } from '@easyremote/protocol';
+import { isValidNodeId, REGISTRY_BUCKET, silentLogger, type GpuInfo, type Logger } from '@easyremote/protocol';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { NodeSdkError, NodeSdkErrorCode } from './errors.js';
 import { defaultNodeId } from './node-identity.js';
@@ -20,6 +20,14 @@ export interface ComputeNodeOptions {
   labels?: Record<string, string>;
   /** Calls run at once before the node answers NODE_ERR_OVERLOADED. Default 64. */
   maxConcurrency?: number;
+  /**
+   * The node's GPUs as advertised. Omitted: detected at start with `nvidia-smi` (none when it is
+   * missing). Given (`[]` for none): advertised as is — the operator's override, also how tests
+   * simulate a GPU node.
+   */
+  gpus?: readonly GpuInfo[];
+  /** Models this node's backends serve, advertised for placement (ToolRequirements.model). */
+  models?: readonly string[];
   /** Registry heartbeat interval. Default 2000 ms. */
   heartbeatMs?: number;
   /** Gateways drop the node when no heartbeat arrived for this long. Default 3 x heartbeatMs. */
@@ -45,6 +53,8 @@ export interface ResolvedNodeOptions {
   mesh: MeshConnectOptions;
   labels: Readonly<Record<string, string>>;
   maxConcurrency: number;
+  gpus: readonly GpuInfo[] | undefined;
+  models: readonly string[];
   heartbeatMs: number;
   ttlMs: number;
   defaultTimeoutMs: number;
@@ -75,6 +85,15 @@ export function resolveNodeOptions(options: ComputeNodeOptions): ResolvedNodeOpt
   for (const [key, value] of Object.entries(labels)) {
     if (typeof value !== 'string') throw bad(`label ${JSON.stringify(key)} must be a string`);
   }
+  if (options.gpus !== undefined) {
+    if (!Array.isArray(options.gpus)) throw bad('gpus must be an array of { name, memoryBytes }');
+    for (const gpu of options.gpus) {
+      if (typeof gpu?.name !== 'string' || !Number.isInteger(gpu.memoryBytes) || gpu.memoryBytes < 0) throw bad(`invalid GPU ${JSON.stringify(gpu)}: use { name, memoryBytes }`);
+    }
+  }
+  if (options.models !== undefined && (!Array.isArray(options.models) || !options.models.every((m) => typeof m === 'string' && m !== ''))) {
+    throw bad('models must be an array of non-empty strings');
+  }
   const heartbeatMs = positiveInteger('heartbeatMs', options.heartbeatMs, 2_000, 10);
   const ttlMs = positiveInteger('ttlMs', options.ttlMs, 3 * heartbeatMs, 100);
   if (ttlMs <= heartbeatMs) throw bad(`ttlMs (${ttlMs}) must be longer than heartbeatMs (${heartbeatMs})`);
@@ -86,6 +105,8 @@ export function resolveNodeOptions(options: ComputeNodeOptions): ResolvedNodeOpt
     mesh: { ...options.mesh },
     labels: Object.freeze({ ...labels }),
     maxConcurrency: positiveInteger('maxConcurrency', options.maxConcurrency, 64),
+    gpus: options.gpus === undefined ? undefined : Object.freeze(options.gpus.map((gpu) => ({ name: gpu.name, memoryBytes: gpu.memoryBytes }))),
+    models: Object.freeze([...(options.models ?? [])]),
     heartbeatMs,
     ttlMs,
     defaultTimeoutMs: positiveInteger('defaultTimeoutMs', options.defaultTimeoutMs, DEFAULT_TOOL_TIMEOUT_MS),

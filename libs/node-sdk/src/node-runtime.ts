@@ -1,6 +1,7 @@
 import type { Logger } from '@easyremote/protocol';
 import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import type { CallSession } from './call-session.js';
+import type { LoadStats } from './load-stats.js';
 import type { NodeCatalog } from './node-catalog.js';
 
 /** The node state the message handlers read; owned and mutated by ComputeNode. */
@@ -18,6 +19,8 @@ export interface NodeRuntime {
   readonly calls: Map<string, CallSession>;
   /** `Er-Node-Id` on every reply; nats.js encodes headers when publishing, so one immutable set is safe. */
   readonly replyHeaders: MsgHdrs;
+  /** Latency and error-rate averages advertised with each heartbeat. */
+  readonly load: LoadStats;
   accepting: boolean;
   /** Called whenever a request ends, so stop() can wait for the node to drain. */
   onCallEnd: (() => void) | undefined;
