@@ -9,3 +9,4 @@ export type { NodeEntry, ToolEntry, ToolSet } from './tool-set.js';
 export { RegistryError, RegistryErrorCode } from './errors.js';
 export { buildCatalog, catalogFingerprint } from './catalog-set.js';
 export type { Catalog, CatalogEntry, CatalogIndex } from './catalog-set.js';
+export { placementMismatch, advertisedFreeSlots } from './node-match.js';
