@@ -1,0 +1,29 @@
+import { EasyRemoteError } from '@easyremote/protocol';
+
+export const ClientErrorCode = {
+  /** A method was called before connect() or after close(). */
+  NotConnected: 'REMOTE_ERR_NOT_CONNECTED',
+  /** The answer could not be understood (no content, unexpected shape). */
+  BadResult: 'REMOTE_ERR_BAD_RESULT',
+} as const;
+
+/**
+ * A tool call that failed. `code` is the stable code from the mesh (NODE_ERR_*, GW_ERR_*, or the tool's
+ * own ToolError code), so callers branch on it rather than on the message.
+ */
+export class RemoteToolError extends EasyRemoteError {
+  readonly tool: string;
+
+  constructor(tool: string, code: string, message: string, data?: unknown) {
+    super(code, message, { data });
+    this.name = 'RemoteToolError';
+    this.tool = tool;
+  }
+}
+
+export class ClientError extends EasyRemoteError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'ClientError';
+  }
+}

@@ -1,0 +1,6 @@
+export { MCPClient } from './mcp-client.js';
+export type { MCPClientOptions } from './mcp-client.js';
+export { RemoteMesh, connectRemote } from './remote.js';
+export type { ConnectRemoteOptions, RemoteCallOptions, RemoteFunction } from './remote.js';
+export { toolValue } from './tool-value.js';
+export { ClientError, ClientErrorCode, RemoteToolError } from './errors.js';

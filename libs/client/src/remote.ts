@@ -1,0 +1,86 @@
+import { connectMesh, invokeTool, RpcClient } from '@easyremote/mesh';
+import { nodeCallSubject, toolSubject, type Logger } from '@easyremote/protocol';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { randomUUID } from 'node:crypto';
+import { RemoteToolError } from './errors.js';
+import { toolValue } from './tool-value.js';
+
+export interface RemoteCallOptions {
+  /** Run on this node (its targeted subject) instead of any node serving the tool. */
+  node?: string;
+  /** Deadline for the call; the node aborts the handler when it passes. Default 30 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ConnectRemoteOptions {
+  /** NATS server(s) of the mesh. */
+  servers: string | string[];
+  /** Or an existing connection (not closed by close()). */
+  connection?: NatsConnection;
+  name?: string;
+  logger?: Logger;
+  defaultTimeoutMs?: number;
+}
+
+/** A typed function that calls one tool over the mesh. */
+export type RemoteFunction<Args, Result> = (args: Args, options?: RemoteCallOptions) => Promise<Result>;
+
+/**
+ * Direct calls of mesh tools from TypeScript, over NATS with no HTTP hop (the seed's
+ * `remote("mcp-ai-tools", "distributed_llm_inference")`). The same wire envelope and error codes as
+ * the gateway; results come back as the tool's structured content (or text).
+ */
+export class RemoteMesh implements AsyncDisposable {
+  readonly #nc: NatsConnection;
+  readonly #rpc: RpcClient;
+  readonly #ownsConnection: boolean;
+  readonly #defaultTimeoutMs: number;
+
+  private constructor(nc: NatsConnection, ownsConnection: boolean, defaultTimeoutMs: number) {
+    this.#nc = nc;
+    this.#rpc = new RpcClient(nc);
+    this.#ownsConnection = ownsConnection;
+    this.#defaultTimeoutMs = defaultTimeoutMs;
+  }
+
+  static async connect(options: ConnectRemoteOptions): Promise<RemoteMesh> {
+    const nc =
+      options.connection ??
+      (await connectMesh({ servers: options.servers, name: options.name ?? 'easyremote-remote', ...(options.logger ? { logger: options.logger } : {}) }));
+    return new RemoteMesh(nc, options.connection === undefined, options.defaultTimeoutMs ?? 30_000);
+  }
+
+  /** A function calling `tool`, typed by the caller: `mesh.remote<{ text: string }, { text: string }>('echo')`. */
+  remote<Args extends Record<string, unknown>, Result = unknown>(tool: string, defaults: RemoteCallOptions = {}): RemoteFunction<Args, Result> {
+    return (args, options) => this.call<Result>(tool, args, { ...defaults, ...options });
+  }
+
+  async call<Result = unknown>(tool: string, args: Record<string, unknown>, options: RemoteCallOptions = {}): Promise<Result> {
+    const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
+    const subject = options.node ? nodeCallSubject(options.node) : toolSubject(tool);
+    const { response, nodeId } = await invokeTool(
+      this.#rpc,
+      subject,
+      { tool, arguments: args },
+      { timeoutMs: timeoutMs + 1_000, deadline: Date.now() + timeoutMs, callId: randomUUID(), ...(options.signal ? { signal: options.signal } : {}) },
+    );
+    if (!response.ok) throw new RemoteToolError(tool, response.error.code, response.error.message, response.error.data);
+    if ('inputRequired' in response) throw new RemoteToolError(tool, 'REMOTE_ERR_INPUT_REQUIRED', `tool ${tool} on ${nodeId ?? 'a node'} needs input from an interactive MCP client`);
+    return toolValue<Result>(tool, response.result);
+  }
+
+  async close(): Promise<void> {
+    this.#rpc.close();
+    if (this.#ownsConnection) await this.#nc.drain();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Connects to the mesh for direct calls: `const mesh = await connectRemote({ servers: 'nats://…' })`. */
+export function connectRemote(options: ConnectRemoteOptions): Promise<RemoteMesh> {
+  return RemoteMesh.connect(options);
+}
