@@ -1,4 +1,5 @@
 import { Headers, MESH_PROTOCOL_VERSION, decodeCallResponse, encodeJson, type CallRequest, type CallResponse } from '@easyremote/protocol';
+import { SpanAttributes, withClientSpan } from '@easyremote/telemetry';
 import type { RpcClient } from './rpc-client.js';
 
 export interface InvokeToolOptions {
@@ -37,10 +38,18 @@ export async function invokeTool(rpc: RpcClient, subject: string, request: CallR
   };
   if (options.notifySubject !== undefined) headers[Headers.notify] = options.notifySubject;
 
-  const reply = await rpc.request(subject, encodeJson(request), {
-    timeoutMs: options.timeoutMs,
-    headers,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  return { response: decodeCallResponse(reply.data), nodeId: reply.header(Headers.nodeId) };
+  // One CLIENT span per NATS request (a fan-out chunk is its own request); its context rides in the headers.
+  const attributes = { [SpanAttributes.tool]: request.tool, [SpanAttributes.callId]: options.callId, [SpanAttributes.destination]: subject };
+  const name = request.chunk === undefined ? `call ${request.tool}` : `call ${request.tool} chunk ${request.chunk.index + 1}/${request.chunk.count}`;
+  if (request.chunk !== undefined) Object.assign(attributes, { [SpanAttributes.chunk]: request.chunk.index });
+  return withClientSpan(name, headers, async (span) => {
+    const reply = await rpc.request(subject, encodeJson(request), {
+      timeoutMs: options.timeoutMs,
+      headers,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const nodeId = reply.header(Headers.nodeId);
+    if (nodeId !== undefined) span.setAttribute(SpanAttributes.nodeId, nodeId);
+    return { response: decodeCallResponse(reply.data), nodeId };
+  }, attributes);
 }

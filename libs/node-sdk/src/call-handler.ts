@@ -1,4 +1,5 @@
 import { decodeCallRequest, encodeJson, Headers, WireErrorCode, type CallNotification, type CallRequest } from '@easyremote/protocol';
+import { SpanAttributes, withServerSpan, withSpan } from '@easyremote/telemetry';
 import { headers as natsHeaders, type Msg } from '@nats-io/nats-core';
 import { admit, isFailure } from './admission.js';
 import { CallSession } from './call-session.js';
@@ -42,7 +43,10 @@ export function handleCall(runtime: NodeRuntime, msg: Msg, subjectTool: string |
   const { callId, deadline, notifySubject } = admitted;
   const started = performance.now();
   const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === 'modern');
-  executeCall(tool, request.arguments, {
+  // SERVER span continuing the caller's trace (traceparent header), with the handler as its child span.
+  const attributes: Record<string, string> = { [SpanAttributes.tool]: request.tool, [SpanAttributes.nodeId]: runtime.nodeId, [SpanAttributes.callId]: callId };
+  if (request.chunk !== undefined) attributes[SpanAttributes.chunk] = String(request.chunk.index);
+  void withServerSpan(`serve ${request.tool}`, msg.headers, () => withSpan(`handler ${request.tool}`, () => executeCall(tool, request.arguments, {
     callId,
     nodeId: runtime.nodeId,
     deadline,
@@ -57,7 +61,7 @@ export function handleCall(runtime: NodeRuntime, msg: Msg, subjectTool: string |
     .then((response) => {
       runtime.load.record(performance.now() - started, response);
       session.finish(response);
-    });
+    })), attributes);
 }
 
 export function notifier(runtime: NodeRuntime, subject: string, callId: string): (notification: CallNotification) => void {
