@@ -3,7 +3,12 @@
  * Server processes run with `--cpu-prof` and are stopped with SIGTERM so V8 writes the profile;
  * only samples taken during the measured load count (not start-up or shutdown).
  *
- *   node bench/profile.ts [--system gateway|floor|direct] [--era legacy|modern] [--duration 15]
+ *   node bench/profile.ts [--system gateway|floor|direct] [--era legacy|modern] [--duration 15] [--pin]
+ *
+ * --pin puts the profiled HTTP server alone on CPU 1 and everything else (load, nats-server, the
+ * node or responder) on CPU 0. On a 2-core machine an unpinned server is often preempted inside
+ * the socket write that wakes nats-server, and the sampling profiler charges that wait to
+ * `writeBuffer`; pinned, the profile shows the server's own CPU work.
  *
  * gateway: gateway + toolbox node under 64-connection tools/call (the era picks the request shape).
  * floor:   the floor's node:http server + raw responder under the same load, for comparison.
@@ -18,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { connectMesh, invokeTool, RpcClient } from '@easyremote/mesh';
 import { startNats } from '@easyremote/nats-launcher';
 import { toolSubject } from '@easyremote/protocol';
-import { spawnChild, type Child } from './lib/child.ts';
+import { pin, spawnChild, type Child } from './lib/child.ts';
 import { closedLoop, LoopTally } from './lib/closed-loop.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/cpuprofile.ts';
 import { loadHttp } from './lib/http-load.ts';
@@ -33,8 +38,11 @@ const { values } = parseArgs({
     era: { type: 'string', default: 'legacy' },
     duration: { type: 'string', default: '15' },
     dir: { type: 'string', default: '/tmp/prof' },
+    pin: { type: 'boolean', default: false },
   },
 });
+const serverCpus = values.pin ? '1' : undefined;
+const restCpus = values.pin ? '0' : undefined;
 const system = values.system === 'floor' || values.system === 'direct' ? values.system : 'gateway';
 const era = values.era === 'modern' ? 'modern' : 'legacy';
 const durationSec = Math.min(60, Math.max(1, Number(values.duration)));
@@ -66,13 +74,17 @@ async function startProfiled(name: string, start: (nodeFlags: string[]) => Promi
 }
 
 const nats = await startNats({ path: process.env.PATH });
+if (restCpus !== undefined) {
+  pin(process.pid, restCpus);
+  pin(nats.pid, restCpus);
+}
 const profiled: Profiled[] = [];
 const summaries: Record<string, ProfileSummary> = {};
 let load: unknown;
 const window = { from: 0, to: 0 };
 try {
   if (system === 'direct') {
-    profiled.push(await startProfiled('node', (nodeFlags) => startToolboxNode(nats.url, 'bench-toolbox', {}, nodeFlags)));
+    profiled.push(await startProfiled('node', (nodeFlags) => startToolboxNode(nats.url, 'bench-toolbox', {}, nodeFlags, serverCpus)));
     const nc = await connectMesh({ servers: nats.url, name: 'bench-profile' });
     const rpc = new RpcClient(nc);
     const subject = toolSubject('echo');
@@ -97,11 +109,11 @@ try {
   } else {
     let target: { url: string; headers: Record<string, string>; body: string };
     if (system === 'gateway') {
-      profiled.push(await startProfiled('node', (nodeFlags) => startToolboxNode(nats.url, 'bench-toolbox', {}, nodeFlags)));
+      profiled.push(await startProfiled('node', (nodeFlags) => startToolboxNode(nats.url, 'bench-toolbox', {}, nodeFlags, restCpus)));
       let url = '';
       profiled.push(
         await startProfiled('gateway', async (nodeFlags) => {
-          const gateway = await startGatewayProcess(nats.url, { nodeFlags });
+          const gateway = await startGatewayProcess(nats.url, { nodeFlags, ...(serverCpus !== undefined ? { cpus: serverCpus } : {}) });
           url = gateway.url;
           return gateway.child;
         }),
@@ -111,11 +123,13 @@ try {
       target = { url, headers, body: era === 'legacy' ? legacyCallBody() : modernCallBody() };
     } else {
       profiled.push(await startProfiled('floor-responder', async (nodeFlags) => {
-        const child = spawnChild('floor-responder', ['bench/servers/floor-responder.ts', nats.url], { nodeFlags });
+        const child = spawnChild('floor-responder', ['bench/servers/floor-responder.ts', nats.url], { nodeFlags, ...(restCpus !== undefined ? { cpus: restCpus } : {}) });
         await child.waitFor('bench ready');
         return child;
       }));
-      const http = await startProfiled('floor-http', async (nodeFlags) => spawnChild('floor-http', ['bench/servers/floor-http.ts', nats.url], { nodeFlags }));
+      const http = await startProfiled('floor-http', async (nodeFlags) =>
+        spawnChild('floor-http', ['bench/servers/floor-http.ts', nats.url], { nodeFlags, ...(serverCpus !== undefined ? { cpus: serverCpus } : {}) }),
+      );
       profiled.push(http);
       target = { url: String((await http.child.waitFor('bench listening')).url), headers: legacyHeaders(undefined), body: legacyCallBody() };
     }
@@ -131,10 +145,10 @@ try {
     await p.child.stop(15_000);
     summaries[p.name] = summarizeProfile(newest(p.dir), 30, { fromMs: window.from - p.spawnedAt, toMs: window.to - p.spawnedAt });
   }
-  process.stdout.write(`load (${system}, ${system === 'direct' ? 'in-process calls' : `${era} tools/call`}, 64 concurrent, ${durationSec} s): ${JSON.stringify(load)}\n`);
+  process.stdout.write(`load (${system}, ${system === 'direct' ? 'in-process calls' : `${era} tools/call`}, 64 concurrent, ${durationSec} s${values.pin ? ', pinned' : ''}): ${JSON.stringify(load)}\n`);
   for (const [name, summary] of Object.entries(summaries)) process.stdout.write(`\n${name.toUpperCase()} ${formatProfile(summary)}\n`);
   const out = join(resultsDir(), `profile-${system}-${era}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(out, `${JSON.stringify({ system, era, durationSec, load, ...summaries }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ system, era, durationSec, pinned: values.pin, load, ...summaries }, null, 2)}\n`);
   process.stdout.write(`\nwrote ${out}\n`);
 } finally {
   await Promise.all(profiled.map((p) => p.child.stop()));

@@ -4,6 +4,7 @@
  * in the same run, and writes the numbers to bench/results/. See bench/README.md.
  */
 import { startNats } from '@easyremote/nats-launcher';
+import { natsMonitor } from './lib/nats-monitor.ts';
 import { parseOptions, wants } from './lib/options.ts';
 import { environment, writeResults } from './lib/report.ts';
 import { printSummary, type BenchResults } from './lib/summary.ts';
@@ -26,7 +27,9 @@ const results: BenchResults = {
 };
 if (results.environment.dirty.length > 0) log(`note: apps/ or libs/ differ from ${results.environment.commit} (${results.environment.dirty.length} files); the table measures the working tree as built`);
 
-const nats = await startNats({ path: process.env.PATH });
+// The monitoring port gives /varz message counters: NATS messages per served request.
+const nats = await startNats({ path: process.env.PATH, config: 'http: "127.0.0.1:-1"' });
+const natsCounters = natsMonitor(nats.dir, nats.pid);
 log(`nats-server ${nats.url}`);
 try {
   const { connections: c, durationSec: d, warmupSec: w } = options;
@@ -63,7 +66,7 @@ try {
         results.throughput.push({ id: 'supergateway', label: 'supergateway -> stdio echo', note: `could not run: ${(error as Error).message.slice(0, 300)}` });
       }
       log(`throughput: ${contenders.length} systems, ${c} connections, ${d} s each in ${options.rounds} interleaved rounds`);
-      results.throughput.unshift(...(await interleaved(contenders, { connections: c, totalSec: d, rounds: options.rounds, warmupSec: w, natsPid: nats.pid, measureResources: true })));
+      results.throughput.unshift(...(await interleaved(contenders, { connections: c, totalSec: d, rounds: options.rounds, warmupSec: w, natsPid: nats.pid, measureResources: true, natsCounters })));
       results.memory.nodeAfterLoadRssBytes = ours.node.rss();
     }
     await Promise.all(started.map((system) => system.stop()));
@@ -81,7 +84,7 @@ try {
 
   if (wants(options, 'registry')) {
     log(`registry at scale: ${options.nodes} nodes x ${options.toolsPerNode} tools (own nats-server)`);
-    results.registry = await runRegistryScale(options.nodes, options.toolsPerNode, options.quick ? 100 : 200);
+    results.registry = await runRegistryScale(options.nodes, options.toolsPerNode, options.quick ? 150 : 300);
   }
 } finally {
   await nats.stop();

@@ -119,13 +119,13 @@ export function renderSummary(results: BenchResults): string {
     out.push("'others %': CPU used by processes outside the bench meanwhile, as a share of the machine; well above 0 means a disturbed run.");
     out.push(
       table(
-        ['system', 'all', 'servers', 'nats-server', 'load gen', 'others %', 'servers by process'],
+        ['system', 'all', 'servers', 'nats-server', 'load gen', 'others %', 'NATS msgs in/out', 'servers by process'],
         withCpu.map((r) => {
           const cpu = r.cpuUsPerRequest as Record<string, number>;
           const servers = Object.entries(cpu).filter(([name]) => name !== 'nats-server' && name !== 'load generator');
           const serverSum = servers.reduce((sum, [, us]) => sum + us, 0);
           const all = Object.values(cpu).reduce((sum, us) => sum + us, 0);
-          return [r.label, num(all), num(serverSum), num(cpu['nats-server']), num(cpu['load generator']), num(r.foreignCpuPercent, 1), servers.map(([name, us]) => `${name} ${num(us)}`).join(', ')];
+          return [r.label, num(all), num(serverSum), num(cpu['nats-server']), num(cpu['load generator']), num(r.foreignCpuPercent, 1), r.natsPerRequest ? `${num(r.natsPerRequest.msgsIn, 2)}/${num(r.natsPerRequest.msgsOut, 2)}` : '-', servers.map(([name, us]) => `${name} ${num(us)}`).join(', ')];
         }),
       ),
     );

@@ -25,7 +25,15 @@ export interface HttpRow {
    * share of all cores: anything well above zero means the numbers were disturbed.
    */
   foreignCpuPercent?: number;
+  /** NATS messages into / out of the server, and bytes in, per served request (from nats-server's /varz). */
+  natsPerRequest?: { msgsIn: number; msgsOut: number; bytesIn: number };
   note?: string;
+}
+
+export interface NatsCounters {
+  in_msgs: number;
+  out_msgs: number;
+  in_bytes: number;
 }
 
 export interface Contender {
@@ -71,6 +79,7 @@ class Tally {
   peakRss = 0;
   readonly cpuMs: Record<string, number> = {};
   machineMs = 0;
+  readonly nats = { msgsIn: 0, msgsOut: 0, bytesIn: 0 };
   failure: string | undefined;
 
   add(result: LoadResult): void {
@@ -102,6 +111,10 @@ class Tally {
       row.cpuUsPerRequest = Object.fromEntries(Object.entries(this.cpuMs).map(([name, ms]) => [name, (ms * 1000) / Math.max(1, this.served)]));
       const ours = Object.values(this.cpuMs).reduce((sum, ms) => sum + ms, 0);
       row.foreignCpuPercent = Math.max(0, (100 * (this.machineMs - ours)) / (this.seconds * 1000 * cpus().length));
+      if (this.nats.msgsIn > 0) {
+        const served = Math.max(1, this.served);
+        row.natsPerRequest = { msgsIn: this.nats.msgsIn / served, msgsOut: this.nats.msgsOut / served, bytesIn: this.nats.bytesIn / served };
+      }
     }
     return note ? { ...row, note } : row;
   }
@@ -115,6 +128,8 @@ export interface RoundsOptions {
   /** Warmup of each contender before its first round. */
   warmupSec: number;
   natsPid?: number;
+  /** Reads nats-server's message counters (its monitoring /varz). */
+  natsCounters?: () => Promise<NatsCounters | undefined>;
   /** Record CPU per request and peak RSS (throughput runs). */
   measureResources: boolean;
 }
@@ -134,6 +149,7 @@ export async function interleaved(contenders: readonly Contender[], options: Rou
       const watched = contender.children[0];
       const cpu0 = options.measureResources ? cpuSnapshot(contender.children, options.natsPid) : {};
       const machine0 = machineBusyMs();
+      const counters0 = options.measureResources ? await options.natsCounters?.() : undefined;
       const sampler = options.measureResources && watched ? setInterval(() => (tally.peakRss = Math.max(tally.peakRss, watched.rss())), 200) : undefined;
       try {
         const result = await loadHttp(contender.target, {
@@ -152,6 +168,12 @@ export async function interleaved(contenders: readonly Contender[], options: Rou
         if (watched) tally.peakRss = Math.max(tally.peakRss, watched.rss());
         const cpu1 = cpuSnapshot(contender.children, options.natsPid);
         tally.machineMs += machineBusyMs() - machine0;
+        const counters1 = counters0 ? await options.natsCounters?.() : undefined;
+        if (counters0 && counters1) {
+          tally.nats.msgsIn += counters1.in_msgs - counters0.in_msgs;
+          tally.nats.msgsOut += counters1.out_msgs - counters0.out_msgs;
+          tally.nats.bytesIn += counters1.in_bytes - counters0.in_bytes;
+        }
         for (const [name, ms] of Object.entries(cpu1)) tally.cpuMs[name] = (tally.cpuMs[name] ?? 0) + ms - (cpu0[name] ?? 0);
       }
     }

@@ -62,13 +62,15 @@ export async function startSdk(): Promise<RunningSystem> {
 export interface GatewayOptions {
   env?: Record<string, string>;
   nodeFlags?: string[];
+  cpus?: string;
 }
 
 /** A toolbox compute node process (the echo tool), as `easyremote node @easyremote/toolbox` runs it. */
-export async function startToolboxNode(natsUrl: string, nodeId = 'bench-toolbox', env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<Child> {
+export async function startToolboxNode(natsUrl: string, nodeId = 'bench-toolbox', env: Record<string, string> = {}, nodeFlags: string[] = [], cpus?: string): Promise<Child> {
   const node = spawnChild(`node ${nodeId}`, [CLI, 'node', '@easyremote/toolbox'], {
     env: { NATS_URL: natsUrl, LOG_LEVEL: 'info', EASYREMOTE_NODE_ID: nodeId, ...env },
     nodeFlags,
+    ...(cpus !== undefined ? { cpus } : {}),
   });
   await node.waitFor('node serving');
   return node;
@@ -90,6 +92,7 @@ export async function startGatewayProcess(natsUrl: string, options: GatewayOptio
   const child = spawnChild('gateway', [CLI, 'gateway'], {
     env: { NATS_URL: natsUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env },
     ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
+    ...(options.cpus !== undefined ? { cpus: options.cpus } : {}),
   });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
