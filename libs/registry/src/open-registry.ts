@@ -18,6 +18,12 @@ export interface OpenRegistryOptions {
   /** JetStream domain of the hub, for processes attached to a leaf node. */
   domain?: string;
   logger?: Logger;
+  /**
+   * How long to wait for a bucket that was just created to answer. A replicated bucket on a cluster
+   * elects its stream leader after the create returns; until then puts fail with "no responders".
+   * Default 5000 ms.
+   */
+  readyTimeoutMs?: number;
 }
 
 /**
@@ -35,8 +41,8 @@ export async function openRegistry(nc: NatsConnection, options: OpenRegistryOpti
     ttl: options.maxAgeMs ?? 60_000,
   };
   try {
-    const kv = await kvm.create(bucket, config);
-    await warnOnDrift(kv, config, bucket, logger);
+    const kv = await createPatiently(() => kvm.create(bucket, config), bucket, logger);
+    await warnOnDrift(kv, config, bucket, logger, options.readyTimeoutMs ?? 5_000);
     return kv;
   } catch (error) {
     if (/already in use/i.test(describeError(error))) {
@@ -50,14 +56,47 @@ export async function openRegistry(nc: NatsConnection, options: OpenRegistryOpti
   }
 }
 
-/** An existing bucket keeps its settings; say so when they differ from what this process asked for. */
-async function warnOnDrift(kv: KV, config: Partial<KvOptions>, bucket: string, logger: Logger): Promise<void> {
-  try {
-    const status = await kv.status();
-    if (status.history !== config.history || status.ttl !== config.ttl) {
-      logger.warn({ bucket, history: status.history, maxAgeMs: status.ttl, wanted: config }, 'registry bucket settings differ from the requested ones');
+const CREATE_ATTEMPTS = 3;
+
+/**
+ * Creating a bucket is idempotent, so a create that timed out is simply tried again. On nats-server
+ * 2.9 a cluster answers one of several concurrent creates of the same replicated stream and lets the
+ * others time out, which happens whenever gateways and nodes start together.
+ */
+async function createPatiently(create: () => Promise<KV>, bucket: string, logger: Logger): Promise<KV> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create();
+    } catch (error) {
+      const transient = (error as { name?: unknown }).name === 'TimeoutError' || /timeout/i.test(describeError(error));
+      if (!transient || attempt >= CREATE_ATTEMPTS) throw error;
+      logger.warn({ bucket, attempt, err: error }, 'creating the registry bucket timed out; trying again');
     }
-  } catch (error) {
-    logger.debug({ bucket, err: error }, 'could not read the registry bucket status');
+  }
+}
+
+/**
+ * Waits until the bucket answers (its status comes from the stream leader, which every put needs
+ * too), then says so when an existing bucket's settings differ from what this process asked for.
+ */
+async function warnOnDrift(kv: KV, config: Partial<KvOptions>, bucket: string, logger: Logger, readyTimeoutMs: number): Promise<void> {
+  const deadline = Date.now() + readyTimeoutMs;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
+    try {
+      const status = await kv.status();
+      if (status.history !== config.history || status.ttl !== config.ttl || (config.replicas !== undefined && status.replicas !== config.replicas)) {
+        logger.warn(
+          { bucket, history: status.history, maxAgeMs: status.ttl, replicas: status.replicas, wanted: config },
+          'registry bucket settings differ from the requested ones',
+        );
+      }
+      return;
+    } catch (error) {
+      if (Date.now() + wait > deadline) {
+        logger.debug({ bucket, err: error }, 'could not read the registry bucket status');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }

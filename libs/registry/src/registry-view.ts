@@ -1,4 +1,4 @@
-import type { KV, KvWatchEntry } from '@nats-io/kv';
+import type { KV, KvEntry } from '@nats-io/kv';
 import { decodeNodeAdvert, silentLogger, type Logger } from '@easyremote/protocol';
 import type { PromptDescriptor, ResourceDescriptor, ResourceTemplateDescriptor } from '@easyremote/protocol';
 import { buildToolSet, toolsFingerprint, type NodeEntry, type ToolEntry, type ToolSet } from './tool-set.js';
@@ -25,6 +25,8 @@ export interface RegistryViewOptions {
   now?: () => number;
   /** Longest wait for the initial replay before start() resolves anyway. Default 10 s. */
   readyTimeoutMs?: number;
+  /** How long the sweep waits for the bucket to answer before it counts it as unavailable. Default 1000 ms. */
+  probeTimeoutMs?: number;
 }
 
 interface NodeState {
@@ -49,7 +51,11 @@ export class RegistryView {
   readonly #state = new Map<string, NodeState>();
   readonly #listeners = new Set<RegistryListener>();
   readonly #watch: RegistryWatch;
+  readonly #kv: KV;
+  readonly #probeTimeoutMs: number;
   readonly #sweepTimer: NodeJS.Timeout;
+  #probing = false;
+  #registryDown = false;
   #toolSet: ToolSet | undefined; // undefined = rebuild on next read
   #catalog: Catalog | undefined; // likewise
   #revision = 0;
@@ -57,6 +63,8 @@ export class RegistryView {
   private constructor(kv: KV, options: RegistryViewOptions) {
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? Date.now;
+    this.#kv = kv;
+    this.#probeTimeoutMs = options.probeTimeoutMs ?? 1_000;
     this.#watch = new RegistryWatch(kv, {
       logger: this.#logger,
       onEntry: (entry, initial) => this.#apply(entry, initial),
@@ -151,7 +159,7 @@ export class RegistryView {
     return (this.#catalog ??= buildCatalog(this.#nodes));
   }
 
-  #apply(entry: KvWatchEntry, initial: boolean): void {
+  #apply(entry: KvEntry, initial: boolean): void {
     const nodeId = entry.key;
     if (entry.operation !== 'PUT') {
       if (this.#remove(nodeId)) this.#logger.info({ nodeId, operation: entry.operation }, 'node left');
@@ -213,12 +221,91 @@ export class RegistryView {
     if (catalogChanged) this.#catalog = undefined;
   }
 
+  /**
+   * Drops nodes whose heartbeat is overdue, but only after ruling out that the silence is ours:
+   * - while a cluster elects a new leader for the registry stream (seconds, after a member's loss) or
+   *   this process is reconnecting, no heartbeat can land, so silence is no evidence that nodes died;
+   * - the watch's consumer may have lived on a server that died, and the client only notices after
+   *   missed idle heartbeats (10 s or more), so an overdue node's key is read before it is dropped.
+   * Nodes that did die meanwhile still go: calls to them find no responders, and the sweep drops them
+   * one TTL after the bucket answers again.
+   */
   #sweep(): void {
+    if (this.#probing || !this.#anyOverdue(this.#now())) return;
+    this.#probing = true;
+    void this.#judgeOverdue()
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'registry sweep failed; retrying at the next one'))
+      .finally(() => {
+        this.#probing = false;
+      });
+  }
+
+  async #judgeOverdue(): Promise<void> {
+    if (!(await this.#registryAnswers())) {
+      if (!this.#registryDown) this.#logger.warn({}, 'registry bucket not answering; keeping nodes whose heartbeats are overdue');
+      this.#registryDown = true;
+      this.#touchAll(this.#now());
+      return;
+    }
+    if (this.#registryDown) {
+      // Heartbeats could not land while the bucket was down: every node gets one TTL from now, and the
+      // watch is replayed in case its consumer went down with it.
+      this.#registryDown = false;
+      this.#logger.info({}, 'registry bucket answering again');
+      this.#touchAll(this.#now());
+      this.#repairWatch();
+      return;
+    }
     const now = this.#now();
+    const overdue = [...this.#nodes].filter(([, entry]) => now - entry.lastSeen > entry.advert.ttlMs).map(([nodeId]) => nodeId);
+    const latest = await Promise.all(overdue.map((nodeId) => this.#kv.get(nodeId).catch(() => 'unreadable' as const)));
+    let missed = 0;
+    overdue.forEach((nodeId, i) => {
+      const entry = latest[i];
+      if (entry === 'unreadable') return; // judged again at the next sweep
+      const known = this.#state.get(nodeId)?.revision ?? 0;
+      if (entry && entry.operation === 'PUT' && entry.revision > known) {
+        // The node kept beating and our watch missed it: it counts as seen when it last wrote.
+        missed++;
+        this.#apply(entry, true);
+        const seen = this.#nodes.get(nodeId);
+        if (seen !== undefined && this.#now() - seen.lastSeen <= seen.advert.ttlMs) return;
+      }
+      const silentForMs = now - (this.#nodes.get(nodeId)?.lastSeen ?? now);
+      if (this.#remove(nodeId)) this.#logger.info({ nodeId, silentForMs }, 'node expired (no heartbeat)');
+    });
+    if (missed > 0) {
+      this.#logger.warn({ missed }, 'registry watch missed heartbeats; replaying the bucket');
+      this.#repairWatch();
+    }
+  }
+
+  #repairWatch(): void {
+    this.#watch.open().catch((error: unknown) => this.#logger.warn({ err: error }, 'could not reopen the registry watch; it retries by itself'));
+  }
+
+  /** Counts every node as seen at `at`: each gets one more TTL to heartbeat. */
+  #touchAll(at: number): void {
     for (const [nodeId, entry] of this.#nodes) {
-      if (now - entry.lastSeen <= entry.advert.ttlMs) continue;
-      this.#remove(nodeId);
-      this.#logger.info({ nodeId, silentForMs: now - entry.lastSeen }, 'node expired (no heartbeat)');
+      if (entry.lastSeen < at) this.#nodes.set(nodeId, { ...entry, lastSeen: at });
+    }
+  }
+
+  #anyOverdue(now: number): boolean {
+    for (const entry of this.#nodes.values()) if (now - entry.lastSeen > entry.advert.ttlMs) return true;
+    return false;
+  }
+
+  /** True when the bucket's stream answers a status request (it needs the stream leader, as puts do). */
+  async #registryAnswers(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.#probeTimeoutMs);
+    });
+    try {
+      return await Promise.race([this.#kv.status().then(() => true, () => false), timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
