@@ -10,6 +10,7 @@ import { createMcpServices } from './mcp/create-services.js';
 import { MeshHealth } from './mesh-health.js';
 import { loadSessionSecret } from './mcp/session-secret.js';
 import { resyncOnReconnect } from './registry-resync.js';
+import { retryOnTimeout } from './startup-retry.js';
 import { SessionTokens } from './mcp/session-token.js';
 
 export interface GatewayHandle {
@@ -36,9 +37,10 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
     const registry = await RegistryView.start(kv, { logger: log.child({ component: 'registry' }) });
     resyncOnReconnect(nc, registry, log.child({ component: 'registry' }));
     const rpc = new RpcClient(nc);
-    const sessions = new SessionTokens(await loadSessionSecret(nc, config.sessionSecret, config.kvReplicas), config.sessionMaxAgeMs);
+    const secret = await retryOnTimeout('session secret', () => loadSessionSecret(nc, config.sessionSecret, config.kvReplicas), log);
+    const sessions = new SessionTokens(secret, config.sessionMaxAgeMs);
     const health = new MeshHealth(nc);
-    const running = await createMcpServices(nc, { registry, rpc, sessions, config, logger: log });
+    const running = await retryOnTimeout('MCP services', () => createMcpServices(nc, { registry, rpc, sessions, config, logger: log }), log);
     const app = await buildApp(config, {
       services: running.services,
       logger,
