@@ -1,0 +1,121 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectMesh } from '@easyremote/mesh';
+import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
+import { runFanout, runTool } from '@easyremote/node-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnvReader } from '../config/env-reader.js';
+import { ToolboxErrorCode } from '../errors.js';
+import { BUILTIN_CHUNK_FUNCTIONS, ChunkFunctionRegistry } from './custom-functions.js';
+import { readDataConfig } from './data-config.js';
+import { createDataProcessingTool } from './data-processing-tool.js';
+import { NatsDataSetStore, noDataSetStore, type DataSetStore } from './data-set-store.js';
+import { generateRows, toCsv } from './test-data.js';
+import { uploadDataSet } from './upload-data-set.js';
+
+const csv = toCsv(generateRows(1_500, 7));
+const dir = mkdtempSync(join(tmpdir(), 'easyremote-sources-'));
+writeFileSync(join(dir, 'local.csv'), csv);
+
+function toolWith(store: DataSetStore, env: Record<string, string> = {}) {
+  const reader = new EnvReader({ EASYREMOTE_DATA_DIR: dir, ...env });
+  const config = readDataConfig(reader);
+  reader.finish();
+  return createDataProcessingTool({ config, store, functions: new ChunkFunctionRegistry(BUILTIN_CHUNK_FUNCTIONS) });
+}
+
+function data(response: Awaited<ReturnType<typeof runTool>>): unknown {
+  if (!response.ok) throw new Error(`${response.error.code}: ${response.error.message}`);
+  if (!('result' in response)) throw new Error('input required');
+  return (response.result.structuredContent as { processed_data: unknown }).processed_data;
+}
+
+const args = { processing_type: 'statistical', chunk_size: 200 } as const;
+let expected: unknown;
+
+beforeAll(async () => {
+  expected = data(await runTool(toolWith(noDataSetStore), { ...args, dataset_path: 'local.csv', chunk_size: 10_000_000 }));
+});
+
+describe('data sets from http(s) URLs', () => {
+  let server: Server;
+  let base = '';
+  const ranges: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const body = Buffer.from(csv);
+      if (request.url === '/ranged.csv' && request.headers.range) {
+        ranges.push(request.headers.range);
+        const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(request.headers.range)!;
+        const slice = body.subarray(Number(from), Number(to) + 1);
+        response.writeHead(206, { 'content-type': 'text/csv', 'content-range': `bytes ${from}-${to}/${body.length}`, 'content-length': slice.length });
+        response.end(slice);
+      } else if (request.url === '/ranged.csv' || request.url === '/whole') {
+        // /whole ignores Range, as some servers do: the chunk keeps only its bytes.
+        response.writeHead(200, { 'content-type': 'text/csv', 'content-length': body.length });
+        response.end(body);
+      } else if (request.url === '/broken') {
+        response.writeHead(500).end('boom');
+      } else {
+        response.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('reads each chunk with a Range request and merges to the local answer', async () => {
+    const tool = toolWith(noDataSetStore);
+    expect(data(await runFanout(tool, { ...args, dataset_path: `${base}/ranged.csv` }))).toEqual(expected);
+    expect(ranges.length).toBe(8);
+    expect(data(await runFanout(tool, { ...args, dataset_path: `${base}/whole`, format: 'csv' }))).toEqual(expected);
+  });
+
+  it('maps HTTP failures and can be switched off', async () => {
+    const tool = toolWith(noDataSetStore);
+    const code = async (path: string, target = tool) => {
+      const response = await runTool(target, { ...args, dataset_path: path });
+      return response.ok ? 'ok' : response.error.code;
+    };
+    expect(await code(`${base}/missing.csv`)).toBe(ToolboxErrorCode.DatasetNotFound);
+    expect(await code(`${base}/broken`)).toBe(ToolboxErrorCode.DatasetUnreadable);
+    expect(await code('http://127.0.0.1:1/refused.csv')).toBe(ToolboxErrorCode.DatasetUnreadable);
+    expect(await code(`${base}/ranged.csv`, toolWith(noDataSetStore, { EASYREMOTE_DATA_ALLOW_URLS: '0' }))).toBe(ToolboxErrorCode.DatasetNotAllowed);
+  });
+});
+
+describe('data sets uploaded to the mesh (easyremote://data/<id>)', () => {
+  let nats: NatsServerHandle;
+  let store: NatsDataSetStore;
+
+  beforeAll(async () => {
+    nats = await startNats({ path: process.env.PATH });
+    store = new NatsDataSetStore([nats.url]);
+  });
+  afterAll(async () => {
+    await store.close();
+    await nats.stop();
+  });
+
+  it('uploads a file with uploadDataSet and processes it chunk by chunk from the object store', async () => {
+    const tool = toolWith(store);
+    expect(await runTool(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.DatasetNotFound } });
+    const nc = await connectMesh({ servers: nats.url });
+    try {
+      const uploaded = await uploadDataSet(nc, join(dir, 'local.csv'), { id: 'sales.csv' });
+      expect(uploaded).toMatchObject({ id: 'sales.csv', uri: 'easyremote://data/sales.csv', size: Buffer.byteLength(csv) });
+      await expect(uploadDataSet(nc, join(dir, 'local.csv'), { id: '../escape' })).rejects.toThrow(/invalid data set id/);
+    } finally {
+      await nc.close();
+    }
+    expect(data(await runFanout(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' }))).toEqual(expected);
+    expect(data(await runTool(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' }))).toEqual(expected);
+    expect(await runTool(tool, { ...args, dataset_path: 'easyremote://data/other.csv' })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.DatasetNotFound } });
+  });
+});
