@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { devHelp, runDev } from './commands/dev.js';
 import { gatewayHelp, runGateway } from './commands/gateway.js';
 import { nodeHelp, runNode } from './commands/node.js';
+import { reportHelp, runReportArgs } from './commands/report.js';
 
 const usage = `Usage: easyremote <command> [options]
 
@@ -10,14 +11,16 @@ Commands:
   dev        run a complete local mesh (NATS, gateway, toolbox node)
   gateway    run an MCP gateway
   node       run a compute node serving tools from modules
+  report     usage report for a period (calls, latency, success, nodes, cost, advice)
   help       show help for a command
 
 Run "easyremote help <command>" for details.
 `;
 
-const helps: Record<string, string> = { dev: devHelp, gateway: gatewayHelp, node: nodeHelp };
+const helps: Record<string, string> = { dev: devHelp, gateway: gatewayHelp, node: nodeHelp, report: reportHelp };
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'report' && !argv.includes('--help') && !argv.includes('-h')) return runReportArgs(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -13,6 +13,9 @@ export const NodeConfigSchema = Type.Object({
   kvReplicas: Type.Integer({ minimum: 1, maximum: 5 }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level))),
   registryBucket: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
+  /** Serve Prometheus metrics on this port (GET /metrics) when set; 0 = a free port. */
+  metricsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  metricsHost: Type.String({ minLength: 1 }),
 });
 export type NodeConfig = Readonly<Static<typeof NodeConfigSchema>>;
 
@@ -29,6 +32,8 @@ const ENV_NAMES: Readonly<Record<string, string>> = {
   registryBucket: 'EASYREMOTE_REGISTRY_BUCKET',
   jsDomain: 'EASYREMOTE_JS_DOMAIN',
   kvReplicas: 'EASYREMOTE_KV_REPLICAS',
+  metricsPort: 'EASYREMOTE_METRICS_PORT',
+  metricsHost: 'EASYREMOTE_METRICS_HOST',
 };
 
 function parseLabels(raw: string): Record<string, string> {
@@ -50,7 +55,9 @@ export function loadNodeConfig(env: Readonly<Record<string, string | undefined>>
     kvReplicas: Number(env.EASYREMOTE_KV_REPLICAS ?? '1'),
     logLevel: env.LOG_LEVEL ?? 'info',
     registryBucket: env.EASYREMOTE_REGISTRY_BUCKET ?? 'easyremote-registry',
+    metricsHost: env.EASYREMOTE_METRICS_HOST ?? '127.0.0.1',
   };
+  if (env.EASYREMOTE_METRICS_PORT) candidate.metricsPort = Number(env.EASYREMOTE_METRICS_PORT);
   const nodeId = overrides.nodeId ?? env.EASYREMOTE_NODE_ID;
   if (nodeId !== undefined) candidate.nodeId = nodeId;
   if (env.EASYREMOTE_JS_DOMAIN) candidate.jsDomain = env.EASYREMOTE_JS_DOMAIN;

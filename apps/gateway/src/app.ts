@@ -3,9 +3,13 @@ import type { Logger } from '@easyremote/protocol';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { GatewayConfig } from './config.js';
+import { registerDashboardRoutes } from './dashboard/dashboard-routes.js';
 import { McpDispatcher } from './mcp/dispatcher.js';
 import { registerMcpRoute } from './mcp/mcp-route.js';
 import type { McpServices } from './mcp/services.js';
+import { registerHttpTracing } from './observability/http-tracing.js';
+import type { Observability } from './observability/observability.js';
+import { registerObservabilityRoutes } from './observability/observability-routes.js';
 import { registerHealthRoutes, type Readiness } from './rest/health-routes.js';
 import { registerResourceRoutes } from './rest/resources-routes.js';
 import { registerToolRoutes } from './rest/tools-routes.js';
@@ -15,6 +19,8 @@ export interface GatewayDeps {
   services: McpServices;
   readiness: Readiness;
   logger: PinoLogger;
+  /** Metrics, analytics and the dashboard (GET /metrics, /mcp/analytics/report, /dashboard); absent in bare tests. */
+  observability?: Observability;
 }
 
 /**
@@ -40,5 +46,13 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
     registerResourceRoutes(rest, services);
   });
   await app.register(async (health) => registerHealthRoutes(health, deps.readiness));
+  const { observability } = deps;
+  if (observability) {
+    if (observability.tracing) registerHttpTracing(app);
+    await app.register(async (obs) => {
+      registerObservabilityRoutes(obs, observability);
+      registerDashboardRoutes(obs, observability);
+    });
+  }
   return app;
 }

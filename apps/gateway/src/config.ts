@@ -28,11 +28,14 @@ export const GatewayConfigSchema = Type.Object({
   pageSize: Type.Integer({ minimum: 1, maximum: 10_000 }),
   /** Open notification streams (GET streams and subscriptions/listen) one replica accepts. */
   maxStreams: Type.Integer({ minimum: 1 }),
+  /** Usage report cost analysis: price of one node-second and one GPU-second of tool execution. */
+  pricePerNodeSecond: Type.Number({ minimum: 0 }),
+  pricePerGpuSecond: Type.Number({ minimum: 0 }),
 });
 export type GatewayConfig = Readonly<Static<typeof GatewayConfigSchema>>;
 
 /** Environment variable → config key, with the default used when the variable is unset. */
-const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string' | 'int' | 'list'; fallback: string }> = [
+const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string' | 'int' | 'number' | 'list'; fallback: string }> = [
   { env: 'NATS_URL', key: 'natsUrl', kind: 'string', fallback: 'nats://127.0.0.1:4222' },
   { env: 'HOST', key: 'host', kind: 'string', fallback: '127.0.0.1' },
   { env: 'PORT', key: 'port', kind: 'int', fallback: '8080' },
@@ -48,11 +51,14 @@ const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string'
   { env: 'EASYREMOTE_KV_REPLICAS', key: 'kvReplicas', kind: 'int', fallback: '1' },
   { env: 'EASYREMOTE_PAGE_SIZE', key: 'pageSize', kind: 'int', fallback: '500' },
   { env: 'EASYREMOTE_MAX_STREAMS', key: 'maxStreams', kind: 'int', fallback: '10000' },
+  { env: 'EASYREMOTE_PRICE_NODE_SECOND', key: 'pricePerNodeSecond', kind: 'number', fallback: '0' },
+  { env: 'EASYREMOTE_PRICE_GPU_SECOND', key: 'pricePerGpuSecond', kind: 'number', fallback: '0' },
 ];
 
 const validator = Compile(GatewayConfigSchema);
 
-function convert(kind: 'string' | 'int' | 'list', raw: string): unknown {
+function convert(kind: 'string' | 'int' | 'number' | 'list', raw: string): unknown {
+  if (kind === 'number') return /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
   if (kind === 'int') return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
   if (kind === 'list') return raw.split(',').map((item) => item.trim()).filter(Boolean);
   return raw;

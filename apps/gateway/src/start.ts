@@ -8,6 +8,7 @@ import type { GatewayConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createMcpServices } from './mcp/create-services.js';
 import { MeshHealth } from './mesh-health.js';
+import { startObservability } from './observability/observability.js';
 import { loadSessionSecret } from './mcp/session-secret.js';
 import { resyncOnReconnect } from './registry-resync.js';
 import { retryOnTimeout } from './startup-retry.js';
@@ -23,7 +24,7 @@ export interface GatewayHandle {
 }
 
 /** Connects to the mesh, loads the registry view, builds the app and listens. */
-export async function startGateway(config: GatewayConfig, options: { logger?: PinoLogger } = {}): Promise<GatewayHandle> {
+export async function startGateway(config: GatewayConfig, options: { logger?: PinoLogger; tracing?: boolean } = {}): Promise<GatewayHandle> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const log = logger as unknown as Logger;
   const nc = await connectMesh({
@@ -41,10 +42,19 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
     const sessions = new SessionTokens(secret, config.sessionMaxAgeMs);
     const health = new MeshHealth(nc);
     const running = await retryOnTimeout('MCP services', () => createMcpServices(nc, { registry, rpc, sessions, config, logger: log }), log);
+    const observability = await startObservability(nc, running.services, {
+      pricing: { perNodeSecond: config.pricePerNodeSecond, perGpuSecond: config.pricePerGpuSecond },
+      kvReplicas: config.kvReplicas,
+      inFlight: () => rpc.pending,
+      onReconnect: (listener) => health.onChange((event) => event === 'reconnect' && listener()),
+      logger: log,
+      tracing: options.tracing ?? false,
+    });
     const app = await buildApp(config, {
       services: running.services,
       logger,
       readiness: health,
+      observability,
     });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -61,6 +71,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
         if (closed) return;
         closed = true;
         running.stop();
+        observability.stop();
         await app.close();
         registry.stop();
         rpc.close();

@@ -1,11 +1,11 @@
-import { decodeCallRequest, encodeJson, Headers, WireErrorCode, type CallNotification, type CallRequest } from '@easyremote/protocol';
+import { decodeCallRequest, encodeJson, Headers, WireErrorCode, type CallNotification, type CallRequest, type CallResponse } from '@easyremote/protocol';
 import { SpanAttributes, withServerSpan, withSpan } from '@easyremote/telemetry';
 import { headers as natsHeaders, type Msg } from '@nats-io/nats-core';
 import { admit, isFailure } from './admission.js';
 import { CallSession } from './call-session.js';
 import { clientAccess } from './client-access.js';
 import { executeCall } from './execute-call.js';
-import type { NodeRuntime } from './node-runtime.js';
+import type { FinishedCall, NodeRuntime } from './node-runtime.js';
 import { sendReply } from './reply.js';
 import { failure } from './wire-failure.js';
 
@@ -59,8 +59,10 @@ export function handleCall(runtime: NodeRuntime, msg: Msg, subjectTool: string |
   })
     .catch((error: unknown) => failure(WireErrorCode.HandlerFailed, (error as Error).message))
     .then((response) => {
-      runtime.load.record(performance.now() - started, response);
+      const durationMs = performance.now() - started;
+      runtime.load.record(durationMs, response);
       session.finish(response);
+      if (runtime.callObservers.size > 0) observe(runtime, { tool: request.tool, durationMs, ok: response.ok && !isErrorResult(response), errorCode: errorCodeOf(response) });
     })), attributes);
 }
 
@@ -68,4 +70,23 @@ export function notifier(runtime: NodeRuntime, subject: string, callId: string):
   const h = natsHeaders();
   h.set(Headers.callId, callId);
   return (notification) => runtime.nc.publish(subject, encodeJson(notification), { headers: h });
+}
+
+function isErrorResult(response: CallResponse): boolean {
+  return response.ok && 'result' in response && (response.result as { isError?: unknown }).isError === true;
+}
+
+function errorCodeOf(response: CallResponse): string | undefined {
+  if (!response.ok) return response.error.code;
+  return isErrorResult(response) ? 'tool_error' : undefined;
+}
+
+function observe(runtime: NodeRuntime, call: FinishedCall): void {
+  for (const observer of runtime.callObservers) {
+    try {
+      observer(call);
+    } catch (error) {
+      runtime.logger.warn({ err: error }, 'call observer failed');
+    }
+  }
 }

@@ -37,6 +37,7 @@ function runtime(): NodeRuntime {
     load: new LoadStats(),
     accepting: true,
     onCallEnd: undefined,
+    callObservers: new Set(),
   };
 }
 

@@ -28,7 +28,7 @@ import { detectGpus } from './gpu-detect.js';
 import { LoadStats } from './load-stats.js';
 import { localCapabilities } from './node-identity.js';
 import { resolveNodeOptions, type ComputeNodeOptions, type ResolvedNodeOptions } from './node-options.js';
-import type { NodeRuntime } from './node-runtime.js';
+import type { FinishedCall, NodeRuntime } from './node-runtime.js';
 import { replyHeaders } from './reply.js';
 import { handleResume } from './resume-handler.js';
 import { handleRpc } from './rpc-handler.js';
@@ -57,6 +57,7 @@ export class ComputeNode implements AsyncDisposable {
   readonly #control: Subscription[] = [];
   #capabilities: NodeCapabilities;
   readonly #load = new LoadStats();
+  readonly #callObservers = new Set<(call: FinishedCall) => void>();
   #state: NodeState = 'idle';
   #runtime: NodeRuntime | undefined;
   #advertiser: NodeAdvertiser | undefined;
@@ -79,6 +80,12 @@ export class ComputeNode implements AsyncDisposable {
   }
 
   /** Requests running now, parked 2026-era calls included (a handler abandoned at its deadline no longer counts). */
+  /** Observes every finished tool call (tool, duration, outcome), e.g. for metrics; returns an unsubscribe. */
+  onCallFinished(observer: (call: FinishedCall) => void): () => void {
+    this.#callObservers.add(observer);
+    return () => this.#callObservers.delete(observer);
+  }
+
   get inFlight(): number {
     return this.#calls.size;
   }
@@ -155,6 +162,7 @@ export class ComputeNode implements AsyncDisposable {
         load: this.#load,
         accepting: true,
         onCallEnd: undefined,
+        callObservers: this.#callObservers,
       };
       this.#runtime = runtime;
       this.#subscribe(runtime, this.#control, CANCEL_SUBJECT, undefined, (msg) => handleCancel(runtime, msg));

@@ -52,5 +52,6 @@ export type { RunFanoutOptions } from './run-fanout.js';
 export { ComputeNode } from './compute-node.js';
 export type { StopOptions } from './compute-node.js';
 export type { ComputeNodeOptions, MeshConnectOptions } from './node-options.js';
+export type { FinishedCall } from './node-runtime.js';
 export { defaultNodeId } from './node-identity.js';
 export { detectGpus, parseGpuList, parseNvidiaSmi } from './gpu-detect.js';

@@ -24,4 +24,15 @@ export interface NodeRuntime {
   accepting: boolean;
   /** Called whenever a request ends, so stop() can wait for the node to drain. */
   onCallEnd: (() => void) | undefined;
+  /** Observers of finished tool calls (metrics): see ComputeNode.onCallFinished. */
+  readonly callObservers: ReadonlySet<(call: FinishedCall) => void>;
+}
+
+/** One finished tool call on this node, as observers (metrics) see it. */
+export interface FinishedCall {
+  tool: string;
+  durationMs: number;
+  ok: boolean;
+  /** The wire error code when the call failed; `tool_error` for an `isError` result. */
+  errorCode: string | undefined;
 }

@@ -1,4 +1,4 @@
-import { createLogger, loadGatewayConfig, startGateway } from '@easyremote/gateway';
+import { createLogger, loadGatewayConfig, startGateway, startTracing } from '@easyremote/gateway';
 import { onShutdown } from '../shutdown.js';
 
 export const gatewayHelp = `easyremote gateway
@@ -17,11 +17,18 @@ Runs a stateless MCP gateway. Configuration comes from the environment:
   EASYREMOTE_REGISTRY_BUCKET    KV bucket of the node registry (default easyremote-registry)
   EASYREMOTE_PAGE_SIZE          items per page of tools/resources/prompts lists (default 500)
   EASYREMOTE_MAX_STREAMS        open notification streams per replica (default 10000)
+  EASYREMOTE_PRICE_NODE_SECOND  usage report: price of one node-second of tool execution (default 0)
+  EASYREMOTE_PRICE_GPU_SECOND   usage report: price of one GPU-second (default 0)
+  OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER, OTEL_*  export traces over OTLP (off unless set)
 `;
 
 export async function runGateway(): Promise<void> {
   const config = loadGatewayConfig(process.env);
+  const tracing = startTracing(process.env, 'easyremote-gateway');
   const logger = createLogger(config.logLevel);
-  const gateway = await startGateway(config, { logger });
-  onShutdown(() => gateway.close(), (message) => logger.info(message));
+  const gateway = await startGateway(config, { logger, tracing: tracing.enabled });
+  onShutdown(async () => {
+    await gateway.close();
+    await tracing.shutdown();
+  }, (message) => logger.info(message));
 }

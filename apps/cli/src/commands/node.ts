@@ -1,8 +1,10 @@
 import { ComputeNode } from '@easyremote/node-sdk';
+import { startTracing } from '@easyremote/gateway';
 import type { Logger } from '@easyremote/protocol';
 import { loadToolsModule } from '../load-tools.js';
 import { createCliLogger } from '../logger.js';
 import { loadNodeConfig } from '../node-config.js';
+import { serveNodeMetrics } from '../node-metrics.js';
 import { onShutdown } from '../shutdown.js';
 
 export const nodeHelp = `easyremote node <tools-module>... [--id <node-id>] [--nats <url>]
@@ -10,6 +12,8 @@ export const nodeHelp = `easyremote node <tools-module>... [--id <node-id>] [--n
 Runs a compute node serving the tools exported by each module (an array as "tools" or default export).
 Environment: NATS_URL, EASYREMOTE_NODE_ID, EASYREMOTE_MAX_CONCURRENCY (64), EASYREMOTE_HEARTBEAT_MS (2000),
 EASYREMOTE_NODE_LABELS (k=v,k=v),
+EASYREMOTE_METRICS_PORT (serve Prometheus GET /metrics on this port; EASYREMOTE_METRICS_HOST, default 127.0.0.1),
+OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_TRACES_EXPORTER (export traces; see docs/observability.md),
 EASYREMOTE_JS_DOMAIN (the registry's JetStream domain: hub, on an edge leaf), EASYREMOTE_KV_REPLICAS (1; 3 on a cluster), EASYREMOTE_REGISTRY_BUCKET (easyremote-registry), LOG_LEVEL.
 `;
 
@@ -19,6 +23,7 @@ export async function runNode(modules: readonly string[], options: { id?: string
     ...(options.id !== undefined ? { nodeId: options.id } : {}),
     ...(options.nats !== undefined ? { natsUrl: options.nats } : {}),
   });
+  const tracing = startTracing(process.env, 'easyremote-node');
   const logger = createCliLogger('easyremote-node', config.logLevel);
   const tools = (await Promise.all(modules.map((module) => loadToolsModule(module, process.cwd())))).flat();
   const node = new ComputeNode({
@@ -34,6 +39,11 @@ export async function runNode(modules: readonly string[], options: { id?: string
   });
   node.register(...tools);
   await node.start();
-  logger.info({ nodeId: node.nodeId, definitions: tools.length }, 'node serving');
-  onShutdown(() => node.stop(), (message) => logger.info(message));
+  const metrics = config.metricsPort === undefined ? undefined : await serveNodeMetrics(node, { host: config.metricsHost, port: config.metricsPort });
+  logger.info({ nodeId: node.nodeId, definitions: tools.length, ...(metrics ? { metrics: metrics.url } : {}) }, 'node serving');
+  onShutdown(async () => {
+    await node.stop();
+    await metrics?.close();
+    await tracing.shutdown();
+  }, (message) => logger.info(message));
 }

@@ -1,0 +1,127 @@
+/**
+ * The dashboard page: static HTML, inline CSS and JS, charts drawn as inline SVG. It polls
+ * `/dashboard/state` (1 s) and `/mcp/analytics/report?period=<select>` (5 s); no reload needed.
+ */
+export const DASHBOARD_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>EasyRemote dashboard</title>
+<style>
+  :root { --bg:#0f1419; --panel:#182028; --line:#2a3540; --text:#d8e0e8; --dim:#8a98a6; --ok:#4cc38a; --err:#e5534b; --accent:#4aa3ff; }
+  * { box-sizing: border-box; }
+  body { margin:0; font:14px/1.4 system-ui, sans-serif; background:var(--bg); color:var(--text); }
+  header { display:flex; align-items:center; gap:16px; padding:12px 20px; border-bottom:1px solid var(--line); }
+  header h1 { font-size:18px; margin:0; }
+  header .status { color:var(--dim); font-size:12px; margin-left:auto; }
+  main { display:grid; grid-template-columns:repeat(auto-fit, minmax(420px, 1fr)); gap:16px; padding:16px 20px; }
+  section { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:12px 14px; min-width:0; }
+  section h2 { font-size:13px; text-transform:uppercase; letter-spacing:.06em; color:var(--dim); margin:0 0 10px; }
+  .cards { display:flex; gap:12px; grid-column:1/-1; }
+  .card { flex:1; background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:10px 14px; }
+  .card .v { font-size:26px; font-weight:600; }
+  .card .l { color:var(--dim); font-size:12px; }
+  table { width:100%; border-collapse:collapse; font-size:13px; }
+  th, td { text-align:left; padding:4px 6px; border-bottom:1px solid var(--line); white-space:nowrap; overflow:hidden; text-overflow:ellipsis; max-width:260px; }
+  th { color:var(--dim); font-weight:500; }
+  .bar { width:90px; height:8px; background:var(--line); border-radius:4px; display:inline-block; vertical-align:middle; }
+  .bar > i { display:block; height:100%; background:var(--accent); border-radius:4px; }
+  .ok { color:var(--ok); } .err { color:var(--err); }
+  .charts { grid-column:1/-1; display:grid; grid-template-columns:repeat(3, 1fr); gap:16px; }
+  svg { width:100%; height:120px; display:block; }
+  .advice li { margin:4px 0; }
+  select { background:var(--bg); color:var(--text); border:1px solid var(--line); border-radius:4px; padding:2px 6px; }
+  .empty { color:var(--dim); font-style:italic; }
+</style>
+</head>
+<body>
+<header><h1>EasyRemote</h1><span>mesh dashboard</span><span class="status" id="status">connecting…</span></header>
+<main>
+  <div class="cards">
+    <div class="card"><div class="v" id="c-nodes">–</div><div class="l">nodes</div></div>
+    <div class="card"><div class="v" id="c-tools">–</div><div class="l">tools</div></div>
+    <div class="card"><div class="v" id="c-inflight">–</div><div class="l">calls in flight (mesh)</div></div>
+    <div class="card"><div class="v" id="c-recent">–</div><div class="l">calls, last 5 min (this gateway)</div></div>
+  </div>
+  <div class="charts">
+    <section><h2>Calls per interval</h2><svg id="ch-calls" viewBox="0 0 300 120" preserveAspectRatio="none"></svg></section>
+    <section><h2>Mean latency (ms)</h2><svg id="ch-latency" viewBox="0 0 300 120" preserveAspectRatio="none"></svg></section>
+    <section><h2>Errors per interval</h2><svg id="ch-errors" viewBox="0 0 300 120" preserveAspectRatio="none"></svg></section>
+  </div>
+  <section><h2>Nodes</h2><table id="nodes"><thead><tr><th>node</th><th>load</th><th>in flight</th><th>latency</th><th>errors</th><th>done</th><th>GPUs</th><th>seen</th></tr></thead><tbody></tbody></table></section>
+  <section><h2>Tools</h2><table id="tools"><thead><tr><th>tool</th><th>providers</th></tr></thead><tbody></tbody></table></section>
+  <section><h2>Recent calls</h2><table id="recent"><thead><tr><th>time</th><th>tool</th><th>node</th><th>outcome</th><th>ms</th></tr></thead><tbody></tbody></table></section>
+  <section><h2>Usage report <select id="period"><option>1h</option><option selected>24h</option><option>7d</option><option>30d</option></select></h2><div id="report"><p class="empty">loading…</p></div></section>
+</main>
+<script>
+(function () {
+  var key = (location.hash.match(/key=([^&]+)/) || [])[1];
+  var headers = key ? { authorization: 'Bearer ' + decodeURIComponent(key) } : {};
+  function $(id) { return document.getElementById(id); }
+  function esc(v) { return String(v == null ? '' : v).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); }
+  function get(url) { return fetch(url, { headers: headers, cache: 'no-store' }).then(function (r) { if (!r.ok) throw new Error(url + ': HTTP ' + r.status); return r.json(); }); }
+  function rows(tbody, html) { tbody.innerHTML = html || '<tr><td class="empty" colspan="8">none</td></tr>'; }
+  function chart(svg, values, color) {
+    var max = Math.max.apply(null, values.concat([1]));
+    var step = 300 / Math.max(1, values.length - 1);
+    var pts = values.map(function (v, i) { return (i * step).toFixed(1) + ',' + (115 - (v / max) * 105).toFixed(1); }).join(' ');
+    svg.innerHTML = '<line x1="0" y1="115" x2="300" y2="115" stroke="#2a3540"/>' +
+      '<text x="2" y="10" fill="#8a98a6" font-size="9">' + esc(Math.round(max)) + '</text>' +
+      '<polyline fill="none" stroke="' + color + '" stroke-width="1.5" points="' + pts + '"/>';
+    svg.setAttribute('data-total', String(values.reduce(function (a, b) { return a + b; }, 0)));
+  }
+  function renderState(s) {
+    $('c-nodes').textContent = s.nodes.length;
+    $('c-tools').textContent = s.tools.length;
+    $('c-inflight').textContent = s.nodes.reduce(function (a, n) { return a + n.inFlight; }, 0);
+    var windowBuckets = Math.ceil(300000 / s.bucketMs);
+    $('c-recent').textContent = s.series.slice(-windowBuckets).reduce(function (a, p) { return a + p.calls; }, 0);
+    rows($('nodes').tBodies[0], s.nodes.map(function (n) {
+      var load = Math.min(1, n.inFlight / n.maxConcurrency);
+      return '<tr data-node="' + esc(n.id) + '"><td>' + esc(n.id) + '</td><td><span class="bar"><i style="width:' + (load * 100).toFixed(0) + '%"></i></span></td>' +
+        '<td>' + n.inFlight + '/' + n.maxConcurrency + '</td><td>' + (n.latencyEwmaMs == null ? '–' : n.latencyEwmaMs.toFixed(1) + ' ms') + '</td>' +
+        '<td>' + (n.errorRate == null ? '–' : (n.errorRate * 100).toFixed(1) + '%') + '</td><td>' + (n.completed == null ? '–' : n.completed) + '</td>' +
+        '<td>' + n.gpus + '</td><td>' + (n.lastSeenMs / 1000).toFixed(1) + ' s</td></tr>';
+    }).join(''));
+    rows($('tools').tBodies[0], s.tools.map(function (t) {
+      return '<tr data-tool="' + esc(t.name) + '"><td>' + esc(t.name) + '</td><td>' + esc(t.providers.join(', ')) + '</td></tr>';
+    }).join(''));
+    rows($('recent').tBodies[0], s.recent.slice(0, 15).map(function (c) {
+      return '<tr data-call="' + esc(c.callId) + '"><td>' + esc(new Date(c.at).toLocaleTimeString()) + '</td><td>' + esc(c.tool) + '</td><td>' + esc(c.nodeId || '–') + '</td>' +
+        '<td class="' + (c.outcome === 'success' ? 'ok' : 'err') + '">' + esc(c.outcome) + '</td><td>' + esc(c.durationMs.toFixed ? c.durationMs.toFixed(1) : c.durationMs) + '</td></tr>';
+    }).join(''));
+    chart($('ch-calls'), s.series.map(function (p) { return p.calls; }), '#4aa3ff');
+    chart($('ch-latency'), s.series.map(function (p) { return p.avgMs; }), '#d4a72c');
+    chart($('ch-errors'), s.series.map(function (p) { return p.errors; }), '#e5534b');
+  }
+  function renderReport(r) {
+    var tools = r.most_used_tools.slice(0, 8).map(function (t) {
+      return '<tr><td>' + esc(t.tool) + '</td><td>' + t.calls + '</td><td>' + t.average_execution_time + ' s</td><td>' + (t.success_rate * 100).toFixed(1) + '%</td><td>' + t.cache_hits + '</td></tr>';
+    }).join('');
+    var nodes = r.resource_utilization.map(function (n) {
+      return '<tr><td>' + esc(n.node) + '</td><td>' + n.calls + '</td><td>' + n.busy_seconds + ' s</td><td>' + n.gpu_seconds + ' s</td><td>' + (n.utilization * 100).toFixed(2) + '%</td></tr>';
+    }).join('');
+    var advice = r.recommendations.map(function (a) {
+      return '<li><b>' + esc(a.issue) + '</b> ' + esc(a.tool || a.node) + ': ' + esc(a.recommendation) + (a.potential_improvement ? ' (' + esc(a.potential_improvement) + ')' : '') + '</li>';
+    }).join('');
+    $('report').innerHTML =
+      '<p id="report-summary"><b>' + r.total_tool_calls + '</b> calls · mean ' + r.average_execution_time + ' s · success ' + (r.success_rate * 100).toFixed(1) + '% · cost ' + r.cost_analysis.total_cost + ' · cache hits ' + r.cache.hits + '</p>' +
+      '<table><thead><tr><th>tool</th><th>calls</th><th>mean</th><th>success</th><th>cached</th></tr></thead><tbody>' + (tools || '<tr><td class="empty" colspan="5">no calls</td></tr>') + '</tbody></table>' +
+      '<table><thead><tr><th>node</th><th>calls</th><th>busy</th><th>GPU</th><th>utilization</th></tr></thead><tbody>' + nodes + '</tbody></table>' +
+      (advice ? '<ul class="advice">' + advice + '</ul>' : '<p class="empty">no advice</p>');
+  }
+  function tick() {
+    get('/dashboard/state').then(function (s) { renderState(s); $('status').textContent = 'live · ' + new Date(s.now).toLocaleTimeString(); })
+      .catch(function (e) { $('status').textContent = 'error: ' + e.message; });
+  }
+  function report() { get('/mcp/analytics/report?period=' + encodeURIComponent($('period').value)).then(renderReport).catch(function () {}); }
+  $('period').addEventListener('change', report);
+  tick(); report();
+  setInterval(tick, 1000);
+  setInterval(report, 5000);
+})();
+</script>
+</body>
+</html>
+`;

@@ -1,0 +1,105 @@
+import type { Logger } from '@easyremote/protocol';
+import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { CallEvent } from '../routing/call-events.js';
+
+/** Stream and subject every gateway records finished calls to; any gateway reads them back. */
+export const ANALYTICS_STREAM = 'EASYREMOTE_ANALYTICS';
+export const ANALYTICS_SUBJECT = 'easyremote.analytics.calls';
+
+/** One finished call as stored (no arguments: only their size). */
+export interface CallRecord {
+  callId: string;
+  tool: string;
+  nodeId: string | null;
+  principal: string | null;
+  via: CallEvent['via'];
+  startedAt: number;
+  durationMs: number;
+  outcome: CallEvent['outcome'];
+  errorCode: string | null;
+  argumentsBytes: number;
+  resultBytes: number;
+  /** GPUs the serving node advertised at the time (GPU-seconds = duration × gpus). */
+  gpus: number;
+  /** Answered from the shared result cache. */
+  cached: boolean;
+  gateway: string;
+}
+
+export interface AnalyticsStoreOptions {
+  replicas: number;
+  /** How long records are kept, ms (default 30 days). */
+  maxAgeMs?: number;
+  logger: Logger;
+}
+
+/** Appends call records to the analytics stream and reads a time window back. */
+export class AnalyticsStore {
+  readonly #js: JetStreamClient;
+  readonly #nc: NatsConnection;
+  readonly #logger: Logger;
+
+  private constructor(nc: NatsConnection, logger: Logger) {
+    this.#nc = nc;
+    this.#js = jetstream(nc);
+    this.#logger = logger;
+  }
+
+  static async open(nc: NatsConnection, options: AnalyticsStoreOptions): Promise<AnalyticsStore> {
+    const jsm = await jetstreamManager(nc);
+    const config = {
+      name: ANALYTICS_STREAM,
+      subjects: [ANALYTICS_SUBJECT],
+      max_age: (options.maxAgeMs ?? 30 * 24 * 3600 * 1000) * 1_000_000,
+      num_replicas: options.replicas,
+      duplicate_window: 120 * 1_000_000_000,
+    };
+    try {
+      await jsm.streams.info(ANALYTICS_STREAM);
+    } catch {
+      try {
+        await jsm.streams.add(config);
+      } catch (error) {
+        // Another gateway created it at the same moment.
+        await jsm.streams.info(ANALYTICS_STREAM).catch(() => Promise.reject(error));
+      }
+    }
+    return new AnalyticsStore(nc, options.logger);
+  }
+
+  /** Records one call; the call id deduplicates a retried publish. Never throws. */
+  record(record: CallRecord): void {
+    this.#js
+      .publish(ANALYTICS_SUBJECT, JSON.stringify(record), { msgID: record.callId })
+      .catch((error: unknown) => this.#logger.warn({ err: error, callId: record.callId }, 'could not record a call for analytics'));
+  }
+
+  /** Every record stored at or after `since` (epoch ms), in order, up to what the stream held when asked. */
+  async read(since: number): Promise<CallRecord[]> {
+    const jsm = await jetstreamManager(this.#nc);
+    const info = await jsm.streams.info(ANALYTICS_STREAM);
+    const lastSeq = info.state.last_seq;
+    if (info.state.messages === 0 || Date.parse(info.state.last_ts) < since) return [];
+    const consumer = await this.#js.consumers.get(ANALYTICS_STREAM, {
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: new Date(since).toISOString(),
+    });
+    const records: CallRecord[] = [];
+    const messages = await consumer.consume();
+    try {
+      for await (const msg of messages) {
+        try {
+          records.push(msg.json<CallRecord>());
+        } catch {
+          this.#logger.warn({ seq: msg.seq }, 'skipped an unreadable analytics record');
+        }
+        if (msg.seq >= lastSeq || msg.info.pending === 0) break;
+      }
+    } finally {
+      await messages.close();
+      await consumer.delete().catch(() => {});
+    }
+    return records;
+  }
+}

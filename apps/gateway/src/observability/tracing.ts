@@ -1,0 +1,33 @@
+import { NodeSDK } from '@opentelemetry/sdk-node';
+
+export interface TracingHandle {
+  readonly enabled: boolean;
+  shutdown(): Promise<void>;
+}
+
+/** Whether the standard OTEL_* variables ask for traces to be exported. */
+export function tracingRequested(env: Readonly<Record<string, string | undefined>>): boolean {
+  const exporter = env.OTEL_TRACES_EXPORTER?.trim();
+  if (exporter === 'none') return false;
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || exporter);
+}
+
+/**
+ * Starts the OpenTelemetry Node SDK for a process (gateway or compute node) when OTEL_EXPORTER_OTLP_ENDPOINT,
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_TRACES_EXPORTER is set; otherwise nothing is loaded and
+ * every span in the libraries is a no-op. The SDK reads the standard OTEL_* variables itself
+ * (OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER, ...);
+ * traces go to the OTLP exporter, W3C trace context is the propagator. No automatic instrumentation:
+ * the spans are EasyRemote's own (HTTP request, NATS CLIENT/SERVER, tool handler).
+ */
+export function startTracing(env: Readonly<Record<string, string | undefined>>, serviceName: string): TracingHandle {
+  if (!tracingRequested(env)) return { enabled: false, shutdown: async () => {} };
+  if (!env.OTEL_SERVICE_NAME) process.env.OTEL_SERVICE_NAME = serviceName;
+  // Only traces: metrics are Prometheus (/metrics), logs are pino on stdout.
+  if (!env.OTEL_METRICS_EXPORTER) process.env.OTEL_METRICS_EXPORTER = 'none';
+  if (!env.OTEL_LOGS_EXPORTER) process.env.OTEL_LOGS_EXPORTER = 'none';
+  if (!env.OTEL_TRACES_EXPORTER) process.env.OTEL_TRACES_EXPORTER = 'otlp';
+  const sdk = new NodeSDK({ instrumentations: [] });
+  sdk.start();
+  return { enabled: true, shutdown: () => sdk.shutdown() };
+}
