@@ -85,7 +85,14 @@ describe('data sets from http(s) URLs', () => {
     };
     expect(await code(`${base}/missing.csv`)).toBe(ToolboxErrorCode.DatasetNotFound);
     expect(await code(`${base}/broken`)).toBe(ToolboxErrorCode.DatasetUnreadable);
-    expect(await code('http://127.0.0.1:1/refused.csv')).toBe(ToolboxErrorCode.DatasetUnreadable);
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    expect(await runTool(tool, { ...args, dataset_path: `http://127.0.0.1:${port}/refused.csv` })).toMatchObject({
+      ok: false,
+      error: { code: ToolboxErrorCode.DatasetUnreadable, message: expect.stringContaining('ECONNREFUSED') },
+    });
     expect(await code(`${base}/ranged.csv`, toolWith(noDataSetStore, { EASYREMOTE_DATA_ALLOW_URLS: '0' }))).toBe(ToolboxErrorCode.DatasetNotAllowed);
   });
 });
