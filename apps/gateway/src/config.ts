@@ -28,6 +28,19 @@ export const GatewayConfigSchema = Type.Object({
   pageSize: Type.Integer({ minimum: 1, maximum: 10_000 }),
   /** Open notification streams (GET streams and subscriptions/listen) one replica accepts. */
   maxStreams: Type.Integer({ minimum: 1 }),
+  /** Placement: how a call picks among matching nodes unless it says otherwise (`queue`: NATS picks when any node will do). */
+  placementStrategy: Type.Union([Type.Literal('least-loaded'), Type.Literal('round-robin'), Type.Literal('random'), Type.Literal('latency-aware'), Type.Literal('queue')]),
+  /** Attempts of a call that is safe to retry (idempotent tool or idempotency key), and the default per fan-out chunk is the tool's own. */
+  callAttempts: Type.Integer({ minimum: 1, maximum: 10 }),
+  /** How long a call waits, retrying with backoff, while every matching node is at its concurrency limit. */
+  overloadWaitMs: Type.Integer({ minimum: 0 }),
+  /** Circuit breaker: consecutive node failures that make the gateway skip a node, and for how long at first. */
+  breakerFailures: Type.Integer({ minimum: 1 }),
+  breakerOpenMs: Millis,
+  /** Hard limit of one call's arguments or result; larger than NATS max_payload travels through the object store. */
+  maxPayloadBytes: Type.Integer({ minimum: 1024 }),
+  /** How long an offloaded payload stays in the `easyremote-payloads` object store bucket. */
+  payloadTtlMs: Millis,
   /** Usage report cost analysis: price of one node-second and one GPU-second of tool execution. */
   pricePerNodeSecond: Type.Number({ minimum: 0 }),
   pricePerGpuSecond: Type.Number({ minimum: 0 }),
@@ -41,7 +54,8 @@ const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string'
   { env: 'PORT', key: 'port', kind: 'int', fallback: '8080' },
   { env: 'LOG_LEVEL', key: 'logLevel', kind: 'string', fallback: 'info' },
   { env: 'EASYREMOTE_CALL_TIMEOUT_MS', key: 'callTimeoutMs', kind: 'int', fallback: '30000' },
-  { env: 'EASYREMOTE_MAX_BODY_BYTES', key: 'maxBodyBytes', kind: 'int', fallback: String(4 * 1024 * 1024) },
+  // Above NATS max_payload, so a few-MiB argument works out of the box (it travels through the object store).
+  { env: 'EASYREMOTE_MAX_BODY_BYTES', key: 'maxBodyBytes', kind: 'int', fallback: String(16 * 1024 * 1024) },
   { env: 'EASYREMOTE_NATS_CONNECT_ATTEMPTS', key: 'natsConnectAttempts', kind: 'int', fallback: '10' },
   { env: 'EASYREMOTE_SESSION_SECRET', key: 'sessionSecret', kind: 'string', fallback: '' },
   { env: 'EASYREMOTE_SESSION_MAX_AGE_MS', key: 'sessionMaxAgeMs', kind: 'int', fallback: String(24 * 3600 * 1000) },
@@ -51,6 +65,13 @@ const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string'
   { env: 'EASYREMOTE_KV_REPLICAS', key: 'kvReplicas', kind: 'int', fallback: '1' },
   { env: 'EASYREMOTE_PAGE_SIZE', key: 'pageSize', kind: 'int', fallback: '500' },
   { env: 'EASYREMOTE_MAX_STREAMS', key: 'maxStreams', kind: 'int', fallback: '10000' },
+  { env: 'EASYREMOTE_PLACEMENT_STRATEGY', key: 'placementStrategy', kind: 'string', fallback: 'least-loaded' },
+  { env: 'EASYREMOTE_CALL_ATTEMPTS', key: 'callAttempts', kind: 'int', fallback: '3' },
+  { env: 'EASYREMOTE_OVERLOAD_WAIT_MS', key: 'overloadWaitMs', kind: 'int', fallback: '2000' },
+  { env: 'EASYREMOTE_BREAKER_FAILURES', key: 'breakerFailures', kind: 'int', fallback: '3' },
+  { env: 'EASYREMOTE_BREAKER_OPEN_MS', key: 'breakerOpenMs', kind: 'int', fallback: '5000' },
+  { env: 'EASYREMOTE_MAX_PAYLOAD_BYTES', key: 'maxPayloadBytes', kind: 'int', fallback: String(64 * 1024 * 1024) },
+  { env: 'EASYREMOTE_PAYLOAD_TTL_MS', key: 'payloadTtlMs', kind: 'int', fallback: String(10 * 60 * 1000) },
   { env: 'EASYREMOTE_PRICE_NODE_SECOND', key: 'pricePerNodeSecond', kind: 'number', fallback: '0' },
   { env: 'EASYREMOTE_PRICE_GPU_SECOND', key: 'pricePerGpuSecond', kind: 'number', fallback: '0' },
 ];

@@ -33,6 +33,20 @@ export const GatewayErrorCode = {
   BadRequest: 'GW_ERR_BAD_REQUEST',
   /** An unexpected failure inside the gateway; details are in its log, not in the answer. */
   Internal: 'GW_ERR_INTERNAL',
+  /** The call's placement (`_meta["easyremote/placement"]`, REST `node`/`label`/`strategy`) or idempotency key is malformed. */
+  InvalidPlacement: 'GW_ERR_INVALID_PLACEMENT',
+  /** The tool is served, but no live node satisfies its requirements and the call's constraints. */
+  NoMatchingNode: 'GW_ERR_NO_MATCHING_NODE',
+  /** Every node that could run the call failed repeatedly and is skipped for a while (circuit open). */
+  CircuitOpen: 'GW_ERR_CIRCUIT_OPEN',
+  /** Every matching node stayed at its concurrency limit for the gateway's overload wait. */
+  Overloaded: 'GW_ERR_OVERLOADED',
+  /** The node running the call vanished (no heartbeat) and the call was not safe to retry. */
+  NodeGone: 'GW_ERR_NODE_GONE',
+  /** A fan-out chunk failed on every attempt (`data.failed` lists the chunks). */
+  FanoutFailed: 'GW_ERR_FANOUT_FAILED',
+  /** A fan-out's partial results could not be merged (type mismatch, merger failure). */
+  FanoutMergeFailed: 'GW_ERR_FANOUT_MERGE_FAILED',
 } as const;
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
 

@@ -13,6 +13,11 @@ export interface RegistryChange {
   toolsChanged: boolean;
   /** True when the resources, resource templates or prompts may have changed. */
   catalogChanged: boolean;
+  /**
+   * Why a node left: `deleted` (it left gracefully and still finishes the calls it has), `expired`
+   * (no heartbeat within its ttlMs: presumed dead) or `forgotten` (forgetNode: nobody answers).
+   */
+  reason?: 'deleted' | 'expired' | 'forgotten';
 }
 
 export type RegistryListener = (change: RegistryChange) => void;
@@ -137,7 +142,7 @@ export class RegistryView {
 
   /** Drops a node now (e.g. its subject had no responders). Its next heartbeat brings it back. */
   forgetNode(nodeId: string): void {
-    if (this.#remove(nodeId)) this.#logger.info({ nodeId }, 'node forgotten (no responders)');
+    if (this.#remove(nodeId, 'forgotten')) this.#logger.info({ nodeId }, 'node forgotten (no responders)');
   }
 
   /** Reopens the watch and replays the bucket, e.g. after a reconnect to another server. */
@@ -162,7 +167,7 @@ export class RegistryView {
   #apply(entry: KvEntry, initial: boolean): void {
     const nodeId = entry.key;
     if (entry.operation !== 'PUT') {
-      if (this.#remove(nodeId)) this.#logger.info({ nodeId, operation: entry.operation }, 'node left');
+      if (this.#remove(nodeId, 'deleted')) this.#logger.info({ nodeId, operation: entry.operation }, 'node left');
       return;
     }
     const state = this.#state.get(nodeId);
@@ -203,7 +208,7 @@ export class RegistryView {
     }
   }
 
-  #remove(nodeId: string): boolean {
+  #remove(nodeId: string, reason: 'deleted' | 'expired' | 'forgotten'): boolean {
     const entry = this.#nodes.get(nodeId);
     if (entry === undefined) return false;
     this.#nodes.delete(nodeId);
@@ -211,7 +216,7 @@ export class RegistryView {
     const toolsChanged = entry.advert.tools.length > 0;
     const catalogChanged = hasCatalog(entry.advert);
     this.#changed(toolsChanged, catalogChanged);
-    this.#emit({ kind: 'node-left', nodeId, toolsChanged, catalogChanged });
+    this.#emit({ kind: 'node-left', nodeId, toolsChanged, catalogChanged, reason });
     return true;
   }
 
@@ -272,7 +277,7 @@ export class RegistryView {
         if (seen !== undefined && this.#now() - seen.lastSeen <= seen.advert.ttlMs) return;
       }
       const silentForMs = now - (this.#nodes.get(nodeId)?.lastSeen ?? now);
-      if (this.#remove(nodeId)) this.#logger.info({ nodeId, silentForMs }, 'node expired (no heartbeat)');
+      if (this.#remove(nodeId, 'expired')) this.#logger.info({ nodeId, silentForMs }, 'node expired (no heartbeat)');
     });
     if (missed > 0) {
       this.#logger.warn({ missed }, 'registry watch missed heartbeats; replaying the bucket');

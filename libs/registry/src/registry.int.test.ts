@@ -144,7 +144,7 @@ describe('NodeAdvertiser + RegistryView', () => {
     await node.stop();
     await waitFor(() => view.node('node-a') === undefined);
     expect(Date.now() - started).toBeLessThan(500);
-    expect(await left).toEqual({ kind: 'node-left', nodeId: 'node-a', toolsChanged: true, catalogChanged: false });
+    expect(await left).toEqual({ kind: 'node-left', nodeId: 'node-a', toolsChanged: true, catalogChanged: false, reason: 'deleted' });
     expect(view.tools()).toEqual([]);
     view.stop();
   });

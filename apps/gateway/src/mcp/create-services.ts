@@ -5,10 +5,8 @@ import type { RegistryView } from '@easyremote/registry';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { GatewayConfig } from '../config.js';
-import { ArgumentValidator } from '../routing/argument-validator.js';
 import { CallEvents } from '../routing/call-events.js';
-import { NodeRpc } from '../routing/node-rpc.js';
-import { ToolInvoker } from '../routing/tool-invoker.js';
+import { createRouter } from '../routing/create-router.js';
 import { Cancellation } from './cancellation.js';
 import { ChangeStreams } from './change-streams.js';
 import { ClientRequests } from './client-requests.js';
@@ -45,19 +43,13 @@ export async function createMcpServices(
   const relay = startNotifyRelay(nc, notifySubject, { live, clientRequests, logger: logger.child({ component: 'notify-relay' }) });
   const streams = new ChangeStreams({ registry, sessions: sessionStore, nc, logger: logger.child({ component: 'streams' }), maxStreams: config.maxStreams });
   const stopDataWatch = dataSets.onChange(() => streams.resourcesChanged());
-  const invoker = new ToolInvoker({
-    nc,
-    registry,
-    rpc,
-    validator: new ArgumentValidator(),
-    defaultTimeoutMs: config.callTimeoutMs,
-    logger: logger.child({ component: 'router' }),
-  });
+  const router = createRouter({ nc, registry, rpc, config, logger: logger.child({ component: 'router' }) });
+  const invoker = router.invoker;
   const services: McpServices = {
     registry,
     invoker,
     callEvents: new CallEvents((error) => logger.error({ err: error }, 'call event observer failed')),
-    nodeRpc: new NodeRpc(registry, rpc, config.callTimeoutMs),
+    nodeRpc: router.nodeRpc,
     listing: new ToolsListing(registry, config.pageSize),
     live,
     clientRequests,
@@ -74,6 +66,7 @@ export async function createMcpServices(
   return {
     services,
     stop() {
+      router.stop();
       stopDataWatch();
       streams.stop();
       relay.unsubscribe();

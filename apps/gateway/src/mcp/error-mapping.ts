@@ -11,6 +11,9 @@ export function rethrowAsProtocolError(error: unknown): never {
   if (hasErrorCode(error, GatewayErrorCode.ToolNotFound)) {
     throw new McpProtocolError(JsonRpcCode.InvalidParams, (error as Error).message, { code: GatewayErrorCode.ToolNotFound });
   }
+  if (hasErrorCode(error, GatewayErrorCode.InvalidPlacement)) {
+    throw new McpProtocolError(JsonRpcCode.InvalidParams, (error as Error).message, { code: GatewayErrorCode.InvalidPlacement });
+  }
   if (hasErrorCode(error, GatewayErrorCode.PayloadTooLarge)) {
     throw new McpProtocolError(JsonRpcCode.InvalidParams, (error as Error).message, { code: GatewayErrorCode.PayloadTooLarge });
   }

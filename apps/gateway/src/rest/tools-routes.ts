@@ -2,6 +2,7 @@ import { hasErrorCode, isValidToolName } from '@easyremote/protocol';
 import type { RegistryView } from '@easyremote/registry';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { GatewayErrorCode } from '../errors.js';
+import { placementFromQuery } from '../routing/call-placement.js';
 import { jsonBytes, type CallEvents } from '../routing/call-events.js';
 import type { InvokeOutcome, ToolInvoker } from '../routing/tool-invoker.js';
 
@@ -15,6 +16,12 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [GatewayErrorCode.Timeout]: 504,
   [GatewayErrorCode.Cancelled]: 499,
   [GatewayErrorCode.InputRequired]: 409,
+  [GatewayErrorCode.InvalidPlacement]: 400,
+  [GatewayErrorCode.NoMatchingNode]: 503,
+  [GatewayErrorCode.CircuitOpen]: 503,
+  [GatewayErrorCode.Overloaded]: 503,
+  [GatewayErrorCode.NodeGone]: 502,
+  NODE_ERR_RESULT_TOO_LARGE: 413,
   NODE_ERR_INVALID_ARGUMENTS: 400,
   NODE_ERR_TOOL_NOT_FOUND: 404,
   NODE_ERR_OVERLOADED: 503,
@@ -72,7 +79,7 @@ export function registerToolRoutes(app: FastifyInstance, deps: { registry: Regis
     })),
   }));
 
-  app.post<{ Params: { name: string }; Body: unknown }>('/mcp/tools/:name', async (request, reply) => {
+  app.post<{ Params: { name: string }; Querystring: Record<string, unknown>; Body: unknown }>('/mcp/tools/:name', async (request, reply) => {
     const { name } = request.params;
     if (!isValidToolName(name)) return fail(reply, GatewayErrorCode.ToolNotFound, `Unknown tool: ${name}`);
     const args = request.body ?? {};
@@ -80,7 +87,9 @@ export function registerToolRoutes(app: FastifyInstance, deps: { registry: Regis
     const startedAt = Date.now();
     let outcome: InvokeOutcome | undefined;
     try {
-      outcome = await deps.invoker.invoke({ tool: name, arguments: args });
+      // Placement in the query (`?node=&label=k=v&strategy=`) and the Idempotency-Key header; the body stays the arguments.
+      const placement = placementFromQuery(request.query ?? {}, request.headers['idempotency-key']);
+      outcome = await deps.invoker.invoke({ tool: name, arguments: args, placement });
       if (outcome.ok === false) return fail(reply, outcome.error.code, outcome.error.message);
       if (outcome.ok === 'input') return fail(reply, GatewayErrorCode.InputRequired, `Tool ${name} needs input from an interactive MCP client`);
       const { result } = outcome;
@@ -90,7 +99,7 @@ export function registerToolRoutes(app: FastifyInstance, deps: { registry: Regis
       }
       return { result: result.structuredContent ?? restValue(result.content), node: outcome.nodeId };
     } catch (error) {
-      for (const code of [GatewayErrorCode.ToolNotFound, GatewayErrorCode.PayloadTooLarge, GatewayErrorCode.Unavailable]) {
+      for (const code of [GatewayErrorCode.ToolNotFound, GatewayErrorCode.PayloadTooLarge, GatewayErrorCode.Unavailable, GatewayErrorCode.InvalidPlacement]) {
         if (hasErrorCode(error, code)) return fail(reply, code, (error as Error).message);
       }
       throw error;

@@ -4,7 +4,6 @@ import {
   decodeCallResponse,
   encodeJson,
   nodeResumeSubject,
-  toolSubject,
   type CallRequest,
   type CallResponse,
   type CallResult,
@@ -12,14 +11,15 @@ import {
   type Logger,
   type WireError,
 } from '@easyremote/protocol';
-import { invokeTool, isMeshError, MeshErrorCode, type RpcClient } from '@easyremote/mesh';
-import type { RegistryView } from '@easyremote/registry';
+import { isMeshError, MeshErrorCode } from '@easyremote/mesh';
+import type { ToolEntry } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { ArgumentValidator } from './argument-validator.js';
-
-/** How long the gateway waits past a call's deadline for the node's own "deadline exceeded" reply. */
-const DEADLINE_GRACE_MS = 1_000;
+import { DEADLINE_GRACE_MS, dispatchCall, type DispatchDeps, type DispatchOutcome } from './call-dispatch.js';
+import { placementFromMeta, type CallPlacement } from './call-placement.js';
+import { runFanout } from './fanout-runner.js';
+import type { NodeRpc } from './node-rpc.js';
 
 export interface InvokeRequest {
   tool: string;
@@ -30,28 +30,36 @@ export interface InvokeRequest {
   notifySubject?: string;
   client?: CallRequest['client'];
   callId?: string;
+  /** Placement and idempotency from a front door that does not use `_meta` (REST); else read from `meta`. */
+  placement?: CallPlacement;
+  /** Fan-out progress (one step per finished chunk); MCP turns it into notifications/progress. */
+  onProgress?: (progress: number, total: number, message: string) => void;
 }
 
 /**
  * The outcome of a call that reached the routing stage. Tool-level failures (bad arguments, a
  * handler error, a timeout, no node left) are outcomes, not exceptions: MCP renders them as
  * `isError` results, REST as HTTP statuses. `input` is a 2026-era handler waiting for client input.
+ * `attempts` counts the nodes that ran (or may have run) the call, when more than one did.
  */
 export type InvokeOutcome =
-  | { ok: true; result: CallResult; nodeId: string | undefined; callId: string }
-  | { ok: false; error: WireError; nodeId: string | undefined; callId: string }
+  | { ok: true; result: CallResult; nodeId: string | undefined; callId: string; attempts?: number }
+  | { ok: false; error: WireError; nodeId: string | undefined; callId: string; attempts?: number }
   | { ok: 'input'; inputRequired: Record<string, InputRequest>; nodeId: string; callId: string };
 
-export interface ToolInvokerDeps {
+export interface ToolInvokerDeps extends DispatchDeps {
   nc: NatsConnection;
-  registry: RegistryView;
-  rpc: RpcClient;
+  nodeRpc: NodeRpc;
   validator: ArgumentValidator;
   defaultTimeoutMs: number;
   logger: Logger;
 }
 
-/** Routes one tool call from any front door (MCP, REST) to a node over NATS. */
+/**
+ * Routes one tool call from any front door (MCP, REST): validates it, places it on a node (see
+ * placer.ts and call-dispatch.ts: requirements, constraints, strategy, declines, retries, circuit
+ * breaking) or fans it out (fanout-runner.ts), and forwards cancellation to the nodes running it.
+ */
 export class ToolInvoker {
   readonly #deps: ToolInvokerDeps;
 
@@ -59,14 +67,15 @@ export class ToolInvoker {
     this.#deps = deps;
   }
 
-  /** Throws GatewayError ToolNotFound / PayloadTooLarge / Unavailable; everything else is an outcome. */
+  /** Throws GatewayError ToolNotFound / InvalidPlacement / PayloadTooLarge / Unavailable; everything else is an outcome. */
   async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
-    const { registry, rpc, validator, defaultTimeoutMs } = this.#deps;
+    const { registry, validator, defaultTimeoutMs } = this.#deps;
     const callId = request.callId ?? randomUUID();
     const entry = registry.tool(request.tool);
     if (!entry) {
       throw new GatewayError(GatewayErrorCode.ToolNotFound, `Unknown tool: ${request.tool}`);
     }
+    const placement = request.placement ?? placementFromMeta(request.meta);
     const problems = validator.check(entry.descriptor, request.arguments);
     if (problems !== undefined) {
       return failure(callId, GatewayErrorCode.InvalidArguments, `Invalid arguments for tool ${request.tool}: ${problems}`);
@@ -74,29 +83,63 @@ export class ToolInvoker {
     const timeoutMs = entry.descriptor.timeoutMs ?? defaultTimeoutMs;
     const stopCancelling = this.#forwardCancellation(request.signal, callId);
     try {
-      const { response, nodeId } = await invokeTool(
-        rpc,
-        toolSubject(request.tool),
-        {
-          tool: request.tool,
-          arguments: request.arguments,
-          ...(request.meta ? { meta: request.meta } : {}),
-          ...(request.client ? { client: request.client } : {}),
-        },
-        {
-          timeoutMs: timeoutMs + DEADLINE_GRACE_MS,
-          deadline: Date.now() + timeoutMs,
-          callId,
-          ...(request.notifySubject ? { notifySubject: request.notifySubject } : {}),
-          ...(request.signal ? { signal: request.signal } : {}),
-        },
-      );
-      return toOutcome(response, nodeId, callId);
-    } catch (error) {
-      return this.#meshFailure(error, request.tool, entry.providers, timeoutMs, callId);
+      const fanout = entry.descriptor.fanout;
+      if (fanout !== undefined) {
+        const outcome = await runFanout(
+          {
+            ...this.#deps,
+            cancel: (id) => this.#deps.nc.publish(CANCEL_SUBJECT, encodeJson({ callId: id, reason: 'the fan-out ended' })),
+            reduce: (tool, args, signal) => this.#reduce(tool, args, signal),
+          },
+          {
+            entry,
+            spec: fanout,
+            args: request.arguments,
+            callId,
+            constraints: placement.constraints,
+            meta: request.meta,
+            client: request.client,
+            timeoutMs,
+            signal: request.signal,
+            onProgress: request.onProgress,
+          },
+        );
+        if (outcome.kind === 'done') return { ok: true, result: outcome.result, nodeId: undefined, callId };
+        if (outcome.kind === 'failed') return { ok: false, error: outcome.error, nodeId: undefined, callId };
+      }
+      return await this.#dispatch(entry, request, callId, placement, timeoutMs);
     } finally {
       stopCancelling();
     }
+  }
+
+  async #dispatch(entry: ToolEntry, request: InvokeRequest, callId: string, placement: CallPlacement, timeoutMs: number): Promise<InvokeOutcome> {
+    const outcome = await dispatchCall(this.#deps, {
+      entry,
+      body: {
+        tool: request.tool,
+        arguments: request.arguments,
+        ...(request.meta ? { meta: request.meta } : {}),
+        ...(request.client ? { client: request.client } : {}),
+      },
+      callId,
+      constraints: placement.constraints,
+      safe: entry.descriptor.annotations?.idempotentHint === true || placement.idempotencyKey !== undefined,
+      timeoutMs,
+      notifySubject: request.notifySubject,
+      signal: request.signal,
+    });
+    return toInvokeOutcome(outcome, callId);
+  }
+
+  /** A `{ kind: 'tool' }` fan-out merge: the reduce tool runs as an ordinary call. */
+  async #reduce(tool: string, args: Record<string, unknown>, signal: AbortSignal | undefined): Promise<{ ok: true; result: CallResult } | { ok: false; error: WireError }> {
+    const entry = this.#deps.registry.tool(tool);
+    if (entry === undefined) return { ok: false, error: { code: GatewayErrorCode.ToolNotFound, message: `Unknown reduce tool: ${tool}` } };
+    const timeoutMs = entry.descriptor.timeoutMs ?? this.#deps.defaultTimeoutMs;
+    const outcome = await this.#dispatch(entry, { tool, arguments: args, ...(signal ? { signal } : {}) }, randomUUID(), { constraints: undefined, idempotencyKey: undefined }, timeoutMs);
+    if (outcome.ok === 'input') return { ok: false, error: { code: GatewayErrorCode.BadNodeReply, message: 'a reduce tool cannot ask for client input' } };
+    return outcome.ok ? { ok: true, result: outcome.result } : { ok: false, error: outcome.error };
   }
 
   /** Continues a 2026-era call parked on `nodeId` with the client's input. */
@@ -112,7 +155,7 @@ export class ToolInvoker {
       );
       return toOutcome(decodeCallResponse(reply.data), request.nodeId, request.callId);
     } catch (error) {
-      return this.#meshFailure(error, request.tool, [], timeoutMs, request.callId);
+      return this.#resumeFailure(error, request.tool, timeoutMs, request.callId);
     } finally {
       stopCancelling();
     }
@@ -133,28 +176,22 @@ export class ToolInvoker {
     return () => signal.removeEventListener('abort', onAbort);
   }
 
-  #meshFailure(error: unknown, tool: string, providers: readonly string[], timeoutMs: number, callId: string): InvokeOutcome {
-    if (isMeshError(error, MeshErrorCode.NoResponders)) {
-      // Nobody subscribes to the tool's subject, so every advertised provider is gone; they come back
-      // with their next heartbeat if they are alive after all.
-      for (const nodeId of providers) this.#deps.registry.forgetNode(nodeId);
-      return failure(callId, GatewayErrorCode.NoNode, `No node is serving tool ${tool} right now`);
-    }
-    if (isMeshError(error, MeshErrorCode.Timeout)) {
-      return failure(callId, GatewayErrorCode.Timeout, `Tool ${tool} did not answer within ${timeoutMs} ms`);
-    }
-    if (isMeshError(error, MeshErrorCode.Cancelled)) {
-      return failure(callId, GatewayErrorCode.Cancelled, `Call to ${tool} was cancelled`);
-    }
-    if (isMeshError(error, MeshErrorCode.PayloadTooLarge)) {
-      throw new GatewayError(GatewayErrorCode.PayloadTooLarge, (error as Error).message, { cause: error });
-    }
-    if (isMeshError(error, MeshErrorCode.Closed)) {
-      throw new GatewayError(GatewayErrorCode.Unavailable, 'The gateway is not connected to the mesh', { cause: error });
-    }
+  #resumeFailure(error: unknown, tool: string, timeoutMs: number, callId: string): InvokeOutcome {
+    if (isMeshError(error, MeshErrorCode.NoResponders)) return failure(callId, GatewayErrorCode.NoNode, `The node running ${tool} is gone`);
+    if (isMeshError(error, MeshErrorCode.Timeout)) return failure(callId, GatewayErrorCode.Timeout, `Tool ${tool} did not answer within ${timeoutMs} ms`);
+    if (isMeshError(error, MeshErrorCode.Cancelled)) return failure(callId, GatewayErrorCode.Cancelled, `Call to ${tool} was cancelled`);
+    if (isMeshError(error, MeshErrorCode.PayloadTooLarge)) throw new GatewayError(GatewayErrorCode.PayloadTooLarge, (error as Error).message, { cause: error });
+    if (isMeshError(error, MeshErrorCode.Closed)) throw new GatewayError(GatewayErrorCode.Unavailable, 'The gateway is not connected to the mesh', { cause: error });
     this.#deps.logger.error({ err: error, tool, callId }, 'undecodable reply from node');
     return failure(callId, GatewayErrorCode.BadNodeReply, `The node serving ${tool} sent a reply the gateway could not read`);
   }
+}
+
+function toInvokeOutcome(outcome: DispatchOutcome, callId: string): InvokeOutcome {
+  const attempts = outcome.attempts > 1 ? { attempts: outcome.attempts } : {};
+  if (outcome.kind === 'failure') return { ok: false, error: { code: outcome.code, message: outcome.message }, nodeId: outcome.nodeId, callId, ...attempts };
+  const converted = toOutcome(outcome.response, outcome.nodeId, callId);
+  return converted.ok === 'input' ? converted : { ...converted, ...attempts };
 }
 
 function toOutcome(response: CallResponse, nodeId: string | undefined, callId: string): InvokeOutcome {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { MetaKey } from '@easyremote/protocol';
 import { GatewayErrorCode } from '../../errors.js';
 import { jsonBytes } from '../../routing/call-events.js';
 import type { InvokeOutcome } from '../../routing/tool-invoker.js';
@@ -72,6 +73,7 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
           notifySubject: services.notifySubject,
           client: { era: context.era, capabilities: context.clientCapabilities },
           ...(meta ? { meta } : {}),
+          ...fanoutProgress(context, progressTokenOf(meta)),
         });
   } catch (error) {
     rethrowAsProtocolError(error);
@@ -120,15 +122,26 @@ function inputResponsesOf(params: Record<string, unknown>): Record<string, unkno
   return params.inputResponses;
 }
 
+/** Fan-out progress (one step per finished chunk) as notifications/progress, when the client gave a token. */
+function fanoutProgress(context: McpCallContext, progressToken: string | number | undefined): { onProgress?: (progress: number, total: number, message: string) => void } {
+  if (progressToken === undefined) return {};
+  return {
+    onProgress: (progress, total, message) =>
+      context.channel.send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken, progress, total, message } }),
+  };
+}
+
 /** A call outcome as an MCP CallToolResult: failures become `isError` results the model can read. */
 export function renderOutcome(outcome: Exclude<InvokeOutcome, { ok: 'input' }>): Record<string, unknown> {
   if (outcome.ok) {
     const result: Record<string, unknown> = { ...outcome.result };
     if (outcome.nodeId !== undefined) result._meta = { ...(outcome.result._meta ?? {}), [NODE_META_KEY]: outcome.nodeId };
+    if (outcome.attempts !== undefined) result._meta = { ...(result._meta as Record<string, unknown> | undefined), [MetaKey.attempts]: outcome.attempts };
     return result;
   }
   const { code, message } = outcome.error;
-  const meta: Record<string, unknown> = { [ERROR_META_KEY]: { code, message } };
+  const meta: Record<string, unknown> = { [ERROR_META_KEY]: { code, message, ...(outcome.error.data === undefined ? {} : { data: outcome.error.data }) } };
+  if (outcome.attempts !== undefined) meta[MetaKey.attempts] = outcome.attempts;
   if (outcome.nodeId !== undefined) meta[NODE_META_KEY] = outcome.nodeId;
   const text = code === GatewayErrorCode.InvalidArguments ? message : `${message} [${code}]`;
   return { content: [{ type: 'text', text }], isError: true, _meta: meta };

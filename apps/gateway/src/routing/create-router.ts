@@ -1,0 +1,43 @@
+import type { Logger } from '@easyremote/protocol';
+import type { RpcClient } from '@easyremote/mesh';
+import type { RegistryView } from '@easyremote/registry';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { GatewayConfig } from '../config.js';
+import { ArgumentValidator } from './argument-validator.js';
+import { CircuitBreakers } from './circuit-breaker.js';
+import { LocalLoad } from './local-load.js';
+import { NodeAttempts } from './node-attempts.js';
+import { NodeRpc } from './node-rpc.js';
+import { Placer } from './placer.js';
+import { ToolInvoker } from './tool-invoker.js';
+
+export interface Router {
+  readonly invoker: ToolInvoker;
+  readonly nodeRpc: NodeRpc;
+  stop(): void;
+}
+
+/** Wires the routing parts of one gateway replica: load view, circuit breakers, placement, invoker. */
+export function createRouter(deps: { nc: NatsConnection; registry: RegistryView; rpc: RpcClient; config: GatewayConfig; logger: Logger }): Router {
+  const { nc, registry, rpc, config, logger } = deps;
+  const load = new LocalLoad();
+  const breakers = new CircuitBreakers({ failureThreshold: config.breakerFailures, openMs: config.breakerOpenMs });
+  const attempts = new NodeAttempts(registry, load);
+  const placer = new Placer(registry, load, breakers, config.placementStrategy);
+  const nodeRpc = new NodeRpc(registry, rpc, config.callTimeoutMs);
+  const invoker = new ToolInvoker({
+    nc,
+    registry,
+    rpc,
+    nodeRpc,
+    placer,
+    load,
+    breakers,
+    attempts,
+    settings: { maxAttempts: config.callAttempts, overloadWaitMs: config.overloadWaitMs },
+    validator: new ArgumentValidator(),
+    defaultTimeoutMs: config.callTimeoutMs,
+    logger,
+  });
+  return { invoker, nodeRpc, stop: () => attempts.stop() };
+}

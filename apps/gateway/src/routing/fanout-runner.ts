@@ -1,0 +1,229 @@
+import {
+  FANOUT_DEFAULT_ATTEMPTS,
+  MetaKey,
+  mergeBuiltin,
+  planChunkCalls,
+  splitArrayArguments,
+  WireErrorCode,
+  type CallRequest,
+  type CallResult,
+  type ChunkCall,
+  type FanoutPartial,
+  type FanoutSpec,
+  type PlacementConstraints,
+  type WireError,
+} from '@easyremote/protocol';
+import type { ToolEntry } from '@easyremote/registry';
+import { GatewayErrorCode } from '../errors.js';
+import { dispatchCall, type DispatchDeps } from './call-dispatch.js';
+import type { NodeRpc } from './node-rpc.js';
+
+export interface FanoutDeps extends DispatchDeps {
+  nodeRpc: NodeRpc;
+  /** Tells the node running `callId` to stop (a `calls.cancel` broadcast). */
+  cancel: (callId: string) => void;
+  /** Runs a `{ kind: 'tool' }` reduce tool as an ordinary call. */
+  reduce: (tool: string, args: Record<string, unknown>, signal: AbortSignal | undefined) => Promise<{ ok: true; result: CallResult } | { ok: false; error: WireError }>;
+}
+
+export interface FanoutRequest {
+  entry: ToolEntry;
+  spec: FanoutSpec;
+  args: Record<string, unknown>;
+  callId: string;
+  constraints: PlacementConstraints | undefined;
+  meta: Record<string, unknown> | undefined;
+  client: CallRequest['client'];
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  onProgress: ((progress: number, total: number, message: string) => void) | undefined;
+}
+
+export interface FailedChunk {
+  index: number;
+  code: string;
+  message: string;
+  attempts: number;
+}
+
+export type FanoutOutcome =
+  /** The call does not split (small array, empty plan): run it as one ordinary call. */
+  | { kind: 'whole' }
+  | { kind: 'done'; result: CallResult }
+  | { kind: 'failed'; error: WireError };
+
+/** Node answers worth another try elsewhere: the node, not the chunk, may be at fault. */
+const RETRY_ON_ANSWER = new Set<string>([WireErrorCode.HandlerFailed, WireErrorCode.DeadlineExceeded]);
+
+/**
+ * Runs a fan-out call: splits it (array slices, or the tool's own plan from a node), dispatches the
+ * chunks in parallel over the matching nodes within their free capacity, retries a failed chunk on
+ * other nodes up to `maxAttemptsPerChunk`, reports progress per finished chunk, and merges the partial
+ * results in chunk order. Policy `fail` (default) stops at the first chunk that failed every attempt
+ * and fails the call with `GW_ERR_FANOUT_FAILED`; `partial` merges what succeeded and lists the rest.
+ */
+export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promise<FanoutOutcome> {
+  const { entry, spec } = request;
+  const planned = await chunksOf(deps, request);
+  if ('error' in planned) return { kind: 'failed', error: planned.error };
+  const chunks = planned.chunks;
+  if (chunks === undefined || chunks.length === 0) return { kind: 'whole' };
+
+  const maxAttempts = spec.maxAttemptsPerChunk ?? FANOUT_DEFAULT_ATTEMPTS;
+  const parallel = Math.max(1, Math.min(chunks.length, spec.maxParallel ?? freeSlots(deps, request)));
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort(request.signal?.reason);
+  request.signal?.addEventListener('abort', onAbort, { once: true });
+  const running = new Set<string>();
+  const partials: (FanoutPartial | undefined)[] = new Array<FanoutPartial | undefined>(chunks.length);
+  const failed: FailedChunk[] = [];
+  const nodes = new Set<string>();
+  let retries = 0;
+  let done = 0;
+  let next = 0;
+
+  const runChunk = async (index: number, call: ChunkCall): Promise<void> => {
+    const chunkCallId = `${request.callId}.${index}`;
+    const avoid = new Set<string>();
+    let used = 0;
+    let lastError: WireError = { code: GatewayErrorCode.FanoutFailed, message: 'not attempted' };
+    running.add(chunkCallId);
+    try {
+      while (used < maxAttempts && !stop.signal.aborted) {
+        const body: CallRequest = {
+          tool: entry.name,
+          arguments: call.arguments,
+          chunk: call.chunk,
+          ...(request.meta ? { meta: request.meta } : {}),
+          ...(request.client ? { client: request.client } : {}),
+        };
+        const outcome = await dispatchCall(deps, {
+          entry,
+          body,
+          callId: chunkCallId,
+          constraints: request.constraints,
+          safe: true,
+          timeoutMs: request.timeoutMs,
+          signal: stop.signal,
+          avoid,
+          maxAttempts: maxAttempts - used,
+        });
+        used += Math.max(1, outcome.attempts);
+        if (outcome.kind === 'failure') {
+          lastError = { code: outcome.code, message: outcome.message };
+          if (!outcome.retryable) break;
+          if (outcome.nodeId !== undefined) avoid.add(outcome.nodeId);
+          continue;
+        }
+        const { response, nodeId } = outcome;
+        if (response.ok && 'result' in response && response.result.isError !== true) {
+          partials[index] = {
+            index,
+            ...(nodeId === undefined ? {} : { nodeId }),
+            content: response.result.content,
+            ...(response.result.structuredContent === undefined ? {} : { structuredContent: response.result.structuredContent }),
+          };
+          if (nodeId !== undefined) nodes.add(nodeId);
+          retries += used - 1;
+          done++;
+          request.onProgress?.(done, chunks.length, `chunk ${index + 1}/${chunks.length} done${nodeId === undefined ? '' : ` on ${nodeId}`}`);
+          return;
+        }
+        lastError = !response.ok ? response.error : { code: GatewayErrorCode.FanoutFailed, message: resultText(response) };
+        if (response.ok || !RETRY_ON_ANSWER.has(response.error.code)) break;
+        if (nodeId !== undefined) avoid.add(nodeId);
+      }
+      // Chunks stopped because another chunk failed (or the caller cancelled) did not fail themselves.
+      if (stop.signal.aborted && lastError.code === GatewayErrorCode.Cancelled) return;
+      retries += Math.max(0, used - 1);
+      failed.push({ index, code: lastError.code, message: lastError.message, attempts: used });
+      if (spec.onChunkFailure !== 'partial') stop.abort(new Error('a chunk failed'));
+    } finally {
+      running.delete(chunkCallId);
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    while (!stop.signal.aborted && next < chunks.length) {
+      const index = next++;
+      await runChunk(index, chunks[index]!);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: parallel }, worker));
+  } finally {
+    request.signal?.removeEventListener('abort', onAbort);
+    for (const chunkCallId of running) deps.cancel(chunkCallId);
+  }
+
+  if (request.signal?.aborted) return { kind: 'failed', error: { code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled` } };
+  failed.sort((a, b) => a.index - b.index);
+  const summary = { chunks: chunks.length, nodes: [...nodes].sort(), retries, failed };
+  if (failed.length > 0 && spec.onChunkFailure !== 'partial') {
+    const list = failed.map((f) => `#${f.index} ${f.code} after ${f.attempts} attempt(s): ${f.message}`).join('; ');
+    return { kind: 'failed', error: { code: GatewayErrorCode.FanoutFailed, message: `Fan-out of ${entry.name} failed: chunk ${list}`, data: summary } };
+  }
+  const merged = await mergePartials(deps, request, partials.filter((p): p is FanoutPartial => p !== undefined));
+  if (!merged.ok) return { kind: 'failed', error: merged.error };
+  return { kind: 'done', result: { ...merged.result, _meta: { ...(merged.result._meta ?? {}), [MetaKey.fanout]: summary } } };
+}
+
+async function chunksOf(deps: FanoutDeps, request: FanoutRequest): Promise<{ chunks: ChunkCall[] | undefined } | { error: WireError }> {
+  const { spec, args, entry } = request;
+  if (spec.split.kind === 'array') return { chunks: splitArrayArguments(args, spec.split) };
+  const providers = orderedProviders(deps, request);
+  if (providers.length === 0) return { error: { code: GatewayErrorCode.NoMatchingNode, message: `No live node can run tool ${entry.name}` } };
+  const { reply } = await deps.nodeRpc.call(providers, { method: 'fanout/plan', params: { tool: entry.name, arguments: args } }, request.signal ? { signal: request.signal } : {});
+  if (!reply.ok) return { error: reply.error };
+  if (!('result' in reply) || !Array.isArray(reply.result.chunks)) return { error: { code: GatewayErrorCode.BadNodeReply, message: `The fan-out plan of ${entry.name} is not a list of chunks` } };
+  return { chunks: planChunkCalls(args, reply.result.chunks as unknown[]) };
+}
+
+function orderedProviders(deps: FanoutDeps, request: FanoutRequest): string[] {
+  const plan = deps.placer.plan(request.entry, request.args, request.constraints ?? { strategy: 'least-loaded' }, new Set());
+  return plan.kind === 'nodes' ? plan.nodes.map((n) => n.nodeId) : [];
+}
+
+/** Chunks in flight at once: the free slots of the matching nodes (at least one per node). */
+function freeSlots(deps: FanoutDeps, request: FanoutRequest): number {
+  const { nodes } = deps.placer.matching(request.entry, request.args, request.constraints);
+  let free = 0;
+  for (const advert of nodes) {
+    if (!deps.breakers.allows(advert.nodeId)) continue;
+    const estimate = deps.load.estimate(advert);
+    free += Math.max(1, estimate.capacity - estimate.inFlight);
+  }
+  return free;
+}
+
+async function mergePartials(deps: FanoutDeps, request: FanoutRequest, partials: FanoutPartial[]): Promise<{ ok: true; result: CallResult } | { ok: false; error: WireError }> {
+  const { spec, entry, args } = request;
+  const merge = spec.merge;
+  const mergeFailed = (message: string): { ok: false; error: WireError } => ({ ok: false, error: { code: GatewayErrorCode.FanoutMergeFailed, message: `Merging the chunks of ${entry.name} failed: ${message}` } });
+  if (merge.kind === 'builtin' || merge.kind === 'fields') {
+    const merged = mergeBuiltin(merge, partials, entry.descriptor.outputSchema !== undefined);
+    return merged.ok ? merged : mergeFailed(merged.message);
+  }
+  if (merge.kind === 'tool') {
+    const reduced = await deps.reduce(merge.tool, { partials, arguments: args }, request.signal);
+    return reduced.ok ? reduced : mergeFailed(`${reduced.error.message} [${reduced.error.code}]`);
+  }
+  const providers = mergerNodes(deps, request, merge.name);
+  if (providers.length === 0) return mergeFailed(`no live node has the merger ${merge.name}`);
+  const { reply } = await deps.nodeRpc.call(providers, { method: 'fanout/merge', params: { merger: merge.name, tool: entry.name, arguments: args, partials } }, request.signal ? { signal: request.signal } : {});
+  if (!reply.ok) return mergeFailed(`${reply.error.message} [${reply.error.code}]`);
+  if (!('result' in reply) || !Array.isArray(reply.result.content)) return mergeFailed('the merger returned no result');
+  return { ok: true, result: reply.result as CallResult };
+}
+
+/** Nodes advertising the merger: the tool's matching nodes first, least loaded first. */
+function mergerNodes(deps: FanoutDeps, request: FanoutRequest, name: string): string[] {
+  const preferred = orderedProviders(deps, request).filter((nodeId) => deps.registry.node(nodeId)?.advert.mergers?.includes(name));
+  const others = [...deps.registry.nodes().values()].filter((n) => n.advert.mergers?.includes(name) && !preferred.includes(n.advert.nodeId)).map((n) => n.advert.nodeId);
+  return [...preferred, ...others];
+}
+
+function resultText(response: { ok: true; result: CallResult } | { ok: true; inputRequired: unknown }): string {
+  if (!('result' in response)) return 'a chunk asked for client input, which fan-out chunks cannot do';
+  return response.result.content.map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n') || 'a chunk returned an error result';
+}
