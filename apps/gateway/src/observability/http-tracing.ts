@@ -4,6 +4,20 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 const spans = new WeakMap<FastifyRequest, Span>();
 
+/** Largest raw body parsed just to find `_meta.traceparent` (the MCP route parses bodies itself). */
+const MAX_PEEK_BYTES = 64 * 1024;
+
+/** The JSON-RPC message of a body the MCP route left as a string, when small enough to peek into. */
+function peek(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  if (body.length > MAX_PEEK_BYTES) return undefined;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
 function metaOf(body: unknown): Record<string, unknown> | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const params = (body as { params?: unknown }).params;
@@ -20,10 +34,11 @@ function metaOf(body: unknown): Record<string, unknown> | undefined {
  */
 export function registerHttpTracing(app: FastifyInstance): void {
   app.addHook('preHandler', (request, reply, done) => {
+    const message = peek(request.body);
     let parent = extractTraceRecord(request.headers, context.active());
-    if (!hasSpanContext(parent)) parent = extractTraceRecord(metaOf(request.body), parent);
+    if (!hasSpanContext(parent)) parent = extractTraceRecord(metaOf(message), parent);
     const route = request.routeOptions.url ?? request.url.split('?')[0] ?? '/';
-    const method = (request.body as { method?: unknown } | undefined)?.method;
+    const method = (message as { method?: unknown } | undefined)?.method;
     const span = startServerSpan(`${request.method} ${route}`, parent, {
       'http.request.method': request.method,
       'http.route': route,
