@@ -90,7 +90,8 @@ export async function freePort(): Promise<number> {
 export async function startGatewayProcess(natsUrl: string, options: GatewayOptions = {}): Promise<{ child: Child; url: string }> {
   const port = await freePort();
   const child = spawnChild('gateway', [CLI, 'gateway'], {
-    env: { NATS_URL: natsUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env },
+    // Authentication off (loopback only) so the bench keeps measuring the routing path; set EASYREMOTE_AUTH=on in options.env to measure it.
+    env: { NATS_URL: natsUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', EASYREMOTE_AUTH: 'off', ...options.env },
     ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
     ...(options.cpus !== undefined ? { cpus: options.cpus } : {}),
   });

@@ -58,7 +58,8 @@ let node;
 let code = 1;
 try {
   [gateway, node] = await Promise.all([
-    startApp(['gateway'], { NATS_URL: nats.url, PORT: '0' }, 'gateway listening'),
+    // The suite brings no credentials: authentication off, which the gateway allows on loopback only.
+    startApp(['gateway'], { NATS_URL: nats.url, PORT: '0', HOST: '127.0.0.1', EASYREMOTE_AUTH: 'off' }, 'gateway listening'),
     startApp(['node', 'test/fixtures/conformance-tools.ts'], { NATS_URL: nats.url, EASYREMOTE_NODE_ID: 'conformance-fixtures' }, 'node serving'),
   ]);
   const url = String(gateway.entry.url);

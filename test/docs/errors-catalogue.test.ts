@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ClientErrorCode } from '@easyremote/client';
+import { AuthErrorCode } from '@easyremote/auth';
 import { GatewayErrorCode } from '@easyremote/gateway';
 import { MeshErrorCode } from '@easyremote/mesh';
 import { LauncherErrorCode } from '@easyremote/nats-launcher';
@@ -29,6 +30,7 @@ const CATALOGUES: readonly Catalogue[] = [
   { pkg: '@easyremote/node-sdk', name: 'NodeSdkErrorCode', prefix: 'NODE_SDK_ERR_', codes: NodeSdkErrorCode },
   { pkg: '@easyremote/toolbox', name: 'ToolboxErrorCode', prefix: 'TOOLBOX_ERR_', codes: ToolboxErrorCode },
   { pkg: '@easyremote/client', name: 'ClientErrorCode', prefix: 'REMOTE_ERR_', codes: ClientErrorCode },
+  { pkg: '@easyremote/auth', name: 'AuthErrorCode', prefix: 'AUTH_ERR_', codes: AuthErrorCode },
   { pkg: '@easyremote/gateway', name: 'GatewayErrorCode', prefix: 'GW_ERR_', codes: GatewayErrorCode },
 ];
 

@@ -26,7 +26,12 @@ describe('easyremote dev (npm start)', () => {
   it('brings up the whole mesh; an SDK client lists the toolbox tools and calls echo; Ctrl-C stops it cleanly', async () => {
     dev = runCli(['dev'], { NATS_URL: undefined, PORT: '0', LOG_LEVEL: 'warn' });
     const [, mcpUrl] = await waitForLine(dev, /MCP endpoint:\s+(\S+)/, 30_000);
-    const client = await connectClient(mcpUrl!, 'legacy');
+    // Secure by default: without the printed key the gateway refuses; with it, everything works.
+    const [, apiKey] = await waitForLine(dev, /API key:\s+(erk_\S+)/, 5_000);
+    expect(dev.lines.join('\n')).toContain('"EASYREMOTE_API_KEY": "' + apiKey + '"');
+    expect((await fetch(mcpUrl!, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' })).status).toBe(401);
+    const withKey: typeof fetch = (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), authorization: `Bearer ${apiKey}` } });
+    const client = await connectClient(mcpUrl!, 'legacy', { fetch: withKey });
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo']));
     const result = await client.callTool({ name: 'echo', arguments: { text: 'quick start' } });

@@ -101,9 +101,13 @@ export interface GatewayProcess extends AppProcess {
   readonly mcpUrl: string;
 }
 
-/** A gateway process on a free port; resolves once it listens. */
+/**
+ * A gateway process on a free port; resolves once it listens. Authentication is off (allowed on
+ * loopback only) unless `env` sets EASYREMOTE_AUTH: most scenarios test something else; the
+ * security e2e tests turn it on.
+ */
 export async function spawnGateway(natsUrl: string, env: Record<string, string> = {}): Promise<GatewayProcess> {
-  const app = runCli(['gateway'], { NATS_URL: natsUrl, PORT: '0', ...env });
+  const app = runCli(['gateway'], { NATS_URL: natsUrl, PORT: '0', EASYREMOTE_AUTH: 'off', ...env });
   const listening = await app.waitForLog('gateway listening');
   const mcpUrl = String(listening.url);
   return Object.assign(app, { mcpUrl, url: mcpUrl.replace(/\/mcp$/, '') });

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { auditHelp, runAudit } from './commands/audit.js';
 import { devHelp, runDev } from './commands/dev.js';
 import { gatewayHelp, runGateway } from './commands/gateway.js';
+import { keysHelp, runKeys } from './commands/keys.js';
 import { nodeHelp, runNode } from './commands/node.js';
 import { reportHelp, runReportArgs } from './commands/report.js';
 
@@ -11,15 +13,20 @@ Commands:
   dev        run a complete local mesh (NATS, gateway, toolbox node)
   gateway    run an MCP gateway
   node       run a compute node serving tools from modules
+  keys       create, list and revoke gateway API keys
+  audit      query the audit log of tool executions
   report     usage report for a period (calls, latency, success, nodes, cost, advice)
   help       show help for a command
 
 Run "easyremote help <command>" for details.
 `;
 
-const helps: Record<string, string> = { dev: devHelp, gateway: gatewayHelp, node: nodeHelp, report: reportHelp };
+const helps: Record<string, string> = { dev: devHelp, gateway: gatewayHelp, node: nodeHelp, keys: keysHelp, audit: auditHelp, report: reportHelp };
 
 async function main(argv: string[]): Promise<void> {
+  // keys and audit parse their own options.
+  if (argv[0] === 'keys' && !argv.includes('--help') && !argv.includes('-h')) return runKeys(argv.slice(1));
+  if (argv[0] === 'audit' && !argv.includes('--help') && !argv.includes('-h')) return runAudit(argv.slice(1));
   if (argv[0] === 'report' && !argv.includes('--help') && !argv.includes('-h')) return runReportArgs(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,

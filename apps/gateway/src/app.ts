@@ -14,11 +14,15 @@ import { registerHealthRoutes, type Readiness } from './rest/health-routes.js';
 import { registerResourceRoutes } from './rest/resources-routes.js';
 import { registerToolRoutes } from './rest/tools-routes.js';
 import { hostOriginPolicy, registerHostOriginGuard } from './security/host-origin.js';
+import { mountGatewaySecurity, type GatewaySecurity } from './security/gateway-security.js';
+import { SecuredDispatcher } from './security/secured-dispatcher.js';
 
 export interface GatewayDeps {
   services: McpServices;
   readiness: Readiness;
   logger: PinoLogger;
+  /** Authentication, authorisation, rate limits, input limits and audit; absent in bare tests (everything open). */
+  security?: GatewaySecurity;
   /** Metrics, analytics and the dashboard (GET /metrics, /mcp/analytics/report, /dashboard); absent in bare tests. */
   observability?: Observability;
 }
@@ -38,7 +42,8 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
   const logger = deps.logger as unknown as Logger;
   const { services } = deps;
   registerHostOriginGuard(app, hostOriginPolicy(config.host, config.allowedHosts, config.allowedOrigins));
-  const dispatcher = new McpDispatcher(services);
+  if (deps.security) await mountGatewaySecurity(app, deps.security, config);
+  const dispatcher = deps.security ? new SecuredDispatcher(new McpDispatcher(services), deps.security.guard, deps.security.identity) : new McpDispatcher(services);
 
   await app.register(async (mcp) => registerMcpRoute(mcp, { dispatcher, services, logger: logger.child({ component: 'mcp' }), maxBodyBytes: config.maxBodyBytes }));
   await app.register(async (rest) => {

@@ -21,6 +21,27 @@ export const GatewayConfigSchema = Type.Object({
   allowedHosts: Type.Array(Type.String({ minLength: 1 })),
   /** Origin allow-list (hostnames); requests without Origin are allowed. Empty = loopback origins only. */
   allowedOrigins: Type.Array(Type.String({ minLength: 1 })),
+  /** Authentication (API keys, OAuth): on unless explicitly off, and off only on a loopback bind. */
+  auth: Type.Union([Type.Literal('on'), Type.Literal('off')]),
+  /** KV bucket of API key records (hashes only). */
+  keysBucket: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
+  /** This gateway's public base URL (the OAuth resource is `<url>/mcp`); empty = the listen address. */
+  publicUrl: Type.String(),
+  /** OAuth issuer whose JWT access tokens are accepted; empty = API keys only. */
+  oauthIssuer: Type.String(),
+  /** The issuer's JWKS URL; empty = `<issuer>/.well-known/jwks.json`. */
+  oauthJwksUrl: Type.String(),
+  /** Calls per rate window per principal across all replicas; 0 = no limit. */
+  rateLimit: Type.Integer({ minimum: 0 }),
+  /** Calls per rate window per principal on one tool across all replicas; 0 = no limit. */
+  rateLimitPerTool: Type.Integer({ minimum: 0 }),
+  rateWindowMs: Millis,
+  /** Write every tool execution to the audit stream. */
+  audit: Type.Union([Type.Literal('on'), Type.Literal('off')]),
+  /** Deepest JSON nesting accepted in a request body. */
+  maxJsonDepth: Type.Integer({ minimum: 2, maximum: 1000 }),
+  /** Longest string accepted in a request body. */
+  maxStringLength: Type.Integer({ minimum: 16 }),
   registryBucket: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
   /** Replicas of the JetStream buckets the gateway creates (registry, sessions): 3 on a three-server cluster. */
   kvReplicas: Type.Integer({ minimum: 1, maximum: 5 }),
@@ -61,6 +82,17 @@ const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string'
   { env: 'EASYREMOTE_SESSION_MAX_AGE_MS', key: 'sessionMaxAgeMs', kind: 'int', fallback: String(24 * 3600 * 1000) },
   { env: 'EASYREMOTE_ALLOWED_HOSTS', key: 'allowedHosts', kind: 'list', fallback: '' },
   { env: 'EASYREMOTE_ALLOWED_ORIGINS', key: 'allowedOrigins', kind: 'list', fallback: '' },
+  { env: 'EASYREMOTE_AUTH', key: 'auth', kind: 'string', fallback: 'on' },
+  { env: 'EASYREMOTE_KEYS_BUCKET', key: 'keysBucket', kind: 'string', fallback: 'easyremote-keys' },
+  { env: 'EASYREMOTE_PUBLIC_URL', key: 'publicUrl', kind: 'string', fallback: '' },
+  { env: 'EASYREMOTE_OAUTH_ISSUER', key: 'oauthIssuer', kind: 'string', fallback: '' },
+  { env: 'EASYREMOTE_OAUTH_JWKS_URL', key: 'oauthJwksUrl', kind: 'string', fallback: '' },
+  { env: 'EASYREMOTE_RATE_LIMIT', key: 'rateLimit', kind: 'int', fallback: '0' },
+  { env: 'EASYREMOTE_RATE_LIMIT_PER_TOOL', key: 'rateLimitPerTool', kind: 'int', fallback: '0' },
+  { env: 'EASYREMOTE_RATE_WINDOW_MS', key: 'rateWindowMs', kind: 'int', fallback: '60000' },
+  { env: 'EASYREMOTE_AUDIT', key: 'audit', kind: 'string', fallback: 'on' },
+  { env: 'EASYREMOTE_MAX_JSON_DEPTH', key: 'maxJsonDepth', kind: 'int', fallback: '64' },
+  { env: 'EASYREMOTE_MAX_STRING_LENGTH', key: 'maxStringLength', kind: 'int', fallback: String(4 * 1024 * 1024) },
   { env: 'EASYREMOTE_REGISTRY_BUCKET', key: 'registryBucket', kind: 'string', fallback: 'easyremote-registry' },
   { env: 'EASYREMOTE_KV_REPLICAS', key: 'kvReplicas', kind: 'int', fallback: '1' },
   { env: 'EASYREMOTE_PAGE_SIZE', key: 'pageSize', kind: 'int', fallback: '500' },
@@ -75,6 +107,8 @@ const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string'
   { env: 'EASYREMOTE_PRICE_NODE_SECOND', key: 'pricePerNodeSecond', kind: 'number', fallback: '0' },
   { env: 'EASYREMOTE_PRICE_GPU_SECOND', key: 'pricePerGpuSecond', kind: 'number', fallback: '0' },
 ];
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 const validator = Compile(GatewayConfigSchema);
 
@@ -102,5 +136,9 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     });
     throw new GatewayError(GatewayErrorCode.Config, `invalid gateway configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
   }
-  return Object.freeze(candidate as GatewayConfig);
+  const config = candidate as GatewayConfig;
+  if (config.auth === 'off' && !LOOPBACK_HOSTS.has(config.host)) {
+    throw new GatewayError(GatewayErrorCode.Config, `EASYREMOTE_AUTH=off is refused on a non-loopback address (HOST=${config.host}): bind to 127.0.0.1 or keep authentication on`);
+  }
+  return Object.freeze(config);
 }

@@ -31,6 +31,8 @@ export const GatewayErrorCode = {
   ToolResultError: 'GW_ERR_TOOL_RESULT',
   /** REST only: the request was malformed (bad JSON, wrong shape). */
   BadRequest: 'GW_ERR_BAD_REQUEST',
+  /** The request body nests too deeply or holds an over-long string (EASYREMOTE_MAX_JSON_DEPTH / _MAX_STRING_LENGTH). */
+  InputLimit: 'GW_ERR_INPUT_LIMIT',
   /** An unexpected failure inside the gateway; details are in its log, not in the answer. */
   Internal: 'GW_ERR_INTERNAL',
   /** The call's placement (`_meta["easyremote/placement"]`, REST `node`/`label`/`strategy`) or idempotency key is malformed. */

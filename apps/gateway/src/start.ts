@@ -13,6 +13,7 @@ import { loadSessionSecret } from './mcp/session-secret.js';
 import { resyncOnReconnect } from './registry-resync.js';
 import { retryOnTimeout } from './startup-retry.js';
 import { SessionTokens } from './mcp/session-token.js';
+import { startGatewaySecurity } from './security/gateway-security.js';
 
 export interface GatewayHandle {
   /** Base URL, e.g. http://127.0.0.1:8080 */
@@ -42,6 +43,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
     const sessions = new SessionTokens(secret, config.sessionMaxAgeMs);
     const health = new MeshHealth(nc);
     const running = await retryOnTimeout('MCP services', () => createMcpServices(nc, { registry, rpc, sessions, config, logger: log }), log);
+    const security = await startGatewaySecurity(nc, { config, registry, callEvents: running.services.callEvents, logger: log });
     const observability = await startObservability(nc, running.services, {
       pricing: { perNodeSecond: config.pricePerNodeSecond, perGpuSecond: config.pricePerGpuSecond },
       kvReplicas: config.kvReplicas,
@@ -52,6 +54,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
     });
     const app = await buildApp(config, {
       services: running.services,
+      security,
       logger,
       readiness: health,
       observability,
@@ -61,6 +64,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    security.identity.learn(url);
     logger.info({ url: `${url}/mcp`, nats: config.natsUrl }, 'gateway listening');
     let closed = false;
     return {
@@ -71,6 +75,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
         if (closed) return;
         closed = true;
         running.stop();
+        security.stop();
         observability.stop();
         await app.close();
         registry.stop();

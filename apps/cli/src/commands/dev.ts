@@ -1,4 +1,7 @@
 import { createLogger, loadGatewayConfig, startGateway, type GatewayHandle } from '@easyremote/gateway';
+import { DEFAULT_KEY_SCOPES, KeyStore, Scope } from '@easyremote/auth';
+import { connectMesh } from '@easyremote/mesh';
+import { fileURLToPath } from 'node:url';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import { ComputeNode } from '@easyremote/node-sdk';
 import type { Logger } from '@easyremote/protocol';
@@ -10,7 +13,25 @@ export const devHelp = `easyremote dev
 Runs a complete local mesh in one process: NATS (NATS_URL when set, otherwise its own nats-server with
 JetStream on a free port and a temporary store), one gateway (PORT, default 8080) and the toolbox node.
 Prints the MCP URL. Ctrl-C stops everything.
+Authentication is on: a fresh API key (all scopes, admin included) is created and printed with a
+desktop-client config that uses it. EASYREMOTE_AUTH=off turns it off (loopback only).
 `;
+
+async function createDevKey(natsUrl: string, bucket: string, replicas: number): Promise<string> {
+  const nc = await connectMesh({ servers: natsUrl, name: 'easyremote-dev-keys' });
+  try {
+    const store = await KeyStore.open(nc, { bucket, replicas });
+    return (await store.create('easyremote dev', [...DEFAULT_KEY_SCOPES, Scope.Admin])).key;
+  } finally {
+    await nc.close();
+  }
+}
+
+function desktopConfig(gatewayUrl: string, apiKey: string): string {
+  const bridge = fileURLToPath(new URL('../../../bridge/bin/easyremote-mcp.js', import.meta.url));
+  const config = { mcpServers: { easyremote: { command: 'node', args: [bridge], env: { EASYREMOTE_GATEWAY: gatewayUrl, EASYREMOTE_API_KEY: apiKey } } } };
+  return JSON.stringify(config, null, 2).split('\n').map((line) => `    ${line}`).join('\n');
+}
 
 export async function runDev(): Promise<void> {
   const logLevel = process.env.LOG_LEVEL ?? 'warn';
@@ -28,6 +49,8 @@ export async function runDev(): Promise<void> {
       natsUrl = nats.url;
     }
     const config = loadGatewayConfig({ ...process.env, NATS_URL: natsUrl });
+    // Secure by default: a fresh key exists before the gateway starts, so it is valid from the first request.
+    const apiKey = config.auth === 'on' ? await createDevKey(natsUrl, config.keysBucket, config.kvReplicas) : undefined;
     const gateway: GatewayHandle = await startGateway(config, { logger });
     stack.push(() => gateway.close());
     const node = new ComputeNode({ servers: natsUrl, nodeId: 'toolbox', registryBucket: config.registryBucket, logger: log.child({ component: 'toolbox-node' }) });
@@ -41,6 +64,7 @@ export async function runDev(): Promise<void> {
         `  REST tools:    ${gateway.url}/mcp/tools`,
         `  NATS:          ${natsUrl}`,
         `  Tools:         ${toolboxTools.map((tool) => tool.descriptor.name).join(', ')}`,
+        ...(apiKey ? [`  API key:       ${apiKey}`, '  Desktop client config (claude_desktop_config.json):', desktopConfig(gateway.url, apiKey)] : ['  Authentication is OFF (EASYREMOTE_AUTH=off).']),
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

@@ -1,3 +1,4 @@
+import type { AccessPolicy } from '@easyremote/auth';
 import type { RequestId } from './jsonrpc.js';
 import type { ResponseChannel } from './response-channel.js';
 
@@ -17,4 +18,8 @@ export interface McpCallContext {
   logLevel: string | undefined;
   /** The authenticated caller, when authentication is on. */
   principal?: string | undefined;
+  /** What the caller may use; undefined when authentication is off. */
+  access?: AccessPolicy | undefined;
+  /** Sets a header on the HTTP answer before it starts (challenges, Retry-After). */
+  setHeader?: ((name: string, value: string) => void) | undefined;
 }

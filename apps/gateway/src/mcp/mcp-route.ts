@@ -13,7 +13,7 @@ import type { McpServices } from './services.js';
 import type { SessionState } from './session-token.js';
 
 export interface McpRouteDeps {
-  dispatcher: McpDispatcher;
+  dispatcher: Pick<McpDispatcher, 'dispatch'>;
   services: McpServices;
   logger: Logger;
   maxBodyBytes: number;
@@ -223,7 +223,15 @@ async function serve(reply: FastifyReply, deps: McpRouteDeps, message: JsonRpcRe
   channel.onClose(() => {
     if (!channel.completed) controller.abort(new Error('the client closed the request'));
   });
-  const context: McpCallContext = { ...base, requestId: message.id, channel, signal: controller.signal };
+  const context: McpCallContext = {
+    ...base,
+    requestId: message.id,
+    channel,
+    signal: controller.signal,
+    principal: reply.request.principal,
+    access: reply.request.access,
+    setHeader: (name, value) => reply.raw.setHeader(name, value),
+  };
   try {
     const result = await deps.dispatcher.dispatch(message.method, message.params ?? {}, context);
     if (result !== STREAMING) channel.finish(resultMessage(message.id, result));

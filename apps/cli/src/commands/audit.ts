@@ -1,0 +1,35 @@
+import { parseArgs } from 'node:util';
+import { AuditLog, parseSince } from '@easyremote/auth';
+import { connectMesh } from '@easyremote/mesh';
+
+export const auditHelp = `easyremote audit [--since 1h] [--tool NAME] [--principal P] [--limit N] [--json]
+
+Reads the audit stream (every tool execution: time, principal, tool, node, duration, outcome, a SHA-256
+of the arguments) straight from NATS. --since takes 30m, 1h, 2d or an ISO time. The gateway serves the
+same records at GET /mcp/audit (admin scope). Environment: NATS_URL (default nats://127.0.0.1:4222).
+`;
+
+export async function runAudit(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { since: { type: 'string' }, tool: { type: 'string' }, principal: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const sinceMs = parseSince(values.since ?? '1h');
+  if (sinceMs === undefined) throw new Error(`--since ${values.since}: use a duration (30m, 1h, 2d) or an ISO time`);
+  const limit = values.limit === undefined ? 1000 : Number(values.limit);
+  const nc = await connectMesh({ servers: (process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(','), name: 'easyremote-audit', maxStartupAttempts: 3 });
+  try {
+    const audit = await AuditLog.open(nc);
+    const records = await audit.query({ sinceMs, tool: values.tool, principal: values.principal, limit });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(records)}\n`);
+      return;
+    }
+    for (const r of records) {
+      process.stdout.write(`${r.time}  ${r.outcome.padEnd(10)} ${r.tool}  by ${r.principal ?? '-'}  on ${r.nodeId ?? '-'}  ${r.durationMs} ms  args ${r.argumentsSha256.slice(0, 16)}\n`);
+    }
+    process.stdout.write(`${records.length} record(s)\n`);
+  } finally {
+    await nc.close();
+  }
+}

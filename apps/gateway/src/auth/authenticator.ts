@@ -1,0 +1,46 @@
+import { AccessPolicy, type KeyView } from '@easyremote/auth';
+import type { OAuthVerifier } from './oauth-verifier.js';
+
+export type Authentication =
+  | { ok: true; principal: string; access: AccessPolicy }
+  | { ok: false; reason: 'missing' | 'invalid'; description: string };
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * Turns an `Authorization` header into a principal and its access policy: API keys (`erk_...`,
+ * checked against the in-memory key view) or OAuth JWT access tokens (checked against the issuer's
+ * JWKS). Policies are cached per distinct scope set, so the hot path builds nothing.
+ */
+export class Authenticator {
+  readonly #policies = new Map<string, AccessPolicy>();
+
+  constructor(private readonly sources: { keys?: KeyView | undefined; oauth?: OAuthVerifier | undefined }) {}
+
+  async authenticate(authorization: string | undefined): Promise<Authentication> {
+    if (authorization === undefined || authorization === '') return { ok: false, reason: 'missing', description: 'Authorization: Bearer credentials are required' };
+    const token = BEARER.exec(authorization)?.[1];
+    if (token === undefined) return { ok: false, reason: 'invalid', description: 'the Authorization header must be "Bearer <token>"' };
+    if (token.startsWith('erk_')) {
+      const key = this.sources.keys?.verify(token);
+      if (!key) return { ok: false, reason: 'invalid', description: 'the API key is unknown or revoked' };
+      return { ok: true, principal: `key:${key.id}`, access: this.#policy(key.scopes) };
+    }
+    if (this.sources.oauth) {
+      const verified = await this.sources.oauth.verify(token);
+      if (verified) return { ok: true, principal: `oauth:${verified.subject}`, access: this.#policy(verified.scopes) };
+    }
+    return { ok: false, reason: 'invalid', description: 'the access token is malformed, expired, or not issued for this resource' };
+  }
+
+  #policy(scopes: readonly string[]): AccessPolicy {
+    const cacheKey = [...scopes].sort().join(' ');
+    let policy = this.#policies.get(cacheKey);
+    if (!policy) {
+      policy = new AccessPolicy(scopes);
+      if (this.#policies.size > 10_000) this.#policies.clear();
+      this.#policies.set(cacheKey, policy);
+    }
+    return policy;
+  }
+}

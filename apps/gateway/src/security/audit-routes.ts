@@ -1,0 +1,23 @@
+import { AuthErrorCode, Scope, parseSince, type AuditLog } from '@easyremote/auth';
+import type { FastifyInstance } from 'fastify';
+import { bearerChallenge, refuse } from '../auth/challenge.js';
+import type { ResourceIdentity } from '../auth/resource-identity.js';
+import { GatewayErrorCode } from '../errors.js';
+
+/** `GET /mcp/audit?since=1h&tool=x&principal=p&limit=n`: the audit trail, admin scope only. */
+export function registerAuditRoutes(app: FastifyInstance, deps: { audit: AuditLog; identity: ResourceIdentity }): void {
+  app.get<{ Querystring: { since?: string; tool?: string; principal?: string; limit?: string } }>('/mcp/audit', async (request, reply) => {
+    if (request.access && !request.access.has(Scope.Admin)) {
+      return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, 'Forbidden: the audit log needs the admin scope', {
+        'www-authenticate': bearerChallenge(deps.identity.metadataUrl, { error: 'insufficient_scope', description: 'needs admin', scope: Scope.Admin }),
+      });
+    }
+    const sinceMs = parseSince(request.query.since ?? '1h');
+    const limit = request.query.limit === undefined ? 1000 : Number(request.query.limit);
+    if (sinceMs === undefined || !Number.isInteger(limit) || limit < 1) {
+      return reply.code(400).send({ error: { code: GatewayErrorCode.BadRequest, message: 'since must be a duration (30m, 1h, 2d) or an ISO time; limit a positive integer' } });
+    }
+    const records = await deps.audit.query({ sinceMs, tool: request.query.tool, principal: request.query.principal, limit });
+    return { records };
+  });
+}

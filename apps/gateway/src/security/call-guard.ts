@@ -1,0 +1,50 @@
+import { AccessPolicy, type RateDecision, type RateLimiter, type ToolFacts } from '@easyremote/auth';
+import type { Logger } from '@easyremote/protocol';
+import type { RegistryView } from '@easyremote/registry';
+
+/** Everything allowed: the policy of every request when authentication is off. */
+export const OPEN_ACCESS = new AccessPolicy(['admin']);
+
+/**
+ * Authorisation and rate limiting for one tool call, shared by MCP and REST so both doors apply the
+ * same decision: may this principal call this tool, and is it within its limits across all replicas?
+ */
+export class CallGuard {
+  constructor(
+    private readonly deps: {
+      registry: RegistryView;
+      perPrincipal?: RateLimiter | undefined;
+      perTool?: RateLimiter | undefined;
+      logger: Logger;
+    },
+  ) {}
+
+  facts(name: string): ToolFacts {
+    const metadata = this.deps.registry.tool(name)?.descriptor.metadata as { category?: string; securityLevel?: string } | undefined;
+    return { name, category: metadata?.category, securityLevel: metadata?.securityLevel };
+  }
+
+  mayCall(access: AccessPolicy | undefined, name: string): boolean {
+    return (access ?? OPEN_ACCESS).mayCallTool(this.facts(name));
+  }
+
+  /** Counts the call against the principal's and the principal-on-tool limits. */
+  async rate(principal: string | undefined, tool: string): Promise<RateDecision> {
+    const who = principal ?? 'anonymous';
+    try {
+      if (this.deps.perPrincipal) {
+        const decision = await this.deps.perPrincipal.take(who);
+        if (!decision.ok) return decision;
+      }
+      if (this.deps.perTool) return await this.deps.perTool.take(`${who}\u0000${tool}`);
+    } catch (error) {
+      // The limit store is unreachable: the call is allowed (the mesh is down for it anyway) and logged.
+      this.deps.logger.warn({ err: error }, 'rate limit check failed; allowing the call');
+    }
+    return { ok: true };
+  }
+
+  get limited(): boolean {
+    return this.deps.perPrincipal !== undefined || this.deps.perTool !== undefined;
+  }
+}

@@ -1,0 +1,89 @@
+import { AuditLog, KeyView, RateLimiter, openKeyBucket } from '@easyremote/auth';
+import type { Logger } from '@easyremote/protocol';
+import type { RegistryView } from '@easyremote/registry';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { FastifyInstance } from 'fastify';
+import { registerAuthentication } from '../auth/auth-hook.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { OAuthVerifier } from '../auth/oauth-verifier.js';
+import { registerProtectedResourceRoutes } from '../auth/protected-resource-routes.js';
+import { ResourceIdentity } from '../auth/resource-identity.js';
+import type { GatewayConfig } from '../config.js';
+import type { CallEvents } from '../routing/call-events.js';
+import { startAuditRecorder } from './audit-recorder.js';
+import { registerAuditRoutes } from './audit-routes.js';
+import { CallGuard } from './call-guard.js';
+import { registerInputLimits } from './input-limits.js';
+import { registerRestGuard } from './rest-guard.js';
+
+/** Everything security-related one replica runs: built by start.ts, mounted by buildApp. */
+export interface GatewaySecurity {
+  identity: ResourceIdentity;
+  guard: CallGuard;
+  /** Undefined when EASYREMOTE_AUTH=off. */
+  authenticator: Authenticator | undefined;
+  audit: AuditLog | undefined;
+  issuer: string;
+  stop(): void;
+}
+
+export async function startGatewaySecurity(
+  nc: NatsConnection,
+  deps: { config: GatewayConfig; registry: RegistryView; callEvents: CallEvents; logger: Logger },
+): Promise<GatewaySecurity> {
+  const { config, logger } = deps;
+  const identity = new ResourceIdentity(config.publicUrl);
+  const stops: Array<() => void> = [];
+  let authenticator: Authenticator | undefined;
+  if (config.auth === 'on') {
+    const keys = await KeyView.start(await openKeyBucket(nc, { bucket: config.keysBucket, replicas: config.kvReplicas }), {
+      logger: logger.child({ component: 'api-keys' }),
+    });
+    stops.push(() => keys.stop());
+    const oauth = config.oauthIssuer
+      ? new OAuthVerifier({
+          issuer: config.oauthIssuer,
+          jwksUrl: config.oauthJwksUrl || `${config.oauthIssuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
+          get audience() {
+            return identity.resource;
+          },
+        })
+      : undefined;
+    authenticator = new Authenticator({ keys, oauth });
+  } else {
+    logger.warn({ host: config.host }, 'authentication is OFF (EASYREMOTE_AUTH=off): every caller may call every tool');
+  }
+  const limiter = async (limit: number, stream: string) =>
+    limit > 0 ? RateLimiter.open(nc, { limit, windowMs: config.rateWindowMs, stream, replicas: config.kvReplicas }) : undefined;
+  const guard = new CallGuard({
+    registry: deps.registry,
+    perPrincipal: await limiter(config.rateLimit, 'EASYREMOTE_RATE'),
+    perTool: await limiter(config.rateLimitPerTool, 'EASYREMOTE_RATE_TOOL'),
+    logger: logger.child({ component: 'rate-limit' }),
+  });
+  let audit: AuditLog | undefined;
+  if (config.audit === 'on') {
+    audit = await AuditLog.open(nc, { replicas: config.kvReplicas });
+    stops.push(startAuditRecorder(deps.callEvents, audit, logger.child({ component: 'audit' })));
+  }
+  return {
+    identity,
+    guard,
+    authenticator,
+    audit,
+    issuer: config.oauthIssuer,
+    stop() {
+      for (const stop of stops) stop();
+    },
+  };
+}
+
+/** Mounts the security layers on the app, before any route: authentication, input limits, REST authorisation, metadata, audit query. */
+export async function mountGatewaySecurity(app: FastifyInstance, security: GatewaySecurity, config: GatewayConfig): Promise<void> {
+  if (security.authenticator) registerAuthentication(app, { authenticator: security.authenticator, identity: security.identity });
+  registerInputLimits(app, { maxDepth: config.maxJsonDepth, maxStringLength: config.maxStringLength });
+  registerRestGuard(app, { guard: security.guard, identity: security.identity });
+  await app.register(async (wellKnown) => registerProtectedResourceRoutes(wellKnown, { identity: security.identity, issuer: security.issuer }));
+  const audit = security.audit;
+  if (audit) await app.register(async (admin) => registerAuditRoutes(admin, { audit, identity: security.identity }));
+}

@@ -1,0 +1,49 @@
+import { AuthErrorCode, Scope } from '@easyremote/auth';
+import type { FastifyInstance } from 'fastify';
+import { bearerChallenge, refuse } from '../auth/challenge.js';
+import type { ResourceIdentity } from '../auth/resource-identity.js';
+import { OPEN_ACCESS, type CallGuard } from './call-guard.js';
+
+/**
+ * The REST doors get the same decisions as MCP: `GET /mcp/tools` needs `tools:list` and shows only
+ * callable tools, `POST /mcp/tools/{name}` is authorised per tool and rate limited (429 with
+ * `Retry-After`), `/mcp/resources` needs `resources:read`.
+ */
+export function registerRestGuard(app: FastifyInstance, deps: { guard: CallGuard; identity: ResourceIdentity }): void {
+  const forbid = (scope: string, description: string) => ({
+    'www-authenticate': bearerChallenge(deps.identity.metadataUrl, { error: 'insufficient_scope', description, scope }),
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    const route = request.routeOptions.url;
+    const access = request.access ?? OPEN_ACCESS;
+    if (route === '/mcp/tools' && request.method === 'GET' && !access.mayListTools) {
+      return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, 'Forbidden: listing tools needs the tools:list scope', forbid(Scope.ToolsList, 'needs tools:list'));
+    }
+    if (route === '/mcp/resources' && !access.mayUseResources) {
+      return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, 'Forbidden: resources need the resources:read scope', forbid(Scope.ResourcesRead, 'needs resources:read'));
+    }
+    if (route === '/mcp/tools/:name' && request.method === 'POST') {
+      const name = (request.params as { name: string }).name;
+      if (!deps.guard.mayCall(access, name)) {
+        return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, `Forbidden: not allowed to call tool ${name}`, forbid(`tools:call:${name}`, `not allowed to call ${name}`));
+      }
+      if (deps.guard.limited) {
+        const decision = await deps.guard.rate(request.principal, name);
+        if (!decision.ok) {
+          const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+          return refuse(request, reply, 429, AuthErrorCode.RateLimited, `Too Many Requests: rate limit exceeded for ${name}; retry in ${seconds} s`, { 'retry-after': String(seconds) });
+        }
+      }
+    }
+    return undefined;
+  });
+
+  app.addHook('preSerialization', async (request, _reply, payload: unknown) => {
+    if (request.routeOptions.url !== '/mcp/tools' || request.method !== 'GET' || !request.access || request.access.admin) return payload;
+    const access = request.access;
+    const body = payload as { tools?: Array<{ name: string; metadata?: { category?: string; securityLevel?: string } }> };
+    if (!Array.isArray(body.tools)) return payload;
+    return { ...body, tools: body.tools.filter((tool) => access.mayCallTool({ name: tool.name, ...tool.metadata })) };
+  });
+}

@@ -1,0 +1,91 @@
+import { AuthErrorCode, type AccessPolicy } from '@easyremote/auth';
+import { bearerChallenge } from '../auth/challenge.js';
+import type { ResourceIdentity } from '../auth/resource-identity.js';
+import type { McpCallContext } from '../mcp/call-context.js';
+import type { McpDispatcher } from '../mcp/dispatcher.js';
+import { JsonRpcCode, McpProtocolError } from '../mcp/jsonrpc.js';
+import { OPEN_ACCESS, type CallGuard } from './call-guard.js';
+
+type Dispatch = McpDispatcher['dispatch'];
+type ItemFilter = (access: AccessPolicy, item: Record<string, unknown>) => boolean;
+
+const toolMetadata = (item: Record<string, unknown>) =>
+  ((item._meta as Record<string, unknown> | undefined)?.['easyremote/metadata'] ?? {}) as { category?: string; securityLevel?: string };
+
+/** List results filtered to what the caller may use, by method: the same policy that gates the calls. */
+const LIST_FILTERS: Readonly<Record<string, { key: string; keep: ItemFilter }>> = {
+  'tools/list': {
+    key: 'tools',
+    keep: (access, tool) => access.mayCallTool({ name: String(tool.name), ...toolMetadata(tool) }),
+  },
+  'resources/list': { key: 'resources', keep: (access, resource) => access.mayReadResource(String(resource.uri)) },
+  'prompts/list': { key: 'prompts', keep: (access, prompt) => access.mayGetPrompt(String(prompt.name)) },
+};
+
+/** Which family of scopes a method needs at all (before per-item checks). */
+function methodAllowed(access: AccessPolicy, method: string, params: Record<string, unknown>): { ok: boolean; scope?: string } {
+  switch (method) {
+    case 'tools/list':
+      return { ok: access.mayListTools, scope: 'tools:list' };
+    case 'resources/list':
+    case 'resources/templates/list':
+    case 'resources/subscribe':
+    case 'resources/unsubscribe':
+      return { ok: access.mayUseResources, scope: 'resources:read' };
+    case 'resources/read':
+      return { ok: typeof params.uri === 'string' && access.mayReadResource(params.uri), scope: 'resources:read' };
+    case 'prompts/list':
+    case 'completion/complete':
+      return { ok: access.mayUsePrompts, scope: 'prompts:get' };
+    case 'prompts/get':
+      return { ok: typeof params.name === 'string' && access.mayGetPrompt(params.name), scope: 'prompts:get' };
+    default:
+      return { ok: true };
+  }
+}
+
+/**
+ * Authorisation and rate limits in front of the MCP method table: a method the caller's scopes do not
+ * cover is refused with HTTP 403 and an `insufficient_scope` challenge; list results show only what
+ * the caller may use; `tools/call` is checked against the tool's name, category and security level,
+ * then counted against the shared rate limits (a JSON-RPC error carrying `retryAfterMs` when over).
+ */
+export class SecuredDispatcher {
+  constructor(
+    private readonly inner: { dispatch: Dispatch },
+    private readonly guard: CallGuard,
+    private readonly identity: ResourceIdentity,
+  ) {}
+
+  async dispatch(method: string, params: Record<string, unknown>, context: McpCallContext): ReturnType<Dispatch> {
+    const access = context.access ?? OPEN_ACCESS;
+    if (!access.admin) {
+      const verdict = methodAllowed(access, method, params);
+      if (!verdict.ok) this.#forbid(context, verdict.scope ?? 'admin', `${method} needs the ${verdict.scope} scope`);
+      if (method === 'tools/call' && typeof params.name === 'string' && !this.guard.mayCall(access, params.name)) {
+        this.#forbid(context, `tools:call:${params.name}`, `not allowed to call tool ${params.name}`);
+      }
+    }
+    if (method === 'tools/call' && this.guard.limited && typeof params.name === 'string') {
+      const decision = await this.guard.rate(context.principal, params.name);
+      if (!decision.ok) {
+        context.setHeader?.('retry-after', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
+        throw new McpProtocolError(JsonRpcCode.ServerError, `Rate limit exceeded for ${params.name}; retry in ${decision.retryAfterMs} ms`, {
+          code: AuthErrorCode.RateLimited,
+          retryAfterMs: decision.retryAfterMs,
+        });
+      }
+    }
+    const result = await this.inner.dispatch(method, params, context);
+    const filter = LIST_FILTERS[method];
+    if (access.admin || !filter || typeof result !== 'object') return result;
+    const items = result[filter.key];
+    if (!Array.isArray(items)) return result;
+    return { ...result, [filter.key]: items.filter((item: Record<string, unknown>) => filter.keep(access, item)) };
+  }
+
+  #forbid(context: McpCallContext, scope: string, description: string): never {
+    context.setHeader?.('www-authenticate', bearerChallenge(this.identity.metadataUrl, { error: 'insufficient_scope', description, scope }));
+    throw new McpProtocolError(JsonRpcCode.ServerError, `Forbidden: ${description}`, { code: AuthErrorCode.InsufficientScope }, 403);
+  }
+}

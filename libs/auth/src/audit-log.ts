@@ -1,0 +1,128 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { isValidToolName, toolNameToToken } from '@easyremote/protocol';
+import { AuthError, AuthErrorCode, describeError } from './errors.js';
+
+export const AUDIT_STREAM = 'EASYREMOTE_AUDIT';
+export const AUDIT_SUBJECT_PREFIX = 'easyremote.audit';
+
+/** One tool execution as the audit stream keeps it: who, what, where, how long, how it ended — never the arguments. */
+export interface AuditRecord {
+  time: string;
+  callId: string;
+  principal: string | undefined;
+  tool: string;
+  nodeId: string | undefined;
+  via: string;
+  durationMs: number;
+  outcome: string;
+  errorCode: string | undefined;
+  /** SHA-256 (hex) of the arguments' canonical JSON (keys sorted), so equal inputs can be matched without storing them. */
+  argumentsSha256: string;
+}
+
+export interface AuditQuery {
+  /** Records at or after this time (epoch ms). */
+  sinceMs: number;
+  tool?: string | undefined;
+  principal?: string | undefined;
+  limit?: number | undefined;
+}
+
+/** JSON with object keys sorted at every level, so a digest does not depend on key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value as Record<string, unknown>)
+      .sort()
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `1h`, `30m`, `2d` (ago) or an ISO time → epoch ms; undefined when unreadable. */
+export function parseSince(since: string, now = Date.now()): number | undefined {
+  const match = DURATION.exec(since.trim());
+  if (match) return now - Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? 1);
+  const time = Date.parse(since);
+  return Number.isNaN(time) ? undefined : time;
+}
+
+export function argumentsDigest(args: unknown): string {
+  return createHash('sha256').update(canonicalJson(args)).digest('hex');
+}
+
+/**
+ * The durable audit trail: a JetStream stream, one message per finished tool execution, published
+ * with the call id as `Nats-Msg-Id` so a retried publish is stored once.
+ */
+export class AuditLog {
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+  ) {}
+
+  static async open(nc: NatsConnection, options: { replicas?: number; maxAgeMs?: number } = {}): Promise<AuditLog> {
+    try {
+      const jsm = await jetstreamManager(nc);
+      const config = {
+        name: AUDIT_STREAM,
+        subjects: [`${AUDIT_SUBJECT_PREFIX}.>`],
+        num_replicas: options.replicas ?? 1,
+        max_age: (options.maxAgeMs ?? 30 * 24 * 3600 * 1000) * 1_000_000,
+        duplicate_window: 2 * 60 * 1_000_000_000,
+      };
+      try {
+        await jsm.streams.info(AUDIT_STREAM);
+      } catch {
+        await jsm.streams.add(config);
+      }
+      return new AuditLog(nc, jetstream(nc));
+    } catch (error) {
+      throw new AuthError(AuthErrorCode.StoreFailed, `cannot open the audit stream: ${describeError(error)}`, { cause: error });
+    }
+  }
+
+  /** Stores one record durably (resolves once JetStream acknowledged it). */
+  async record(record: AuditRecord): Promise<void> {
+    const token = isValidToolName(record.tool) ? toolNameToToken(record.tool) : '_invalid';
+    await this.js.publish(`${AUDIT_SUBJECT_PREFIX}.${token}`, JSON.stringify(record), { msgID: record.callId || randomUUID() });
+  }
+
+  /** Records since a time, oldest first, optionally for one tool or principal. */
+  async query(query: AuditQuery): Promise<AuditRecord[]> {
+    const limit = query.limit ?? 1000;
+    const jsm = await jetstreamManager(this.nc);
+    const info = await jsm.streams.info(AUDIT_STREAM);
+    if (info.state.messages === 0) return [];
+    const filter = query.tool !== undefined && isValidToolName(query.tool) ? `${AUDIT_SUBJECT_PREFIX}.${toolNameToToken(query.tool)}` : `${AUDIT_SUBJECT_PREFIX}.>`;
+    const consumer = await this.js.consumers.get(AUDIT_STREAM, {
+      filter_subjects: filter,
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: new Date(query.sinceMs).toISOString(),
+    });
+    const records: AuditRecord[] = [];
+    for (;;) {
+      const batch = await consumer.fetch({ max_messages: 500, expires: 1000 });
+      let seen = 0;
+      let pending = 0;
+      for await (const message of batch) {
+        seen += 1;
+        pending = message.info.pending;
+        const record = message.json<AuditRecord>();
+        if (query.tool !== undefined && record.tool !== query.tool) continue;
+        if (query.principal !== undefined && record.principal !== query.principal) continue;
+        records.push(record);
+        if (pending === 0) break;
+      }
+      if (seen === 0 || pending === 0) break;
+    }
+    return records.slice(-limit);
+  }
+}

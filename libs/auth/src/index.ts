@@ -1,0 +1,13 @@
+export { API_KEY_PREFIX, generateApiKey, hashSecret, parseApiKey, secretMatches } from './api-key.js';
+export type { ParsedApiKey } from './api-key.js';
+export { AccessPolicy, DEFAULT_KEY_SCOPES, Scope } from './access-policy.js';
+export type { ToolFacts } from './access-policy.js';
+export { AUDIT_STREAM, AUDIT_SUBJECT_PREFIX, AuditLog, argumentsDigest, canonicalJson, parseSince } from './audit-log.js';
+export type { AuditQuery, AuditRecord } from './audit-log.js';
+export { AuthError, AuthErrorCode } from './errors.js';
+export { KEYS_BUCKET, KeyStore, openKeyBucket } from './key-store.js';
+export type { ApiKeyRecord, KeyStoreOptions } from './key-store.js';
+export { KeyView } from './key-view.js';
+export type { KeyPrincipal } from './key-view.js';
+export { RateLimiter } from './rate-limiter.js';
+export type { RateDecision, RateLimiterOptions } from './rate-limiter.js';
