@@ -16,14 +16,14 @@ export const DASHBOARD_HTML = `<!doctype html>
   header h1 { font-size:18px; margin:0; }
   header .status { color:var(--dim); font-size:12px; margin-left:auto; }
   main { display:grid; grid-template-columns:repeat(auto-fit, minmax(420px, 1fr)); gap:16px; padding:16px 20px; }
-  section { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:12px 14px; min-width:0; }
+  section { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:12px 14px; min-width:0; overflow-x:auto; }
   section h2 { font-size:13px; text-transform:uppercase; letter-spacing:.06em; color:var(--dim); margin:0 0 10px; }
   .cards { display:flex; gap:12px; grid-column:1/-1; }
   .card { flex:1; background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:10px 14px; }
   .card .v { font-size:26px; font-weight:600; }
   .card .l { color:var(--dim); font-size:12px; }
   table { width:100%; border-collapse:collapse; font-size:13px; }
-  th, td { text-align:left; padding:4px 6px; border-bottom:1px solid var(--line); white-space:nowrap; overflow:hidden; text-overflow:ellipsis; max-width:260px; }
+  th, td { text-align:left; padding:4px 5px; border-bottom:1px solid var(--line); white-space:nowrap; overflow:hidden; text-overflow:ellipsis; max-width:260px; }
   th { color:var(--dim); font-weight:500; }
   .bar { width:90px; height:8px; background:var(--line); border-radius:4px; display:inline-block; vertical-align:middle; }
   .bar > i { display:block; height:100%; background:var(--accent); border-radius:4px; }
