@@ -58,7 +58,7 @@ describe('observability: the dashboard, live, in a real browser', () => {
     const recent = page.locator('#recent tbody tr').filter({ hasText: 'fixture.add' }).filter({ hasText: 'dash-node' });
     await recent.first().waitFor({ timeout: 10_000 });
     expect(await recent.first().locator('td.ok').textContent()).toBe('success');
-    await page.waitForFunction(() => document.querySelector('#ch-calls')?.getAttribute('data-total') === '1');
+    await page.locator('#ch-calls[data-total="1"]').waitFor();
     await page.locator('#report-summary').filter({ hasText: /^1 calls/ }).waitFor({ timeout: 10_000 });
 
     expect(navigations).toBe(1);

@@ -1,3 +1,4 @@
+import type { UsageReport } from '@easyremote/gateway';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import type { Client } from '@modelcontextprotocol/client';
 import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
@@ -105,7 +106,7 @@ describe('observability: metrics and usage analytics across two gateways', () =>
   });
 
   it('the usage report matches the call sequence exactly, from either gateway', async () => {
-    const report = async (gateway: GatewayProcess) => (await (await fetch(`${gateway.url}/mcp/analytics/report?period=1h`)).json()) as Record<string, any>;
+    const report = async (gateway: GatewayProcess) => (await (await fetch(`${gateway.url}/mcp/analytics/report?period=1h`)).json()) as UsageReport;
     // Records reach the stream asynchronously: wait until all six are there.
     let fromA = await report(gatewayA);
     for (let i = 0; i < 50 && fromA.total_tool_calls < 6; i++) {
@@ -113,26 +114,26 @@ describe('observability: metrics and usage analytics across two gateways', () =>
       fromA = await report(gatewayA);
     }
     const fromB = await report(gatewayB);
-    const stable = (r: Record<string, any>) => ({
+    const stable = (r: UsageReport) => ({
       ...r,
       from: undefined,
       to: undefined,
-      resource_utilization: r.resource_utilization.map((n: Record<string, unknown>) => ({ ...n, utilization: undefined })),
+      resource_utilization: r.resource_utilization.map((n) => ({ ...n, utilization: undefined })),
     });
     expect(stable(fromB)).toEqual(stable(fromA));
 
     expect(fromA.period).toBe('1h');
     expect(fromA.total_tool_calls).toBe(6);
     expect(fromA.success_rate).toBe(0.5);
-    expect(fromA.most_used_tools.map((t: Record<string, unknown>) => [t.tool, t.calls, t.success_rate, t.cache_hits])).toEqual([
+    expect(fromA.most_used_tools.map((t) => [t.tool, t.calls, t.success_rate, t.cache_hits])).toEqual([
       ['fixture.add', 3, 1, 0],
       ['fixture_tool_error', 2, 0, 0],
       ['fixture_throw', 1, 0, 0],
     ]);
     expect(fromA.resource_utilization).toHaveLength(1);
-    const usage = fromA.resource_utilization[0];
+    const usage = fromA.resource_utilization[0]!;
     expect(usage).toMatchObject({ node: 'metrics-node', calls: 6, gpu_seconds: 0, success_rate: 0.5 });
-    const sumSeconds = fromA.most_used_tools.reduce((sum: number, t: Record<string, number>) => sum + t.average_execution_time! * t.calls!, 0);
+    const sumSeconds = fromA.most_used_tools.reduce((sum, t) => sum + t.average_execution_time * t.calls, 0);
     expect(usage.busy_seconds).toBeCloseTo(sumSeconds, 2);
     expect(fromA.average_execution_time).toBeCloseTo(usage.busy_seconds / 6, 3);
     expect(fromA.cost_analysis).toMatchObject({ price_per_node_second: 0.5, price_per_gpu_second: 2, gpu_seconds: 0 });

@@ -16,6 +16,22 @@ interface ReceivedSpan {
   attributes: Record<string, unknown>;
 }
 
+interface OtlpAttribute {
+  key: string;
+  value?: Record<string, unknown>;
+}
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: OtlpAttribute[];
+}
+interface OtlpExport {
+  resourceSpans?: Array<{ resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: Array<{ spans?: OtlpSpan[] }> }>;
+}
+
 const SpanKind = { internal: 1, server: 2, client: 3 } as const;
 
 /** OTLP/HTTP JSON ids are hex; accept base64 too. */
@@ -37,9 +53,9 @@ async function startOtlpReceiver(): Promise<{ url: string; spans: ReceivedSpan[]
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       if (request.method === 'POST' && request.url === '/v1/traces') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { resourceSpans?: any[] };
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport;
         for (const resourceSpan of body.resourceSpans ?? []) {
-          const service = attributeValue(resourceSpan.resource?.attributes?.find((a: any) => a.key === 'service.name')?.value) as string;
+          const service = attributeValue(resourceSpan.resource?.attributes?.find((a) => a.key === 'service.name')?.value) as string;
           for (const scope of resourceSpan.scopeSpans ?? []) {
             for (const span of scope.spans ?? []) {
               spans.push({
@@ -49,7 +65,7 @@ async function startOtlpReceiver(): Promise<{ url: string; spans: ReceivedSpan[]
                 parentSpanId: hex(span.parentSpanId),
                 name: span.name,
                 kind: span.kind,
-                attributes: Object.fromEntries((span.attributes ?? []).map((a: any) => [a.key, attributeValue(a.value)])),
+                attributes: Object.fromEntries((span.attributes ?? []).map((a) => [a.key, attributeValue(a.value)])),
               });
             }
           }
