@@ -41,10 +41,25 @@ export class NodeAdvertiser {
     return this.#running;
   }
 
-  /** Puts the advert (failing with REG_ERR_ADVERTISE_FAILED if that put fails), then heartbeats. */
+  /**
+   * Puts the advert, then heartbeats. The first put is tried for up to five heartbeat intervals (10 s
+   * at most): a cluster that just created the bucket, or is electing its stream leader, refuses puts
+   * for a few seconds, and a node should not fail its start over that. Fails with
+   * REG_ERR_ADVERTISE_FAILED when the put still fails.
+   */
   async start(): Promise<void> {
     if (this.#running) return;
-    await this.#put();
+    const deadline = Date.now() + Math.min(10_000, 5 * this.#options.heartbeatMs);
+    for (let wait = Math.min(100, this.#options.heartbeatMs); ; wait = Math.min(wait * 2, 1_000)) {
+      try {
+        await this.#put();
+        break;
+      } catch (error) {
+        if (Date.now() + wait > deadline) throw error;
+        this.#logger.warn({ err: error, retryInMs: wait }, 'first registry advert failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
     this.#running = true;
     this.#schedule(++this.#generation);
   }

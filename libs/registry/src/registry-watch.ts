@@ -45,6 +45,11 @@ export class RegistryWatch {
       this.#iterator = iterator;
       messages = (await this.#kv.status()).values;
     } catch (error) {
+      // The previous watch is gone already (and a half-made one is dropped): without a retry the view
+      // would go deaf, e.g. after a resync that timed out while the cluster elected a stream leader.
+      this.#iterator?.stop();
+      this.#iterator = undefined;
+      if (!this.#stopped) this.#scheduleRestart();
       throw new RegistryError(RegistryErrorCode.WatchFailed, `cannot watch the registry bucket: ${describeError(error)}`, { cause: error });
     }
     if (this.#stopped) {
@@ -94,13 +99,12 @@ export class RegistryWatch {
   }
 
   #scheduleRestart(): void {
+    clearTimeout(this.#restartTimer);
     this.#options.logger.warn({ retryInMs: this.#options.restartDelayMs }, 'registry watch ended; reopening it');
     this.#restartTimer = setTimeout(() => {
       if (this.#stopped) return;
-      this.open().catch((error: unknown) => {
-        this.#options.logger.error({ err: error }, 'could not reopen the registry watch');
-        if (!this.#stopped) this.#scheduleRestart();
-      });
+      // A failed open schedules the next attempt itself.
+      this.open().catch((error: unknown) => this.#options.logger.error({ err: error }, 'could not reopen the registry watch'));
     }, this.#options.restartDelayMs);
     this.#restartTimer.unref();
   }
