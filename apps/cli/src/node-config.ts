@@ -16,6 +16,12 @@ export const NodeConfigSchema = Type.Object({
   /** Serve Prometheus metrics on this port (GET /metrics) when set; 0 = a free port. */
   metricsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   metricsHost: Type.String({ minLength: 1 }),
+  /** Operator override of the node's GPUs (`none`, or `name:memoryMiB,...`, `2xA100:81920`); unset: nvidia-smi decides. */
+  gpus: Type.Optional(Type.String()),
+  /** Models this node serves besides those its tools declare. */
+  models: Type.Array(Type.String({ minLength: 1 })),
+  /** Largest arguments or result this node accepts or sends through the payload object store. */
+  maxPayloadBytes: Type.Integer({ minimum: 1024 }),
 });
 export type NodeConfig = Readonly<Static<typeof NodeConfigSchema>>;
 
@@ -34,6 +40,9 @@ const ENV_NAMES: Readonly<Record<string, string>> = {
   kvReplicas: 'EASYREMOTE_KV_REPLICAS',
   metricsPort: 'EASYREMOTE_METRICS_PORT',
   metricsHost: 'EASYREMOTE_METRICS_HOST',
+  gpus: 'EASYREMOTE_NODE_GPUS',
+  models: 'EASYREMOTE_NODE_MODELS',
+  maxPayloadBytes: 'EASYREMOTE_MAX_PAYLOAD_BYTES',
 };
 
 function parseLabels(raw: string): Record<string, string> {
@@ -56,7 +65,10 @@ export function loadNodeConfig(env: Readonly<Record<string, string | undefined>>
     logLevel: env.LOG_LEVEL ?? 'info',
     registryBucket: env.EASYREMOTE_REGISTRY_BUCKET ?? 'easyremote-registry',
     metricsHost: env.EASYREMOTE_METRICS_HOST ?? '127.0.0.1',
+    models: (env.EASYREMOTE_NODE_MODELS ?? '').split(',').map((model) => model.trim()).filter(Boolean),
+    maxPayloadBytes: Number(env.EASYREMOTE_MAX_PAYLOAD_BYTES ?? String(64 * 1024 * 1024)),
   };
+  if (env.EASYREMOTE_NODE_GPUS !== undefined) candidate.gpus = env.EASYREMOTE_NODE_GPUS;
   if (env.EASYREMOTE_METRICS_PORT) candidate.metricsPort = Number(env.EASYREMOTE_METRICS_PORT);
   const nodeId = overrides.nodeId ?? env.EASYREMOTE_NODE_ID;
   if (nodeId !== undefined) candidate.nodeId = nodeId;

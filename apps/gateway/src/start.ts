@@ -1,4 +1,4 @@
-import { connectMesh, RpcClient } from '@easyremote/mesh';
+import { connectMesh, PayloadStore, RpcClient } from '@easyremote/mesh';
 import { openRegistry, RegistryView } from '@easyremote/registry';
 import type { Logger } from '@easyremote/protocol';
 import type { FastifyInstance } from 'fastify';
@@ -38,7 +38,14 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
     const kv = await openRegistry(nc, { bucket: config.registryBucket, replicas: config.kvReplicas, logger: log.child({ component: 'registry' }) });
     const registry = await RegistryView.start(kv, { logger: log.child({ component: 'registry' }) });
     resyncOnReconnect(nc, registry, log.child({ component: 'registry' }));
-    const rpc = new RpcClient(nc);
+    // Arguments and results over NATS max_payload travel through the object store, up to maxPayloadBytes.
+    const payloads = await PayloadStore.open(nc, { maxBytes: config.maxPayloadBytes, ttlMs: config.payloadTtlMs, replicas: config.kvReplicas, logger: log.child({ component: 'payloads' }) }).catch(
+      (error: unknown) => {
+        log.warn({ err: error }, 'no payload object store: bodies over NATS max_payload will be refused');
+        return undefined;
+      },
+    );
+    const rpc = new RpcClient(nc, payloads === undefined ? {} : { payloads });
     const secret = await retryOnTimeout('session secret', () => loadSessionSecret(nc, config.sessionSecret, config.kvReplicas), log);
     const sessions = new SessionTokens(secret, config.sessionMaxAgeMs);
     const health = new MeshHealth(nc);

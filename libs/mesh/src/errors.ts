@@ -16,6 +16,10 @@ export const MeshErrorCode = {
   Closed: 'MESH_ERR_CLOSED',
   /** NATS refused to publish the request for another reason (see `cause`). */
   PublishFailed: 'MESH_ERR_PUBLISH_FAILED',
+  /** An offloaded body (`Er-Payload`) is no longer in the payload object store (expired or read already). */
+  PayloadMissing: 'MESH_ERR_PAYLOAD_MISSING',
+  /** The payload object store could not be created, written or read (JetStream down or disabled). */
+  PayloadStoreUnavailable: 'MESH_ERR_PAYLOAD_STORE_UNAVAILABLE',
 } as const;
 export type MeshErrorCode = (typeof MeshErrorCode)[keyof typeof MeshErrorCode];
 

@@ -5,3 +5,5 @@ export type { RpcClientOptions, RpcReply, RpcRequestOptions } from './rpc-client
 export { invokeTool } from './invoke-tool.js';
 export type { InvokeToolOptions, InvokeToolResult } from './invoke-tool.js';
 export { MeshError, MeshErrorCode, isMeshError } from './errors.js';
+export { PayloadStore, DEFAULT_MAX_PAYLOAD_BYTES } from './payload-store.js';
+export type { PayloadStoreOptions } from './payload-store.js';

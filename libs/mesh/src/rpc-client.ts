@@ -1,7 +1,8 @@
 import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/nats-core';
-import { silentLogger, type Logger } from '@easyremote/protocol';
+import { Headers, silentLogger, type Logger } from '@easyremote/protocol';
 import { MeshError, MeshErrorCode } from './errors.js';
 import { headerBytes } from './payload-size.js';
+import type { PayloadStore } from './payload-store.js';
 
 export interface RpcReply {
   readonly data: Uint8Array;
@@ -22,6 +23,11 @@ export interface RpcClientOptions {
   /** Prefix of the reply inbox, for accounts whose permissions only allow replies under it. Default `_INBOX`. */
   inboxPrefix?: string;
   logger?: Logger;
+  /**
+   * Where bodies over the server's max_payload go (requests) and come from (replies with the
+   * `Er-Payload` header). Without it such a request fails with MESH_ERR_PAYLOAD_TOO_LARGE.
+   */
+  payloads?: PayloadStore;
 }
 
 interface PendingCall {
@@ -38,8 +44,8 @@ class Reply implements RpcReply {
   readonly data: Uint8Array;
   readonly #headers: MsgHdrs | undefined;
 
-  constructor(msg: Msg) {
-    this.data = msg.data;
+  constructor(msg: Msg, data: Uint8Array = msg.data) {
+    this.data = data;
     this.#headers = msg.headers;
   }
 
@@ -49,6 +55,7 @@ class Reply implements RpcReply {
 }
 
 const NO_RESPONDERS_STATUS = 503;
+const EMPTY = new Uint8Array(0);
 
 /**
  * Request/reply over one shared wildcard inbox. `nc.request()` creates a timer and a subscription
@@ -62,6 +69,7 @@ export class RpcClient {
   readonly #subscription: Subscription;
   readonly #pending = new Map<string, PendingCall>();
   readonly #sweepTimer: NodeJS.Timeout;
+  readonly #payloads: PayloadStore | undefined;
   #counter = 0;
   #closed: MeshError | undefined;
 
@@ -69,6 +77,7 @@ export class RpcClient {
     this.#nc = nc;
     this.#logger = options.logger ?? silentLogger;
     this.#prefix = `${createInbox(options.inboxPrefix)}.`;
+    this.#payloads = options.payloads;
     this.#subscription = nc.subscribe(`${this.#prefix}*`, { callback: (error, msg) => this.#onReply(error, msg) });
     this.#sweepTimer = setInterval(() => this.#sweep(), options.sweepIntervalMs ?? 50);
     this.#sweepTimer.unref();
@@ -98,6 +107,7 @@ export class RpcClient {
     if (maxPayload !== undefined) {
       const hdrBytes = headerBytes(options.headers, data.length, maxPayload);
       if (data.length + hdrBytes > maxPayload) {
+        if (this.#payloads !== undefined) return this.#requestOffloaded(this.#payloads, subject, data, options);
         return Promise.reject(
           new MeshError(
             MeshErrorCode.PayloadTooLarge,
@@ -135,6 +145,19 @@ export class RpcClient {
         reject(publishError(subject, error));
       }
     });
+  }
+
+  /** A body over max_payload: stored in the payload object store, the message names it in `Er-Payload`. */
+  async #requestOffloaded(payloads: PayloadStore, subject: string, data: Uint8Array, options: RpcRequestOptions): Promise<RpcReply> {
+    const name = await payloads.put(data, `request to ${subject}`);
+    const headers = { ...options.headers, [Headers.payload]: name, [Headers.payloadSize]: String(data.length) };
+    try {
+      return await this.request(subject, EMPTY, { ...options, headers });
+    } catch (error) {
+      // Nobody took it (no responders, timeout, cancel); a receiver that did has deleted it already.
+      payloads.delete(name);
+      throw error;
+    }
   }
 
   /** Fails every pending call with MESH_ERR_CLOSED and stops listening. Idempotent. */
@@ -176,7 +199,20 @@ export class RpcClient {
       call.reject(new MeshError(MeshErrorCode.NoResponders, `no responders on ${call.subject}`));
       return;
     }
-    call.resolve(new Reply(msg));
+    const offloaded = hdrs?.has(Headers.payload) ? hdrs.get(Headers.payload) : '';
+    if (offloaded === '') {
+      call.resolve(new Reply(msg));
+      return;
+    }
+    if (this.#payloads === undefined) {
+      call.reject(new MeshError(MeshErrorCode.PayloadStoreUnavailable, `the reply from ${call.subject} is in the payload store, and this client has none`));
+      return;
+    }
+    const size = Number(hdrs?.get(Headers.payloadSize));
+    this.#payloads.take(offloaded, Number.isFinite(size) ? size : undefined, `reply from ${call.subject}`).then(
+      (data) => call.resolve(new Reply(msg, data)),
+      (error: unknown) => call.reject(error instanceof MeshError ? error : new MeshError(MeshErrorCode.PayloadStoreUnavailable, String(error))),
+    );
   }
 
   #sweep(): void {

@@ -5,6 +5,7 @@ import { admit, isFailure } from './admission.js';
 import { CallSession } from './call-session.js';
 import { clientAccess } from './client-access.js';
 import { executeCall } from './execute-call.js';
+import { withBody } from './message-body.js';
 import type { FinishedCall, NodeRuntime } from './node-runtime.js';
 import { sendReply } from './reply.js';
 import { failure } from './wire-failure.js';
@@ -20,9 +21,13 @@ export function handleCall(runtime: NodeRuntime, msg: Msg, subjectTool: string |
     return;
   }
   if (!runtime.accepting) return sendReply(runtime, msg, failure(WireErrorCode.ShuttingDown, `node ${runtime.nodeId} is shutting down`));
+  withBody(runtime.payloads, msg, (declined) => sendReply(runtime, msg, declined), (data) => serveCall(runtime, msg, subjectTool, data));
+}
+
+function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefined, data: Uint8Array): void {
   let request: CallRequest;
   try {
-    request = decodeCallRequest(msg.data);
+    request = decodeCallRequest(data);
   } catch (error) {
     return sendReply(runtime, msg, failure(WireErrorCode.BadRequest, (error as Error).message));
   }

@@ -35,6 +35,7 @@ function runtime(): NodeRuntime {
     calls: new Map(),
     replyHeaders: replyHeaders('n'),
     load: new LoadStats(),
+    payloads: undefined,
     accepting: true,
     onCallEnd: undefined,
     callObservers: new Set(),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { invokeTool, RpcClient } from '@easyremote/mesh';
+import { invokeTool, PayloadStore, RpcClient } from '@easyremote/mesh';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import { decodeCallNotification, decodeCallResponse, encodeJson, Headers, nodeCallSubject, toolSubject, WireErrorCode, type CallNotification, type CallResponse } from '@easyremote/protocol';
 import { openRegistry, RegistryView } from '@easyremote/registry';
@@ -121,10 +121,24 @@ describe('ComputeNode calls', () => {
     expect(errorOf(other)).toMatchObject({ code: WireErrorCode.BadRequest, message: expect.stringContaining('names tool') });
   });
 
-  it('replies RESULT_TOO_LARGE instead of a message NATS would refuse', async () => {
-    const error = errorOf((await call(big.name, {})).response);
-    expect(error.code).toBe(WireErrorCode.ResultTooLarge);
-    expect(error.message).toMatch(/the result is \d+ bytes, over the 1048576-byte NATS message limit/);
+  it('sends a result over max_payload through the payload object store', async () => {
+    const withStore = new RpcClient(client, { payloads: await PayloadStore.open(client) });
+    const { response } = await invokeTool(withStore, toolSubject(big.name), { tool: big.name, arguments: {} }, { timeoutMs: 10_000, callId: randomUUID() });
+    withStore.close();
+    if (!response.ok || !('result' in response)) throw new Error(`expected a result, got ${JSON.stringify(response).slice(0, 200)}`);
+    expect(String(response.result.content[0]?.text).length).toBe(2 * 1024 * 1024);
+  });
+
+  it('replies RESULT_TOO_LARGE above its payload limit instead of a message NATS would refuse', async () => {
+    const huge = defineTool({ name: unique('huge'), input: Type.Object({}), handler: () => 'x'.repeat(2 * 1024 * 1024) });
+    const limited = await startNode([huge], { nodeId: 'limited-node', maxPayloadBytes: 1024 * 1024 });
+    try {
+      const error = errorOf((await call(huge.name, {})).response);
+      expect(error.code).toBe(WireErrorCode.ResultTooLarge);
+      expect(error.message).toMatch(/the result is \d+ bytes, over the node's 1048576-byte payload limit/);
+    } finally {
+      await limited.stop();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connectMesh } from '@easyremote/mesh';
+import { connectMesh, PayloadStore } from '@easyremote/mesh';
 import {
   CANCEL_SUBJECT,
   EasyRemoteError,
@@ -150,6 +150,15 @@ export class ComputeNode implements AsyncDisposable {
     try {
       if (o.gpus === undefined) this.#capabilities = localCapabilities(o.labels, await detectGpus(), o.models);
       nc ??= await connectMesh({ ...o.mesh, servers: o.servers ?? [], name: o.name, logger: o.logger });
+      const payloads = await PayloadStore.open(nc, {
+        maxBytes: o.maxPayloadBytes,
+        replicas: o.registryReplicas,
+        logger: o.logger,
+        ...(o.registryDomain === undefined ? {} : { domain: o.registryDomain }),
+      }).catch((error: unknown) => {
+        o.logger.warn({ err: error }, 'no payload object store: bodies over NATS max_payload will be refused');
+        return undefined;
+      });
       const runtime: NodeRuntime = {
         nc,
         nodeId: o.nodeId,
@@ -160,6 +169,7 @@ export class ComputeNode implements AsyncDisposable {
         calls: this.#calls,
         replyHeaders: replyHeaders(o.nodeId),
         load: this.#load,
+        payloads,
         accepting: true,
         onCallEnd: undefined,
         callObservers: this.#callObservers,
@@ -286,6 +296,12 @@ export class ComputeNode implements AsyncDisposable {
       .catch((error: unknown) => this.#options.logger.warn({ err: error }, 'could not refresh the registry advert'));
   }
 
+  #withToolModels(capabilities: NodeCapabilities): NodeCapabilities {
+    const fromTools = this.#catalog.models();
+    if (fromTools.length === 0) return capabilities;
+    return { ...capabilities, models: [...new Set([...(capabilities.models ?? []), ...fromTools])] };
+  }
+
   #advert(): NodeAdvert {
     const o = this.#options;
     this.#advertisedVersion = this.#catalogVersion;
@@ -297,7 +313,7 @@ export class ComputeNode implements AsyncDisposable {
       heartbeatAt: Date.now(),
       ttlMs: o.ttlMs,
       ...this.#catalog.advertFields(),
-      capabilities: this.#capabilities,
+      capabilities: this.#withToolModels(this.#capabilities),
       load: this.#load.snapshot(this.#calls.size, o.maxConcurrency),
     };
   }

@@ -39,6 +39,12 @@ interface ToolSpecBase<I extends TSchema> {
   timeoutMs?: number;
   /** What a node needs to run this tool (GPU, memory, a model, labels); gateways place calls accordingly. */
   requirements?: ToolRequirements;
+  /**
+   * Models this tool's backend serves on the node that registers it: the node advertises the union
+   * of every registered tool's `models` and its own `models` option (matched by `requirements.model`
+   * and `requirements.modelArgument`).
+   */
+  models?: readonly string[];
 }
 
 export interface StructuredToolSpec<I extends TSchema, O extends TSchema> extends ToolSpecBase<I> {
@@ -72,6 +78,7 @@ export interface CompiledTool {
   readonly output: SchemaChecker | undefined;
   readonly handler: (args: unknown, ctx: ToolContext) => unknown;
   readonly fanout: CompiledFanout | undefined;
+  readonly models: readonly string[];
 }
 
 // Checked at definition so a bad field fails here, not as a rejected advert in every gateway.
@@ -122,6 +129,9 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
     );
   }
   if (typeof spec.handler !== 'function') throw invalid(name, 'handler must be a function');
+  if (spec.models !== undefined && !(Array.isArray(spec.models) && spec.models.every((m) => typeof m === 'string' && m !== ''))) {
+    throw invalid(name, 'models must be an array of non-empty strings');
+  }
   if (spec.timeoutMs !== undefined && !(Number.isInteger(spec.timeoutMs) && spec.timeoutMs >= 1)) {
     throw invalid(name, `timeoutMs must be a positive integer, got ${String(spec.timeoutMs)}`);
   }
@@ -149,6 +159,7 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
     output: spec.output === undefined ? undefined : compileChecker(spec.output),
     handler: spec.handler as (args: unknown, ctx: ToolContext) => unknown,
     fanout,
+    models: Object.freeze([...(spec.models ?? [])]),
   };
   return sealDefinition({ kind: DefinitionKind.Tool, name, descriptor: Object.freeze(descriptor) }, DefinitionKind.Tool, tool);
 }

@@ -134,6 +134,11 @@ export class NodeCatalog {
     return this.#prompts.get(name)?.compiled;
   }
 
+  /** Models the registered tools serve (their `models`), without duplicates, in registration order. */
+  models(): string[] {
+    return [...new Set([...this.#tools.values()].flatMap((entry) => entry.compiled.models))];
+  }
+
   merger(name: string): CompiledMerger | undefined {
     return this.#mergers.get(name);
   }

@@ -1,4 +1,4 @@
-import type { ConnectMeshOptions } from '@easyremote/mesh';
+import { DEFAULT_MAX_PAYLOAD_BYTES, type ConnectMeshOptions } from '@easyremote/mesh';
 import { isValidNodeId, REGISTRY_BUCKET, silentLogger, type GpuInfo, type Logger } from '@easyremote/protocol';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { NodeSdkError, NodeSdkErrorCode } from './errors.js';
@@ -28,6 +28,11 @@ export interface ComputeNodeOptions {
   gpus?: readonly GpuInfo[];
   /** Models this node's backends serve, advertised for placement (ToolRequirements.model). */
   models?: readonly string[];
+  /**
+   * Largest arguments or result (bytes) this node accepts or sends through the payload object store
+   * (`easyremote-payloads`) when they exceed NATS max_payload. Default 64 MiB.
+   */
+  maxPayloadBytes?: number;
   /** Registry heartbeat interval. Default 2000 ms. */
   heartbeatMs?: number;
   /** Gateways drop the node when no heartbeat arrived for this long. Default 3 x heartbeatMs. */
@@ -55,6 +60,7 @@ export interface ResolvedNodeOptions {
   maxConcurrency: number;
   gpus: readonly GpuInfo[] | undefined;
   models: readonly string[];
+  maxPayloadBytes: number;
   heartbeatMs: number;
   ttlMs: number;
   defaultTimeoutMs: number;
@@ -107,6 +113,7 @@ export function resolveNodeOptions(options: ComputeNodeOptions): ResolvedNodeOpt
     maxConcurrency: positiveInteger('maxConcurrency', options.maxConcurrency, 64),
     gpus: options.gpus === undefined ? undefined : Object.freeze(options.gpus.map((gpu) => ({ name: gpu.name, memoryBytes: gpu.memoryBytes }))),
     models: Object.freeze([...(options.models ?? [])]),
+    maxPayloadBytes: positiveInteger('maxPayloadBytes', options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 1024),
     heartbeatMs,
     ttlMs,
     defaultTimeoutMs: positiveInteger('defaultTimeoutMs', options.defaultTimeoutMs, DEFAULT_TOOL_TIMEOUT_MS),

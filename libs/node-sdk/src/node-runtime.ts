@@ -1,3 +1,4 @@
+import type { PayloadStore } from '@easyremote/mesh';
 import type { Logger } from '@easyremote/protocol';
 import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import type { CallSession } from './call-session.js';
@@ -19,6 +20,8 @@ export interface NodeRuntime {
   readonly calls: Map<string, CallSession>;
   /** `Er-Node-Id` on every reply; nats.js encodes headers when publishing, so one immutable set is safe. */
   readonly replyHeaders: MsgHdrs;
+  /** Large request and reply bodies (`Er-Payload`); undefined when JetStream is unreachable. */
+  readonly payloads: PayloadStore | undefined;
   /** Latency and error-rate averages advertised with each heartbeat. */
   readonly load: LoadStats;
   accepting: boolean;

@@ -1,4 +1,5 @@
 import { encodeJson, Headers, WireErrorCode, type CallResponse, type Logger, type NodeRpcReply } from '@easyremote/protocol';
+import type { PayloadStore } from '@easyremote/mesh';
 import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { failure } from './wire-failure.js';
 
@@ -17,21 +18,52 @@ export interface ReplyTarget {
   readonly nodeId: string;
   readonly logger: Logger;
   readonly replyHeaders: MsgHdrs;
+  /** Where replies over max_payload go (`Er-Payload`); without it they become NODE_ERR_RESULT_TOO_LARGE. */
+  readonly payloads?: PayloadStore | undefined;
 }
 
 /**
- * Answers one request message. A reply over the server's `max_payload` becomes
+ * Answers one request message. A reply over the server's `max_payload` goes through the payload
+ * object store (`Er-Payload`) up to the store's limit; beyond it, or without a store, it becomes
  * NODE_ERR_RESULT_TOO_LARGE, so the caller gets an answer instead of waiting for its timeout.
  */
 export function sendReply(target: ReplyTarget, msg: Msg, response: CallResponse | NodeRpcReply): void {
   let data = encodeJson(response);
   const limit = target.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   if (data.length + HEADER_OVERHEAD + target.nodeId.length > limit) {
-    const message = `the result is ${data.length} bytes, over the ${limit}-byte NATS message limit (headers included)`;
-    data = encodeJson(failure(WireErrorCode.ResultTooLarge, message));
+    const store = target.payloads;
+    if (store !== undefined && data.length <= store.maxBytes) {
+      void offload(target, store, msg, data);
+      return;
+    }
+    const message =
+      store === undefined
+        ? `the result is ${data.length} bytes, over the ${limit}-byte NATS message limit (headers included), and no payload store is reachable`
+        : `the result is ${data.length} bytes, over the node's ${store.maxBytes}-byte payload limit`;
+    data = encodeJson(failure(WireErrorCode.ResultTooLarge, message, { size: data.length, limit: store?.maxBytes ?? limit }));
   }
+  respond(target, msg, data, target.replyHeaders);
+}
+
+async function offload(target: ReplyTarget, store: PayloadStore, msg: Msg, data: Uint8Array): Promise<void> {
+  let name: string;
   try {
-    msg.respond(data, { headers: target.replyHeaders });
+    name = await store.put(data, 'result');
+  } catch (error) {
+    target.logger.warn({ err: error, bytes: data.length }, 'could not offload a large result');
+    respond(target, msg, encodeJson(failure(WireErrorCode.ResultTooLarge, `the ${data.length}-byte result could not be stored: ${(error as Error).message}`)), target.replyHeaders);
+    return;
+  }
+  const h = natsHeaders();
+  h.set(Headers.nodeId, target.nodeId);
+  h.set(Headers.payload, name);
+  h.set(Headers.payloadSize, String(data.length));
+  respond(target, msg, new Uint8Array(0), h);
+}
+
+function respond(target: ReplyTarget, msg: Msg, data: Uint8Array, headers: MsgHdrs): void {
+  try {
+    msg.respond(data, { headers });
   } catch (error) {
     // The caller will time out; nothing else can be done for a reply NATS refuses.
     target.logger.warn({ err: error, subject: msg.subject }, 'could not send a reply');

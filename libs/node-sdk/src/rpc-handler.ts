@@ -5,6 +5,7 @@ import { notifier } from './call-handler.js';
 import { CallSession } from './call-session.js';
 import { clientAccess } from './client-access.js';
 import { complete } from './complete.js';
+import { withBody } from './message-body.js';
 import { mergeFanout, planFanout } from './fanout-rpc.js';
 import { getPrompt } from './get-prompt.js';
 import type { NodeRuntime } from './node-runtime.js';
@@ -32,9 +33,13 @@ export function handleRpc(runtime: NodeRuntime, msg: Msg): void {
     runtime.logger.warn({ subject: msg.subject }, 'dropped an rpc request without a reply subject');
     return;
   }
+  withBody(runtime.payloads, msg, (declined) => sendReply(runtime, msg, declined), (data) => serveRpc(runtime, msg, data));
+}
+
+function serveRpc(runtime: NodeRuntime, msg: Msg, data: Uint8Array): void {
   let request: NodeRpcRequest;
   try {
-    request = decodeNodeRpcRequest(msg.data);
+    request = decodeNodeRpcRequest(data);
   } catch (error) {
     return sendReply(runtime, msg, failure(WireErrorCode.BadRequest, (error as Error).message));
   }

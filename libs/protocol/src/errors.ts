@@ -41,8 +41,10 @@ export const WireErrorCode = {
   Overloaded: 'NODE_ERR_OVERLOADED',
   /** The node is shutting down and accepts no new calls. */
   ShuttingDown: 'NODE_ERR_SHUTTING_DOWN',
-  /** The result does not fit into one NATS message. */
+  /** The result is over the node's payload limit (or over one NATS message where no payload store is reachable). */
   ResultTooLarge: 'NODE_ERR_RESULT_TOO_LARGE',
+  /** The request's offloaded arguments are over the node's payload limit (`maxPayloadBytes`). */
+  PayloadTooLarge: 'NODE_ERR_PAYLOAD_TOO_LARGE',
   /** The call was cancelled by its caller (the handler's signal was aborted). */
   Cancelled: 'NODE_ERR_CANCELLED',
   /** No resource, template or prompt on this node matches the request. */

@@ -13,6 +13,13 @@ export const Headers = {
   notify: 'Er-Notify',
   /** On replies: the id of the node that ran the call. */
   nodeId: 'Er-Node-Id',
+  /**
+   * The body was too large for one NATS message and waits in the payload object store under this
+   * name (`easyremote-payloads`); the message's own body is empty. The receiver fetches it.
+   */
+  payload: 'Er-Payload',
+  /** Size in bytes of the offloaded body, so a receiver can refuse it before fetching. */
+  payloadSize: 'Er-Payload-Size',
   /** W3C trace context. */
   traceparent: 'traceparent',
   tracestate: 'tracestate',

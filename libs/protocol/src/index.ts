@@ -8,6 +8,7 @@ export {
   GATEWAY_CANCEL_SUBJECT,
   RESOURCE_UPDATED_SUBJECT,
   DATA_BUCKET,
+  PAYLOAD_BUCKET,
   toolSubject,
   nodeCallSubject,
   nodeRpcSubject,

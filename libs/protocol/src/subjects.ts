@@ -31,6 +31,12 @@ export const RESOURCE_UPDATED_SUBJECT = 'events.resource-updated';
 /** JetStream object store holding uploaded data sets (`easyremote://data/<id>`). */
 export const DATA_BUCKET = 'easyremote-data';
 
+/**
+ * JetStream object store for message bodies over NATS max_payload (large arguments and results),
+ * named by the `Er-Payload` header. Short-lived: the receiver deletes what it read, a TTL the rest.
+ */
+export const PAYLOAD_BUCKET = 'easyremote-payloads';
+
 /** Every node serving a tool subscribes in this queue group, so NATS spreads calls across them. */
 export const TOOL_QUEUE_GROUP = 'easyremote-nodes';
 

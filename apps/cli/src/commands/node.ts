@@ -1,4 +1,4 @@
-import { ComputeNode } from '@easyremote/node-sdk';
+import { ComputeNode, parseGpuList } from '@easyremote/node-sdk';
 import { startTracing } from '@easyremote/gateway';
 import type { Logger } from '@easyremote/protocol';
 import { loadToolsModule } from '../load-tools.js';
@@ -11,7 +11,9 @@ export const nodeHelp = `easyremote node <tools-module>... [--id <node-id>] [--n
 
 Runs a compute node serving the tools exported by each module (an array as "tools" or default export).
 Environment: NATS_URL, EASYREMOTE_NODE_ID, EASYREMOTE_MAX_CONCURRENCY (64), EASYREMOTE_HEARTBEAT_MS (2000),
-EASYREMOTE_NODE_LABELS (k=v,k=v),
+EASYREMOTE_NODE_LABELS (k=v,k=v), EASYREMOTE_NODE_MODELS (m1,m2: models served besides those the tools declare),
+EASYREMOTE_NODE_GPUS (operator override of detected GPUs: none, or name:memoryMiB,... e.g. 2xA100:81920; unset: nvidia-smi),
+EASYREMOTE_MAX_PAYLOAD_BYTES (67108864: largest arguments/result through the payload object store),
 EASYREMOTE_METRICS_PORT (serve Prometheus GET /metrics on this port; EASYREMOTE_METRICS_HOST, default 127.0.0.1),
 OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_TRACES_EXPORTER (export traces; see docs/observability.md),
 EASYREMOTE_JS_DOMAIN (the registry's JetStream domain: hub, on an edge leaf), EASYREMOTE_KV_REPLICAS (1; 3 on a cluster), EASYREMOTE_REGISTRY_BUCKET (easyremote-registry), LOG_LEVEL.
@@ -32,6 +34,9 @@ export async function runNode(modules: readonly string[], options: { id?: string
     maxConcurrency: config.maxConcurrency,
     heartbeatMs: config.heartbeatMs,
     labels: { ...config.labels },
+    ...(config.gpus !== undefined ? { gpus: parseGpuList(config.gpus) } : {}),
+    models: config.models,
+    maxPayloadBytes: config.maxPayloadBytes,
     registryReplicas: config.kvReplicas,
     ...(config.jsDomain !== undefined ? { registryDomain: config.jsDomain } : {}),
     registryBucket: config.registryBucket,

@@ -22,6 +22,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [GatewayErrorCode.Overloaded]: 503,
   [GatewayErrorCode.NodeGone]: 502,
   NODE_ERR_RESULT_TOO_LARGE: 413,
+  NODE_ERR_PAYLOAD_TOO_LARGE: 413,
   NODE_ERR_INVALID_ARGUMENTS: 400,
   NODE_ERR_TOOL_NOT_FOUND: 404,
   NODE_ERR_OVERLOADED: 503,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MetaKey } from '@easyremote/protocol';
+import { MetaKey, WireErrorCode } from '@easyremote/protocol';
 import { GatewayErrorCode } from '../../errors.js';
 import { jsonBytes } from '../../routing/call-events.js';
 import type { InvokeOutcome } from '../../routing/tool-invoker.js';
@@ -7,6 +7,9 @@ import type { McpCallContext } from '../call-context.js';
 import { rethrowAsProtocolError } from '../error-mapping.js';
 import { JsonRpcCode, McpProtocolError, RequestCancelled } from '../jsonrpc.js';
 import type { McpServices } from '../services.js';
+
+/** Node answers that mean the payload limit was crossed. */
+const TOO_LARGE = new Set<string>([WireErrorCode.ResultTooLarge, WireErrorCode.PayloadTooLarge]);
 
 /** `_meta` key naming the node that served a call. */
 export const NODE_META_KEY = 'easyremote/node';
@@ -99,6 +102,11 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
     }
   }
   if (controller.signal.aborted) throw new RequestCancelled();
+  if (outcome.ok === false && TOO_LARGE.has(outcome.error.code)) {
+    // Over the documented payload limit: a JSON-RPC error, never a truncated result.
+    const rpcCode = outcome.error.code === WireErrorCode.PayloadTooLarge ? JsonRpcCode.InvalidParams : JsonRpcCode.InternalError;
+    throw new McpProtocolError(rpcCode, outcome.error.message, { code: outcome.error.code, ...(isPlainObject(outcome.error.data) ? outcome.error.data : {}) });
+  }
   if (outcome.ok === 'input') {
     const state: ResumeState = { kind: 'mrtr', tool: name, nodeId: outcome.nodeId, callId: outcome.callId };
     return { resultType: 'input_required', inputRequests: outcome.inputRequired, requestState: services.sessions.sealValue(state) };
