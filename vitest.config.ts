@@ -31,6 +31,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // Real clusters, leaf servers and a load balancer (test/topology): one file at a time, since
+        // each starts several nats-servers and app processes on a small machine.
+        test: {
+          name: 'topology',
+          include: ['test/topology/**/*.test.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
