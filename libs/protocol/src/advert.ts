@@ -7,6 +7,11 @@ export const ToolMetadata = Type.Object({
   category: Type.Optional(Type.String()),
   tags: Type.Optional(Type.Array(Type.String())),
   securityLevel: Type.Optional(Type.Union([Type.Literal('low'), Type.Literal('standard'), Type.Literal('high')])),
+  /**
+   * Opt-in result caching for an idempotent tool whose result depends only on its arguments: gateways
+   * answer the same arguments from a shared cache for this long (ms) after a successful call.
+   */
+  cacheTtlMs: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 export type ToolMetadata = Static<typeof ToolMetadata>;
 

@@ -4,6 +4,7 @@ import type { RpcClient } from '@easyremote/mesh';
 import type { RegistryView } from '@easyremote/registry';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { ResultCache } from '../cache/result-cache.js';
 import type { GatewayConfig } from '../config.js';
 import { CallEvents } from '../routing/call-events.js';
 import { createRouter } from '../routing/create-router.js';
@@ -43,7 +44,8 @@ export async function createMcpServices(
   const relay = startNotifyRelay(nc, notifySubject, { live, clientRequests, logger: logger.child({ component: 'notify-relay' }) });
   const streams = new ChangeStreams({ registry, sessions: sessionStore, nc, logger: logger.child({ component: 'streams' }), maxStreams: config.maxStreams });
   const stopDataWatch = dataSets.onChange(() => streams.resourcesChanged());
-  const router = createRouter({ nc, registry, rpc, config, logger: logger.child({ component: 'router' }) });
+  const resultCache = await ResultCache.open(nc, { replicas: config.kvReplicas, logger: logger.child({ component: 'result-cache' }) });
+  const router = createRouter({ nc, registry, rpc, config, resultCache, logger: logger.child({ component: 'router' }) });
   const invoker = router.invoker;
   const services: McpServices = {
     registry,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@easyremote/protocol';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { CachingToolInvoker } from '../cache/caching-tool-invoker.js';
 import type { McpServices } from '../mcp/services.js';
 import { AnalyticsStore, type CallRecord } from './analytics-store.js';
 import { buildReport, parsePeriod, type Pricing, type UsageReport } from './analytics-report.js';
@@ -38,6 +39,8 @@ export async function startObservability(nc: NatsConnection, services: McpServic
   const gatewayId = options.gatewayId ?? `gw-${randomBytes(6).toString('hex')}`;
   const metrics = new GatewayMetrics({ callEvents, registry, inFlight: options.inFlight });
   const recent = new RecentCalls(callEvents);
+  const cache = services.invoker instanceof CachingToolInvoker ? services.invoker.cache : undefined;
+  const stopCacheMetrics = cache?.onLookup((tool, hit) => (hit ? metrics.cacheHits : metrics.cacheMisses).inc({ tool })) ?? (() => {});
   const store = await AnalyticsStore.open(nc, { replicas: options.kvReplicas, logger: options.logger.child({ component: 'analytics' }) });
   const stopRecording = callEvents.subscribe((event) => {
     const gpus = event.nodeId === undefined ? 0 : (registry.node(event.nodeId)?.advert.capabilities.gpus?.length ?? 0);
@@ -54,7 +57,7 @@ export async function startObservability(nc: NatsConnection, services: McpServic
       argumentsBytes: event.argumentsBytes,
       resultBytes: event.resultBytes,
       gpus,
-      cached: (event as { cached?: boolean }).cached === true,
+      cached: cache?.answered(event.callId) ?? false,
       gateway: gatewayId,
     };
     store.record(record);
@@ -74,6 +77,7 @@ export async function startObservability(nc: NatsConnection, services: McpServic
     },
     stop() {
       stopRecording();
+      stopCacheMetrics();
       stopReconnects();
       recent.stop();
       metrics.stop();
