@@ -100,6 +100,14 @@ describe('security: authentication, authorisation, limits and audit across two g
     expect(rest.status).toBe(403);
     const listed = (await (await fetch(`${gatewayB.url}/mcp/tools`, { headers: bearer(narrow.key) })).json()) as { tools: Array<{ name: string }> };
     expect(listed.tools.map((tool) => tool.name)).toEqual(['echo']);
+    // Resources and prompts need their own scopes, on MCP and REST.
+    expect((await modernRequest(gatewayA.mcpUrl, 'resources/list', {}, bearer(narrow.key))).status).toBe(403);
+    expect((await modernRequest(gatewayA.mcpUrl, 'prompts/list', {}, bearer(narrow.key))).status).toBe(403);
+    expect((await fetch(`${gatewayA.url}/mcp/resources`, { headers: bearer(narrow.key) })).status).toBe(403);
+    const computeOnly = await createKey(nats.url, 'compute-reader', ['resources:read:easyremote://compute/*']);
+    const resources = (await modernRequest(gatewayA.mcpUrl, 'resources/list', {}, bearer(computeOnly.key))).json as { result: { resources: Array<{ uri: string }> } };
+    expect(resources.result.resources.length).toBeGreaterThan(0);
+    expect(resources.result.resources.every((resource) => resource.uri.startsWith('easyremote://compute/'))).toBe(true);
 
     // tools:call covers every tool except the high security level; tools:high lifts that; category:<glob> grants by category.
     const general = await createKey(nats.url, 'general', ['tools:list', 'tools:call']);
