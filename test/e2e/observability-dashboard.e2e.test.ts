@@ -4,22 +4,26 @@ import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
+import { bearer, createKey } from '../support/security-helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const DASHBOARD_SCREENSHOT = `${RESULTS}dashboard.png`;
 
-// The dashboard in a real browser (Debian's chromium, headless, driven by playwright-core): a node
-// that joins and a call that happens appear without a reload.
+// The dashboard in a real browser (Debian's chromium, headless, driven by playwright-core), with
+// authentication on: its data needs the same key as the API; a node that joins and a call that
+// happens appear without a reload.
 describe('observability: the dashboard, live, in a real browser', () => {
   let nats: NatsServerHandle;
   let gateway: GatewayProcess;
   let node: AppProcess | undefined;
   let browser: Browser;
+  let key: string;
 
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
-    gateway = await spawnGateway(nats.url, { EASYREMOTE_AUTH: 'off' });
+    gateway = await spawnGateway(nats.url, { EASYREMOTE_AUTH: 'on' });
+    key = (await createKey(nats.url, 'dashboard', ['tools:list', 'tools:call'])).key;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -40,7 +44,14 @@ describe('observability: the dashboard, live, in a real browser', () => {
     page.on('framenavigated', (frame) => {
       if (frame === page.mainFrame()) navigations++;
     });
+    // The data sits behind the API's authentication: without a key the page asks for one.
+    expect((await fetch(`${gateway.url}/mcp/dashboard/state`)).status).toBe(401);
+    expect((await fetch(`${gateway.url}/mcp/analytics/report`)).status).toBe(401);
+    expect((await fetch(`${gateway.url}/mcp/dashboard/state`, { headers: bearer(key) })).status).toBe(200);
     await page.goto(`${gateway.url}/dashboard`);
+    await page.locator('#login').waitFor({ state: 'visible' });
+    await page.locator('#key').fill(key);
+    await page.locator('#login button').click();
     await page.locator('#status').filter({ hasText: 'live' }).waitFor();
     expect(await page.locator('#c-nodes').textContent()).toBe('0');
 
@@ -51,7 +62,7 @@ describe('observability: the dashboard, live, in a real browser', () => {
 
     const response = await fetch(`${gateway.url}/mcp/tools/fixture.add`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...bearer(key) },
       body: JSON.stringify({ a: 20, b: 22 }),
     });
     expect(response.status).toBe(200);

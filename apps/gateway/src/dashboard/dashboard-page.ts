@@ -1,6 +1,6 @@
 /**
  * The dashboard page: static HTML, inline CSS and JS, charts drawn as inline SVG. It polls
- * `/dashboard/state` (1 s) and `/mcp/analytics/report?period=<select>` (5 s); no reload needed.
+ * `/mcp/dashboard/state` (1 s) and `/mcp/analytics/report?period=<select>` (5 s); no reload needed.
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -33,10 +33,11 @@ export const DASHBOARD_HTML = `<!doctype html>
   .advice li { margin:4px 0; }
   select { background:var(--bg); color:var(--text); border:1px solid var(--line); border-radius:4px; padding:2px 6px; }
   .empty { color:var(--dim); font-style:italic; }
+  #login input { background:var(--bg); color:var(--text); border:1px solid var(--line); border-radius:4px; padding:2px 6px; }
 </style>
 </head>
 <body>
-<header><h1>EasyRemote</h1><span>mesh dashboard</span><span class="status" id="status">connecting…</span></header>
+<header><h1>EasyRemote</h1><span>mesh dashboard</span><form id="login" hidden><input id="key" type="password" placeholder="API key" autocomplete="off"> <button>use key</button></form><span class="status" id="status">connecting…</span></header>
 <main>
   <div class="cards">
     <div class="card"><div class="v" id="c-nodes">–</div><div class="l">nodes</div></div>
@@ -59,8 +60,20 @@ export const DASHBOARD_HTML = `<!doctype html>
   var key = (location.hash.match(/key=([^&]+)/) || [])[1];
   var headers = key ? { authorization: 'Bearer ' + decodeURIComponent(key) } : {};
   function $(id) { return document.getElementById(id); }
+  $('login').addEventListener('submit', function (event) {
+    event.preventDefault();
+    headers = { authorization: 'Bearer ' + $('key').value };
+    $('login').hidden = true;
+    tick(); report();
+  });
   function esc(v) { return String(v == null ? '' : v).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); }
-  function get(url) { return fetch(url, { headers: headers, cache: 'no-store' }).then(function (r) { if (!r.ok) throw new Error(url + ': HTTP ' + r.status); return r.json(); }); }
+  function get(url) {
+    return fetch(url, { headers: headers, cache: 'no-store' }).then(function (r) {
+      if (r.status === 401 || r.status === 403) $('login').hidden = false;
+      if (!r.ok) throw new Error(url.split('?')[0] + ': HTTP ' + r.status);
+      return r.json();
+    });
+  }
   function rows(tbody, html) { tbody.innerHTML = html || '<tr><td class="empty" colspan="8">none</td></tr>'; }
   function chart(svg, values, color) {
     var max = Math.max.apply(null, values.concat([1]));
@@ -112,7 +125,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       (advice ? '<ul class="advice">' + advice + '</ul>' : '<p class="empty">no advice</p>');
   }
   function tick() {
-    get('/dashboard/state').then(function (s) { renderState(s); $('status').textContent = 'live · ' + new Date(s.now).toLocaleTimeString(); })
+    get('/mcp/dashboard/state').then(function (s) { renderState(s); $('status').textContent = 'live · ' + new Date(s.now).toLocaleTimeString(); })
       .catch(function (e) { $('status').textContent = 'error: ' + e.message; });
   }
   function report() { get('/mcp/analytics/report?period=' + encodeURIComponent($('period').value)).then(renderReport).catch(function () {}); }

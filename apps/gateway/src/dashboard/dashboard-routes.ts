@@ -4,9 +4,10 @@ import { DASHBOARD_HTML } from './dashboard-page.js';
 import { dashboardState } from './dashboard-state.js';
 
 /**
- * `GET /dashboard`: one static page (no build step, no CDN) that polls `GET /dashboard/state` every
- * second and `GET /mcp/analytics/report` every few seconds. Part of the normal app, so the same auth
- * hooks as the API apply; the page forwards a key given as `/dashboard#key=...` as a Bearer token.
+ * `GET /dashboard`: one static page (no build step, no CDN, no data in it) that polls
+ * `GET /mcp/dashboard/state` every second and `GET /mcp/analytics/report` every few seconds. The data
+ * routes live under `/mcp`, so the API's authentication covers them; the page sends the key given as
+ * `/dashboard#key=...` (or typed into it after a 401) as a Bearer token and keeps it out of the URL sent.
  */
 export function registerDashboardRoutes(app: FastifyInstance, observability: Observability): void {
   app.get('/dashboard', async (_request, reply) =>
@@ -16,5 +17,5 @@ export function registerDashboardRoutes(app: FastifyInstance, observability: Obs
       .header('content-security-policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:")
       .send(DASHBOARD_HTML),
   );
-  app.get('/dashboard/state', async (_request, reply) => reply.header('cache-control', 'no-store').send(dashboardState(observability)));
+  app.get('/mcp/dashboard/state', async (_request, reply) => reply.header('cache-control', 'no-store').send(dashboardState(observability)));
 }
