@@ -19,12 +19,10 @@ export interface DataProcessingDeps {
 const Input = Type.Object(
   {
     dataset_path: Type.String({ minLength: 1, description: 'A path on the node (inside its data directory), an http(s) URL, or easyremote://data/<id>' }),
-    processing_type: Type.Union([Type.Literal('statistical'), Type.Literal('ml'), Type.Literal('custom')], {
-      description: 'statistical: per-column count, mean, variance, min, max, quantiles; ml: least-squares linear regression; custom: a named chunk function',
-    }),
+    processing_type: Type.Enum(['statistical', 'ml', 'custom'], { type: 'string', description: 'statistical: per-column count, mean, variance, min, max, quantiles; ml: least-squares linear regression; custom: a named chunk function' }),
     chunk_size: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 1000, description: 'Rows per chunk; each chunk may run on another node' }),
-    output_format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json', description: 'json: processed_data is an object; csv: a CSV table as text' }),
-    format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('jsonl')], { description: 'Data format; guessed from the name, content type or first byte when omitted' })),
+    output_format: Type.Enum(['json', 'csv'], { type: 'string', default: 'json', description: 'json: processed_data is an object; csv: a CSV table as text' }),
+    format: Type.Optional(Type.Enum(['csv', 'jsonl'], { type: 'string', description: 'Data format; guessed from the name, content type or first byte when omitted' })),
     columns: Type.Optional(Type.Array(Type.String(), { description: 'statistical: only these columns' })),
     target: Type.Optional(Type.String({ description: 'ml: the column to predict (default: the last numeric column)' })),
     features: Type.Optional(Type.Array(Type.String(), { description: 'ml: the predictors (default: every other numeric column)' })),

@@ -53,7 +53,7 @@ export function createCodeExecutionTool(sandbox: CodeSandbox): ToolDefinition {
     input: Type.Object(
       {
         code: Type.String({ minLength: 1, maxLength: config.maxCodeBytes, description: 'The program source' }),
-        language: Type.Union([Type.Literal('python'), Type.Literal('node'), Type.Literal('bash')], { default: 'python', description: 'Interpreter to run it with' }),
+        language: Type.Enum(['python', 'node', 'bash'], { type: 'string', default: 'python', description: 'Interpreter to run it with' }),
         requirements: Type.Optional(Requirements),
       },
       { additionalProperties: false },
