@@ -161,4 +161,19 @@ describe('observability: metrics and usage analytics across two gateways', () =>
     expect(text.out).toMatch(/fixture\.add\s+3\s+/);
     expect(text.out).toContain('[error_prone_node] metrics-node');
   });
+  it('counts rate-limit refusals per principal', async () => {
+    const limited = await spawnGateway(nats.url, { ...OPEN, EASYREMOTE_RATE_LIMIT: '2', EASYREMOTE_RATE_WINDOW_MS: '60000' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const response = await fetch(`${limited.url}/mcp/tools/fixture.add`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: i, b: 1 }) });
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual([200, 200, 429, 429]);
+      const families = await scrape(`${limited.url}/metrics`);
+      expect(sample(families, 'easyremote_rate_limited_total', { principal: 'anonymous' })).toBe(2);
+    } finally {
+      await limited.stop();
+    }
+  });
 });

@@ -51,14 +51,15 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
     const health = new MeshHealth(nc);
     const running = await retryOnTimeout('MCP services', () => createMcpServices(nc, { registry, rpc, sessions, config, logger: log }), log);
     const security = await startGatewaySecurity(nc, { config, registry, callEvents: running.services.callEvents, logger: log });
-    const observability = await startObservability(nc, running.services, {
+    const observability = await retryOnTimeout('observability', () => startObservability(nc, running.services, {
       pricing: { perNodeSecond: config.pricePerNodeSecond, perGpuSecond: config.pricePerGpuSecond },
       kvReplicas: config.kvReplicas,
       inFlight: () => rpc.pending,
       onReconnect: (listener) => health.onChange((event) => event === 'reconnect' && listener()),
       logger: log,
       tracing: options.tracing ?? false,
-    });
+    }), log);
+    security.guard.onRateLimited((principal) => observability.metrics.rateLimited.inc({ principal }));
     const app = await buildApp(config, {
       services: running.services,
       security,

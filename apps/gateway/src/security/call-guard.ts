@@ -28,9 +28,23 @@ export class CallGuard {
     return (access ?? OPEN_ACCESS).mayCallTool(this.facts(name));
   }
 
+  readonly #rateLimited = new Set<(principal: string, tool: string) => void>();
+
+  /** Observes every call refused by a rate limit (metrics: `easyremote_rate_limited_total`). */
+  onRateLimited(listener: (principal: string, tool: string) => void): () => void {
+    this.#rateLimited.add(listener);
+    return () => this.#rateLimited.delete(listener);
+  }
+
   /** Counts the call against the principal's and the principal-on-tool limits. */
   async rate(principal: string | undefined, tool: string): Promise<RateDecision> {
     const who = principal ?? 'anonymous';
+    const decision = await this.#take(who, tool);
+    if (!decision.ok) for (const listener of this.#rateLimited) listener(who, tool);
+    return decision;
+  }
+
+  async #take(who: string, tool: string): Promise<RateDecision> {
     try {
       if (this.deps.perPrincipal) {
         const decision = await this.deps.perPrincipal.take(who);
