@@ -150,6 +150,25 @@ describe('security: authentication, authorisation, limits and audit across two g
     expect(list).not.toContain('secretHash');
   });
 
+  it('key management over REST needs the admin scope; a key revoked there is refused too', async () => {
+    const general = await createKey(nats.url, 'not-admin', ['tools:list', 'tools:call']);
+    const post = (token: string, body: unknown) =>
+      fetch(`${gatewayA.url}/mcp/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(token) }, body: JSON.stringify(body) });
+    expect((await post(general.key, { name: 'sneaky', scopes: ['admin'] })).status).toBe(403);
+    expect((await fetch(`${gatewayA.url}/mcp/keys`, { headers: bearer(general.key) })).status).toBe(403);
+    const created = await post(admin.key, { name: 'from-rest', scopes: ['tools:list'] });
+    expect(created.status).toBe(201);
+    const { key, id } = (await created.json()) as { key: string; id: string };
+    await expect.poll(async () => (await fetch(`${gatewayB.url}/mcp/tools`, { headers: bearer(key) })).status, { timeout: 2000 }).toBe(200);
+    const listed = await (await fetch(`${gatewayB.url}/mcp/keys`, { headers: bearer(admin.key) })).text();
+    expect(listed).toContain(id);
+    expect(listed).not.toContain(key);
+    expect(listed).not.toContain('secretHash');
+    expect((await fetch(`${gatewayB.url}/mcp/keys/${id}`, { method: 'DELETE', headers: bearer(admin.key) })).status).toBe(200);
+    expect((await fetch(`${gatewayB.url}/mcp/keys/ffffffffffffffff`, { method: 'DELETE', headers: bearer(admin.key) })).status).toBe(404);
+    await expect.poll(async () => (await fetch(`${gatewayA.url}/mcp/tools`, { headers: bearer(key) })).status, { timeout: 1000 }).toBe(401);
+  });
+
   it(`a burst over the per-tool rate limit spread across two gateways admits exactly ${PER_TOOL_LIMIT} in total`, async () => {
     const burst = await createKey(nats.url, 'burst', ['tools:list', 'tools:call']);
     const statuses = await Promise.all(

@@ -110,18 +110,27 @@ export function fetchWithToken(token: string): typeof fetch {
 }
 
 /**
- * POSTs a body and resolves with the status, even when the server answers (413) and closes before
- * the whole body is written — fetch reports that as EPIPE.
+ * Announces a body of `body`'s length but sends only its first kilobyte, and resolves with the status
+ * the server answers from the headers alone (413 for an oversized Content-Length) — sending the whole
+ * body would race the server closing the connection (EPIPE/ECONNRESET).
  */
 export function postStatus(url: string, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    });
-    request.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
-    });
-    request.end(body);
+    const timer = setTimeout(() => {
+      request.destroy();
+      reject(new Error('no answer to the announced body within 10 s'));
+    }, 10_000);
+    const request = httpRequest(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': String(Buffer.byteLength(body)), ...headers } },
+      (response) => {
+        clearTimeout(timer);
+        response.resume();
+        resolve(response.statusCode ?? 0);
+        request.destroy();
+      },
+    );
+    request.on('error', () => undefined);
+    request.write(body.slice(0, 1024));
   });
 }

@@ -1,4 +1,4 @@
-import { AuditLog, KeyView, RateLimiter, openKeyBucket } from '@easyremote/auth';
+import { AuditLog, KeyStore, KeyView, RateLimiter, openKeyBucket } from '@easyremote/auth';
 import type { Logger } from '@easyremote/protocol';
 import type { RegistryView } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -14,6 +14,7 @@ import { startAuditRecorder } from './audit-recorder.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { CallGuard } from './call-guard.js';
 import { registerInputLimits } from './input-limits.js';
+import { registerKeyRoutes } from './key-routes.js';
 import { registerRestGuard } from './rest-guard.js';
 
 /** Everything security-related one replica runs: built by start.ts, mounted by buildApp. */
@@ -22,6 +23,8 @@ export interface GatewaySecurity {
   guard: CallGuard;
   /** Undefined when EASYREMOTE_AUTH=off. */
   authenticator: Authenticator | undefined;
+  /** Key management (REST, admin scope); undefined when EASYREMOTE_AUTH=off. */
+  keys: KeyStore | undefined;
   audit: AuditLog | undefined;
   issuer: string;
   stop(): void;
@@ -35,10 +38,11 @@ export async function startGatewaySecurity(
   const identity = new ResourceIdentity(config.publicUrl);
   const stops: Array<() => void> = [];
   let authenticator: Authenticator | undefined;
+  let keyStore: KeyStore | undefined;
   if (config.auth === 'on') {
-    const keys = await KeyView.start(await openKeyBucket(nc, { bucket: config.keysBucket, replicas: config.kvReplicas }), {
-      logger: logger.child({ component: 'api-keys' }),
-    });
+    const bucket = await openKeyBucket(nc, { bucket: config.keysBucket, replicas: config.kvReplicas });
+    keyStore = new KeyStore(bucket);
+    const keys = await KeyView.start(bucket, { logger: logger.child({ component: 'api-keys' }) });
     stops.push(() => keys.stop());
     const oauth = config.oauthIssuer
       ? new OAuthVerifier({
@@ -70,6 +74,7 @@ export async function startGatewaySecurity(
     identity,
     guard,
     authenticator,
+    keys: keyStore,
     audit,
     issuer: config.oauthIssuer,
     stop() {
@@ -84,6 +89,8 @@ export async function mountGatewaySecurity(app: FastifyInstance, security: Gatew
   registerInputLimits(app, { maxDepth: config.maxJsonDepth, maxStringLength: config.maxStringLength });
   registerRestGuard(app, { guard: security.guard, identity: security.identity });
   await app.register(async (wellKnown) => registerProtectedResourceRoutes(wellKnown, { identity: security.identity, issuer: security.issuer }));
+  const keys = security.keys;
+  if (keys) await app.register(async (admin) => registerKeyRoutes(admin, { keys, identity: security.identity }));
   const audit = security.audit;
   if (audit) await app.register(async (admin) => registerAuditRoutes(admin, { audit, identity: security.identity }));
 }

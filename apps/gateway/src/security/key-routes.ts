@@ -1,0 +1,51 @@
+import { AuthErrorCode, DEFAULT_KEY_SCOPES, Scope, type KeyStore } from '@easyremote/auth';
+import { hasErrorCode } from '@easyremote/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bearerChallenge, refuse } from '../auth/challenge.js';
+import type { ResourceIdentity } from '../auth/resource-identity.js';
+import { GatewayErrorCode } from '../errors.js';
+
+/**
+ * API key management over REST, admin scope only — the same operations as `easyremote keys`, for
+ * operators without NATS credentials: `GET /mcp/keys`, `POST /mcp/keys { name, scopes }` (answers the
+ * key once), `DELETE /mcp/keys/{id}` (revoked on every replica within a second).
+ */
+export function registerKeyRoutes(app: FastifyInstance, deps: { keys: KeyStore; identity: ResourceIdentity }): void {
+  const adminOnly = (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+    if (!request.access || request.access.has(Scope.Admin)) return undefined;
+    return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, 'Forbidden: key management needs the admin scope', {
+      'www-authenticate': bearerChallenge(deps.identity.metadataUrl, { error: 'insufficient_scope', description: 'needs admin', scope: Scope.Admin }),
+    });
+  };
+
+  app.get('/mcp/keys', async (request, reply) => {
+    const refused = adminOnly(request, reply);
+    if (refused) return refused;
+    return { keys: (await deps.keys.list()).map(({ secretHash: _hash, ...record }) => record) };
+  });
+
+  app.post<{ Body: unknown }>('/mcp/keys', async (request, reply) => {
+    const refused = adminOnly(request, reply);
+    if (refused) return refused;
+    const body = (request.body ?? {}) as { name?: unknown; scopes?: unknown };
+    const name = typeof body.name === 'string' && body.name.length > 0 && body.name.length <= 200 ? body.name : undefined;
+    const scopes = body.scopes === undefined ? DEFAULT_KEY_SCOPES : body.scopes;
+    if (!name || !Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string' && scope.length > 0 && scope.length <= 200)) {
+      return reply.code(400).send({ error: { code: GatewayErrorCode.BadRequest, message: 'body must be { "name": string, "scopes"?: string[] }' } });
+    }
+    const { key, record } = await deps.keys.create(name, scopes as string[]);
+    return reply.code(201).send({ key, id: record.id, name: record.name, scopes: record.scopes, createdAt: record.createdAt });
+  });
+
+  app.delete<{ Params: { id: string } }>('/mcp/keys/:id', async (request, reply) => {
+    const refused = adminOnly(request, reply);
+    if (refused) return refused;
+    try {
+      const { secretHash: _hash, ...record } = await deps.keys.revoke(request.params.id);
+      return record;
+    } catch (error) {
+      if (hasErrorCode(error, AuthErrorCode.KeyNotFound)) return reply.code(404).send({ error: { code: AuthErrorCode.KeyNotFound, message: (error as Error).message } });
+      throw error;
+    }
+  });
+}
