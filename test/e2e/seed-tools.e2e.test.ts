@@ -135,6 +135,17 @@ describe('the seed tools through a gateway', () => {
     expect((result.structuredContent?.images as Array<{ prompt: string }>).map((image) => image.prompt)).toEqual(['a red fox', 'a blue whale', 'a green forest']);
   });
 
+  it('distributed_image_generation at the seed default resolution returns results past the 1 MiB NATS payload', async () => {
+    const prompts = ['a lighthouse at dusk', 'a desert at noon', 'a city at night', 'a forest in fog', 'a harbour at dawn', 'a glacier', 'a volcano', 'a meadow'];
+    const result = await call('distributed_image_generation', { prompts, num_images_per_prompt: 1 });
+    expect(result.isError).toBeFalsy();
+    const images = result.content.filter((block) => block.type === 'image');
+    expect(images).toHaveLength(8);
+    const bytes = images.reduce((total, image) => total + image.data!.length, 0);
+    expect(bytes).toBeGreaterThan(1024 * 1024);
+    for (const image of images) expect(Buffer.from(image.data!, 'base64').readUInt32BE(16)).toBe(1024);
+  });
+
   it('distributed_code_execution runs in the sandbox, contains an attack, and keeps serving', async () => {
     const result = await call('distributed_code_execution', { code: 'print(sum(range(10)))', language: 'python', requirements: { memory: '4GB', timeout: 300 } });
     expect(result.isError).toBeFalsy();
