@@ -3,6 +3,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, firstText } from '../support/mcp-clients.js';
 import { runCli, spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
+import { postStatus } from '../support/security-helpers.js';
 
 interface RpcBody {
   id?: string | number | null;
@@ -28,7 +29,8 @@ describe('bad input gets a clear, spec-correct answer and the gateway keeps serv
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
     [gateway, node] = await Promise.all([
-      spawnGateway(nats.url),
+      // 4 MiB bodies (the default is 16 MiB), so the 5 MiB body below is over the limit.
+      spawnGateway(nats.url, { EASYREMOTE_MAX_BODY_BYTES: String(4 * 1024 * 1024) }),
       spawnNode(nats.url, ['test/fixtures/test-tools.ts'], { EASYREMOTE_NODE_ID: 'fixtures' }),
     ]);
     client = await connectClient(gateway.mcpUrl, 'legacy');
@@ -121,8 +123,8 @@ describe('bad input gets a clear, spec-correct answer and the gateway keeps serv
 
   it('an oversized body is refused with 413', async () => {
     const huge = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'fixture.add', arguments: { pad: 'x'.repeat(5 * 1024 * 1024) } } });
-    const { status } = await post(huge, { 'mcp-session-id': sessionId });
-    expect(status).toBe(413);
+    // Announced, not fully sent: the server answers 413 from Content-Length and closes (no EPIPE race).
+    expect(await postStatus(gateway.mcpUrl, huge, { 'mcp-session-id': sessionId })).toBe(413);
   });
 
   it('NATS unreachable at gateway start: retries, then exits with a clear error', async () => {
