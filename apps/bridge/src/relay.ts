@@ -25,7 +25,12 @@ export async function startRelay(config: BridgeConfig, report: (line: string) =>
   let resolveClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
 
-  const closeBoth = async () => {
+  // Each side's close fires the other's onclose: close once, or the two would recurse forever.
+  // The flag is set before either close() runs, because a transport may call onclose synchronously.
+  let closing = false;
+  const closeBoth = async (): Promise<void> => {
+    if (closing) return closed;
+    closing = true;
     await Promise.allSettled([upstream.close(), downstream.close()]);
     resolveClosed();
   };
