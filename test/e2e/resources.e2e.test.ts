@@ -4,7 +4,10 @@ import { Objm } from '@nats-io/obj';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../support/mcp-clients.js';
-import { spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
 
 async function until(predicate: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const started = Date.now();
@@ -28,6 +31,13 @@ describe('built-in resources', () => {
     const store = await new Objm(nc).create(DATA_BUCKET);
     await store.putBlob({ name: 'sales-q3.csv', description: 'Q3 sales by region' }, new TextEncoder().encode('region,amount\nnorth,10\nsouth,32\n'));
     await nc.drain();
+    // And one through the CLI, as an operator would.
+    const dir = await mkdtemp(join(tmpdir(), 'er-data-'));
+    await writeFile(join(dir, 'events.jsonl'), '{"a":1}\n{"a":2}\n');
+    const upload = runCli(['data', 'put', join(dir, 'events.jsonl'), '--id', 'events-2026.jsonl'], { NATS_URL: nats.url });
+    const code = await new Promise<number | null>((resolve) => upload.child.once('exit', resolve));
+    expect(code, upload.lines.join('\n')).toBe(0);
+    expect(upload.lines.join('\n')).toContain('easyremote://data/events-2026.jsonl (16 bytes');
   });
 
   afterAll(async () => {
@@ -38,9 +48,12 @@ describe('built-in resources', () => {
   it('lists and reads compute nodes and data sets over MCP', async () => {
     const client = await connectClient(gateway.mcpUrl, 'legacy');
     try {
-      await until(async () => (await client.listResources()).resources.some((resource) => resource.uri === 'easyremote://data/sales-q3.csv'), 5_000);
+      const uris = async () => (await client.listResources()).resources.map((resource) => resource.uri);
+      await until(async () => (await uris()).filter((uri) => uri.startsWith('easyremote://data/')).length === 2, 5_000);
       const { resources } = await client.listResources();
-      expect(resources.map((resource) => resource.uri)).toEqual(expect.arrayContaining(['easyremote://compute/res-node', 'easyremote://data/sales-q3.csv']));
+      expect(resources.map((resource) => resource.uri)).toEqual(
+        expect.arrayContaining(['easyremote://compute/res-node', 'easyremote://data/sales-q3.csv', 'easyremote://data/events-2026.jsonl']),
+      );
       const data = await client.readResource({ uri: 'easyremote://data/sales-q3.csv' });
       expect(data.contents[0]).toMatchObject({ uri: 'easyremote://data/sales-q3.csv', mimeType: 'text/csv', text: 'region,amount\nnorth,10\nsouth,32\n' });
       const compute = await client.readResource({ uri: 'easyremote://compute/res-node' });

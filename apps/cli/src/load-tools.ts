@@ -11,13 +11,20 @@ function isDefinitionArray(value: unknown): value is NodeDefinition[] {
  * package name. The module exports an array of definitions (tools, resources, resource templates,
  * prompts) as `tools` or as its default export.
  */
-export async function loadToolsModule(specifier: string, cwd: string): Promise<NodeDefinition[]> {
+export interface LoadedModule {
+  definitions: NodeDefinition[];
+  /** Models the module's backends serve (an optional `models` export), advertised as a capability. */
+  models: string[];
+}
+
+export async function loadToolsModule(specifier: string, cwd: string): Promise<LoadedModule> {
   const isPath = specifier.startsWith('.') || specifier.startsWith('/') || /\.(m?js|ts)$/.test(specifier);
   const target = isPath ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
-  const module = (await import(target)) as { tools?: unknown; default?: unknown };
+  const module = (await import(target)) as { tools?: unknown; default?: unknown; models?: unknown };
   const definitions = module.tools ?? module.default;
   if (!isDefinitionArray(definitions)) {
     throw new Error(`${specifier} does not export an array of tool/resource/prompt definitions (as "tools" or as its default export)`);
   }
-  return definitions;
+  const models = Array.isArray(module.models) ? module.models.filter((model): model is string => typeof model === 'string' && model !== '') : [];
+  return { definitions, models };
 }

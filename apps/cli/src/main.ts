@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { auditHelp, runAudit } from './commands/audit.js';
+import { dataHelp, runData } from './commands/data.js';
 import { devHelp, runDev } from './commands/dev.js';
 import { gatewayHelp, runGateway } from './commands/gateway.js';
 import { keysHelp, runKeys } from './commands/keys.js';
@@ -13,6 +14,7 @@ Commands:
   dev        run a complete local mesh (NATS, gateway, toolbox node)
   gateway    run an MCP gateway
   node       run a compute node serving tools from modules
+  data       upload data sets into the mesh (easyremote://data/<id>)
   keys       create, list and revoke gateway API keys
   audit      query the audit log of tool executions
   report     usage report for a period (calls, latency, success, nodes, cost, advice)
@@ -21,7 +23,7 @@ Commands:
 Run "easyremote help <command>" for details.
 `;
 
-const helps: Record<string, string> = { dev: devHelp, gateway: gatewayHelp, node: nodeHelp, keys: keysHelp, audit: auditHelp, report: reportHelp };
+const helps: Record<string, string> = { dev: devHelp, gateway: gatewayHelp, node: nodeHelp, keys: keysHelp, audit: auditHelp, report: reportHelp, data: dataHelp };
 
 async function main(argv: string[]): Promise<void> {
   // keys and audit parse their own options.
@@ -45,6 +47,8 @@ async function main(argv: string[]): Promise<void> {
       return runGateway();
     case 'node':
       return runNode(rest, { ...(values.id !== undefined ? { id: values.id } : {}), ...(values.nats !== undefined ? { nats: values.nats } : {}) });
+    case 'data':
+      return runData(rest, { ...(values.id !== undefined ? { id: values.id } : {}), ...(values.nats !== undefined ? { nats: values.nats } : {}) });
     default:
       throw new Error(`unknown command "${command}"\n\n${usage}`);
   }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import { ComputeNode } from '@easyremote/node-sdk';
 import type { Logger } from '@easyremote/protocol';
-import { tools as toolboxTools } from '@easyremote/toolbox';
+import { createToolbox } from '@easyremote/toolbox';
 import { onShutdown } from '../shutdown.js';
 
 export const devHelp = `easyremote dev
@@ -53,7 +53,17 @@ export async function runDev(): Promise<void> {
     const apiKey = config.auth === 'on' ? await createDevKey(natsUrl, config.keysBucket, config.kvReplicas) : undefined;
     const gateway: GatewayHandle = await startGateway(config, { logger });
     stack.push(() => gateway.close());
-    const node = new ComputeNode({ servers: natsUrl, nodeId: 'toolbox', registryBucket: config.registryBucket, logger: log.child({ component: 'toolbox-node' }) });
+    // A dev mesh has no GPU: let the image tool use its procedural renderer on the CPU.
+    const toolbox = createToolbox({ EASYREMOTE_IMAGE_ALLOW_CPU: '1', ...process.env, NATS_URL: natsUrl });
+    stack.push(() => toolbox.close());
+    const toolboxTools = toolbox.tools;
+    const node = new ComputeNode({
+      servers: natsUrl,
+      nodeId: 'toolbox',
+      registryBucket: config.registryBucket,
+      models: [...toolbox.models],
+      logger: log.child({ component: 'toolbox-node' }),
+    });
     node.register(...toolboxTools);
     await node.start();
     stack.push(() => node.stop());

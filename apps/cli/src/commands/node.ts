@@ -27,7 +27,9 @@ export async function runNode(modules: readonly string[], options: { id?: string
   });
   const tracing = startTracing(process.env, 'easyremote-node');
   const logger = createCliLogger('easyremote-node', config.logLevel);
-  const tools = (await Promise.all(modules.map((module) => loadToolsModule(module, process.cwd())))).flat();
+  const loaded = await Promise.all(modules.map((module) => loadToolsModule(module, process.cwd())));
+  const tools = loaded.flatMap((module) => module.definitions);
+  const models = [...new Set(loaded.flatMap((module) => module.models))];
   const node = new ComputeNode({
     servers: config.natsUrl.split(','),
     ...(config.nodeId !== undefined ? { nodeId: config.nodeId } : {}),
@@ -35,7 +37,8 @@ export async function runNode(modules: readonly string[], options: { id?: string
     heartbeatMs: config.heartbeatMs,
     labels: { ...config.labels },
     ...(config.gpus !== undefined ? { gpus: parseGpuList(config.gpus) } : {}),
-    models: config.models,
+    // Models named by EASYREMOTE_NODE_MODELS plus those the modules' backends serve.
+    models: [...new Set([...config.models, ...models])],
     maxPayloadBytes: config.maxPayloadBytes,
     registryReplicas: config.kvReplicas,
     ...(config.jsDomain !== undefined ? { registryDomain: config.jsDomain } : {}),

@@ -12,13 +12,20 @@ export interface DataSet {
 
 const MIME_BY_EXTENSION: Readonly<Record<string, string>> = { csv: 'text/csv', jsonl: 'application/jsonl', json: 'application/json', txt: 'text/plain' };
 
+/** Watch entries carry headers as a plain record; ObjectInfo from `info()` as MsgHdrs. Read either. */
+function contentTypeOf(headers: unknown): string | undefined {
+  if (!headers || typeof headers !== 'object') return undefined;
+  if (typeof (headers as { get?: unknown }).get === 'function') return (headers as { get(name: string): string }).get('Content-Type') || undefined;
+  const value = (headers as Record<string, unknown>)['Content-Type'];
+  return Array.isArray(value) && typeof value[0] === 'string' ? value[0] : typeof value === 'string' ? value : undefined;
+}
+
 function toDataSet(info: ObjectInfo): DataSet {
   const extension = info.name.split('.').pop() ?? '';
-  const headers = info.headers;
   return {
     id: info.name,
     size: info.size,
-    mimeType: headers?.get('Content-Type') || MIME_BY_EXTENSION[extension] || 'application/octet-stream',
+    mimeType: contentTypeOf(info.headers) || MIME_BY_EXTENSION[extension] || 'application/octet-stream',
     description: info.description ?? '',
     lastUpdated: info.mtime,
   };
@@ -44,9 +51,14 @@ export class DataSets {
       void (async () => {
         for await (const info of watcher) {
           if (!info) continue;
-          if (info.deleted) sets.#sets.delete(info.name);
-          else sets.#sets.set(info.name, toDataSet(info));
-          for (const listener of sets.#listeners) listener();
+          try {
+            if (info.deleted) sets.#sets.delete(info.name);
+            else sets.#sets.set(info.name, toDataSet(info));
+            for (const listener of sets.#listeners) listener();
+          } catch (error) {
+            // One odd entry must not end the watch for every later data set.
+            logger.warn({ err: error, name: info.name }, 'skipping a data set entry');
+          }
         }
       })().catch((error: unknown) => logger.warn({ err: error }, 'data set watch ended'));
     } catch (error) {
