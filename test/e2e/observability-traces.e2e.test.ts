@@ -152,9 +152,12 @@ describe('observability: one trace across gateway and node', () => {
     const result = await client.callTool({ name: 'obs_squares', arguments: { numbers: [1, 2, 3, 4, 5] }, _meta: { traceparent: `00-${traceId}-1111222233334444-01` } });
     expect(result.structuredContent).toEqual({ total: 55 });
     const inTrace = () => receiver.spans.filter((span) => span.traceId === traceId);
+    // Each process exports on its own schedule: wait for both sides.
     await waitFor(() => (inTrace().filter((span) => span.name.startsWith('handler obs_squares')).length >= 3 ? true : undefined), 'three chunk handlers');
-    const http = inTrace().find((span) => span.name === 'POST /mcp')!;
-    const chunks = inTrace().filter((span) => span.kind === SpanKind.client && span.name.startsWith('call obs_squares chunk'));
+    const chunkSpans = () => inTrace().filter((span) => span.kind === SpanKind.client && span.name.startsWith('call obs_squares chunk'));
+    await waitFor(() => (chunkSpans().length >= 3 ? true : undefined), 'three chunk CLIENT spans');
+    const http = await waitFor(() => inTrace().find((span) => span.name === 'POST /mcp'), 'the HTTP SERVER span');
+    const chunks = chunkSpans();
     expect(chunks.map((span) => span.name).sort()).toEqual(['call obs_squares chunk 1/3', 'call obs_squares chunk 2/3', 'call obs_squares chunk 3/3']);
     for (const chunk of chunks) {
       expect(chunk.parentSpanId).toBe(http.spanId);
