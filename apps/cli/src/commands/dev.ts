@@ -1,4 +1,4 @@
-import { createLogger, loadGatewayConfig, startGateway, type GatewayHandle } from '@easyremote/gateway';
+import { createLogger, loadGatewayConfig, startGateway, startTracing, type GatewayHandle } from '@easyremote/gateway';
 import { DEFAULT_KEY_SCOPES, KeyStore, Scope } from '@easyremote/auth';
 import { connectMesh } from '@easyremote/mesh';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,8 @@ export async function runDev(): Promise<void> {
   const stopAll = async () => {
     for (const stop of stack.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
   };
+  const tracing = startTracing(process.env, 'easyremote-dev');
+  stack.push(() => tracing.shutdown());
   try {
     let natsUrl = process.env.NATS_URL;
     if (!natsUrl) {
@@ -51,7 +53,7 @@ export async function runDev(): Promise<void> {
     const config = loadGatewayConfig({ ...process.env, NATS_URL: natsUrl });
     // Secure by default: a fresh key exists before the gateway starts, so it is valid from the first request.
     const apiKey = config.auth === 'on' ? await createDevKey(natsUrl, config.keysBucket, config.kvReplicas) : undefined;
-    const gateway: GatewayHandle = await startGateway(config, { logger });
+    const gateway: GatewayHandle = await startGateway(config, { logger, tracing: tracing.enabled });
     stack.push(() => gateway.close());
     // A dev mesh has no GPU: let the image tool use its procedural renderer on the CPU.
     const toolbox = createToolbox({ EASYREMOTE_IMAGE_ALLOW_CPU: '1', ...process.env, NATS_URL: natsUrl });
@@ -72,6 +74,7 @@ export async function runDev(): Promise<void> {
         'EasyRemote local mesh is up.',
         `  MCP endpoint:  ${gateway.mcpUrl}`,
         `  REST tools:    ${gateway.url}/mcp/tools`,
+        `  Dashboard:     ${gateway.url}/dashboard${apiKey ? `#key=${apiKey}` : ''}`,
         `  NATS:          ${natsUrl}`,
         `  Tools:         ${toolboxTools.map((tool) => tool.descriptor.name).join(', ')}`,
         ...(apiKey ? [`  API key:       ${apiKey}`, '  Desktop client config (claude_desktop_config.json):', desktopConfig(gateway.url, apiKey)] : ['  Authentication is OFF (EASYREMOTE_AUTH=off).']),
