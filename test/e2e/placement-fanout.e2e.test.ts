@@ -25,15 +25,15 @@ describe('fan-out', () => {
   let gateway: GatewayProcess;
   let client: Client;
   const nodes = new Map<string, AppProcess>();
-  const node = async (id: string) => {
-    const app = await spawnNode(nats.url, [FIXTURE], { EASYREMOTE_NODE_ID: id, EASYREMOTE_MAX_CONCURRENCY: '2', EASYREMOTE_HEARTBEAT_MS: String(HEARTBEAT_MS), EASYREMOTE_NODE_GPUS: 'none' });
+  const node = async (id: string, env: Record<string, string> = {}) => {
+    const app = await spawnNode(nats.url, [FIXTURE], { EASYREMOTE_NODE_ID: id, EASYREMOTE_MAX_CONCURRENCY: '2', EASYREMOTE_HEARTBEAT_MS: String(HEARTBEAT_MS), EASYREMOTE_NODE_GPUS: 'none', ...env });
     nodes.set(id, app);
   };
 
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
     gateway = await spawnGateway(nats.url);
-    await Promise.all(['fan-a', 'fan-b', 'fan-c'].map(node));
+    await Promise.all(['fan-a', 'fan-b', 'fan-c'].map((id) => node(id)));
     client = await connectClient(gateway.mcpUrl, 'legacy');
     await waitForProviders(gateway.url, 'place_fanout_sleep', 3);
   }, 60_000);
@@ -81,4 +81,31 @@ describe('fan-out', () => {
     expect(meta?.retries).toBeGreaterThanOrEqual(1);
     expect(result.structuredContent?.nodes as string[]).not.toContain('fan-c');
   }, 30_000);
+
+  it('fails the call naming the failed chunks, or merges the rest, as the tool policy says', async () => {
+    const strict = await callTool(client, 'place_fanout_fail', { items: [0, 1, 2, 3, 4, 5], failAt: [4] });
+    expect(strict.isError).toBe(true);
+    const error = strict._meta?.['easyremote/error'] as { code: string; message: string; data: FanoutMeta };
+    expect(error.code).toBe('GW_ERR_FANOUT_FAILED');
+    expect(error.message).toContain('#4 FIXTURE_ERR_CHUNK after 1 attempt(s): item 4 is refused');
+    expect(error.data.failed).toEqual([{ index: 4, code: 'FIXTURE_ERR_CHUNK', message: 'item 4 is refused', attempts: 1 }]);
+    const partial = await callTool(client, 'place_fanout_partial', { items: [0, 1, 2, 3, 4, 5], failAt: [1, 4] });
+    expect(partial.isError).toBeFalsy();
+    expect(partial.structuredContent).toEqual({ items: [0, 2, 3, 5] });
+    expect(fanoutOf(partial)?.failed.map((f) => [f.index, f.code])).toEqual([
+      [1, 'FIXTURE_ERR_CHUNK'],
+      [4, 'FIXTURE_ERR_CHUNK'],
+    ]);
+  });
+
+  it('retries a chunk that crashed on one node on another node', async () => {
+    await node('fan-flaky', { PLACEMENT_FIXTURE_FLAKY: '1' });
+    await waitForProviders(gateway.url, 'place_fanout_sleep', 3);
+    const items = Array.from({ length: 12 }, (_, i) => i);
+    const result = await callTool(client, 'place_fanout_sleep', { items, ms: 20 });
+    expect(result.isError, JSON.stringify(result._meta)).toBeFalsy();
+    expect(result.structuredContent?.doubled).toEqual(items.map((x) => x * 2));
+    expect(fanoutOf(result)?.retries).toBeGreaterThanOrEqual(1);
+    expect(fanoutOf(result)?.nodes).not.toContain('fan-flaky');
+  });
 });

@@ -42,6 +42,8 @@ export interface DispatchRequest {
   avoid?: ReadonlySet<string> | undefined;
   /** Overrides `settings.maxAttempts` (fan-out chunks use the tool's `maxAttemptsPerChunk`). */
   maxAttempts?: number | undefined;
+  /** Overrides `settings.overloadWaitMs` (fan-out chunks wait up to their timeout for a free slot). */
+  overloadWaitMs?: number | undefined;
 }
 
 export type DispatchOutcome =
@@ -69,7 +71,7 @@ export async function dispatchCall(deps: DispatchDeps, request: DispatchRequest)
   const { entry, constraints, signal } = request;
   const tried = new Set<string>();
   const declined = new Set<string>();
-  const overloadUntil = Date.now() + Math.min(deps.settings.overloadWaitMs, request.timeoutMs);
+  const overloadUntil = Date.now() + Math.min(request.overloadWaitMs ?? deps.settings.overloadWaitMs, request.timeoutMs);
   let backoffMs = 5;
   let attempts = 0;
   let last: Extract<DispatchOutcome, { kind: 'failure' }> | undefined;
@@ -77,7 +79,15 @@ export async function dispatchCall(deps: DispatchDeps, request: DispatchRequest)
     if (signal?.aborted) return { kind: 'failure', code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled`, nodeId: undefined, attempts, retryable: false };
     const exclude = new Set([...tried, ...declined]);
     const plan = deps.placer.plan(entry, request.body.arguments, constraints, exclude);
-    if (plan.kind === 'none') {
+    let nodeId: string | undefined;
+    if (plan.kind === 'nodes') {
+      const avoid = request.avoid;
+      const preferred = avoid === undefined ? plan.nodes : plan.nodes.filter((n) => !avoid.has(n.nodeId));
+      // Only avoided nodes are left because the others are full right now: wait for those rather
+      // than go back to a node the work already failed on.
+      nodeId = preferred.length > 0 || declined.size === 0 ? (preferred[0] ?? plan.nodes[0])?.nodeId : undefined;
+    }
+    if (plan.kind === 'none' || (plan.kind === 'nodes' && nodeId === undefined)) {
       if (declined.size > 0 && last === undefined) {
         if (Date.now() < overloadUntil) {
           await sleep(backoffMs, undefined, signal ? { signal } : {}).catch(() => {});
@@ -87,12 +97,10 @@ export async function dispatchCall(deps: DispatchDeps, request: DispatchRequest)
         }
         return { kind: 'failure', code: GatewayErrorCode.Overloaded, message: `Every node that can run tool ${entry.name} is at its concurrency limit`, nodeId: undefined, attempts, retryable: true };
       }
-      return last ?? { kind: 'failure', code: plan.code, message: plan.message, nodeId: undefined, attempts, retryable: plan.code !== GatewayErrorCode.NoMatchingNode };
-    }
-    let nodeId: string | undefined;
-    if (plan.kind === 'nodes') {
-      const avoid = request.avoid;
-      nodeId = (avoid === undefined ? undefined : plan.nodes.find((n) => !avoid.has(n.nodeId)))?.nodeId ?? plan.nodes[0]?.nodeId;
+      if (plan.kind === 'none') {
+        return last ?? { kind: 'failure', code: plan.code, message: plan.message, nodeId: undefined, attempts, retryable: plan.code !== GatewayErrorCode.NoMatchingNode };
+      }
+      nodeId = plan.nodes[0]?.nodeId;
     }
     const attempt = await attemptOn(deps, request, nodeId);
     switch (attempt.kind) {

@@ -75,6 +75,10 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
   const onAbort = (): void => stop.abort(request.signal?.reason);
   request.signal?.addEventListener('abort', onAbort, { once: true });
   const running = new Set<string>();
+  // Chunks still running when the fan-out stops (cancelled, or a chunk failed) are cancelled on their nodes.
+  stop.signal.addEventListener('abort', () => {
+    for (const chunkCallId of running) deps.cancel(chunkCallId);
+  }, { once: true });
   const partials: (FanoutPartial | undefined)[] = new Array<FanoutPartial | undefined>(chunks.length);
   const failed: FailedChunk[] = [];
   const nodes = new Set<string>();
@@ -107,6 +111,8 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
           signal: stop.signal,
           avoid,
           maxAttempts: maxAttempts - used,
+          // The other chunks hold the slots; one frees up within a chunk's run time.
+          overloadWaitMs: request.timeoutMs,
         });
         used += Math.max(1, outcome.attempts);
         if (outcome.kind === 'failure') {
@@ -153,7 +159,6 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
     await Promise.all(Array.from({ length: parallel }, worker));
   } finally {
     request.signal?.removeEventListener('abort', onAbort);
-    for (const chunkCallId of running) deps.cancel(chunkCallId);
   }
 
   if (request.signal?.aborted) return { kind: 'failed', error: { code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled` } };
