@@ -15,6 +15,7 @@ Runs a stateless MCP gateway. Configuration comes from the environment:
   EASYREMOTE_SESSION_MAX_AGE_MS lifetime of a 2025-era session id (default 86400000)
   EASYREMOTE_NATS_CONNECT_ATTEMPTS  connection attempts at start before giving up (default 10)
   EASYREMOTE_REGISTRY_BUCKET    KV bucket of the node registry (default easyremote-registry)
+  EASYREMOTE_KV_REPLICAS        replicas of the buckets the gateway creates (default 1; 3 on a NATS cluster)
   EASYREMOTE_PAGE_SIZE          items per page of tools/resources/prompts lists (default 500)
   EASYREMOTE_MAX_STREAMS        open notification streams per replica (default 10000)
   EASYREMOTE_AUTH               on|off: authentication (default on; off only on a loopback HOST)
