@@ -46,11 +46,13 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
       },
     );
     const rpc = new RpcClient(nc, payloads === undefined ? {} : { payloads });
+    // Audit and analytics records get their own client, so they never count as calls in flight.
+    const records = new RpcClient(nc);
     const secret = await retryOnTimeout('session secret', () => loadSessionSecret(nc, config.sessionSecret, config.kvReplicas), log);
     const sessions = new SessionTokens(secret, config.sessionMaxAgeMs);
     const health = new MeshHealth(nc);
     const running = await retryOnTimeout('MCP services', () => createMcpServices(nc, { registry, rpc, sessions, config, logger: log }), log);
-    const security = await startGatewaySecurity(nc, { config, registry, callEvents: running.services.callEvents, logger: log });
+    const security = await startGatewaySecurity(nc, { config, registry, callEvents: running.services.callEvents, logger: log, rpc: records });
     const observability = await retryOnTimeout('observability', () => startObservability(nc, running.services, {
       pricing: { perNodeSecond: config.pricePerNodeSecond, perGpuSecond: config.pricePerGpuSecond },
       kvReplicas: config.kvReplicas,
@@ -58,6 +60,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
       onReconnect: (listener) => health.onChange((event) => event === 'reconnect' && listener()),
       logger: log,
       tracing: options.tracing ?? false,
+      rpc: records,
     }), log);
     security.guard.onRateLimited((principal) => observability.metrics.rateLimited.inc({ principal }));
     const app = await buildApp(config, {
@@ -88,6 +91,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
         await app.close();
         registry.stop();
         rpc.close();
+        records.close();
         await nc.drain();
       },
     };

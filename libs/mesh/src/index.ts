@@ -3,6 +3,7 @@ export type { ConnectMeshOptions } from './connect-mesh.js';
 export { RpcClient } from './rpc-client.js';
 export type { RpcClientOptions, RpcReply, RpcRequestOptions } from './rpc-client.js';
 export { invokeTool } from './invoke-tool.js';
+export { publishToStream } from './stream-publish.js';
 export type { InvokeToolOptions, InvokeToolResult } from './invoke-tool.js';
 export { MeshError, MeshErrorCode, isMeshError } from './errors.js';
 export { PayloadStore, DEFAULT_MAX_PAYLOAD_BYTES } from './payload-store.js';

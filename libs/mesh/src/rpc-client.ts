@@ -70,6 +70,9 @@ export class RpcClient {
   readonly #pending = new Map<string, PendingCall>();
   readonly #sweepTimer: NodeJS.Timeout;
   readonly #payloads: PayloadStore | undefined;
+  /** Publishes held until the end of this event-loop turn (see #send). */
+  readonly #outbox: Array<() => void> = [];
+  #flushScheduled = false;
   #counter = 0;
   #closed: MeshError | undefined;
 
@@ -138,12 +141,37 @@ export class RpcClient {
         };
         signal.addEventListener('abort', call.onAbort, { once: true });
       }
-      try {
-        this.#nc.publish(subject, data, { reply: this.#prefix + token, headers: hdrs });
-      } catch (error) {
-        this.#take(token);
-        reject(publishError(subject, error));
-      }
+      this.#send(() => {
+        // Cancelled, timed out or closed while waiting in the outbox: nothing to send.
+        if (!this.#pending.has(token)) return;
+        try {
+          this.#nc.publish(subject, data, { reply: this.#prefix + token, headers: hdrs });
+        } catch (error) {
+          if (this.#take(token)) reject(publishError(subject, error));
+        }
+      });
+    });
+  }
+
+  /**
+   * A lone call is published at once, so sequential latency is untouched. While other calls are in
+   * flight, publishes wait for the end of the event-loop turn (setImmediate) and go out together:
+   * nats.js coalesces publishes made in one synchronous run into one socket write, so requests that
+   * arrived on many HTTP connections in the same turn cost one write and one server read instead of
+   * one each. Measured: total CPU per gateway call -35% at 64 concurrent clients (docs/performance.md).
+   */
+  #send(publish: () => void): void {
+    if (this.#pending.size <= 1 && this.#outbox.length === 0) {
+      publish();
+      return;
+    }
+    this.#outbox.push(publish);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      const batch = this.#outbox.splice(0);
+      for (const send of batch) send();
     });
   }
 

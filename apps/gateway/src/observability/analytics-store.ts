@@ -1,3 +1,4 @@
+import { publishToStream, type RpcClient } from '@easyremote/mesh';
 import type { Logger } from '@easyremote/protocol';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -29,6 +30,8 @@ export interface CallRecord {
 
 export interface AnalyticsStoreOptions {
   replicas: number;
+  /** Publish through the shared-inbox client (cheaper per record than nats.js's JetStream publish). */
+  rpc?: RpcClient;
   /** How long records are kept, ms (default 30 days). */
   maxAgeMs?: number;
   logger: Logger;
@@ -39,11 +42,13 @@ export class AnalyticsStore {
   readonly #js: JetStreamClient;
   readonly #nc: NatsConnection;
   readonly #logger: Logger;
+  readonly #rpc: RpcClient | undefined;
 
-  private constructor(nc: NatsConnection, logger: Logger) {
+  private constructor(nc: NatsConnection, logger: Logger, rpc: RpcClient | undefined) {
     this.#nc = nc;
     this.#js = jetstream(nc);
     this.#logger = logger;
+    this.#rpc = rpc;
   }
 
   static async open(nc: NatsConnection, options: AnalyticsStoreOptions): Promise<AnalyticsStore> {
@@ -65,13 +70,13 @@ export class AnalyticsStore {
         await jsm.streams.info(ANALYTICS_STREAM).catch(() => Promise.reject(error));
       }
     }
-    return new AnalyticsStore(nc, options.logger);
+    return new AnalyticsStore(nc, options.logger, options.rpc);
   }
 
   /** Records one call; the call id deduplicates a retried publish. Never throws. */
   record(record: CallRecord): void {
-    this.#js
-      .publish(ANALYTICS_SUBJECT, JSON.stringify(record), { msgID: record.callId })
+    const body = JSON.stringify(record);
+    (this.#rpc ? publishToStream(this.#rpc, ANALYTICS_SUBJECT, body, { msgId: record.callId }) : this.#js.publish(ANALYTICS_SUBJECT, body, { msgID: record.callId }))
       .catch((error: unknown) => this.#logger.warn({ err: error, callId: record.callId }, 'could not record a call for analytics'));
   }
 

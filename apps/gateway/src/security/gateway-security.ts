@@ -1,3 +1,4 @@
+import type { RpcClient } from '@easyremote/mesh';
 import { AuditLog, KeyStore, KeyView, RateLimiter, openKeyBucket } from '@easyremote/auth';
 import type { Logger } from '@easyremote/protocol';
 import type { RegistryView } from '@easyremote/registry';
@@ -32,7 +33,7 @@ export interface GatewaySecurity {
 
 export async function startGatewaySecurity(
   nc: NatsConnection,
-  deps: { config: GatewayConfig; registry: RegistryView; callEvents: CallEvents; logger: Logger },
+  deps: { config: GatewayConfig; registry: RegistryView; callEvents: CallEvents; logger: Logger; rpc?: RpcClient },
 ): Promise<GatewaySecurity> {
   const { config, logger } = deps;
   const identity = new ResourceIdentity(config.publicUrl);
@@ -67,7 +68,7 @@ export async function startGatewaySecurity(
   });
   let audit: AuditLog | undefined;
   if (config.audit === 'on') {
-    audit = await AuditLog.open(nc, { replicas: config.kvReplicas });
+    audit = await AuditLog.open(nc, { replicas: config.kvReplicas, ...(deps.rpc ? { rpc: deps.rpc } : {}) });
     stops.push(startAuditRecorder(deps.callEvents, audit, logger.child({ component: 'audit' })));
   }
   return {
