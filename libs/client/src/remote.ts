@@ -1,4 +1,4 @@
-import { connectMesh, invokeTool, RpcClient } from '@easyremote/mesh';
+import { connectMesh, invokeTool, PayloadStore, RpcClient } from '@easyremote/mesh';
 import { nodeCallSubject, toolSubject, type Logger } from '@easyremote/protocol';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { randomUUID } from 'node:crypto';
@@ -37,9 +37,10 @@ export class RemoteMesh implements AsyncDisposable {
   readonly #ownsConnection: boolean;
   readonly #defaultTimeoutMs: number;
 
-  private constructor(nc: NatsConnection, ownsConnection: boolean, defaultTimeoutMs: number) {
+  private constructor(nc: NatsConnection, ownsConnection: boolean, defaultTimeoutMs: number, payloads: PayloadStore | undefined) {
     this.#nc = nc;
-    this.#rpc = new RpcClient(nc);
+    // With the payload store, arguments and results over NATS's max_payload travel through JetStream.
+    this.#rpc = new RpcClient(nc, payloads ? { payloads } : {});
     this.#ownsConnection = ownsConnection;
     this.#defaultTimeoutMs = defaultTimeoutMs;
   }
@@ -48,7 +49,9 @@ export class RemoteMesh implements AsyncDisposable {
     const nc =
       options.connection ??
       (await connectMesh({ servers: options.servers, name: options.name ?? 'easyremote-remote', ...(options.logger ? { logger: options.logger } : {}) }));
-    return new RemoteMesh(nc, options.connection === undefined, options.defaultTimeoutMs ?? 30_000);
+    // Without JetStream there is no payload store: calls still work, only bodies over 1 MiB fail.
+    const payloads = await PayloadStore.open(nc).catch(() => undefined);
+    return new RemoteMesh(nc, options.connection === undefined, options.defaultTimeoutMs ?? 30_000, payloads);
   }
 
   /** A function calling `tool`, typed by the caller: `mesh.remote<{ text: string }, { text: string }>('echo')`. */
