@@ -92,7 +92,7 @@ const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string'
   { env: 'EASYREMOTE_RATE_WINDOW_MS', key: 'rateWindowMs', kind: 'int', fallback: '60000' },
   { env: 'EASYREMOTE_AUDIT', key: 'audit', kind: 'string', fallback: 'on' },
   { env: 'EASYREMOTE_MAX_JSON_DEPTH', key: 'maxJsonDepth', kind: 'int', fallback: '64' },
-  { env: 'EASYREMOTE_MAX_STRING_LENGTH', key: 'maxStringLength', kind: 'int', fallback: String(4 * 1024 * 1024) },
+  { env: 'EASYREMOTE_MAX_STRING_LENGTH', key: 'maxStringLength', kind: 'int', fallback: String(8 * 1024 * 1024) },
   { env: 'EASYREMOTE_REGISTRY_BUCKET', key: 'registryBucket', kind: 'string', fallback: 'easyremote-registry' },
   { env: 'EASYREMOTE_KV_REPLICAS', key: 'kvReplicas', kind: 'int', fallback: '1' },
   { env: 'EASYREMOTE_PAGE_SIZE', key: 'pageSize', kind: 'int', fallback: '500' },
