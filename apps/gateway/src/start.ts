@@ -8,6 +8,7 @@ import type { GatewayConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createMcpServices } from './mcp/create-services.js';
 import { MeshHealth } from './mesh-health.js';
+import type { NatsClientOptions } from './nats-env.js';
 import { startObservability } from './observability/observability.js';
 import { loadSessionSecret } from './mcp/session-secret.js';
 import { resyncOnReconnect } from './registry-resync.js';
@@ -25,7 +26,10 @@ export interface GatewayHandle {
 }
 
 /** Connects to the mesh, loads the registry view, builds the app and listens. */
-export async function startGateway(config: GatewayConfig, options: { logger?: PinoLogger; tracing?: boolean } = {}): Promise<GatewayHandle> {
+export async function startGateway(
+  config: GatewayConfig,
+  options: { logger?: PinoLogger; tracing?: boolean; /** NATS credentials and TLS (natsClientOptionsFromEnv). */ nats?: NatsClientOptions } = {},
+): Promise<GatewayHandle> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const log = logger as unknown as Logger;
   const nc = await connectMesh({
@@ -33,6 +37,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Pi
     name: 'easyremote-gateway',
     logger: log.child({ component: 'mesh' }),
     maxStartupAttempts: config.natsConnectAttempts,
+    ...options.nats,
   });
   try {
     const kv = await openRegistry(nc, { bucket: config.registryBucket, replicas: config.kvReplicas, logger: log.child({ component: 'registry' }) });

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { connect } from '@nats-io/transport-node';
-import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
+import { credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/nats-core';
 import { silentLogger, type Logger } from '@easyremote/protocol';
 import { MeshError, MeshErrorCode } from './errors.js';
 import { logConnectionStatus } from './status-logger.js';
@@ -19,6 +20,15 @@ export interface ConnectMeshOptions {
   user?: string;
   pass?: string;
   token?: string;
+  /** A NATS credentials file (user JWT + nkey seed), as `nsc` writes them. */
+  credsFile?: string;
+  /** TLS: the CA that signed the server's certificate, and a client certificate for mTLS. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /**
+   * Prefix of this client's reply inboxes (nats.js `inboxPrefix`). A compute node's NATS user may only
+   * subscribe to `_INBOX_<nodeId>.>` (nats/secure), so its JetStream replies must land there.
+   */
+  inboxPrefix?: string;
   /** Client pings; a dead server is noticed after pingIntervalMs * maxPingOut. Default 5000 ms. */
   pingIntervalMs?: number;
   /** Unanswered pings before the connection counts as stale. Default 2. */
@@ -64,6 +74,15 @@ export async function connectMesh(options: ConnectMeshOptions): Promise<NatsConn
   if (options.user !== undefined) connectionOptions.user = options.user;
   if (options.pass !== undefined) connectionOptions.pass = options.pass;
   if (options.token !== undefined) connectionOptions.token = options.token;
+  if (options.credsFile !== undefined) connectionOptions.authenticator = credsAuthenticator(readFileSync(options.credsFile));
+  if (options.inboxPrefix !== undefined) connectionOptions.inboxPrefix = options.inboxPrefix;
+  if (options.tls !== undefined) {
+    const tls: Record<string, string> = {};
+    if (options.tls.caFile) tls.caFile = options.tls.caFile;
+    if (options.tls.certFile) tls.certFile = options.tls.certFile;
+    if (options.tls.keyFile) tls.keyFile = options.tls.keyFile;
+    connectionOptions.tls = tls;
+  }
 
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {

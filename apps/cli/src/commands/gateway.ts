@@ -1,4 +1,4 @@
-import { createLogger, loadGatewayConfig, startGateway, startTracing } from '@easyremote/gateway';
+import { createLogger, loadGatewayConfig, natsClientOptionsFromEnv, startGateway, startTracing } from '@easyremote/gateway';
 import { onShutdown } from '../shutdown.js';
 
 export const gatewayHelp = `easyremote gateway
@@ -32,13 +32,15 @@ Runs a stateless MCP gateway. Configuration comes from the environment:
   EASYREMOTE_PRICE_NODE_SECOND  usage report: price of one node-second of tool execution (default 0)
   EASYREMOTE_PRICE_GPU_SECOND   usage report: price of one GPU-second (default 0)
   OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER, OTEL_*  export traces over OTLP (off unless set)
+  NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_CA, NATS_CERT/NATS_KEY
+                                NATS credentials and TLS (see nats/secure/README.md)
 `;
 
 export async function runGateway(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const tracing = startTracing(process.env, 'easyremote-gateway');
   const logger = createLogger(config.logLevel);
-  const gateway = await startGateway(config, { logger, tracing: tracing.enabled });
+  const gateway = await startGateway(config, { logger, tracing: tracing.enabled, nats: natsClientOptionsFromEnv(process.env) });
   onShutdown(async () => {
     await gateway.close();
     await tracing.shutdown();

@@ -1,5 +1,5 @@
-import { ComputeNode, parseGpuList } from '@easyremote/node-sdk';
-import { startTracing } from '@easyremote/gateway';
+import { ComputeNode, defaultNodeId, parseGpuList } from '@easyremote/node-sdk';
+import { hasNatsCredentials, natsClientOptionsFromEnv, startTracing } from '@easyremote/gateway';
 import type { Logger } from '@easyremote/protocol';
 import { loadToolsModule } from '../load-tools.js';
 import { createCliLogger } from '../logger.js';
@@ -11,7 +11,7 @@ export const nodeHelp = `easyremote node <tools-module>... [--id <node-id>] [--n
 
 Runs a compute node serving the tools exported by each module (an array as "tools" or default export).
 Environment: NATS_URL, EASYREMOTE_NODE_ID, EASYREMOTE_MAX_CONCURRENCY (64), EASYREMOTE_HEARTBEAT_MS (2000),
-EASYREMOTE_NODE_LABELS (k=v,k=v), EASYREMOTE_NODE_MODELS (m1,m2: models served besides those the tools declare),
+EASYREMOTE_NODE_LABELS (k=v,k=v), NATS_USER/NATS_PASSWORD, NATS_CREDS, NATS_CA, NATS_CERT/NATS_KEY, NATS_INBOX_PREFIX, EASYREMOTE_NODE_MODELS (m1,m2: models served besides those the tools declare),
 EASYREMOTE_NODE_GPUS (operator override of detected GPUs: none, or name:memoryMiB,... e.g. 2xA100:81920; unset: nvidia-smi),
 EASYREMOTE_MAX_PAYLOAD_BYTES (67108864: largest arguments/result through the payload object store),
 EASYREMOTE_METRICS_PORT (serve Prometheus GET /metrics on this port; EASYREMOTE_METRICS_HOST, default 127.0.0.1),
@@ -30,9 +30,15 @@ export async function runNode(modules: readonly string[], options: { id?: string
   const loaded = await Promise.all(modules.map((module) => loadToolsModule(module, process.cwd())));
   const tools = loaded.flatMap((module) => module.definitions);
   const models = [...new Set(loaded.flatMap((module) => module.models))];
+  const natsOptions = natsClientOptionsFromEnv(process.env);
+  const nodeId = config.nodeId ?? defaultNodeId();
+  // A node's NATS user may only read replies under _INBOX_<node id> (nats/secure): use that prefix
+  // whenever the node authenticates, unless NATS_INBOX_PREFIX says otherwise.
+  if (hasNatsCredentials(natsOptions) && natsOptions.inboxPrefix === undefined) natsOptions.inboxPrefix = `_INBOX_${nodeId}`;
   const node = new ComputeNode({
     servers: config.natsUrl.split(','),
-    ...(config.nodeId !== undefined ? { nodeId: config.nodeId } : {}),
+    nodeId,
+    mesh: natsOptions,
     maxConcurrency: config.maxConcurrency,
     heartbeatMs: config.heartbeatMs,
     labels: { ...config.labels },
