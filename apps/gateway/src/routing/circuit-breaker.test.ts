@@ -4,7 +4,7 @@ import { CircuitBreakers } from './circuit-breaker.js';
 describe('CircuitBreakers', () => {
   it('opens after consecutive failures, lets one probe through, and closes on success', () => {
     let now = 1_000;
-    const breakers = new CircuitBreakers({ failureThreshold: 2, openMs: 100, maxOpenMs: 1_000, now: () => now });
+    const breakers = new CircuitBreakers({ failureThreshold: 2, openMs: 100, maxOpenMs: 1_000, burstMs: 0, now: () => now });
     breakers.failure('a');
     expect(breakers.state('a')).toBe('closed');
     breakers.failure('a');
@@ -21,7 +21,7 @@ describe('CircuitBreakers', () => {
 
   it('reopens for twice as long when the probe fails, and a success resets the count', () => {
     let now = 0;
-    const breakers = new CircuitBreakers({ failureThreshold: 1, openMs: 100, maxOpenMs: 150, now: () => now });
+    const breakers = new CircuitBreakers({ failureThreshold: 1, openMs: 100, maxOpenMs: 150, burstMs: 0, now: () => now });
     breakers.failure('a');
     now = 100;
     breakers.begin('a');
@@ -35,10 +35,22 @@ describe('CircuitBreakers', () => {
     breakers.begin('a');
     breakers.neutral('a');
     expect(breakers.state('a')).toBe('half-open');
-    const counting = new CircuitBreakers({ failureThreshold: 2, now: () => now });
+    const counting = new CircuitBreakers({ failureThreshold: 2, burstMs: 0, now: () => now });
     counting.failure('b');
     counting.success('b');
     counting.failure('b');
     expect(counting.state('b')).toBe('closed');
+  });
+
+  it('counts failures in one burst (calls in flight when a server died) as one', () => {
+    let now = 0;
+    const breakers = new CircuitBreakers({ failureThreshold: 3, openMs: 100, burstMs: 1_000, now: () => now });
+    for (let i = 0; i < 10; i++) breakers.failure('a'); // ten concurrent timeouts
+    expect(breakers.state('a')).toBe('closed');
+    now = 1_000;
+    breakers.failure('a');
+    now = 2_000;
+    breakers.failure('a'); // three separate incidents
+    expect(breakers.state('a')).toBe('open');
   });
 });
