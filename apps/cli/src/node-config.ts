@@ -76,7 +76,9 @@ export function loadNodeConfig(env: Readonly<Record<string, string | undefined>>
   if (!validator.Check(candidate)) {
     const problems = validator.Errors(candidate).map((error) => {
       const key = error.instancePath.split('/')[1] ?? '';
-      return `${ENV_NAMES[key] ?? key}=${JSON.stringify(candidate[key])}: ${error.message}`;
+      const name = ENV_NAMES[key] ?? key;
+      const raw = env[name] ?? candidate[key];
+      return `${name}=${JSON.stringify(raw)}: ${error.message}`;
     });
     throw new Error(`invalid node configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
   }

@@ -5,6 +5,10 @@ export const ClientErrorCode = {
   NotConnected: 'REMOTE_ERR_NOT_CONNECTED',
   /** The answer could not be understood (no content, unexpected shape). */
   BadResult: 'REMOTE_ERR_BAD_RESULT',
+  /** remote(): the tool asked for client input (elicitation, sampling), which needs an MCP client. */
+  InputRequired: 'REMOTE_ERR_INPUT_REQUIRED',
+  /** A failed tool result (`isError`) that carried no EasyRemote error code. */
+  ToolFailed: 'REMOTE_ERR_TOOL_FAILED',
 } as const;
 
 /**

@@ -2,7 +2,7 @@ import { connectMesh, invokeTool, PayloadStore, RpcClient } from '@easyremote/me
 import { nodeCallSubject, toolSubject, type Logger } from '@easyremote/protocol';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { randomUUID } from 'node:crypto';
-import { RemoteToolError } from './errors.js';
+import { ClientErrorCode, RemoteToolError } from './errors.js';
 import { toolValue } from './tool-value.js';
 
 export interface RemoteCallOptions {
@@ -69,7 +69,7 @@ export class RemoteMesh implements AsyncDisposable {
       { timeoutMs: timeoutMs + 1_000, deadline: Date.now() + timeoutMs, callId: randomUUID(), ...(options.signal ? { signal: options.signal } : {}) },
     );
     if (!response.ok) throw new RemoteToolError(tool, response.error.code, response.error.message, response.error.data);
-    if ('inputRequired' in response) throw new RemoteToolError(tool, 'REMOTE_ERR_INPUT_REQUIRED', `tool ${tool} on ${nodeId ?? 'a node'} needs input from an interactive MCP client`);
+    if ('inputRequired' in response) throw new RemoteToolError(tool, ClientErrorCode.InputRequired, `tool ${tool} on ${nodeId ?? 'a node'} needs input from an interactive MCP client`);
     return toolValue<Result>(tool, response.result);
   }
 
