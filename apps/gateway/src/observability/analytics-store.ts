@@ -1,4 +1,5 @@
-import { publishToStream, type RpcClient } from '@easyremote/mesh';
+import type { RpcClient } from '@easyremote/mesh';
+import { headers as natsHeaders } from '@nats-io/nats-core';
 import type { Logger } from '@easyremote/protocol';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -76,8 +77,19 @@ export class AnalyticsStore {
   /** Records one call; the call id deduplicates a retried publish. Never throws. */
   record(record: CallRecord): void {
     const body = JSON.stringify(record);
-    (this.#rpc ? publishToStream(this.#rpc, ANALYTICS_SUBJECT, body, { msgId: record.callId }) : this.#js.publish(ANALYTICS_SUBJECT, body, { msgID: record.callId }))
-      .catch((error: unknown) => this.#logger.warn({ err: error, callId: record.callId }, 'could not record a call for analytics'));
+    if (this.#rpc === undefined) {
+      this.#js.publish(ANALYTICS_SUBJECT, body, { msgID: record.callId }).catch((error: unknown) => this.#logger.warn({ err: error, callId: record.callId }, 'could not record a call for analytics'));
+      return;
+    }
+    // Analytics is statistics, not evidence (the audit stream is, and stays acknowledged): a plain
+    // publish into the stream's subject is stored the same way, without an ack message per call.
+    try {
+      const headers = natsHeaders();
+      headers.set('Nats-Msg-Id', record.callId);
+      this.#nc.publish(ANALYTICS_SUBJECT, body, { headers });
+    } catch (error) {
+      this.#logger.warn({ err: error, callId: record.callId }, 'could not record a call for analytics');
+    }
   }
 
   /** Every record stored at or after `since` (epoch ms), in order, up to what the stream held when asked. */
