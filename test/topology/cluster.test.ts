@@ -105,7 +105,16 @@ describe('three-server NATS cluster', () => {
     expect(gatewayB.child.exitCode).toBeNull();
     const client = await connectClient(gatewayB.mcpUrl, 'modern');
     clients.push(client);
-    await until('node-1 serving again after its server died', async () => firstText(await client.callTool({ name: 'fixture_whoami', arguments: {} })) === 'node-1', 10_000, 0);
+    // Asked for by id: least-loaded placement may keep preferring node-2 (node-1's recent failures count
+    // against it), and the registry re-admits node-1 only after its next heartbeat lands, which on
+    // nats-server 2.9 can wait for the registry stream's leader election (4-9 s).
+    const onNode1 = { _meta: { 'easyremote/placement': { nodeId: 'node-1' } } };
+    await until(
+      'node-1 serving again after its server died',
+      async () => firstText(await client.callTool({ name: 'fixture_whoami', arguments: {}, ...onNode1 })) === 'node-1',
+      20_000,
+      200,
+    );
     await node1.waitForLog('reconnected to NATS', 5_000);
     for (const gateway of [gatewayA, gatewayB]) {
       await until('both nodes still listed by every gateway', async () => (await toolNames(gateway)).find((tool) => tool.name === 'fixture.add')?.providers.length === 2, 10_000);

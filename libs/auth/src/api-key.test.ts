@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateApiKey, parseApiKey, secretMatches } from './api-key.js';
-import { canonicalJson, argumentsDigest, parseSince } from './audit-log.js';
+import { canonicalJson } from '@easyremote/protocol';
+import { argumentsDigest, parseSince } from './audit-log.js';
 
 describe('API keys', () => {
   it('round-trip: a generated key parses to its id and its secret matches the stored hash', () => {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { publishToStream, type RpcClient } from '@easyremote/mesh';
-import { isValidToolName, toolNameToToken } from '@easyremote/protocol';
+import { canonicalJson, isValidToolName, toolNameToToken } from '@easyremote/protocol';
 import { AuthError, AuthErrorCode, describeError } from './errors.js';
 
 export const AUDIT_STREAM = 'EASYREMOTE_AUDIT';
@@ -29,19 +29,6 @@ export interface AuditQuery {
   tool?: string | undefined;
   principal?: string | undefined;
   limit?: number | undefined;
-}
-
-/** JSON with object keys sorted at every level, so a digest does not depend on key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value as Record<string, unknown>)
-      .sort()
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;

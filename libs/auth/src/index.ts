@@ -2,7 +2,7 @@ export { API_KEY_PREFIX, generateApiKey, hashSecret, parseApiKey, secretMatches 
 export type { ParsedApiKey } from './api-key.js';
 export { AccessPolicy, DEFAULT_KEY_SCOPES, Scope } from './access-policy.js';
 export type { ToolFacts } from './access-policy.js';
-export { AUDIT_STREAM, AUDIT_SUBJECT_PREFIX, AuditLog, argumentsDigest, canonicalJson, parseSince } from './audit-log.js';
+export { AUDIT_STREAM, AUDIT_SUBJECT_PREFIX, AuditLog, argumentsDigest, parseSince } from './audit-log.js';
 export type { AuditQuery, AuditRecord } from './audit-log.js';
 export { AuthError, AuthErrorCode } from './errors.js';
 export { KEYS_BUCKET, KeyStore, openKeyBucket } from './key-store.js';

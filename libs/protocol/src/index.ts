@@ -64,3 +64,4 @@ export { ProtocolErrorCode, encodeJson, decodeCallRequest, decodeCallResponse, d
 } from './codec.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
+export { canonicalJson } from './canonical-json.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, ResultCache } from './result-cache.js';
+import { canonicalJson } from '@easyremote/protocol';
+import { ResultCache } from './result-cache.js';
 
 describe('result cache keys', () => {
   it('are equal for equal arguments whatever the key order, and differ otherwise', () => {

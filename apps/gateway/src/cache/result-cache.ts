@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CallResult, Logger } from '@easyremote/protocol';
+import { canonicalJson, type CallResult, type Logger } from '@easyremote/protocol';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 
@@ -84,15 +84,3 @@ export class ResultCache {
   }
 }
 
-/** JSON with object keys sorted at every level, so equal arguments give equal keys. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value as Record<string, unknown>)
-      .sort()
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
