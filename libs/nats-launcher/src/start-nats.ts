@@ -7,6 +7,12 @@ import { findNatsServer } from './find-binary.js';
 import { LauncherError, LauncherErrorCode } from './errors.js';
 
 export interface StartNatsOptions {
+  /**
+   * Run the server in its own process group, so a terminal's Ctrl-C reaches only the caller, which
+   * then stops its own clients before the server (`easyremote dev`). The server is still killed when
+   * the caller's process exits.
+   */
+  detached?: boolean;
   /** Path of the nats-server binary; found on `path` when omitted. */
   binary?: string;
   /** The PATH to search (callers pass process.env.PATH; libraries read no environment). */
@@ -94,7 +100,17 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
   const launch = async (): Promise<void> => {
     const args = await commandLine();
     stderr = '';
-    child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], ...(options.env === undefined ? {} : { env: { ...options.env } }) });
+    child = spawn(binary, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...(options.detached ? { detached: true } : {}),
+      ...(options.env === undefined ? {} : { env: { ...options.env } }),
+    });
+    if (options.detached) {
+      const server = child;
+      const killOnExit = () => server.kill('SIGKILL');
+      process.once('exit', killOnExit);
+      server.once('exit', () => process.removeListener('exit', killOnExit));
+    }
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-8192);
     });

@@ -46,7 +46,7 @@ export async function runDev(): Promise<void> {
   try {
     let natsUrl = process.env.NATS_URL;
     if (!natsUrl) {
-      const nats: NatsServerHandle = await startNats({ path: process.env.PATH, name: 'easyremote-dev' });
+      const nats: NatsServerHandle = await startNats({ path: process.env.PATH, name: 'easyremote-dev', detached: true });
       stack.push(() => nats.stop());
       natsUrl = nats.url;
     }
