@@ -91,9 +91,11 @@ export async function startGateway(
         if (closed) return;
         closed = true;
         running.stop();
+        await app.close();
+        // Calls that finished while the server closed are recorded; then the batches go out.
         security.stop();
         observability.stop();
-        await app.close();
+        await Promise.all([security.flush(), observability.flush()]).catch((error: unknown) => log.warn({ err: error }, 'records could not be flushed at shutdown'));
         registry.stop();
         rpc.close();
         records.close();

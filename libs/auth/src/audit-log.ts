@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { publishToStream, type RpcClient } from '@easyremote/mesh';
+import { decodeRecordBatch, StreamBatcher, type RpcClient } from '@easyremote/mesh';
 import { canonicalJson, isValidToolName, toolNameToToken } from '@easyremote/protocol';
 import { AuthError, AuthErrorCode, describeError } from './errors.js';
 
@@ -42,23 +42,45 @@ export function parseSince(since: string, now = Date.now()): number | undefined 
   return Number.isNaN(time) ? undefined : time;
 }
 
+export interface AuditLogOptions {
+  /** How long a batched record waits before its batch is sent. Default 50 ms. */
+  flushIntervalMs?: number;
+  /** A batch of `records` could not be stored after every retry. */
+  onLost?: (error: unknown, records: number) => void;
+}
+
 export function argumentsDigest(args: unknown): string {
   return createHash('sha256').update(canonicalJson(args)).digest('hex');
 }
 
 /**
- * The durable audit trail: a JetStream stream, one message per finished tool execution, published
- * with the call id as `Nats-Msg-Id` so a retried publish is stored once.
+ * The durable audit trail: a JetStream stream of tool executions. A gateway (`rpc` given) batches its
+ * records — every record finished within 50 ms goes in one acknowledged message per tool subject,
+ * retried under the same message id so it is stored once; without `rpc` (tools, tests) each record
+ * is its own message. Readers take both shapes (decodeRecordBatch).
  */
 export class AuditLog {
+  readonly #batcher: StreamBatcher | undefined;
+
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
-    private readonly rpc: RpcClient | undefined,
-  ) {}
+    rpc: RpcClient | undefined,
+    options: AuditLogOptions,
+  ) {
+    this.#batcher =
+      rpc === undefined
+        ? undefined
+        : new StreamBatcher(nc, rpc, {
+            mode: 'acknowledged',
+            idPrefix: `audit-${randomUUID()}`,
+            ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
+            onError: (error, batch) => options.onLost?.(error, batch.records),
+          });
+  }
 
-  /** `rpc`: publish through the shared-inbox client (cheaper per record than nats.js's JetStream publish). */
-  static async open(nc: NatsConnection, options: { replicas?: number; maxAgeMs?: number; rpc?: RpcClient } = {}): Promise<AuditLog> {
+  /** `rpc`: batch records through the shared-inbox client (one acknowledged message per flush interval). */
+  static async open(nc: NatsConnection, options: AuditLogOptions & { replicas?: number; maxAgeMs?: number; rpc?: RpcClient } = {}): Promise<AuditLog> {
     try {
       const jsm = await jetstreamManager(nc);
       const config = {
@@ -73,19 +95,30 @@ export class AuditLog {
       } catch {
         await jsm.streams.add(config);
       }
-      return new AuditLog(nc, jetstream(nc), options.rpc);
+      return new AuditLog(nc, jetstream(nc), options.rpc, options);
     } catch (error) {
       throw new AuthError(AuthErrorCode.StoreFailed, `cannot open the audit stream: ${describeError(error)}`, { cause: error });
     }
   }
 
-  /** Stores one record durably (resolves once JetStream acknowledged it). */
+  /**
+   * Stores one record. Batched: queues it (the batch is sent within the flush interval; a batch that
+   * cannot be stored after retries is reported to `onLost`). Unbatched: resolves once JetStream
+   * acknowledged the record.
+   */
   async record(record: AuditRecord): Promise<void> {
     const token = isValidToolName(record.tool) ? toolNameToToken(record.tool) : '_invalid';
     const subject = `${AUDIT_SUBJECT_PREFIX}.${token}`;
-    const msgId = record.callId || randomUUID();
-    if (this.rpc) await publishToStream(this.rpc, subject, JSON.stringify(record), { msgId });
-    else await this.js.publish(subject, JSON.stringify(record), { msgID: msgId });
+    if (this.#batcher) {
+      this.#batcher.add(subject, JSON.stringify(record));
+      return;
+    }
+    await this.js.publish(subject, JSON.stringify(record), { msgID: record.callId || randomUUID() });
+  }
+
+  /** Sends the records queued so far and waits until the stream has them. */
+  async flush(): Promise<void> {
+    await this.#batcher?.flush();
   }
 
   /** Records since a time, oldest first, optionally for one tool or principal. */
@@ -108,10 +141,11 @@ export class AuditLog {
       for await (const message of batch) {
         seen += 1;
         pending = message.info.pending;
-        const record = message.json<AuditRecord>();
-        if (query.tool !== undefined && record.tool !== query.tool) continue;
-        if (query.principal !== undefined && record.principal !== query.principal) continue;
-        records.push(record);
+        for (const record of decodeRecordBatch<AuditRecord>(message.data)) {
+          if (query.tool !== undefined && record.tool !== query.tool) continue;
+          if (query.principal !== undefined && record.principal !== query.principal) continue;
+          records.push(record);
+        }
         if (pending === 0) break;
       }
       if (seen === 0 || pending === 0) break;

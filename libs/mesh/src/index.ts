@@ -4,6 +4,8 @@ export { RpcClient } from './rpc-client.js';
 export type { RpcClientOptions, RpcReply, RpcRequestOptions } from './rpc-client.js';
 export { invokeTool } from './invoke-tool.js';
 export { publishToStream } from './stream-publish.js';
+export { StreamBatcher, encodeRecordBatch, decodeRecordBatch } from './stream-batcher.js';
+export type { StreamBatcherOptions } from './stream-batcher.js';
 export type { InvokeToolOptions, InvokeToolResult } from './invoke-tool.js';
 export { MeshError, MeshErrorCode, isMeshError } from './errors.js';
 export { PayloadStore, DEFAULT_MAX_PAYLOAD_BYTES } from './payload-store.js';

@@ -1,5 +1,5 @@
-import type { RpcClient } from '@easyremote/mesh';
-import { headers as natsHeaders } from '@nats-io/nats-core';
+import { randomUUID } from 'node:crypto';
+import { decodeRecordBatch, StreamBatcher, type RpcClient } from '@easyremote/mesh';
 import type { Logger } from '@easyremote/protocol';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -31,8 +31,10 @@ export interface CallRecord {
 
 export interface AnalyticsStoreOptions {
   replicas: number;
-  /** Publish through the shared-inbox client (cheaper per record than nats.js's JetStream publish). */
+  /** Batch records (one plain publish per flush interval) instead of one acknowledged publish each. */
   rpc?: RpcClient;
+  /** How long a batched record waits before its batch is sent. Default 50 ms. */
+  flushIntervalMs?: number;
   /** How long records are kept, ms (default 30 days). */
   maxAgeMs?: number;
   logger: Logger;
@@ -43,13 +45,23 @@ export class AnalyticsStore {
   readonly #js: JetStreamClient;
   readonly #nc: NatsConnection;
   readonly #logger: Logger;
-  readonly #rpc: RpcClient | undefined;
+  readonly #batcher: StreamBatcher | undefined;
 
-  private constructor(nc: NatsConnection, logger: Logger, rpc: RpcClient | undefined) {
+  private constructor(nc: NatsConnection, options: AnalyticsStoreOptions) {
     this.#nc = nc;
     this.#js = jetstream(nc);
-    this.#logger = logger;
-    this.#rpc = rpc;
+    this.#logger = options.logger;
+    // Analytics is statistics, not evidence (the audit stream is, and stays acknowledged): batches are
+    // plain publishes into the stream's subject, stored the same way, with no ack message.
+    this.#batcher =
+      options.rpc === undefined
+        ? undefined
+        : new StreamBatcher(nc, undefined, {
+            mode: 'fire-and-forget',
+            idPrefix: `analytics-${randomUUID()}`,
+            ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
+            onError: (error, batch) => this.#logger.warn({ err: error, records: batch.records }, 'could not record calls for analytics'),
+          });
   }
 
   static async open(nc: NatsConnection, options: AnalyticsStoreOptions): Promise<AnalyticsStore> {
@@ -71,25 +83,22 @@ export class AnalyticsStore {
         await jsm.streams.info(ANALYTICS_STREAM).catch(() => Promise.reject(error));
       }
     }
-    return new AnalyticsStore(nc, options.logger, options.rpc);
+    return new AnalyticsStore(nc, options);
   }
 
-  /** Records one call; the call id deduplicates a retried publish. Never throws. */
+  /** Records one call (batched: sent within the flush interval). Never throws. */
   record(record: CallRecord): void {
     const body = JSON.stringify(record);
-    if (this.#rpc === undefined) {
-      this.#js.publish(ANALYTICS_SUBJECT, body, { msgID: record.callId }).catch((error: unknown) => this.#logger.warn({ err: error, callId: record.callId }, 'could not record a call for analytics'));
+    if (this.#batcher !== undefined) {
+      this.#batcher.add(ANALYTICS_SUBJECT, body);
       return;
     }
-    // Analytics is statistics, not evidence (the audit stream is, and stays acknowledged): a plain
-    // publish into the stream's subject is stored the same way, without an ack message per call.
-    try {
-      const headers = natsHeaders();
-      headers.set('Nats-Msg-Id', record.callId);
-      this.#nc.publish(ANALYTICS_SUBJECT, body, { headers });
-    } catch (error) {
-      this.#logger.warn({ err: error, callId: record.callId }, 'could not record a call for analytics');
-    }
+    this.#js.publish(ANALYTICS_SUBJECT, body, { msgID: record.callId }).catch((error: unknown) => this.#logger.warn({ err: error, callId: record.callId }, 'could not record a call for analytics'));
+  }
+
+  /** Sends the records queued so far. */
+  async flush(): Promise<void> {
+    await this.#batcher?.flush();
   }
 
   /** Every record stored at or after `since` (epoch ms), in order, up to what the stream held when asked. */
@@ -107,7 +116,7 @@ export class AnalyticsStore {
     try {
       for await (const msg of messages) {
         try {
-          records.push(msg.json<CallRecord>());
+          records.push(...decodeRecordBatch<CallRecord>(msg.data));
         } catch {
           this.#logger.warn({ seq: msg.seq }, 'skipped an unreadable analytics record');
         }

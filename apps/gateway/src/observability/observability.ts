@@ -33,6 +33,8 @@ export interface Observability {
   readonly tracing: boolean;
   /** The usage report over `period` (`24h`, `7d`, ...) from the shared stream; undefined for a bad period. */
   report(period: string, now?: number): Promise<UsageReport | undefined>;
+  /** Sends the analytics records queued so far (shutdown; before a report). */
+  flush(): Promise<void>;
   stop(): void;
 }
 
@@ -79,9 +81,11 @@ export async function startObservability(nc: NatsConnection, services: McpServic
       const span = parsePeriod(period);
       if (span === undefined) return undefined;
       const from = now - span;
+      await store.flush();
       const records = (await store.read(from)).filter((record) => record.startedAt >= from && record.startedAt <= now);
       return buildReport(records, { period, from, to: now }, options.pricing, (tool) => registry.tool(tool)?.providers.length ?? 0);
     },
+    flush: () => store.flush(),
     stop() {
       stopRecording();
       stopCacheMetrics();

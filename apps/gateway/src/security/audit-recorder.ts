@@ -4,7 +4,8 @@ import type { CallEvents } from '../routing/call-events.js';
 
 /**
  * Writes every finished tool call announced on CallEvents to the audit stream: time, principal, tool,
- * node, duration, outcome and a SHA-256 of the arguments — never the arguments themselves.
+ * node, duration, outcome and a SHA-256 of the arguments — never the arguments themselves. Records are
+ * batched by the AuditLog (one acknowledged message per tool per 50 ms); a lost batch is logged.
  */
 export function startAuditRecorder(callEvents: CallEvents, audit: AuditLog, logger: Logger): () => void {
   return callEvents.subscribe((event) => {

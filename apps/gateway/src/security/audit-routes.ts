@@ -17,6 +17,8 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { audit: AuditLo
     if (sinceMs === undefined || !Number.isInteger(limit) || limit < 1) {
       return reply.code(400).send({ error: { code: GatewayErrorCode.BadRequest, message: 'since must be a duration (30m, 1h, 2d) or an ISO time; limit a positive integer' } });
     }
+    // This replica's own queued records first, so a call it just served is in the answer.
+    await deps.audit.flush();
     const records = await deps.audit.query({ sinceMs, tool: request.query.tool, principal: request.query.principal, limit });
     return { records };
   });

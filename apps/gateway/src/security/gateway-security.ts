@@ -28,6 +28,8 @@ export interface GatewaySecurity {
   keys: KeyStore | undefined;
   audit: AuditLog | undefined;
   issuer: string;
+  /** Sends the audit records queued so far (shutdown). */
+  flush(): Promise<void>;
   stop(): void;
 }
 
@@ -68,8 +70,13 @@ export async function startGatewaySecurity(
   });
   let audit: AuditLog | undefined;
   if (config.audit === 'on') {
-    audit = await AuditLog.open(nc, { replicas: config.kvReplicas, ...(deps.rpc ? { rpc: deps.rpc } : {}) });
-    stops.push(startAuditRecorder(deps.callEvents, audit, logger.child({ component: 'audit' })));
+    const auditLogger = logger.child({ component: 'audit' });
+    audit = await AuditLog.open(nc, {
+      replicas: config.kvReplicas,
+      ...(deps.rpc ? { rpc: deps.rpc } : {}),
+      onLost: (error, records) => auditLogger.error({ err: error, records }, 'audit records could not be written'),
+    });
+    stops.push(startAuditRecorder(deps.callEvents, audit, auditLogger));
   }
   return {
     identity,
@@ -78,6 +85,7 @@ export async function startGatewaySecurity(
     keys: keyStore,
     audit,
     issuer: config.oauthIssuer,
+    flush: async () => audit?.flush(),
     stop() {
       for (const stop of stops) stop();
     },
