@@ -1,4 +1,4 @@
-import { classifyInboundRequest, LOG_LEVEL_META_KEY } from '@modelcontextprotocol/server';
+import { LOG_LEVEL_META_KEY } from '@modelcontextprotocol/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@easyremote/protocol';
 import { GatewayErrorCode } from '../errors.js';
@@ -6,6 +6,7 @@ import type { McpCallContext } from './call-context.js';
 import { STREAMING, type McpDispatcher } from './dispatcher.js';
 import { errorMessage, idOf, JsonRpcCode, jsonRpcKind, McpProtocolError, RequestCancelled, resultMessage, type JsonRpcRequest } from './jsonrpc.js';
 import { isLogLevel } from './log-levels.js';
+import { InboundClassifier } from './inbound-classifier.js';
 import { initialize } from './methods/initialize.js';
 import { ResponseChannel } from './response-channel.js';
 import { MODERN_VERSIONS, SUPPORTED_LEGACY_VERSIONS } from './server-info.js';
@@ -67,11 +68,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * `/mcp` for both protocol eras on one endpoint. The SDK's own classifier decides the era and runs the
- * 2026-07-28 validation ladder; 2025-era requests carry a sealed session id that any replica can open,
+ * 2026-07-28 validation ladder (behind a fast path for requests it has already judged, inbound-classifier.ts); 2025-era requests carry a sealed session id that any replica can open,
  * with the session's later choices (log level, subscriptions, termination) shared through NATS KV.
  */
 export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void {
   const { services } = deps;
+  const classifier = new InboundClassifier(MODERN_VERSIONS);
   // The body stays a string until the handler parses it, so malformed JSON becomes a JSON-RPC parse
   // error instead of a framework error page, and any content type reaches the 415 check below.
   app.removeAllContentTypeParsers();
@@ -98,12 +100,10 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     } catch {
       return sendJson(reply, 400, errorMessage(null, JsonRpcCode.ParseError, 'Parse error: the body is not valid JSON'));
     }
-    const route = classifyInboundRequest({
-      httpMethod: 'POST',
-      body,
-      ...optional('protocolVersionHeader', header(request, 'mcp-protocol-version')),
-      ...optional('mcpMethodHeader', header(request, 'mcp-method')),
-      ...optional('mcpNameHeader', header(request, 'mcp-name')),
+    const route = classifier.classify(body, {
+      protocolVersion: header(request, 'mcp-protocol-version'),
+      method: header(request, 'mcp-method'),
+      name: header(request, 'mcp-name'),
     });
     if (route.kind === 'reject') {
       return sendJson(reply, route.httpStatus, errorMessage(idOf(body), route.code, route.message, route.data));
@@ -145,10 +145,6 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     await services.sessionStore.update(session.sid, { terminated: true });
     return reply.code(200).send();
   });
-}
-
-function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
 /** The request's session, or undefined after answering 400 (missing) / 404 (unknown, expired, terminated). */

@@ -1,0 +1,103 @@
+import { classifyInboundRequest } from '@modelcontextprotocol/server';
+import type { JsonRpcRequest } from './jsonrpc.js';
+
+export interface InboundHeaders {
+  protocolVersion: string | undefined;
+  method: string | undefined;
+  name: string | undefined;
+}
+
+export type InboundRoute = ReturnType<typeof classifyInboundRequest>;
+
+const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
+/** `_meta` keys whose values differ on every request; the envelope check only depends on their type. */
+const PER_REQUEST_META_KEYS = new Set(['progressToken', 'traceparent', 'tracestate']);
+/** Envelopes remembered as valid; the map starts over when full (clients send a handful of shapes). */
+const MAX_REMEMBERED_ENVELOPES = 1024;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The SDK's era classification (`classifyInboundRequest`) with a fast path for the common case.
+ *
+ * The SDK checks every body against the JSON-RPC response schemas before the request schema, and
+ * zod builds issue objects for each failed branch: ~5% of the gateway's time per call. Requests
+ * are answered here when they are plainly well-formed and their verdict is already known:
+ * - no envelope claim and no modern version header: legacy, exactly as the SDK decides it;
+ * - an envelope claim whose `_meta` (per-request values such as progressToken aside) the SDK has
+ *   already accepted with the same headers: modern.
+ * Everything else — initialize, notifications, responses, batches, whitespace in headers,
+ * mismatches, new envelopes — goes to the SDK, which stays the authority on every rejection.
+ */
+export class InboundClassifier {
+  readonly #modernVersions: ReadonlySet<string>;
+  readonly #validEnvelopes = new Set<string>();
+
+  constructor(modernVersions: readonly string[]) {
+    this.#modernVersions = new Set(modernVersions);
+  }
+
+  classify(body: unknown, headers: InboundHeaders): InboundRoute {
+    const request = wellFormedRequest(body);
+    if (request === undefined) return this.#sdk(body, headers);
+    const meta = request.params?._meta;
+    if (meta === undefined || (isPlainObject(meta) && !(PROTOCOL_VERSION_META_KEY in meta))) {
+      if (headers.protocolVersion !== undefined && (this.#modernVersions.has(headers.protocolVersion.trim()) || /\s/.test(headers.protocolVersion))) {
+        return this.#sdk(body, headers);
+      }
+      return { kind: 'legacy', reason: 'no-claim', ...(headers.protocolVersion === undefined ? {} : { requestedVersion: headers.protocolVersion }) } as InboundRoute;
+    }
+    if (!isPlainObject(meta)) return this.#sdk(body, headers);
+    const claim = meta[PROTOCOL_VERSION_META_KEY];
+    if (typeof claim !== 'string' || !this.#modernVersions.has(claim)) return this.#sdk(body, headers);
+    if (headers.protocolVersion !== undefined && headers.protocolVersion !== claim) return this.#sdk(body, headers);
+    if (headers.method !== undefined && headers.method !== request.method) return this.#sdk(body, headers);
+    const key = envelopeKey(meta);
+    if (key !== undefined && this.#validEnvelopes.has(key)) {
+      return { kind: 'modern', messageKind: 'request', message: request, classification: { era: 'modern', revision: claim } } as unknown as InboundRoute;
+    }
+    const route = this.#sdk(body, headers);
+    if (key !== undefined && route.kind === 'modern' && route.messageKind === 'request') {
+      if (this.#validEnvelopes.size >= MAX_REMEMBERED_ENVELOPES) this.#validEnvelopes.clear();
+      this.#validEnvelopes.add(key);
+    }
+    return route;
+  }
+
+  #sdk(body: unknown, headers: InboundHeaders): InboundRoute {
+    return classifyInboundRequest({
+      httpMethod: 'POST',
+      body,
+      ...(headers.protocolVersion === undefined ? {} : { protocolVersionHeader: headers.protocolVersion }),
+      ...(headers.method === undefined ? {} : { mcpMethodHeader: headers.method }),
+      ...(headers.name === undefined ? {} : { mcpNameHeader: headers.name }),
+    });
+  }
+}
+
+/** A JSON-RPC request other than initialize with nothing unusual about it, or undefined. */
+function wellFormedRequest(body: unknown): JsonRpcRequest | undefined {
+  if (!isPlainObject(body) || body.jsonrpc !== '2.0') return undefined;
+  const { id, method, params } = body;
+  if (typeof method !== 'string' || method === 'initialize') return undefined;
+  if (typeof id !== 'string' && !(typeof id === 'number' && Number.isSafeInteger(id))) return undefined;
+  if (params !== undefined && !isPlainObject(params)) return undefined;
+  for (const key in body) if (key !== 'jsonrpc' && key !== 'id' && key !== 'method' && key !== 'params') return undefined;
+  return body as unknown as JsonRpcRequest;
+}
+
+/**
+ * What the SDK's envelope check depends on: every key with its value, except per-request values,
+ * which count by type only. Undefined for an envelope too large to be worth remembering.
+ */
+function envelopeKey(meta: Record<string, unknown>): string | undefined {
+  let key = '';
+  for (const name in meta) {
+    const value = meta[name];
+    key += PER_REQUEST_META_KEYS.has(name) ? `${JSON.stringify(name)}:<${typeof value}>,` : `${JSON.stringify(name)}:${JSON.stringify(value)},`;
+    if (key.length > 4096) return undefined;
+  }
+  return key;
+}
