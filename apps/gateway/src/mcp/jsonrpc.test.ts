@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errorMessage, idOf, jsonRpcKind } from './jsonrpc.js';
+import { errorMessage, idOf, jsonRpcKind, resultMessage } from './jsonrpc.js';
+import { SerializedArray } from './serialized-array.js';
 
 describe('jsonRpcKind', () => {
   it.each([
@@ -23,5 +24,20 @@ describe('messages', () => {
     expect(idOf({ id: 7 })).toBe(7);
     expect(idOf({ id: { x: 1 } })).toBeNull();
     expect(JSON.parse(errorMessage(null, -32700, 'Parse error'))).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
+  });
+});
+
+describe('resultMessage with pre-serialised arrays', () => {
+  it('produces exactly what serialising the plain result produces', () => {
+    const tools = [{ name: 'echo', inputSchema: { type: 'object' } }, { name: 'q"uote', description: 'ünïcode \u2028' }];
+    const page = new SerializedArray(tools);
+    const result = { resultType: 'complete', tools: page, nextCursor: 'abc', skipped: undefined, _meta: { a: 1 } };
+    const plain = { resultType: 'complete', tools, nextCursor: 'abc', _meta: { a: 1 } };
+    for (const id of [1, 'x"y']) {
+      expect(resultMessage(id, result)).toBe(JSON.stringify({ jsonrpc: '2.0', id, result: plain }));
+      expect(JSON.parse(resultMessage(id, result))).toEqual({ jsonrpc: '2.0', id, result: plain });
+    }
+    expect(page.text).toBe(page.text); // computed once
+    expect(JSON.stringify({ page })).toBe(JSON.stringify({ page: tools }));
   });
 });

@@ -1,3 +1,5 @@
+import { SerializedArray } from './serialized-array.js';
+
 /** JSON-RPC 2.0 shapes and the standard error codes MCP uses. */
 export const JsonRpcCode = {
   ParseError: -32700,
@@ -60,7 +62,21 @@ export class McpProtocolError extends Error {
 }
 
 export function resultMessage(id: RequestId | null, result: unknown): string {
+  if (isPlainObject(result)) {
+    for (const key in result) if (result[key] instanceof SerializedArray) return spliced(id, result);
+  }
   return JSON.stringify({ jsonrpc: '2.0', id, result });
+}
+
+/** A result with pre-serialised arrays among its top-level fields: their cached text goes in as is. */
+function spliced(id: RequestId | null, result: Record<string, unknown>): string {
+  const fields: string[] = [];
+  for (const key in result) {
+    const value = result[key];
+    const text = value instanceof SerializedArray ? value.text : (JSON.stringify(value) as string | undefined);
+    if (text !== undefined) fields.push(`${JSON.stringify(key)}:${text}`);
+  }
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{${fields.join(',')}}}`;
 }
 
 export function errorMessage(id: RequestId | null, code: number, message: string, data?: unknown): string {

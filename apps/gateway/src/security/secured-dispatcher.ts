@@ -4,6 +4,7 @@ import type { ResourceIdentity } from '../auth/resource-identity.js';
 import type { McpCallContext } from '../mcp/call-context.js';
 import type { McpDispatcher } from '../mcp/dispatcher.js';
 import { JsonRpcCode, McpProtocolError } from '../mcp/jsonrpc.js';
+import { SerializedArray } from '../mcp/serialized-array.js';
 import { OPEN_ACCESS, type CallGuard } from './call-guard.js';
 
 type Dispatch = McpDispatcher['dispatch'];
@@ -79,7 +80,8 @@ export class SecuredDispatcher {
     const result = await this.inner.dispatch(method, params, context);
     const filter = LIST_FILTERS[method];
     if (access.admin || !filter || typeof result !== 'object') return result;
-    const items = result[filter.key];
+    const listed = result[filter.key];
+    const items = listed instanceof SerializedArray ? listed.items : listed;
     if (!Array.isArray(items)) return result;
     return { ...result, [filter.key]: items.filter((item: Record<string, unknown>) => filter.keep(access, item)) };
   }

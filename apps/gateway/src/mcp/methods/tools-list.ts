@@ -1,6 +1,7 @@
 import type { ToolDescriptor } from '@easyremote/protocol';
 import type { RegistryView, ToolEntry } from '@easyremote/registry';
 import { paginate } from '../pagination.js';
+import { SerializedArray } from '../serialized-array.js';
 
 /** The MCP `Tool` object for a registry entry: MCP fields only, EasyRemote metadata under `_meta`. */
 export function toMcpTool(descriptor: ToolDescriptor): Record<string, unknown> {
@@ -16,26 +17,35 @@ export function toMcpTool(descriptor: ToolDescriptor): Record<string, unknown> {
 }
 
 /**
- * `tools/list` straight from the in-memory registry view, in name order. The MCP shapes are rebuilt
- * only when the view's tool list changes (the view hands out the same array until then).
+ * `tools/list` straight from the in-memory registry view, in name order. The MCP shapes, and each
+ * page with its JSON text, are rebuilt only when the view's tool list changes (the view hands out the
+ * same array until then), so a listing request costs a lookup and a copy of cached bytes.
  */
 export class ToolsListing {
   #source: readonly ToolEntry[] | undefined;
   #tools: readonly Record<string, unknown>[] = [];
+  /** Pages of the current list by offset. */
+  readonly #pages = new Map<number, { tools: SerializedArray<Record<string, unknown>>; nextCursor?: string }>();
 
   constructor(
     private readonly registry: RegistryView,
     private readonly pageSize: number,
   ) {}
 
-  list(cursor?: unknown): { tools: readonly Record<string, unknown>[]; nextCursor?: string } {
+  list(cursor?: unknown): { tools: SerializedArray<Record<string, unknown>>; nextCursor?: string } {
     const entries = this.registry.tools();
     if (entries !== this.#source) {
       this.#tools = entries.map((entry) => toMcpTool(entry.descriptor));
       this.#source = entries;
+      this.#pages.clear();
     }
-    if (cursor === undefined && this.#tools.length <= this.pageSize) return { tools: this.#tools };
-    const { page, nextCursor } = paginate(this.#tools, cursor, this.pageSize);
-    return nextCursor === undefined ? { tools: page } : { tools: page, nextCursor };
+    const { page, nextCursor, offset } = paginate(this.#tools, cursor, this.pageSize);
+    let cached = this.#pages.get(offset);
+    if (cached === undefined) {
+      cached = nextCursor === undefined ? { tools: new SerializedArray(page) } : { tools: new SerializedArray(page), nextCursor };
+      // Offsets come from clients' cursors: keep only the pages a full walk through the list can name.
+      if (offset % this.pageSize === 0 && (offset === 0 || offset < this.#tools.length)) this.#pages.set(offset, cached);
+    }
+    return cached;
   }
 }
