@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { decodeRecordBatch, StreamBatcher, type RpcClient } from '@easyremote/mesh';
@@ -50,7 +50,7 @@ export interface AuditLogOptions {
 }
 
 export function argumentsDigest(args: unknown): string {
-  return createHash('sha256').update(canonicalJson(args)).digest('hex');
+  return hash('sha256', canonicalJson(args), 'hex');
 }
 
 /**

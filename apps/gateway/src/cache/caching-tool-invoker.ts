@@ -18,9 +18,13 @@ export class CachingToolInvoker extends ToolInvoker {
     this.#registry = deps.registry;
   }
 
-  override async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
+  override invoke(request: InvokeRequest): Promise<InvokeOutcome> {
     const ttlMs = this.#registry.tool(request.tool)?.descriptor.metadata?.cacheTtlMs;
-    if (ttlMs === undefined) return super.invoke(request);
+    // Most tools are not cached: no extra async step for them.
+    return ttlMs === undefined ? super.invoke(request) : this.#cached(request, ttlMs);
+  }
+
+  async #cached(request: InvokeRequest, ttlMs: number): Promise<InvokeOutcome> {
     const callId = request.callId ?? randomUUID();
     const key = ResultCache.key(request.tool, request.arguments);
     const hit = await this.cache.get(request.tool, key, callId);

@@ -9,6 +9,8 @@ export interface McpCallContext {
   clientCapabilities: Record<string, unknown>;
   /** Aborted when the client goes away or cancels the request. */
   signal: AbortSignal;
+  /** The controller behind `signal`: a call registers it so a cancellation from any replica can abort it. */
+  controller: AbortController;
   requestId: RequestId;
   /** The 2025 session's uid; undefined for 2026-07-28 requests. */
   sid: string | undefined;

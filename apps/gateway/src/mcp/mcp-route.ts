@@ -47,7 +47,7 @@ function standardHeaderProblem(request: FastifyRequest, message: JsonRpcRequest)
   return undefined;
 }
 
-type ContextBase = Omit<McpCallContext, 'requestId' | 'channel' | 'signal'>;
+type ContextBase = Omit<McpCallContext, 'requestId' | 'channel' | 'signal' | 'controller'>;
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -224,6 +224,7 @@ async function serve(reply: FastifyReply, deps: McpRouteDeps, message: JsonRpcRe
     requestId: message.id,
     channel,
     signal: controller.signal,
+    controller,
     principal: reply.request.principal,
     access: reply.request.access,
     setHeader: (name, value) => reply.raw.setHeader(name, value),

@@ -18,6 +18,9 @@ export interface GatewayMetricsSources {
  * `metrics.rateLimited.inc({ principal })` when a request is refused for its rate limit,
  * `metrics.natsReconnects.inc()` on each reconnect, `metrics.cacheHits`/`cacheMisses` for result caching.
  */
+/** Cached label children kept at most; tools are bounded by the registry, so this is a safety net. */
+const MAX_LABEL_CHILDREN = 10_000;
+
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly calls: Counter<'tool' | 'outcome' | 'via'>;
@@ -28,6 +31,7 @@ export class GatewayMetrics {
   readonly cacheHits: Counter<'tool'>;
   readonly cacheMisses: Counter<'tool'>;
   readonly #unsubscribe: () => void;
+  readonly #children = new Map<string, { calls: { inc(): void }; duration: { observe(value: number): void } }>();
 
   constructor(sources: GatewayMetricsSources, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -57,8 +61,17 @@ export class GatewayMetrics {
   }
 
   #observe(event: CallEvent): void {
-    this.calls.inc({ tool: event.tool, outcome: event.outcome, via: event.via });
-    this.callDuration.observe({ tool: event.tool }, event.durationMs / 1000);
+    // Label children are looked up once per label combination: prom-client hashes the label object on
+    // every inc/observe, which showed at ~1% of the gateway's time per call.
+    const key = `${event.tool}\u0000${event.outcome}\u0000${event.via}`;
+    let children = this.#children.get(key);
+    if (children === undefined) {
+      if (this.#children.size >= MAX_LABEL_CHILDREN) this.#children.clear();
+      children = { calls: this.calls.labels({ tool: event.tool, outcome: event.outcome, via: event.via }), duration: this.callDuration.labels({ tool: event.tool }) };
+      this.#children.set(key, children);
+    }
+    children.calls.inc();
+    children.duration.observe(event.durationMs / 1000);
     if (event.outcome !== 'success') this.callErrors.inc({ tool: event.tool, code: event.errorCode ?? event.outcome });
   }
 

@@ -8,6 +8,8 @@ import type { LocalLoad } from './local-load.js';
 import { NodeGone, type NodeAttempts } from './node-attempts.js';
 import type { Placer } from './placer.js';
 
+const NOTHING: ReadonlySet<string> = new Set();
+
 /** How long the gateway waits past a call's deadline for the node's own "deadline exceeded" reply. */
 export const DEADLINE_GRACE_MS = 1_000;
 
@@ -77,7 +79,7 @@ export async function dispatchCall(deps: DispatchDeps, request: DispatchRequest)
   let last: Extract<DispatchOutcome, { kind: 'failure' }> | undefined;
   for (;;) {
     if (signal?.aborted) return { kind: 'failure', code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled`, nodeId: undefined, attempts, retryable: false };
-    const exclude = new Set([...tried, ...declined]);
+    const exclude = tried.size === 0 && declined.size === 0 ? NOTHING : new Set([...tried, ...declined]);
     const plan = deps.placer.plan(entry, request.body.arguments, constraints, exclude);
     let nodeId: string | undefined;
     if (plan.kind === 'nodes') {

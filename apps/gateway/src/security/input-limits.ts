@@ -51,16 +51,20 @@ export function checkJsonValue(value: unknown, limits: InputLimits, depth = 0): 
 
 /** Refuses bodies over the depth or string-length limit with 400 (a JSON-RPC error on /mcp), before any handler runs. */
 export function registerInputLimits(app: FastifyInstance, limits: InputLimits): void {
-  app.addHook('preHandler', async (request, reply) => {
+  // Callback style: it runs on every request, and a hook's promise costs more than the scan.
+  app.addHook('preHandler', (request, reply, done) => {
     const body = request.body;
-    if (body === undefined || body === null) return undefined;
-    const problem = typeof body === 'string' ? scanJsonText(body, limits) : checkJsonValue(body, limits);
-    if (!problem) return undefined;
+    const problem = body === undefined || body === null ? undefined : typeof body === 'string' ? scanJsonText(body, limits) : checkJsonValue(body, limits);
+    if (!problem) {
+      done();
+      return;
+    }
     const message = `Bad Request: ${problem}`;
     reply.code(400).header('content-type', 'application/json');
     if (isJsonRpcPath(request)) {
-      return reply.send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message, data: { code: GatewayErrorCode.InputLimit } } }));
+      reply.send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message, data: { code: GatewayErrorCode.InputLimit } } }));
+      return;
     }
-    return reply.send(JSON.stringify({ error: { code: GatewayErrorCode.InputLimit, message } }));
+    reply.send(JSON.stringify({ error: { code: GatewayErrorCode.InputLimit, message } }));
   });
 }

@@ -1,5 +1,5 @@
 import { AuthErrorCode, Scope } from '@easyremote/auth';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bearerChallenge, refuse } from '../auth/challenge.js';
 import type { ResourceIdentity } from '../auth/resource-identity.js';
 import { OPEN_ACCESS, type CallGuard } from './call-guard.js';
@@ -14,7 +14,23 @@ export function registerRestGuard(app: FastifyInstance, deps: { guard: CallGuard
     'www-authenticate': bearerChallenge(deps.identity.metadataUrl, { error: 'insufficient_scope', description, scope }),
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  // Only the REST doors are checked here (MCP methods are authorised by the dispatcher); every other
+  // route passes without an async step.
+  const guarded = new Set(['/mcp/tools', '/mcp/resources', '/mcp/tools/:name']);
+  app.addHook('preHandler', (request, reply, done) => {
+    if (!guarded.has(request.routeOptions.url ?? '')) {
+      done();
+      return;
+    }
+    check(request, reply).then(
+      (refused) => {
+        if (refused === undefined) done();
+      },
+      (error: unknown) => done(error as Error),
+    );
+  });
+
+  const check = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const route = request.routeOptions.url;
     const access = request.access ?? OPEN_ACCESS;
     if (route === '/mcp/tools' && request.method === 'GET' && !access.mayListTools) {
@@ -37,7 +53,7 @@ export function registerRestGuard(app: FastifyInstance, deps: { guard: CallGuard
       }
     }
     return undefined;
-  });
+  };
 
   app.addHook('preSerialization', async (request, _reply, payload: unknown) => {
     if (request.routeOptions.url !== '/mcp/tools' || request.method !== 'GET' || !request.access || request.access.admin) return payload;

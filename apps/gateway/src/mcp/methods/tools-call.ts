@@ -50,9 +50,8 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
   const meta = isPlainObject(params._meta) ? params._meta : undefined;
   const resume = context.era === 'modern' && params.requestState !== undefined ? openResumeState(params, name, services) : undefined;
   const callId = resume?.callId ?? randomUUID();
-  const controller = new AbortController();
-  const onClientGone = () => controller.abort(context.signal.reason);
-  context.signal.addEventListener('abort', onClientGone, { once: true });
+  // The request's own controller: the client leaving and a cancellation (from any replica) both abort it.
+  const controller = context.controller;
   services.live.add({
     callId,
     owner: context.sid,
@@ -81,7 +80,6 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
   } catch (error) {
     rethrowAsProtocolError(error);
   } finally {
-    context.signal.removeEventListener('abort', onClientGone);
     services.live.remove(callId);
     services.clientRequests.abandon(callId);
     if (services.callEvents.observed && outcome?.ok !== 'input') {
