@@ -80,6 +80,13 @@ describe('InboundClassifier', () => {
       const body = call(i, envelope({ progressToken: `t-${i}` }));
       expect(classifier.classify(body, modernHeaders)).toMatchObject({ kind: 'modern', message: body });
     }
+    // Same keys, one nested value different and invalid: not mistaken for the remembered envelope.
+    const nested = call(98, envelope({ progressToken: 't-x', 'io.modelcontextprotocol/clientInfo': { name: 5, version: '1.0.0' } }));
+    expect(verdict(classifier.classify(nested, modernHeaders))).toEqual(verdict(sdk(nested, modernHeaders)));
+    expect(classifier.classify(nested, modernHeaders).kind).toBe('reject');
+    // A per-request value of another type is not the remembered envelope either.
+    const numberTrace = call(97, envelope({ progressToken: 't-y', traceparent: 5 }));
+    expect(verdict(classifier.classify(numberTrace, modernHeaders))).toEqual(verdict(sdk(numberTrace, modernHeaders)));
     const refused = call(99, envelope({ 'io.modelcontextprotocol/clientCapabilities': 'none' }));
     expect(classifier.classify(refused, modernHeaders).kind).toBe('reject');
     expect(classifier.classify(refused, modernHeaders).kind).toBe('reject');

@@ -12,8 +12,8 @@ export type InboundRoute = ReturnType<typeof classifyInboundRequest>;
 const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
 /** `_meta` keys whose values differ on every request; the envelope check only depends on their type. */
 const PER_REQUEST_META_KEYS = new Set(['progressToken', 'traceparent', 'tracestate']);
-/** Envelopes remembered as valid; the map starts over when full (clients send a handful of shapes). */
-const MAX_REMEMBERED_ENVELOPES = 1024;
+/** Envelopes remembered as valid; the list starts over when full (clients send a handful of shapes). */
+const MAX_REMEMBERED_ENVELOPES = 32;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -33,7 +33,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export class InboundClassifier {
   readonly #modernVersions: ReadonlySet<string>;
-  readonly #validEnvelopes = new Set<string>();
+  /** `_meta` objects the SDK accepted, compared by value (per-request values by type only). */
+  #validEnvelopes: Array<Record<string, unknown>> = [];
 
   constructor(modernVersions: readonly string[]) {
     this.#modernVersions = new Set(modernVersions);
@@ -54,14 +55,13 @@ export class InboundClassifier {
     if (typeof claim !== 'string' || !this.#modernVersions.has(claim)) return this.#sdk(body, headers);
     if (headers.protocolVersion !== undefined && headers.protocolVersion !== claim) return this.#sdk(body, headers);
     if (headers.method !== undefined && headers.method !== request.method) return this.#sdk(body, headers);
-    const key = envelopeKey(meta);
-    if (key !== undefined && this.#validEnvelopes.has(key)) {
+    if (this.#validEnvelopes.some((known) => sameEnvelope(known, meta))) {
       return { kind: 'modern', messageKind: 'request', message: request, classification: { era: 'modern', revision: claim } } as unknown as InboundRoute;
     }
     const route = this.#sdk(body, headers);
-    if (key !== undefined && route.kind === 'modern' && route.messageKind === 'request') {
-      if (this.#validEnvelopes.size >= MAX_REMEMBERED_ENVELOPES) this.#validEnvelopes.clear();
-      this.#validEnvelopes.add(key);
+    if (route.kind === 'modern' && route.messageKind === 'request') {
+      if (this.#validEnvelopes.length >= MAX_REMEMBERED_ENVELOPES) this.#validEnvelopes = [];
+      this.#validEnvelopes.push(structuredClone(meta));
     }
     return route;
   }
@@ -89,15 +89,38 @@ function wellFormedRequest(body: unknown): JsonRpcRequest | undefined {
 }
 
 /**
- * What the SDK's envelope check depends on: every key with its value, except per-request values,
- * which count by type only. Undefined for an envelope too large to be worth remembering.
+ * Whether two envelopes get the same verdict from the SDK's envelope check: the same keys, equal
+ * values, except per-request values (progress token, trace context), which must only have the same
+ * type. Compares in place: no strings are built for a request that matches.
  */
-function envelopeKey(meta: Record<string, unknown>): string | undefined {
-  let key = '';
+function sameEnvelope(known: Record<string, unknown>, meta: Record<string, unknown>): boolean {
+  let count = 0;
   for (const name in meta) {
-    const value = meta[name];
-    key += PER_REQUEST_META_KEYS.has(name) ? `${JSON.stringify(name)}:<${typeof value}>,` : `${JSON.stringify(name)}:${JSON.stringify(value)},`;
-    if (key.length > 4096) return undefined;
+    count += 1;
+    if (!Object.hasOwn(known, name)) return false;
+    const a = known[name];
+    const b = meta[name];
+    if (PER_REQUEST_META_KEYS.has(name) ? typeof a !== typeof b : !jsonEqual(a, b)) return false;
   }
-  return key;
+  return count === Object.keys(known).length;
+}
+
+/** Deep equality of JSON values (objects by keys, arrays by order). */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let index = 0; index < a.length; index++) if (!jsonEqual(a[index], b[index])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in right) {
+    count += 1;
+    if (!Object.hasOwn(left, key) || !jsonEqual(left[key], right[key])) return false;
+  }
+  return count === Object.keys(left).length;
 }
