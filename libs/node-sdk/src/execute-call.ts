@@ -1,5 +1,6 @@
 import { WireErrorCode, type CallResponse, type Logger } from '@easyremote/protocol';
 import type { CompiledTool } from './define-tool.js';
+import type { DeadlineWatch } from './deadline-watch.js';
 import type { ChunkInfo } from './fanout-option.js';
 import { runHandler } from './run-handler.js';
 import { CallContext, type ClientAccess, type NotificationSink } from './tool-context.js';
@@ -23,6 +24,8 @@ export interface ExecuteOptions {
   controller: AbortController;
   /** Which chunk of a fan-out this call runs (`ctx.chunk`). */
   chunk?: ChunkInfo | undefined;
+  /** The node's shared deadline timer; without it the call gets a timer of its own. */
+  deadlines?: DeadlineWatch | undefined;
 }
 
 /** Turns a handler's return value into the wire result, enforcing the tool's output schema. */
@@ -75,6 +78,7 @@ export async function executeCall(tool: CompiledTool, args: unknown, options: Ex
       what: `tool ${JSON.stringify(tool.name)}`,
       logger: options.logger,
       logFields: { callId: options.callId, tool: tool.name },
+      deadlines: options.deadlines,
     });
     return outcome.ok ? shapeResult(tool, outcome.value) : outcome;
   } finally {

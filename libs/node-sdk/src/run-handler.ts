@@ -1,4 +1,5 @@
 import { EasyRemoteError, WireErrorCode, type Logger } from '@easyremote/protocol';
+import type { DeadlineWatch, WatchedDeadline } from './deadline-watch.js';
 import { abortedFailure, failure, thrownFailure, type Failure } from './wire-failure.js';
 
 export type HandlerOutcome = { ok: true; value: unknown } | Failure;
@@ -13,6 +14,8 @@ export interface RunHandlerOptions {
   logger: Logger;
   /** Added to the log line of a failed handler (call id, tool, ...). */
   logFields: Record<string, unknown>;
+  /** The node's shared deadline timer; without it the call gets a timer of its own. */
+  deadlines?: DeadlineWatch | undefined;
 }
 
 /**
@@ -30,15 +33,18 @@ export async function runHandler(handler: () => unknown, options: RunHandlerOpti
   if (signal.aborted) return abortedFailure(signal.reason);
 
   let timer: NodeJS.Timeout | undefined;
+  let watched: WatchedDeadline | undefined;
   let onAbort: (() => void) | undefined;
   try {
     return await new Promise<HandlerOutcome>((resolve) => {
       onAbort = () => resolve(abortedFailure(signal.reason));
       signal.addEventListener('abort', onAbort, { once: true });
-      timer = setTimeout(() => {
+      const expire = (): void => {
         const message = `${what} did not finish within the call's deadline (${remaining} ms)`;
         controller.abort(new EasyRemoteError(WireErrorCode.DeadlineExceeded, message));
-      }, remaining);
+      };
+      if (options.deadlines === undefined) timer = setTimeout(expire, remaining);
+      else watched = options.deadlines.watch(deadline, expire);
       let pending: Promise<unknown>;
       try {
         pending = Promise.resolve(handler());
@@ -51,7 +57,8 @@ export async function runHandler(handler: () => unknown, options: RunHandlerOpti
       );
     });
   } finally {
-    clearTimeout(timer);
+    if (watched !== undefined) options.deadlines?.unwatch(watched);
+    else clearTimeout(timer);
     if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
   }
 }
