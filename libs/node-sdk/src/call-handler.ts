@@ -4,7 +4,7 @@ import { headers as natsHeaders, type Msg } from '@nats-io/nats-core';
 import { admit, isFailure } from './admission.js';
 import { CallSession } from './call-session.js';
 import { clientAccess } from './client-access.js';
-import { executeCall } from './execute-call.js';
+import { executeCall, startCall, type ExecuteOptions } from './execute-call.js';
 import { withBody } from './message-body.js';
 import type { FinishedCall, NodeRuntime } from './node-runtime.js';
 import { sendReply } from './reply.js';
@@ -50,19 +50,18 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
   const { callId, deadline, notifySubject } = admitted;
   const started = performance.now();
   const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === 'modern', inline);
-  const run = (): Promise<CallResponse> =>
-    executeCall(tool, request.arguments, {
-      callId,
-      nodeId: runtime.nodeId,
-      deadline,
-      meta: request.meta,
-      logger: runtime.logger,
-      notify: notifySubject === undefined ? undefined : notifier(runtime, notifySubject, callId),
-      client: clientAccess(runtime, request.client, session, notifySubject, deadline),
-      controller: session.controller,
-      chunk: request.chunk,
-      deadlines: runtime.deadlines,
-    });
+  const options: ExecuteOptions = {
+    callId,
+    nodeId: runtime.nodeId,
+    deadline,
+    meta: request.meta,
+    logger: runtime.logger,
+    notify: notifySubject === undefined ? undefined : notifier(runtime, notifySubject, callId),
+    client: clientAccess(runtime, request.client, session, notifySubject, deadline),
+    controller: session.controller,
+    chunk: request.chunk,
+    deadlines: runtime.deadlines,
+  };
   const done = (response: CallResponse): void => {
     const durationMs = performance.now() - started;
     runtime.load.record(durationMs, response);
@@ -71,13 +70,22 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
   };
   const failed = (error: unknown): void => done(failure(WireErrorCode.HandlerFailed, (error as Error).message));
   if (!tracingActive()) {
-    run().then(done, failed);
+    // A synchronous handler is answered within this callback: no promise, and the replies to every
+    // message of one socket read leave in one write.
+    let outcome: CallResponse | Promise<CallResponse>;
+    try {
+      outcome = startCall(tool, request.arguments, options);
+    } catch (error) {
+      return failed(error);
+    }
+    if (outcome instanceof Promise) outcome.then(done, failed);
+    else done(outcome);
     return;
   }
   // SERVER span continuing the caller's trace (traceparent header), with the handler as its child span.
   const attributes: Record<string, string> = { [SpanAttributes.tool]: request.tool, [SpanAttributes.nodeId]: runtime.nodeId, [SpanAttributes.callId]: callId };
   if (request.chunk !== undefined) attributes[SpanAttributes.chunk] = String(request.chunk.index);
-  void withServerSpan(`serve ${request.tool}`, msg.headers, () => withSpan(`handler ${request.tool}`, run).then(done, failed), attributes);
+  void withServerSpan(`serve ${request.tool}`, msg.headers, () => withSpan(`handler ${request.tool}`, () => executeCall(tool, request.arguments, options)).then(done, failed), attributes);
 }
 
 export function notifier(runtime: NodeRuntime, subject: string, callId: string): (notification: CallNotification) => void {
