@@ -26,7 +26,14 @@ beforeAll(async () => {
       msg.respond(encodeJson({ ok: true, result: { content: [{ type: 'text', text: JSON.stringify(request.arguments) }] } }), { headers: hdrs });
     },
   });
-  node.subscribe('tools.inline', { callback: (_error, msg) => void msg.respond(encodeJson({ node: 'node-b', response: { ok: true, result: { content: [] } } })) });
+  node.subscribe('tools.inline', {
+    callback: (_error, msg) => {
+      const { callId } = decodeCallRequest(msg.data);
+      // A stray reply for another call first (a duplicate responder's): dropped, the call waits for its own.
+      msg.respond(encodeJson({ node: 'node-x', callId: 'someone-else', response: { ok: true, result: { content: [{ type: 'text', text: 'stray' }] } } }));
+      msg.respond(encodeJson({ node: 'node-b', callId, response: { ok: true, result: { content: [] } } }));
+    },
+  });
   node.subscribe('tools.broken', { callback: (_error, msg) => void msg.respond(new TextEncoder().encode('{"ok":"maybe"}')) });
   node.subscribe('tools.failing', {
     callback: (_error, msg) => void msg.respond(encodeJson({ ok: false, error: { code: 'NODE_ERR_HANDLER_FAILED', message: 'boom' } })),
@@ -75,7 +82,7 @@ describe('invokeTool', () => {
     expect(request).toEqual({ tool: 'echo', arguments: {}, callId: 'stale', deadline: 1 });
   });
 
-  it('reads the node id from a CallReply body', async () => {
+  it('reads the node id from a CallReply body, and ignores a reply naming another call', async () => {
     const { response, nodeId } = await invokeTool(rpc, 'tools.inline', { tool: 'inline', arguments: {} }, { timeoutMs: 1_000, callId: 'call-4' });
     expect(response).toEqual({ ok: true, result: { content: [] } });
     expect(nodeId).toBe('node-b');

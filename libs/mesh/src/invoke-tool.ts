@@ -1,6 +1,6 @@
-import { decodeCallAnswer, Headers, type CallRequest, type CallResponse } from '@easyremote/protocol';
+import { decodeCallAnswer, Headers, type CallRequest, type CallResponse, type DecodedCallAnswer } from '@easyremote/protocol';
 import { SpanAttributes, tracingActive, withClientSpan } from '@easyremote/telemetry';
-import type { RpcClient } from './rpc-client.js';
+import type { RpcClient, RpcReply } from './rpc-client.js';
 
 export interface InvokeToolOptions {
   /** How long to wait for the reply. */
@@ -64,8 +64,16 @@ async function exchange(
   headers: Record<string, string> | undefined,
   span: { setAttribute(key: string, value: string): unknown } | undefined,
 ): Promise<InvokeToolResult> {
-  const reply = await rpc.request(subject, body, { timeoutMs: options.timeoutMs, headers, signal: options.signal });
-  const { response, node } = decodeCallAnswer(reply.data);
+  // The reply is decoded once, while the RpcClient asks whether it is this call's: a CallReply names its call.
+  let answer: DecodedCallAnswer | undefined;
+  const accept = (candidate: RpcReply): boolean => {
+    answer = undefined;
+    answer = decodeCallAnswer(candidate.data);
+    return answer.callId === undefined || answer.callId === options.callId;
+  };
+  const reply = await rpc.request(subject, body, { timeoutMs: options.timeoutMs, headers, signal: options.signal, accept });
+  // Undefined when the check threw (a malformed reply): decoding again reports it.
+  const { response, node } = answer ?? decodeCallAnswer(reply.data);
   // A node answers a request it could not read (bad JSON) with a bare response and the Er-Node-Id header.
   const nodeId = node ?? reply.header(Headers.nodeId);
   if (nodeId !== undefined) span?.setAttribute(SpanAttributes.nodeId, nodeId);

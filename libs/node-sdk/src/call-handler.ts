@@ -31,8 +31,8 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
   } catch (error) {
     return sendReply(runtime, msg, failure(WireErrorCode.BadRequest, (error as Error).message));
   }
-  // A caller that put the call's metadata in the body reads the answer as a CallReply.
-  const inline = request.callId !== undefined;
+  // A caller that put the call's metadata in the body reads the answer as a CallReply echoing its call id.
+  const inline = request.callId;
   if (subjectTool !== undefined && request.tool !== subjectTool) {
     const message = `a call on the subject of tool ${JSON.stringify(subjectTool)} names tool ${JSON.stringify(request.tool)}`;
     return sendReply(runtime, msg, failure(WireErrorCode.BadRequest, message), inline);
@@ -49,7 +49,7 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
 
   const { callId, deadline, notifySubject } = admitted;
   const started = performance.now();
-  const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === 'modern', inline);
+  const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === 'modern', inline !== undefined);
   const options: ExecuteOptions = {
     callId,
     nodeId: runtime.nodeId,

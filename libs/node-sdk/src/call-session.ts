@@ -25,8 +25,8 @@ export class CallSession {
   readonly #runtime: NodeRuntime;
   readonly #deadline: number;
   #leg: Msg | undefined;
-  /** Whether the open leg is answered with a headerless `CallReply` (a call request with its `callId` in the body). */
-  #legInline: boolean;
+  /** The call id the open leg's `CallReply` echoes (a call request with its `callId` in the body); undefined: a bare response. */
+  #legInlineFor: string | undefined;
   /** The outcome, when the handler finished while no leg was open; the next resume receives it. */
   #held: Response | undefined;
   #holdTimer: NodeJS.Timeout | undefined;
@@ -47,7 +47,7 @@ export class CallSession {
     this.resumable = resumable;
     this.#runtime = runtime;
     this.#leg = msg;
-    this.#legInline = inlineReply;
+    this.#legInlineFor = inlineReply ? callId : undefined;
     this.callId = callId;
     this.#deadline = deadline;
     runtime.calls.set(callId, this);
@@ -98,10 +98,10 @@ export class CallSession {
   resume(msg: Msg, inputResponses: Readonly<Record<string, unknown>>): void {
     if (this.#ended) return;
     if (this.#leg !== undefined) {
-      sendReply(this.#runtime, this.#leg, failure(WireErrorCode.BadRequest, `call ${this.callId} was resumed again; this leg is superseded`), this.#legInline);
+      sendReply(this.#runtime, this.#leg, failure(WireErrorCode.BadRequest, `call ${this.callId} was resumed again; this leg is superseded`), this.#legInlineFor);
     }
     this.#leg = msg;
-    this.#legInline = false;
+    this.#legInlineFor = undefined;
     if (this.#held !== undefined) {
       this.#reply(this.#held);
       this.#end();
@@ -146,7 +146,7 @@ export class CallSession {
     const leg = this.#leg;
     if (leg === undefined) return;
     this.#leg = undefined;
-    sendReply(this.#runtime, leg, response, this.#legInline);
+    sendReply(this.#runtime, leg, response, this.#legInlineFor);
   }
 
   /**

@@ -29,21 +29,21 @@ export interface ReplyTarget {
   readonly payloads?: PayloadStore | undefined;
 }
 
-/** The reply body: the response, or — `inline` — a `CallReply` naming this node (no header needed). */
-function encodeReply(target: ReplyTarget, response: CallResponse | NodeRpcReply, inline: boolean): Uint8Array {
-  if (!inline) return encodeJson(response);
-  return encoder.encode(`{"node":${JSON.stringify(target.nodeId)},"response":${JSON.stringify(response)}}`);
+/** The reply body: the response, or — `inlineFor` a call id — a `CallReply` naming this node and the call. */
+function encodeReply(target: ReplyTarget, response: CallResponse | NodeRpcReply, inlineFor: string | undefined): Uint8Array {
+  if (inlineFor === undefined) return encodeJson(response);
+  return encoder.encode(`{"node":${JSON.stringify(target.nodeId)},"callId":${JSON.stringify(inlineFor)},"response":${JSON.stringify(response)}}`);
 }
 
 /**
- * Answers one request message: with the response and an `Er-Node-Id` header, or — `inline`, for call
- * requests that carried their `callId` in the body — with a headerless `CallReply`. A reply over
+ * Answers one request message: with the response and an `Er-Node-Id` header, or — `inlineFor`, the
+ * `callId` of a call request that carried it in the body — with a headerless `CallReply`. A reply over
  * the server's `max_payload` goes through the payload object store (`Er-Payload`) up to the store's
  * limit; beyond it, or without a store, it becomes NODE_ERR_RESULT_TOO_LARGE, so the caller gets an
  * answer instead of waiting for its timeout.
  */
-export function sendReply(target: ReplyTarget, msg: Msg, response: CallResponse | NodeRpcReply, inline = false): void {
-  let data = encodeReply(target, response, inline);
+export function sendReply(target: ReplyTarget, msg: Msg, response: CallResponse | NodeRpcReply, inlineFor?: string): void {
+  let data = encodeReply(target, response, inlineFor);
   const limit = target.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   if (data.length + HEADER_OVERHEAD + target.nodeId.length > limit) {
     const store = target.payloads;
@@ -55,9 +55,9 @@ export function sendReply(target: ReplyTarget, msg: Msg, response: CallResponse 
       store === undefined
         ? `the result is ${data.length} bytes, over the ${limit}-byte NATS message limit (headers included), and no payload store is reachable`
         : `the result is ${data.length} bytes, over the node's ${store.maxBytes}-byte payload limit`;
-    data = encodeReply(target, failure(WireErrorCode.ResultTooLarge, message, { size: data.length, limit: store?.maxBytes ?? limit }), inline);
+    data = encodeReply(target, failure(WireErrorCode.ResultTooLarge, message, { size: data.length, limit: store?.maxBytes ?? limit }), inlineFor);
   }
-  respond(target, msg, data, inline ? undefined : target.replyHeaders);
+  respond(target, msg, data, inlineFor === undefined ? target.replyHeaders : undefined);
 }
 
 async function offload(target: ReplyTarget, store: PayloadStore, msg: Msg, data: Uint8Array): Promise<void> {

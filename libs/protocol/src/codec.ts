@@ -43,10 +43,11 @@ export const decodeCallResponse = decoderFor<CallResponse>(CallResponse, 'call r
 const callReplyValidator = Compile(CallReply);
 const callResponseValidator = Compile(CallResponse);
 
-/** A node's answer to a call: the response, and the node id when the body names it (`CallReply`). */
+/** A node's answer to a call: the response, and the node and call ids when the body names them (`CallReply`). */
 export interface DecodedCallAnswer {
   response: CallResponse;
   node: string | undefined;
+  callId: string | undefined;
 }
 
 /**
@@ -63,7 +64,9 @@ export function decodeCallAnswer(bytes: Uint8Array): DecodedCallAnswer {
     const where = first ? `${first.instancePath || '/'}: ${first.message}` : 'schema mismatch';
     throw new EasyRemoteError(ProtocolErrorCode.MalformedMessage, `call response is malformed (${where})`);
   }
-  return wrapped ? { response: (value as CallReply).response, node: (value as CallReply).node } : { response: value as CallResponse, node: undefined };
+  if (!wrapped) return { response: value as CallResponse, node: undefined, callId: undefined };
+  const reply = value as CallReply;
+  return { response: reply.response, node: reply.node, callId: reply.callId };
 }
 export const decodeNodeAdvert = decoderFor<NodeAdvert>(NodeAdvert, 'node advert');
 export const decodeCallNotification = decoderFor<CallNotification>(CallNotification, 'call notification');

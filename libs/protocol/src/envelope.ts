@@ -76,10 +76,11 @@ export const CallResponse = Type.Union([
 export type CallResponse = Static<typeof CallResponse>;
 
 /**
- * How a node answers a call request that carried its `callId` in the body: the node that ran it and
- * its response, with no headers on the message.
+ * How a node answers a call request that carried its `callId` in the body: the node that ran it, the
+ * call id (so a caller can tell a stray duplicate reply from its own), and the response, with no
+ * headers on the message.
  */
-export const CallReply = Type.Object({ node: Type.String(), response: CallResponse });
+export const CallReply = Type.Object({ node: Type.String(), callId: Type.String(), response: CallResponse });
 export type CallReply = Static<typeof CallReply>;
 
 /** A notification a running handler sends back to the caller on the `Er-Notify` subject. */
