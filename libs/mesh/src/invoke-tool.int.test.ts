@@ -30,8 +30,8 @@ beforeAll(async () => {
     callback: (_error, msg) => {
       const { callId } = decodeCallRequest(msg.data);
       // A stray reply for another call first (a duplicate responder's): dropped, the call waits for its own.
-      msg.respond(encodeJson({ node: 'node-x', callId: 'someone-else', response: { ok: true, result: { content: [{ type: 'text', text: 'stray' }] } } }));
-      msg.respond(encodeJson({ node: 'node-b', callId, response: { ok: true, result: { content: [] } } }));
+      msg.respond(encodeJson({ callId: 'someone-else', node: 'node-x', response: { ok: true, result: { content: [{ type: 'text', text: 'stray' }] } } }));
+      msg.respond(encodeJson({ callId, node: 'node-b', response: { ok: true, result: { content: [] } } }));
     },
   });
   node.subscribe('tools.broken', { callback: (_error, msg) => void msg.respond(new TextEncoder().encode('{"ok":"maybe"}')) });

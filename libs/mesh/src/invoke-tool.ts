@@ -1,4 +1,4 @@
-import { decodeCallAnswer, Headers, type CallRequest, type CallResponse, type DecodedCallAnswer } from '@easyremote/protocol';
+import { decodeCallAnswer, EasyRemoteError, Headers, ProtocolErrorCode, type CallRequest, type CallResponse } from '@easyremote/protocol';
 import { SpanAttributes, tracingActive, withClientSpan } from '@easyremote/telemetry';
 import type { RpcClient, RpcReply } from './rpc-client.js';
 
@@ -36,6 +36,25 @@ function encodeCall(request: CallRequest, options: InvokeToolOptions): string {
 
 const encoder = new TextEncoder();
 
+const CALL_REPLY_PREFIX = '{"callId":"';
+
+/**
+ * Whether a reply is a CallReply for another call (a stray duplicate), judged on its bytes: a node
+ * writes the call id first. Only that exact layout, with an id of plain ASCII, is judged; anything
+ * else counts as this call's, and the decoded reply's `callId` is checked again after.
+ */
+export function namesAnotherCall(data: Uint8Array, callId: string): boolean {
+  for (let i = 0; i < CALL_REPLY_PREFIX.length; i++) if (data[i] !== CALL_REPLY_PREFIX.charCodeAt(i)) return false;
+  let at = CALL_REPLY_PREFIX.length;
+  for (let i = 0; i < callId.length; i++) {
+    const c = callId.charCodeAt(i);
+    // Escaped or multi-byte in JSON: not judged here.
+    if (c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c) return false;
+    if (data[at++] !== c) return true;
+  }
+  return data[at] !== 0x22;
+}
+
 /**
  * Sends one call envelope to a tool or node subject and decodes the reply. Transport failures reject
  * with a MeshError; a malformed reply rejects with PROTO_ERR_MALFORMED_MESSAGE; a tool failure is a
@@ -44,8 +63,13 @@ const encoder = new TextEncoder();
  * The call's metadata travels in the body (CallRequest `callId`, `deadline`, `notify`), so a call
  * without trace context or extra headers is a headerless message both ways.
  */
-export async function invokeTool(rpc: RpcClient, subject: string, request: CallRequest, options: InvokeToolOptions): Promise<InvokeToolResult> {
-  const body = encoder.encode(encodeCall(request, options));
+export function invokeTool(rpc: RpcClient, subject: string, request: CallRequest, options: InvokeToolOptions): Promise<InvokeToolResult> {
+  let body: Uint8Array;
+  try {
+    body = encoder.encode(encodeCall(request, options));
+  } catch (error) {
+    return Promise.reject(error as Error); // arguments JSON cannot hold (a bigint, a cycle)
+  }
   if (!tracingActive()) return exchange(rpc, subject, body, options, options.headers, undefined);
 
   // One CLIENT span per NATS request (a fan-out chunk is its own request); its context rides in the headers.
@@ -56,7 +80,7 @@ export async function invokeTool(rpc: RpcClient, subject: string, request: CallR
   return withClientSpan(name, headers, (span) => exchange(rpc, subject, body, options, headers, span), attributes);
 }
 
-async function exchange(
+function exchange(
   rpc: RpcClient,
   subject: string,
   body: Uint8Array,
@@ -64,18 +88,16 @@ async function exchange(
   headers: Record<string, string> | undefined,
   span: { setAttribute(key: string, value: string): unknown } | undefined,
 ): Promise<InvokeToolResult> {
-  // The reply is decoded once, while the RpcClient asks whether it is this call's: a CallReply names its call.
-  let answer: DecodedCallAnswer | undefined;
-  const accept = (candidate: RpcReply): boolean => {
-    answer = undefined;
-    answer = decodeCallAnswer(candidate.data);
-    return answer.callId === undefined || answer.callId === options.callId;
-  };
-  const reply = await rpc.request(subject, body, { timeoutMs: options.timeoutMs, headers, signal: options.signal, accept });
-  // Undefined when the check threw (a malformed reply): decoding again reports it.
-  const { response, node } = answer ?? decodeCallAnswer(reply.data);
-  // A node answers a request it could not read (bad JSON) with a bare response and the Er-Node-Id header.
-  const nodeId = node ?? reply.header(Headers.nodeId);
-  if (nodeId !== undefined) span?.setAttribute(SpanAttributes.nodeId, nodeId);
-  return { response, nodeId };
+  // The RpcClient asks whether a reply is this call's, before anything is decoded (see namesAnotherCall).
+  const accept = (candidate: RpcReply): boolean => !namesAnotherCall(candidate.data, options.callId);
+  return rpc.request(subject, body, { timeoutMs: options.timeoutMs, headers, signal: options.signal, accept }).then((reply) => {
+    const { response, node, callId } = decodeCallAnswer(reply.data);
+    if (callId !== undefined && callId !== options.callId) {
+      throw new EasyRemoteError(ProtocolErrorCode.MalformedMessage, `the reply to call ${options.callId} names call ${callId}`);
+    }
+    // A node answers a request it could not read (bad JSON) with a bare response and the Er-Node-Id header.
+    const nodeId = node ?? reply.header(Headers.nodeId);
+    if (nodeId !== undefined) span?.setAttribute(SpanAttributes.nodeId, nodeId);
+    return { response, nodeId };
+  });
 }

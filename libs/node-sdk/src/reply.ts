@@ -32,7 +32,8 @@ export interface ReplyTarget {
 /** The reply body: the response, or — `inlineFor` a call id — a `CallReply` naming this node and the call. */
 function encodeReply(target: ReplyTarget, response: CallResponse | NodeRpcReply, inlineFor: string | undefined): Uint8Array {
   if (inlineFor === undefined) return encodeJson(response);
-  return encoder.encode(`{"node":${JSON.stringify(target.nodeId)},"callId":${JSON.stringify(inlineFor)},"response":${JSON.stringify(response)}}`);
+  // The call id comes first: a caller tells its reply from a stray one by these first bytes.
+  return encoder.encode(`{"callId":${JSON.stringify(inlineFor)},"node":${JSON.stringify(target.nodeId)},"response":${JSON.stringify(response)}}`);
 }
 
 /**
