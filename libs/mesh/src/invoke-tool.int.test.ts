@@ -26,6 +26,14 @@ beforeAll(async () => {
       msg.respond(encodeJson({ ok: true, result: { content: [{ type: 'text', text: JSON.stringify(request.arguments) }] } }), { headers: hdrs });
     },
   });
+  node.subscribe('tools.inline', {
+    callback: (_error, msg) => {
+      const { callId } = decodeCallRequest(msg.data);
+      // A stray reply for another call first (a duplicate responder's): dropped, the call waits for its own.
+      msg.respond(encodeJson({ callId: 'someone-else', node: 'node-x', response: { ok: true, result: { content: [{ type: 'text', text: 'stray' }] } } }));
+      msg.respond(encodeJson({ callId, node: 'node-b', response: { ok: true, result: { content: [] } } }));
+    },
+  });
   node.subscribe('tools.broken', { callback: (_error, msg) => void msg.respond(new TextEncoder().encode('{"ok":"maybe"}')) });
   node.subscribe('tools.failing', {
     callback: (_error, msg) => void msg.respond(encodeJson({ ok: false, error: { code: 'NODE_ERR_HANDLER_FAILED', message: 'boom' } })),
@@ -41,7 +49,7 @@ afterAll(async () => {
 });
 
 describe('invokeTool', () => {
-  it('sends the envelope with protocol headers and decodes the reply', async () => {
+  it('sends the call id, deadline and notify subject in the body, extra headers as headers, and decodes the reply', async () => {
     const before = Date.now();
     const { response, nodeId } = await invokeTool(
       rpc,
@@ -51,20 +59,33 @@ describe('invokeTool', () => {
     );
     expect(response).toEqual({ ok: true, result: { content: [{ type: 'text', text: '{"text":"hi"}' }] } });
     expect(nodeId).toBe('node-a');
+    const body = decodeCallRequest(lastRequest?.data ?? new Uint8Array());
+    expect(body).toMatchObject({ tool: 'echo', arguments: { text: 'hi' }, callId: 'call-1', notify: 'notify.call-1' });
+    expect(body.deadline).toBeGreaterThanOrEqual(before + 2_000);
+    expect(body.deadline).toBeLessThanOrEqual(Date.now() + 2_000);
     const hdrs = lastRequest?.headers;
-    expect(hdrs?.get(Headers.callId)).toBe('call-1');
-    expect(hdrs?.get(Headers.version)).toBe('1');
-    expect(hdrs?.get(Headers.notify)).toBe('notify.call-1');
     expect(hdrs?.get(Headers.traceparent)).toBe('00-abc-def-01');
-    const deadline = Number(hdrs?.get(Headers.deadline));
-    expect(deadline).toBeGreaterThanOrEqual(before + 2_000);
-    expect(deadline).toBeLessThanOrEqual(Date.now() + 2_000);
+    expect(hdrs?.has(Headers.callId)).toBe(false);
   });
 
-  it('passes an explicit deadline through and omits the notify header when not asked', async () => {
+  it('passes an explicit deadline through, omits notify when not asked, and sends no headers without extra ones', async () => {
     await invokeTool(rpc, 'tools.echo', { tool: 'echo', arguments: {} }, { timeoutMs: 1_000, callId: 'call-2', deadline: 1_234 });
-    expect(lastRequest?.headers?.get(Headers.deadline)).toBe('1234');
-    expect(lastRequest?.headers?.has(Headers.notify)).toBe(false);
+    const body = decodeCallRequest(lastRequest?.data ?? new Uint8Array());
+    expect(body).toEqual({ tool: 'echo', arguments: {}, callId: 'call-2', deadline: 1_234 });
+    expect(lastRequest?.headers).toBeUndefined();
+  });
+
+  it('keeps its own call id and deadline over same-named fields of the request, and leaves the request unchanged', async () => {
+    const request = { tool: 'echo', arguments: {}, callId: 'stale', deadline: 1 };
+    await invokeTool(rpc, 'tools.echo', request, { timeoutMs: 1_000, callId: 'call-3', deadline: 5_678 });
+    expect(decodeCallRequest(lastRequest?.data ?? new Uint8Array())).toMatchObject({ callId: 'call-3', deadline: 5_678 });
+    expect(request).toEqual({ tool: 'echo', arguments: {}, callId: 'stale', deadline: 1 });
+  });
+
+  it('reads the node id from a CallReply body, and ignores a reply naming another call', async () => {
+    const { response, nodeId } = await invokeTool(rpc, 'tools.inline', { tool: 'inline', arguments: {} }, { timeoutMs: 1_000, callId: 'call-4' });
+    expect(response).toEqual({ ok: true, result: { content: [] } });
+    expect(nodeId).toBe('node-b');
   });
 
   it('returns a failed call as a response, not an exception', async () => {

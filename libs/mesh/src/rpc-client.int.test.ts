@@ -43,6 +43,33 @@ async function rejection(promise: Promise<unknown>): Promise<{ code: string; mes
 }
 
 describe('RpcClient', () => {
+  it('reuses the reply subject of an accepted call, drops replies the check refuses, and never reuses a timed-out call\'s', async () => {
+    const rpc = new RpcClient(client, { sweepIntervalMs: 10 });
+    const replyTo: string[] = [];
+    const sub = server.subscribe('tagged', {
+      callback: (_error, msg) => {
+        replyTo.push(msg.reply ?? '');
+        const body = decoder.decode(msg.data);
+        if (body === 'silent') return;
+        msg.respond(encoder.encode('stray'));
+        msg.respond(encoder.encode(`re:${body}`));
+      },
+    });
+    await server.flush();
+    const accept = (reply: { data: Uint8Array }) => decoder.decode(reply.data).startsWith('re:');
+    expect(decoder.decode((await rpc.request('tagged', encoder.encode('a'), { timeoutMs: 2_000, accept })).data)).toBe('re:a');
+    expect(decoder.decode((await rpc.request('tagged', encoder.encode('b'), { timeoutMs: 2_000, accept })).data)).toBe('re:b');
+    expect(replyTo[1]).toBe(replyTo[0]);
+    expect((await rejection(rpc.request('tagged', encoder.encode('silent'), { timeoutMs: 50, accept }))).code).toBe(MeshErrorCode.Timeout);
+    await rpc.request('tagged', encoder.encode('c'), { timeoutMs: 2_000, accept });
+    expect(replyTo[3]).not.toBe(replyTo[2]);
+    // Requests without a check keep a subject of their own.
+    await rpc.request('tagged', encoder.encode('d'), { timeoutMs: 2_000 });
+    expect(new Set(replyTo).size).toBe(3);
+    sub.unsubscribe();
+    rpc.close();
+  });
+
   it('sends a request with headers and returns the reply with its headers', async () => {
     const rpc = new RpcClient(client);
     const reply = await rpc.request('echo', encoder.encode('hi'), { timeoutMs: 2_000, headers: { 'X-Tag': 't1' } });

@@ -1,10 +1,10 @@
 import { decodeCallRequest, encodeJson, Headers, WireErrorCode, type CallNotification, type CallRequest, type CallResponse } from '@easyremote/protocol';
-import { SpanAttributes, withServerSpan, withSpan } from '@easyremote/telemetry';
+import { SpanAttributes, tracingActive, withServerSpan, withSpan } from '@easyremote/telemetry';
 import { headers as natsHeaders, type Msg } from '@nats-io/nats-core';
 import { admit, isFailure } from './admission.js';
 import { CallSession } from './call-session.js';
 import { clientAccess } from './client-access.js';
-import { executeCall } from './execute-call.js';
+import { executeCall, startCall, type ExecuteOptions } from './execute-call.js';
 import { withBody } from './message-body.js';
 import type { FinishedCall, NodeRuntime } from './node-runtime.js';
 import { sendReply } from './reply.js';
@@ -31,27 +31,26 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
   } catch (error) {
     return sendReply(runtime, msg, failure(WireErrorCode.BadRequest, (error as Error).message));
   }
+  // A caller that put the call's metadata in the body reads the answer as a CallReply echoing its call id.
+  const inline = request.callId;
   if (subjectTool !== undefined && request.tool !== subjectTool) {
     const message = `a call on the subject of tool ${JSON.stringify(subjectTool)} names tool ${JSON.stringify(request.tool)}`;
-    return sendReply(runtime, msg, failure(WireErrorCode.BadRequest, message));
+    return sendReply(runtime, msg, failure(WireErrorCode.BadRequest, message), inline);
   }
   const tool = runtime.catalog.tool(request.tool);
   if (tool === undefined) {
-    return sendReply(runtime, msg, failure(WireErrorCode.ToolNotFound, `node ${runtime.nodeId} does not serve tool ${JSON.stringify(request.tool)}`));
+    return sendReply(runtime, msg, failure(WireErrorCode.ToolNotFound, `node ${runtime.nodeId} does not serve tool ${JSON.stringify(request.tool)}`), inline);
   }
-  const admitted = admit(runtime, msg, tool.timeoutMs ?? runtime.defaultTimeoutMs);
+  const admitted = admit(runtime, msg, tool.timeoutMs ?? runtime.defaultTimeoutMs, request);
   if (isFailure(admitted)) {
     if (admitted.error.code === WireErrorCode.Overloaded) runtime.load.decline();
-    return sendReply(runtime, msg, admitted);
+    return sendReply(runtime, msg, admitted, inline);
   }
 
   const { callId, deadline, notifySubject } = admitted;
   const started = performance.now();
-  const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === 'modern');
-  // SERVER span continuing the caller's trace (traceparent header), with the handler as its child span.
-  const attributes: Record<string, string> = { [SpanAttributes.tool]: request.tool, [SpanAttributes.nodeId]: runtime.nodeId, [SpanAttributes.callId]: callId };
-  if (request.chunk !== undefined) attributes[SpanAttributes.chunk] = String(request.chunk.index);
-  void withServerSpan(`serve ${request.tool}`, msg.headers, () => withSpan(`handler ${request.tool}`, () => executeCall(tool, request.arguments, {
+  const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === 'modern', inline !== undefined);
+  const options: ExecuteOptions = {
     callId,
     nodeId: runtime.nodeId,
     deadline,
@@ -61,14 +60,32 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
     client: clientAccess(runtime, request.client, session, notifySubject, deadline),
     controller: session.controller,
     chunk: request.chunk,
-  })
-    .catch((error: unknown) => failure(WireErrorCode.HandlerFailed, (error as Error).message))
-    .then((response) => {
-      const durationMs = performance.now() - started;
-      runtime.load.record(durationMs, response);
-      session.finish(response);
-      if (runtime.callObservers.size > 0) observe(runtime, { tool: request.tool, durationMs, ok: response.ok && !isErrorResult(response), errorCode: errorCodeOf(response) });
-    })), attributes);
+    deadlines: runtime.deadlines,
+  };
+  const done = (response: CallResponse): void => {
+    const durationMs = performance.now() - started;
+    runtime.load.record(durationMs, response);
+    session.finish(response);
+    if (runtime.callObservers.size > 0) observe(runtime, { tool: request.tool, durationMs, ok: response.ok && !isErrorResult(response), errorCode: errorCodeOf(response) });
+  };
+  const failed = (error: unknown): void => done(failure(WireErrorCode.HandlerFailed, (error as Error).message));
+  if (!tracingActive()) {
+    // A synchronous handler is answered within this callback: no promise, and the replies to every
+    // message of one socket read leave in one write.
+    let outcome: CallResponse | Promise<CallResponse>;
+    try {
+      outcome = startCall(tool, request.arguments, options);
+    } catch (error) {
+      return failed(error);
+    }
+    if (outcome instanceof Promise) outcome.then(done, failed);
+    else done(outcome);
+    return;
+  }
+  // SERVER span continuing the caller's trace (traceparent header), with the handler as its child span.
+  const attributes: Record<string, string> = { [SpanAttributes.tool]: request.tool, [SpanAttributes.nodeId]: runtime.nodeId, [SpanAttributes.callId]: callId };
+  if (request.chunk !== undefined) attributes[SpanAttributes.chunk] = String(request.chunk.index);
+  void withServerSpan(`serve ${request.tool}`, msg.headers, () => withSpan(`handler ${request.tool}`, () => executeCall(tool, request.arguments, options)).then(done, failed), attributes);
 }
 
 export function notifier(runtime: NodeRuntime, subject: string, callId: string): (notification: CallNotification) => void {

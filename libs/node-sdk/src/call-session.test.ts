@@ -5,6 +5,7 @@ import { CallSession } from './call-session.js';
 import type { NodeRuntime } from './node-runtime.js';
 import { LoadStats } from './load-stats.js';
 import { replyHeaders } from './reply.js';
+import { DeadlineWatch } from './deadline-watch.js';
 
 interface FakeLeg {
   msg: Msg;
@@ -34,6 +35,7 @@ function runtime(): NodeRuntime {
     catalog: undefined as never,
     calls: new Map(),
     replyHeaders: replyHeaders('n'),
+    deadlines: new DeadlineWatch(),
     load: new LoadStats(),
     payloads: undefined,
     accepting: true,

@@ -25,13 +25,17 @@ export class CallSession {
   readonly #runtime: NodeRuntime;
   readonly #deadline: number;
   #leg: Msg | undefined;
+  /** The call id the open leg's `CallReply` echoes (a call request with its `callId` in the body); undefined: a bare response. */
+  #legInlineFor: string | undefined;
   /** The outcome, when the handler finished while no leg was open; the next resume receives it. */
   #held: Response | undefined;
   #holdTimer: NodeJS.Timeout | undefined;
-  /** Input requests not sent yet (no leg open, or batched until the end of this tick). */
-  readonly #outbox = new Map<string, InputRequest>();
+  /** Input requests not sent yet (no leg open, or batched until the end of this tick). Made on first use, like #waiting. */
+  #outbox: Map<string, InputRequest> | undefined;
   /** Input requests the handler is waiting on, by key. */
-  readonly #waiting = new Map<string, Waiter>();
+  #waiting: Map<string, Waiter> | undefined;
+  /** Whether #onAbort listens: only while something waits on the session (input requests, a held outcome). */
+  #listening = false;
   #inputCount = 0;
   #flushQueued = false;
   #ended = false;
@@ -39,13 +43,13 @@ export class CallSession {
   /** Whether resumes reach this request: tool calls, resource reads and prompts of 2026-era clients. */
   readonly resumable: boolean;
 
-  constructor(runtime: NodeRuntime, msg: Msg, callId: string, deadline: number, resumable = false) {
+  constructor(runtime: NodeRuntime, msg: Msg, callId: string, deadline: number, resumable = false, inlineReply = false) {
     this.resumable = resumable;
     this.#runtime = runtime;
     this.#leg = msg;
+    this.#legInlineFor = inlineReply ? callId : undefined;
     this.callId = callId;
     this.#deadline = deadline;
-    this.controller.signal.addEventListener('abort', this.#onAbort, { once: true });
     runtime.calls.set(callId, this);
   }
 
@@ -56,10 +60,13 @@ export class CallSession {
    */
   requestInput(request: InputRequest, key = this.#nextKey()): Promise<unknown> {
     if (this.#ended) return Promise.reject(new Error('the call has ended'));
-    if (this.#waiting.has(key)) return Promise.reject(new TypeError(`input key ${JSON.stringify(key)} already names a request the call waits on`));
+    if (this.#waiting?.has(key)) return Promise.reject(new TypeError(`input key ${JSON.stringify(key)} already names a request the call waits on`));
+    this.#listen();
+    const waiting = (this.#waiting ??= new Map());
+    const outbox = (this.#outbox ??= new Map());
     return new Promise<unknown>((resolve, reject) => {
-      this.#waiting.set(key, { request, resolve, reject });
-      this.#outbox.set(key, request);
+      waiting.set(key, { request, resolve, reject });
+      outbox.set(key, request);
       this.#queueFlush();
     });
   }
@@ -68,8 +75,8 @@ export class CallSession {
   finish(response: Response): void {
     if (this.#ended) return;
     // A handler that finished no longer reads answers it did not wait for.
-    this.#outbox.clear();
-    this.#waiting.clear();
+    this.#outbox?.clear();
+    this.#waiting?.clear();
     if (this.#leg !== undefined) {
       this.#reply(response);
       this.#end();
@@ -78,6 +85,7 @@ export class CallSession {
       this.#end();
     } else {
       this.#held = response;
+      this.#listen();
       this.#holdTimer = setTimeout(() => this.#end(), Math.max(0, this.#deadline - Date.now()));
     }
   }
@@ -90,28 +98,31 @@ export class CallSession {
   resume(msg: Msg, inputResponses: Readonly<Record<string, unknown>>): void {
     if (this.#ended) return;
     if (this.#leg !== undefined) {
-      sendReply(this.#runtime, this.#leg, failure(WireErrorCode.BadRequest, `call ${this.callId} was resumed again; this leg is superseded`));
+      sendReply(this.#runtime, this.#leg, failure(WireErrorCode.BadRequest, `call ${this.callId} was resumed again; this leg is superseded`), this.#legInlineFor);
     }
     this.#leg = msg;
+    this.#legInlineFor = undefined;
     if (this.#held !== undefined) {
       this.#reply(this.#held);
       this.#end();
       return;
     }
-    for (const [key, waiter] of [...this.#waiting]) {
+    const waiting = (this.#waiting ??= new Map());
+    const outbox = (this.#outbox ??= new Map());
+    for (const [key, waiter] of [...waiting]) {
       if (!Object.hasOwn(inputResponses, key)) continue;
-      this.#waiting.delete(key);
-      this.#outbox.delete(key);
+      waiting.delete(key);
+      outbox.delete(key);
       waiter.resolve(inputResponses[key]);
     }
-    for (const [key, waiter] of this.#waiting) this.#outbox.set(key, waiter.request);
+    for (const [key, waiter] of waiting) outbox.set(key, waiter.request);
     this.#queueFlush();
   }
 
   #nextKey(): string {
     let key: string;
     do key = `input-${++this.#inputCount}`;
-    while (this.#waiting.has(key));
+    while (this.#waiting?.has(key));
     return key;
   }
 
@@ -125,7 +136,7 @@ export class CallSession {
   }
 
   #flush(): void {
-    if (this.#ended || this.#leg === undefined || this.#outbox.size === 0) return;
+    if (this.#ended || this.#leg === undefined || this.#outbox === undefined || this.#outbox.size === 0) return;
     const inputRequired = Object.fromEntries(this.#outbox);
     this.#outbox.clear();
     this.#reply({ ok: true, inputRequired });
@@ -135,14 +146,26 @@ export class CallSession {
     const leg = this.#leg;
     if (leg === undefined) return;
     this.#leg = undefined;
-    sendReply(this.#runtime, leg, response);
+    sendReply(this.#runtime, leg, response, this.#legInlineFor);
+  }
+
+  /**
+   * Listens for the abort once something waits on the session; a call that never asks its client
+   * and is answered at once (most of them) adds and removes no listener. An abort that came before
+   * is handled now.
+   */
+  #listen(): void {
+    if (this.#listening) return;
+    this.#listening = true;
+    if (this.controller.signal.aborted) queueMicrotask(this.#onAbort);
+    else this.controller.signal.addEventListener('abort', this.#onAbort, { once: true });
   }
 
   readonly #onAbort = (): void => {
     const reason: unknown = this.controller.signal.reason;
-    for (const waiter of this.#waiting.values()) waiter.reject(reason);
-    this.#waiting.clear();
-    this.#outbox.clear();
+    if (this.#waiting !== undefined) for (const waiter of this.#waiting.values()) waiter.reject(reason);
+    this.#waiting?.clear();
+    this.#outbox?.clear();
     if (this.#held !== undefined) this.#end();
   };
 
@@ -150,7 +173,7 @@ export class CallSession {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#holdTimer);
-    this.controller.signal.removeEventListener('abort', this.#onAbort);
+    if (this.#listening) this.controller.signal.removeEventListener('abort', this.#onAbort);
     if (this.#runtime.calls.get(this.callId) === this) this.#runtime.calls.delete(this.callId);
     this.#runtime.onCallEnd?.();
   }

@@ -4,7 +4,7 @@ import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import { decodeCallNotification, decodeCallResponse, encodeJson, Headers, nodeCallSubject, toolSubject, WireErrorCode, type CallNotification, type CallResponse } from '@easyremote/protocol';
 import { openRegistry, RegistryView } from '@easyremote/registry';
 import { connect } from '@nats-io/transport-node';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { headers, type NatsConnection } from '@nats-io/nats-core';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComputeNode, defineTool, ToolError, type ComputeNodeOptions, type ToolDefinition } from './index.js';
@@ -285,6 +285,33 @@ describe('ComputeNode lifecycle and registry', () => {
     // A failed start leaves the node startable, not half-started.
     await expect(node.start()).rejects.toMatchObject({ code: 'MESH_ERR_CONNECT_FAILED' });
     await node.stop();
+  });
+
+  it('reads call id, deadline and notify subject from the Er-* headers of callers that send them there', async () => {
+    const slow = defineTool({
+      name: unique('hdr-slow'),
+      input: Type.Object({}),
+      handler: (_a, ctx) => {
+        ctx.progress(1);
+        return new Promise<string>((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new Error(`aborted ${ctx.callId}`))));
+      },
+    });
+    await using _node = await startNode([slow], { nodeId: 'hdr-node' });
+    const notifications: Array<string | undefined> = [];
+    const sub = client.subscribe('hdr.notify', { callback: (_e, msg) => void notifications.push(msg.headers?.get(Headers.callId)) });
+    const h = headers();
+    h.set(Headers.callId, 'hdr-call');
+    h.set(Headers.deadline, String(Date.now() + 150));
+    h.set(Headers.notify, 'hdr.notify');
+    const started = Date.now();
+    const reply = await client.request(toolSubject(slow.name), encodeJson({ tool: slow.name, arguments: {} }), { timeout: 5_000, headers: h });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // An older caller gets a bare CallResponse and the node id in the Er-Node-Id header.
+    expect(decodeCallResponse(reply.data)).toMatchObject({ ok: false, error: { code: WireErrorCode.DeadlineExceeded } });
+    expect(reply.headers?.get(Headers.nodeId)).toBe('hdr-node');
+    await until(() => notifications.length > 0, 'the progress notification');
+    expect(notifications[0]).toBe('hdr-call');
+    sub.unsubscribe();
   });
 
   it('answers raw requests that carry no headers', async () => {

@@ -30,6 +30,7 @@ import { localCapabilities } from './node-identity.js';
 import { resolveNodeOptions, type ComputeNodeOptions, type ResolvedNodeOptions } from './node-options.js';
 import type { FinishedCall, NodeRuntime } from './node-runtime.js';
 import { replyHeaders } from './reply.js';
+import { DeadlineWatch } from './deadline-watch.js';
 import { handleResume } from './resume-handler.js';
 import { handleRpc } from './rpc-handler.js';
 import type { CallSession } from './call-session.js';
@@ -168,6 +169,7 @@ export class ComputeNode implements AsyncDisposable {
         catalog: this.#catalog,
         calls: this.#calls,
         replyHeaders: replyHeaders(o.nodeId),
+        deadlines: new DeadlineWatch(),
         load: this.#load,
         payloads,
         accepting: true,

@@ -1,7 +1,8 @@
 import { WireErrorCode, type CallResponse, type Logger } from '@easyremote/protocol';
 import type { CompiledTool } from './define-tool.js';
+import type { DeadlineWatch } from './deadline-watch.js';
 import type { ChunkInfo } from './fanout-option.js';
-import { runHandler } from './run-handler.js';
+import { startHandler, type HandlerOutcome } from './run-handler.js';
 import { CallContext, type ClientAccess, type NotificationSink } from './tool-context.js';
 import { isToolResult, shapeStructured, shapeUnstructured } from './tool-result.js';
 import { failure } from './wire-failure.js';
@@ -23,6 +24,8 @@ export interface ExecuteOptions {
   controller: AbortController;
   /** Which chunk of a fan-out this call runs (`ctx.chunk`). */
   chunk?: ChunkInfo | undefined;
+  /** The node's shared deadline timer; without it the call gets a timer of its own. */
+  deadlines?: DeadlineWatch | undefined;
 }
 
 /** Turns a handler's return value into the wire result, enforcing the tool's output schema. */
@@ -51,7 +54,19 @@ export function shapeResult(tool: CompiledTool, value: unknown): CallResponse {
  * controller, result shaping. Always resolves to a response; never waits for a handler that ignores
  * its abort signal (its late result or error is dropped).
  */
-export async function executeCall(tool: CompiledTool, args: unknown, options: ExecuteOptions): Promise<CallResponse> {
+export function executeCall(tool: CompiledTool, args: unknown, options: ExecuteOptions): Promise<CallResponse> {
+  try {
+    return Promise.resolve(startCall(tool, args, options));
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+}
+
+/**
+ * `executeCall` without a promise when the handler answers synchronously: the response comes back
+ * at once (see startHandler). May throw where `executeCall` would reject (a result JSON cannot hold).
+ */
+export function startCall(tool: CompiledTool, args: unknown, options: ExecuteOptions): CallResponse | Promise<CallResponse> {
   const checked = tool.input.withDefaults(args);
   if (!checked.ok) {
     return failure(WireErrorCode.InvalidArguments, `invalid arguments for tool ${JSON.stringify(tool.name)}: ${checked.message}`);
@@ -68,16 +83,30 @@ export async function executeCall(tool: CompiledTool, args: unknown, options: Ex
     client: options.client,
     chunk: options.chunk,
   });
+  const finish = (outcome: HandlerOutcome): CallResponse => {
+    try {
+      return outcome.ok ? shapeResult(tool, outcome.value) : outcome;
+    } finally {
+      ctx.close();
+    }
+  };
+  let outcome: HandlerOutcome | Promise<HandlerOutcome>;
   try {
-    const outcome = await runHandler(() => tool.handler(checked.value, ctx), {
+    outcome = startHandler(() => tool.handler(checked.value, ctx), {
       controller: options.controller,
       deadline: options.deadline,
       what: `tool ${JSON.stringify(tool.name)}`,
       logger: options.logger,
       logFields: { callId: options.callId, tool: tool.name },
+      deadlines: options.deadlines,
     });
-    return outcome.ok ? shapeResult(tool, outcome.value) : outcome;
-  } finally {
+  } catch (error) {
     ctx.close();
+    throw error;
   }
+  if (!(outcome instanceof Promise)) return finish(outcome);
+  return outcome.then(finish, (error: unknown) => {
+    ctx.close();
+    throw error;
+  });
 }

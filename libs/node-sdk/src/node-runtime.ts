@@ -2,6 +2,7 @@ import type { PayloadStore } from '@easyremote/mesh';
 import type { Logger } from '@easyremote/protocol';
 import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import type { CallSession } from './call-session.js';
+import type { DeadlineWatch } from './deadline-watch.js';
 import type { LoadStats } from './load-stats.js';
 import type { NodeCatalog } from './node-catalog.js';
 
@@ -22,6 +23,8 @@ export interface NodeRuntime {
   readonly replyHeaders: MsgHdrs;
   /** Large request and reply bodies (`Er-Payload`); undefined when JetStream is unreachable. */
   readonly payloads: PayloadStore | undefined;
+  /** One timer for the deadlines of every tool call running here. */
+  readonly deadlines: DeadlineWatch;
   /** Latency and error-rate averages advertised with each heartbeat. */
   readonly load: LoadStats;
   accepting: boolean;

@@ -10,8 +10,15 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export function replyHeaders(nodeId: string): MsgHdrs {
   const h = natsHeaders();
   h.set(Headers.nodeId, nodeId);
+  // Never changed after this, and nats.js encodes a message's headers on every publish (through
+  // `encode()`, which its MsgHdrs implementation has beside the interface): encode them once.
+  const encodable = h as MsgHdrs & { encode(): Uint8Array };
+  const bytes = encodable.encode();
+  encodable.encode = () => bytes;
   return h;
 }
+
+const encoder = new TextEncoder();
 
 export interface ReplyTarget {
   readonly nc: NatsConnection;
@@ -22,13 +29,22 @@ export interface ReplyTarget {
   readonly payloads?: PayloadStore | undefined;
 }
 
+/** The reply body: the response, or — `inlineFor` a call id — a `CallReply` naming this node and the call. */
+function encodeReply(target: ReplyTarget, response: CallResponse | NodeRpcReply, inlineFor: string | undefined): Uint8Array {
+  if (inlineFor === undefined) return encodeJson(response);
+  // The call id comes first: a caller tells its reply from a stray one by these first bytes.
+  return encoder.encode(`{"callId":${JSON.stringify(inlineFor)},"node":${JSON.stringify(target.nodeId)},"response":${JSON.stringify(response)}}`);
+}
+
 /**
- * Answers one request message. A reply over the server's `max_payload` goes through the payload
- * object store (`Er-Payload`) up to the store's limit; beyond it, or without a store, it becomes
- * NODE_ERR_RESULT_TOO_LARGE, so the caller gets an answer instead of waiting for its timeout.
+ * Answers one request message: with the response and an `Er-Node-Id` header, or — `inlineFor`, the
+ * `callId` of a call request that carried it in the body — with a headerless `CallReply`. A reply over
+ * the server's `max_payload` goes through the payload object store (`Er-Payload`) up to the store's
+ * limit; beyond it, or without a store, it becomes NODE_ERR_RESULT_TOO_LARGE, so the caller gets an
+ * answer instead of waiting for its timeout.
  */
-export function sendReply(target: ReplyTarget, msg: Msg, response: CallResponse | NodeRpcReply): void {
-  let data = encodeJson(response);
+export function sendReply(target: ReplyTarget, msg: Msg, response: CallResponse | NodeRpcReply, inlineFor?: string): void {
+  let data = encodeReply(target, response, inlineFor);
   const limit = target.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   if (data.length + HEADER_OVERHEAD + target.nodeId.length > limit) {
     const store = target.payloads;
@@ -40,9 +56,9 @@ export function sendReply(target: ReplyTarget, msg: Msg, response: CallResponse 
       store === undefined
         ? `the result is ${data.length} bytes, over the ${limit}-byte NATS message limit (headers included), and no payload store is reachable`
         : `the result is ${data.length} bytes, over the node's ${store.maxBytes}-byte payload limit`;
-    data = encodeJson(failure(WireErrorCode.ResultTooLarge, message, { size: data.length, limit: store?.maxBytes ?? limit }));
+    data = encodeReply(target, failure(WireErrorCode.ResultTooLarge, message, { size: data.length, limit: store?.maxBytes ?? limit }), inlineFor);
   }
-  respond(target, msg, data, target.replyHeaders);
+  respond(target, msg, data, inlineFor === undefined ? target.replyHeaders : undefined);
 }
 
 async function offload(target: ReplyTarget, store: PayloadStore, msg: Msg, data: Uint8Array): Promise<void> {
@@ -61,9 +77,9 @@ async function offload(target: ReplyTarget, store: PayloadStore, msg: Msg, data:
   respond(target, msg, new Uint8Array(0), h);
 }
 
-function respond(target: ReplyTarget, msg: Msg, data: Uint8Array, headers: MsgHdrs): void {
+function respond(target: ReplyTarget, msg: Msg, data: Uint8Array, headers: MsgHdrs | undefined): void {
   try {
-    msg.respond(data, { headers });
+    msg.respond(data, headers === undefined ? undefined : { headers });
   } catch (error) {
     // The caller will time out; nothing else can be done for a reply NATS refuses.
     target.logger.warn({ err: error, subject: msg.subject }, 'could not send a reply');

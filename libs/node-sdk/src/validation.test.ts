@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { describe, expect, it } from 'vitest';
-import { compileChecker, formatErrors } from './validation.js';
+import { compileChecker, declaresDefaults, formatErrors } from './validation.js';
 
 describe('argument validation', () => {
   const checker = compileChecker(
@@ -29,5 +29,14 @@ describe('argument validation', () => {
     const message = formatErrors([...errors, errors[0] as (typeof errors)[0]]);
     expect(message.split('; ')).toHaveLength(9);
     expect(message).toMatch(/^\/0: must be string; .*; and 4 more$/);
+  });
+
+  it('knows whether a schema declares defaults, and checks without filling when it does not', () => {
+    expect(declaresDefaults(Type.Object({ a: Type.Optional(Type.Array(Type.Object({ b: Type.String({ default: 'x' }) }))) }))).toBe(true);
+    const plain = Type.Object({ text: Type.String(), nested: Type.Optional(Type.Object({ n: Type.Number() })) });
+    expect(declaresDefaults(plain)).toBe(false);
+    const value = { text: 'a' };
+    expect(compileChecker(plain).withDefaults(value)).toEqual({ ok: true, value });
+    expect(compileChecker(plain).withDefaults({ text: 1 })).toEqual({ ok: false, message: '/text: must be string' });
   });
 });

@@ -26,12 +26,26 @@ export function formatErrors(errors: readonly { instancePath: string; message: s
   return lines.slice(0, MAX_LISTED_ERRORS).join('; ') + more;
 }
 
+/**
+ * Whether a `default` keyword appears anywhere in the schema (a property that happens to be named
+ * `default` counts too: that only costs an unneeded pass). `$ref`s are followed by TypeBox itself,
+ * so a schema with references is assumed to have defaults.
+ */
+export function declaresDefaults(schema: unknown): boolean {
+  if (typeof schema !== 'object' || schema === null) return false;
+  if (Array.isArray(schema)) return schema.some(declaresDefaults);
+  for (const key of Object.keys(schema)) {
+    if (key === 'default' || key === '$ref') return true;
+    if (declaresDefaults((schema as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
 export function compileChecker(schema: TSchema): SchemaChecker {
   const validator = Compile(schema);
   const check = (value: unknown): Checked<unknown> =>
     validator.Check(value) ? { ok: true, value } : { ok: false, message: formatErrors(validator.Errors(value)) };
-  return {
-    withDefaults: (value) => check(validator.Default(value)),
-    check,
-  };
+  // TypeBox's Default walks the whole value against the schema on every call; most tools declare no defaults.
+  const withDefaults = declaresDefaults(schema) ? (value: unknown) => check(validator.Default(value)) : check;
+  return { withDefaults, check };
 }

@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { CallNotification, CallRequest, CallResponse, CancelCall, ClientReply, ClientRequest, NodeRpcReply, NodeRpcRequest, NodeRpcResponse, ResumeRequest } from './envelope.js';
+import { CallNotification, CallReply, CallRequest, CallResponse, CancelCall, ClientReply, ClientRequest, NodeRpcReply, NodeRpcRequest, NodeRpcResponse, ResumeRequest } from './envelope.js';
 import { NodeAdvert } from './advert.js';
 import { EasyRemoteError } from './errors.js';
 
@@ -39,6 +39,35 @@ function decoderFor<T>(schema: TSchema, what: string): (bytes: Uint8Array) => T 
 
 export const decodeCallRequest = decoderFor<CallRequest>(CallRequest, 'call request');
 export const decodeCallResponse = decoderFor<CallResponse>(CallResponse, 'call response');
+
+const callReplyValidator = Compile(CallReply);
+const callResponseValidator = Compile(CallResponse);
+
+/** A node's answer to a call: the response, and the node and call ids when the body names them (`CallReply`). */
+export interface DecodedCallAnswer {
+  response: CallResponse;
+  node: string | undefined;
+  callId: string | undefined;
+}
+
+/**
+ * Decodes the answer to a call request, in either form a node sends: a `CallReply` (the request
+ * carried its `callId` in the body) or a bare `CallResponse` (older callers, and failures a node
+ * answers before it could read the body). Throws PROTO_ERR_MALFORMED_MESSAGE like the other decoders.
+ */
+export function decodeCallAnswer(bytes: Uint8Array): DecodedCallAnswer {
+  const value = parse(bytes, 'call response');
+  const wrapped = typeof value === 'object' && value !== null && !('ok' in value);
+  const validator = wrapped ? callReplyValidator : callResponseValidator;
+  if (!validator.Check(value)) {
+    const first = validator.Errors(value)[0];
+    const where = first ? `${first.instancePath || '/'}: ${first.message}` : 'schema mismatch';
+    throw new EasyRemoteError(ProtocolErrorCode.MalformedMessage, `call response is malformed (${where})`);
+  }
+  if (!wrapped) return { response: value as CallResponse, node: undefined, callId: undefined };
+  const reply = value as CallReply;
+  return { response: reply.response, node: reply.node, callId: reply.callId };
+}
 export const decodeNodeAdvert = decoderFor<NodeAdvert>(NodeAdvert, 'node advert');
 export const decodeCallNotification = decoderFor<CallNotification>(CallNotification, 'call notification');
 export const decodeClientRequest = decoderFor<ClientRequest>(ClientRequest, 'client request');

@@ -14,8 +14,12 @@ export type CallerClient = Static<typeof CallerClient>;
 
 /**
  * The call envelope: what a gateway (or `remote()`) sends to a node on `tools.<token>` or
- * `nodes.<id>.call`, and what the node answers. JSON in the body; call id, deadline and trace
- * context in headers (see headers.ts).
+ * `nodes.<id>.call`, and what the node answers. JSON in the body; trace context in headers (see
+ * headers.ts). The call id, deadline and notify subject travel in the body (`callId`, `deadline`,
+ * `notify`, as `invokeTool` sends them), or in the `Er-Call-Id`, `Er-Deadline` and `Er-Notify`
+ * headers of older callers; a node reads the body's when `callId` is there. Keeping them out of the
+ * headers lets a call without trace context go as a plain PUB/MSG, which costs less in nats.js and
+ * nats-server than HPUB/HMSG on both legs.
  */
 export const CallRequest = Type.Object({
   tool: Type.String({ minLength: 1, maxLength: 128 }),
@@ -25,6 +29,15 @@ export const CallRequest = Type.Object({
   client: Type.Optional(CallerClient),
   /** Set on each chunk of a fan-out call (see fanout.ts); the handler sees it as `ctx.chunk`. */
   chunk: Type.Optional(FanoutChunk),
+  /**
+   * Unique id of the call (as `Er-Call-Id`). A request that carries it is answered with a
+   * `CallReply` body (the node id inside) instead of a `CallResponse` with an `Er-Node-Id` header.
+   */
+  callId: Type.Optional(Type.String({ minLength: 1 })),
+  /** Absolute deadline of the call, epoch milliseconds (as `Er-Deadline`); read with `callId`. */
+  deadline: Type.Optional(Type.Number()),
+  /** Subject for the call's progress and log notifications (as `Er-Notify`); read with `callId`. */
+  notify: Type.Optional(Type.String({ minLength: 1 })),
 });
 export type CallRequest = Static<typeof CallRequest>;
 
@@ -61,6 +74,14 @@ export const CallResponse = Type.Union([
   Type.Object({ ok: Type.Literal(true), inputRequired: Type.Record(Type.String(), InputRequest) }),
 ]);
 export type CallResponse = Static<typeof CallResponse>;
+
+/**
+ * How a node answers a call request that carried its `callId` in the body: the node that ran it, the
+ * call id (so a caller can tell a stray duplicate reply from its own), and the response, with no
+ * headers on the message.
+ */
+export const CallReply = Type.Object({ node: Type.String(), callId: Type.String(), response: CallResponse });
+export type CallReply = Static<typeof CallReply>;
 
 /** A notification a running handler sends back to the caller on the `Er-Notify` subject. */
 export const CallNotification = Type.Union([

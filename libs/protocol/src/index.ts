@@ -23,6 +23,7 @@ export {
   CallRequest,
   CallResult,
   CallResponse,
+  CallReply,
   CallNotification,
   WireError,
   InputRequest,
@@ -52,7 +53,7 @@ export {
 export { splitArrayArguments, planChunkCalls, mergeValues, mergeBuiltin } from './fanout-merge.js';
 export type { ChunkCall, MergeOutcome } from './fanout-merge.js';
 export { ToolRequirements, PlacementStrategy, PlacementConstraints, MetaKey } from './placement.js';
-export { ProtocolErrorCode, encodeJson, decodeCallRequest, decodeCallResponse, decodeNodeAdvert,
+export { ProtocolErrorCode, encodeJson, decodeCallRequest, decodeCallResponse, decodeCallAnswer, decodeNodeAdvert,
   decodeCallNotification,
   decodeClientRequest,
   decodeClientReply,
@@ -62,6 +63,7 @@ export { ProtocolErrorCode, encodeJson, decodeCallRequest, decodeCallResponse, d
   decodeNodeRpcReply,
   decodeCancelCall,
 } from './codec.js';
+export type { DecodedCallAnswer } from './codec.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { canonicalJson } from './canonical-json.js';

@@ -1,3 +1,3 @@
 export { activeTraceIds, extractTraceHeaders, extractTraceRecord, hasSpanContext, injectTraceHeaders } from './trace-context.js';
 export type { HeaderReader } from './trace-context.js';
-export { SpanAttributes, startServerSpan, TRACER_NAME, withClientSpan, withServerSpan, withSpan } from './spans.js';
+export { SpanAttributes, startServerSpan, TRACER_NAME, tracingActive, withClientSpan, withServerSpan, withSpan } from './spans.js';

@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, propagation, ProxyTracerProvider, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { extractTraceHeaders, injectTraceHeaders, type HeaderReader } from './trace-context.js';
 
 /** The instrumentation scope every EasyRemote span is created under. */
@@ -19,6 +19,29 @@ export const SpanAttributes = {
   destination: 'messaging.destination.name',
 } as const;
 
+/** What span callbacks get while tracing is off: records nothing, like the API's own no-op spans. */
+const NOOP_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * Whether spans or trace context can go anywhere: an OpenTelemetry SDK (tracer provider) or a
+ * propagator is registered. When neither is, a span records nothing and injects nothing, so the
+ * span helpers below skip building them (no span, context or attribute objects per call).
+ */
+export function tracingActive(): boolean {
+  const provider = trace.getTracerProvider();
+  if (!(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer(TRACER_NAME) !== undefined) return true;
+  return propagation.fields().length > 0;
+}
+
+/** `fn` run without a span: its result as a promise, a synchronous throw as a rejection. */
+function untraced<T>(fn: (span: Span) => Promise<T> | T): Promise<T> {
+  try {
+    return Promise.resolve(fn(NOOP_SPAN));
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+}
+
 async function runInSpan<T>(span: Span, ctx: Context, fn: (span: Span) => Promise<T> | T): Promise<T> {
   try {
     return await context.with(trace.setSpan(ctx, span), () => fn(span));
@@ -36,6 +59,7 @@ async function runInSpan<T>(span: Span, ctx: Context, fn: (span: Span) => Promis
  * before `fn` runs, so the receiver continues the trace. One call = one span; a fan-out chunk is one call.
  */
 export function withClientSpan<T>(name: string, headers: Record<string, string>, fn: (span: Span) => Promise<T> | T, attributes: Attributes = {}): Promise<T> {
+  if (!tracingActive()) return untraced(fn);
   const parent = context.active();
   const span = tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes: { [SpanAttributes.messagingSystem]: 'nats', ...attributes } }, parent);
   injectTraceHeaders(headers, trace.setSpan(parent, span));
@@ -44,6 +68,7 @@ export function withClientSpan<T>(name: string, headers: Record<string, string>,
 
 /** Runs `fn` in a SERVER span continuing the trace context found in `headers` (NATS `MsgHdrs`). */
 export function withServerSpan<T>(name: string, headers: HeaderReader | undefined, fn: (span: Span) => Promise<T> | T, attributes: Attributes = {}): Promise<T> {
+  if (!tracingActive()) return untraced(fn);
   const parent = extractTraceHeaders(headers, context.active());
   const span = tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
   return runInSpan(span, parent, fn);
@@ -51,6 +76,7 @@ export function withServerSpan<T>(name: string, headers: HeaderReader | undefine
 
 /** Runs `fn` in an INTERNAL child span of the active one (a tool handler, a merge, a cache lookup). */
 export function withSpan<T>(name: string, fn: (span: Span) => Promise<T> | T, attributes: Attributes = {}): Promise<T> {
+  if (!tracingActive()) return untraced(fn);
   const parent = context.active();
   const span = tracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
   return runInSpan(span, parent, fn);
