@@ -62,13 +62,7 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
     chunk: request.chunk,
     deadlines: runtime.deadlines,
   };
-  const done = (response: CallResponse): void => {
-    const durationMs = performance.now() - started;
-    runtime.load.record(durationMs, response);
-    session.finish(response);
-    if (runtime.callObservers.size > 0) observe(runtime, { tool: request.tool, durationMs, ok: response.ok && !isErrorResult(response), errorCode: errorCodeOf(response) });
-  };
-  const failed = (error: unknown): void => done(failure(WireErrorCode.HandlerFailed, (error as Error).message));
+  const done = (response: CallResponse): void => finishCall(runtime, session, request.tool, started, response);
   if (!tracingActive()) {
     // A synchronous handler is answered within this callback: no promise, and the replies to every
     // message of one socket read leave in one write.
@@ -76,16 +70,29 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
     try {
       outcome = startCall(tool, request.arguments, options);
     } catch (error) {
-      return failed(error);
+      outcome = handlerFailed(error);
     }
-    if (outcome instanceof Promise) outcome.then(done, failed);
+    if (outcome instanceof Promise) outcome.then(done, (error: unknown) => done(handlerFailed(error)));
     else done(outcome);
     return;
   }
+  const failed = (error: unknown): void => done(handlerFailed(error));
   // SERVER span continuing the caller's trace (traceparent header), with the handler as its child span.
   const attributes: Record<string, string> = { [SpanAttributes.tool]: request.tool, [SpanAttributes.nodeId]: runtime.nodeId, [SpanAttributes.callId]: callId };
   if (request.chunk !== undefined) attributes[SpanAttributes.chunk] = String(request.chunk.index);
   void withServerSpan(`serve ${request.tool}`, msg.headers, () => withSpan(`handler ${request.tool}`, () => executeCall(tool, request.arguments, options)).then(done, failed), attributes);
+}
+
+function handlerFailed(error: unknown): CallResponse {
+  return failure(WireErrorCode.HandlerFailed, (error as Error).message);
+}
+
+/** The end of a tool call: load statistics, the reply (or the held outcome), observers. */
+function finishCall(runtime: NodeRuntime, session: CallSession, tool: string, started: number, response: CallResponse): void {
+  const durationMs = performance.now() - started;
+  runtime.load.record(durationMs, response);
+  session.finish(response);
+  if (runtime.callObservers.size > 0) observe(runtime, { tool, durationMs, ok: response.ok && !isErrorResult(response), errorCode: errorCodeOf(response) });
 }
 
 export function notifier(runtime: NodeRuntime, subject: string, callId: string): (notification: CallNotification) => void {
