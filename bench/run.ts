@@ -52,6 +52,8 @@ try {
     }
     if (wants(options, 'throughput')) {
       contenders.push({ id: 'floor-nc-request', label: 'floor with nats.js nc.request() (reference)', target: floor.targets.request!, children: floor.request });
+      // The floor given the gateway's own publish coalescing (RpcClient): how much of the gap that trick is.
+      contenders.push({ id: 'floor-batched', label: 'floor, publishes coalesced per turn (reference)', target: floor.targets.batched!, children: floor.batched });
       const sdk = await startSdk();
       started.push(sdk);
       contenders.push(

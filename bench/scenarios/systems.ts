@@ -32,17 +32,19 @@ function running(targets: Record<string, HttpTarget>, children: Child[]): Runnin
  * responder: the floor proper (a shared reply inbox, no timers) and the same server using nats.js
  * `nc.request()` per call, shown for reference.
  */
-export async function startFloor(natsUrl: string): Promise<RunningSystem & { mux: readonly Child[]; request: readonly Child[] }> {
+export async function startFloor(natsUrl: string): Promise<RunningSystem & { mux: readonly Child[]; request: readonly Child[]; batched: readonly Child[] }> {
   const responder = spawnChild('floor-responder', ['bench/servers/floor-responder.ts', natsUrl]);
   await responder.waitFor('bench ready');
   const mux = spawnChild('floor-http', ['bench/servers/floor-http.ts', natsUrl, 'bench.floor.echo', 'mux']);
   const viaRequest = spawnChild('floor-http (nc.request)', ['bench/servers/floor-http.ts', natsUrl, 'bench.floor.echo', 'request']);
-  const [muxUrl, requestUrl] = await Promise.all([listening(mux), listening(viaRequest)]);
+  const batched = spawnChild('floor-http (batched)', ['bench/servers/floor-http.ts', natsUrl, 'bench.floor.echo', 'batched']);
+  const [muxUrl, requestUrl, batchedUrl] = await Promise.all([listening(mux), listening(viaRequest), listening(batched)]);
   const targets = {
     call: await target(muxUrl, legacyHeaders(undefined), legacyCallBody()),
     request: await target(requestUrl, legacyHeaders(undefined), legacyCallBody()),
+    batched: await target(batchedUrl, legacyHeaders(undefined), legacyCallBody()),
   };
-  return { ...running(targets, [mux, viaRequest, responder]), mux: [mux, responder], request: [viaRequest, responder] };
+  return { ...running(targets, [mux, viaRequest, batched, responder]), mux: [mux, responder], request: [viaRequest, responder], batched: [batched, responder] };
 }
 
 /** Baseline 2: the SDK's createMcpHandler on fastify, echo inside the HTTP process. */

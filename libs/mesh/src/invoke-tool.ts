@@ -1,4 +1,4 @@
-import { decodeCallAnswer, EasyRemoteError, Headers, ProtocolErrorCode, type CallRequest, type CallResponse } from '@easyremote/protocol';
+import { decodeCallAnswer, EasyRemoteError, encodeUtf8, Headers, ProtocolErrorCode, type CallRequest, type CallResponse } from '@easyremote/protocol';
 import { SpanAttributes, tracingActive, withClientSpan } from '@easyremote/telemetry';
 import type { RpcClient, RpcReply } from './rpc-client.js';
 
@@ -34,7 +34,6 @@ function encodeCall(request: CallRequest, options: InvokeToolOptions): string {
   return `${json.slice(0, -1)},"callId":${JSON.stringify(options.callId)},"deadline":${deadline}${notify}}`;
 }
 
-const encoder = new TextEncoder();
 
 const CALL_REPLY_PREFIX = '{"callId":"';
 
@@ -66,7 +65,7 @@ export function namesAnotherCall(data: Uint8Array, callId: string): boolean {
 export function invokeTool(rpc: RpcClient, subject: string, request: CallRequest, options: InvokeToolOptions): Promise<InvokeToolResult> {
   let body: Uint8Array;
   try {
-    body = encoder.encode(encodeCall(request, options));
+    body = encodeUtf8(encodeCall(request, options));
   } catch (error) {
     return Promise.reject(error as Error); // arguments JSON cannot hold (a bigint, a cycle)
   }

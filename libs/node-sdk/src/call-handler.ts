@@ -96,9 +96,15 @@ function finishCall(runtime: NodeRuntime, session: CallSession, tool: string, st
 }
 
 export function notifier(runtime: NodeRuntime, subject: string, callId: string): (notification: CallNotification) => void {
-  const h = natsHeaders();
-  h.set(Headers.callId, callId);
-  return (notification) => runtime.nc.publish(subject, encodeJson(notification), { headers: h });
+  // Headers are built on the first notification: most calls send none, and every gateway call names a subject.
+  let h: ReturnType<typeof natsHeaders> | undefined;
+  return (notification) => {
+    if (h === undefined) {
+      h = natsHeaders();
+      h.set(Headers.callId, callId);
+    }
+    runtime.nc.publish(subject, encodeJson(notification), { headers: h });
+  };
 }
 
 function isErrorResult(response: CallResponse): boolean {

@@ -1,4 +1,4 @@
-import { encodeJson, Headers, WireErrorCode, type CallResponse, type Logger, type NodeRpcReply } from '@easyremote/protocol';
+import { encodeJson, encodeUtf8, Headers, WireErrorCode, type CallResponse, type Logger, type NodeRpcReply } from '@easyremote/protocol';
 import type { PayloadStore } from '@easyremote/mesh';
 import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { failure } from './wire-failure.js';
@@ -18,8 +18,6 @@ export function replyHeaders(nodeId: string): MsgHdrs {
   return h;
 }
 
-const encoder = new TextEncoder();
-
 export interface ReplyTarget {
   readonly nc: NatsConnection;
   readonly nodeId: string;
@@ -33,7 +31,7 @@ export interface ReplyTarget {
 function encodeReply(target: ReplyTarget, response: CallResponse | NodeRpcReply, inlineFor: string | undefined): Uint8Array {
   if (inlineFor === undefined) return encodeJson(response);
   // The call id comes first: a caller tells its reply from a stray one by these first bytes.
-  return encoder.encode(`{"callId":${JSON.stringify(inlineFor)},"node":${JSON.stringify(target.nodeId)},"response":${JSON.stringify(response)}}`);
+  return encodeUtf8(`{"callId":${JSON.stringify(inlineFor)},"node":${JSON.stringify(target.nodeId)},"response":${JSON.stringify(response)}}`);
 }
 
 /**

@@ -53,7 +53,7 @@ export {
 export { splitArrayArguments, planChunkCalls, mergeValues, mergeBuiltin } from './fanout-merge.js';
 export type { ChunkCall, MergeOutcome } from './fanout-merge.js';
 export { ToolRequirements, PlacementStrategy, PlacementConstraints, MetaKey } from './placement.js';
-export { ProtocolErrorCode, encodeJson, decodeCallRequest, decodeCallResponse, decodeCallAnswer, decodeNodeAdvert,
+export { ProtocolErrorCode, encodeJson, encodeUtf8, decodeCallRequest, decodeCallResponse, decodeCallAnswer, decodeNodeAdvert,
   decodeCallNotification,
   decodeClientRequest,
   decodeClientReply,
