@@ -14,21 +14,20 @@ export interface LiveCall {
   readonly logLevel: string | undefined;
 }
 
-/** The calls in flight on this replica, by call id and by (session, JSON-RPC id). */
+/**
+ * The calls in flight on this replica, by call id. Finding one by (session, JSON-RPC id) — a 2025
+ * `notifications/cancelled` — scans them: cancellations are rare, and a second index cost a map
+ * insert and delete with a built key on every call.
+ */
 export class LiveCalls {
   readonly #byId = new Map<string, LiveCall>();
-  readonly #byRequest = new Map<string, string>();
 
   add(call: LiveCall): void {
     this.#byId.set(call.callId, call);
-    if (call.owner !== undefined) this.#byRequest.set(requestKey(call.owner, call.requestId), call.callId);
   }
 
   remove(callId: string): void {
-    const call = this.#byId.get(callId);
-    if (!call) return;
     this.#byId.delete(callId);
-    if (call.owner !== undefined) this.#byRequest.delete(requestKey(call.owner, call.requestId));
   }
 
   get(callId: string): LiveCall | undefined {
@@ -36,15 +35,13 @@ export class LiveCalls {
   }
 
   byRequest(owner: string, requestId: RequestId): LiveCall | undefined {
-    const callId = this.#byRequest.get(requestKey(owner, requestId));
-    return callId === undefined ? undefined : this.#byId.get(callId);
+    for (const call of this.#byId.values()) {
+      if (call.owner === owner && call.requestId === requestId) return call;
+    }
+    return undefined;
   }
 
   get size(): number {
     return this.#byId.size;
   }
-}
-
-function requestKey(owner: string, requestId: RequestId): string {
-  return `${owner}\u0000${typeof requestId}:${String(requestId)}`;
 }

@@ -11,7 +11,7 @@ export function startAuditRecorder(callEvents: CallEvents, audit: AuditLog, logg
   return callEvents.subscribe((event) => {
     audit
       .record({
-        time: new Date(event.startedAt).toISOString(),
+        time: isoTime(event.startedAt),
         callId: event.callId,
         principal: event.principal,
         tool: event.tool,
@@ -24,4 +24,24 @@ export function startAuditRecorder(callEvents: CallEvents, audit: AuditLog, logg
       })
       .catch((error: unknown) => logger.error({ err: error, callId: event.callId, tool: event.tool }, 'audit record could not be written'));
   });
+}
+
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+/**
+ * `new Date(ms).toISOString()`, with the part up to the second reused while the second lasts:
+ * toISOString cost ~0.5 µs per call, on every call the gateway serves.
+ */
+export function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    // Years outside 0000-9999 have a longer form: no shortcut for them.
+    if (iso.length !== 24) return new Date(ms).toISOString();
+    cachedSecond = second;
+    cachedPrefix = iso.slice(0, 20);
+  }
+  const millis = ms - second * 1000;
+  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${Math.floor(millis)}Z`;
 }
