@@ -51,7 +51,7 @@ export async function startGateway(
       },
     );
     const rpc = new RpcClient(nc, payloads === undefined ? {} : { payloads });
-    // Audit and analytics records get their own client, so they never count as calls in flight.
+    // Audit batches get their own client (their acks are replies), so they never count as calls in flight.
     const records = new RpcClient(nc);
     const secret = await retryOnTimeout('session secret', () => loadSessionSecret(nc, config.sessionSecret, config.kvReplicas), log);
     const sessions = new SessionTokens(secret, config.sessionMaxAgeMs);
@@ -65,7 +65,6 @@ export async function startGateway(
       onReconnect: (listener) => health.onChange((event) => event === 'reconnect' && listener()),
       logger: log,
       tracing: options.tracing ?? false,
-      rpc: records,
     }), log);
     security.guard.onRateLimited((principal) => observability.metrics.rateLimited.inc({ principal }));
     const app = await buildApp(config, {

@@ -34,7 +34,6 @@ function encodeCall(request: CallRequest, options: InvokeToolOptions): string {
   return `${json.slice(0, -1)},"callId":${JSON.stringify(options.callId)},"deadline":${deadline}${notify}}`;
 }
 
-
 const CALL_REPLY_PREFIX = '{"callId":"';
 
 /**

@@ -68,7 +68,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * `/mcp` for both protocol eras on one endpoint. The SDK's own classifier decides the era and runs the
- * 2026-07-28 validation ladder (behind a fast path for requests it has already judged, inbound-classifier.ts); 2025-era requests carry a sealed session id that any replica can open,
+ * 2026-07-28 validation ladder (behind a fast path for requests it has already judged,
+ * inbound-classifier.ts); 2025-era requests carry a sealed session id that any replica can open,
  * with the session's later choices (log level, subscriptions, termination) shared through NATS KV.
  */
 export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { decodeRecordBatch, StreamBatcher, type RpcClient } from '@easyremote/mesh';
+import { decodeRecordBatch, StreamBatcher } from '@easyremote/mesh';
 import type { Logger } from '@easyremote/protocol';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -31,9 +31,7 @@ export interface CallRecord {
 
 export interface AnalyticsStoreOptions {
   replicas: number;
-  /** Batch records (one plain publish per flush interval) instead of one acknowledged publish each. */
-  rpc?: RpcClient;
-  /** How long a batched record waits before its batch is sent. Default 50 ms. */
+  /** How long a record waits before its batch is sent. Default 50 ms. */
   flushIntervalMs?: number;
   /** How long records are kept, ms (default 30 days). */
   maxAgeMs?: number;
@@ -45,7 +43,7 @@ export class AnalyticsStore {
   readonly #js: JetStreamClient;
   readonly #nc: NatsConnection;
   readonly #logger: Logger;
-  readonly #batcher: StreamBatcher | undefined;
+  readonly #batcher: StreamBatcher;
 
   private constructor(nc: NatsConnection, options: AnalyticsStoreOptions) {
     this.#nc = nc;
@@ -53,15 +51,12 @@ export class AnalyticsStore {
     this.#logger = options.logger;
     // Analytics is statistics, not evidence (the audit stream is, and stays acknowledged): batches are
     // plain publishes into the stream's subject, stored the same way, with no ack message.
-    this.#batcher =
-      options.rpc === undefined
-        ? undefined
-        : new StreamBatcher(nc, undefined, {
-            mode: 'fire-and-forget',
-            idPrefix: `analytics-${randomUUID()}`,
-            ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
-            onError: (error, batch) => this.#logger.warn({ err: error, records: batch.records }, 'could not record calls for analytics'),
-          });
+    this.#batcher = new StreamBatcher(nc, undefined, {
+      mode: 'fire-and-forget',
+      idPrefix: `analytics-${randomUUID()}`,
+      ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
+      onError: (error, batch) => this.#logger.warn({ err: error, records: batch.records }, 'could not record calls for analytics'),
+    });
   }
 
   static async open(nc: NatsConnection, options: AnalyticsStoreOptions): Promise<AnalyticsStore> {
@@ -88,17 +83,12 @@ export class AnalyticsStore {
 
   /** Records one call (batched: sent within the flush interval). Never throws. */
   record(record: CallRecord): void {
-    const body = JSON.stringify(record);
-    if (this.#batcher !== undefined) {
-      this.#batcher.add(ANALYTICS_SUBJECT, body);
-      return;
-    }
-    this.#js.publish(ANALYTICS_SUBJECT, body, { msgID: record.callId }).catch((error: unknown) => this.#logger.warn({ err: error, callId: record.callId }, 'could not record a call for analytics'));
+    this.#batcher.add(ANALYTICS_SUBJECT, JSON.stringify(record));
   }
 
   /** Sends the records queued so far. */
   async flush(): Promise<void> {
-    await this.#batcher?.flush();
+    await this.#batcher.flush();
   }
 
   /** Every record stored at or after `since` (epoch ms), in order, up to what the stream held when asked. */

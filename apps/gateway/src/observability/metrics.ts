@@ -12,15 +12,15 @@ export interface GatewayMetricsSources {
   inFlight: () => number;
 }
 
+/** Cached label children kept at most; tools are bounded by the registry, so this is a safety net. */
+const MAX_LABEL_CHILDREN = 10_000;
+
 /**
  * The gateway's Prometheus metrics, on its own prom-client registry (never the global one, so tests
  * can build several gateways in one process). Other parts increment the exposed counters:
  * `metrics.rateLimited.inc({ principal })` when a request is refused for its rate limit,
  * `metrics.natsReconnects.inc()` on each reconnect, `metrics.cacheHits`/`cacheMisses` for result caching.
  */
-/** Cached label children kept at most; tools are bounded by the registry, so this is a safety net. */
-const MAX_LABEL_CHILDREN = 10_000;
-
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly calls: Counter<'tool' | 'outcome' | 'via'>;

@@ -1,4 +1,3 @@
-import type { RpcClient } from '@easyremote/mesh';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@easyremote/protocol';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -21,8 +20,6 @@ export interface ObservabilityOptions {
   logger: Logger;
   /** Whether an OpenTelemetry SDK exports traces (the HTTP SERVER span hooks are added only then). */
   tracing: boolean;
-  /** Records go through this shared-inbox client when given (cheaper than nats.js's JetStream publish). */
-  rpc?: RpcClient;
 }
 
 /** Metrics, the analytics recorder/reader and the dashboard's live feed of one gateway replica. */
@@ -49,7 +46,6 @@ export async function startObservability(nc: NatsConnection, services: McpServic
   const store = await AnalyticsStore.open(nc, {
     replicas: options.kvReplicas,
     logger: options.logger.child({ component: 'analytics' }),
-    ...(options.rpc ? { rpc: options.rpc } : {}),
   });
   const stopRecording = callEvents.subscribe((event) => {
     const gpus = event.nodeId === undefined ? 0 : (registry.node(event.nodeId)?.advert.capabilities.gpus?.length ?? 0);
