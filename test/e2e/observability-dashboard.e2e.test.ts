@@ -19,11 +19,13 @@ describe('observability: the dashboard, live, in a real browser', () => {
   let node: AppProcess | undefined;
   let browser: Browser;
   let key: string;
+  let toolsOnly: string;
 
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
     gateway = await spawnGateway(nats.url, { EASYREMOTE_AUTH: 'on' });
-    key = (await createKey(nats.url, 'dashboard', ['tools:list', 'tools:call'])).key;
+    key = (await createKey(nats.url, 'dashboard', ['analytics:read'])).key;
+    toolsOnly = (await createKey(nats.url, 'tools-only', ['tools:list', 'tools:call'])).key;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -48,6 +50,9 @@ describe('observability: the dashboard, live, in a real browser', () => {
     expect((await fetch(`${gateway.url}/mcp/dashboard/state`)).status).toBe(401);
     expect((await fetch(`${gateway.url}/mcp/analytics/report`)).status).toBe(401);
     expect((await fetch(`${gateway.url}/mcp/dashboard/state`, { headers: bearer(key) })).status).toBe(200);
+    // The mesh-wide views need analytics:read: a key that may call every tool still sees none of them.
+    expect((await fetch(`${gateway.url}/mcp/dashboard/state`, { headers: bearer(toolsOnly) })).status).toBe(403);
+    expect((await fetch(`${gateway.url}/mcp/analytics/report`, { headers: bearer(toolsOnly) })).status).toBe(403);
     await page.goto(`${gateway.url}/dashboard`);
     await page.locator('#login').waitFor({ state: 'visible' });
     await page.locator('#key').fill(key);

@@ -29,7 +29,8 @@ export async function serveNodeMetrics(node: ComputeNode, options: { host: strin
     duration.observe({ tool: call.tool }, call.durationMs / 1000);
     if (!call.ok) errors.inc({ tool: call.tool, code: call.errorCode ?? 'error' });
   });
-  const server: Server = createServer((request, response) => {
+  // Slow-client limits as on the gateway's listeners: headers within 10 s, the request within 30 s.
+  const server: Server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
       response.writeHead(404).end();
       return;

@@ -7,9 +7,11 @@ import { registerDashboardRoutes } from './dashboard/dashboard-routes.js';
 import { McpDispatcher } from './mcp/dispatcher.js';
 import { registerMcpRoute } from './mcp/mcp-route.js';
 import type { McpServices } from './mcp/services.js';
+import { httpServerLimits } from './http-limits.js';
 import { registerHttpTracing } from './observability/http-tracing.js';
 import type { Observability } from './observability/observability.js';
 import { registerObservabilityRoutes } from './observability/observability-routes.js';
+import { registerFrontDoorRoutes } from './rest/front-door-routes.js';
 import { registerHealthRoutes, type Readiness } from './rest/health-routes.js';
 import { registerResourceRoutes } from './rest/resources-routes.js';
 import { registerToolRoutes } from './rest/tools-routes.js';
@@ -21,8 +23,8 @@ export interface GatewayDeps {
   services: McpServices;
   readiness: Readiness;
   logger: PinoLogger;
-  /** Authentication, authorisation, rate limits, input limits and audit; absent in bare tests (everything open). */
-  security?: GatewaySecurity;
+  /** Authentication, authorisation, rate limits, input limits and audit (authentication may be off, explicitly). */
+  security: GatewaySecurity;
   /** Metrics, analytics and the dashboard (GET /metrics, /mcp/analytics/report, /dashboard); absent in bare tests. */
   observability?: Observability;
 }
@@ -41,24 +43,28 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
     childLoggerFactory: (logger) => logger,
     bodyLimit: config.maxBodyBytes,
     routerOptions: { ignoreTrailingSlash: true },
+    ...httpServerLimits(config),
   });
   const logger = deps.logger as unknown as Logger;
   const { services } = deps;
   registerHostOriginGuard(app, hostOriginPolicy(config.host, config.allowedHosts, config.allowedOrigins));
-  if (deps.security) await mountGatewaySecurity(app, deps.security, config);
-  const dispatcher = deps.security ? new SecuredDispatcher(new McpDispatcher(services), deps.security.guard, deps.security.identity) : new McpDispatcher(services);
+  app.decorate('routeTable', await mountGatewaySecurity(app, deps.security, config));
+  const dispatcher = new SecuredDispatcher(new McpDispatcher(services), deps.security.guard, deps.security.identity);
 
   await app.register(async (mcp) => registerMcpRoute(mcp, { dispatcher, services, logger: logger.child({ component: 'mcp' }), maxBodyBytes: config.maxBodyBytes }));
   await app.register(async (rest) => {
     registerToolRoutes(rest, { registry: services.registry, invoker: services.invoker, callEvents: services.callEvents });
     registerResourceRoutes(rest, services);
   });
-  await app.register(async (health) => registerHealthRoutes(health, deps.readiness));
+  await app.register(async (health) => {
+    registerHealthRoutes(health, deps.readiness);
+    registerFrontDoorRoutes(health);
+  });
   const { observability } = deps;
   if (observability) {
     if (observability.tracing) registerHttpTracing(app);
     await app.register(async (obs) => {
-      registerObservabilityRoutes(obs, observability);
+      registerObservabilityRoutes(obs, observability, { metricsOnMainListener: config.metricsListen === '' });
       registerDashboardRoutes(obs, observability);
     });
   }

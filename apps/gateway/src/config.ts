@@ -65,6 +65,14 @@ export const GatewayConfigSchema = Type.Object({
   /** Usage report cost analysis: price of one node-second and one GPU-second of tool execution. */
   pricePerNodeSecond: Type.Number({ minimum: 0 }),
   pricePerGpuSecond: Type.Number({ minimum: 0 }),
+  /** Slow clients: the request line and headers must arrive within this (every listener). */
+  headersTimeoutMs: Millis,
+  /** Slow clients: the whole request, body included, must arrive within this (a trickled body is cut off). */
+  requestTimeoutMs: Millis,
+  /** An idle keep-alive connection is closed after this (longer than a load balancer's own idle timeout). */
+  idleTimeoutMs: Millis,
+  /** `host:port` of a separate, unauthenticated listener for `/metrics`; empty = `/metrics` on the main listener, `metrics:read` scope. */
+  metricsListen: Type.String({ pattern: '^(|(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):\\d{1,5})$' }),
 });
 export type GatewayConfig = Readonly<Static<typeof GatewayConfigSchema>>;
 
@@ -106,6 +114,10 @@ const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string'
   { env: 'EASYREMOTE_PAYLOAD_TTL_MS', key: 'payloadTtlMs', kind: 'int', fallback: String(10 * 60 * 1000) },
   { env: 'EASYREMOTE_PRICE_NODE_SECOND', key: 'pricePerNodeSecond', kind: 'number', fallback: '0' },
   { env: 'EASYREMOTE_PRICE_GPU_SECOND', key: 'pricePerGpuSecond', kind: 'number', fallback: '0' },
+  { env: 'EASYREMOTE_HEADERS_TIMEOUT_MS', key: 'headersTimeoutMs', kind: 'int', fallback: '10000' },
+  { env: 'EASYREMOTE_REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', kind: 'int', fallback: '30000' },
+  { env: 'EASYREMOTE_IDLE_TIMEOUT_MS', key: 'idleTimeoutMs', kind: 'int', fallback: '72000' },
+  { env: 'EASYREMOTE_METRICS_LISTEN', key: 'metricsListen', kind: 'string', fallback: '' },
 ];
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -137,6 +149,12 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     throw new GatewayError(GatewayErrorCode.Config, `invalid gateway configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
   }
   const config = candidate as GatewayConfig;
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new GatewayError(
+      GatewayErrorCode.Config,
+      `EASYREMOTE_HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed EASYREMOTE_REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}): the headers are part of the request`,
+    );
+  }
   if (config.auth === 'off' && !LOOPBACK_HOSTS.has(config.host)) {
     throw new GatewayError(GatewayErrorCode.Config, `EASYREMOTE_AUTH=off is refused on a non-loopback address (HOST=${config.host}): bind to 127.0.0.1 or keep authentication on`);
   }

@@ -49,6 +49,8 @@ export const GatewayErrorCode = {
   FanoutFailed: 'GW_ERR_FANOUT_FAILED',
   /** A fan-out's partial results could not be merged (type mismatch, merger failure). */
   FanoutMergeFailed: 'GW_ERR_FANOUT_MERGE_FAILED',
+  /** The Host or Origin header is not allowed (DNS-rebinding and cross-site protection). */
+  HostOriginRefused: 'GW_ERR_HOST_ORIGIN',
 } as const;
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
 

@@ -9,6 +9,7 @@ import { createLogger } from './logger.js';
 import { createMcpServices } from './mcp/create-services.js';
 import { MeshHealth } from './mesh-health.js';
 import type { NatsClientOptions } from './nats-env.js';
+import { startMetricsListener } from './observability/metrics-listener.js';
 import { startObservability } from './observability/observability.js';
 import { loadSessionSecret } from './mcp/session-secret.js';
 import { resyncOnReconnect } from './registry-resync.js';
@@ -75,6 +76,7 @@ export async function startGateway(
       observability,
     });
     await app.listen({ host: config.host, port: config.port });
+    const metricsApp = config.metricsListen === '' ? undefined : await startMetricsListener(config, observability, logger);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -91,6 +93,7 @@ export async function startGateway(
         closed = true;
         running.stop();
         await app.close();
+        await metricsApp?.close();
         // Calls that finished while the server closed are recorded; then the batches go out.
         security.stop();
         observability.stop();

@@ -10,6 +10,10 @@ export const Scope = {
   ResourcesRead: 'resources:read',
   /** List and get prompts (and completions); `prompts:get:<glob>` narrows to matching names. */
   PromptsGet: 'prompts:get',
+  /** The mesh-wide views: dashboard state and the usage report (every principal's calls). */
+  AnalyticsRead: 'analytics:read',
+  /** Prometheus `/metrics` when it is served on the main listener. */
+  MetricsRead: 'metrics:read',
   /** Everything, including admin operations (audit queries, key management). */
   Admin: 'admin',
 } as const;

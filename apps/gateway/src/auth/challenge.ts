@@ -11,10 +11,9 @@ export function bearerChallenge(metadataUrl: string, error?: { error: string; de
   return `Bearer ${parts.join(', ')}`;
 }
 
-/** True for the MCP endpoint itself (JSON-RPC bodies); REST routes under /mcp/ answer `{ error }`. */
+/** True for the MCP endpoint itself (JSON-RPC bodies), by the route matched; REST routes answer `{ error }`. */
 export function isJsonRpcPath(request: FastifyRequest): boolean {
-  const path = request.url.split('?')[0] ?? '';
-  return path === '/mcp' || path === '/mcp/';
+  return request.routeOptions.url === '/mcp';
 }
 
 /** Answers an authentication/authorisation failure in the shape the route's callers expect. */

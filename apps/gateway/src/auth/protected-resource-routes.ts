@@ -14,6 +14,7 @@ export function registerProtectedResourceRoutes(app: FastifyInstance, deps: { id
     scopes_supported: Object.values(Scope),
     resource_name: 'EasyRemote MCP gateway',
   });
-  app.get('/.well-known/oauth-protected-resource', handler);
-  app.get('/.well-known/oauth-protected-resource/mcp', handler);
+  const config = { access: 'public' as const };
+  app.get('/.well-known/oauth-protected-resource', { config }, handler);
+  app.get('/.well-known/oauth-protected-resource/mcp', { config }, handler);
 }

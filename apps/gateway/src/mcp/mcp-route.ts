@@ -156,7 +156,8 @@ function openSession(request: FastifyRequest, reply: FastifyReply, deps: McpRout
     return undefined;
   }
   const session = deps.services.sessions.open(sessionId);
-  if (!session || deps.services.sessionStore.get(session.sid)?.terminated) {
+  // A session belongs to the principal that opened it: to anyone else it is as unknown as a forged id.
+  if (!session || session.principal !== request.principal || deps.services.sessionStore.get(session.sid)?.terminated) {
     sendJson(reply, 404, errorMessage(id, JsonRpcCode.SessionNotFound, 'Session not found', { code: GatewayErrorCode.SessionInvalid }));
     return undefined;
   }
@@ -175,7 +176,7 @@ async function handleLegacyPost(request: FastifyRequest, reply: FastifyReply, de
   if (kind === 'request' && message.method === 'initialize') {
     try {
       const { result, session } = initialize(message.params, Date.now());
-      return sendJson(reply, 200, resultMessage(message.id, result), { 'mcp-session-id': deps.services.sessions.seal(session) });
+      return sendJson(reply, 200, resultMessage(message.id, result), { 'mcp-session-id': deps.services.sessions.seal({ ...session, principal: request.principal }) });
     } catch (error) {
       return sendJson(reply, 200, protocolErrorMessage(message.id, error, deps.logger));
     }

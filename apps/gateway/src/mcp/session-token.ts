@@ -10,6 +10,11 @@ export interface SessionState {
   clientInfo: { name: string; version: string } & Record<string, unknown>;
   /** Issued at, epoch ms. */
   issuedAt: number;
+  /**
+   * The principal that opened the session (undefined when authentication is off). Another credential
+   * presenting the id is told the session does not exist, exactly as for an unknown id.
+   */
+  principal?: string | undefined;
 }
 
 const IV_BYTES = 12;

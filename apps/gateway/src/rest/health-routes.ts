@@ -7,8 +7,8 @@ export interface Readiness {
 
 /** Liveness says the process answers; readiness says it can route calls (mesh connected, registry loaded). */
 export function registerHealthRoutes(app: FastifyInstance, readiness: Readiness): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { access: 'public' } }, async (_request, reply) => {
     const reason = readiness.notReadyReason();
     if (reason !== undefined) return reply.code(503).send({ status: 'not-ready', reason });
     return { status: 'ready' };

@@ -1,17 +1,12 @@
-import { AuthErrorCode, Scope, parseSince, type AuditLog } from '@easyremote/auth';
+import { parseSince, type AuditLog } from '@easyremote/auth';
 import type { FastifyInstance } from 'fastify';
-import { bearerChallenge, refuse } from '../auth/challenge.js';
+import { ADMIN_ACCESS } from '../auth/route-access.js';
 import type { ResourceIdentity } from '../auth/resource-identity.js';
 import { GatewayErrorCode } from '../errors.js';
 
 /** `GET /mcp/audit?since=1h&tool=x&principal=p&limit=n`: the audit trail, admin scope only. */
 export function registerAuditRoutes(app: FastifyInstance, deps: { audit: AuditLog; identity: ResourceIdentity }): void {
-  app.get<{ Querystring: { since?: string; tool?: string; principal?: string; limit?: string } }>('/mcp/audit', async (request, reply) => {
-    if (request.access && !request.access.has(Scope.Admin)) {
-      return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, 'Forbidden: the audit log needs the admin scope', {
-        'www-authenticate': bearerChallenge(deps.identity.metadataUrl, { error: 'insufficient_scope', description: 'needs admin', scope: Scope.Admin }),
-      });
-    }
+  app.get<{ Querystring: { since?: string; tool?: string; principal?: string; limit?: string } }>('/mcp/audit', { config: { access: ADMIN_ACCESS } }, async (request, reply) => {
     const sinceMs = parseSince(request.query.since ?? '1h');
     const limit = request.query.limit === undefined ? 1000 : Number(request.query.limit);
     if (sinceMs === undefined || !Number.isInteger(limit) || limit < 1) {

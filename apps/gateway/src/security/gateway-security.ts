@@ -4,11 +4,11 @@ import type { Logger } from '@easyremote/protocol';
 import type { RegistryView } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { FastifyInstance } from 'fastify';
-import { registerAuthentication } from '../auth/auth-hook.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { OAuthVerifier } from '../auth/oauth-verifier.js';
 import { registerProtectedResourceRoutes } from '../auth/protected-resource-routes.js';
 import { ResourceIdentity } from '../auth/resource-identity.js';
+import { registerRouteAccess, type RouteEntry } from '../auth/route-access.js';
 import type { GatewayConfig } from '../config.js';
 import type { CallEvents } from '../routing/call-events.js';
 import { startAuditRecorder } from './audit-recorder.js';
@@ -92,9 +92,13 @@ export async function startGatewaySecurity(
   };
 }
 
-/** Mounts the security layers on the app, before any route: authentication, input limits, REST authorisation, metadata, audit query. */
-export async function mountGatewaySecurity(app: FastifyInstance, security: GatewaySecurity, config: GatewayConfig): Promise<void> {
-  if (security.authenticator) registerAuthentication(app, { authenticator: security.authenticator, identity: security.identity });
+/**
+ * Mounts the security layers on the app, before any route: route access (authentication and route
+ * scopes, on the matched route), input limits, REST authorisation, metadata, audit query. Returns the
+ * route table the access hook guards.
+ */
+export async function mountGatewaySecurity(app: FastifyInstance, security: GatewaySecurity, config: GatewayConfig): Promise<readonly RouteEntry[]> {
+  const routes = registerRouteAccess(app, { authenticator: security.authenticator, identity: security.identity });
   registerInputLimits(app, { maxDepth: config.maxJsonDepth, maxStringLength: config.maxStringLength });
   registerRestGuard(app, { guard: security.guard, identity: security.identity });
   await app.register(async (wellKnown) => registerProtectedResourceRoutes(wellKnown, { identity: security.identity, issuer: security.issuer }));
@@ -102,4 +106,5 @@ export async function mountGatewaySecurity(app: FastifyInstance, security: Gatew
   if (keys) await app.register(async (admin) => registerKeyRoutes(admin, { keys, identity: security.identity }));
   const audit = security.audit;
   if (audit) await app.register(async (admin) => registerAuditRoutes(admin, { audit, identity: security.identity }));
+  return routes;
 }

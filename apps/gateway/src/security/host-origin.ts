@@ -1,5 +1,7 @@
 import { localhostAllowedHostnames, localhostAllowedOrigins, validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isJsonRpcPath } from '../auth/challenge.js';
+import { GatewayErrorCode } from '../errors.js';
 
 const LOOPBACK_BINDS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -28,7 +30,7 @@ export function registerHostOriginGuard(app: FastifyInstance, policy: HostOrigin
     if (policy.hosts) {
       const host = validateHostHeader(request.headers.host, policy.hosts);
       if (!host.ok) {
-        forbidden(reply, `Forbidden: ${host.message}`);
+        forbidden(request, reply, `Forbidden: ${host.message}`);
         return;
       }
     }
@@ -36,7 +38,7 @@ export function registerHostOriginGuard(app: FastifyInstance, policy: HostOrigin
     if (origin !== undefined) {
       const verdict = validateOriginHeader(origin, policy.origins);
       if (!verdict.ok) {
-        forbidden(reply, `Forbidden: ${verdict.message}`);
+        forbidden(request, reply, `Forbidden: ${verdict.message}`);
         return;
       }
     }
@@ -44,9 +46,9 @@ export function registerHostOriginGuard(app: FastifyInstance, policy: HostOrigin
   });
 }
 
-function forbidden(reply: FastifyReply, message: string): FastifyReply {
-  return reply
-    .code(403)
-    .header('content-type', 'application/json')
-    .send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message } }));
+/** 403 in the shape of the route's callers: JSON-RPC on `/mcp`, `{ error }` on REST and everything else. */
+function forbidden(request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply {
+  const code = GatewayErrorCode.HostOriginRefused;
+  const body = isJsonRpcPath(request) ? { jsonrpc: '2.0', id: null, error: { code: -32000, message, data: { code } } } : { error: { code, message } };
+  return reply.code(403).header('content-type', 'application/json').send(JSON.stringify(body));
 }

@@ -1,7 +1,7 @@
-import { AuthErrorCode, DEFAULT_KEY_SCOPES, Scope, type KeyStore } from '@easyremote/auth';
+import { AuthErrorCode, DEFAULT_KEY_SCOPES, type KeyStore } from '@easyremote/auth';
 import { hasErrorCode } from '@easyremote/protocol';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bearerChallenge, refuse } from '../auth/challenge.js';
+import type { FastifyInstance } from 'fastify';
+import { ADMIN_ACCESS } from '../auth/route-access.js';
 import type { ResourceIdentity } from '../auth/resource-identity.js';
 import { GatewayErrorCode } from '../errors.js';
 
@@ -11,22 +11,14 @@ import { GatewayErrorCode } from '../errors.js';
  * key once), `DELETE /mcp/keys/{id}` (revoked on every replica within a second).
  */
 export function registerKeyRoutes(app: FastifyInstance, deps: { keys: KeyStore; identity: ResourceIdentity }): void {
-  const adminOnly = (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    if (!request.access || request.access.has(Scope.Admin)) return undefined;
-    return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, 'Forbidden: key management needs the admin scope', {
-      'www-authenticate': bearerChallenge(deps.identity.metadataUrl, { error: 'insufficient_scope', description: 'needs admin', scope: Scope.Admin }),
-    });
-  };
+  // The admin scope is checked by the access hook on the matched route (ADMIN_ACCESS).
+  const config = { access: ADMIN_ACCESS };
 
-  app.get('/mcp/keys', async (request, reply) => {
-    const refused = adminOnly(request, reply);
-    if (refused) return refused;
+  app.get('/mcp/keys', { config }, async () => {
     return { keys: (await deps.keys.list()).map(({ secretHash: _hash, ...record }) => record) };
   });
 
-  app.post<{ Body: unknown }>('/mcp/keys', async (request, reply) => {
-    const refused = adminOnly(request, reply);
-    if (refused) return refused;
+  app.post<{ Body: unknown }>('/mcp/keys', { config }, async (request, reply) => {
     const body = (request.body ?? {}) as { name?: unknown; scopes?: unknown };
     const name = typeof body.name === 'string' && body.name.length > 0 && body.name.length <= 200 ? body.name : undefined;
     const scopes = body.scopes === undefined ? DEFAULT_KEY_SCOPES : body.scopes;
@@ -37,9 +29,7 @@ export function registerKeyRoutes(app: FastifyInstance, deps: { keys: KeyStore; 
     return reply.code(201).send({ key, id: record.id, name: record.name, scopes: record.scopes, createdAt: record.createdAt });
   });
 
-  app.delete<{ Params: { id: string } }>('/mcp/keys/:id', async (request, reply) => {
-    const refused = adminOnly(request, reply);
-    if (refused) return refused;
+  app.delete<{ Params: { id: string } }>('/mcp/keys/:id', { config }, async (request, reply) => {
     try {
       const { secretHash: _hash, ...record } = await deps.keys.revoke(request.params.id);
       return record;

@@ -1,8 +1,9 @@
-import { AuthErrorCode, Scope } from '@easyremote/auth';
+import { AccessPolicy, AuthErrorCode, Scope } from '@easyremote/auth';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bearerChallenge, refuse } from '../auth/challenge.js';
 import type { ResourceIdentity } from '../auth/resource-identity.js';
-import { OPEN_ACCESS, type CallGuard } from './call-guard.js';
+import { requireAccess } from '../auth/route-access.js';
+import type { CallGuard } from './call-guard.js';
 
 /**
  * The REST doors get the same decisions as MCP: `GET /mcp/tools` needs `tools:list` and shows only
@@ -32,7 +33,8 @@ export function registerRestGuard(app: FastifyInstance, deps: { guard: CallGuard
 
   const check = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const route = request.routeOptions.url;
-    const access = request.access ?? OPEN_ACCESS;
+    const access = requireAccess(request, reply);
+    if (!(access instanceof AccessPolicy)) return access;
     if (route === '/mcp/tools' && request.method === 'GET' && !access.mayListTools) {
       return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, 'Forbidden: listing tools needs the tools:list scope', forbid(Scope.ToolsList, 'needs tools:list'));
     }

@@ -5,7 +5,7 @@ import type { McpCallContext } from '../mcp/call-context.js';
 import type { McpDispatcher } from '../mcp/dispatcher.js';
 import { JsonRpcCode, McpProtocolError } from '../mcp/jsonrpc.js';
 import { SerializedArray } from '../mcp/serialized-array.js';
-import { OPEN_ACCESS, type CallGuard } from './call-guard.js';
+import type { CallGuard } from './call-guard.js';
 
 type Dispatch = McpDispatcher['dispatch'];
 type ItemFilter = (access: AccessPolicy, item: Record<string, unknown>) => boolean;
@@ -59,7 +59,12 @@ export class SecuredDispatcher {
   ) {}
 
   dispatch(method: string, params: Record<string, unknown>, context: McpCallContext): ReturnType<Dispatch> {
-    const access = context.access ?? OPEN_ACCESS;
+    const access = context.access;
+    // The route's access hook sets a policy on every request it lets through (the open one when
+    // authentication is off); none means the hook did not run, so nothing is allowed.
+    if (!access) {
+      throw new McpProtocolError(JsonRpcCode.ServerError, 'Unauthorized: no credentials were established for this request', { code: AuthErrorCode.Unauthenticated }, 401);
+    }
     // Nothing to check or filter (authentication off, or an admin) and no rate limit: straight through.
     if (access.admin && !(method === 'tools/call' && this.guard.limited)) return this.inner.dispatch(method, params, context);
     return this.#checked(method, params, context, access);

@@ -11,6 +11,8 @@ interface RpcResumeState {
   target: string;
   nodeId: string;
   callId: string;
+  /** Who made the request: another credential's retry is refused like a forged state. */
+  principal: string | undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -43,7 +45,7 @@ export async function runOnNode(
   let outcome: NodeRpcOutcome;
   if (context.era === 'modern' && params.requestState !== undefined) {
     const state = typeof params.requestState === 'string' ? services.sessions.openValue<RpcResumeState>(params.requestState) : undefined;
-    if (!state || state.kind !== 'mrtr-rpc' || state.method !== method || state.target !== target) {
+    if (!state || state.kind !== 'mrtr-rpc' || state.method !== method || state.target !== target || state.principal !== context.principal) {
       throw new McpProtocolError(JsonRpcCode.InvalidParams, 'Invalid requestState: it was not issued by this mesh for this request');
     }
     if (!isPlainObject(params.inputResponses)) throw new McpProtocolError(JsonRpcCode.InvalidParams, 'A retry with requestState needs an "inputResponses" object');
@@ -54,7 +56,7 @@ export async function runOnNode(
   }
   const { reply } = outcome;
   if (reply.ok && 'inputRequired' in reply && context.era === 'modern' && outcome.nodeId !== undefined) {
-    const state: RpcResumeState = { kind: 'mrtr-rpc', method, target, nodeId: outcome.nodeId, callId: outcome.callId };
+    const state: RpcResumeState = { kind: 'mrtr-rpc', method, target, nodeId: outcome.nodeId, callId: outcome.callId, principal: context.principal };
     return { resultType: 'input_required', inputRequests: reply.inputRequired, requestState: services.sessions.sealValue(state) };
   }
   return unwrapNodeResult(reply, what);

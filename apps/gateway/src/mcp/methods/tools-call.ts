@@ -22,6 +22,8 @@ interface ResumeState {
   tool: string;
   nodeId: string;
   callId: string;
+  /** Who started the call: another credential's retry is refused like a forged state. */
+  principal: string | undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -48,7 +50,7 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
     throw new McpProtocolError(JsonRpcCode.InvalidParams, 'tools/call "arguments" must be an object');
   }
   const meta = isPlainObject(params._meta) ? params._meta : undefined;
-  const resume = context.era === 'modern' && params.requestState !== undefined ? openResumeState(params, name, services) : undefined;
+  const resume = context.era === 'modern' && params.requestState !== undefined ? openResumeState(params, name, context.principal, services) : undefined;
   const callId = resume?.callId ?? randomUUID();
   // The request's own controller: the client leaving and a cancellation (from any replica) both abort it.
   const controller = context.controller;
@@ -106,16 +108,16 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
     throw new McpProtocolError(rpcCode, outcome.error.message, { code: outcome.error.code, ...(isPlainObject(outcome.error.data) ? outcome.error.data : {}) });
   }
   if (outcome.ok === 'input') {
-    const state: ResumeState = { kind: 'mrtr', tool: name, nodeId: outcome.nodeId, callId: outcome.callId };
+    const state: ResumeState = { kind: 'mrtr', tool: name, nodeId: outcome.nodeId, callId: outcome.callId, principal: context.principal };
     return { resultType: 'input_required', inputRequests: outcome.inputRequired, requestState: services.sessions.sealValue(state) };
   }
   return renderOutcome(outcome);
 }
 
-function openResumeState(params: Record<string, unknown>, tool: string, services: McpServices): ResumeState {
+function openResumeState(params: Record<string, unknown>, tool: string, principal: string | undefined, services: McpServices): ResumeState {
   const token = params.requestState;
   const state = typeof token === 'string' ? services.sessions.openValue<ResumeState>(token) : undefined;
-  if (!state || state.kind !== 'mrtr' || state.tool !== tool) {
+  if (!state || state.kind !== 'mrtr' || state.tool !== tool || state.principal !== principal) {
     throw new McpProtocolError(JsonRpcCode.InvalidParams, 'Invalid requestState: it was not issued by this mesh for this tool');
   }
   return state;
