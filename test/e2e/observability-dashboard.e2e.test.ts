@@ -4,16 +4,17 @@ import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
+import { findTool, runsWith } from '../support/optional-tools.js';
 import { bearer, createKey } from '../support/security-helpers.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? findTool('chromium') ?? '/usr/bin/chromium';
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const DASHBOARD_SCREENSHOT = `${RESULTS}dashboard.png`;
 
 // The dashboard in a real browser (Debian's chromium, headless, driven by playwright-core), with
 // authentication on: its data needs the same key as the API; a node that joins and a call that
 // happens appear without a reload.
-describe('observability: the dashboard, live, in a real browser', () => {
+describe.runIf(runsWith('chromium'))('observability: the dashboard, live, in a real browser', () => {
   let nats: NatsServerHandle;
   let gateway: GatewayProcess;
   let node: AppProcess | undefined;

@@ -5,7 +5,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/processes.js';
 import { lintDockerfile, parseDockerfile } from './support/dockerfile-lint.js';
-import { findHaproxy } from './support/haproxy.js';
+import { findTool, runsWith } from '../support/optional-tools.js';
 import { DEPLOY_DIR, HAPROXY_CFG, NATS_CLUSTER_CONF, NATS_LEAF_CONF } from './support/paths.js';
 
 // No Docker engine or Kubernetes cluster runs here: these checks are what CI can prove about deploy/.
@@ -195,7 +195,7 @@ describe('deploy/Dockerfile', () => {
 
 describe('deploy/haproxy.cfg', () => {
   const config = read(HAPROXY_CFG);
-  const haproxy = findHaproxy(process.env.PATH);
+  const haproxy = findTool('haproxy');
 
   it('balances round-robin with no stickiness, checks /readyz and keeps SSE streams open', () => {
     expect(config).toMatch(/^\s*balance roundrobin$/m);
@@ -206,8 +206,9 @@ describe('deploy/haproxy.cfg', () => {
     expect(serverTimeout * 1000).toBeGreaterThan(30_000 + 1_000); // the default call timeout and its grace
   });
 
-  it.runIf(haproxy !== undefined)('passes haproxy -c', () => {
-    const output = execFileSync(haproxy!, ['-c', '-f', HAPROXY_CFG], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  it.runIf(runsWith('haproxy'))('passes haproxy -c', () => {
+    if (haproxy === undefined) throw new Error('haproxy is not installed (Debian/Ubuntu: apt-get install -y haproxy)');
+    const output = execFileSync(haproxy, ['-c', '-f', HAPROXY_CFG], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(output).toContain('Configuration file is valid');
   });
 });

@@ -3,16 +3,15 @@ import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, firstText } from '../support/mcp-clients.js';
 import { spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
-import { findHaproxy, HAPROXY_INSTALL_HINT, startHaproxy, trackingFetch, type Haproxy } from './support/haproxy.js';
+import { findTool, runsWith } from '../support/optional-tools.js';
+import { HAPROXY_INSTALL_HINT, startHaproxy, trackingFetch, type Haproxy } from './support/haproxy.js';
 import { HAPROXY_CFG, SITE_TOOLS } from './support/paths.js';
 import { sleep, until } from './support/wait.js';
 
 const PROTOCOL_TOOLS = 'test/fixtures/protocol-tools.ts';
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-const haproxyBinary = findHaproxy(process.env.PATH);
 // CI installs haproxy (.ci/run) and must run this file; a developer machine without it skips it.
-const runHere = haproxyBinary !== undefined || process.env.CI !== undefined;
-if (!runHere) console.warn(`skipping the load-balancer tests: ${HAPROXY_INSTALL_HINT}`);
+const runHere = runsWith('haproxy');
 
 /** A raw 2025 POST through the balancer; resolves with the replica that served it and the body. */
 async function post(url: string, headers: Record<string, string>, message: unknown): Promise<{ status: number; by: string; text: string; sessionId: string }> {
@@ -33,6 +32,7 @@ describe.runIf(runHere)('three gateways behind HAProxy', () => {
   let clients: Client[] = [];
 
   beforeAll(async () => {
+    const haproxyBinary = findTool('haproxy');
     if (haproxyBinary === undefined) throw new Error(HAPROXY_INSTALL_HINT);
     nats = await startNats({ path: process.env.PATH });
     [node, ...gateways] = await Promise.all([

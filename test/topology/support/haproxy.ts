@@ -1,25 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { once } from 'node:events';
-import { delimiter, join } from 'node:path';
 import { freePorts } from '@easyremote/nats-launcher';
 import { until } from './wait.js';
 
 export const HAPROXY_INSTALL_HINT = 'haproxy is not installed (Debian/Ubuntu: apt-get install -y haproxy); .ci/run installs it';
-
-/** The haproxy binary on PATH (or in /usr/sbin, where Debian installs it), or undefined. */
-export function findHaproxy(pathVariable: string | undefined): string | undefined {
-  for (const dir of [...(pathVariable ?? '').split(delimiter).filter(Boolean), '/usr/sbin', '/usr/local/sbin']) {
-    const candidate = join(dir, 'haproxy');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}
 
 export interface Haproxy extends AsyncDisposable {
   /** `http://127.0.0.1:<port>` */
