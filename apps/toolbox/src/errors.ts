@@ -40,6 +40,11 @@ export const ToolboxErrorCode = {
   DatasetNotFound: 'TOOLBOX_ERR_DATASET_NOT_FOUND',
   /** The data set could not be read (I/O error, HTTP error, object store down). */
   DatasetUnreadable: 'TOOLBOX_ERR_DATASET_UNREADABLE',
+  /**
+   * A caller-supplied URL (or a redirect it led to) names loopback, a private, link-local,
+   * multicast or cloud metadata address, or resolves to one, and the operator did not allow-list it.
+   */
+  UrlForbidden: 'TOOLBOX_ERR_URL_FORBIDDEN',
   /** The data set is larger than this node reads. */
   DatasetTooLarge: 'TOOLBOX_ERR_DATASET_TOO_LARGE',
   /** The data set is not valid CSV or JSON Lines. */

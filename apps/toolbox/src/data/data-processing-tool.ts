@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { defineTool, type HandlerContext, type ToolDefinition } from '@easyremote/node-sdk';
 import { Type, type Static } from 'typebox';
 import { asChunkDescriptor, chunkTable, detectFormat, planChunks, type ChunkDescriptor, type DataFormat } from './chunk-plan.js';
@@ -14,6 +15,8 @@ export interface DataProcessingDeps {
   readonly config: DataConfig;
   readonly store: DataSetStore;
   readonly functions: ChunkFunctionRegistry;
+  /** The resolver URL data sets are fetched with (dns.lookup when unset); tests bring their own. */
+  readonly lookup?: LookupFunction | undefined;
 }
 
 const Input = Type.Object(

@@ -59,6 +59,8 @@ describe('data sets from http(s) URLs', () => {
         response.end(body);
       } else if (request.url === '/broken') {
         response.writeHead(500).end('boom');
+      } else if (request.url?.startsWith('/redirect?to=')) {
+        response.writeHead(302, { location: decodeURIComponent(request.url.slice('/redirect?to='.length)) }).end();
       } else {
         response.writeHead(404).end();
       }
@@ -66,19 +68,21 @@ describe('data sets from http(s) URLs', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
+  // Loopback is refused unless allow-listed: these tests' server is the operator's "internal" host.
+  const allowed = () => ({ EASYREMOTE_FETCH_ALLOW_HOSTS: new URL(base).host });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
   it('reads each chunk with a Range request and merges to the local answer', async () => {
-    const tool = toolWith(noDataSetStore);
+    const tool = toolWith(noDataSetStore, allowed());
     expect(data(await runFanout(tool, { ...args, dataset_path: `${base}/ranged.csv` }))).toEqual(expected);
     expect(ranges.length).toBe(8);
     expect(data(await runFanout(tool, { ...args, dataset_path: `${base}/whole`, format: 'csv' }))).toEqual(expected);
   });
 
   it('maps HTTP failures and can be switched off', async () => {
-    const tool = toolWith(noDataSetStore);
+    const tool = toolWith(noDataSetStore, allowed());
     const code = async (path: string, target = tool) => {
       const response = await runTool(target, { ...args, dataset_path: path });
       return response.ok ? 'ok' : response.error.code;
@@ -89,11 +93,31 @@ describe('data sets from http(s) URLs', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as { port: number }).port;
     await new Promise((resolve) => closed.close(resolve));
-    expect(await runTool(tool, { ...args, dataset_path: `http://127.0.0.1:${port}/refused.csv` })).toMatchObject({
+    expect(await runTool(toolWith(noDataSetStore, { EASYREMOTE_FETCH_ALLOW_HOSTS: `127.0.0.1:${port}` }), { ...args, dataset_path: `http://127.0.0.1:${port}/refused.csv` })).toMatchObject({
       ok: false,
       error: { code: ToolboxErrorCode.DatasetUnreadable, message: expect.stringContaining('ECONNREFUSED') },
     });
-    expect(await code(`${base}/ranged.csv`, toolWith(noDataSetStore, { EASYREMOTE_DATA_ALLOW_URLS: '0' }))).toBe(ToolboxErrorCode.DatasetNotAllowed);
+    expect(await code(`${base}/ranged.csv`, toolWith(noDataSetStore, { ...allowed(), EASYREMOTE_DATA_ALLOW_URLS: '0' }))).toBe(ToolboxErrorCode.DatasetNotAllowed);
+  });
+
+  it('refuses loopback and internal URLs unless allow-listed, in the plan and in every chunk, redirects included', async () => {
+    const closed = toolWith(noDataSetStore);
+    const before = ranges.length;
+    for (const path of [`${base}/ranged.csv`, `${base.replace('127.0.0.1', 'localhost')}/ranged.csv`, `${base.replace('127.0.0.1', '[::ffff:127.0.0.1]')}/ranged.csv`, 'http://169.254.169.254/latest/meta-data/']) {
+      expect(await runTool(closed, { ...args, dataset_path: path })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.UrlForbidden } });
+      // runFanout throws what the plan throws (a node would answer it as the plan's failure).
+      await expect(runFanout(closed, { ...args, dataset_path: path })).rejects.toMatchObject({ code: ToolboxErrorCode.UrlForbidden });
+    }
+    // A chunk descriptor planned elsewhere does not make the URL allowed here.
+    expect(await runTool(closed, { ...args, dataset_path: `${base}/ranged.csv` }, { chunk: { index: 0, count: 1, data: { v: 1, format: 'csv', size: 10, start: 0, end: 10, firstRecord: 0, rows: 1 } } })).toMatchObject({
+      ok: false,
+      error: { code: ToolboxErrorCode.UrlForbidden },
+    });
+    // The allow-listed server redirecting to a host that is not allow-listed: refused at that hop.
+    const open = toolWith(noDataSetStore, allowed());
+    const elsewhere = `${base.replace('127.0.0.1', '127.0.0.2')}/ranged.csv`;
+    expect(await runTool(open, { ...args, dataset_path: `${base}/redirect?to=${encodeURIComponent(elsewhere)}` })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.UrlForbidden } });
+    expect(ranges.length).toBe(before);
   });
 });
 
