@@ -36,6 +36,8 @@ export const ToolboxErrorCode = {
 
   /** `dataset_path` names something this node may not read (a path outside its data directory, a scheme). */
   DatasetNotAllowed: 'TOOLBOX_ERR_DATASET_NOT_ALLOWED',
+  /** The caller's `resources:read` scopes do not cover the `easyremote://data/<id>` it named (or the call named no caller). */
+  DatasetForbidden: 'TOOLBOX_ERR_DATASET_FORBIDDEN',
   /** The data set does not exist (no file, HTTP 404, no object in the data bucket). */
   DatasetNotFound: 'TOOLBOX_ERR_DATASET_NOT_FOUND',
   /** The data set could not be read (I/O error, HTTP error, object store down). */

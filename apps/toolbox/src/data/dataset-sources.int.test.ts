@@ -124,6 +124,9 @@ describe('data sets from http(s) URLs', () => {
 describe('data sets uploaded to the mesh (easyremote://data/<id>)', () => {
   let nats: NatsServerHandle;
   let store: NatsDataSetStore;
+  // What a gateway sends with each call: the caller's principal and scopes.
+  const everything = { caller: { principal: 'key:all', scopes: ['resources:read'] } };
+  const publicOnly = { caller: { principal: 'key:narrow', scopes: ['tools:call', 'resources:read:easyremote://data/public-*'] } };
 
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
@@ -136,7 +139,7 @@ describe('data sets uploaded to the mesh (easyremote://data/<id>)', () => {
 
   it('uploads a file with uploadDataSet and processes it chunk by chunk from the object store', async () => {
     const tool = toolWith(store);
-    expect(await runTool(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.DatasetNotFound } });
+    expect(await runTool(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' }, everything)).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.DatasetNotFound } });
     const nc = await connectMesh({ servers: nats.url });
     try {
       const uploaded = await uploadDataSet(nc, join(dir, 'local.csv'), { id: 'sales.csv' });
@@ -145,8 +148,48 @@ describe('data sets uploaded to the mesh (easyremote://data/<id>)', () => {
     } finally {
       await nc.close();
     }
-    expect(data(await runFanout(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' }))).toEqual(expected);
-    expect(data(await runTool(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' }))).toEqual(expected);
-    expect(await runTool(tool, { ...args, dataset_path: 'easyremote://data/other.csv' })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.DatasetNotFound } });
+    expect(data(await runFanout(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' }, everything))).toEqual(expected);
+    expect(data(await runTool(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' }, everything))).toEqual(expected);
+    expect(await runTool(tool, { ...args, dataset_path: 'easyremote://data/other.csv' }, everything)).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.DatasetNotFound } });
+  });
+
+  it("reads only the data sets the caller's resources:read scopes cover, however the URI is spelled", async () => {
+    const nc = await connectMesh({ servers: nats.url });
+    try {
+      await uploadDataSet(nc, join(dir, 'local.csv'), { id: 'public-1' });
+      await uploadDataSet(nc, join(dir, 'local.csv'), { id: 'private-1' });
+    } finally {
+      await nc.close();
+    }
+    const tool = toolWith(store);
+    const code = async (path: string, options: Parameters<typeof runTool>[2] = publicOnly) => {
+      const response = await runTool(tool, { ...args, format: 'csv', dataset_path: path }, options);
+      return response.ok ? 'ok' : response.error.code;
+    };
+    for (const path of ['easyremote://data/public-1', 'EASYREMOTE://DATA/public-1', 'easyremote://data/%70ublic-1', ' easyremote://data/public-1']) {
+      expect([path, await code(path)]).toEqual([path, 'ok']);
+    }
+    const privateSpellings = [
+      'easyremote://data/private-1',
+      'easyremote://data/%70rivate-1',
+      'easyremote://data/%70%72%69%76%61%74%65%2D%31',
+      'EASYREMOTE://DATA/private-1',
+      'Easyremote://Data/private-1',
+      'easyremote://%64ata/private-1',
+      'easyremote:///data/private-1',
+      'easyremote:data/private-1',
+      '  easyremote://data/private-1\n',
+    ];
+    for (const path of privateSpellings) expect([path, await code(path)]).toEqual([path, ToolboxErrorCode.DatasetForbidden]);
+    // Through the fan-out plan and a chunk call too: each is a call of its own.
+    await expect(runFanout(tool, { ...args, dataset_path: 'easyremote://data/%70rivate-1' }, publicOnly)).rejects.toMatchObject({ code: ToolboxErrorCode.DatasetForbidden });
+    const chunk = { index: 0, count: 1, data: { v: 1, format: 'csv', size: 10, start: 0, end: 10, firstRecord: 0, rows: 1 } };
+    expect(await runTool(tool, { ...args, dataset_path: 'easyremote://data/private-1' }, { ...publicOnly, chunk })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.DatasetForbidden } });
+    // A path inside the allowed glob is the literal object name, never a way out of it.
+    expect(await code('easyremote://data/public-1%2F..%2Fprivate-1')).toBe(ToolboxErrorCode.DatasetNotFound);
+    expect(await code('easyremote://data/%zz')).toBe(ToolboxErrorCode.DatasetNotAllowed);
+    // No caller (an older gateway, a remote() call that names none): nothing is readable.
+    expect(await code('easyremote://data/public-1', {})).toBe(ToolboxErrorCode.DatasetForbidden);
+    expect(await code('easyremote://data/private-1', everything)).toBe('ok');
   });
 });
