@@ -36,10 +36,17 @@ export const ToolboxErrorCode = {
 
   /** `dataset_path` names something this node may not read (a path outside its data directory, a scheme). */
   DatasetNotAllowed: 'TOOLBOX_ERR_DATASET_NOT_ALLOWED',
+  /** The caller's `resources:read` scopes do not cover the `easyremote://data/<id>` it named (or the call named no caller). */
+  DatasetForbidden: 'TOOLBOX_ERR_DATASET_FORBIDDEN',
   /** The data set does not exist (no file, HTTP 404, no object in the data bucket). */
   DatasetNotFound: 'TOOLBOX_ERR_DATASET_NOT_FOUND',
   /** The data set could not be read (I/O error, HTTP error, object store down). */
   DatasetUnreadable: 'TOOLBOX_ERR_DATASET_UNREADABLE',
+  /**
+   * A caller-supplied URL (or a redirect it led to) names loopback, a private, link-local,
+   * multicast or cloud metadata address, or resolves to one, and the operator did not allow-list it.
+   */
+  UrlForbidden: 'TOOLBOX_ERR_URL_FORBIDDEN',
   /** The data set is larger than this node reads. */
   DatasetTooLarge: 'TOOLBOX_ERR_DATASET_TOO_LARGE',
   /** The data set is not valid CSV or JSON Lines. */

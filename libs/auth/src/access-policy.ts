@@ -1,3 +1,5 @@
+import { ResourceReadScopes, scopeGlob as glob } from '@easyremote/protocol';
+
 /** Scopes the gateway understands. Patterned forms take a `*` glob after the last colon. */
 export const Scope = {
   /** See the tool list (filtered to the tools the caller may call). */
@@ -29,16 +31,6 @@ export interface ToolFacts {
   securityLevel?: string | undefined;
 }
 
-const globCache = new Map<string, RegExp>();
-function glob(pattern: string): RegExp {
-  let compiled = globCache.get(pattern);
-  if (!compiled) {
-    compiled = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-    if (globCache.size < 10_000) globCache.set(pattern, compiled);
-  }
-  return compiled;
-}
-
 /**
  * One decision for listing and calling: the caller sees exactly the tools (resources, prompts) it may
  * use. Built once per principal (gateways cache it with the principal) from its scopes:
@@ -47,23 +39,26 @@ function glob(pattern: string): RegExp {
  */
 export class AccessPolicy {
   readonly admin: boolean;
+  /** The scopes it was built from, as given: they travel with each call to the node (`CallerIdentity`). */
+  readonly scopes: readonly string[];
   readonly #scopes: ReadonlySet<string>;
   readonly #toolNames: RegExp[] = [];
   readonly #categories: RegExp[] = [];
-  readonly #resources: RegExp[] = [];
+  /** Shared with compute nodes (`ctx.mayRead`), so both decide on the same canonical URI. */
+  readonly #resources: ResourceReadScopes;
   readonly #prompts: RegExp[] = [];
   readonly #high: boolean;
 
   constructor(scopes: readonly string[]) {
+    this.scopes = Object.freeze([...scopes]);
     this.#scopes = new Set(scopes);
+    this.#resources = new ResourceReadScopes(scopes);
     this.admin = this.#scopes.has(Scope.Admin);
     this.#high = this.admin || this.#scopes.has(Scope.ToolsHigh);
     for (const scope of scopes) {
       if (scope === Scope.ToolsCall) this.#toolNames.push(glob('*'));
       else if (scope.startsWith('tools:call:')) this.#toolNames.push(glob(scope.slice('tools:call:'.length)));
       else if (scope.startsWith('category:')) this.#categories.push(glob(scope.slice('category:'.length)));
-      else if (scope === Scope.ResourcesRead) this.#resources.push(glob('*'));
-      else if (scope.startsWith('resources:read:')) this.#resources.push(glob(scope.slice('resources:read:'.length)));
       else if (scope === Scope.PromptsGet) this.#prompts.push(glob('*'));
       else if (scope.startsWith('prompts:get:')) this.#prompts.push(glob(scope.slice('prompts:get:'.length)));
     }
@@ -78,7 +73,7 @@ export class AccessPolicy {
   }
 
   get mayUseResources(): boolean {
-    return this.admin || this.#resources.length > 0;
+    return this.#resources.any;
   }
 
   get mayUsePrompts(): boolean {
@@ -93,8 +88,9 @@ export class AccessPolicy {
     return category !== undefined && this.#categories.some((pattern) => pattern.test(category));
   }
 
+  /** `easyremote:` URIs are judged in their canonical spelling (`EASYREMOTE://DATA/%70rivate-1` is `easyremote://data/private-1`). */
   mayReadResource(uri: string): boolean {
-    return this.admin || this.#resources.some((pattern) => pattern.test(uri));
+    return this.#resources.mayRead(uri);
   }
 
   mayGetPrompt(name: string): boolean {

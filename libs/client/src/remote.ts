@@ -1,5 +1,5 @@
 import { connectMesh, invokeTool, PayloadStore, RpcClient } from '@easyremote/mesh';
-import { nodeCallSubject, toolSubject, type Logger } from '@easyremote/protocol';
+import { nodeCallSubject, toolSubject, type CallerIdentity, type Logger } from '@easyremote/protocol';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { randomUUID } from 'node:crypto';
 import { ClientErrorCode, RemoteToolError } from './errors.js';
@@ -11,6 +11,8 @@ export interface RemoteCallOptions {
   /** Deadline for the call; the node aborts the handler when it passes. Default 30 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Who the call is for (`ctx.caller` on the node); overrides the connection's `caller`. */
+  caller?: CallerIdentity;
 }
 
 export interface ConnectRemoteOptions {
@@ -21,6 +23,13 @@ export interface ConnectRemoteOptions {
   name?: string;
   logger?: Logger;
   defaultTimeoutMs?: number;
+  /**
+   * Who this program's calls are for: `{ principal, scopes }`, sent with every call as a gateway
+   * sends the authenticated caller's. Without it, tools see no caller, which has no scopes: the
+   * toolbox's data tool then reads no `easyremote://data/<id>`. A NATS client that may publish
+   * calls is trusted to say this truthfully (nats/secure decides who may).
+   */
+  caller?: CallerIdentity;
 }
 
 /** A typed function that calls one tool over the mesh. */
@@ -36,13 +45,15 @@ export class RemoteMesh implements AsyncDisposable {
   readonly #rpc: RpcClient;
   readonly #ownsConnection: boolean;
   readonly #defaultTimeoutMs: number;
+  readonly #caller: CallerIdentity | undefined;
 
-  private constructor(nc: NatsConnection, ownsConnection: boolean, defaultTimeoutMs: number, payloads: PayloadStore | undefined) {
+  private constructor(nc: NatsConnection, ownsConnection: boolean, defaultTimeoutMs: number, payloads: PayloadStore | undefined, caller: CallerIdentity | undefined) {
     this.#nc = nc;
     // With the payload store, arguments and results over NATS's max_payload travel through JetStream.
     this.#rpc = new RpcClient(nc, payloads ? { payloads } : {});
     this.#ownsConnection = ownsConnection;
     this.#defaultTimeoutMs = defaultTimeoutMs;
+    this.#caller = caller;
   }
 
   static async connect(options: ConnectRemoteOptions): Promise<RemoteMesh> {
@@ -51,7 +62,7 @@ export class RemoteMesh implements AsyncDisposable {
       (await connectMesh({ servers: options.servers, name: options.name ?? 'easyremote-remote', ...(options.logger ? { logger: options.logger } : {}) }));
     // Without JetStream there is no payload store: calls still work, only bodies over 1 MiB fail.
     const payloads = await PayloadStore.open(nc).catch(() => undefined);
-    return new RemoteMesh(nc, options.connection === undefined, options.defaultTimeoutMs ?? 30_000, payloads);
+    return new RemoteMesh(nc, options.connection === undefined, options.defaultTimeoutMs ?? 30_000, payloads, options.caller);
   }
 
   /** A function calling `tool`, typed by the caller: `mesh.remote<{ text: string }, { text: string }>('echo')`. */
@@ -62,10 +73,11 @@ export class RemoteMesh implements AsyncDisposable {
   async call<Result = unknown>(tool: string, args: Record<string, unknown>, options: RemoteCallOptions = {}): Promise<Result> {
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
     const subject = options.node ? nodeCallSubject(options.node) : toolSubject(tool);
+    const caller = options.caller ?? this.#caller;
     const { response, nodeId } = await invokeTool(
       this.#rpc,
       subject,
-      { tool, arguments: args },
+      { tool, arguments: args, ...(caller ? { caller } : {}) },
       { timeoutMs: timeoutMs + 1_000, deadline: Date.now() + timeoutMs, callId: randomUUID(), ...(options.signal ? { signal: options.signal } : {}) },
     );
     if (!response.ok) throw new RemoteToolError(tool, response.error.code, response.error.message, response.error.data);

@@ -60,6 +60,7 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
     client: clientAccess(runtime, request.client, session, notifySubject, deadline),
     controller: session.controller,
     chunk: request.chunk,
+    caller: request.caller,
     deadlines: runtime.deadlines,
   };
   const done = (response: CallResponse): void => finishCall(runtime, session, request.tool, started, response);

@@ -1,4 +1,4 @@
-import { WireErrorCode, type CallResponse, type Logger } from '@easyremote/protocol';
+import { WireErrorCode, type CallerIdentity, type CallResponse, type Logger } from '@easyremote/protocol';
 import type { CompiledTool } from './define-tool.js';
 import type { DeadlineWatch } from './deadline-watch.js';
 import type { ChunkInfo } from './fanout-option.js';
@@ -24,6 +24,8 @@ export interface ExecuteOptions {
   controller: AbortController;
   /** Which chunk of a fan-out this call runs (`ctx.chunk`). */
   chunk?: ChunkInfo | undefined;
+  /** Who the call is for (`ctx.caller`). */
+  caller?: CallerIdentity | undefined;
   /** The node's shared deadline timer; without it the call gets a timer of its own. */
   deadlines?: DeadlineWatch | undefined;
 }
@@ -82,6 +84,7 @@ export function startCall(tool: CompiledTool, args: unknown, options: ExecuteOpt
     notify: options.notify,
     client: options.client,
     chunk: options.chunk,
+    caller: options.caller,
   });
   const finish = (outcome: HandlerOutcome): CallResponse => {
     try {

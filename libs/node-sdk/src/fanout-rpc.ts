@@ -54,6 +54,8 @@ export async function mergeFanout(env: RpcEnv, params: Readonly<Record<string, u
     deadline: base.deadline,
     nodeId: base.nodeId,
     meta: base.meta,
+    caller: base.caller,
+    mayRead: (uri) => base.mayRead(uri),
     progress: (progress, total, message) => base.progress(progress, total, message),
     log: (level, data, logger) => base.log(level, data, logger),
     tool: toolName,

@@ -1,4 +1,4 @@
-import type { Logger } from '@easyremote/protocol';
+import type { CallerIdentity, Logger } from '@easyremote/protocol';
 import type { NodeCatalog } from './node-catalog.js';
 import { runHandler, type HandlerOutcome } from './run-handler.js';
 import { CallContext, type ClientAccess, type NotificationSink } from './tool-context.js';
@@ -15,6 +15,8 @@ export interface RpcEnv {
   readonly meta: Readonly<Record<string, unknown>> | undefined;
   /** How reads and prompts reach the client; absent when the request named no client. */
   readonly client: ClientAccess | undefined;
+  /** Who the request is for (`NodeRpcRequest.caller`); absent: nobody said. */
+  readonly caller?: CallerIdentity | undefined;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -36,6 +38,7 @@ export function rpcContext(env: RpcEnv, operation: string, canAskClient: boolean
     logger: env.logger,
     notify: env.notify,
     client: canAskClient ? env.client : undefined,
+    caller: env.caller,
   });
 }
 

@@ -61,6 +61,7 @@ function serveRpc(runtime: NodeRuntime, msg: Msg, data: Uint8Array): void {
     notify: notifySubject === undefined ? undefined : notifier(runtime, notifySubject, callId),
     meta: isRecord(meta) ? meta : undefined,
     client: canAsk ? clientAccess(runtime, request.client, session, notifySubject, deadline) : undefined,
+    caller: request.caller,
   };
   OPERATIONS[request.method](env, request.params)
     .then((response) => session.finish(response))

@@ -1,4 +1,4 @@
-import { mergeBuiltin, planChunkCalls, splitArrayArguments, WireErrorCode, type CallResponse, type ChunkCall, type FanoutPartial } from '@easyremote/protocol';
+import { mergeBuiltin, planChunkCalls, resourceReadScopes, splitArrayArguments, WireErrorCode, type CallerIdentity, type CallResponse, type ChunkCall, type FanoutPartial } from '@easyremote/protocol';
 import { compiledMerger, type MergerDefinition } from './define-merger.js';
 import { compiledTool, type ToolDefinition } from './define-tool.js';
 import type { MergeContext } from './fanout-option.js';
@@ -29,7 +29,7 @@ export async function runFanout(tool: ToolDefinition, args: Record<string, unkno
   if (fanout.plan !== undefined) {
     const checked = compiled.input.withDefaults(structuredClone(args));
     if (!checked.ok) return failure(WireErrorCode.InvalidArguments, `invalid arguments for tool ${JSON.stringify(tool.name)}: ${checked.message}`);
-    const plan = await fanout.plan(checked.value, planContext(toolOptions.nodeId ?? 'local'));
+    const plan = await fanout.plan(checked.value, planContext(toolOptions.nodeId ?? 'local', toolOptions.caller));
     calls = plan.length === 0 ? undefined : planChunkCalls(args, plan);
   } else if (fanout.descriptor.split.kind === 'array') {
     calls = splitArrayArguments(args, fanout.descriptor.split);
@@ -54,7 +54,7 @@ export async function runFanout(tool: ToolDefinition, args: Record<string, unkno
   }
   const merger = merge.name === tool.name && fanout.merge !== undefined ? fanout.merge : mergers?.map(compiledMerger).find((m) => m.name === merge.name)?.merge;
   if (merger === undefined) return failure(WireErrorCode.NotFound, `no merger ${JSON.stringify(merge.name)}: pass it in options.mergers`);
-  const ctx: MergeContext = { ...planContext(toolOptions.nodeId ?? 'local'), tool: tool.name, arguments: args };
+  const ctx: MergeContext = { ...planContext(toolOptions.nodeId ?? 'local', toolOptions.caller), tool: tool.name, arguments: args };
   const value = await merger(
     partials.map((p) => ({ index: p.index, nodeId: p.nodeId, content: p.content as ContentBlock[], structuredContent: p.structuredContent })),
     ctx,
@@ -64,6 +64,7 @@ export async function runFanout(tool: ToolDefinition, args: Record<string, unkno
   return { ok: true, result: isRecord(value) ? shapeStructured(value) : shapeUnstructured(value) };
 }
 
-function planContext(nodeId: string): Omit<MergeContext, 'tool' | 'arguments'> {
-  return { signal: new AbortController().signal, callId: 'local', deadline: Date.now() + 30_000, nodeId, meta: {}, progress: () => {}, log: () => {} };
+function planContext(nodeId: string, caller: CallerIdentity | undefined): Omit<MergeContext, 'tool' | 'arguments'> {
+  const mayRead = (uri: string): boolean => caller !== undefined && resourceReadScopes(caller.scopes).mayRead(uri);
+  return { signal: new AbortController().signal, callId: 'local', deadline: Date.now() + 30_000, nodeId, meta: {}, caller, mayRead, progress: () => {}, log: () => {} };
 }

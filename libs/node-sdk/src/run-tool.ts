@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { silentLogger, type CallNotification, type CallResponse, type Logger } from '@easyremote/protocol';
+import { silentLogger, type CallerIdentity, type CallNotification, type CallResponse, type Logger } from '@easyremote/protocol';
 import { compiledTool, type ToolDefinition } from './define-tool.js';
 import { executeCall } from './execute-call.js';
 import type { ChunkInfo } from './fanout-option.js';
@@ -30,6 +30,11 @@ export interface RunToolOptions {
   client?: SimulatedClient;
   /** Runs the call as this chunk of a fan-out (`ctx.chunk`). */
   chunk?: ChunkInfo;
+  /**
+   * Who the call is for (`ctx.caller`), as a gateway would say: `{ principal, scopes }`. Omitted,
+   * the handler sees no caller, as on a node (`ctx.mayRead` is false for everything).
+   */
+  caller?: CallerIdentity;
 }
 
 const DEFAULT_CAPABILITIES = { elicitation: {}, sampling: {}, roots: {} };
@@ -66,6 +71,7 @@ export async function runTool(tool: ToolDefinition, args: Record<string, unknown
       client: simulated(options.client),
       controller,
       chunk: options.chunk,
+      caller: options.caller,
     });
   } finally {
     signal?.removeEventListener('abort', forward);

@@ -1,4 +1,4 @@
-import { WireErrorCode, type CallNotification, type InputRequest, type Logger } from '@easyremote/protocol';
+import { resourceReadScopes, WireErrorCode, type CallerIdentity, type CallNotification, type InputRequest, type Logger } from '@easyremote/protocol';
 import { unsupportedReason, type ClientInfo, type ClientMethod } from './client-capabilities.js';
 import { asCreateMessageResult, asElicitResult, asListRootsResult } from './client-results.js';
 import type { CreateMessageParams, CreateMessageResult, ElicitParams, ElicitResult, ListRootsResult } from './client-types.js';
@@ -20,6 +20,18 @@ export interface HandlerContext {
   readonly nodeId: string;
   /** MCP request `_meta` forwarded by the caller (empty when none), e.g. `progressToken`. */
   readonly meta: Readonly<Record<string, unknown>>;
+  /**
+   * On whose behalf the call runs: the principal the gateway authenticated and its scopes (`admin`
+   * when the gateway runs without authentication). Undefined when the call carried none (an older
+   * gateway, a `remote()` call that names no caller): such a caller has no scopes.
+   */
+  readonly caller: CallerIdentity | undefined;
+  /**
+   * Whether the caller's `resources:read` scopes cover `uri`, with the gateway's semantics
+   * (`easyremote:` URIs compared in their canonical spelling). Check it before a handler reads a
+   * resource that an argument names: `easyremote://data/<id>`. False without a caller.
+   */
+  mayRead(uri: string): boolean;
   /** Reports progress to the caller, when it asked for notifications. Never throws. */
   progress(progress: number, total?: number, message?: string): void;
   /** Sends a log message to the caller, when it asked for notifications. Never throws. */
@@ -77,6 +89,8 @@ export interface CallContextInit {
   client?: ClientAccess | undefined;
   /** Set on the chunk calls of a fan-out. */
   chunk?: ChunkInfo | undefined;
+  /** Who the call is for (`CallRequest.caller`); undefined: nobody said. */
+  caller?: CallerIdentity | undefined;
 }
 
 const EMPTY_META: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -93,6 +107,7 @@ export class CallContext implements ToolContext {
   readonly nodeId: string;
   readonly meta: Readonly<Record<string, unknown>>;
   readonly chunk: ChunkInfo | undefined;
+  readonly caller: CallerIdentity | undefined;
   readonly #operation: string;
   readonly #logger: Logger;
   readonly #notify: NotificationSink | undefined;
@@ -106,6 +121,7 @@ export class CallContext implements ToolContext {
     this.nodeId = init.nodeId;
     this.meta = init.meta ?? EMPTY_META;
     this.chunk = init.chunk;
+    this.caller = init.caller;
     this.#operation = init.operation;
     this.#logger = init.logger;
     this.#notify = init.notify;
@@ -115,6 +131,10 @@ export class CallContext implements ToolContext {
   /** After the reply is sent, notifications and requests from a handler that ignored its signal are dropped. */
   close(): void {
     this.#closed = true;
+  }
+
+  mayRead(uri: string): boolean {
+    return this.caller !== undefined && typeof uri === 'string' && resourceReadScopes(this.caller.scopes).mayRead(uri);
   }
 
   progress(progress: number, total?: number, message?: string): void {

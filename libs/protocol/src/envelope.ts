@@ -13,6 +13,19 @@ export const CallerClient = Type.Object({
 export type CallerClient = Static<typeof CallerClient>;
 
 /**
+ * On whose behalf a call runs: the principal the gateway authenticated and its scopes (`admin` when
+ * authentication is off). A node uses it to decide what the call may reach beyond the tool itself
+ * (`ctx.mayRead(uri)`: data sets named in arguments). The node believes it because only trusted
+ * publishers reach `tools.>` and `nodes.<id>.>` (nats/secure); a call without it is a caller with
+ * no scopes.
+ */
+export const CallerIdentity = Type.Object({
+  principal: Type.String({ minLength: 1, maxLength: 1024 }),
+  scopes: Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 1024 }),
+});
+export type CallerIdentity = Static<typeof CallerIdentity>;
+
+/**
  * The call envelope: what a gateway (or `remote()`) sends to a node on `tools.<token>` or
  * `nodes.<id>.call`, and what the node answers. JSON in the body; trace context in headers (see
  * headers.ts). The call id, deadline and notify subject travel in the body (`callId`, `deadline`,
@@ -27,6 +40,8 @@ export const CallRequest = Type.Object({
   /** MCP request `_meta` forwarded from the client (progress token, trace context, ...). */
   meta: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   client: Type.Optional(CallerClient),
+  /** Who the call is for (`ctx.caller`); absent from older gateways and plain `remote()` calls. */
+  caller: Type.Optional(CallerIdentity),
   /** Set on each chunk of a fan-out call (see fanout.ts); the handler sees it as `ctx.chunk`. */
   chunk: Type.Optional(FanoutChunk),
   /**
@@ -156,6 +171,8 @@ export const NodeRpcRequest = Type.Object({
    * `decodeNodeRpcReply`. Without it, nothing changes (`NodeRpcResponse`).
    */
   client: Type.Optional(CallerClient),
+  /** Who the request is for (`ctx.caller` of reads, prompts, fan-out plans and merges). */
+  caller: Type.Optional(CallerIdentity),
 });
 export type NodeRpcRequest = Static<typeof NodeRpcRequest>;
 

@@ -34,8 +34,11 @@ export {
   NodeRpcResponse,
   NodeRpcReply,
   CallerClient,
+  CallerIdentity,
   CancelCall,
 } from './envelope.js';
+export { parseResourceReference, canonicalResourceUri, scopeGlob, ResourceReadScopes, resourceReadScopes } from './resource-scopes.js';
+export type { ResourceReference } from './resource-scopes.js';
 export { ToolMetadata, ToolDescriptor, ResourceDescriptor, ResourceTemplateDescriptor, PromptDescriptor, GpuInfo, NodeCapabilities, NodeLoad, NodeAdvert } from './advert.js';
 export {
   FanoutMerger,

@@ -5,6 +5,7 @@ import { GatewayErrorCode } from '../errors.js';
 import { placementFromQuery } from '../routing/call-placement.js';
 import { jsonBytes, type CallEvents } from '../routing/call-events.js';
 import type { InvokeOutcome, ToolInvoker } from '../routing/tool-invoker.js';
+import { callerIdentity } from '../security/caller-identity.js';
 
 /** HTTP status for each failure code REST callers can see; anything else from a node is a 502. */
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
@@ -90,7 +91,7 @@ export function registerToolRoutes(app: FastifyInstance, deps: { registry: Regis
     try {
       // Placement in the query (`?node=&label=k=v&strategy=`) and the Idempotency-Key header; the body stays the arguments.
       const placement = placementFromQuery(request.query ?? {}, request.headers['idempotency-key']);
-      outcome = await deps.invoker.invoke({ tool: name, arguments: args, placement });
+      outcome = await deps.invoker.invoke({ tool: name, arguments: args, placement, caller: callerIdentity(request.principal, request.access) });
       if (outcome.ok === false) return fail(reply, outcome.error.code, outcome.error.message);
       if (outcome.ok === 'input') return fail(reply, GatewayErrorCode.InputRequired, `Tool ${name} needs input from an interactive MCP client`);
       const { result } = outcome;

@@ -5,6 +5,7 @@ import {
   planChunkCalls,
   splitArrayArguments,
   WireErrorCode,
+  type CallerIdentity,
   type CallRequest,
   type CallResult,
   type ChunkCall,
@@ -34,6 +35,8 @@ export interface FanoutRequest {
   constraints: PlacementConstraints | undefined;
   meta: Record<string, unknown> | undefined;
   client: CallRequest['client'];
+  /** Who the call is for: on every chunk, and on the plan and merge requests. */
+  caller: CallerIdentity | undefined;
   timeoutMs: number;
   signal: AbortSignal | undefined;
   onProgress: ((progress: number, total: number, message: string) => void) | undefined;
@@ -100,6 +103,7 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
           chunk: call.chunk,
           ...(request.meta ? { meta: request.meta } : {}),
           ...(request.client ? { client: request.client } : {}),
+          ...(request.caller ? { caller: request.caller } : {}),
         };
         const outcome = await dispatchCall(deps, {
           entry,
@@ -178,10 +182,14 @@ async function chunksOf(deps: FanoutDeps, request: FanoutRequest): Promise<{ chu
   if (spec.split.kind === 'array') return { chunks: splitArrayArguments(args, spec.split) };
   const providers = orderedProviders(deps, request);
   if (providers.length === 0) return { error: { code: GatewayErrorCode.NoMatchingNode, message: `No live node can run tool ${entry.name}` } };
-  const { reply } = await deps.nodeRpc.call(providers, { method: 'fanout/plan', params: { tool: entry.name, arguments: args } }, request.signal ? { signal: request.signal } : {});
+  const { reply } = await deps.nodeRpc.call(providers, { method: 'fanout/plan', params: { tool: entry.name, arguments: args } }, rpcOptions(request));
   if (!reply.ok) return { error: reply.error };
   if (!('result' in reply) || !Array.isArray(reply.result.chunks)) return { error: { code: GatewayErrorCode.BadNodeReply, message: `The fan-out plan of ${entry.name} is not a list of chunks` } };
   return { chunks: planChunkCalls(args, reply.result.chunks as unknown[]) };
+}
+
+function rpcOptions(request: FanoutRequest): { signal?: AbortSignal; caller?: CallerIdentity } {
+  return { ...(request.signal ? { signal: request.signal } : {}), ...(request.caller ? { caller: request.caller } : {}) };
 }
 
 function orderedProviders(deps: FanoutDeps, request: FanoutRequest): string[] {
@@ -215,7 +223,7 @@ async function mergePartials(deps: FanoutDeps, request: FanoutRequest, partials:
   }
   const providers = mergerNodes(deps, request, merge.name);
   if (providers.length === 0) return mergeFailed(`no live node has the merger ${merge.name}`);
-  const { reply } = await deps.nodeRpc.call(providers, { method: 'fanout/merge', params: { merger: merge.name, tool: entry.name, arguments: args, partials } }, request.signal ? { signal: request.signal } : {});
+  const { reply } = await deps.nodeRpc.call(providers, { method: 'fanout/merge', params: { merger: merge.name, tool: entry.name, arguments: args, partials } }, rpcOptions(request));
   if (!reply.ok) return mergeFailed(`${reply.error.message} [${reply.error.code}]`);
   if (!('result' in reply) || !Array.isArray(reply.result.content)) return mergeFailed('the merger returned no result');
   return { ok: true, result: reply.result as CallResult };

@@ -7,6 +7,7 @@ import {
   nodeResumeSubject,
   nodeRpcSubject,
   type CallerClient,
+  type CallerIdentity,
   type NodeRpcReply,
   type NodeRpcRequest,
 } from '@easyremote/protocol';
@@ -33,9 +34,9 @@ export class NodeRpc {
     private readonly timeoutMs: number,
   ) {}
 
-  async call(providers: readonly string[], request: NodeRpcRequest, options: { signal?: AbortSignal; client?: CallerClient } = {}): Promise<NodeRpcOutcome> {
+  async call(providers: readonly string[], request: NodeRpcRequest, options: { signal?: AbortSignal; client?: CallerClient; caller?: CallerIdentity } = {}): Promise<NodeRpcOutcome> {
     const callId = randomUUID();
-    const body: NodeRpcRequest = options.client ? { ...request, client: options.client } : request;
+    const body: NodeRpcRequest = { ...request, ...(options.client ? { client: options.client } : {}), ...(options.caller ? { caller: options.caller } : {}) };
     const data = encodeJson(body);
     const headers = {
       [Headers.callId]: callId,

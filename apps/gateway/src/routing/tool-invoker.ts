@@ -4,6 +4,7 @@ import {
   decodeCallResponse,
   encodeJson,
   nodeResumeSubject,
+  type CallerIdentity,
   type CallRequest,
   type CallResponse,
   type CallResult,
@@ -29,6 +30,8 @@ export interface InvokeRequest {
   /** Subject the node should publish progress/log notifications and client requests to. */
   notifySubject?: string;
   client?: CallRequest['client'];
+  /** Who the call is for; travels to the node (`ctx.caller`), on every chunk, plan and merge. Absent: the node sees no caller. */
+  caller?: CallerIdentity;
   callId?: string;
   /** Placement and idempotency from a front door that does not use `_meta` (REST); else read from `meta`. */
   placement?: CallPlacement;
@@ -99,6 +102,7 @@ export class ToolInvoker {
             constraints: placement.constraints,
             meta: request.meta,
             client: request.client,
+            caller: request.caller,
             timeoutMs,
             signal: request.signal,
             onProgress: request.onProgress,
@@ -121,6 +125,7 @@ export class ToolInvoker {
         arguments: request.arguments,
         ...(request.meta ? { meta: request.meta } : {}),
         ...(request.client ? { client: request.client } : {}),
+        ...(request.caller ? { caller: request.caller } : {}),
       },
       callId,
       constraints: placement.constraints,

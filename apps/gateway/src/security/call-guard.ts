@@ -25,7 +25,8 @@ export class CallGuard {
   }
 
   mayCall(access: AccessPolicy | undefined, name: string): boolean {
-    return (access ?? OPEN_ACCESS).mayCallTool(this.facts(name));
+    // No policy means the route's access hook did not run: nothing is allowed.
+    return access?.mayCallTool(this.facts(name)) ?? false;
   }
 
   readonly #rateLimited = new Set<(principal: string, tool: string) => void>();

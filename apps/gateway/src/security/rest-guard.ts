@@ -4,6 +4,7 @@ import { bearerChallenge, refuse } from '../auth/challenge.js';
 import type { ResourceIdentity } from '../auth/resource-identity.js';
 import { requireAccess } from '../auth/route-access.js';
 import type { CallGuard } from './call-guard.js';
+import { headerSafe, unreadableResourceIn } from './resource-arguments.js';
 
 /**
  * The REST doors get the same decisions as MCP: `GET /mcp/tools` needs `tools:list` and shows only
@@ -46,6 +47,11 @@ export function registerRestGuard(app: FastifyInstance, deps: { guard: CallGuard
       if (!deps.guard.mayCall(access, name)) {
         return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, `Forbidden: not allowed to call tool ${name}`, forbid(`tools:call:${name}`, `not allowed to call ${name}`));
       }
+      const unreadable = unreadableResourceIn(access, request.body);
+      if (unreadable !== undefined) {
+        const shown = headerSafe(unreadable);
+        return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, `Forbidden: the arguments name ${shown}, which needs the resources:read scope for it`, forbid(`resources:read:${shown}`, `needs resources:read for ${shown}`));
+      }
       if (deps.guard.limited) {
         const decision = await deps.guard.rate(request.principal, name);
         if (!decision.ok) {
@@ -58,6 +64,13 @@ export function registerRestGuard(app: FastifyInstance, deps: { guard: CallGuard
   };
 
   app.addHook('preSerialization', async (request, _reply, payload: unknown) => {
+    if (request.routeOptions.url === '/mcp/resources' && request.access && !request.access.admin) {
+      // The list shows only what the caller may read, as resources/list does.
+      const access = request.access;
+      const listed = payload as { resources?: Array<{ uri?: unknown }> };
+      if (!Array.isArray(listed.resources)) return payload;
+      return { ...listed, resources: listed.resources.filter((resource) => typeof resource.uri === 'string' && access.mayReadResource(resource.uri)) };
+    }
     if (request.routeOptions.url !== '/mcp/tools' || request.method !== 'GET' || !request.access || request.access.admin) return payload;
     const access = request.access;
     const body = payload as { tools?: Array<{ name: string; metadata?: { category?: string; securityLevel?: string } }> };

@@ -6,6 +6,7 @@ import type { McpDispatcher } from '../mcp/dispatcher.js';
 import { JsonRpcCode, McpProtocolError } from '../mcp/jsonrpc.js';
 import { SerializedArray } from '../mcp/serialized-array.js';
 import type { CallGuard } from './call-guard.js';
+import { headerSafe, unreadableResourceIn } from './resource-arguments.js';
 
 type Dispatch = McpDispatcher['dispatch'];
 type ItemFilter = (access: AccessPolicy, item: Record<string, unknown>) => boolean;
@@ -77,6 +78,9 @@ export class SecuredDispatcher {
       if (method === 'tools/call' && typeof params.name === 'string' && !this.guard.mayCall(access, params.name)) {
         this.#forbid(context, `tools:call:${params.name}`, `not allowed to call tool ${params.name}`);
       }
+      // A resource named in the arguments needs the caller's resources:read scope for it, whichever tool reads it.
+      const unreadable = method === 'tools/call' ? unreadableResourceIn(access, params.arguments) : undefined;
+      if (unreadable !== undefined) this.#forbid(context, `resources:read:${headerSafe(unreadable)}`, `the arguments name ${headerSafe(unreadable)}, which needs the resources:read scope for it`);
     }
     if (method === 'tools/call' && this.guard.limited && typeof params.name === 'string') {
       const decision = await this.guard.rate(context.principal, params.name);

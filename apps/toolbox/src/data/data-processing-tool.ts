@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { defineTool, type HandlerContext, type ToolDefinition } from '@easyremote/node-sdk';
 import { Type, type Static } from 'typebox';
 import { asChunkDescriptor, chunkTable, detectFormat, planChunks, type ChunkDescriptor, type DataFormat } from './chunk-plan.js';
@@ -14,6 +15,8 @@ export interface DataProcessingDeps {
   readonly config: DataConfig;
   readonly store: DataSetStore;
   readonly functions: ChunkFunctionRegistry;
+  /** The resolver URL data sets are fetched with (dns.lookup when unset); tests bring their own. */
+  readonly lookup?: LookupFunction | undefined;
 }
 
 const Input = Type.Object(
@@ -53,10 +56,10 @@ function seconds(since: number): number {
 }
 
 /** Reads the whole data set and splits it into chunk descriptors (the fan-out plan). */
-async function prepare(args: Args, deps: DataProcessingDeps, signal: AbortSignal): Promise<Prepared> {
+async function prepare(args: Args, deps: DataProcessingDeps, ctx: HandlerContext): Promise<Prepared> {
   if (args.processing_type === 'custom') deps.functions.get(args.function); // an unknown function fails before any read
-  const source = await resolveDatasetSource(args.dataset_path, deps.config);
-  const data = await readDataset(source, deps, signal);
+  const source = await resolveDatasetSource(args.dataset_path, deps.config, ctx);
+  const data = await readDataset(source, deps, ctx.signal);
   const format: DataFormat = detectFormat(data, args.format);
   const { chunks, columns } = planChunks(data, format, args.chunk_size);
   if (args.processing_type !== 'ml') return { data, chunks, columns };
@@ -79,7 +82,7 @@ function finalResult(merged: ChunkPartial, args: Args, stats: { chunks: number; 
 /** A whole call on one node: the same plan, chunks and merge as a fan-out, run here in order. */
 async function processWhole(args: Args, deps: DataProcessingDeps, ctx: HandlerContext): Promise<Result> {
   const started = performance.now();
-  const { data, chunks, columns } = await prepare(args, deps, ctx.signal);
+  const { data, chunks, columns } = await prepare(args, deps, ctx);
   let merged: ChunkPartial | undefined;
   for (const [index, chunk] of chunks.entries()) {
     ctx.signal.throwIfAborted();
@@ -95,11 +98,12 @@ async function processWhole(args: Args, deps: DataProcessingDeps, ctx: HandlerCo
 }
 
 /** One chunk of a fan-out: read only its byte range and return its mergeable partial. */
-async function processChunk(args: Args, data: unknown, deps: DataProcessingDeps, signal: AbortSignal): Promise<Result> {
+async function processChunk(args: Args, data: unknown, deps: DataProcessingDeps, ctx: HandlerContext): Promise<Result> {
   const started = performance.now();
   const chunk = asChunkDescriptor(data);
-  const source = await resolveDatasetSource(args.dataset_path, deps.config);
-  const bytes = await readDataset(source, deps, signal, { start: chunk.start, end: chunk.end }, chunk.size);
+  // Each chunk checks again: a chunk call is a call of its own, whoever planned it.
+  const source = await resolveDatasetSource(args.dataset_path, deps.config, ctx);
+  const bytes = await readDataset(source, deps, ctx.signal, { start: chunk.start, end: chunk.end }, chunk.size);
   const partial = mapChunk(chunkTable(bytes.bytes, chunk), args, chunk.model, deps.functions);
   return { processed_data: partial, chunks_processed: 1, nodes_used: 1, processing_time: seconds(started), output_format: args.output_format };
 }
@@ -122,7 +126,7 @@ export function createDataProcessingTool(deps: DataProcessingDeps): ToolDefiniti
     metadata: { category: 'data', tags: ['parallel', 'statistics', 'regression'] },
     timeoutMs: 300_000,
     fanout: {
-      split: { plan: async (args, ctx) => (await prepare(args, deps, ctx.signal)).chunks },
+      split: { plan: async (args, ctx) => (await prepare(args, deps, ctx)).chunks },
       merge: (partials, ctx) => {
         const args = ctx.arguments;
         let merged: ChunkPartial | undefined;
@@ -139,6 +143,6 @@ export function createDataProcessingTool(deps: DataProcessingDeps): ToolDefiniti
         return finalResult(merged, withDefaults, { chunks: partials.length, nodes: nodes.size, time: Math.round(time * 1000) / 1000 }, deps);
       },
     },
-    handler: (args, ctx) => (ctx.chunk === undefined ? processWhole(args, deps, ctx) : processChunk(args, ctx.chunk.data, deps, ctx.signal)),
+    handler: (args, ctx) => (ctx.chunk === undefined ? processWhole(args, deps, ctx) : processChunk(args, ctx.chunk.data, deps, ctx)),
   });
 }

@@ -1,7 +1,10 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { LookupFunction } from 'node:net';
+import { hasErrorCode } from '@easyremote/protocol';
 import { ToolError } from '@easyremote/node-sdk';
 import { ToolboxErrorCode } from '../errors.js';
+import { guardedGet, type GuardedResponse } from '../net/guarded-get.js';
 import type { DataConfig } from './data-config.js';
 import type { ByteRange, DataSetStore } from './data-set-store.js';
 import type { DatasetSource } from './dataset-source.js';
@@ -9,6 +12,8 @@ import type { DatasetSource } from './dataset-source.js';
 export interface DatasetAccess {
   readonly config: DataConfig;
   readonly store: DataSetStore;
+  /** The resolver URL fetches use (dns.lookup when unset); tests bring their own. */
+  readonly lookup?: LookupFunction | undefined;
 }
 
 export interface DatasetBytes {
@@ -50,38 +55,53 @@ async function readFile(path: string, range: ByteRange | undefined, expectedSize
   }
 }
 
-async function readBody(response: Response, url: string, max: number): Promise<Buffer> {
+async function readBody(response: GuardedResponse, url: string, max: number): Promise<Buffer> {
   const parts: Uint8Array[] = [];
   let total = 0;
-  for await (const part of response.body ?? []) {
-    total += (part as Uint8Array).length;
+  for await (const part of response.body) {
+    total += part.length;
     if (total > max) throw tooLarge(url, total, max);
-    parts.push(part as Uint8Array);
+    parts.push(part);
   }
   return Buffer.concat(parts);
 }
 
-async function readUrl(url: string, range: ByteRange | undefined, expectedSize: number | undefined, access: DatasetAccess, signal: AbortSignal): Promise<DatasetBytes> {
-  const { maxBytes, fetchTimeoutMs } = access.config;
-  let response: Response;
+async function openUrl(url: string, range: ByteRange | undefined, access: DatasetAccess, signal: AbortSignal): Promise<GuardedResponse> {
+  const { fetchTimeoutMs } = access.config;
   try {
-    response = await fetch(url, {
+    // Never fetch(): the URL comes from the caller, so every hop is checked against the fetch
+    // policy after DNS resolution (net/guarded-get.ts), redirects included.
+    return await guardedGet(url, {
+      policy: access.config.fetchPolicy,
       headers: range === undefined ? {} : { Range: `bytes=${range.start}-${range.end - 1}` },
       signal: AbortSignal.any([signal, AbortSignal.timeout(fetchTimeoutMs)]),
-      redirect: 'follow',
+      lookup: access.lookup,
     });
   } catch (error) {
-    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    if (hasErrorCode(error, ToolboxErrorCode.UrlForbidden) || signal.aborted) throw error;
+    const reason = (error as { code?: string }).code ?? (error as Error).message;
     throw new ToolError(ToolboxErrorCode.DatasetUnreadable, `cannot fetch ${url}: ${reason}`);
   }
+}
+
+async function readUrl(url: string, range: ByteRange | undefined, expectedSize: number | undefined, access: DatasetAccess, signal: AbortSignal): Promise<DatasetBytes> {
+  const response = await openUrl(url, range, access, signal);
+  try {
+    return await responseBytes(response, url, range, expectedSize, access.config.maxBytes);
+  } finally {
+    response.close();
+  }
+}
+
+async function responseBytes(response: GuardedResponse, url: string, range: ByteRange | undefined, expectedSize: number | undefined, maxBytes: number): Promise<DatasetBytes> {
   if (response.status === 404 || response.status === 410) throw new ToolError(ToolboxErrorCode.DatasetNotFound, `${url} answered HTTP ${response.status}`);
-  if (!response.ok) throw new ToolError(ToolboxErrorCode.DatasetUnreadable, `${url} answered HTTP ${response.status}`);
-  const name = basename(new URL(response.url || url).pathname) || url;
-  const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() || undefined;
-  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (response.status < 200 || response.status > 299) throw new ToolError(ToolboxErrorCode.DatasetUnreadable, `${url} answered HTTP ${response.status}`);
+  const name = basename(new URL(response.url).pathname) || url;
+  const contentType = response.header('content-type')?.split(';')[0]?.trim() || undefined;
+  const declared = Number(response.header('content-length') ?? NaN);
   if (response.status === 206 && range !== undefined) {
     // Content-Range: bytes <start>-<end>/<total>: the server honoured the range.
-    const total = Number(/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? NaN);
+    const total = Number(/\/(\d+)$/.exec(response.header('content-range') ?? '')?.[1] ?? NaN);
     if (expectedSize !== undefined && Number.isFinite(total) && total !== expectedSize) throw changed(url, total, expectedSize);
     const bytes = await readBody(response, url, maxBytes);
     if (bytes.length !== range.end - range.start) throw changed(url, range.start + bytes.length, expectedSize ?? range.end);

@@ -1,7 +1,8 @@
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ToolError } from '@easyremote/node-sdk';
+import { parseResourceReference } from '@easyremote/protocol';
+import { ToolError, type HandlerContext } from '@easyremote/node-sdk';
 import { ToolboxErrorCode } from '../errors.js';
 import type { DataConfig } from './data-config.js';
 
@@ -11,7 +12,8 @@ export const DATA_SET_URI_PREFIX = 'easyremote://data/';
 export type DatasetSource =
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'url'; readonly url: string }
-  | { readonly kind: 'data-set'; readonly id: string };
+  /** `uri` is the canonical `easyremote://data/<id>`: the one spelling scopes are checked on. */
+  | { readonly kind: 'data-set'; readonly id: string; readonly uri: string };
 
 function notAllowed(message: string): ToolError {
   return new ToolError(ToolboxErrorCode.DatasetNotAllowed, message);
@@ -34,13 +36,32 @@ async function nodePath(raw: string, config: DataConfig): Promise<DatasetSource>
   return { kind: 'file', path: real };
 }
 
-/** Reads `dataset_path`: a node path, a file: URL, an http(s) URL or `easyremote://data/<id>`. */
-export async function resolveDatasetSource(raw: string, config: DataConfig): Promise<DatasetSource> {
-  if (raw.startsWith(DATA_SET_URI_PREFIX)) {
-    const id = decodeURIComponent(raw.slice(DATA_SET_URI_PREFIX.length));
-    if (id === '') throw notAllowed('easyremote://data/ needs a data set id');
-    return { kind: 'data-set', id };
+/**
+ * `easyremote://data/<id>` in any spelling the gateway also recognises (letter case of scheme and
+ * authority, percent-encoding, white space: @easyremote/protocol's parseResourceReference), read
+ * only when the caller's `resources:read` scopes cover the canonical URI. The gateway checks the
+ * same before dispatch; this check holds for calls that did not come through one.
+ */
+function dataSet(raw: string, ctx: Pick<HandlerContext, 'caller' | 'mayRead'>): DatasetSource | undefined {
+  const reference = parseResourceReference(raw);
+  if (reference === undefined) return undefined;
+  if (reference.authority !== 'data') throw notAllowed(`${raw} is not a data set: use easyremote://data/<id>`);
+  if (!reference.decoded) throw notAllowed(`${raw} has malformed percent-encoding`);
+  if (reference.path === '') throw notAllowed('easyremote://data/ needs a data set id');
+  if (!ctx.mayRead(reference.uri)) {
+    const who = ctx.caller === undefined ? 'a call that names no caller' : `${ctx.caller.principal}`;
+    throw new ToolError(ToolboxErrorCode.DatasetForbidden, `${who} may not read ${reference.uri}: it needs the resources:read scope for it`, { scope: `resources:read:${reference.uri}` });
   }
+  return { kind: 'data-set', id: reference.path, uri: reference.uri };
+}
+
+/**
+ * Reads `dataset_path`: a node path, a file: URL, an http(s) URL or `easyremote://data/<id>`. `ctx`
+ * is the call's: who the call is for decides which data sets it may read.
+ */
+export async function resolveDatasetSource(raw: string, config: DataConfig, ctx: Pick<HandlerContext, 'caller' | 'mayRead'>): Promise<DatasetSource> {
+  const stored = dataSet(raw, ctx);
+  if (stored !== undefined) return stored;
   if (/^https?:\/\//i.test(raw)) {
     if (!config.allowUrls) throw notAllowed('this node does not fetch URLs (EASYREMOTE_DATA_ALLOW_URLS=0)');
     return { kind: 'url', url: new URL(raw).href };

@@ -18,7 +18,7 @@ export interface BwrapInvocation {
   readonly addressSpaceBytes: number;
   readonly cpuSeconds: number;
   readonly processes: number;
-  /** Size of each private tmpfs (/tmp and /work), and the largest file the program may write. */
+  /** Size of each private tmpfs (/tmp, /work and /dev/shm), and the largest file the program may write. */
   readonly tmpBytes: number;
 }
 
@@ -66,8 +66,9 @@ function extraMounts(paths: readonly string[]): string[] {
  *   or signal host processes, and all of its processes die with it), ipc, uts, cgroup and a user
  *   namespace in which it may not create further ones;
  * - a read-only system (/usr and its links), nothing of /home, /root, /etc beyond the loader's files;
- * - private, size-capped tmpfs mounts for /tmp and /work (the program file is placed read-only in
- *   /work from fd 3, so no host path is ever writable);
+ * - private, size-capped tmpfs mounts for /tmp, /work and /dev/shm (the program file is placed
+ *   read-only in /work from fd 3, so no host path is ever writable); /dev itself is read-only, so
+ *   these three are the only places a write can land;
  * - rlimits set by prlimit on the interpreter: address space (memory), CPU seconds, processes
  *   (fork bombs), file size and open files; no core dumps.
  *
@@ -95,8 +96,17 @@ export function bwrapArgv(run: BwrapInvocation): string[] {
     ...extraMounts([run.interpreterPath, run.prlimitPath]),
     '--proc',
     '/proc',
+    // bwrap's /dev is a tmpfs of its own with no size cap, and /dev/shm a plain directory in it
+    // (POSIX shm_open and Python's multiprocessing write there): /dev/shm gets its own capped tmpfs
+    // and /dev is made read-only below, so no write lands in an uncapped filesystem.
     '--dev',
     '/dev',
+    '--perms',
+    '1777',
+    '--size',
+    String(run.tmpBytes),
+    '--tmpfs',
+    '/dev/shm',
     '--perms',
     '1777',
     '--size',
@@ -114,7 +124,10 @@ export function bwrapArgv(run: BwrapInvocation): string[] {
     '--ro-bind-data',
     '3',
     program,
-    // The root is bwrap's own tmpfs: read-only, so only /tmp and /work (their own mounts) take writes.
+    // The root and /dev are bwrap's own tmpfs mounts, uncapped: read-only, so only /tmp, /work and
+    // /dev/shm (their own capped mounts) take writes. Device nodes (/dev/null) still work.
+    '--remount-ro',
+    '/dev',
     '--remount-ro',
     '/',
     '--chdir',

@@ -151,6 +151,61 @@ describe('distributed_code_execution in bubblewrap', () => {
       await stillServes();
     });
 
+    it('/dev/shm fills up at the tmpfs cap (ENOSPC), /dev is read-only, and every writable mount is capped', async () => {
+      const cap = 2 * 1024 ** 2;
+      const small = createCodeExecutionTool(sandboxWith({ EASYREMOTE_SANDBOX_TMP_SIZE: String(cap) }));
+      // Files of 512 KiB each stay under RLIMIT_FSIZE (= the cap), so only the filesystem's size can stop them.
+      const fill = [
+        'import errno, sys',
+        'written = 0',
+        'try:',
+        '    for i in range(64):',
+        '        with open(f"/dev/shm/fill{i}", "wb") as f:',
+        '            f.write(b"x" * 524288)',
+        '        written += 524288',
+        'except OSError as error:',
+        '    print("stopped", errno.errorcode[error.errno], written)',
+        'else:',
+        '    print("wrote", written)',
+        'for path in ["/dev/owned", "/dev/pts/owned"]:',
+        '    try:',
+        '        open(path, "w").write("x")',
+        '        print("wrote", path)',
+        '    except OSError as error:',
+        '        print("denied", path, errno.errorcode[error.errno])',
+        'open("/dev/null", "w").write("devices still work")',
+        'print("MOUNTS")',
+        'print(open("/proc/self/mountinfo").read())',
+      ].join('\n');
+      const result = await execute({ code: fill, language: 'python' }, small);
+      expect(result.exit_code).toBe(0);
+      const [report = '', mounts = ''] = result.output.split('MOUNTS\n');
+      const stopped = /^stopped ENOSPC (\d+)$/m.exec(report);
+      expect(stopped, report).not.toBeNull();
+      expect(Number(stopped![1])).toBeLessThanOrEqual(cap);
+      expect(report).toMatch(/^denied \/dev\/owned EROFS$/m);
+      expect(report).not.toMatch(/^wrote \//m);
+      // Every filesystem mounted read-write is a tmpfs of the configured size, or one that stores
+      // nothing (proc, devpts) or a device node bound from the host (/dev/null, ...).
+      const writable = mounts
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [left = '', right = ''] = line.split(' - ');
+          const fields = left.split(' ');
+          const [type = '', , superOptions = ''] = right.split(' ');
+          return { mountPoint: fields[4] ?? '', options: fields[5] ?? '', type, superOptions };
+        })
+        .filter((mount) => mount.options.split(',').includes('rw'));
+      expect(writable.map((mount) => mount.mountPoint).sort()).toEqual(expect.arrayContaining(['/dev/shm', '/tmp', '/work']));
+      for (const mount of writable) {
+        if (mount.type === 'tmpfs') expect(mount.superOptions, mount.mountPoint).toContain(`size=${cap / 1024}k`);
+        else if (mount.type === 'devtmpfs') expect(mount.mountPoint, mount.type).toMatch(/^\/dev\/(null|zero|full|random|urandom|tty)$/);
+        else expect(['proc', 'devpts'], `${mount.mountPoint} (${mount.type})`).toContain(mount.type);
+      }
+      await stillServes();
+    });
+
     it('a fork bomb is bounded by the process limit and leaves nothing behind', async () => {
       const python = await execute({ code: 'import os\nwhile True:\n    os.fork()', language: 'python', requirements: { timeout: 5 } });
       expect(python.exit_code).not.toBe(0);

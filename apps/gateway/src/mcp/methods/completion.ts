@@ -3,6 +3,7 @@ import type { McpCallContext } from '../call-context.js';
 import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
 import type { McpServices } from '../services.js';
 import { unwrapNodeResult } from './node-result.js';
+import { callerIdentity } from '../../security/caller-identity.js';
 
 const MAX_VALUES = 100;
 
@@ -34,6 +35,6 @@ export async function complete(params: Record<string, unknown>, context: McpCall
     throw new McpProtocolError(JsonRpcCode.InvalidParams, 'completion/complete "ref" must be a ref/prompt or ref/resource');
   }
   const request = { ref, argument, ...(params.context ? { context: params.context } : {}) } as Record<string, unknown>;
-  const { reply } = await services.nodeRpc.call(providers, { method: 'completion/complete', params: request }, { signal: context.signal });
+  const { reply } = await services.nodeRpc.call(providers, { method: 'completion/complete', params: request }, { signal: context.signal, caller: callerIdentity(context.principal, context.access) });
   return unwrapNodeResult(reply, 'Completion target');
 }

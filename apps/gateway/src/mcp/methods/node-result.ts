@@ -3,6 +3,7 @@ import type { NodeRpcOutcome } from '../../routing/node-rpc.js';
 import type { McpCallContext } from '../call-context.js';
 import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
 import type { McpServices } from '../services.js';
+import { callerIdentity } from '../../security/caller-identity.js';
 
 /** What a 2026-era `requestState` carries for a parked prompts/get or resources/read. */
 interface RpcResumeState {
@@ -52,7 +53,8 @@ export async function runOnNode(
     outcome = await services.nodeRpc.resume(state.nodeId, state.callId, params.inputResponses, context.signal);
   } else {
     const { requestState: _state, inputResponses: _responses, _meta: _meta, ...request } = params;
-    outcome = await services.nodeRpc.call(providers, { method, params: request }, { signal: context.signal, client: { era: context.era, capabilities: context.clientCapabilities } });
+    const caller = callerIdentity(context.principal, context.access);
+    outcome = await services.nodeRpc.call(providers, { method, params: request }, { signal: context.signal, client: { era: context.era, capabilities: context.clientCapabilities }, caller });
   }
   const { reply } = outcome;
   if (reply.ok && 'inputRequired' in reply && context.era === 'modern' && outcome.nodeId !== undefined) {

@@ -1,5 +1,5 @@
 import { UriTemplate } from '@modelcontextprotocol/server';
-import type { ResourceDescriptor, ResourceTemplateDescriptor } from '@easyremote/protocol';
+import { canonicalResourceUri, type ResourceDescriptor, type ResourceTemplateDescriptor } from '@easyremote/protocol';
 import { BUILTIN_TEMPLATES, COMPUTE_PREFIX, computeNodeInfo, computeResources, DATA_PREFIX, dataResources, isTextMime } from '../builtin-resources.js';
 import type { McpCallContext } from '../call-context.js';
 import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
@@ -53,13 +53,16 @@ function notFound(uri: string): McpProtocolError {
 export async function readResource(params: Record<string, unknown>, context: McpCallContext, services: McpServices): Promise<Record<string, unknown>> {
   const uri = params.uri;
   if (typeof uri !== 'string' || uri.length === 0) throw new McpProtocolError(JsonRpcCode.InvalidParams, 'resources/read needs a string "uri"');
-  if (uri.startsWith(COMPUTE_PREFIX)) {
-    const info = computeNodeInfo(services.registry, uri.slice(COMPUTE_PREFIX.length));
+  // The built-in resources are looked up by the canonical URI, the spelling the scope check judged
+  // (security/secured-dispatcher.ts), so `easyremote://data/%70rivate-1` is private-1 for both.
+  const canonical = canonicalResourceUri(uri);
+  if (canonical.startsWith(COMPUTE_PREFIX)) {
+    const info = computeNodeInfo(services.registry, canonical.slice(COMPUTE_PREFIX.length));
     if (!info) throw notFound(uri);
     return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(info) }] };
   }
-  if (uri.startsWith(DATA_PREFIX)) {
-    const id = uri.slice(DATA_PREFIX.length);
+  if (canonical.startsWith(DATA_PREFIX)) {
+    const id = canonical.slice(DATA_PREFIX.length);
     const set = services.dataSets.get(id);
     const bytes = set ? await services.dataSets.read(id) : undefined;
     if (!set || !bytes) throw notFound(uri);

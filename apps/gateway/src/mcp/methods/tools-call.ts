@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MetaKey, WireErrorCode } from '@easyremote/protocol';
 import { GatewayErrorCode } from '../../errors.js';
 import { jsonBytes } from '../../routing/call-events.js';
+import { callerIdentity } from '../../security/caller-identity.js';
 import type { InvokeOutcome } from '../../routing/tool-invoker.js';
 import type { McpCallContext } from '../call-context.js';
 import { rethrowAsProtocolError } from '../error-mapping.js';
@@ -76,6 +77,7 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
           signal: controller.signal,
           notifySubject: services.notifySubject,
           client: { era: context.era, capabilities: context.clientCapabilities },
+          caller: callerIdentity(context.principal, context.access),
           ...(meta ? { meta } : {}),
           ...fanoutProgress(context, progressTokenOf(meta)),
         });
