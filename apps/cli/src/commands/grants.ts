@@ -1,0 +1,89 @@
+import { parseArgs } from 'node:util';
+import { GRANTS_BUCKET, REGISTRY_BUCKET } from '@easyremote/protocol';
+import { advertisedDescriptor, GrantStore, openRegistry, securityRank, type NodeGrant, type ToolPin } from '@easyremote/registry';
+import { connectCommand } from '../mesh-connection.js';
+
+export const grantsHelp = `easyremote grants <set|list|revoke|approve|unpin>
+
+Which tools each compute node may serve, and which descriptor of each tool is the approved one
+(ADR 0011). Kept in the NATS KV bucket ${GRANTS_BUCKET}; every gateway applies a change within a second.
+  grants set <node-id> <glob,...>        the node may serve exactly the tools these globs match
+                                         (* matches any characters; replaces the node's previous grant)
+  grants list [--json]                   grants, then approved descriptors (digest, source node, level)
+  grants revoke <node-id>                the node keeps no grant
+  grants approve <tool> --node <node-id> the descriptor that node advertises now becomes the approved one
+                                         (how an operator accepts a changed schema or a lower level)
+  grants unpin <tool>                    forget the approved descriptor; gateways approve the next one
+                                         the entitled nodes agree on
+A node without a grant: gateways with EASYREMOTE_NODE_GRANTS=required (the default when they
+authenticate to NATS) let it serve nothing; open gateways let it serve any tool no grant names.
+Add --json to any command for machine-readable output.
+Environment: NATS_URL (default nats://127.0.0.1:4222), NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS,
+NATS_CA, NATS_CERT/NATS_KEY, NATS_INBOX_PREFIX (as the gateway), EASYREMOTE_GRANTS_BUCKET (${GRANTS_BUCKET}),
+EASYREMOTE_REGISTRY_BUCKET (${REGISTRY_BUCKET}, read by approve), EASYREMOTE_KV_REPLICAS (1).
+`;
+
+const LEVELS = ['low', 'standard', 'high'] as const;
+
+function describePin(pin: ToolPin): Record<string, unknown> {
+  return { tool: pin.tool, digest: pin.digest, nodeId: pin.nodeId, by: pin.by, pinnedAt: pin.pinnedAt, securityLevel: LEVELS[securityRank(pin.descriptor)] };
+}
+
+function grantLine(grant: NodeGrant): string {
+  return `${grant.nodeId}  ${grant.tools.join(',')}  updated ${grant.updatedAt}\n`;
+}
+
+function pinLine(pin: ToolPin): string {
+  return `${pin.tool}  ${pin.digest.slice(0, 12)}  ${LEVELS[securityRank(pin.descriptor)]}  from ${pin.nodeId} (${pin.by}) at ${pin.pinnedAt}\n`;
+}
+
+function usage(message: string): Error {
+  return new Error(`${message}\n\n${grantsHelp}`);
+}
+
+export async function runGrants(argv: string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<void> {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { node: { type: 'string' }, json: { type: 'boolean' } } });
+  const [action, subject, globs, ...extra] = positionals;
+  const json = values.json === true;
+  if (action === 'set' && (subject === undefined || globs === undefined)) throw usage('grants set needs a node id and a comma-separated list of tool globs');
+  if ((action === 'revoke' || action === 'approve' || action === 'unpin') && subject === undefined) throw usage(`grants ${action} needs a ${action === 'revoke' ? 'node id' : 'tool name'}`);
+  if (action === 'approve' && values.node === undefined) throw usage('grants approve needs --node <node-id>: the node whose advertised descriptor becomes the approved one');
+  if (action !== 'set' && action !== 'list' && action !== 'revoke' && action !== 'approve' && action !== 'unpin') throw usage('grants needs set, list, revoke, approve or unpin');
+  if (extra.length > 0 || (action !== 'set' && globs !== undefined)) throw usage(`unexpected argument ${JSON.stringify(extra[0] ?? globs)}`);
+  const replicas = Number(env.EASYREMOTE_KV_REPLICAS ?? '1');
+  const nc = await connectCommand('easyremote-grants', { env });
+  try {
+    const store = await GrantStore.open(nc, { bucket: env.EASYREMOTE_GRANTS_BUCKET ?? GRANTS_BUCKET, replicas });
+    const print = (value: unknown, text: string): void => {
+      process.stdout.write(json ? `${JSON.stringify(value)}\n` : text);
+    };
+    switch (action) {
+      case 'set': {
+        const grant = await store.set(subject!, globs!.split(','));
+        return print(grant, `granted ${grant.nodeId}: ${grant.tools.join(',')}\n`);
+      }
+      case 'revoke': {
+        const grant = await store.revoke(subject!);
+        return print(grant, `revoked the grant of ${grant.nodeId} (was ${grant.tools.join(',')})\n`);
+      }
+      case 'list': {
+        const [grants, pins] = await Promise.all([store.list(), store.pins()]);
+        const text =
+          `Grants (${grants.length})\n${grants.map(grantLine).join('') || '  (none: only open gateways serve anything)\n'}` +
+          `Approved descriptors (${pins.length})\n${pins.map(pinLine).join('') || '  (none yet)\n'}`;
+        return print({ grants, approved: pins.map(describePin) }, text);
+      }
+      case 'approve': {
+        const registry = await openRegistry(nc, { bucket: env.EASYREMOTE_REGISTRY_BUCKET ?? REGISTRY_BUCKET, replicas });
+        const pin = await store.approve(await advertisedDescriptor(registry, values.node!, subject!), values.node!);
+        return print(describePin(pin), `approved ${pin.tool} as node ${pin.nodeId} advertises it: ${pin.digest.slice(0, 12)} (${LEVELS[securityRank(pin.descriptor)]})\n`);
+      }
+      case 'unpin': {
+        const pin = await store.unpin(subject!);
+        return print(describePin(pin), `forgot the approved descriptor of ${pin.tool} (${pin.digest.slice(0, 12)} from ${pin.nodeId})\n`);
+      }
+    }
+  } finally {
+    await nc.close();
+  }
+}
