@@ -18,6 +18,7 @@ export { grantKey, pinKey } from './entitlement/grant-records.js';
 export type { GrantMode, NodeGrant, PinSource, ToolPin } from './entitlement/grant-records.js';
 export { descriptorDigest, securityRank } from './entitlement/descriptor-digest.js';
 export { isValidToolGlob, ToolGlobs } from './entitlement/tool-glob.js';
+export { natsToolSubjects } from './entitlement/nats-subjects.js';
 export { RegistryError, RegistryErrorCode } from './errors.js';
 export { buildCatalog, catalogFingerprint } from './catalog-set.js';
 export type { Catalog, CatalogEntry, CatalogIndex } from './catalog-set.js';

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { GRANTS_BUCKET, REGISTRY_BUCKET } from '@easyremote/protocol';
-import { advertisedDescriptor, GrantStore, openRegistry, securityRank, type NodeGrant, type ToolPin } from '@easyremote/registry';
+import { advertisedDescriptor, GrantStore, natsToolSubjects, openRegistry, securityRank, type NodeGrant, type ToolPin } from '@easyremote/registry';
 import { connectCommand } from '../mesh-connection.js';
 
-export const grantsHelp = `easyremote grants <set|list|revoke|approve|unpin>
+export const grantsHelp = `easyremote grants <set|list|revoke|approve|unpin|subjects>
 
 Which tools each compute node may serve, and which descriptor of each tool is the approved one
 (ADR 0011). Kept in the NATS KV bucket ${GRANTS_BUCKET}; every gateway applies a change within a second.
@@ -15,6 +15,8 @@ Which tools each compute node may serve, and which descriptor of each tool is th
                                          (how an operator accepts a changed schema or a lower level)
   grants unpin <tool>                    forget the approved descriptor; gateways approve the next one
                                          the entitled nodes agree on
+  grants subjects <node-id>              the node's tool subjects for its NATS user (TOOL_SUBJECTS in
+                                         nats/secure/node-user.conf.tmpl)
 A node without a grant: gateways with EASYREMOTE_NODE_GRANTS=required (the default when they
 authenticate to NATS) let it serve nothing; open gateways let it serve any tool no grant names.
 Add --json to any command for machine-readable output.
@@ -46,9 +48,9 @@ export async function runGrants(argv: string[], env: Readonly<Record<string, str
   const [action, subject, globs, ...extra] = positionals;
   const json = values.json === true;
   if (action === 'set' && (subject === undefined || globs === undefined)) throw usage('grants set needs a node id and a comma-separated list of tool globs');
-  if ((action === 'revoke' || action === 'approve' || action === 'unpin') && subject === undefined) throw usage(`grants ${action} needs a ${action === 'revoke' ? 'node id' : 'tool name'}`);
+  if ((action === 'revoke' || action === 'approve' || action === 'unpin' || action === 'subjects') && subject === undefined) throw usage(`grants ${action} needs a ${action === 'revoke' || action === 'subjects' ? 'node id' : 'tool name'}`);
   if (action === 'approve' && values.node === undefined) throw usage('grants approve needs --node <node-id>: the node whose advertised descriptor becomes the approved one');
-  if (action !== 'set' && action !== 'list' && action !== 'revoke' && action !== 'approve' && action !== 'unpin') throw usage('grants needs set, list, revoke, approve or unpin');
+  if (action !== 'set' && action !== 'list' && action !== 'revoke' && action !== 'approve' && action !== 'unpin' && action !== 'subjects') throw usage('grants needs set, list, revoke, approve, unpin or subjects');
   if (extra.length > 0 || (action !== 'set' && globs !== undefined)) throw usage(`unexpected argument ${JSON.stringify(extra[0] ?? globs)}`);
   const replicas = Number(env.EASYREMOTE_KV_REPLICAS ?? '1');
   const nc = await connectCommand('easyremote-grants', { env });
@@ -77,6 +79,10 @@ export async function runGrants(argv: string[], env: Readonly<Record<string, str
         const registry = await openRegistry(nc, { bucket: env.EASYREMOTE_REGISTRY_BUCKET ?? REGISTRY_BUCKET, replicas });
         const pin = await store.approve(await advertisedDescriptor(registry, values.node!, subject!), values.node!);
         return print(describePin(pin), `approved ${pin.tool} as node ${pin.nodeId} advertises it: ${pin.digest.slice(0, 12)} (${LEVELS[securityRank(pin.descriptor)]})\n`);
+      }
+      case 'subjects': {
+        const subjects = natsToolSubjects((await store.get(subject!)).tools);
+        return print(subjects, `${subjects.map((name) => JSON.stringify(name)).join(', ')}\n`);
       }
       case 'unpin': {
         const pin = await store.unpin(subject!);

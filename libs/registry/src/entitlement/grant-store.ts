@@ -60,14 +60,20 @@ export class GrantStore {
     return grant;
   }
 
-  /** Removes the node's grant: in `required` mode it serves nothing, in `open` mode only unreserved tools. */
-  async revoke(nodeId: string): Promise<NodeGrant> {
+  /** The node's grant; REG_ERR_GRANT_NOT_FOUND when it has none. */
+  async get(nodeId: string): Promise<NodeGrant> {
     if (!isValidNodeId(nodeId)) throw invalid(`invalid node id ${JSON.stringify(nodeId)}`);
     const grant = await storeCall('read the grant', async () => {
       const entry = await this.kv.get(grantKey(nodeId));
       return entry && entry.operation === 'PUT' && entry.value.length > 0 ? decodeGrant(nodeId, entry.json<unknown>()) : undefined;
     });
     if (grant === undefined) throw new RegistryError(RegistryErrorCode.GrantNotFound, `node ${nodeId} has no grant`);
+    return grant;
+  }
+
+  /** Removes the node's grant: in `required` mode it serves nothing, in `open` mode only unreserved tools. */
+  async revoke(nodeId: string): Promise<NodeGrant> {
+    const grant = await this.get(nodeId);
     await storeCall('delete the grant', () => this.kv.delete(grantKey(nodeId)));
     return grant;
   }

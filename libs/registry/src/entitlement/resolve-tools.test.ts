@@ -122,15 +122,29 @@ describe('resolveToolSet: descriptors never merge silently', () => {
 });
 
 describe('resolveToolSet: succession of an approved descriptor nobody serves', () => {
-  it('moves to the descriptor the entitled nodes agree on, at the same or a higher level', () => {
+  it('moves to what the pin’s own node advertises now (an updated tool after a restart), at the same or a higher level', () => {
     const updated: ToolDescriptor = { ...run, description: 'Runs code, version 2.' };
     const { set, pinRequests } = resolveToolSet(new Map([entry('real', [updated])]), state({ pins: [pinOf(run, 'real')] }));
     expect(set.byName.get('run_code')?.descriptor.description).toBe('Runs code, version 2.');
     expect(pinRequests).toMatchObject([{ tool: 'run_code', by: 'succession', digest: descriptorDigest(updated), replaces: { digest: descriptorDigest(run) } }]);
   });
 
+  it('not to another node’s descriptor: waiting for the real node to leave does not let a rogue widen the schema', () => {
+    const { set, pinRequests } = resolveToolSet(new Map([entry('rogue', [widened])]), state({ pins: [pinOf(run, 'real')] }));
+    expect(set.byName.get('run_code')).toBeUndefined();
+    expect(set.conflicts.map((c) => [c.nodeId, c.reason])).toEqual([['rogue', 'descriptor-differs']]);
+    expect(pinRequests).toEqual([]);
+  });
+
+  it('to a node whose grant names the tool', () => {
+    const { set, pinRequests } = resolveToolSet(new Map([entry('gpu-2', [widened]), entry('laptop', [widened])]), state({ grants: [grant('gpu-2', 'run_*')], pins: [pinOf(run, 'real')] }));
+    expect(set.byName.get('run_code')?.providers).toEqual(['gpu-2']);
+    expect(set.conflicts.map((c) => [c.nodeId, c.reason])).toEqual([['laptop', 'not-granted']]);
+    expect(pinRequests).toMatchObject([{ by: 'succession', nodeId: 'gpu-2' }]);
+  });
+
   it('never to a lower security level: the tool stays unserved until an operator approves', () => {
-    const { set, pinRequests } = resolveToolSet(new Map([entry('rogue', [downgraded])]), state({ pins: [pinOf(run, 'real')] }));
+    const { set, pinRequests } = resolveToolSet(new Map([entry('real', [downgraded])]), state({ pins: [pinOf(run, 'real')] }));
     expect(set.byName.get('run_code')).toBeUndefined();
     expect(set.conflicts.map((c) => c.reason)).toEqual(['security-downgrade']);
     expect(pinRequests).toEqual([]);

@@ -50,8 +50,8 @@ function agreedDigest(offers: readonly Offer[]): string | undefined {
  *    lower security level; it gets no calls and changes nothing about the tool.
  * 3. No pin yet: when every entitled node agrees, that descriptor is approved now and a `first-seen`
  *    pin requested; when they disagree nothing is approved (`unapproved`) until an operator says.
- * 4. A pin no entitled node serves any more is succeeded by the descriptor the entitled nodes agree on,
- *    unless it lowers the security level (that needs an operator).
+ * 4. A pin no entitled node serves any more is succeeded by the descriptor that the pin's own node or
+ *    granted nodes agree on, unless it lowers the security level; anyone else needs an operator.
  *
  * Pure and deterministic: the same adverts and state give the same set on every gateway.
  */
@@ -81,14 +81,14 @@ export function resolveToolSet(nodes: ReadonlyMap<string, NodeEntry>, state: Ent
       else conflicts.push({ tool, nodeId: offer.nodeId, reason: 'not-granted', digest: offer.digest });
     }
     const pin = state.pins.get(tool);
-    const approvedDigest = approve(tool, allowed, pin, pinRequests);
+    const approvedDigest = approve(state, tool, allowed, pin, pinRequests);
     const approved: Offer[] = [];
     for (const offer of allowed) {
       if (offer.digest === approvedDigest) {
         approved.push(offer);
         continue;
       }
-      const reason = pin !== undefined && lowersSecurityLevel(offer.descriptor, pin.descriptor) ? 'security-downgrade' : approvedDigest === undefined ? 'unapproved' : 'descriptor-differs';
+      const reason = pin === undefined ? 'unapproved' : lowersSecurityLevel(offer.descriptor, pin.descriptor) ? 'security-downgrade' : 'descriptor-differs';
       const against = approvedDigest ?? pin?.digest;
       conflicts.push({ tool, nodeId: offer.nodeId, reason, digest: offer.digest, ...(against === undefined ? {} : { approvedDigest: against }) });
     }
@@ -108,14 +108,18 @@ export function resolveToolSet(nodes: ReadonlyMap<string, NodeEntry>, state: Ent
 }
 
 /**
- * The approved digest among the entitled offers: the pin's while someone serves it; otherwise the one
- * all entitled nodes agree on (requesting a first-seen pin, or succeeding a pin nobody serves), unless
- * that would lower the pinned security level. Undefined when nothing can be approved.
+ * The approved digest among the entitled offers: the pin's while someone serves it. Otherwise the one
+ * the eligible nodes agree on, requesting a first-seen pin (no pin yet: every entitled node is
+ * eligible) or a succession of a pin nobody serves (eligible: the node the pin came from, e.g. after a
+ * restart with an updated tool, and nodes whose grant names the tool) that does not lower the pinned
+ * security level. Undefined when nothing can be approved: another node can never replace a pinned
+ * descriptor by waiting for its node to leave.
  */
-function approve(tool: string, allowed: readonly Offer[], pin: ToolPin | undefined, requests: PinRequest[]): string | undefined {
+function approve(state: EntitlementState, tool: string, allowed: readonly Offer[], pin: ToolPin | undefined, requests: PinRequest[]): string | undefined {
   if (pin !== undefined && allowed.some((offer) => offer.digest === pin.digest)) return pin.digest;
-  const agreed = agreedDigest(allowed);
-  const candidate = allowed[0];
+  const eligible = pin === undefined ? allowed : allowed.filter((offer) => offer.nodeId === pin.nodeId || state.grants.has(offer.nodeId));
+  const agreed = agreedDigest(eligible);
+  const candidate = eligible[0];
   if (agreed === undefined || candidate === undefined) return undefined;
   if (pin !== undefined && lowersSecurityLevel(candidate.descriptor, pin.descriptor)) return undefined;
   const request = { tool, digest: agreed, descriptor: candidate.descriptor, nodeId: candidate.nodeId };
