@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../support/mcp-clients.js';
 import { eventually, nodeCallCounts } from '../support/node-calls.js';
 import { spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
-import { bearer, createKey, fetchWithToken } from '../support/security-helpers.js';
+import { once } from 'node:events';
+import { bearer, cliOutput, createKey, fetchWithToken } from '../support/security-helpers.js';
+import { runCli } from '../support/processes.js';
 
 interface Conflict {
   tool: string;
@@ -100,5 +102,25 @@ describe('dev mesh: a node cannot take over or downgrade another node’s tool',
       { tool: 'vault_run', nodeId: 'aa-rogue', reason: 'security-downgrade' },
     ]);
     expect(await nodeCallCounts(rogueMetrics)).toEqual({});
+  });
+
+  it('easyremote grants refuses bad input with a stable code and manages grants in scriptable form', async () => {
+    const failing = async (args: string[]) => {
+      const app = runCli(args, { NATS_URL: nats.url, LOG_LEVEL: 'warn' });
+      const [code] = (await once(app.child, 'exit')) as [number | null];
+      return { code, out: app.lines.join('\n') };
+    };
+    expect(await failing(['grants', 'set', 'gpu 1', 'echo'])).toMatchObject({ code: 1, out: expect.stringMatching(/invalid node id "gpu 1".*\[REG_ERR_INVALID_GRANT\]/) });
+    expect(await failing(['grants', 'set', 'gpu-1', 'tools.>'])).toMatchObject({ code: 1, out: expect.stringMatching(/invalid tool glob "tools.>".*\[REG_ERR_INVALID_GRANT\]/) });
+    expect(await failing(['grants', 'revoke', 'nobody'])).toMatchObject({ code: 1, out: expect.stringMatching(/node nobody has no grant \[REG_ERR_GRANT_NOT_FOUND\]/) });
+    expect(await failing(['grants', 'approve', 'vault_run'])).toMatchObject({ code: 1, out: expect.stringContaining('needs --node') });
+    expect(await failing(['grants', 'list', 'extra'])).toMatchObject({ code: 1, out: expect.stringContaining('unexpected argument "extra"') });
+
+    const env = { NATS_URL: nats.url };
+    expect(JSON.parse(await cliOutput(['grants', 'set', 'gpu-9', 'vault_*,echo', '--json'], env))).toMatchObject({ nodeId: 'gpu-9', tools: ['vault_*', 'echo'] });
+    const listed = JSON.parse(await cliOutput(['grants', 'list', '--json'], env)) as { grants: unknown[]; approved: Array<{ tool: string; nodeId: string; securityLevel: string }> };
+    expect(listed.grants).toMatchObject([{ nodeId: 'gpu-9', tools: ['vault_*', 'echo'] }]);
+    expect(listed.approved).toContainEqual(expect.objectContaining({ tool: 'vault_run', nodeId: 'zz-real', securityLevel: 'high' }));
+    expect(JSON.parse(await cliOutput(['grants', 'revoke', 'gpu-9', '--json'], env))).toMatchObject({ nodeId: 'gpu-9' });
   });
 });

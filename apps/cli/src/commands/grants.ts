@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { GRANTS_BUCKET, REGISTRY_BUCKET } from '@easyremote/protocol';
-import { advertisedDescriptor, GrantStore, natsToolSubjects, openRegistry, securityRank, type NodeGrant, type ToolPin } from '@easyremote/registry';
+import { GRANTS_BUCKET, isValidNodeId, isValidToolName, REGISTRY_BUCKET } from '@easyremote/protocol';
+import { advertisedDescriptor, GrantStore, isValidToolGlob, natsToolSubjects, openRegistry, RegistryError, RegistryErrorCode, securityRank, type NodeGrant, type ToolPin } from '@easyremote/registry';
 import { connectCommand } from '../mesh-connection.js';
 
 export const grantsHelp = `easyremote grants <set|list|revoke|approve|unpin|subjects>
@@ -43,15 +43,27 @@ function usage(message: string): Error {
   return new Error(`${message}\n\n${grantsHelp}`);
 }
 
+/** Bad names fail before connecting, so the message is about the input, not about reaching NATS. */
+function checkArguments(action: string, subject: string, globs: string | undefined, node: string | undefined): void {
+  const invalid = (message: string) => new RegistryError(RegistryErrorCode.InvalidGrant, message);
+  const nodeIds = action === 'approve' ? [node!] : action === 'set' || action === 'revoke' || action === 'subjects' ? [subject] : [];
+  for (const id of nodeIds) if (!isValidNodeId(id)) throw invalid(`invalid node id ${JSON.stringify(id)}: use 1-64 characters of A-Z a-z 0-9 _ -`);
+  if ((action === 'approve' || action === 'unpin') && !isValidToolName(subject)) throw invalid(`invalid tool name ${JSON.stringify(subject)}`);
+  const bad = globs?.split(',').map((glob) => glob.trim()).find((glob) => glob !== '' && !isValidToolGlob(glob));
+  if (bad !== undefined) throw invalid(`invalid tool glob ${JSON.stringify(bad)}: use 1-128 characters of A-Z a-z 0-9 _ . - and * (any characters)`);
+}
+
 export async function runGrants(argv: string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<void> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { node: { type: 'string' }, json: { type: 'boolean' } } });
-  const [action, subject, globs, ...extra] = positionals;
+  const [action, subject, globs] = positionals;
   const json = values.json === true;
   if (action === 'set' && (subject === undefined || globs === undefined)) throw usage('grants set needs a node id and a comma-separated list of tool globs');
   if ((action === 'revoke' || action === 'approve' || action === 'unpin' || action === 'subjects') && subject === undefined) throw usage(`grants ${action} needs a ${action === 'revoke' || action === 'subjects' ? 'node id' : 'tool name'}`);
   if (action === 'approve' && values.node === undefined) throw usage('grants approve needs --node <node-id>: the node whose advertised descriptor becomes the approved one');
   if (action !== 'set' && action !== 'list' && action !== 'revoke' && action !== 'approve' && action !== 'unpin' && action !== 'subjects') throw usage('grants needs set, list, revoke, approve, unpin or subjects');
-  if (extra.length > 0 || (action !== 'set' && globs !== undefined)) throw usage(`unexpected argument ${JSON.stringify(extra[0] ?? globs)}`);
+  const expected = action === 'set' ? 3 : action === 'list' ? 1 : 2;
+  if (positionals.length > expected) throw usage(`unexpected argument ${JSON.stringify(positionals[expected])}`);
+  checkArguments(action, subject!, globs, values.node);
   const replicas = Number(env.EASYREMOTE_KV_REPLICAS ?? '1');
   const nc = await connectCommand('easyremote-grants', { env });
   try {
