@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../support/mcp-clients.js';
 import { generateCerts, nodeUser, secureServerConfig, type TestCerts } from '../support/nats-secure.js';
 import { runCli, spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
+import { cliOutput } from '../support/security-helpers.js';
 
 const GATEWAY_PASSWORD = 'gateway-secret';
 
@@ -20,6 +21,8 @@ describe('gateway and nodes on a secured NATS server', () => {
     const [leafPort] = (await freePorts(1)) as [number];
     const users = [`{ user: "gateway", password: ${JSON.stringify(GATEWAY_PASSWORD)}, permissions: { publish: ">", subscribe: ">" } }`, nodeUser('gpu-1', 'pw-a')];
     nats = await startNats({ path: process.env.PATH, config: secureServerConfig(certs, users, leafPort, 'leaf-secret') });
+    // A gateway with NATS credentials requires grants (EASYREMOTE_NODE_GRANTS=auto): the operator grants gpu-1 its tools.
+    await cliOutput(['grants', 'set', 'gpu-1', 'fixture*'], { NATS_URL: nats.url, NATS_USER: 'gateway', NATS_PASSWORD: GATEWAY_PASSWORD, NATS_CA: certs.ca });
     gateway = await spawnGateway(nats.url, { NATS_USER: 'gateway', NATS_PASSWORD: GATEWAY_PASSWORD, NATS_CA: certs.ca });
     node = await spawnNode(nats.url, ['test/fixtures/test-tools.ts'], { NATS_USER: 'node-gpu-1', NATS_PASSWORD: 'pw-a', NATS_CA: certs.ca, EASYREMOTE_NODE_ID: 'gpu-1' });
   });

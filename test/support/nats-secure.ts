@@ -22,14 +22,30 @@ export function generateCerts(): TestCerts {
   return { dir, ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server-key.pem') };
 }
 
-/** One node's user block rendered from the committed template (plaintext password: tests only). */
-export function nodeUser(nodeId: string, password: string): string {
-  const template = readFileSync(join(REPO_ROOT, 'nats/secure/node-user.conf.tmpl'), 'utf8');
-  return template
+/** A committed template without its comment lines. */
+function template(name: string): string {
+  return readFileSync(join(REPO_ROOT, 'nats/secure', name), 'utf8')
     .split('\n')
     .filter((line) => !line.trimStart().startsWith('#'))
-    .join('\n')
-    .replaceAll('NODE_ID', nodeId)
+    .join('\n');
+}
+
+const quoted = (subjects: readonly string[]) => subjects.map((subject) => JSON.stringify(subject)).join(', ');
+
+/**
+ * One node's user block rendered from the committed template (plaintext password: tests only). Its tool
+ * subjects default to every tool (`tools.*`); pass `natsToolSubjects(grant)` to pin it to its grant.
+ */
+export function nodeUser(nodeId: string, password: string, toolSubjects: readonly string[] = ['tools.*']): string {
+  return template('node-user.conf.tmpl').replaceAll('TOOL_SUBJECTS', quoted(toolSubjects)).replaceAll('NODE_ID', nodeId).replaceAll('PASSWORD_HASH', password);
+}
+
+/** The hub's user for one edge site's leaf server, rendered from the committed template. */
+export function leafUser(site: string, password: string, edgeNodeId: string, toolSubjects: readonly string[]): string {
+  return template('leaf-user.conf.tmpl')
+    .replaceAll('TOOL_SUBJECTS', quoted(toolSubjects))
+    .replaceAll('EDGE_NODE_ID', edgeNodeId)
+    .replaceAll('SITE', site)
     .replaceAll('PASSWORD_HASH', password);
 }
 
@@ -38,4 +54,13 @@ export function secureServerConfig(certs: TestCerts, users: string[], leafPort: 
   const tls = `tls { cert_file: ${JSON.stringify(certs.cert)}, key_file: ${JSON.stringify(certs.key)}, ca_file: ${JSON.stringify(certs.ca)}, timeout: 2 }`;
   const leafAuth = `authorization { user: leaf, password: ${JSON.stringify(leafPassword)} }`;
   return [tls, `leafnodes { host: 127.0.0.1, port: ${leafPort}, ${tls}, ${leafAuth} }`, `authorization { users = [\n${users.join('\n')}\n] }`].join('\n');
+}
+
+/**
+ * server.conf as config text with leaf servers authenticating against `users` (their site's leaf
+ * user, with its permissions) instead of one leafnodes password. Start it with jetstreamDomain 'hub'.
+ */
+export function secureHubConfig(certs: TestCerts, users: string[], leafPort: number): string {
+  const tls = `tls { cert_file: ${JSON.stringify(certs.cert)}, key_file: ${JSON.stringify(certs.key)}, ca_file: ${JSON.stringify(certs.ca)}, timeout: 2 }`;
+  return [tls, `leafnodes { host: 127.0.0.1, port: ${leafPort}, ${tls} }`, `authorization { users = [\n${users.join('\n')}\n] }`].join('\n');
 }

@@ -4,6 +4,7 @@ import { auditHelp, runAudit } from './commands/audit.js';
 import { dataHelp, runData } from './commands/data.js';
 import { devHelp, runDev } from './commands/dev.js';
 import { gatewayHelp, runGateway } from './commands/gateway.js';
+import { grantsHelp, runGrants } from './commands/grants.js';
 import { keysHelp, runKeys } from './commands/keys.js';
 import { nodeHelp, runNode } from './commands/node.js';
 import { reportHelp, runReportArgs } from './commands/report.js';
@@ -16,6 +17,7 @@ Commands:
   node       run a compute node serving tools from modules
   data       upload data sets into the mesh (easyremote://data/<id>)
   keys       create, list and revoke gateway API keys
+  grants     which tools each node may serve, and each tool's approved descriptor
   audit      query the audit log of tool executions
   report     usage report for a period (calls, latency, success, nodes, cost, advice)
   help       show help for a command
@@ -23,11 +25,12 @@ Commands:
 Run "easyremote help <command>" for details.
 `;
 
-const helps: Record<string, string> = { dev: devHelp, gateway: gatewayHelp, node: nodeHelp, keys: keysHelp, audit: auditHelp, report: reportHelp, data: dataHelp };
+const helps: Record<string, string> = { dev: devHelp, gateway: gatewayHelp, node: nodeHelp, keys: keysHelp, grants: grantsHelp, audit: auditHelp, report: reportHelp, data: dataHelp };
 
 async function main(argv: string[]): Promise<void> {
-  // keys and audit parse their own options.
+  // keys, grants, audit and report parse their own options.
   if (argv[0] === 'keys' && !argv.includes('--help') && !argv.includes('-h')) return runKeys(argv.slice(1));
+  if (argv[0] === 'grants' && !argv.includes('--help') && !argv.includes('-h')) return runGrants(argv.slice(1));
   if (argv[0] === 'audit' && !argv.includes('--help') && !argv.includes('-h')) return runAudit(argv.slice(1));
   if (argv[0] === 'report' && !argv.includes('--help') && !argv.includes('-h')) return runReportArgs(argv.slice(1));
   const { positionals, values } = parseArgs({

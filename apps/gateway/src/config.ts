@@ -43,6 +43,13 @@ export const GatewayConfigSchema = Type.Object({
   /** Longest string accepted in a request body. */
   maxStringLength: Type.Integer({ minimum: 16 }),
   registryBucket: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
+  /**
+   * Nodes without a grant (ADR 0011): `open` lets them serve tools no grant names, `required` lets them
+   * serve nothing; `auto` is `required` when the gateway authenticates to NATS, `open` otherwise.
+   */
+  nodeGrants: Type.Union([Type.Literal('auto'), Type.Literal('open'), Type.Literal('required')]),
+  /** KV bucket of node grants and approved tool descriptors. */
+  grantsBucket: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
   /** Replicas of the JetStream buckets the gateway creates (registry, sessions): 3 on a three-server cluster. */
   kvReplicas: Type.Integer({ minimum: 1, maximum: 5 }),
   /** Items per page of tools/resources/prompts lists. */
@@ -102,6 +109,8 @@ const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string'
   { env: 'EASYREMOTE_MAX_JSON_DEPTH', key: 'maxJsonDepth', kind: 'int', fallback: '64' },
   { env: 'EASYREMOTE_MAX_STRING_LENGTH', key: 'maxStringLength', kind: 'int', fallback: String(8 * 1024 * 1024) },
   { env: 'EASYREMOTE_REGISTRY_BUCKET', key: 'registryBucket', kind: 'string', fallback: 'easyremote-registry' },
+  { env: 'EASYREMOTE_NODE_GRANTS', key: 'nodeGrants', kind: 'string', fallback: 'auto' },
+  { env: 'EASYREMOTE_GRANTS_BUCKET', key: 'grantsBucket', kind: 'string', fallback: 'easyremote-grants' },
   { env: 'EASYREMOTE_KV_REPLICAS', key: 'kvReplicas', kind: 'int', fallback: '1' },
   { env: 'EASYREMOTE_PAGE_SIZE', key: 'pageSize', kind: 'int', fallback: '500' },
   { env: 'EASYREMOTE_MAX_STREAMS', key: 'maxStreams', kind: 'int', fallback: '10000' },

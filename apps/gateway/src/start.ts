@@ -16,6 +16,7 @@ import { resyncOnReconnect } from './registry-resync.js';
 import { retryOnTimeout } from './startup-retry.js';
 import { SessionTokens } from './mcp/session-token.js';
 import { startGatewaySecurity } from './security/gateway-security.js';
+import { startNodeEntitlement } from './routing/node-entitlement.js';
 
 export interface GatewayHandle {
   /** Base URL, e.g. http://127.0.0.1:8080 */
@@ -42,7 +43,8 @@ export async function startGateway(
   });
   try {
     const kv = await openRegistry(nc, { bucket: config.registryBucket, replicas: config.kvReplicas, logger: log.child({ component: 'registry' }) });
-    const registry = await RegistryView.start(kv, { logger: log.child({ component: 'registry' }) });
+    const entitlement = await startNodeEntitlement(nc, config, options.nats, log.child({ component: 'entitlement' }));
+    const registry = await RegistryView.start(kv, { logger: log.child({ component: 'registry' }), entitlement });
     resyncOnReconnect(nc, registry, log.child({ component: 'registry' }));
     // Arguments and results over NATS max_payload travel through the object store, up to maxPayloadBytes.
     const payloads = await PayloadStore.open(nc, { maxBytes: config.maxPayloadBytes, ttlMs: config.payloadTtlMs, replicas: config.kvReplicas, logger: log.child({ component: 'payloads' }) }).catch(
@@ -99,6 +101,7 @@ export async function startGateway(
         observability.stop();
         await Promise.all([security.flush(), observability.flush()]).catch((error: unknown) => log.warn({ err: error }, 'records could not be flushed at shutdown'));
         registry.stop();
+        entitlement.stop();
         rpc.close();
         records.close();
         await nc.drain();

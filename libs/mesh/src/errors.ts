@@ -20,6 +20,8 @@ export const MeshErrorCode = {
   PayloadMissing: 'MESH_ERR_PAYLOAD_MISSING',
   /** The payload object store could not be created, written or read (JetStream down or disabled). */
   PayloadStoreUnavailable: 'MESH_ERR_PAYLOAD_STORE_UNAVAILABLE',
+  /** The NATS_* connection settings are inconsistent (a half-set pair, a file that does not exist). */
+  Config: 'MESH_ERR_CONFIG',
 } as const;
 export type MeshErrorCode = (typeof MeshErrorCode)[keyof typeof MeshErrorCode];
 

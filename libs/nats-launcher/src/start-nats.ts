@@ -19,6 +19,8 @@ export interface StartNatsOptions {
   path?: string;
   /** Enable JetStream with a temporary store directory. Default true. */
   jetstream?: boolean;
+  /** JetStream domain of this server (a hub that edge leaf servers reach as `hub`). Generated configs only. */
+  jetstreamDomain?: string;
   /** Client port; 0 (default) lets the server pick a free one, reported through a ports file. */
   port?: number;
   /** Extra configuration text appended to the generated config file (cluster, leafnodes, accounts...). */
@@ -79,7 +81,8 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
       'ping_max: 2',
       'max_payload: 1MB',
     ];
-    if (jetstream) lines.push(`jetstream { store_dir: ${JSON.stringify(join(dir, 'js'))} }`);
+    const domain = options.jetstreamDomain === undefined ? '' : `, domain: ${JSON.stringify(options.jetstreamDomain)}`;
+    if (jetstream) lines.push(`jetstream { store_dir: ${JSON.stringify(join(dir, 'js'))}${domain} }`);
     if (options.config) lines.push(options.config);
     const file = join(dir, 'nats.conf');
     await writeFile(file, lines.join('\n') + '\n');

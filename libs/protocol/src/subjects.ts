@@ -43,6 +43,13 @@ export const TOOL_QUEUE_GROUP = 'easyremote-nodes';
 /** The JetStream KV bucket that holds one advert per live node, keyed by node id. */
 export const REGISTRY_BUCKET = 'easyremote-registry';
 
+/**
+ * The JetStream KV bucket of node entitlements, written only by operators (`easyremote grants`) and
+ * gateways: `node.<nodeId>` holds the tool-name globs a node may serve, `tool.<name>` the approved
+ * (pinned) descriptor of a tool (ADR 0011).
+ */
+export const GRANTS_BUCKET = 'easyremote-grants';
+
 export function toolSubject(toolName: string): string {
   return `${Subjects.toolPrefix}.${toolNameToToken(toolName)}`;
 }

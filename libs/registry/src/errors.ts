@@ -8,6 +8,12 @@ export const RegistryErrorCode = {
   AdvertiseFailed: 'REG_ERR_ADVERTISE_FAILED',
   /** The registry watch could not be started. */
   WatchFailed: 'REG_ERR_WATCH_FAILED',
+  /** A grant names an invalid node id or tool glob, or an approval names a tool or node that cannot be approved. */
+  InvalidGrant: 'REG_ERR_INVALID_GRANT',
+  /** `grants revoke` / `grants unpin` named a node or tool the grants bucket holds nothing for. */
+  GrantNotFound: 'REG_ERR_GRANT_NOT_FOUND',
+  /** The grants bucket could not be created, bound, read or written. */
+  GrantsUnavailable: 'REG_ERR_GRANTS_UNAVAILABLE',
 } as const;
 export type RegistryErrorCode = (typeof RegistryErrorCode)[keyof typeof RegistryErrorCode];
 

@@ -1,12 +1,23 @@
 import type { KV, KvEntry } from '@nats-io/kv';
 import { decodeNodeAdvert, silentLogger, type Logger } from '@easyremote/protocol';
 import type { PromptDescriptor, ResourceDescriptor, ResourceTemplateDescriptor } from '@easyremote/protocol';
-import { buildToolSet, toolsFingerprint, type NodeEntry, type ToolEntry, type ToolSet } from './tool-set.js';
+import { toolsFingerprint, type NodeEntry, type ToolConflict, type ToolEntry, type ToolSet } from './tool-set.js';
+import { ToolResolver } from './entitlement/tool-resolver.js';
+import { MemoryEntitlement, type Entitlement } from './entitlement/entitlement.js';
 import { buildCatalog, catalogFingerprint, type Catalog, type CatalogEntry } from './catalog-set.js';
 import { RegistryWatch } from './registry-watch.js';
 import { describeError } from './errors.js';
 
-export interface RegistryChange {
+export type RegistryChange = NodeChange | EntitlementChange;
+
+/** Grants or approved descriptors changed the tool list (ADR 0011); no node came or went. */
+export interface EntitlementChange {
+  kind: 'entitlement-changed';
+  toolsChanged: true;
+  catalogChanged: false;
+}
+
+export interface NodeChange {
   kind: 'node-joined' | 'node-left' | 'node-updated';
   nodeId: string;
   /** True when the mesh-wide tool list may have changed (list_changed is due). */
@@ -32,6 +43,11 @@ export interface RegistryViewOptions {
   readyTimeoutMs?: number;
   /** How long the sweep waits for the bucket to answer before it counts it as unavailable. Default 1000 ms. */
   probeTimeoutMs?: number;
+  /**
+   * Grants and approved descriptors (a GrantView on a gateway). Default: a MemoryEntitlement (open,
+   * no grants, first seen wins for this process), so conflicting descriptors never merge anyway.
+   */
+  entitlement?: Entitlement;
 }
 
 interface NodeState {
@@ -62,6 +78,7 @@ export class RegistryView {
   #probing = false;
   #registryDown = false;
   #toolSet: ToolSet | undefined; // undefined = rebuild on next read
+  readonly #resolver: ToolResolver;
   #catalog: Catalog | undefined; // likewise
   #revision = 0;
 
@@ -78,6 +95,17 @@ export class RegistryView {
     });
     this.#sweepTimer = setInterval(() => this.#sweep(), options.sweepIntervalMs ?? 250);
     this.#sweepTimer.unref();
+    this.#resolver = new ToolResolver(options.entitlement ?? new MemoryEntitlement(), this.#logger, {
+      nodes: () => this.#nodes,
+      current: () => this.#toolSet,
+      replace: (set) => {
+        this.#toolSet = set;
+      },
+      changed: () => {
+        this.#revision++;
+        this.#emit({ kind: 'entitlement-changed', toolsChanged: true, catalogChanged: false });
+      },
+    });
   }
 
   /** Starts watching; resolves once the bucket's current content has been loaded. */
@@ -112,6 +140,11 @@ export class RegistryView {
 
   tool(name: string): ToolEntry | undefined {
     return this.#tools().byName.get(name);
+  }
+
+  /** Nodes that advertise a tool but get no calls for it (not granted, or a differing descriptor). */
+  conflicts(): readonly ToolConflict[] {
+    return this.#tools().conflicts;
   }
 
   /** Resources nodes serve, sorted by URI. Cached like tools(). */
@@ -151,13 +184,14 @@ export class RegistryView {
   }
 
   stop(): void {
+    this.#resolver.stop();
     clearInterval(this.#sweepTimer);
     this.#watch.stop();
     this.#listeners.clear();
   }
 
   #tools(): ToolSet {
-    return (this.#toolSet ??= buildToolSet(this.#nodes));
+    return (this.#toolSet ??= this.#resolver.resolve());
   }
 
   #catalogIndex(): Catalog {
@@ -222,7 +256,10 @@ export class RegistryView {
 
   #changed(toolsChanged: boolean, catalogChanged: boolean): void {
     this.#revision++;
-    if (toolsChanged) this.#toolSet = undefined;
+    if (toolsChanged) {
+      this.#toolSet = undefined;
+      this.#resolver.schedule();
+    }
     if (catalogChanged) this.#catalog = undefined;
   }
 

@@ -87,19 +87,40 @@ describe('NodeAdvertiser + RegistryView', () => {
     expect(changes).toEqual([{ kind: 'node-joined', nodeId: 'node-a', toolsChanged: true, catalogChanged: false }]);
   });
 
-  it('merges a tool served by two nodes into one entry with two providers', async () => {
+  it('merges a tool served by two nodes with the same descriptor into one entry with two providers', async () => {
     const kv = await freshBucket();
     const view = await RegistryView.start(kv);
-    const b = new NodeAdvertiser(kv, { nodeId: 'node-b', heartbeatMs: 1_000, advert: () => advert('node-b', [tool('echo', 'from b')]) });
-    const a = new NodeAdvertiser(kv, { nodeId: 'node-a', heartbeatMs: 1_000, advert: () => advert('node-a', [tool('echo', 'from a')]) });
+    const b = new NodeAdvertiser(kv, { nodeId: 'node-b', heartbeatMs: 1_000, advert: () => advert('node-b', [tool('echo')]) });
+    const a = new NodeAdvertiser(kv, { nodeId: 'node-a', heartbeatMs: 1_000, advert: () => advert('node-a', [tool('echo')]) });
     await b.start();
     await a.start();
     await waitFor(() => view.nodes().size === 2);
     expect(view.tools()).toHaveLength(1);
     expect(view.tool('echo')?.providers).toEqual(['node-a', 'node-b']);
-    expect(view.tool('echo')?.descriptor.description).toBe('from a');
+    expect(view.conflicts()).toEqual([]);
     await a.stop();
     await b.stop();
+    view.stop();
+  });
+
+  it('a node that joins later with a differing descriptor gets no calls, even with the smaller node id', async () => {
+    const kv = await freshBucket();
+    const logger = memoryLogger();
+    const view = await RegistryView.start(kv, { logger });
+    const real = new NodeAdvertiser(kv, { nodeId: 'node-b', heartbeatMs: 1_000, advert: () => advert('node-b', [tool('echo', 'from b')]) });
+    await real.start();
+    await waitFor(() => view.tool('echo') !== undefined);
+    const changes: RegistryChange[] = [];
+    view.onChange((change) => changes.push(change));
+    const rogue = new NodeAdvertiser(kv, { nodeId: 'node-a', heartbeatMs: 1_000, advert: () => advert('node-a', [tool('echo', 'from a')]) });
+    await rogue.start();
+    await waitFor(() => view.nodes().size === 2);
+    expect(view.tool('echo')?.providers).toEqual(['node-b']);
+    expect(view.tool('echo')?.descriptor.description).toBe('from b');
+    expect(view.conflicts()).toMatchObject([{ tool: 'echo', nodeId: 'node-a', reason: 'descriptor-differs' }]);
+    await waitFor(() => logger.warnings.includes('node gets no calls for a tool it advertises'));
+    await rogue.stop();
+    await real.stop();
     view.stop();
   });
 

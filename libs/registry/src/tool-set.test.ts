@@ -36,12 +36,16 @@ describe('buildToolSet', () => {
     expect(set.byName.get('alpha')).toBe(set.list[1]);
   });
 
-  it('takes the descriptor of the smallest node id when providers disagree, whatever the insertion order', () => {
+  it('never picks one of several disagreeing descriptors by node id: without an approved one the tool is not listed', () => {
     const one = buildToolSet(new Map([entry('n2', [tool('x', 'from n2')]), entry('n10', [tool('x', 'from n10')]), entry('n1', [tool('x', 'from n1')])]));
     const two = buildToolSet(new Map([entry('n1', [tool('x', 'from n1')]), entry('n2', [tool('x', 'from n2')]), entry('n10', [tool('x', 'from n10')])]));
-    expect(one.byName.get('x')?.descriptor.description).toBe('from n1');
-    expect(one.byName.get('x')?.providers).toEqual(['n1', 'n10', 'n2']);
-    expect(two.list).toEqual(one.list);
+    expect(one.byName.get('x')).toBeUndefined();
+    expect(one.conflicts.map((c) => [c.nodeId, c.reason])).toEqual([
+      ['n1', 'unapproved'],
+      ['n10', 'unapproved'],
+      ['n2', 'unapproved'],
+    ]);
+    expect(two.conflicts).toEqual(one.conflicts);
   });
 
   it('counts a node once when it lists a name twice (its first descriptor wins)', () => {

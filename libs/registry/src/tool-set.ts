@@ -1,4 +1,6 @@
 import type { NodeAdvert, ToolDescriptor } from '@easyremote/protocol';
+import type { EntitlementState } from './entitlement/entitlement.js';
+import { resolveToolSet } from './entitlement/resolve-tools.js';
 
 /** A live node as the gateway sees it. `lastSeen` is the gateway's clock at the node's last heartbeat. */
 export interface NodeEntry {
@@ -6,18 +8,42 @@ export interface NodeEntry {
   readonly lastSeen: number;
 }
 
-/** One tool across the mesh: its descriptor and every node that serves it. */
+/** One tool across the mesh: its approved descriptor and every node that serves exactly that descriptor. */
 export interface ToolEntry {
   readonly name: string;
   readonly descriptor: ToolDescriptor;
-  /** Node ids, sorted. */
+  /** Node ids, sorted: entitled nodes advertising the approved descriptor (ADR 0011). */
   readonly providers: readonly string[];
+  /**
+   * Set when some node advertising the tool is not a provider (not granted, or its descriptor differs),
+   * or grants are required: a NATS queue group on `tools.<token>` could then reach a node that must
+   * not get the call, so placement addresses providers by id.
+   */
+  readonly restricted?: true;
+}
+
+/** Why a node advertising a tool gets no calls for it. */
+export type ConflictReason = 'not-granted' | 'descriptor-differs' | 'security-downgrade' | 'unapproved';
+
+/** A node that advertises a tool and is not one of its providers. */
+export interface ToolConflict {
+  readonly tool: string;
+  readonly nodeId: string;
+  readonly reason: ConflictReason;
+  /** Digest of the node's descriptor (see descriptorDigest). */
+  readonly digest: string;
+  /** Digest of the approved descriptor, when there is one. */
+  readonly approvedDigest?: string;
 }
 
 export interface ToolSet {
   /** Sorted by name. */
   readonly list: readonly ToolEntry[];
   readonly byName: ReadonlyMap<string, ToolEntry>;
+  /** Sorted by tool, then node id. */
+  readonly conflicts: readonly ToolConflict[];
+  /** Equal for equal lists (names, approved descriptors, providers): lets a rebuild keep the old set. */
+  readonly signature: string;
 }
 
 /**
@@ -28,37 +54,13 @@ export function toolsFingerprint(tools: readonly ToolDescriptor[]): string {
   return JSON.stringify(tools);
 }
 
-// Code-unit order, not localeCompare: every gateway must agree regardless of its locale.
-function byCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/**
+ * Builds the mesh-wide tool list under the entitlement rules (entitlement/resolve-tools.ts): by default
+ * open, with no grants and no approved descriptors yet, so a tool whose nodes disagree on its
+ * descriptor is not listed until one is approved.
+ */
+export function buildToolSet(nodes: ReadonlyMap<string, NodeEntry>, state: EntitlementState = OPEN_STATE): ToolSet {
+  return resolveToolSet(nodes, state).set;
 }
 
-/**
- * Builds the mesh-wide tool list. Nodes are visited in node-id order, so when providers disagree on a
- * descriptor the smallest node id wins: every gateway shows the same thing for the same registry.
- */
-export function buildToolSet(nodes: ReadonlyMap<string, NodeEntry>): ToolSet {
-  const ids = [...nodes.keys()].sort(byCodeUnits);
-  const building = new Map<string, { descriptor: ToolDescriptor; providers: string[] }>();
-  for (const id of ids) {
-    const tools = nodes.get(id)?.advert.tools ?? [];
-    for (const descriptor of tools) {
-      const tool = building.get(descriptor.name);
-      if (tool === undefined) {
-        building.set(descriptor.name, { descriptor, providers: [id] });
-      } else if (tool.providers[tool.providers.length - 1] !== id) {
-        // The check skips a name a node listed twice; ids arrive in order, so the last is the only candidate.
-        tool.providers.push(id);
-      }
-    }
-  }
-  const names = [...building.keys()].sort(byCodeUnits);
-  const byName = new Map<string, ToolEntry>();
-  const list = names.map((name) => {
-    const { descriptor, providers } = building.get(name)!;
-    const entry: ToolEntry = Object.freeze({ name, descriptor, providers: Object.freeze(providers) });
-    byName.set(name, entry);
-    return entry;
-  });
-  return { list: Object.freeze(list), byName };
-}
+const OPEN_STATE: EntitlementState = Object.freeze({ mode: 'open', grants: new Map(), pins: new Map() });

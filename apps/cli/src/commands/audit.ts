@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
 import { AuditLog, parseSince } from '@easyremote/auth';
-import { connectMesh } from '@easyremote/mesh';
+import { connectCommand } from '../mesh-connection.js';
 
 export const auditHelp = `easyremote audit [--since 1h] [--tool NAME] [--principal P] [--limit N] [--json]
 
 Reads the audit stream (every tool execution: time, principal, tool, node, duration, outcome, a SHA-256
 of the arguments) straight from NATS. --since takes 30m, 1h, 2d or an ISO time. The gateway serves the
-same records at GET /mcp/audit (admin scope). Environment: NATS_URL (default nats://127.0.0.1:4222).
+same records at GET /mcp/audit (admin scope). Environment: NATS_URL (default nats://127.0.0.1:4222) and
+the gateway's NATS credentials and TLS: NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_CA,
+NATS_CERT/NATS_KEY, NATS_INBOX_PREFIX.
 `;
 
 export async function runAudit(argv: string[]): Promise<void> {
@@ -17,7 +19,7 @@ export async function runAudit(argv: string[]): Promise<void> {
   const sinceMs = parseSince(values.since ?? '1h');
   if (sinceMs === undefined) throw new Error(`--since ${values.since}: use a duration (30m, 1h, 2d) or an ISO time`);
   const limit = values.limit === undefined ? 1000 : Number(values.limit);
-  const nc = await connectMesh({ servers: (process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(','), name: 'easyremote-audit', maxStartupAttempts: 3 });
+  const nc = await connectCommand('easyremote-audit');
   try {
     const audit = await AuditLog.open(nc);
     const records = await audit.query({ sinceMs, tool: values.tool, principal: values.principal, limit });

@@ -1,6 +1,6 @@
 import { createLogger, loadGatewayConfig, startGateway, startTracing, type GatewayHandle } from '@easyremote/gateway';
 import { DEFAULT_KEY_SCOPES, KeyStore, Scope } from '@easyremote/auth';
-import { connectMesh } from '@easyremote/mesh';
+import { connectMesh, natsClientOptionsFromEnv, type NatsClientOptions } from '@easyremote/mesh';
 import { fileURLToPath } from 'node:url';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import { ComputeNode } from '@easyremote/node-sdk';
@@ -12,13 +12,15 @@ export const devHelp = `easyremote dev
 
 Runs a complete local mesh in one process: NATS (NATS_URL when set, otherwise its own nats-server with
 JetStream on a free port and a temporary store), one gateway (PORT, default 8080) and the toolbox node.
+With NATS_URL, every connection uses the gateway's NATS credentials and TLS (NATS_USER/NATS_PASSWORD,
+NATS_TOKEN, NATS_CREDS, NATS_CA, NATS_CERT/NATS_KEY, NATS_INBOX_PREFIX).
 Prints the MCP URL. Ctrl-C stops everything.
 Authentication is on: a fresh API key (all scopes, admin included) is created and printed with a
 desktop-client config that uses it. EASYREMOTE_AUTH=off turns it off (loopback only).
 `;
 
-async function createDevKey(natsUrl: string, bucket: string, replicas: number): Promise<string> {
-  const nc = await connectMesh({ servers: natsUrl, name: 'easyremote-dev-keys' });
+async function createDevKey(natsUrl: string, nats: NatsClientOptions, bucket: string, replicas: number): Promise<string> {
+  const nc = await connectMesh({ servers: natsUrl.split(','), name: 'easyremote-dev-keys', ...nats });
   try {
     const store = await KeyStore.open(nc, { bucket, replicas });
     return (await store.create('easyremote dev', [...DEFAULT_KEY_SCOPES, Scope.Admin])).key;
@@ -45,6 +47,9 @@ export async function runDev(): Promise<void> {
   stack.push(() => tracing.shutdown());
   try {
     let natsUrl = process.env.NATS_URL;
+    // With NATS_URL, the same credentials and TLS the gateway would use (NATS_USER, NATS_CREDS, NATS_CA, ...);
+    // the server dev starts itself needs none.
+    const nats: NatsClientOptions = natsUrl ? natsClientOptionsFromEnv(process.env) : {};
     if (!natsUrl) {
       const nats: NatsServerHandle = await startNats({ path: process.env.PATH, name: 'easyremote-dev', detached: true });
       stack.push(() => nats.stop());
@@ -52,16 +57,18 @@ export async function runDev(): Promise<void> {
     }
     const config = loadGatewayConfig({ ...process.env, NATS_URL: natsUrl });
     // Secure by default: a fresh key exists before the gateway starts, so it is valid from the first request.
-    const apiKey = config.auth === 'on' ? await createDevKey(natsUrl, config.keysBucket, config.kvReplicas) : undefined;
-    const gateway: GatewayHandle = await startGateway(config, { logger, tracing: tracing.enabled });
+    const apiKey = config.auth === 'on' ? await createDevKey(natsUrl, nats, config.keysBucket, config.kvReplicas) : undefined;
+    const gateway: GatewayHandle = await startGateway(config, { logger, tracing: tracing.enabled, nats });
     stack.push(() => gateway.close());
     // A dev mesh has no GPU: let the image tool use its procedural renderer on the CPU.
     const toolbox = createToolbox({ EASYREMOTE_IMAGE_ALLOW_CPU: '1', ...process.env, NATS_URL: natsUrl });
     stack.push(() => toolbox.close());
     const toolboxTools = toolbox.tools;
     const node = new ComputeNode({
-      servers: natsUrl,
+      servers: natsUrl.split(','),
       nodeId: 'toolbox',
+      // One process, one NATS user: the toolbox node connects as the gateway does.
+      mesh: nats,
       registryBucket: config.registryBucket,
       models: [...toolbox.models],
       logger: log.child({ component: 'toolbox-node' }),

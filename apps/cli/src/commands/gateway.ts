@@ -1,4 +1,5 @@
-import { createLogger, loadGatewayConfig, natsClientOptionsFromEnv, startGateway, startTracing } from '@easyremote/gateway';
+import { createLogger, loadGatewayConfig, startGateway, startTracing } from '@easyremote/gateway';
+import { natsClientOptionsFromEnv } from '@easyremote/mesh';
 import { onShutdown } from '../shutdown.js';
 
 export const gatewayHelp = `easyremote gateway
@@ -15,6 +16,9 @@ Runs a stateless MCP gateway. Configuration comes from the environment:
   EASYREMOTE_SESSION_MAX_AGE_MS lifetime of a 2025-era session id (default 86400000)
   EASYREMOTE_NATS_CONNECT_ATTEMPTS  connection attempts at start before giving up (default 10)
   EASYREMOTE_REGISTRY_BUCKET    KV bucket of the node registry (default easyremote-registry)
+  EASYREMOTE_NODE_GRANTS        auto|open|required: may a node without a grant serve tools? (default auto:
+                                required when NATS credentials are set, else open; see easyremote help grants)
+  EASYREMOTE_GRANTS_BUCKET      KV bucket of node grants and approved descriptors (default easyremote-grants)
   EASYREMOTE_KV_REPLICAS        replicas of the buckets the gateway creates (default 1; 3 on a NATS cluster)
   EASYREMOTE_PAGE_SIZE          items per page of tools/resources/prompts lists (default 500)
   EASYREMOTE_MAX_STREAMS        open notification streams per replica (default 10000)
@@ -38,7 +42,7 @@ Runs a stateless MCP gateway. Configuration comes from the environment:
   EASYREMOTE_PRICE_NODE_SECOND  usage report: price of one node-second of tool execution (default 0)
   EASYREMOTE_PRICE_GPU_SECOND   usage report: price of one GPU-second (default 0)
   OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER, OTEL_*  export traces over OTLP (off unless set)
-  NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_CA, NATS_CERT/NATS_KEY
+  NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_CA, NATS_CERT/NATS_KEY, NATS_INBOX_PREFIX
                                 NATS credentials and TLS (see nats/secure/README.md)
 `;
 

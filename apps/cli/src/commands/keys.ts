@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_KEY_SCOPES, KEYS_BUCKET, KeyStore } from '@easyremote/auth';
-import { connectMesh } from '@easyremote/mesh';
+import { connectCommand } from '../mesh-connection.js';
 
 export const keysHelp = `easyremote keys <create|list|revoke>
 
@@ -10,7 +10,8 @@ Manages the gateway API keys kept (hashed) in NATS KV. Every gateway sees a chan
   keys revoke <id>                               refuses the key on every gateway from now on
 Scopes: tools:list, tools:call, tools:call:<name glob>, category:<glob>, tools:high,
         resources:read[:<uri glob>], prompts:get[:<name glob>], admin.
-Environment: NATS_URL (default nats://127.0.0.1:4222), EASYREMOTE_KEYS_BUCKET (default ${KEYS_BUCKET}).
+Environment: NATS_URL (default nats://127.0.0.1:4222), NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS,
+NATS_CA, NATS_CERT/NATS_KEY, NATS_INBOX_PREFIX (as the gateway), EASYREMOTE_KEYS_BUCKET (default ${KEYS_BUCKET}).
 `;
 
 export async function runKeys(argv: string[]): Promise<void> {
@@ -21,7 +22,7 @@ export async function runKeys(argv: string[]): Promise<void> {
   });
   const [action, id] = positionals;
   if (action !== 'create' && action !== 'list' && action !== 'revoke') throw new Error(`keys needs create, list or revoke\n\n${keysHelp}`);
-  const nc = await connectMesh({ servers: (process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(','), name: 'easyremote-keys', maxStartupAttempts: 3 });
+  const nc = await connectCommand('easyremote-keys');
   try {
     const store = await KeyStore.open(nc, { bucket: process.env.EASYREMOTE_KEYS_BUCKET ?? KEYS_BUCKET });
     if (action === 'create') {

@@ -1,5 +1,6 @@
 import { ComputeNode, defaultNodeId, parseGpuList } from '@easyremote/node-sdk';
-import { hasNatsCredentials, natsClientOptionsFromEnv, startTracing } from '@easyremote/gateway';
+import { startTracing } from '@easyremote/gateway';
+import { hasNatsCredentials, natsClientOptionsFromEnv } from '@easyremote/mesh';
 import type { Logger } from '@easyremote/protocol';
 import { loadToolsModule } from '../load-tools.js';
 import { createCliLogger } from '../logger.js';

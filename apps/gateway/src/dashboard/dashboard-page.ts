@@ -52,6 +52,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   </div>
   <section><h2>Nodes</h2><table id="nodes"><thead><tr><th>node</th><th>load</th><th>in flight</th><th>latency</th><th>errors</th><th>done</th><th>GPUs</th><th>seen</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Tools</h2><table id="tools"><thead><tr><th>tool</th><th>providers</th></tr></thead><tbody></tbody></table></section>
+  <section><h2>Conflicts (nodes that get no calls for a tool they advertise)</h2><table id="conflicts"><thead><tr><th>tool</th><th>node</th><th>reason</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Recent calls</h2><table id="recent"><thead><tr><th>time</th><th>tool</th><th>node</th><th>outcome</th><th>ms</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Usage report <select id="period"><option>1h</option><option selected>24h</option><option>7d</option><option>30d</option></select></h2><div id="report"><p class="empty">loading…</p></div></section>
 </main>
@@ -99,6 +100,9 @@ export const DASHBOARD_HTML = `<!doctype html>
     }).join(''));
     rows($('tools').tBodies[0], s.tools.map(function (t) {
       return '<tr data-tool="' + esc(t.name) + '"><td>' + esc(t.name) + '</td><td>' + esc(t.providers.join(', ')) + '</td></tr>';
+    }).join(''));
+    rows($('conflicts').tBodies[0], (s.conflicts || []).map(function (c) {
+      return '<tr data-conflict="' + esc(c.tool + ' ' + c.nodeId) + '"><td>' + esc(c.tool) + '</td><td>' + esc(c.nodeId) + '</td><td class="err">' + esc(c.reason) + '</td></tr>';
     }).join(''));
     rows($('recent').tBodies[0], s.recent.slice(0, 15).map(function (c) {
       return '<tr data-call="' + esc(c.callId) + '"><td>' + esc(new Date(c.at).toLocaleTimeString()) + '</td><td>' + esc(c.tool) + '</td><td>' + esc(c.nodeId || '–') + '</td>' +

@@ -1,3 +1,4 @@
+import type { ToolConflict } from '@easyremote/registry';
 import type { Observability } from '../observability/observability.js';
 import type { RecentCall, SeriesPoint } from '../observability/recent-calls.js';
 
@@ -18,6 +19,8 @@ export interface DashboardState {
   now: number;
   nodes: DashboardNode[];
   tools: Array<{ name: string; providers: readonly string[] }>;
+  /** Nodes that advertise a tool and get no calls for it, with why (ADR 0011). */
+  conflicts: readonly ToolConflict[];
   recent: readonly RecentCall[];
   series: SeriesPoint[];
   bucketMs: number;
@@ -44,6 +47,7 @@ export function dashboardState(observability: Observability, now = Date.now()): 
     now,
     nodes,
     tools: registry.tools().map((tool) => ({ name: tool.name, providers: tool.providers })),
+    conflicts: registry.conflicts(),
     recent: observability.recent.recent(),
     series: observability.recent.series(now),
     bucketMs: observability.recent.options.bucketMs,

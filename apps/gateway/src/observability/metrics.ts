@@ -1,6 +1,7 @@
 import type { RegistryView } from '@easyremote/registry';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallEvent, CallEvents } from '../routing/call-events.js';
+import { registerConflictMetrics } from './conflict-metrics.js';
 
 /** Seconds; covers a 1 ms echo up to a long GPU job. */
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -57,6 +58,7 @@ export class GatewayMetrics {
         for (const tool of sources.registry.tools()) this.set({ tool: tool.name }, tool.providers.length);
       },
     });
+    registerConflictMetrics(sources.registry, registers);
     this.#unsubscribe = sources.callEvents.subscribe((event) => this.#observe(event));
   }
 

@@ -19,7 +19,7 @@ export class NodeAttempts {
         if (change.reason === 'deleted') return;
         for (const controller of this.#byNode.get(change.nodeId) ?? []) controller.abort(new NodeGone(change.nodeId));
         this.#byNode.delete(change.nodeId);
-      } else {
+      } else if (change.kind !== 'entitlement-changed') {
         load.beat(change.nodeId);
       }
     });

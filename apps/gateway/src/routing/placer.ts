@@ -44,7 +44,9 @@ export class Placer {
 
   plan(entry: ToolEntry, args: Readonly<Record<string, unknown>>, constraints: PlacementConstraints | undefined, exclude: ReadonlySet<string>): PlacementPlan {
     const strategy = constraints?.strategy ?? this.defaultStrategy;
-    const anyNode = entry.descriptor.requirements === undefined && constraints?.nodeId === undefined && constraints?.labels === undefined;
+    // A restricted tool (some advertising node is not a provider, or grants are required) is never sent
+    // to the queue group: any subscriber of tools.<token> could take the call (ADR 0011).
+    const anyNode = entry.restricted !== true && entry.descriptor.requirements === undefined && constraints?.nodeId === undefined && constraints?.labels === undefined;
     if (strategy === 'queue' && anyNode && exclude.size === 0) return { kind: 'queue' };
     const { nodes, mismatches } = this.matching(entry, args, constraints);
     if (nodes.length === 0) {
