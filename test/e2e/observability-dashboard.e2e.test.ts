@@ -68,7 +68,7 @@ describe.runIf(runsWith('chromium'))('observability: the dashboard, live, in a r
 
     const response = await fetch(`${gateway.url}/mcp/tools/fixture.add`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(key) },
+      headers: { 'content-type': 'application/json', ...bearer(toolsOnly) },
       body: JSON.stringify({ a: 20, b: 22 }),
     });
     expect(response.status).toBe(200);
