@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAi, type FakeServer } from '../fixtures/fake-openai.js';
 import { connectClient } from '../support/mcp-clients.js';
 import { spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
+import { runsWith } from '../support/optional-tools.js';
 
 interface CallResult {
   content: Array<{ type: string; text?: string; mimeType?: string; data?: string }>;
@@ -146,7 +147,7 @@ describe('the seed tools through a gateway', () => {
     for (const image of images) expect(Buffer.from(image.data!, 'base64').readUInt32BE(16)).toBe(1024);
   });
 
-  it('distributed_code_execution runs in the sandbox, contains an attack, and keeps serving', async () => {
+  it.runIf(runsWith('bubblewrap'))('distributed_code_execution runs in the sandbox, contains an attack, and keeps serving', async () => {
     const result = await call('distributed_code_execution', { code: 'print(sum(range(10)))', language: 'python', requirements: { memory: '4GB', timeout: 300 } });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ output: '45\n', errors: '', exit_code: 0, sandbox: 'bubblewrap', execution_time: expect.any(Number) });

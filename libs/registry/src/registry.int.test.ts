@@ -164,7 +164,7 @@ describe('NodeAdvertiser + RegistryView', () => {
     const started = Date.now();
     await node.stop();
     await waitFor(() => view.node('node-a') === undefined);
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(Date.now() - started).toBeLessThan(2_000);
     expect(await left).toEqual({ kind: 'node-left', nodeId: 'node-a', toolsChanged: true, catalogChanged: false, reason: 'deleted' });
     expect(view.tools()).toEqual([]);
     view.stop();
@@ -181,7 +181,7 @@ describe('NodeAdvertiser + RegistryView', () => {
     await waitFor(() => view.node('killed') === undefined, 2_000);
     const gone = Date.now() - seen;
     expect(gone).toBeGreaterThanOrEqual(1_000);
-    expect(gone).toBeLessThan(1_000 + 100 + 150);
+    expect(gone).toBeLessThan(1_000 + 1_000); // swept before a second ttl, not at the next advert
     expect(view.tools()).toEqual([]);
     view.stop();
   });
@@ -225,7 +225,7 @@ describe('NodeAdvertiser + RegistryView', () => {
     const empty = await freshBucket();
     let started = Date.now();
     const first = await RegistryView.start(empty);
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(Date.now() - started).toBeLessThan(2_000);
     expect(first.nodes().size).toBe(0);
     first.stop();
 
@@ -234,7 +234,7 @@ describe('NodeAdvertiser + RegistryView', () => {
     await tombstones.delete('x');
     started = Date.now();
     const second = await RegistryView.start(tombstones);
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(Date.now() - started).toBeLessThan(2_000);
     expect(second.nodes().size).toBe(0);
     second.stop();
   });

@@ -65,7 +65,7 @@ describe('buildToolSet', () => {
     const nodes = new Map(Array.from({ length: 1_000 }, (_, n) => entry(`node-${n}`, Array.from({ length: 10 }, (_, t) => tool(`tool-${(n + t) % 50}`)))));
     const started = performance.now();
     const set = buildToolSet(nodes);
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(2_000); // linear, not quadratic, on any machine
     expect(set.list).toHaveLength(50);
     expect(set.byName.get('tool-0')?.providers).toHaveLength(200);
   });

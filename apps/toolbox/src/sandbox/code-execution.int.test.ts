@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTool } from '@easyremote/node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runsWith } from '../../../../test/support/optional-tools.js';
 import { EnvReader } from '../config/env-reader.js';
 import { ToolboxErrorCode } from '../errors.js';
 import { createCodeExecutionTool } from './code-execution-tool.js';
@@ -65,7 +66,7 @@ async function stillServes(): Promise<void> {
   expect(next).toMatchObject({ output: '42\n', exit_code: 0 });
 }
 
-describe('distributed_code_execution in bubblewrap', () => {
+describe.runIf(runsWith('bubblewrap'))('distributed_code_execution in bubblewrap', () => {
   beforeAll(async () => {
     const status = await sandbox.status();
     if (!status.available || status.host.mode !== 'bubblewrap') throw new Error(`these tests need bubblewrap: ${JSON.stringify(status)}`);
