@@ -182,4 +182,23 @@ describe('the MCP protocol through the mesh', () => {
     const unknown = await modernRequest(gatewayA.mcpUrl, 'no/such', {});
     expect((unknown.json?.error as { message: string }).message).toBe('Method not found: no/such');
   });
+  // Issue 13: a property with a default is not advertised as required; leaving it out gets the default.
+  for (const era of ['legacy', 'modern'] as const) {
+    it(`${era}: a defaulted property is optional in the listing and filled in when omitted`, async () => {
+      const client = await connectClient(gatewayB.mcpUrl, era);
+      clients.push(client);
+      const tool = (await client.listTools()).tools.find((candidate) => candidate.name === 'proto_defaults');
+      const schema = tool?.inputSchema as { required?: string[]; properties: Record<string, { default?: unknown; required?: string[] }> };
+      expect(schema.required).toEqual(['text']);
+      expect(schema.properties.times?.default).toBe(2);
+      expect(schema.properties.options?.required).toBeUndefined();
+      const result = await client.callTool({ name: 'proto_defaults', arguments: { text: 'hi' } });
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toEqual({ text: 'hi', times: 2, mode: 'plain' });
+      // The default does not make the property unchecked: a wrong value is still refused.
+      const bad = await client.callTool({ name: 'proto_defaults', arguments: { text: 'hi', times: 0 } });
+      expect(bad.isError).toBe(true);
+      expect(firstText(bad)).toContain('/times');
+    });
+  }
 });
