@@ -86,14 +86,15 @@ describe.runIf(runsWith('chromium'))('observability: the dashboard, live, in a r
     await page.locator('#tools tr[data-tool="fixture.add"]').filter({ hasText: LONG_NODE_ID }).waitFor();
 
     // Issue 13: at 1400 px nothing scrolls sideways — not the page, not a table inside its panel.
-    const fit = await page.evaluate(() => {
+    // Runs in the page (the tests compile without DOM types, hence a string).
+    const fit = (await page.evaluate(`(() => {
       const root = document.documentElement;
       const tables = [...document.querySelectorAll('table')].map((table) => {
-        const panel = table.closest('section') as HTMLElement;
-        return { id: table.id || panel.querySelector('h2')?.textContent || '?', table: table.getBoundingClientRect().width, room: panel.clientWidth, panelScroll: panel.scrollWidth };
+        const panel = table.closest('section');
+        return { id: table.id || panel.querySelector('h2').textContent, table: table.getBoundingClientRect().width, room: panel.clientWidth, panelScroll: panel.scrollWidth };
       });
       return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, tables };
-    });
+    })()`)) as { scrollWidth: number; clientWidth: number; tables: Array<{ id: string; table: number; room: number; panelScroll: number }> };
     expect(fit.scrollWidth).toBeLessThanOrEqual(fit.clientWidth);
     expect(fit.tables.length).toBeGreaterThanOrEqual(6); // nodes, tools, conflicts, recent, and the report's two
     for (const table of fit.tables) {
