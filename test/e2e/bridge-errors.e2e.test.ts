@@ -50,6 +50,7 @@ describe('stdio bridge errors (real bridge process, real gateway)', () => {
   let gateway: GatewayProcess;
   let node: AppProcess;
   let key: string;
+  let analyticsOnly: string;
 
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
@@ -58,6 +59,7 @@ describe('stdio bridge errors (real bridge process, real gateway)', () => {
       spawnNode(nats.url, ['@easyremote/toolbox'], { EASYREMOTE_NODE_ID: 'bridge-errors-node' }),
       createKey(nats.url, 'desktop', ['tools:list', 'tools:call']),
     ]);
+    analyticsOnly = (await createKey(nats.url, 'analytics', ['analytics:read'])).key;
   });
 
   afterAll(async () => {
@@ -81,6 +83,21 @@ describe('stdio bridge errors (real bridge process, real gateway)', () => {
     expect(error.message).not.toContain('unreachable');
     expect(error.data).toMatchObject({ code: 'BRIDGE_ERR_GATEWAY_REFUSED', url: gateway.mcpUrl, status: 401 });
     expect(stderr()).toContain('[BRIDGE_ERR_GATEWAY_REFUSED]');
+  });
+
+  it('a key without the scope is refused with HTTP 403, not reported as an outage', async () => {
+    const { client, transport } = bridge(gateway.url, analyticsOnly);
+    const failure = await client
+      .connect(transport)
+      .then(() => client.listTools())
+      .then(
+        () => undefined,
+        (error: unknown) => error as { message: string; data?: Record<string, unknown> },
+      );
+    await client.close().catch(() => undefined);
+    expect(failure, 'tools/list with an analytics-only key should fail').toBeDefined();
+    expect(failure?.message).toContain(`EasyRemote gateway at ${gateway.mcpUrl} refused the request (HTTP 403)`);
+    expect(failure?.data).toMatchObject({ code: 'BRIDGE_ERR_GATEWAY_REFUSED', status: 403 });
   });
 
   it('a missing key says that no key is set', async () => {

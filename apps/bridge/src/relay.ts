@@ -37,6 +37,15 @@ export async function startRelay(config: BridgeConfig, report: (line: string) =>
     resolveClosed();
   };
 
+  // The SDK reports a failed send through onerror and also rejects the send: tell the user once.
+  const reported = new WeakSet<object>();
+  const reportOnce = (error: unknown, text: string): void => {
+    const known = findBridgeError(error);
+    if (known !== undefined && reported.has(known)) return;
+    if (known !== undefined) reported.add(known);
+    report(`easyremote-mcp: ${text}${known ? ` [${known.code}]` : ''}`);
+  };
+
   downstream.onmessage = (message) => {
     const msg = message as Message;
     if (msg.method === 'initialize' && msg.id !== undefined) pendingInitialize.add(msg.id);
@@ -44,7 +53,7 @@ export async function startRelay(config: BridgeConfig, report: (line: string) =>
       const known = findBridgeError(error);
       // Refused and unreachable already name the URL; anything else (a 5xx, a bad body) gets it here.
       const text = known?.message ?? `EasyRemote gateway request to ${config.mcpUrl.href} failed: ${error instanceof Error ? error.message : String(error)}`;
-      report(`easyremote-mcp: ${text}${known ? ` [${known.code}]` : ''}`);
+      reportOnce(error, text);
       // A request must still be answered, or the desktop client waits forever.
       if (msg.method !== undefined && msg.id !== undefined) {
         const data = known ? { code: known.code, url: known.url, ...(known.status === undefined ? {} : { status: known.status }) } : { url: config.mcpUrl.href };
@@ -60,7 +69,7 @@ export async function startRelay(config: BridgeConfig, report: (line: string) =>
     }
     void downstream.send(message);
   };
-  upstream.onerror = (error) => report(`easyremote-mcp: ${error.message}`);
+  upstream.onerror = (error) => reportOnce(error, findBridgeError(error)?.message ?? error.message);
   downstream.onerror = (error) => report(`easyremote-mcp: stdin: ${error.message}`);
   downstream.onclose = () => void closeBoth();
   upstream.onclose = () => void closeBoth();
