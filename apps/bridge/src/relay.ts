@@ -37,13 +37,17 @@ export async function startRelay(config: BridgeConfig, report: (line: string) =>
     resolveClosed();
   };
 
+  // Refused and unreachable already name the URL; anything else (a 5xx, a bad body) gets it here.
+  const describe = (error: unknown): string =>
+    findBridgeError(error)?.message ?? `EasyRemote gateway request to ${config.mcpUrl.href} failed: ${error instanceof Error ? error.message : String(error)}`;
   // The SDK reports a failed send through onerror and also rejects the send: tell the user once.
   const reported = new WeakSet<object>();
-  const reportOnce = (error: unknown, text: string): void => {
+  const reportOnce = (error: unknown): void => {
     const known = findBridgeError(error);
-    if (known !== undefined && reported.has(known)) return;
-    if (known !== undefined) reported.add(known);
-    report(`easyremote-mcp: ${text}${known ? ` [${known.code}]` : ''}`);
+    const key = known ?? (typeof error === 'object' && error !== null ? error : undefined);
+    if (key !== undefined && reported.has(key)) return;
+    if (key !== undefined) reported.add(key);
+    report(`easyremote-mcp: ${describe(error)}${known ? ` [${known.code}]` : ''}`);
   };
 
   downstream.onmessage = (message) => {
@@ -51,9 +55,8 @@ export async function startRelay(config: BridgeConfig, report: (line: string) =>
     if (msg.method === 'initialize' && msg.id !== undefined) pendingInitialize.add(msg.id);
     upstream.send(message).catch((error: unknown) => {
       const known = findBridgeError(error);
-      // Refused and unreachable already name the URL; anything else (a 5xx, a bad body) gets it here.
-      const text = known?.message ?? `EasyRemote gateway request to ${config.mcpUrl.href} failed: ${error instanceof Error ? error.message : String(error)}`;
-      reportOnce(error, text);
+      const text = describe(error);
+      reportOnce(error);
       // A request must still be answered, or the desktop client waits forever.
       if (msg.method !== undefined && msg.id !== undefined) {
         const data = known ? { code: known.code, url: known.url, ...(known.status === undefined ? {} : { status: known.status }) } : { url: config.mcpUrl.href };
@@ -69,7 +72,7 @@ export async function startRelay(config: BridgeConfig, report: (line: string) =>
     }
     void downstream.send(message);
   };
-  upstream.onerror = (error) => reportOnce(error, findBridgeError(error)?.message ?? error.message);
+  upstream.onerror = (error) => reportOnce(error);
   downstream.onerror = (error) => report(`easyremote-mcp: stdin: ${error.message}`);
   downstream.onclose = () => void closeBoth();
   upstream.onclose = () => void closeBoth();
