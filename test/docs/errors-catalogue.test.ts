@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ClientErrorCode } from '@easyremote/client';
 import { AuthErrorCode } from '@easyremote/auth';
+import { BridgeErrorCode } from '@easyremote/bridge';
 import { GatewayErrorCode } from '@easyremote/gateway';
 import { MeshErrorCode } from '@easyremote/mesh';
 import { LauncherErrorCode } from '@easyremote/nats-launcher';
@@ -32,6 +33,7 @@ const CATALOGUES: readonly Catalogue[] = [
   { pkg: '@easyremote/client', name: 'ClientErrorCode', prefix: 'REMOTE_ERR_', codes: ClientErrorCode },
   { pkg: '@easyremote/auth', name: 'AuthErrorCode', prefix: 'AUTH_ERR_', codes: AuthErrorCode },
   { pkg: '@easyremote/gateway', name: 'GatewayErrorCode', prefix: 'GW_ERR_', codes: GatewayErrorCode },
+  { pkg: '@easyremote/bridge', name: 'BridgeErrorCode', prefix: 'BRIDGE_ERR_', codes: BridgeErrorCode },
 ];
 
 const root = new URL('../../', import.meta.url);

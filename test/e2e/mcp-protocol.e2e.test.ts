@@ -2,6 +2,7 @@ import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, firstText } from '../support/mcp-clients.js';
+import { modernRequest } from '../support/security-helpers.js';
 import { spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -162,6 +163,46 @@ describe('the MCP protocol through the mesh', () => {
       } finally {
         await extra.stop();
       }
+    });
+  }
+  // ADR 0015: 2026-07-28 removed ping and its conformance suite requires 404 + -32601 for it.
+  it('legacy: ping answers an empty result (SDK client)', async () => {
+    const client = await connectClient(gatewayA.mcpUrl, 'legacy');
+    clients.push(client);
+    await expect(client.ping()).resolves.toBeDefined();
+  });
+
+  it('modern: ping is 404 / -32601 naming server/discover, and server/discover answers', async () => {
+    const ping = await modernRequest(gatewayA.mcpUrl, 'ping', {});
+    expect(ping.status).toBe(404);
+    const error = ping.json?.error as { code: number; message: string; data: { removedIn: string; replacement: string } };
+    expect(error.code).toBe(-32601);
+    expect(error.message).toContain('server/discover');
+    expect(error.data).toEqual({ removedIn: '2026-07-28', replacement: 'server/discover' });
+    const discover = await modernRequest(gatewayA.mcpUrl, 'server/discover', {});
+    expect(discover.status).toBe(200);
+    expect((discover.json?.result as { supportedVersions: string[] }).supportedVersions).toContain('2026-07-28');
+    // An unknown method keeps the plain message: only removed methods point somewhere.
+    const unknown = await modernRequest(gatewayA.mcpUrl, 'no/such', {});
+    expect((unknown.json?.error as { message: string }).message).toBe('Method not found: no/such');
+  });
+  // Issue 13: a property with a default is not advertised as required; leaving it out gets the default.
+  for (const era of ['legacy', 'modern'] as const) {
+    it(`${era}: a defaulted property is optional in the listing and filled in when omitted`, async () => {
+      const client = await connectClient(gatewayB.mcpUrl, era);
+      clients.push(client);
+      const tool = (await client.listTools()).tools.find((candidate) => candidate.name === 'proto_defaults');
+      const schema = tool?.inputSchema as { required?: string[]; properties: Record<string, { default?: unknown; required?: string[] }> };
+      expect(schema.required).toEqual(['text']);
+      expect(schema.properties.times?.default).toBe(2);
+      expect(schema.properties.options?.required).toBeUndefined();
+      const result = await client.callTool({ name: 'proto_defaults', arguments: { text: 'hi' } });
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toEqual({ text: 'hi', times: 2, mode: 'plain' });
+      // The default does not make the property unchecked: a wrong value is still refused.
+      const bad = await client.callTool({ name: 'proto_defaults', arguments: { text: 'hi', times: 0 } });
+      expect(bad.isError).toBe(true);
+      expect(firstText(bad)).toContain('/times');
     });
   }
 });

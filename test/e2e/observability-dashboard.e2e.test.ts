@@ -10,6 +10,7 @@ import { bearer, createKey } from '../support/security-helpers.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? findTool('chromium') ?? '/usr/bin/chromium';
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const DASHBOARD_SCREENSHOT = `${RESULTS}dashboard.png`;
+const LONG_NODE_ID = `gpu-box-${'x'.repeat(48)}-eu-1`.slice(0, 64);
 
 // The dashboard in a real browser (Debian's chromium, headless, driven by playwright-core), with
 // authentication on: its data needs the same key as the API; a node that joins and a call that
@@ -18,6 +19,7 @@ describe.runIf(runsWith('chromium'))('observability: the dashboard, live, in a r
   let nats: NatsServerHandle;
   let gateway: GatewayProcess;
   let node: AppProcess | undefined;
+  let extra: AppProcess | undefined;
   let browser: Browser;
   let key: string;
   let toolsOnly: string;
@@ -35,7 +37,7 @@ describe.runIf(runsWith('chromium'))('observability: the dashboard, live, in a r
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([gateway?.stop(), node?.stop()]);
+    await Promise.all([gateway?.stop(), node?.stop(), extra?.stop()]);
     await nats?.stop();
   });
 
@@ -77,6 +79,40 @@ describe.runIf(runsWith('chromium'))('observability: the dashboard, live, in a r
     expect(await recent.first().locator('td.ok').textContent()).toBe('success');
     await page.locator('#ch-calls[data-total="1"]').waitFor();
     await page.locator('#report-summary').filter({ hasText: /^1 calls/ }).waitFor({ timeout: 10_000 });
+
+    // A second node with the longest id allowed, so the tables have something wide to fit.
+    extra = await spawnNode(nats.url, ['test/fixtures/test-tools.ts'], { EASYREMOTE_NODE_ID: LONG_NODE_ID });
+    await page.locator(`#nodes tr[data-node="${LONG_NODE_ID}"]`).waitFor({ timeout: 15_000 });
+    await page.locator('#tools tr[data-tool="fixture.add"]').filter({ hasText: LONG_NODE_ID }).waitFor();
+
+    // Issue 13: at 1400 px nothing scrolls sideways — not the page, not a table inside its panel.
+    // Runs in the page (the tests compile without DOM types, hence a string).
+    const fit = (await page.evaluate(`(() => {
+      const root = document.documentElement;
+      const tables = [...document.querySelectorAll('table')].map((table) => {
+        const panel = table.closest('section');
+        return { id: table.id || panel.querySelector('h2').textContent, table: table.getBoundingClientRect().width, room: panel.clientWidth, panelScroll: panel.scrollWidth };
+      });
+      return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, tables };
+    })()`)) as { scrollWidth: number; clientWidth: number; tables: Array<{ id: string; table: number; room: number; panelScroll: number }> };
+    expect(fit.scrollWidth).toBeLessThanOrEqual(fit.clientWidth);
+    expect(fit.tables.length).toBeGreaterThanOrEqual(6); // nodes, tools, conflicts, recent, and the report's two
+    for (const table of fit.tables) {
+      expect(table.table, `table ${table.id} is wider than its panel`).toBeLessThanOrEqual(table.room);
+      expect(table.panelScroll, `the panel of table ${table.id} scrolls sideways`).toBeLessThanOrEqual(table.room);
+    }
+
+    // Every chart carries a time axis: HH:MM tick labels, in time order, plus a 0 and a peak on the y axis.
+    for (const id of ['ch-calls', 'ch-latency', 'ch-errors']) {
+      const ticks = await page.locator(`#${id} .x-axis text`).evaluateAll((nodes) => nodes.map((node) => ({ text: node.textContent, t: Number(node.getAttribute('data-t')) })));
+      expect(ticks.length, `${id} has time ticks`).toBeGreaterThanOrEqual(3);
+      for (const tick of ticks) {
+        const at = new Date(tick.t);
+        expect(tick.text).toBe(`${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`);
+      }
+      expect(ticks.map((tick) => tick.t)).toEqual([...ticks.map((tick) => tick.t)].sort((a, b) => a - b));
+      expect(await page.locator(`#${id} .y-axis text`).allTextContents()).toContain('0');
+    }
 
     expect(navigations).toBe(1);
     expect(errors).toEqual([]);

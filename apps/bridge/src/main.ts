@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { loadBridgeConfig } from './bridge-config.js';
+import { BridgeError } from './errors.js';
 import { startRelay } from './relay.js';
 
 // stdout carries JSON-RPC only: everything the bridge has to say goes to stderr.
@@ -13,6 +14,7 @@ try {
   await relay.closed;
   process.exit(0);
 } catch (error) {
-  report(`easyremote-mcp: ${error instanceof Error ? error.message : String(error)}`);
+  const code = error instanceof BridgeError ? ` [${error.code}]` : '';
+  report(`easyremote-mcp: ${error instanceof Error ? error.message : String(error)}${code}`);
   process.exit(1);
 }

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { parseByteSize } from '@easyremote/protocol';
 
 export const NodeConfigSchema = Type.Object({
   natsUrl: Type.String({ minLength: 1 }),
@@ -18,6 +19,8 @@ export const NodeConfigSchema = Type.Object({
   metricsHost: Type.String({ minLength: 1 }),
   /** Operator override of the node's GPUs (`none`, or `name:memoryMiB,...`, `2xA100:81920`); unset: nvidia-smi decides. */
   gpus: Type.Optional(Type.String()),
+  /** Operator override of the node's advertised memory, bytes (`EASYREMOTE_NODE_MEMORY=8GiB`); unset: the machine's total. */
+  memoryBytes: Type.Optional(Type.Integer({ minimum: 1 })),
   /** Models this node serves besides those its tools declare. */
   models: Type.Array(Type.String({ minLength: 1 })),
   /** Largest arguments or result this node accepts or sends through the payload object store. */
@@ -41,6 +44,7 @@ const ENV_NAMES: Readonly<Record<string, string>> = {
   metricsPort: 'EASYREMOTE_METRICS_PORT',
   metricsHost: 'EASYREMOTE_METRICS_HOST',
   gpus: 'EASYREMOTE_NODE_GPUS',
+  memoryBytes: 'EASYREMOTE_NODE_MEMORY',
   models: 'EASYREMOTE_NODE_MODELS',
   maxPayloadBytes: 'EASYREMOTE_MAX_PAYLOAD_BYTES',
 };
@@ -69,12 +73,21 @@ export function loadNodeConfig(env: Readonly<Record<string, string | undefined>>
     maxPayloadBytes: Number(env.EASYREMOTE_MAX_PAYLOAD_BYTES ?? String(64 * 1024 * 1024)),
   };
   if (env.EASYREMOTE_NODE_GPUS !== undefined) candidate.gpus = env.EASYREMOTE_NODE_GPUS;
+  const sizeProblems: string[] = [];
+  if (env.EASYREMOTE_NODE_MEMORY !== undefined) {
+    try {
+      candidate.memoryBytes = parseByteSize(env.EASYREMOTE_NODE_MEMORY);
+    } catch (error) {
+      sizeProblems.push(`EASYREMOTE_NODE_MEMORY=${JSON.stringify(env.EASYREMOTE_NODE_MEMORY)}: ${(error as Error).message}`);
+    }
+  }
   if (env.EASYREMOTE_METRICS_PORT) candidate.metricsPort = Number(env.EASYREMOTE_METRICS_PORT);
   const nodeId = overrides.nodeId ?? env.EASYREMOTE_NODE_ID;
   if (nodeId !== undefined) candidate.nodeId = nodeId;
   if (env.EASYREMOTE_JS_DOMAIN) candidate.jsDomain = env.EASYREMOTE_JS_DOMAIN;
-  if (!validator.Check(candidate)) {
-    const problems = validator.Errors(candidate).map((error) => {
+  if (sizeProblems.length > 0 || !validator.Check(candidate)) {
+    const problems = [...sizeProblems, ...validator.Errors(candidate)].map((error) => {
+      if (typeof error === 'string') return error;
       const key = error.instancePath.split('/')[1] ?? '';
       const name = ENV_NAMES[key] ?? key;
       const raw = env[name] ?? candidate[key];

@@ -73,7 +73,7 @@ export class ComputeNode implements AsyncDisposable {
   constructor(options: ComputeNodeOptions) {
     this.#options = resolveNodeOptions(options);
     this.#catalog = new NodeCatalog(this.#options.nodeId);
-    this.#capabilities = localCapabilities(this.#options.labels, this.#options.gpus, this.#options.models);
+    this.#capabilities = localCapabilities(this.#options.labels, this.#options.gpus, this.#options.models, this.#options.memoryBytes);
   }
 
   get nodeId(): string {
@@ -149,7 +149,7 @@ export class ComputeNode implements AsyncDisposable {
     const o = this.#options;
     let nc: NatsConnection | undefined = o.connection;
     try {
-      if (o.gpus === undefined) this.#capabilities = localCapabilities(o.labels, await detectGpus(), o.models);
+      if (o.gpus === undefined) this.#capabilities = localCapabilities(o.labels, await detectGpus(), o.models, o.memoryBytes);
       nc ??= await connectMesh({ ...o.mesh, servers: o.servers ?? [], name: o.name, logger: o.logger });
       const payloads = await PayloadStore.open(nc, {
         maxBytes: o.maxPayloadBytes,

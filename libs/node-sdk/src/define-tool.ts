@@ -4,7 +4,7 @@ import { Compile } from 'typebox/compile';
 import { compiledOf, DefinitionKind, hasCompiled, sealDefinition } from './definition-brand.js';
 import { NodeSdkError, NodeSdkErrorCode } from './errors.js';
 import { compileFanout, type CompiledFanout, type FanoutOption } from './fanout-option.js';
-import { asObjectSchema, toJsonSchema } from './json-schema.js';
+import { asObjectSchema, toJsonSchema, withoutDefaultedRequired } from './json-schema.js';
 import type { ToolContext } from './tool-context.js';
 import type { ToolReturn } from './tool-result.js';
 import { compileChecker, formatErrors, type SchemaChecker } from './validation.js';
@@ -140,7 +140,7 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
     name,
     ...(spec.title === undefined ? {} : { title: spec.title }),
     ...(spec.description === undefined ? {} : { description: spec.description }),
-    inputSchema: objectSchema(name, spec.input, 'input schema'),
+    inputSchema: withoutDefaultedRequired(objectSchema(name, spec.input, 'input schema')),
     ...(spec.output === undefined ? {} : { outputSchema: objectSchema(name, spec.output, 'output schema') }),
     ...(spec.annotations === undefined ? {} : { annotations: { ...spec.annotations } }),
     ...(spec.icons === undefined ? {} : { icons: spec.icons.map((icon) => ({ ...icon })) }),

@@ -24,11 +24,12 @@ export function localCapabilities(
   labels: Readonly<Record<string, string>>,
   gpus: readonly GpuInfo[] = [],
   models: readonly string[] = [],
+  memoryBytes: number = totalmem(),
 ): NodeCapabilities {
   return {
     // availableParallelism honours CPU affinity and container limits where os.cpus() does not.
     cpus: availableParallelism(),
-    memoryBytes: totalmem(),
+    memoryBytes,
     platform: platform(),
     arch: arch(),
     labels: { ...labels },

@@ -17,6 +17,12 @@ describe('node options', () => {
     expect(() => resolveNodeOptions({ servers: 'x', heartbeatMs: 1000, ttlMs: 900 })).toThrow(bad(/ttlMs/));
     expect(() => resolveNodeOptions({ servers: 'x', labels: { gpu: 1 as never } })).toThrow(bad(/label "gpu"/));
     expect(() => resolveNodeOptions({ servers: 'x', registryReplicas: 0 })).toThrow(bad(/registryReplicas/));
+    expect(() => resolveNodeOptions({ servers: 'x', memoryBytes: 0.5 })).toThrow(bad(/memoryBytes/));
+  });
+
+  it('keeps the operator memory override (undefined: the machine total is advertised)', () => {
+    expect(resolveNodeOptions({ servers: 'x' }).memoryBytes).toBeUndefined();
+    expect(resolveNodeOptions({ servers: 'x', memoryBytes: 8 * 1024 ** 3 }).memoryBytes).toBe(8 * 1024 ** 3);
   });
 
   it('derives valid, distinct node ids from host names', () => {

@@ -26,6 +26,12 @@ export interface ComputeNodeOptions {
    * simulate a GPU node.
    */
   gpus?: readonly GpuInfo[];
+  /**
+   * The node's memory as advertised, bytes (ToolRequirements.memoryBytes is judged against it).
+   * Omitted: the machine's total memory. Given: the operator's override, like `gpus` (a share of a
+   * larger machine, or several simulated nodes of different sizes on one).
+   */
+  memoryBytes?: number;
   /** Models this node's backends serve, advertised for placement (ToolRequirements.model). */
   models?: readonly string[];
   /**
@@ -59,6 +65,7 @@ export interface ResolvedNodeOptions {
   labels: Readonly<Record<string, string>>;
   maxConcurrency: number;
   gpus: readonly GpuInfo[] | undefined;
+  memoryBytes: number | undefined;
   models: readonly string[];
   maxPayloadBytes: number;
   heartbeatMs: number;
@@ -111,6 +118,7 @@ export function resolveNodeOptions(options: ComputeNodeOptions): ResolvedNodeOpt
     mesh: { ...options.mesh },
     labels: Object.freeze({ ...labels }),
     maxConcurrency: positiveInteger('maxConcurrency', options.maxConcurrency, 64),
+    memoryBytes: options.memoryBytes === undefined ? undefined : positiveInteger('memoryBytes', options.memoryBytes, 0),
     gpus: options.gpus === undefined ? undefined : Object.freeze(options.gpus.map((gpu) => ({ name: gpu.name, memoryBytes: gpu.memoryBytes }))),
     models: Object.freeze([...(options.models ?? [])]),
     maxPayloadBytes: positiveInteger('maxPayloadBytes', options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 1024),

@@ -56,7 +56,7 @@ export {
 } from './fanout.js';
 export { splitArrayArguments, planChunkCalls, mergeValues, mergeBuiltin } from './fanout-merge.js';
 export type { ChunkCall, MergeOutcome } from './fanout-merge.js';
-export { ToolRequirements, PlacementStrategy, PlacementConstraints, MetaKey } from './placement.js';
+export { ToolRequirements, CallRequirements, PlacementStrategy, PlacementConstraints, MetaKey } from './placement.js';
 export { ProtocolErrorCode, encodeJson, encodeUtf8, decodeCallRequest, decodeCallResponse, decodeCallAnswer, decodeNodeAdvert,
   decodeCallNotification,
   decodeClientRequest,
@@ -71,3 +71,4 @@ export type { DecodedCallAnswer } from './codec.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { canonicalJson } from './canonical-json.js';
+export { parseByteSize } from './byte-size.js';

@@ -37,15 +37,39 @@ export const PlacementStrategy = {
 } as const;
 export type PlacementStrategy = (typeof PlacementStrategy)[keyof typeof PlacementStrategy];
 
-/** Per-call constraints: MCP `_meta["easyremote/placement"]`, REST body `placement` / `?node=`. */
-export const PlacementConstraints = Type.Object({
-  /** Run on exactly this node (fails with GW_ERR_NO_MATCHING_NODE when it does not serve the tool). */
-  nodeId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
-  labels: Type.Optional(Type.Record(Type.String(), Type.String())),
-  strategy: Type.Optional(
-    Type.Union([Type.Literal('least-loaded'), Type.Literal('round-robin'), Type.Literal('random'), Type.Literal('latency-aware'), Type.Literal('queue')]),
-  ),
-});
+/**
+ * What one call needs from its node, on top of its tool's requirements (`PlacementConstraints.requirements`):
+ * the fields of ToolRequirements that describe a machine. Unknown keys are refused, so a typo cannot
+ * silently place a call on a node that lacks what it asked for.
+ */
+export const CallRequirements = Type.Object(
+  {
+    gpu: ToolRequirements.properties.gpu,
+    memoryBytes: ToolRequirements.properties.memoryBytes,
+    cpus: ToolRequirements.properties.cpus,
+    model: ToolRequirements.properties.model,
+  },
+  { additionalProperties: false },
+);
+export type CallRequirements = Static<typeof CallRequirements>;
+
+/**
+ * Per-call constraints: MCP `_meta["easyremote/placement"]`, REST query `?node=&label=&strategy=`
+ * and `requirements` (`?gpu=&memory=&cpus=&model=`). Closed: an unknown key is an error.
+ */
+export const PlacementConstraints = Type.Object(
+  {
+    /** Run on exactly this node (fails with GW_ERR_NO_MATCHING_NODE when it does not serve the tool). */
+    nodeId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+    labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+    strategy: Type.Optional(
+      Type.Union([Type.Literal('least-loaded'), Type.Literal('round-robin'), Type.Literal('random'), Type.Literal('latency-aware'), Type.Literal('queue')]),
+    ),
+    /** This call's own needs, honoured like the tool's `requirements` (both must hold). */
+    requirements: Type.Optional(CallRequirements),
+  },
+  { additionalProperties: false },
+);
 export type PlacementConstraints = Static<typeof PlacementConstraints>;
 
 /** The `_meta` keys EasyRemote reads on requests and writes on results. */

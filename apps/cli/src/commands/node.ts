@@ -14,6 +14,7 @@ Runs a compute node serving the tools exported by each module (an array as "tool
 Environment: NATS_URL, EASYREMOTE_NODE_ID, EASYREMOTE_MAX_CONCURRENCY (64), EASYREMOTE_HEARTBEAT_MS (2000),
 EASYREMOTE_NODE_LABELS (k=v,k=v), NATS_USER/NATS_PASSWORD, NATS_CREDS, NATS_CA, NATS_CERT/NATS_KEY, NATS_INBOX_PREFIX, EASYREMOTE_NODE_MODELS (m1,m2: models served besides those the tools declare),
 EASYREMOTE_NODE_GPUS (operator override of detected GPUs: none, or name:memoryMiB,... e.g. 2xA100:81920; unset: nvidia-smi),
+EASYREMOTE_NODE_MEMORY (operator override of the advertised memory: bytes or a size such as 8GiB, 512MiB, 16GB; unset: the machine's total),
 EASYREMOTE_MAX_PAYLOAD_BYTES (67108864: largest arguments/result through the payload object store),
 EASYREMOTE_METRICS_PORT (serve Prometheus GET /metrics on this port; EASYREMOTE_METRICS_HOST, default 127.0.0.1),
 OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_TRACES_EXPORTER (export traces; see docs/observability.md),
@@ -44,6 +45,7 @@ export async function runNode(modules: readonly string[], options: { id?: string
     heartbeatMs: config.heartbeatMs,
     labels: { ...config.labels },
     ...(config.gpus !== undefined ? { gpus: parseGpuList(config.gpus) } : {}),
+    ...(config.memoryBytes !== undefined ? { memoryBytes: config.memoryBytes } : {}),
     // Models named by EASYREMOTE_NODE_MODELS plus those the modules' backends serve.
     models: [...new Set([...config.models, ...models])],
     maxPayloadBytes: config.maxPayloadBytes,

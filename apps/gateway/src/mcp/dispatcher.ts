@@ -20,6 +20,18 @@ const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
 const CACHEABLE = new Set(['server/discover', 'tools/list', 'resources/list', 'resources/templates/list', 'resources/read', 'prompts/list']);
 
 /**
+ * 2025-era methods that 2026-07-28 removed (its changelog item 5, SEP-2575), with what replaces each.
+ * The spec's conformance suite requires 404 + -32601 for them (ADR 0015), so a 2026 client that
+ * still sends one gets that answer plus the way forward instead of a bare "not found".
+ */
+const REMOVED_IN_2026: ReadonlyMap<string, { readonly replacement: string; readonly how: string }> = new Map([
+  ['ping', { replacement: 'server/discover', how: 'server/discover, which has no side effects, as the health check' }],
+  ['logging/setLevel', { replacement: '_meta.io.modelcontextprotocol/logLevel', how: 'the per-request _meta key io.modelcontextprotocol/logLevel' }],
+  ['resources/subscribe', { replacement: 'subscriptions/listen', how: 'subscriptions/listen with notifications.resourceSubscriptions' }],
+  ['resources/unsubscribe', { replacement: 'subscriptions/listen', how: 'closing the subscriptions/listen stream' }],
+]);
+
+/**
  * Answers MCP requests after the transport has settled the era and the session. One method table
  * serves both eras; a few methods exist in one era only (initialize is handled by the transport,
  * since it creates the session).
@@ -60,6 +72,11 @@ export class McpDispatcher {
     const handler = this.#common.get(method) ?? (context.era === 'modern' ? this.#modern.get(method) : this.#legacy.get(method));
     if (!handler) {
       // 2026-07-28: an unimplemented method is also an HTTP 404.
+      const removed = context.era === 'modern' ? REMOVED_IN_2026.get(method) : undefined;
+      if (removed !== undefined) {
+        const message = `Method not found: ${method} was removed in protocol 2026-07-28; use ${removed.how}`;
+        throw new McpProtocolError(JsonRpcCode.MethodNotFound, message, { removedIn: '2026-07-28', replacement: removed.replacement }, 404);
+      }
       throw new McpProtocolError(JsonRpcCode.MethodNotFound, `Method not found: ${method}`, undefined, context.era === 'modern' ? 404 : 200);
     }
     const result = await handler(params, context);

@@ -43,6 +43,17 @@ describe('Placer', () => {
     expect(order(placer.plan(tool(['eu-1', 'eu-2']), {}, { strategy: 'queue', nodeId: 'eu-1' }, new Set()))).toEqual(['eu-1']);
   });
 
+  it("honours the call's own requirements like the tool's, never through the queue group", () => {
+    const placer = new Placer(registry(adverts), new LocalLoad(), new CircuitBreakers(), 'queue');
+    const order = (plan: ReturnType<Placer['plan']>) => (plan.kind === 'nodes' ? plan.nodes.map((n) => n.nodeId) : plan);
+    expect(order(placer.plan(tool(['eu-1', 'eu-2', 'us-1']), {}, { requirements: { gpu: true } }, new Set()))).toEqual(['us-1']);
+    expect(order(placer.plan(tool(['eu-1', 'eu-2']), {}, { requirements: { memoryBytes: 2 ** 31 } }, new Set()))).toEqual({
+      kind: 'none',
+      code: 'GW_ERR_NO_MATCHING_NODE',
+      message: "No live node can run tool work: eu-1: memory 1073741824 < 2147483648 (the call's requirements); eu-2: memory 1073741824 < 2147483648 (the call's requirements)",
+    });
+  });
+
   it('explains why no node matches', () => {
     const placer = new Placer(registry(adverts), new LocalLoad(), new CircuitBreakers(), 'least-loaded');
     expect(placer.plan(tool(['eu-1', 'eu-2'], { requirements: { gpu: true } }), {}, undefined, new Set())).toEqual({

@@ -46,7 +46,7 @@ export class Placer {
     const strategy = constraints?.strategy ?? this.defaultStrategy;
     // A restricted tool (some advertising node is not a provider, or grants are required) is never sent
     // to the queue group: any subscriber of tools.<token> could take the call (ADR 0011).
-    const anyNode = entry.restricted !== true && entry.descriptor.requirements === undefined && constraints?.nodeId === undefined && constraints?.labels === undefined;
+    const anyNode = entry.restricted !== true && entry.descriptor.requirements === undefined && constraints?.nodeId === undefined && constraints?.labels === undefined && constraints?.requirements === undefined;
     if (strategy === 'queue' && anyNode && exclude.size === 0) return { kind: 'queue' };
     const { nodes, mismatches } = this.matching(entry, args, constraints);
     if (nodes.length === 0) {

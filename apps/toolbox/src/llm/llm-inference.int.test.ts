@@ -49,7 +49,7 @@ describe('distributed_llm_inference on an OpenAI-compatible backend', () => {
   });
 
   it('declares that the node must serve the requested model', () => {
-    expect(tool.descriptor).toMatchObject({ name: 'distributed_llm_inference', requirements: { modelArgument: 'model' }, inputSchema: { required: ['prompt', 'max_tokens', 'temperature'] } });
+    expect(tool.descriptor).toMatchObject({ name: 'distributed_llm_inference', requirements: { modelArgument: 'model' }, inputSchema: { required: ['prompt'] } });
   });
 
   it('refuses a model this node does not serve before calling the backend', async () => {
