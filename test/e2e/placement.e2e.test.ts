@@ -88,7 +88,9 @@ describe('placement', () => {
     const other = await connectClient(second.mcpUrl, 'legacy');
     try {
       await waitForProviders(second.url, 'place_work', 5);
-      const call = (via: Client) => callTool(via, 'place_work', { ms: 400 }, { labels: { pool: 'shed' }, strategy: 'round-robin' });
+      // Each call holds its node for 2 s, so all twelve overlap even when a loaded machine issues
+      // them slowly: the full node can take only one of them.
+      const call = (via: Client) => callTool(via, 'place_work', { ms: 2_000 }, { labels: { pool: 'shed' }, strategy: 'round-robin' });
       const calls = await Promise.all(Array.from({ length: 12 }, (_, i) => call(i % 2 === 0 ? client : other)));
       expect(calls.every((result) => !result.isError)).toBe(true);
       const ran = calls.map(nodeOf);
