@@ -21,6 +21,16 @@ export interface AuditRecord {
   errorCode: string | undefined;
   /** SHA-256 (hex) of the arguments' canonical JSON (keys sorted), so equal inputs can be matched without storing them. */
   argumentsSha256: string;
+  /** A fanned-out call's chunk runs: which node ran which chunk, for how long, with what outcome. */
+  chunks?: AuditChunk[] | undefined;
+}
+
+export interface AuditChunk {
+  index: number;
+  nodeId: string;
+  durationMs: number;
+  outcome: string;
+  errorCode?: string | undefined;
 }
 
 export interface AuditQuery {

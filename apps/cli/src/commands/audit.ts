@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { AuditLog, parseSince } from '@easyremote/auth';
+import { AuditLog, parseSince, type AuditRecord } from '@easyremote/auth';
 import { connectCommand } from '../mesh-connection.js';
 
 export const auditHelp = `easyremote audit [--since 1h] [--tool NAME] [--principal P] [--limit N] [--json]
@@ -28,10 +28,18 @@ export async function runAudit(argv: string[]): Promise<void> {
       return;
     }
     for (const r of records) {
-      process.stdout.write(`${r.time}  ${r.outcome.padEnd(10)} ${r.tool}  by ${r.principal ?? '-'}  on ${r.nodeId ?? '-'}  ${r.durationMs} ms  args ${r.argumentsSha256.slice(0, 16)}\n`);
+      process.stdout.write(`${r.time}  ${r.outcome.padEnd(10)} ${r.tool}  by ${r.principal ?? '-'}  on ${ranOn(r)}  ${r.durationMs} ms  args ${r.argumentsSha256.slice(0, 16)}\n`);
     }
     process.stdout.write(`${records.length} record(s)\n`);
   } finally {
     await nc.close();
   }
+}
+
+/** The serving node, or for a fanned-out call the nodes that ran its chunks. */
+function ranOn(record: AuditRecord): string {
+  if (record.nodeId !== undefined) return record.nodeId;
+  if (record.chunks === undefined || record.chunks.length === 0) return '-';
+  const nodes = [...new Set(record.chunks.map((chunk) => chunk.nodeId))].sort();
+  return `${nodes.join(',')} (${record.chunks.length} chunk runs)`;
 }

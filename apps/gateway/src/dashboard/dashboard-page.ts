@@ -128,7 +128,8 @@ export const DASHBOARD_HTML = `<!doctype html>
       return '<tr data-conflict="' + esc(c.tool + ' ' + c.nodeId) + '"><td>' + esc(c.tool) + '</td><td>' + esc(c.nodeId) + '</td><td class="err" title="' + esc(c.reason) + '">' + esc(c.reason) + '</td></tr>';
     }).join(''));
     rows($('recent').tBodies[0], s.recent.slice(0, 15).map(function (c) {
-      return '<tr data-call="' + esc(c.callId) + '"><td>' + esc(new Date(c.at).toLocaleTimeString()) + '</td><td>' + esc(c.tool) + '</td><td>' + esc(c.nodeId || '–') + '</td>' +
+      var ran = c.nodeId || (c.chunkNodes && c.chunkNodes.length > 0 ? c.chunkNodes.join(', ') : '–');
+      return '<tr data-call="' + esc(c.callId) + '"><td>' + esc(new Date(c.at).toLocaleTimeString()) + '</td><td>' + esc(c.tool) + '</td><td title="' + esc(ran) + '">' + esc(ran) + '</td>' +
         '<td class="' + (c.outcome === 'success' ? 'ok' : 'err') + '">' + esc(c.outcome) + '</td><td>' + esc(c.durationMs.toFixed ? c.durationMs.toFixed(1) : c.durationMs) + '</td></tr>';
     }).join(''));
     chart($('ch-calls'), s.series, function (p) { return p.calls; }, '#4aa3ff');

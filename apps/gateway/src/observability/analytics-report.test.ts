@@ -60,4 +60,21 @@ describe('usage report', () => {
     const report = buildReport([], { period: '24h', from: 0, to: 86_400_000 }, { perNodeSecond: 1, perGpuSecond: 1 }, () => 0);
     expect(report).toMatchObject({ total_tool_calls: 0, average_execution_time: 0, success_rate: 1, most_used_tools: [], resource_utilization: [], recommendations: [] });
   });
+  it('credits a fanned-out call to the nodes that ran its chunks, with their GPUs', () => {
+    const fanned = call('fan', null, 900, 'success', {
+      chunks: [
+        { index: 0, nodeId: 'a', durationMs: 400, outcome: 'success', gpus: 0 },
+        { index: 1, nodeId: 'g', durationMs: 500, outcome: 'success', gpus: 2 },
+        { index: 2, nodeId: 'a', durationMs: 300, outcome: 'error', gpus: 0 },
+        { index: 2, nodeId: 'g', durationMs: 200, outcome: 'success', gpus: 2 },
+      ],
+    });
+    const report = buildReport([fanned, call('whole', 'a', 1_000)], { period: '1h', from: 0, to: 3_600_000 }, { perNodeSecond: 1, perGpuSecond: 10 }, () => 2);
+    expect(report.total_tool_calls).toBe(2);
+    expect(report.resource_utilization).toEqual([
+      { node: 'a', calls: 3, busy_seconds: 1.7, gpu_seconds: 0, utilization: Number((1.7 / 3600).toFixed(6)), success_rate: Number((2 / 3).toFixed(4)) },
+      { node: 'g', calls: 2, busy_seconds: 0.7, gpu_seconds: 1.4, utilization: Number((0.7 / 3600).toFixed(6)), success_rate: 1 },
+    ]);
+    expect(report.cost_analysis).toMatchObject({ node_seconds: 2.4, gpu_seconds: 1.4, by_node: [{ node: 'a', cost: 1.7 }, { node: 'g', cost: 14.7 }] });
+  });
 });

@@ -27,6 +27,7 @@ export interface ToolUsage {
 
 export interface NodeUsage {
   node: string;
+  /** Calls it served plus fan-out chunk runs (a fanned-out call counts once per chunk it ran here). */
   calls: number;
   busy_seconds: number;
   gpu_seconds: number;
@@ -93,7 +94,7 @@ export function buildReport(
   const total = records.length;
   const periodSeconds = Math.max(1, (window.to - window.from) / 1000);
   const byTool = group(records, (record) => record.tool);
-  const byNode = group(records.filter((record) => record.nodeId !== null), (record) => record.nodeId as string);
+  const byNode = group(nodeRuns(records), (run) => run.nodeId);
   const seconds = (list: readonly CallRecord[]) => list.reduce((sum, record) => sum + record.durationMs, 0) / 1000;
   const rate = (list: readonly CallRecord[]) => (list.length === 0 ? 1 : list.filter(ok).length / list.length);
 
@@ -110,15 +111,15 @@ export function buildReport(
   // Cached answers used no node time.
   const resource_utilization = [...byNode]
     .map(([node, list]) => {
-      const ran = list.filter((record) => !record.cached);
-      const busy = seconds(ran);
+      const ran = list.filter((run) => !run.cached);
+      const busy = ran.reduce((sum, run) => sum + run.durationMs, 0) / 1000;
       return {
         node,
         calls: list.length,
         busy_seconds: round(busy, 3),
-        gpu_seconds: round(ran.reduce((sum, record) => sum + (record.durationMs / 1000) * record.gpus, 0), 3),
+        gpu_seconds: round(ran.reduce((sum, run) => sum + (run.durationMs / 1000) * run.gpus, 0), 3),
         utilization: round(busy / periodSeconds, 6),
-        success_rate: round(rate(list), 4),
+        success_rate: round(list.length === 0 ? 1 : list.filter((run) => run.outcome === 'success').length / list.length, 4),
       };
     })
     .sort((a, b) => a.node.localeCompare(b.node));
@@ -186,13 +187,38 @@ function advise(tools: readonly ToolUsage[], nodes: readonly NodeUsage[], total:
   return advice;
 }
 
-function group<K>(records: readonly CallRecord[], key: (record: CallRecord) => K): Map<K, CallRecord[]> {
-  const groups = new Map<K, CallRecord[]>();
+/** Work one node did: a whole call, or one chunk run of a fanned-out call. */
+interface NodeRun {
+  nodeId: string;
+  durationMs: number;
+  gpus: number;
+  outcome: CallRecord['outcome'];
+  cached: boolean;
+}
+
+/**
+ * Each record's work on nodes: a whole call is one run on its node; a fanned-out call is its chunk
+ * runs, so utilisation and cost land on the nodes that ran the chunks.
+ */
+function nodeRuns(records: readonly CallRecord[]): NodeRun[] {
+  const runs: NodeRun[] = [];
   for (const record of records) {
-    const k = key(record);
+    if (record.chunks !== undefined && record.chunks.length > 0) {
+      for (const chunk of record.chunks) runs.push({ nodeId: chunk.nodeId, durationMs: chunk.durationMs, gpus: chunk.gpus, outcome: chunk.outcome, cached: false });
+    } else if (record.nodeId !== null) {
+      runs.push({ nodeId: record.nodeId, durationMs: record.durationMs, gpus: record.gpus, outcome: record.outcome, cached: record.cached });
+    }
+  }
+  return runs;
+}
+
+function group<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
     const list = groups.get(k);
-    if (list) list.push(record);
-    else groups.set(k, [record]);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
   }
   return groups;
 }

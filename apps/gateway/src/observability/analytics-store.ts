@@ -27,6 +27,18 @@ export interface CallRecord {
   /** Answered from the shared result cache. */
   cached: boolean;
   gateway: string;
+  /** A fanned-out call's chunk runs: the nodes that did its work (the call's own nodeId is null). */
+  chunks?: ChunkRecord[];
+}
+
+/** One chunk run of a fanned-out call as stored. */
+export interface ChunkRecord {
+  index: number;
+  nodeId: string;
+  durationMs: number;
+  outcome: CallEvent['outcome'];
+  /** GPUs that node advertised at the time. */
+  gpus: number;
 }
 
 export interface AnalyticsStoreOptions {

@@ -47,8 +47,9 @@ export async function startObservability(nc: NatsConnection, services: McpServic
     replicas: options.kvReplicas,
     logger: options.logger.child({ component: 'analytics' }),
   });
+  const gpusOf = (nodeId: string | undefined) => (nodeId === undefined ? 0 : (registry.node(nodeId)?.advert.capabilities.gpus?.length ?? 0));
   const stopRecording = callEvents.subscribe((event) => {
-    const gpus = event.nodeId === undefined ? 0 : (registry.node(event.nodeId)?.advert.capabilities.gpus?.length ?? 0);
+    const gpus = gpusOf(event.nodeId);
     const record: CallRecord = {
       callId: event.callId,
       tool: event.tool,
@@ -64,6 +65,9 @@ export async function startObservability(nc: NatsConnection, services: McpServic
       gpus,
       cached: cache?.answered(event.callId) ?? false,
       gateway: gatewayId,
+      ...(event.chunks === undefined || event.chunks.length === 0
+        ? {}
+        : { chunks: event.chunks.map((run) => ({ index: run.index, nodeId: run.nodeId, durationMs: run.durationMs, outcome: run.outcome, gpus: gpusOf(run.nodeId) })) }),
     };
     store.record(record);
   });

@@ -5,6 +5,8 @@ export interface RecentCall {
   callId: string;
   tool: string;
   nodeId: string | null;
+  /** The nodes that ran a fanned-out call's chunks (sorted, each once); empty for a whole call. */
+  chunkNodes: string[];
   outcome: CallEvent['outcome'];
   durationMs: number;
   at: number;
@@ -36,7 +38,8 @@ export class RecentCalls {
 
   #add(event: CallEvent): void {
     const at = event.startedAt + event.durationMs;
-    this.#calls.unshift({ callId: event.callId, tool: event.tool, nodeId: event.nodeId ?? null, outcome: event.outcome, durationMs: event.durationMs, at });
+    const chunkNodes = event.chunks === undefined ? [] : [...new Set(event.chunks.map((run) => run.nodeId))].sort();
+    this.#calls.unshift({ callId: event.callId, tool: event.tool, nodeId: event.nodeId ?? null, chunkNodes, outcome: event.outcome, durationMs: event.durationMs, at });
     this.#calls.length = Math.min(this.#calls.length, this.options.keep);
     const key = Math.floor(at / this.options.bucketMs) * this.options.bucketMs;
     const bucket = this.#buckets.get(key) ?? { calls: 0, errors: 0, totalMs: 0 };

@@ -59,6 +59,7 @@ export function registerToolRoutes(app: FastifyInstance, deps: { registry: Regis
       argumentsBytes: jsonBytes(args),
       resultBytes: outcome?.ok === true ? jsonBytes(outcome.result) : 0,
       arguments: args,
+      chunks: outcome?.ok === 'input' ? undefined : outcome?.chunks,
     });
   };
 

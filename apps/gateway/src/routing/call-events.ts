@@ -17,6 +17,21 @@ export interface CallEvent {
   resultBytes: number;
   /** The arguments as received (observers hash or drop them; never log them raw). */
   arguments: Record<string, unknown>;
+  /**
+   * A fanned-out call's work, one run per chunk per node that ran it (a retried chunk has a run on
+   * each node tried). The call itself has no `nodeId`: these say which nodes did the work.
+   */
+  chunks?: readonly ChunkRun[] | undefined;
+}
+
+/** One chunk of a fanned-out call, as one node ran it. */
+export interface ChunkRun {
+  /** The chunk's position in the split (0-based). */
+  index: number;
+  nodeId: string;
+  durationMs: number;
+  outcome: CallEvent['outcome'];
+  errorCode?: string | undefined;
 }
 
 export type CallEventListener = (event: CallEvent) => void;

@@ -16,7 +16,8 @@ import {
 } from '@easyremote/protocol';
 import type { ToolEntry } from '@easyremote/registry';
 import { GatewayErrorCode } from '../errors.js';
-import { dispatchCall, type DispatchDeps } from './call-dispatch.js';
+import type { ChunkRun } from './call-events.js';
+import { dispatchCall, type DispatchDeps, type DispatchOutcome } from './call-dispatch.js';
 import type { NodeRpc } from './node-rpc.js';
 
 export interface FanoutDeps extends DispatchDeps {
@@ -52,8 +53,8 @@ export interface FailedChunk {
 export type FanoutOutcome =
   /** The call does not split (small array, empty plan): run it as one ordinary call. */
   | { kind: 'whole' }
-  | { kind: 'done'; result: CallResult }
-  | { kind: 'failed'; error: WireError };
+  | { kind: 'done'; result: CallResult; runs: ChunkRun[] }
+  | { kind: 'failed'; error: WireError; runs: ChunkRun[] };
 
 /** Node answers worth another try elsewhere: the node, not the chunk, may be at fault. */
 const RETRY_ON_ANSWER = new Set<string>([WireErrorCode.HandlerFailed, WireErrorCode.DeadlineExceeded]);
@@ -68,7 +69,7 @@ const RETRY_ON_ANSWER = new Set<string>([WireErrorCode.HandlerFailed, WireErrorC
 export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promise<FanoutOutcome> {
   const { entry, spec } = request;
   const planned = await chunksOf(deps, request);
-  if ('error' in planned) return { kind: 'failed', error: planned.error };
+  if ('error' in planned) return { kind: 'failed', error: planned.error, runs: [] };
   const chunks = planned.chunks;
   if (chunks === undefined || chunks.length === 0) return { kind: 'whole' };
 
@@ -85,6 +86,8 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
   const partials: (FanoutPartial | undefined)[] = new Array<FanoutPartial | undefined>(chunks.length);
   const failed: FailedChunk[] = [];
   const nodes = new Set<string>();
+  // Every node's share of the work, for analytics, audit and the dashboard (a chunk tried twice ran twice).
+  const runs: ChunkRun[] = [];
   let retries = 0;
   let done = 0;
   let next = 0;
@@ -105,6 +108,7 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
           ...(request.client ? { client: request.client } : {}),
           ...(request.caller ? { caller: request.caller } : {}),
         };
+        const startedAt = Date.now();
         const outcome = await dispatchCall(deps, {
           entry,
           body,
@@ -119,6 +123,8 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
           overloadWaitMs: request.timeoutMs,
         });
         used += Math.max(1, outcome.attempts);
+        const run = chunkRun(index, outcome, Date.now() - startedAt);
+        if (run !== undefined) runs.push(run);
         if (outcome.kind === 'failure') {
           lastError = { code: outcome.code, message: outcome.message };
           if (!outcome.retryable) break;
@@ -165,16 +171,29 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
     request.signal?.removeEventListener('abort', onAbort);
   }
 
-  if (request.signal?.aborted) return { kind: 'failed', error: { code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled` } };
+  if (request.signal?.aborted) return { kind: 'failed', error: { code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled` }, runs };
   failed.sort((a, b) => a.index - b.index);
   const summary = { chunks: chunks.length, nodes: [...nodes].sort(), retries, failed };
   if (failed.length > 0 && spec.onChunkFailure !== 'partial') {
     const list = failed.map((f) => `#${f.index} ${f.code} after ${f.attempts} attempt(s): ${f.message}`).join('; ');
-    return { kind: 'failed', error: { code: GatewayErrorCode.FanoutFailed, message: `Fan-out of ${entry.name} failed: chunk ${list}`, data: summary } };
+    return { kind: 'failed', error: { code: GatewayErrorCode.FanoutFailed, message: `Fan-out of ${entry.name} failed: chunk ${list}`, data: summary }, runs };
   }
   const merged = await mergePartials(deps, request, partials.filter((p): p is FanoutPartial => p !== undefined));
-  if (!merged.ok) return { kind: 'failed', error: merged.error };
-  return { kind: 'done', result: { ...merged.result, _meta: { ...(merged.result._meta ?? {}), [MetaKey.fanout]: summary } } };
+  if (!merged.ok) return { kind: 'failed', error: merged.error, runs };
+  return { kind: 'done', result: { ...merged.result, _meta: { ...(merged.result._meta ?? {}), [MetaKey.fanout]: summary } }, runs };
+}
+
+/** What one dispatch of a chunk cost which node; undefined when no node ran it (none matched, all declined). */
+function chunkRun(index: number, outcome: DispatchOutcome, durationMs: number): ChunkRun | undefined {
+  if (outcome.nodeId === undefined) return undefined;
+  if (outcome.kind === 'failure') {
+    const cancelled = outcome.code === GatewayErrorCode.Cancelled;
+    return { index, nodeId: outcome.nodeId, durationMs, outcome: cancelled ? 'cancelled' : 'error', errorCode: outcome.code };
+  }
+  const { response } = outcome;
+  if (!response.ok) return { index, nodeId: outcome.nodeId, durationMs, outcome: response.error.code === WireErrorCode.Cancelled ? 'cancelled' : 'error', errorCode: response.error.code };
+  const failed = 'result' in response ? response.result.isError === true : true;
+  return { index, nodeId: outcome.nodeId, durationMs, outcome: failed ? 'tool_error' : 'success' };
 }
 
 async function chunksOf(deps: FanoutDeps, request: FanoutRequest): Promise<{ chunks: ChunkCall[] | undefined } | { error: WireError }> {

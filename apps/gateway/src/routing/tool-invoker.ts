@@ -17,6 +17,7 @@ import type { ToolEntry } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { ArgumentValidator } from './argument-validator.js';
+import type { ChunkRun } from './call-events.js';
 import { DEADLINE_GRACE_MS, dispatchCall, type DispatchDeps, type DispatchOutcome } from './call-dispatch.js';
 import { placementFromMeta, type CallPlacement } from './call-placement.js';
 import { runFanout } from './fanout-runner.js';
@@ -46,8 +47,8 @@ export interface InvokeRequest {
  * `attempts` counts the nodes that ran (or may have run) the call, when more than one did.
  */
 export type InvokeOutcome =
-  | { ok: true; result: CallResult; nodeId: string | undefined; callId: string; attempts?: number }
-  | { ok: false; error: WireError; nodeId: string | undefined; callId: string; attempts?: number }
+  | { ok: true; result: CallResult; nodeId: string | undefined; callId: string; attempts?: number; chunks?: ChunkRun[] }
+  | { ok: false; error: WireError; nodeId: string | undefined; callId: string; attempts?: number; chunks?: ChunkRun[] }
   | { ok: 'input'; inputRequired: Record<string, InputRequest>; nodeId: string; callId: string };
 
 export interface ToolInvokerDeps extends DispatchDeps {
@@ -108,8 +109,9 @@ export class ToolInvoker {
             onProgress: request.onProgress,
           },
         );
-        if (outcome.kind === 'done') return { ok: true, result: outcome.result, nodeId: undefined, callId };
-        if (outcome.kind === 'failed') return { ok: false, error: outcome.error, nodeId: undefined, callId };
+        // A fanned-out call ran on many nodes: no one node, the chunks say who did the work.
+        if (outcome.kind === 'done') return { ok: true, result: outcome.result, nodeId: undefined, callId, chunks: outcome.runs };
+        if (outcome.kind === 'failed') return { ok: false, error: outcome.error, nodeId: undefined, callId, chunks: outcome.runs };
       }
       return await this.#dispatch(entry, request, callId, placement, timeoutMs);
     } finally {

@@ -21,6 +21,7 @@ export function startAuditRecorder(callEvents: CallEvents, audit: AuditLog, logg
         outcome: event.outcome,
         errorCode: event.errorCode,
         argumentsSha256: argumentsDigest(event.arguments),
+        ...(event.chunks === undefined || event.chunks.length === 0 ? {} : { chunks: [...event.chunks] }),
       })
       .catch((error: unknown) => logger.error({ err: error, callId: event.callId, tool: event.tool }, 'audit record could not be written'));
   });

@@ -100,6 +100,7 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
         argumentsBytes: jsonBytes(args),
         resultBytes: outcome?.ok === true ? jsonBytes(outcome.result) : 0,
         arguments: args,
+        chunks: outcome?.chunks,
       });
     }
   }
