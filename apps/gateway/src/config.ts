@@ -42,6 +42,10 @@ export const GatewayConfigSchema = Type.Object({
   maxJsonDepth: Type.Integer({ minimum: 2, maximum: 1000 }),
   /** Longest string accepted in a request body. */
   maxStringLength: Type.Integer({ minimum: 16 }),
+  /** Most members of one object in a request body. */
+  maxJsonKeys: Type.Integer({ minimum: 16 }),
+  /** Most items of one array in a request body. */
+  maxJsonItems: Type.Integer({ minimum: 16 }),
   registryBucket: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
   /**
    * Nodes without a grant (ADR 0011): `open` lets them serve tools no grant names, `required` lets them
@@ -108,6 +112,8 @@ const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string'
   { env: 'EASYREMOTE_AUDIT', key: 'audit', kind: 'string', fallback: 'on' },
   { env: 'EASYREMOTE_MAX_JSON_DEPTH', key: 'maxJsonDepth', kind: 'int', fallback: '64' },
   { env: 'EASYREMOTE_MAX_STRING_LENGTH', key: 'maxStringLength', kind: 'int', fallback: String(8 * 1024 * 1024) },
+  { env: 'EASYREMOTE_MAX_JSON_KEYS', key: 'maxJsonKeys', kind: 'int', fallback: '10000' },
+  { env: 'EASYREMOTE_MAX_JSON_ITEMS', key: 'maxJsonItems', kind: 'int', fallback: '100000' },
   { env: 'EASYREMOTE_REGISTRY_BUCKET', key: 'registryBucket', kind: 'string', fallback: 'easyremote-registry' },
   { env: 'EASYREMOTE_NODE_GRANTS', key: 'nodeGrants', kind: 'string', fallback: 'auto' },
   { env: 'EASYREMOTE_GRANTS_BUCKET', key: 'grantsBucket', kind: 'string', fallback: 'easyremote-grants' },

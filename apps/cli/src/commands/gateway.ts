@@ -32,6 +32,8 @@ Runs a stateless MCP gateway. Configuration comes from the environment:
   EASYREMOTE_RATE_WINDOW_MS     rate window (default 60000)
   EASYREMOTE_AUDIT              on|off: audit stream of tool executions (default on)
   EASYREMOTE_MAX_JSON_DEPTH     deepest JSON nesting in a body (default 64)
+  EASYREMOTE_MAX_JSON_KEYS      most members of one object in a body (default 10000)
+  EASYREMOTE_MAX_JSON_ITEMS     most items of one array in a body (default 100000)
   EASYREMOTE_MAX_STRING_LENGTH  longest string in a body (default 8388608)
   EASYREMOTE_PLACEMENT_STRATEGY least-loaded|round-robin|random|latency-aware|queue (default least-loaded)
   EASYREMOTE_CALL_ATTEMPTS      attempts for a call that is safe to retry (default 3)

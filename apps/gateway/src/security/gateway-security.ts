@@ -99,7 +99,7 @@ export async function startGatewaySecurity(
  */
 export async function mountGatewaySecurity(app: FastifyInstance, security: GatewaySecurity, config: GatewayConfig): Promise<readonly RouteEntry[]> {
   const routes = registerRouteAccess(app, { authenticator: security.authenticator, identity: security.identity });
-  registerInputLimits(app, { maxDepth: config.maxJsonDepth, maxStringLength: config.maxStringLength });
+  registerInputLimits(app, { maxDepth: config.maxJsonDepth, maxStringLength: config.maxStringLength, maxKeys: config.maxJsonKeys, maxItems: config.maxJsonItems });
   registerRestGuard(app, { guard: security.guard, identity: security.identity });
   await app.register(async (wellKnown) => registerProtectedResourceRoutes(wellKnown, { identity: security.identity, issuer: security.issuer }));
   const keys = security.keys;
