@@ -17,6 +17,7 @@ import { retryOnTimeout } from './startup-retry.js';
 import { SessionTokens } from './mcp/session-token.js';
 import { startGatewaySecurity } from './security/gateway-security.js';
 import { startNodeEntitlement } from './routing/node-entitlement.js';
+import { refuseToolSchemas } from './routing/schema-guard.js';
 
 export interface GatewayHandle {
   /** Base URL, e.g. http://127.0.0.1:8080 */
@@ -44,7 +45,7 @@ export async function startGateway(
   try {
     const kv = await openRegistry(nc, { bucket: config.registryBucket, replicas: config.kvReplicas, logger: log.child({ component: 'registry' }) });
     const entitlement = await startNodeEntitlement(nc, config, options.nats, log.child({ component: 'entitlement' }));
-    const registry = await RegistryView.start(kv, { logger: log.child({ component: 'registry' }), entitlement });
+    const registry = await RegistryView.start(kv, { logger: log.child({ component: 'registry' }), entitlement, refuseTool: refuseToolSchemas });
     resyncOnReconnect(nc, registry, log.child({ component: 'registry' }));
     // Arguments and results over NATS max_payload travel through the object store, up to maxPayloadBytes.
     const payloads = await PayloadStore.open(nc, { maxBytes: config.maxPayloadBytes, ttlMs: config.payloadTtlMs, replicas: config.kvReplicas, logger: log.child({ component: 'payloads' }) }).catch(

@@ -1,6 +1,6 @@
 import type { KV, KvEntry } from '@nats-io/kv';
 import { decodeNodeAdvert, silentLogger, type Logger } from '@easyremote/protocol';
-import type { PromptDescriptor, ResourceDescriptor, ResourceTemplateDescriptor } from '@easyremote/protocol';
+import type { PromptDescriptor, ResourceDescriptor, ResourceTemplateDescriptor, ToolDescriptor } from '@easyremote/protocol';
 import { toolsFingerprint, type NodeEntry, type ToolConflict, type ToolEntry, type ToolSet } from './tool-set.js';
 import { ToolResolver } from './entitlement/tool-resolver.js';
 import { MemoryEntitlement, type Entitlement } from './entitlement/entitlement.js';
@@ -48,6 +48,12 @@ export interface RegistryViewOptions {
    * no grants, first seen wins for this process), so conflicting descriptors never merge anyway.
    */
   entitlement?: Entitlement;
+  /**
+   * Judges each advertised tool before it enters the view (a gateway refuses schemas it cannot run
+   * safely). A refused tool is left out of its node's advert and logged; the node's other tools and
+   * every other node are untouched. Returns the reason, or undefined to accept.
+   */
+  refuseTool?: (tool: ToolDescriptor) => string | undefined;
 }
 
 interface NodeState {
@@ -81,9 +87,11 @@ export class RegistryView {
   readonly #resolver: ToolResolver;
   #catalog: Catalog | undefined; // likewise
   #revision = 0;
+  readonly #refuseTool: RegistryViewOptions['refuseTool'];
 
   private constructor(kv: KV, options: RegistryViewOptions) {
     this.#logger = options.logger ?? silentLogger;
+    this.#refuseTool = options.refuseTool;
     this.#now = options.now ?? Date.now;
     this.#kv = kv;
     this.#probeTimeoutMs = options.probeTimeoutMs ?? 1_000;
@@ -224,6 +232,7 @@ export class RegistryView {
     // Replayed entries were written before we looked: their age is the server's timestamp, not now.
     const lastSeen = initial ? Math.min(entry.created.getTime(), now) : now;
     const fingerprint = toolsFingerprint(advert.tools);
+    advert = this.#admitTools(nodeId, advert, state?.fingerprint === fingerprint);
     const otherFingerprint = catalogFingerprint(advert);
     this.#nodes.set(nodeId, { advert, lastSeen });
     this.#state.set(nodeId, { revision: entry.revision, fingerprint, catalogFingerprint: otherFingerprint });
@@ -252,6 +261,27 @@ export class RegistryView {
     this.#changed(toolsChanged, catalogChanged);
     this.#emit({ kind: 'node-left', nodeId, toolsChanged, catalogChanged, reason });
     return true;
+  }
+
+  /** The advert without the tools `refuseTool` refuses; judged again only when the tools changed. */
+  #admitTools(nodeId: string, advert: NodeEntry['advert'], unchanged: boolean): NodeEntry['advert'] {
+    const refuse = this.#refuseTool;
+    if (refuse === undefined) return advert;
+    if (unchanged) {
+      const previous = this.#nodes.get(nodeId);
+      if (previous !== undefined) return { ...advert, tools: previous.advert.tools };
+    }
+    const admitted = advert.tools.filter((tool) => {
+      let reason: string | undefined;
+      try {
+        reason = refuse(tool);
+      } catch (error) {
+        reason = `could not be checked: ${describeError(error)}`;
+      }
+      if (reason !== undefined) this.#logger.warn({ nodeId, tool: tool.name, reason }, 'refused an advertised tool');
+      return reason === undefined;
+    });
+    return admitted.length === advert.tools.length ? advert : { ...advert, tools: admitted };
   }
 
   #changed(toolsChanged: boolean, catalogChanged: boolean): void {

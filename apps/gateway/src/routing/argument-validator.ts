@@ -1,6 +1,7 @@
 import type { ToolDescriptor } from '@easyremote/protocol';
 import Schema from 'typebox/schema';
 import { withDefaults } from './schema-defaults.js';
+import { withLinearPatterns } from './schema-guard.js';
 
 type Check = (args: unknown) => string | undefined;
 
@@ -26,7 +27,8 @@ export class ArgumentValidator {
 function compile(schema: Record<string, unknown>): Check {
   let validator: ReturnType<typeof Schema.Compile>;
   try {
-    validator = Schema.Compile(schema as Parameters<typeof Schema.Compile>[0]);
+    // Patterns match on RE2: an advertised schema never makes the gateway backtrack.
+    validator = Schema.Compile(withLinearPatterns(schema) as Parameters<typeof Schema.Compile>[0]);
   } catch {
     // A schema this gateway cannot compile is still enforced by the node that declared it.
     return () => undefined;
