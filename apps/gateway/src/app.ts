@@ -15,6 +15,7 @@ import { registerFrontDoorRoutes } from './rest/front-door-routes.js';
 import { registerHealthRoutes, type Readiness } from './rest/health-routes.js';
 import { registerResourceRoutes } from './rest/resources-routes.js';
 import { registerToolRoutes } from './rest/tools-routes.js';
+import { frameworkErrors, registerErrorShape } from './rest/error-shape.js';
 import { hostOriginPolicy, registerHostOriginGuard } from './security/host-origin.js';
 import { mountGatewaySecurity, type GatewaySecurity } from './security/gateway-security.js';
 import { SecuredDispatcher } from './security/secured-dispatcher.js';
@@ -42,11 +43,13 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
     // the gateway's own log lines carry call ids and trace ids instead.
     childLoggerFactory: (logger) => logger,
     bodyLimit: config.maxBodyBytes,
+    frameworkErrors,
     routerOptions: { ignoreTrailingSlash: true },
     ...httpServerLimits(config),
   });
   const logger = deps.logger as unknown as Logger;
   const { services } = deps;
+  registerErrorShape(app, logger);
   registerHostOriginGuard(app, hostOriginPolicy(config.host, config.allowedHosts, config.allowedOrigins));
   app.decorate('routeTable', await mountGatewaySecurity(app, deps.security, config));
   const dispatcher = new SecuredDispatcher(new McpDispatcher(services), deps.security.guard, deps.security.identity);

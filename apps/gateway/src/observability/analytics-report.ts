@@ -67,7 +67,8 @@ export interface UsageReport {
   recommendations: Recommendation[];
 }
 
-const PERIOD = /^(\d+)(m|h|d|w)$/;
+const PERIOD = /^(\d{1,6})(m|h|d|w)$/;
+const MAX_PERIOD_MS = 366 * 86_400_000;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 
 /** `24h`, `7d`, `30m`, `2w` → milliseconds; undefined when malformed. */
@@ -75,7 +76,9 @@ export function parsePeriod(period: string): number | undefined {
   const match = PERIOD.exec(period.trim());
   if (!match) return undefined;
   const amount = Number(match[1]);
-  return amount > 0 ? amount * UNIT_MS[match[2] as keyof typeof UNIT_MS] : undefined;
+  const span = amount * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  // Records are kept 30 days by default; a period beyond a year reads the same and is a typo.
+  return amount > 0 && span <= MAX_PERIOD_MS ? span : undefined;
 }
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
