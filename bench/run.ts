@@ -12,7 +12,7 @@ import { runDirect } from './scenarios/direct-rpc.ts';
 import { interleaved, type Contender } from './scenarios/http-phase.ts';
 import { runRegistryScale } from './scenarios/registry-scale.ts';
 import { runSessions } from './scenarios/sessions.ts';
-import { startFloor, startOurs, startSdk, startSupergateway, type RunningSystem } from './scenarios/systems.ts';
+import { startAuditPair, startFloor, startOurs, startSdk, startSupergateway, type RunningSystem } from './scenarios/systems.ts';
 
 const options = parseOptions(process.argv.slice(2));
 const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
@@ -72,6 +72,22 @@ try {
       results.memory.nodeAfterLoadRssBytes = ours.node.rss();
     }
     await Promise.all(started.map((system) => system.stop()));
+  }
+
+  if (wants(options, 'audit')) {
+    log(`audit on vs off: one node, two gateways, ${c} connections, ${d} s each in ${options.rounds} interleaved rounds`);
+    const pair = await startAuditPair(nats.url);
+    try {
+      results.audit = await interleaved(
+        [
+          { id: 'audit-on', label: 'gateway 2026, audit on (record acknowledged before the answer)', target: pair.on.targets.modern!, children: pair.on.children },
+          { id: 'audit-off', label: 'gateway 2026, audit off', target: pair.off.targets.modern!, children: pair.off.children },
+        ],
+        { connections: c, totalSec: d, rounds: options.rounds, warmupSec: w, natsPid: nats.pid, measureResources: true, natsCounters },
+      );
+    } finally {
+      await pair.stop();
+    }
   }
 
   if (wants(options, 'direct')) {

@@ -12,6 +12,8 @@ export interface BenchResults {
   environment: Environment;
   sequential: HttpRow[];
   throughput: HttpRow[];
+  /** The same gateway with the audit on and off (phase `audit`). */
+  audit?: HttpRow[];
   memory?: { nodeIdleRssBytes: number; gatewayIdleRssBytes: number; nodeAfterLoadRssBytes?: number };
   direct?: DirectResult;
   sessions?: SessionsResult;
@@ -55,6 +57,9 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
   for (const era of ['2025', '2026'] as const) {
     const p50 = row(s, `gateway-${era}`)?.result?.latencyMs.p50;
     add(`sequential added latency p50, gateway ${era} - floor`, p50 !== undefined && floorP50 !== undefined ? p50 - floorP50 : Number.NaN, 0.3, 'ms', true);
+  }
+  if (results.audit) {
+    add('gateway 2026 throughput, audit on vs audit off (64 conns)', ratio(rps(results.audit, 'audit-on'), rps(results.audit, 'audit-off')), 0.9, 'x');
   }
   if (results.direct) {
     add('direct RpcClient+invokeTool vs Moleculer NATS (64 callers)', ratio(results.direct.ours.callsPerSec, results.direct.moleculer.callsPerSec), 1, 'x');
@@ -112,6 +117,11 @@ export function renderSummary(results: BenchResults): string {
   if (t.length > 0) {
     out.push('', `Throughput: tools/call echo, ${String(results.options.connections)} connections, pipelining 1, ${String(results.options.durationSec)} s after ${String(results.options.warmupSec)} s warmup`);
     out.push(httpTable(t, rps(t, 'floor'), rps(t, 'sdk-2026'), rps(t, 'gateway-2025')));
+  }
+  const a = results.audit ?? [];
+  if (a.length > 0) {
+    out.push('', `Audit: the same gateway with the audit on and off, one node, ${String(results.options.connections)} connections`);
+    out.push(table(['system', 'req/s', 'p50 ms', 'p99 ms', 'vs audit off'], a.map((r) => [r.label, num(r.result?.requestsPerSec), num(r.result?.latencyMs.p50, 3), num(r.result?.latencyMs.p99, 3), times(ratio(r.result?.requestsPerSec, rps(a, 'audit-off')))])));
   }
   const withCpu = t.filter((r) => r.cpuUsPerRequest && r.result && !r.note);
   if (withCpu.length > 0) {

@@ -133,6 +133,18 @@ export async function startOurs(natsUrl: string, options: GatewayOptions = {}): 
   return { ...running(targets, [gateway, node]), gateway, node, url };
 }
 
+/**
+ * The audit's price: one toolbox node behind two gateways that differ only in EASYREMOTE_AUDIT, so
+ * the ratio of their throughputs is what acknowledging every call's record before answering costs.
+ */
+export async function startAuditPair(natsUrl: string): Promise<{ on: RunningSystem; off: RunningSystem; stop(): Promise<void> }> {
+  const node = await startToolboxNode(natsUrl, 'bench-audit');
+  const [on, off] = await Promise.all([startGatewayProcess(natsUrl, { env: { EASYREMOTE_AUDIT: 'on' } }), startGatewayProcess(natsUrl, { env: { EASYREMOTE_AUDIT: 'off' } })]);
+  await Promise.all([waitForTool(on.url, 'echo'), waitForTool(off.url, 'echo')]);
+  const system = async (gateway: { child: Child; url: string }) => running({ modern: await target(gateway.url, modernHeaders('tools/call', 'echo'), modernCallBody()) }, [gateway.child, node]);
+  return { on: await system(on), off: await system(off), stop: () => stopAll([on.child, off.child, node]) };
+}
+
 /** Baseline 4: supergateway (stateful Streamable HTTP) in front of a stdio echo server. */
 export async function startSupergateway(): Promise<RunningSystem> {
   const stdioCommand = `${JSON.stringify(process.execPath)} bench/servers/echo-stdio.ts`;

@@ -35,6 +35,8 @@ export const GatewayErrorCode = {
   InputLimit: 'GW_ERR_INPUT_LIMIT',
   /** An unexpected failure inside the gateway; details are in its log, not in the answer. */
   Internal: 'GW_ERR_INTERNAL',
+  /** The call ran, but its audit record could not be stored: the answer is withheld (fail closed). */
+  AuditFailed: 'GW_ERR_AUDIT_FAILED',
   /** No route answers this method and path. */
   RouteNotFound: 'GW_ERR_ROUTE_NOT_FOUND',
   /** The call's placement (`_meta["easyremote/placement"]`, REST `node`/`label`/`strategy`/`gpu`/`memory`/`cpus`/`model`) is malformed or has an unknown key, or the idempotency key is malformed. */

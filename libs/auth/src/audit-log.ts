@@ -53,7 +53,10 @@ export function parseSince(since: string, now = Date.now()): number | undefined 
 }
 
 export interface AuditLogOptions {
-  /** How long a batched record waits before its batch is sent. Default 50 ms. */
+  /**
+   * How long a batched record waits before its batch is sent. Default 0: group commit (a record goes
+   * out at once, or with the next batch while earlier ones await their acks).
+   */
   flushIntervalMs?: number;
   /** A batch of `records` could not be stored after every retry. */
   onLost?: (error: unknown, records: number) => void;
@@ -65,7 +68,8 @@ export function argumentsDigest(args: unknown): string {
 
 /**
  * The durable audit trail: a JetStream stream of tool executions. A gateway (`rpc` given) batches its
- * records — every record finished within 50 ms goes in one acknowledged message per tool subject,
+ * records by group commit — the records written while a batch awaits its ack go in the next
+ * acknowledged message per tool subject,
  * retried under the same message id so it is stored once; without `rpc` (tools, tests) each record
  * is its own message. Readers take both shapes (decodeRecordBatch).
  */
@@ -84,7 +88,7 @@ export class AuditLog {
         : new StreamBatcher(nc, rpc, {
             mode: 'acknowledged',
             idPrefix: `audit-${randomUUID()}`,
-            ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
+            flushIntervalMs: options.flushIntervalMs ?? 0,
             onError: (error, batch) => options.onLost?.(error, batch.records),
           });
   }
@@ -112,15 +116,15 @@ export class AuditLog {
   }
 
   /**
-   * Stores one record. Batched: queues it (the batch is sent within the flush interval; a batch that
-   * cannot be stored after retries is reported to `onLost`). Unbatched: resolves once JetStream
-   * acknowledged the record.
+   * Stores one record and resolves once JetStream acknowledged it; rejects when it could not be
+   * stored. Batched: the record shares one acknowledged message with the records written alongside
+   * it (a batch still refused after retries is also reported to `onLost`).
    */
   async record(record: AuditRecord): Promise<void> {
     const token = isValidToolName(record.tool) ? toolNameToToken(record.tool) : '_invalid';
     const subject = `${AUDIT_SUBJECT_PREFIX}.${token}`;
     if (this.#batcher) {
-      this.#batcher.add(subject, JSON.stringify(record));
+      await this.#batcher.add(subject, JSON.stringify(record));
       return;
     }
     await this.js.publish(subject, JSON.stringify(record), { msgID: record.callId || randomUUID() });

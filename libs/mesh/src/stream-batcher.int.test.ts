@@ -82,6 +82,33 @@ describe('StreamBatcher', () => {
     expect(lost).toEqual([{ subject: 'batch.nowhere', records: 2 }]);
   });
 
+  it('group commit: each add() resolves once its record is stored; concurrent records share messages', async () => {
+    await freshStream('BATCH_GROUP', ['batch.group']);
+    const batcher = new StreamBatcher(nc, rpc, { mode: 'acknowledged', idPrefix: 'test-group', flushIntervalMs: 0, maxInFlight: 1, onError: () => {} });
+    // Idle: one record goes out at once and is stored when its promise resolves.
+    await batcher.add('batch.group', JSON.stringify({ i: -1 }));
+    expect((await stored('BATCH_GROUP')).records).toEqual([{ i: -1 }]);
+    // A burst: every promise resolves only with its record stored, in far fewer messages than records.
+    await Promise.all(
+      Array.from({ length: 300 }, async (_, i) => {
+        await batcher.add('batch.group', JSON.stringify({ i }));
+        const { records } = await stored('BATCH_GROUP');
+        expect(records.some((record) => record.i === i)).toBe(true);
+      }),
+    );
+    const { messages, records } = await stored('BATCH_GROUP');
+    expect(records).toHaveLength(301);
+    expect(messages).toBeLessThan(50);
+    expect(batcher.queued).toBe(0);
+  });
+
+  it('group commit: a record no stream accepts rejects its add()', async () => {
+    const lost: Array<{ records: number }> = [];
+    const batcher = new StreamBatcher(nc, rpc, { mode: 'acknowledged', idPrefix: 'test-group-lost', flushIntervalMs: 0, attempts: 2, onError: (_error, batch) => lost.push(batch) });
+    await expect(batcher.add('batch.nowhere.group', '{"a":1}')).rejects.toThrow();
+    expect(lost).toEqual([{ subject: 'batch.nowhere.group', records: 1 }]);
+  });
+
   it('decodes batches and single records alike, and refuses anything else', () => {
     const bytes = (text: string) => new TextEncoder().encode(text);
     expect(decodeRecordBatch(bytes('[{"a":1},{"a":2}]'))).toEqual([{ a: 1 }, { a: 2 }]);

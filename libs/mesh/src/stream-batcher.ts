@@ -12,8 +12,15 @@ export interface StreamBatcherOptions {
   mode: 'acknowledged' | 'fire-and-forget';
   /** Unique per batcher instance: batch message ids are `<idPrefix>-<n>`. */
   idPrefix: string;
-  /** Longest a record waits before its batch is sent. Default 50 ms. */
+  /**
+   * Longest a record waits before its batch is sent. Default 50 ms. `0` is group commit: a record
+   * goes out at once (with the others added in the same turn of the event loop) unless
+   * `maxInFlight` batches are already waiting for their acks; then it joins the next batch, sent as
+   * soon as one of those is acknowledged. Under load the batches grow, with no added wait when idle.
+   */
   flushIntervalMs?: number;
+  /** Group commit only: batches awaiting their ack at once. Default 2. */
+  maxInFlight?: number;
   /** A batch is sent at once when its body reaches this size. Default 256 KiB (NATS allows 1 MiB). */
   maxBatchBytes?: number;
   /** Attempts of an acknowledged batch (timeouts, no ack) before it is reported lost. Default 3. */
@@ -25,6 +32,26 @@ export interface StreamBatcherOptions {
 interface OpenBatch {
   parts: string[];
   bytes: number;
+  /** Settles when this batch is stored (acknowledged mode) or sent (fire-and-forget). */
+  done: Deferred;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Callers may ignore the outcome (analytics); onError reports it either way.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }
 
 /** How a batch travels: a JSON array of records, one message per subject per flush. */
@@ -59,6 +86,7 @@ export class StreamBatcher {
   readonly #open = new Map<string, OpenBatch>();
   readonly #inFlight = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   #sequence = 0;
   #closed = false;
 
@@ -67,26 +95,36 @@ export class StreamBatcher {
     if (options.mode === 'acknowledged' && rpc === undefined) throw new TypeError('an acknowledged StreamBatcher needs an RpcClient');
     this.#nc = nc;
     this.#rpc = rpc;
-    this.#options = { flushIntervalMs: 50, maxBatchBytes: 256 * 1024, attempts: 3, ...options };
+    this.#options = { flushIntervalMs: 50, maxBatchBytes: 256 * 1024, attempts: 3, maxInFlight: 2, ...options };
   }
 
-  /** Queues one record (a JSON object's text) for `subject`. After close() records are sent one by one. */
-  add(subject: string, record: string): void {
+  /**
+   * Queues one record (a JSON object's text) for `subject`. The promise settles with its batch:
+   * resolved once the stream acknowledged it (acknowledged mode; sent, in fire-and-forget), rejected
+   * when it was lost after every attempt. After close() records are sent one by one.
+   */
+  add(subject: string, record: string): Promise<void> {
     if (this.#closed) {
-      this.#send(subject, [record]);
-      return;
+      const done = deferred();
+      this.#send(subject, [record], done);
+      return done.promise;
     }
     let batch = this.#open.get(subject);
     if (batch === undefined) {
-      batch = { parts: [], bytes: 2 };
+      batch = { parts: [], bytes: 2, done: deferred() };
       this.#open.set(subject, batch);
     }
     batch.parts.push(record);
     batch.bytes += record.length + 1;
+    const { promise } = batch.done;
     if (batch.bytes >= this.#options.maxBatchBytes) {
       this.#open.delete(subject);
-      this.#send(subject, batch.parts);
-      return;
+      this.#send(subject, batch.parts, batch.done);
+      return promise;
+    }
+    if (this.#options.flushIntervalMs === 0) {
+      this.#scheduleGroupCommit();
+      return promise;
     }
     if (this.#timer === undefined) {
       this.#timer = setTimeout(() => {
@@ -96,6 +134,21 @@ export class StreamBatcher {
       // A pending flush must not keep a process alive on its own; close() flushes on shutdown.
       this.#timer.unref();
     }
+    return promise;
+  }
+
+  /** Group commit: send what is open after this turn, unless enough batches are awaiting acks already. */
+  #scheduleGroupCommit(): void {
+    if (this.#immediate !== undefined || this.#inFlight.size >= this.#options.maxInFlight) return;
+    this.#immediate = setImmediate(() => {
+      this.#immediate = undefined;
+      this.#sendOpen();
+    });
+  }
+
+  #sendOpen(): void {
+    for (const [subject, batch] of this.#open) this.#send(subject, batch.parts, batch.done);
+    this.#open.clear();
   }
 
   /** Records queued and not yet sent. */
@@ -111,8 +164,7 @@ export class StreamBatcher {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    for (const [subject, batch] of this.#open) this.#send(subject, batch.parts);
-    this.#open.clear();
+    this.#sendOpen();
     await Promise.all([...this.#inFlight]);
   }
 
@@ -122,7 +174,7 @@ export class StreamBatcher {
     await this.flush();
   }
 
-  #send(subject: string, records: string[]): void {
+  #send(subject: string, records: string[], done: Deferred): void {
     const body = encodeRecordBatch(records);
     const msgId = `${this.#options.idPrefix}-${++this.#sequence}`;
     if (this.#options.mode === 'fire-and-forget') {
@@ -130,14 +182,20 @@ export class StreamBatcher {
         const h = natsHeaders();
         h.set('Nats-Msg-Id', msgId);
         this.#nc.publish(subject, body, { headers: h });
+        done.resolve();
       } catch (error) {
         this.#options.onError(error, { subject, records: records.length });
+        done.reject(error);
       }
       return;
     }
-    const sending = this.#publishAcknowledged(subject, body, msgId, records.length);
+    const sending = this.#publishAcknowledged(subject, body, msgId, records.length).then(done.resolve, done.reject);
     this.#inFlight.add(sending);
-    void sending.finally(() => this.#inFlight.delete(sending));
+    void sending.finally(() => {
+      this.#inFlight.delete(sending);
+      // Group commit: what arrived while this batch awaited its ack goes out now.
+      if (this.#options.flushIntervalMs === 0 && this.#open.size > 0) this.#scheduleGroupCommit();
+    });
   }
 
   async #publishAcknowledged(subject: string, body: string, msgId: string, records: number): Promise<void> {
@@ -149,7 +207,7 @@ export class StreamBatcher {
       } catch (error) {
         if (attempt >= this.#options.attempts) {
           this.#options.onError(error, { subject, records });
-          return;
+          throw error;
         }
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }

@@ -44,9 +44,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * `POST /mcp/tools/{name}` takes the arguments as the body and answers `{ result }`.
  */
 export function registerToolRoutes(app: FastifyInstance, deps: { registry: RegistryView; invoker: ToolInvoker; callEvents: CallEvents }): void {
-  const announce = (name: string, args: Record<string, unknown>, startedAt: number, outcome: InvokeOutcome | undefined, principal: string | undefined) => {
-    if (!deps.callEvents.observed) return;
-    deps.callEvents.emit({
+  const announce = (name: string, args: Record<string, unknown>, startedAt: number, outcome: InvokeOutcome | undefined, principal: string | undefined): Promise<void> | undefined => {
+    if (!deps.callEvents.observed) return undefined;
+    return deps.callEvents.emit({
       callId: outcome?.callId ?? '',
       tool: name,
       nodeId: outcome?.nodeId,
@@ -89,27 +89,44 @@ export function registerToolRoutes(app: FastifyInstance, deps: { registry: Regis
     if (!isPlainObject(args)) return fail(reply, GatewayErrorCode.InvalidArguments, 'The body must be a JSON object of tool arguments');
     const startedAt = Date.now();
     let outcome: InvokeOutcome | undefined;
+    let answer: RestAnswer;
     try {
       // Placement in the query (`?node=&label=k=v&strategy=`) and the Idempotency-Key header; the body stays the arguments.
       const placement = placementFromQuery(request.query ?? {}, request.headers['idempotency-key']);
       outcome = await deps.invoker.invoke({ tool: name, arguments: args, placement, caller: callerIdentity(request.principal, request.access) });
-      if (outcome.ok === false) return fail(reply, outcome.error.code, outcome.error.message);
-      if (outcome.ok === 'input') return fail(reply, GatewayErrorCode.InputRequired, `Tool ${name} needs input from an interactive MCP client`);
-      const { result } = outcome;
-      if (result.isError) {
-        const text = result.content.map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n');
-        return fail(reply, GatewayErrorCode.ToolResultError, text || `Tool ${name} reported an error`);
-      }
-      return { result: result.structuredContent ?? restValue(result.content), node: outcome.nodeId };
+      answer = restAnswer(name, outcome);
     } catch (error) {
-      for (const code of [GatewayErrorCode.ToolNotFound, GatewayErrorCode.PayloadTooLarge, GatewayErrorCode.Unavailable, GatewayErrorCode.InvalidPlacement]) {
-        if (hasErrorCode(error, code)) return fail(reply, code, (error as Error).message);
+      const code = [GatewayErrorCode.ToolNotFound, GatewayErrorCode.PayloadTooLarge, GatewayErrorCode.Unavailable, GatewayErrorCode.InvalidPlacement].find((known) => hasErrorCode(error, known));
+      if (code === undefined) {
+        void announce(name, args, startedAt, outcome, request.principal);
+        throw error;
       }
-      throw error;
-    } finally {
-      announce(name, args, startedAt, outcome, request.principal);
+      answer = { error: { code, message: (error as Error).message } };
     }
+    // The audit record is stored before the caller learns anything (ADR 0014); without it, no answer.
+    const recorded = announce(name, args, startedAt, outcome, request.principal);
+    if (recorded !== undefined) {
+      try {
+        await recorded;
+      } catch {
+        return fail(reply, GatewayErrorCode.AuditFailed, 'The call ran, but its audit record could not be stored, so its answer is withheld');
+      }
+    }
+    return 'error' in answer ? fail(reply, answer.error.code, answer.error.message) : answer;
   });
+}
+
+type RestAnswer = { result: unknown; node: string | undefined } | { error: { code: string; message: string } };
+
+function restAnswer(name: string, outcome: InvokeOutcome): RestAnswer {
+  if (outcome.ok === false) return { error: outcome.error };
+  if (outcome.ok === 'input') return { error: { code: GatewayErrorCode.InputRequired, message: `Tool ${name} needs input from an interactive MCP client` } };
+  const { result } = outcome;
+  if (result.isError) {
+    const text = result.content.map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n');
+    return { error: { code: GatewayErrorCode.ToolResultError, message: text || `Tool ${name} reported an error` } };
+  }
+  return { result: result.structuredContent ?? restValue(result.content), node: outcome.nodeId };
 }
 
 /** Without structured content, a single text block is returned as its text; anything else as the blocks. */

@@ -35,13 +35,17 @@ export interface ChunkRun {
 }
 
 export type CallEventListener = (event: CallEvent) => void;
+/** An observer whose work must be done before the caller sees the answer (the audit). */
+export type DurableCallEventListener = (event: CallEvent) => Promise<void>;
 
 /**
  * The gateway's single point where a finished call is announced. Observers subscribe; a throwing
- * observer is isolated so it can never fail a call.
+ * observer is isolated so it can never fail a call. Durable observers (the audit) are different: the
+ * front doors wait for them before answering, and a durable observer that fails withholds the answer.
  */
 export class CallEvents {
   readonly #listeners = new Set<CallEventListener>();
+  readonly #durable = new Set<DurableCallEventListener>();
   readonly #onListenerError: (error: unknown) => void;
 
   constructor(onListenerError: (error: unknown) => void = () => {}) {
@@ -53,7 +57,16 @@ export class CallEvents {
     return () => this.#listeners.delete(listener);
   }
 
-  emit(event: CallEvent): void {
+  subscribeDurable(listener: DurableCallEventListener): () => void {
+    this.#durable.add(listener);
+    return () => this.#durable.delete(listener);
+  }
+
+  /**
+   * Announces a finished call. Returns, when durable observers exist, a promise that resolves once
+   * each has done its work and rejects if one failed: await it before answering the caller.
+   */
+  emit(event: CallEvent): Promise<void> | undefined {
     for (const listener of this.#listeners) {
       try {
         listener(event);
@@ -61,10 +74,16 @@ export class CallEvents {
         this.#onListenerError(error);
       }
     }
+    if (this.#durable.size === 0) return undefined;
+    const [only, ...more] = this.#durable;
+    const done = more.length === 0 ? only!(event) : Promise.all([only!(event), ...more.map((listener) => listener(event))]).then(() => undefined);
+    // A caller that stopped waiting (its call threw) must not leave the rejection unhandled.
+    done.catch(() => {});
+    return done;
   }
 
   get observed(): boolean {
-    return this.#listeners.size > 0;
+    return this.#listeners.size > 0 || this.#durable.size > 0;
   }
 }
 

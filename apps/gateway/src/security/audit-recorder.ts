@@ -4,11 +4,12 @@ import type { CallEvents } from '../routing/call-events.js';
 
 /**
  * Writes every finished tool call announced on CallEvents to the audit stream: time, principal, tool,
- * node, duration, outcome and a SHA-256 of the arguments — never the arguments themselves. Records are
- * batched by the AuditLog (one acknowledged message per tool per 50 ms); a lost batch is logged.
+ * node, duration, outcome and a SHA-256 of the arguments — never the arguments themselves. A durable
+ * observer: the caller gets the answer only after JetStream acknowledged the record (ADR 0014). The
+ * AuditLog batches by group commit, so concurrent calls share acknowledged messages.
  */
 export function startAuditRecorder(callEvents: CallEvents, audit: AuditLog, logger: Logger): () => void {
-  return callEvents.subscribe((event) => {
+  return callEvents.subscribeDurable((event) =>
     audit
       .record({
         time: isoTime(event.startedAt),
@@ -23,8 +24,11 @@ export function startAuditRecorder(callEvents: CallEvents, audit: AuditLog, logg
         argumentsSha256: argumentsDigest(event.arguments),
         ...(event.chunks === undefined || event.chunks.length === 0 ? {} : { chunks: [...event.chunks] }),
       })
-      .catch((error: unknown) => logger.error({ err: error, callId: event.callId, tool: event.tool }, 'audit record could not be written'));
-  });
+      .catch((error: unknown) => {
+        logger.error({ err: error, callId: event.callId, tool: event.tool }, 'audit record could not be written');
+        throw error;
+      }),
+  );
 }
 
 let cachedSecond = Number.NaN;

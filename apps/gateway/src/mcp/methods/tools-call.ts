@@ -67,6 +67,7 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
   });
   const startedAt = Date.now();
   let outcome: InvokeOutcome | undefined;
+  let recorded: Promise<void> | undefined;
   try {
     outcome = resume
       ? await services.invoker.resume({ tool: name, nodeId: resume.nodeId, callId, inputResponses: inputResponsesOf(params), signal: controller.signal })
@@ -87,7 +88,7 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
     services.live.remove(callId);
     services.clientRequests.abandon(callId);
     if (services.callEvents.observed && outcome?.ok !== 'input') {
-      services.callEvents.emit({
+      recorded = services.callEvents.emit({
         callId,
         tool: name,
         nodeId: outcome?.nodeId,
@@ -104,6 +105,8 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
       });
     }
   }
+  // The audit record is stored before the caller learns anything (ADR 0014); without it, no answer.
+  if (recorded !== undefined) await recorded.catch(auditFailed);
   if (controller.signal.aborted) throw new RequestCancelled();
   if (outcome.ok === false && TOO_LARGE.has(outcome.error.code)) {
     // Over the documented payload limit: a JSON-RPC error, never a truncated result.
@@ -156,4 +159,11 @@ export function renderOutcome(outcome: Exclude<InvokeOutcome, { ok: 'input' }>):
   if (outcome.nodeId !== undefined) meta[NODE_META_KEY] = outcome.nodeId;
   const text = code === GatewayErrorCode.InvalidArguments ? message : `${message} [${code}]`;
   return { content: [{ type: 'text', text }], isError: true, _meta: meta };
+}
+
+function auditFailed(error: unknown): never {
+  throw new McpProtocolError(JsonRpcCode.InternalError, 'The call ran, but its audit record could not be stored, so its answer is withheld', {
+    code: GatewayErrorCode.AuditFailed,
+    cause: error instanceof Error ? error.message : String(error),
+  });
 }
