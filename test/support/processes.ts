@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../apps/cli/dist/main.js', import.meta.url));
@@ -17,10 +19,13 @@ export interface AppProcess extends AsyncDisposable {
   kill(): Promise<void>;
 }
 
+const TEST_STATE_FILE = join(tmpdir(), `easyremote-test-state-${process.pid}`, 'dev.json');
+
 /** Runs the built CLI (`easyremote <args>`) as a real process with the given environment. */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): AppProcess {
   const childEnv: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ ...process.env, LOG_LEVEL: 'info', ...env })) {
+  // Never the user's own `easyremote dev` state file: a test's commands find only the meshes it names.
+  for (const [key, value] of Object.entries({ ...process.env, LOG_LEVEL: 'info', EASYREMOTE_STATE_FILE: TEST_STATE_FILE, ...env })) {
     if (value !== undefined) childEnv[key] = value;
   }
   const child = spawn(process.execPath, [CLI, ...args], {

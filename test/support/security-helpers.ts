@@ -8,7 +8,8 @@ export async function cliOutput(args: string[], env: Record<string, string | und
   const app = runCli(args, { LOG_LEVEL: 'warn', ...env });
   const [code] = (await once(app.child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`easyremote ${args.join(' ')} exited ${code}:\n${app.lines.join('\n')}`);
-  return app.lines.join('\n');
+  // The first stderr line names the server (tested in test/e2e/local-mesh.e2e.test.ts); callers want the output.
+  return app.lines.filter((line) => !/^easyremote [a-z]+: (NATS|gateway) /.test(line)).join('\n');
 }
 
 /** `easyremote keys create --json` → the key and its id. */

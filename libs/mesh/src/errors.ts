@@ -22,6 +22,8 @@ export const MeshErrorCode = {
   PayloadStoreUnavailable: 'MESH_ERR_PAYLOAD_STORE_UNAVAILABLE',
   /** The NATS_* connection settings are inconsistent (a half-set pair, a file that does not exist). */
   Config: 'MESH_ERR_CONFIG',
+  /** A command was given no server (no --nats, no NATS_URL) and found no running local mesh. */
+  NoMesh: 'MESH_ERR_NO_MESH',
 } as const;
 export type MeshErrorCode = (typeof MeshErrorCode)[keyof typeof MeshErrorCode];
 

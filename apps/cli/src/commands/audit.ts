@@ -19,7 +19,7 @@ export async function runAudit(argv: string[]): Promise<void> {
   const sinceMs = parseSince(values.since ?? '1h');
   if (sinceMs === undefined) throw new Error(`--since ${values.since}: use a duration (30m, 1h, 2d) or an ISO time`);
   const limit = values.limit === undefined ? 1000 : Number(values.limit);
-  const nc = await connectCommand('easyremote-audit');
+  const nc = await connectCommand('audit');
   try {
     const audit = await AuditLog.open(nc);
     const records = await audit.query({ sinceMs, tool: values.tool, principal: values.principal, limit });

@@ -12,7 +12,7 @@ TLS (NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_CA, NATS_CERT/NATS_KE
 export async function runData(args: readonly string[], options: { id?: string; nats?: string }): Promise<void> {
   const [verb, file] = args;
   if (verb !== 'put' || file === undefined) throw new Error(`usage:\n\n${dataHelp}`);
-  const nc = await connectCommand('easyremote-data', options.nats !== undefined ? { servers: options.nats } : {});
+  const nc = await connectCommand('data', options.nats !== undefined ? { servers: options.nats } : {});
   try {
     const uploaded = await uploadDataSet(nc, file, options.id !== undefined ? { id: options.id } : {});
     process.stdout.write(`${uploaded.uri} (${uploaded.size} bytes, ${uploaded.digest})\n`);

@@ -65,7 +65,7 @@ export async function runGrants(argv: string[], env: Readonly<Record<string, str
   if (positionals.length > expected) throw usage(`unexpected argument ${JSON.stringify(positionals[expected])}`);
   checkArguments(action, subject!, globs, values.node);
   const replicas = Number(env.EASYREMOTE_KV_REPLICAS ?? '1');
-  const nc = await connectCommand('easyremote-grants', { env });
+  const nc = await connectCommand('grants', { env });
   try {
     const store = await GrantStore.open(nc, { bucket: env.EASYREMOTE_GRANTS_BUCKET ?? GRANTS_BUCKET, replicas });
     const print = (value: unknown, text: string): void => {

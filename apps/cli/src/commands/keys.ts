@@ -22,7 +22,7 @@ export async function runKeys(argv: string[]): Promise<void> {
   });
   const [action, id] = positionals;
   if (action !== 'create' && action !== 'list' && action !== 'revoke') throw new Error(`keys needs create, list or revoke\n\n${keysHelp}`);
-  const nc = await connectCommand('easyremote-keys');
+  const nc = await connectCommand('keys');
   try {
     const store = await KeyStore.open(nc, { bucket: process.env.EASYREMOTE_KEYS_BUCKET ?? KEYS_BUCKET });
     if (action === 'create') {

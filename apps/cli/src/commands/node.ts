@@ -5,6 +5,7 @@ import type { Logger } from '@easyremote/protocol';
 import { loadToolsModule } from '../load-tools.js';
 import { createCliLogger } from '../logger.js';
 import { loadNodeConfig } from '../node-config.js';
+import { announceMesh, resolveMesh } from '../mesh-target.js';
 import { serveNodeMetrics } from '../node-metrics.js';
 import { onShutdown } from '../shutdown.js';
 
@@ -23,9 +24,12 @@ EASYREMOTE_JS_DOMAIN (the registry's JetStream domain: hub, on an edge leaf), EA
 
 export async function runNode(modules: readonly string[], options: { id?: string; nats?: string }): Promise<void> {
   if (modules.length === 0) throw new Error(`no tools module given\n\n${nodeHelp}`);
+  // A node may fall back to the default port (it only advertises and serves), and says where it goes.
+  const target = resolveMesh(process.env, options.nats, { allowDefault: true });
+  announceMesh('node', target);
   const config = loadNodeConfig(process.env, {
     ...(options.id !== undefined ? { nodeId: options.id } : {}),
-    ...(options.nats !== undefined ? { natsUrl: options.nats } : {}),
+    natsUrl: target.servers,
   });
   const tracing = startTracing(process.env, 'easyremote-node');
   const logger = createCliLogger('easyremote-node', config.logLevel);

@@ -1,14 +1,17 @@
 import { parseArgs } from 'node:util';
 import type { UsageReport } from '@easyremote/gateway';
+import { devStatePath, readDevState } from '../dev-state.js';
 
 export const reportHelp = `easyremote report [--period 7d] [--gateway <url>] [--json]
 
 Prints the mesh's usage report for a period (30m, 24h, 7d, 2w; default 24h): calls, mean execution
 time, success rate, most used tools, per-node utilization, cost and optimisation advice. Any gateway
 answers the same report (it reads the shared analytics stream).
-  --gateway <url>   gateway base URL (default $EASYREMOTE_GATEWAY_URL or http://127.0.0.1:8080)
+  --gateway <url>   gateway base URL (default $EASYREMOTE_GATEWAY_URL, $EASYREMOTE_GATEWAY, the running
+                    easyremote dev, or http://127.0.0.1:8080)
   --json            print the report as JSON
-Environment: EASYREMOTE_API_KEY (sent as a Bearer token when the gateway requires auth).
+Environment: EASYREMOTE_API_KEY (sent as a Bearer token when the gateway requires auth; the running
+easyremote dev's key when unset and that gateway is used). The first stderr line names the gateway.
 `;
 
 export interface ReportOptions {
@@ -18,9 +21,11 @@ export interface ReportOptions {
 }
 
 export async function runReport(options: ReportOptions, env: Readonly<Record<string, string | undefined>> = process.env): Promise<void> {
-  const base = (options.gateway ?? env.EASYREMOTE_GATEWAY_URL ?? 'http://127.0.0.1:8080').replace(/\/+(mcp\/?)?$/, '');
+  const target = reportTarget(options, env);
+  process.stderr.write(`easyremote report: gateway ${target.url} (from ${target.source})\n`);
+  const base = target.url.replace(/\/+(mcp\/?)?$/, '');
   const period = options.period ?? '24h';
-  const headers: Record<string, string> = env.EASYREMOTE_API_KEY ? { authorization: `Bearer ${env.EASYREMOTE_API_KEY}` } : {};
+  const headers: Record<string, string> = target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {};
   const response = await fetch(`${base}/mcp/analytics/report?period=${encodeURIComponent(period)}`, { headers });
   const body = (await response.json().catch(() => undefined)) as (UsageReport & { error?: { code: string; message: string } }) | undefined;
   if (!response.ok || body === undefined) {
@@ -28,6 +33,21 @@ export async function runReport(options: ReportOptions, env: Readonly<Record<str
     throw Object.assign(error, body?.error ? { code: body.error.code } : {});
   }
   process.stdout.write(options.json ? `${JSON.stringify(body, null, 2)}\n` : formatReport(body));
+}
+
+/**
+ * The gateway to ask: --gateway, EASYREMOTE_GATEWAY_URL (or EASYREMOTE_GATEWAY, the bridge's name),
+ * the running `easyremote dev` (with its key when EASYREMOTE_API_KEY is unset), else port 8080.
+ */
+function reportTarget(options: ReportOptions, env: Readonly<Record<string, string | undefined>>): { url: string; source: string; apiKey: string | undefined } {
+  const apiKey = env.EASYREMOTE_API_KEY;
+  if (options.gateway !== undefined) return { url: options.gateway, source: '--gateway', apiKey };
+  if (env.EASYREMOTE_GATEWAY_URL) return { url: env.EASYREMOTE_GATEWAY_URL, source: 'EASYREMOTE_GATEWAY_URL', apiKey };
+  if (env.EASYREMOTE_GATEWAY) return { url: env.EASYREMOTE_GATEWAY, source: 'EASYREMOTE_GATEWAY', apiKey };
+  const path = devStatePath(env);
+  const dev = readDevState(path);
+  if (dev !== undefined) return { url: dev.gatewayUrl, source: `the running easyremote dev (pid ${dev.pid}, ${path})`, apiKey: apiKey ?? dev.apiKey };
+  return { url: 'http://127.0.0.1:8080', source: 'the default: no --gateway, EASYREMOTE_GATEWAY_URL or running easyremote dev', apiKey };
 }
 
 function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
