@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { auditHelp, runAudit } from './commands/audit.js';
 import { dataHelp, runData } from './commands/data.js';
 import { devHelp, runDev } from './commands/dev.js';
+import { envHelp, runEnv } from './commands/env.js';
 import { gatewayHelp, runGateway } from './commands/gateway.js';
 import { grantsHelp, runGrants } from './commands/grants.js';
 import { keysHelp, runKeys } from './commands/keys.js';
@@ -20,12 +21,13 @@ Commands:
   grants     which tools each node may serve, and each tool's approved descriptor
   audit      query the audit log of tool executions
   report     usage report for a period (calls, latency, success, nodes, cost, advice)
+  env        shell exports (KEY, gateway URL, data directory) of the running easyremote dev
   help       show help for a command
 
 Run "easyremote help <command>" for details.
 `;
 
-const helps: Record<string, string> = { dev: devHelp, gateway: gatewayHelp, node: nodeHelp, keys: keysHelp, grants: grantsHelp, audit: auditHelp, report: reportHelp, data: dataHelp };
+const helps: Record<string, string> = { env: envHelp, dev: devHelp, gateway: gatewayHelp, node: nodeHelp, keys: keysHelp, grants: grantsHelp, audit: auditHelp, report: reportHelp, data: dataHelp };
 
 async function main(argv: string[]): Promise<void> {
   // keys, grants, audit and report parse their own options.
@@ -46,6 +48,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'dev':
       return runDev();
+    case 'env':
+      return runEnv();
     case 'gateway':
       return runGateway();
     case 'node':
