@@ -150,7 +150,9 @@ describe('observability: metrics and usage analytics across two gateways', () =>
     const run = async (args: string[]) => {
       const cli = runCli(['report', ...args]);
       const code = await new Promise<number | null>((resolve) => cli.child.on('exit', resolve));
-      return { code, out: cli.lines.join('\n') };
+      // The first stderr line names the gateway asked; the report follows.
+      expect(cli.lines[0]).toMatch(/^easyremote report: gateway http:\/\/127\.0\.0\.1:\d+ \(from --gateway\)$/);
+      return { code, out: cli.lines.slice(1).join('\n') };
     };
     const json = await run(['--period', '1h', '--gateway', gatewayB.url, '--json']);
     expect(json.code).toBe(0);

@@ -89,6 +89,11 @@ export class AuditLog {
             mode: 'acknowledged',
             idPrefix: `audit-${randomUUID()}`,
             flushIntervalMs: options.flushIntervalMs ?? 0,
+            // Calls wait for their record: ride out a stream leader election (a cluster member lost)
+            // of a few seconds before failing them closed.
+            attempts: 5,
+            attemptTimeoutMs: 2_000,
+            retryDelayMs: 250,
             onError: (error, batch) => options.onLost?.(error, batch.records),
           });
   }

@@ -25,6 +25,10 @@ export interface StreamBatcherOptions {
   maxBatchBytes?: number;
   /** Attempts of an acknowledged batch (timeouts, no ack) before it is reported lost. Default 3. */
   attempts?: number;
+  /** How long one attempt waits for its ack. Default 5000 ms. */
+  attemptTimeoutMs?: number;
+  /** Wait before attempt n+1 is n × this. Default 100 ms. */
+  retryDelayMs?: number;
   /** A batch that could not be stored after every attempt. */
   onError: (error: unknown, batch: { subject: string; records: number }) => void;
 }
@@ -95,7 +99,7 @@ export class StreamBatcher {
     if (options.mode === 'acknowledged' && rpc === undefined) throw new TypeError('an acknowledged StreamBatcher needs an RpcClient');
     this.#nc = nc;
     this.#rpc = rpc;
-    this.#options = { flushIntervalMs: 50, maxBatchBytes: 256 * 1024, attempts: 3, maxInFlight: 2, ...options };
+    this.#options = { flushIntervalMs: 50, maxBatchBytes: 256 * 1024, attempts: 3, attemptTimeoutMs: 5_000, retryDelayMs: 100, maxInFlight: 2, ...options };
   }
 
   /**
@@ -202,14 +206,14 @@ export class StreamBatcher {
     const rpc = this.#rpc as RpcClient;
     for (let attempt = 1; ; attempt++) {
       try {
-        await publishToStream(rpc, subject, body, { msgId });
+        await publishToStream(rpc, subject, body, { msgId, timeoutMs: this.#options.attemptTimeoutMs });
         return;
       } catch (error) {
         if (attempt >= this.#options.attempts) {
           this.#options.onError(error, { subject, records });
           throw error;
         }
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        await new Promise((resolve) => setTimeout(resolve, this.#options.retryDelayMs * attempt));
       }
     }
   }
