@@ -129,6 +129,23 @@ describe('data reached through a tool follows the caller’s resources:read scop
     expect(read.text).toContain('31337');
   });
 
+  it('2025: subscribing to a resource needs the scope to read it', async () => {
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...bearer(narrow.key) };
+    const init = await fetch(gateway.mcpUrl, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'scopes', version: '1' } } }),
+    });
+    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id') ?? '', 'mcp-protocol-version': '2025-11-25' };
+    await init.text();
+    const subscribe = (method: string, uri: string) => fetch(gateway.mcpUrl, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method, params: { uri } }) });
+    for (const uri of ['easyremote://data/private-1', 'easyremote://data/%70rivate-1']) {
+      expect((await subscribe('resources/subscribe', uri)).status).toBe(403);
+      expect((await subscribe('resources/unsubscribe', uri)).status).toBe(403);
+    }
+    expect((await subscribe('resources/subscribe', 'easyremote://data/public-1')).status).toBe(200);
+  });
+
   it('the node refuses on its own: a direct mesh call with a narrow caller, or with none, reads no private data', async () => {
     await using narrowMesh = await connectRemote({ servers: nats.url, caller: { principal: `key:${narrow.id}`, scopes: ['tools:call', 'resources:read:easyremote://data/public-*'] } });
     const run = narrowMesh.remote<Record<string, unknown>, { processed_data: { rows: number } }>('parallel_data_processing');

@@ -90,10 +90,11 @@ export class AuditLog {
             idPrefix: `audit-${randomUUID()}`,
             flushIntervalMs: options.flushIntervalMs ?? 0,
             // Calls wait for their record: ride out a stream leader election (a cluster member lost)
-            // of a few seconds before failing them closed.
+            // before failing them closed.
             attempts: 5,
             attemptTimeoutMs: 2_000,
             retryDelayMs: 250,
+            retryBudgetMs: 10_000,
             onError: (error, batch) => options.onLost?.(error, batch.records),
           });
   }

@@ -27,8 +27,14 @@ export interface StreamBatcherOptions {
   attempts?: number;
   /** How long one attempt waits for its ack. Default 5000 ms. */
   attemptTimeoutMs?: number;
-  /** Wait before attempt n+1 is n × this. Default 100 ms. */
+  /** Wait before attempt n+1 is n × this (at most 1 s). Default 100 ms. */
   retryDelayMs?: number;
+  /**
+   * Keep retrying until this long has passed since the first attempt, however many attempts that
+   * takes (a stream leader election answers "no responders" at once, so counting attempts alone
+   * gives up too early). Default 0: `attempts` decides.
+   */
+  retryBudgetMs?: number;
   /** A batch that could not be stored after every attempt. */
   onError: (error: unknown, batch: { subject: string; records: number }) => void;
 }
@@ -99,7 +105,7 @@ export class StreamBatcher {
     if (options.mode === 'acknowledged' && rpc === undefined) throw new TypeError('an acknowledged StreamBatcher needs an RpcClient');
     this.#nc = nc;
     this.#rpc = rpc;
-    this.#options = { flushIntervalMs: 50, maxBatchBytes: 256 * 1024, attempts: 3, attemptTimeoutMs: 5_000, retryDelayMs: 100, maxInFlight: 2, ...options };
+    this.#options = { flushIntervalMs: 50, maxBatchBytes: 256 * 1024, attempts: 3, attemptTimeoutMs: 5_000, retryDelayMs: 100, retryBudgetMs: 0, maxInFlight: 2, ...options };
   }
 
   /**
@@ -204,16 +210,18 @@ export class StreamBatcher {
 
   async #publishAcknowledged(subject: string, body: string, msgId: string, records: number): Promise<void> {
     const rpc = this.#rpc as RpcClient;
+    const startedAt = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         await publishToStream(rpc, subject, body, { msgId, timeoutMs: this.#options.attemptTimeoutMs });
         return;
       } catch (error) {
-        if (attempt >= this.#options.attempts) {
+        const budgetLeft = Date.now() - startedAt < this.#options.retryBudgetMs;
+        if (attempt >= this.#options.attempts && !budgetLeft) {
           this.#options.onError(error, { subject, records });
           throw error;
         }
-        await new Promise((resolve) => setTimeout(resolve, this.#options.retryDelayMs * attempt));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, this.#options.retryDelayMs * attempt)));
       }
     }
   }

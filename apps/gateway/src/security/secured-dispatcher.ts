@@ -31,9 +31,10 @@ function methodAllowed(access: AccessPolicy, method: string, params: Record<stri
       return { ok: access.mayListTools, scope: 'tools:list' };
     case 'resources/list':
     case 'resources/templates/list':
+      return { ok: access.mayUseResources, scope: 'resources:read' };
+    // Subscribing tells when a resource changes: it needs the same scope as reading it.
     case 'resources/subscribe':
     case 'resources/unsubscribe':
-      return { ok: access.mayUseResources, scope: 'resources:read' };
     case 'resources/read':
       return { ok: typeof params.uri === 'string' && access.mayReadResource(params.uri), scope: 'resources:read' };
     case 'prompts/list':
