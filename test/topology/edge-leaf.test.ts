@@ -82,13 +82,15 @@ describe('edge node on a leaf server', () => {
     expect(await tally(edgeCaller, 'site_whoami', 20)).toEqual({ 'edge-node': 20 });
     expect(await edgeCaller.call('edge_reading')).toBe('edge-node');
 
-    // At the hub, a call to the edge-only tool ends at once in a clear error (its subscription left
-    // with the route), and the gateway forgets the node; the shared tool is served by the hub node.
+    // At the hub, a call to the edge-only tool ends in a clear error rather than waiting out the call
+    // timeout (its subscription left with the route: no responders, or no node in the registry), and
+    // the gateway forgets the node; the shared tool is served by the hub node. How long the refusal
+    // takes is not asserted: when hub-3 led the audit stream, the answer waits for its record through
+    // the leader election (ADR 0014).
     const refused = await callRest(gateway, 'edge_reading');
     const refusedAfterMs = Date.now() - cutAt;
     expect(refused.status).toBeGreaterThanOrEqual(400);
-    expect(refused.body).toMatch(/GW_ERR_/);
-    expect(refusedAfterMs).toBeLessThan(3_000);
+    expect(refused.body).toMatch(/GW_ERR_(NO_NODE|NODE_GONE)/);
     await until('edge tool gone from the hub', async () => !(await restTools(gateway)).some((tool) => tool.name === 'edge_reading'), 5_000);
     const goneAfterMs = Date.now() - cutAt;
     for (let i = 0; i < 5; i++) expect((await callRest(gateway, 'site_whoami')).body).toContain('hub-node');
