@@ -75,7 +75,9 @@ try {
   }
 
   if (wants(options, 'audit')) {
-    log(`audit on vs off: one node, two gateways, ${c} connections, ${d} s each in ${options.rounds} interleaved rounds`);
+    // An even number of rounds, at least 4: the ABBA order then cancels drift between the two.
+    const auditRounds = Math.max(4, options.rounds + (options.rounds % 2));
+    log(`audit on vs off: one node, two gateways, ${c} connections, ${d} s each in ${auditRounds} interleaved rounds (ABBA)`);
     const pair = await startAuditPair(nats.url);
     try {
       results.audit = await interleaved(
@@ -83,7 +85,7 @@ try {
           { id: 'audit-on', label: 'gateway 2026, audit on (record acknowledged before the answer)', target: pair.on.targets.modern!, children: pair.on.children },
           { id: 'audit-off', label: 'gateway 2026, audit off', target: pair.off.targets.modern!, children: pair.off.children },
         ],
-        { connections: c, totalSec: d, rounds: options.rounds, warmupSec: w, natsPid: nats.pid, measureResources: true, natsCounters },
+        { connections: c, totalSec: d, rounds: auditRounds, warmupSec: w, natsPid: nats.pid, measureResources: true, natsCounters },
       );
     } finally {
       await pair.stop();

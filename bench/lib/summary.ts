@@ -123,7 +123,7 @@ export function renderSummary(results: BenchResults): string {
     out.push('', `Audit: the same gateway with the audit on and off, one node, ${String(results.options.connections)} connections`);
     out.push(table(['system', 'req/s', 'p50 ms', 'p99 ms', 'vs audit off'], a.map((r) => [r.label, num(r.result?.requestsPerSec), num(r.result?.latencyMs.p50, 3), num(r.result?.latencyMs.p99, 3), times(ratio(r.result?.requestsPerSec, rps(a, 'audit-off')))])));
   }
-  const withCpu = t.filter((r) => r.cpuUsPerRequest && r.result && !r.note);
+  const withCpu = [...t, ...a].filter((r) => r.cpuUsPerRequest && r.result && !r.note);
   if (withCpu.length > 0) {
     out.push('', 'CPU per served request, microseconds, by process (from /proc during the measured runs; 2 cores = 2,000,000 us/s shared by all).');
     out.push("'others %': CPU used by processes outside the bench meanwhile, as a share of the machine; well above 0 means a disturbed run.");

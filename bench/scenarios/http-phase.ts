@@ -143,7 +143,10 @@ export async function interleaved(contenders: readonly Contender[], options: Rou
     }
   }
   for (let round = 0; round < options.rounds; round++) {
-    for (const [i, contender] of contenders.entries()) {
+    // ABBA order: a machine that slowly speeds up or slows down favours no contender.
+    const order = [...contenders.entries()];
+    if (round % 2 === 1) order.reverse();
+    for (const [i, contender] of order) {
       const tally = tallies[i] as Tally;
       if (tally.failure || died(contender.children)) continue;
       const watched = contender.children[0];

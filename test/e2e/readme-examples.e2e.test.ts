@@ -73,7 +73,20 @@ describe('the README examples run as shown', () => {
     gatewayUrl = (JSON.parse(readFileSync(env.EASYREMOTE_STATE_FILE, 'utf8')) as { gatewayUrl: string }).gatewayUrl;
   }, 60_000);
 
+  // The bash session runs in its own process group: what its background commands started (a tool
+  // node outlives the subshell that ran it) is stopped with the group, whatever happened in the test.
+  let sessionGroup: number | undefined;
+  const stopSessionGroup = () => {
+    if (sessionGroup === undefined) return;
+    try {
+      process.kill(-sessionGroup, 'SIGTERM');
+    } catch {
+      // ESRCH: nothing of the group is left.
+    }
+  };
+
   afterAll(async () => {
+    stopSessionGroup();
     await dev?.stop();
   });
 
@@ -99,12 +112,16 @@ describe('the README examples run as shown', () => {
     });
     script.push('echo "@@end@@"', 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; exit 0');
     const output = await new Promise<string>((resolve, reject) => {
-      const bash = spawn('bash', ['-c', script.join('\n')], { env: { ...process.env, ...env, NATS_URL: '', LOG_LEVEL: 'info' } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const bash = spawn('bash', ['-c', script.join('\n')], { env: { ...process.env, ...env, NATS_URL: '', LOG_LEVEL: 'info' } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      sessionGroup = bash.pid;
       let text = '';
       bash.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
       bash.stderr.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
       bash.once('error', reject);
-      bash.once('exit', () => resolve(text));
+      bash.once('exit', () => {
+        stopSessionGroup();
+        resolve(text);
+      });
     });
     const sections = output.split(/^@@step (\d+)@@$/m);
     const outputs = new Map<number, string[]>();
