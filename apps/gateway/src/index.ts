@@ -5,6 +5,7 @@ export type { GatewayHandle } from './start.js';
 export { loadGatewayConfig, GatewayConfigSchema } from './config.js';
 export type { GatewayConfig } from './config.js';
 export { GatewayError, GatewayErrorCode } from './errors.js';
+export { renderingOf, type ErrorRendering } from './error-table.js';
 export { createLogger } from './logger.js';
 export { SessionTokens } from './mcp/session-token.js';
 export type { SessionState } from './mcp/session-token.js';

@@ -20,8 +20,8 @@ export function hasErrorCode(value: unknown, code: string): boolean {
 }
 
 /**
- * Codes a compute node puts on the wire in a failed call envelope. The gateway maps each of them in
- * one place (apps/gateway/src/mcp/error-mapping.ts). Tool authors may also raise their own codes
+ * Codes a compute node puts on the wire in a failed call envelope. The gateway renders each of them
+ * from one table (apps/gateway/src/error-table.ts). Tool authors may also raise their own codes
  * (`ToolError`); those travel unchanged.
  */
 export const WireErrorCode = {

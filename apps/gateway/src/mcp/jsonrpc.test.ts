@@ -37,7 +37,18 @@ describe('resultMessage with pre-serialised arrays', () => {
       expect(resultMessage(id, result)).toBe(JSON.stringify({ jsonrpc: '2.0', id, result: plain }));
       expect(JSON.parse(resultMessage(id, result))).toEqual({ jsonrpc: '2.0', id, result: plain });
     }
-    expect(page.text).toBe(page.text); // computed once
     expect(JSON.stringify({ page })).toBe(JSON.stringify({ page: tools }));
+  });
+
+  it('serialises its items once, however many answers carry it', () => {
+    let serialised = 0;
+    const page = new SerializedArray([{ toJSON: () => (serialised++, 'item') }]);
+    expect([page.text, page.text, resultMessage(1, { tools: page }), resultMessage(2, { tools: page })]).toEqual([
+      '["item"]',
+      '["item"]',
+      '{"jsonrpc":"2.0","id":1,"result":{"tools":["item"]}}',
+      '{"jsonrpc":"2.0","id":2,"result":{"tools":["item"]}}',
+    ]);
+    expect(serialised).toBe(1);
   });
 });

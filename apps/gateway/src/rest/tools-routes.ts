@@ -1,38 +1,15 @@
-import { hasErrorCode, isValidToolName } from '@easyremote/protocol';
+import { isValidToolName } from '@easyremote/protocol';
 import type { RegistryView } from '@easyremote/registry';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { renderableFailure, renderingOf } from '../error-table.js';
 import { GatewayErrorCode } from '../errors.js';
 import { placementFromQuery } from '../routing/call-placement.js';
 import { jsonBytes, type CallEvents } from '../routing/call-events.js';
 import type { InvokeOutcome, ToolInvoker } from '../routing/tool-invoker.js';
 import { callerIdentity } from '../security/caller-identity.js';
 
-/** HTTP status for each failure code REST callers can see; anything else from a node is a 502. */
-const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  [GatewayErrorCode.ToolNotFound]: 404,
-  [GatewayErrorCode.InvalidArguments]: 400,
-  [GatewayErrorCode.PayloadTooLarge]: 413,
-  [GatewayErrorCode.NoNode]: 503,
-  [GatewayErrorCode.Unavailable]: 503,
-  [GatewayErrorCode.Timeout]: 504,
-  [GatewayErrorCode.Cancelled]: 499,
-  [GatewayErrorCode.InputRequired]: 409,
-  [GatewayErrorCode.InvalidPlacement]: 400,
-  [GatewayErrorCode.NoMatchingNode]: 503,
-  [GatewayErrorCode.CircuitOpen]: 503,
-  [GatewayErrorCode.Overloaded]: 503,
-  [GatewayErrorCode.NodeGone]: 502,
-  NODE_ERR_RESULT_TOO_LARGE: 413,
-  NODE_ERR_PAYLOAD_TOO_LARGE: 413,
-  NODE_ERR_INVALID_ARGUMENTS: 400,
-  NODE_ERR_TOOL_NOT_FOUND: 404,
-  NODE_ERR_OVERLOADED: 503,
-  NODE_ERR_SHUTTING_DOWN: 503,
-  NODE_ERR_DEADLINE_EXCEEDED: 504,
-};
-
 function fail(reply: FastifyReply, code: string, message: string): FastifyReply {
-  return reply.code(STATUS_BY_CODE[code] ?? 502).send({ error: { code, message } });
+  return reply.code(renderingOf(code).http).send({ error: { code, message } });
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -96,12 +73,12 @@ export function registerToolRoutes(app: FastifyInstance, deps: { registry: Regis
       outcome = await deps.invoker.invoke({ tool: name, arguments: args, placement, caller: callerIdentity(request.principal, request.access) });
       answer = restAnswer(name, outcome);
     } catch (error) {
-      const code = [GatewayErrorCode.ToolNotFound, GatewayErrorCode.PayloadTooLarge, GatewayErrorCode.Unavailable, GatewayErrorCode.InvalidPlacement].find((known) => hasErrorCode(error, known));
-      if (code === undefined) {
+      const failure = renderableFailure(error);
+      if (failure === undefined) {
         void announce(name, args, startedAt, outcome, request.principal);
         throw error;
       }
-      answer = { error: { code, message: (error as Error).message } };
+      answer = { error: { code: failure.code, message: failure.message } };
     }
     // The audit record is stored before the caller learns anything (ADR 0014); without it, no answer.
     const recorded = announce(name, args, startedAt, outcome, request.principal);

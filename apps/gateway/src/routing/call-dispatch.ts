@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nodeCallSubject, toolSubject, WireErrorCode, type CallRequest, type CallResponse, type PlacementConstraints } from '@easyremote/protocol';
-import { invokeTool, isMeshError, MeshErrorCode, type RpcClient } from '@easyremote/mesh';
+import { invokeTool, type RpcClient } from '@easyremote/mesh';
 import type { RegistryView, ToolEntry } from '@easyremote/registry';
-import { GatewayError, GatewayErrorCode } from '../errors.js';
+import { GatewayErrorCode } from '../errors.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import type { LocalLoad } from './local-load.js';
-import { NodeGone, type NodeAttempts } from './node-attempts.js';
+import { classifyMeshFailure, type MeshFailure } from './mesh-failure.js';
+import type { NodeAttempts } from './node-attempts.js';
 import type { Placer } from './placer.js';
 
 const NOTHING: ReadonlySet<string> = new Set();
@@ -166,32 +167,35 @@ async function attemptOn(deps: DispatchDeps, request: DispatchRequest, nodeId: s
 function failedAttempt(deps: DispatchDeps, request: DispatchRequest, nodeId: string | undefined, error: unknown): Attempt {
   const { entry, timeoutMs } = request;
   const where = nodeId === undefined ? '' : ` on node ${nodeId}`;
-  if (isMeshError(error, MeshErrorCode.NoResponders)) {
-    if (nodeId === undefined) {
-      // Nobody subscribes to the tool's subject, so every advertised provider is gone.
-      for (const provider of entry.providers) deps.registry.forgetNode(provider);
-    } else {
-      deps.breakers.failure(nodeId);
-      deps.registry.forgetNode(nodeId);
-    }
-    return { kind: 'unreached', nodeId, code: GatewayErrorCode.NoNode, message: `No node is serving tool ${entry.name} right now` };
-  }
-  if (isMeshError(error, MeshErrorCode.Timeout)) {
-    if (nodeId !== undefined) deps.breakers.failure(nodeId);
-    return { kind: 'lost', nodeId, code: GatewayErrorCode.Timeout, message: `Tool ${entry.name} did not answer within ${timeoutMs} ms${where}` };
-  }
-  if (isMeshError(error, MeshErrorCode.Cancelled)) {
-    const cause = (error as Error).cause;
-    if (cause instanceof NodeGone) {
-      if (nodeId !== undefined) deps.breakers.failure(nodeId);
-      return { kind: 'lost', nodeId, code: GatewayErrorCode.NodeGone, message: `Node ${cause.nodeId} left the mesh while running tool ${entry.name}` };
-    }
+  let failure: MeshFailure;
+  try {
+    failure = classifyMeshFailure(error);
+  } catch (refusal) {
+    // The request never left (too large, no mesh): not the node's fault.
     if (nodeId !== undefined) deps.breakers.neutral(nodeId);
-    return { kind: 'answer', response: { ok: false, error: { code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled` } }, nodeId: undefined };
+    throw refusal;
   }
-  if (nodeId !== undefined) deps.breakers.neutral(nodeId);
-  if (isMeshError(error, MeshErrorCode.PayloadTooLarge)) throw new GatewayError(GatewayErrorCode.PayloadTooLarge, (error as Error).message, { cause: error, data: (error as { data?: unknown }).data });
-  if (isMeshError(error, MeshErrorCode.Closed)) throw new GatewayError(GatewayErrorCode.Unavailable, 'The gateway is not connected to the mesh', { cause: error });
-  if (nodeId !== undefined) deps.breakers.failure(nodeId);
-  return { kind: 'lost', nodeId, code: GatewayErrorCode.BadNodeReply, message: `The node serving ${entry.name} sent a reply the gateway could not read` };
+  switch (failure.kind) {
+    case 'no-responders':
+      if (nodeId === undefined) {
+        // Nobody subscribes to the tool's subject, so every advertised provider is gone.
+        for (const provider of entry.providers) deps.registry.forgetNode(provider);
+      } else {
+        deps.breakers.failure(nodeId);
+        deps.registry.forgetNode(nodeId);
+      }
+      return { kind: 'unreached', nodeId, code: GatewayErrorCode.NoNode, message: `No node is serving tool ${entry.name} right now` };
+    case 'timeout':
+      if (nodeId !== undefined) deps.breakers.failure(nodeId);
+      return { kind: 'lost', nodeId, code: GatewayErrorCode.Timeout, message: `Tool ${entry.name} did not answer within ${timeoutMs} ms${where}` };
+    case 'node-gone':
+      if (nodeId !== undefined) deps.breakers.failure(nodeId);
+      return { kind: 'lost', nodeId, code: GatewayErrorCode.NodeGone, message: `Node ${failure.nodeId} left the mesh while running tool ${entry.name}` };
+    case 'cancelled':
+      if (nodeId !== undefined) deps.breakers.neutral(nodeId);
+      return { kind: 'answer', response: { ok: false, error: { code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled` } }, nodeId: undefined };
+    case 'unreadable':
+      if (nodeId !== undefined) deps.breakers.failure(nodeId);
+      return { kind: 'lost', nodeId, code: GatewayErrorCode.BadNodeReply, message: `The node serving ${entry.name} sent a reply the gateway could not read` };
+  }
 }

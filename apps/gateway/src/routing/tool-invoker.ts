@@ -12,7 +12,6 @@ import {
   type Logger,
   type WireError,
 } from '@easyremote/protocol';
-import { isMeshError, MeshErrorCode } from '@easyremote/mesh';
 import type { ToolEntry } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
@@ -20,6 +19,7 @@ import type { ArgumentValidator } from './argument-validator.js';
 import type { ChunkRun } from './call-events.js';
 import { DEADLINE_GRACE_MS, dispatchCall, type DispatchDeps, type DispatchOutcome } from './call-dispatch.js';
 import { placementFromMeta, type CallPlacement } from './call-placement.js';
+import { classifyMeshFailure } from './mesh-failure.js';
 import { runFanout } from './fanout-runner.js';
 import type { NodeRpc } from './node-rpc.js';
 
@@ -184,13 +184,18 @@ export class ToolInvoker {
   }
 
   #resumeFailure(error: unknown, tool: string, timeoutMs: number, callId: string): InvokeOutcome {
-    if (isMeshError(error, MeshErrorCode.NoResponders)) return failure(callId, GatewayErrorCode.NoNode, `The node running ${tool} is gone`);
-    if (isMeshError(error, MeshErrorCode.Timeout)) return failure(callId, GatewayErrorCode.Timeout, `Tool ${tool} did not answer within ${timeoutMs} ms`);
-    if (isMeshError(error, MeshErrorCode.Cancelled)) return failure(callId, GatewayErrorCode.Cancelled, `Call to ${tool} was cancelled`);
-    if (isMeshError(error, MeshErrorCode.PayloadTooLarge)) throw new GatewayError(GatewayErrorCode.PayloadTooLarge, (error as Error).message, { cause: error });
-    if (isMeshError(error, MeshErrorCode.Closed)) throw new GatewayError(GatewayErrorCode.Unavailable, 'The gateway is not connected to the mesh', { cause: error });
-    this.#deps.logger.error({ err: error, tool, callId }, 'undecodable reply from node');
-    return failure(callId, GatewayErrorCode.BadNodeReply, `The node serving ${tool} sent a reply the gateway could not read`);
+    switch (classifyMeshFailure(error).kind) {
+      case 'no-responders':
+        return failure(callId, GatewayErrorCode.NoNode, `The node running ${tool} is gone`);
+      case 'timeout':
+        return failure(callId, GatewayErrorCode.Timeout, `Tool ${tool} did not answer within ${timeoutMs} ms`);
+      case 'cancelled':
+      case 'node-gone':
+        return failure(callId, GatewayErrorCode.Cancelled, `Call to ${tool} was cancelled`);
+      case 'unreadable':
+        this.#deps.logger.error({ err: error, tool, callId }, 'undecodable reply from node');
+        return failure(callId, GatewayErrorCode.BadNodeReply, `The node serving ${tool} sent a reply the gateway could not read`);
+    }
   }
 }
 

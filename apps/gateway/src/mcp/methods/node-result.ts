@@ -1,4 +1,5 @@
-import type { NodeRpcReply } from '@easyremote/protocol';
+import { WireErrorCode, type NodeRpcReply } from '@easyremote/protocol';
+import { renderingOf } from '../../error-table.js';
 import type { NodeRpcOutcome } from '../../routing/node-rpc.js';
 import type { McpCallContext } from '../call-context.js';
 import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
@@ -25,9 +26,9 @@ export function unwrapNodeResult(response: NodeRpcReply, what: string): Record<s
   if (response.ok && 'result' in response) return response.result;
   if (response.ok) throw new McpProtocolError(JsonRpcCode.InternalError, `${what} asked for client input this request cannot carry`);
   const { code, message } = response.error;
-  if (code === 'NODE_ERR_NOT_FOUND') throw new McpProtocolError(JsonRpcCode.InvalidParams, `${what} not found`, { code });
-  if (code === 'NODE_ERR_INVALID_ARGUMENTS') throw new McpProtocolError(JsonRpcCode.InvalidParams, message, { code });
-  throw new McpProtocolError(JsonRpcCode.InternalError, `${message} [${code}]`, { code });
+  const { jsonRpc } = renderingOf(code);
+  if (code === WireErrorCode.NotFound) throw new McpProtocolError(jsonRpc, `${what} not found`, { code });
+  throw new McpProtocolError(jsonRpc, jsonRpc === JsonRpcCode.InvalidParams ? message : `${message} [${code}]`, { code });
 }
 
 /**

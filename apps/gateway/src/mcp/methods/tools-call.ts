@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MetaKey, WireErrorCode } from '@easyremote/protocol';
+import { MetaKey } from '@easyremote/protocol';
+import { renderingOf } from '../../error-table.js';
 import { GatewayErrorCode } from '../../errors.js';
 import { jsonBytes } from '../../routing/call-events.js';
 import { callerIdentity } from '../../security/caller-identity.js';
@@ -8,9 +9,6 @@ import type { McpCallContext } from '../call-context.js';
 import { rethrowAsProtocolError } from '../error-mapping.js';
 import { JsonRpcCode, McpProtocolError, RequestCancelled } from '../jsonrpc.js';
 import type { McpServices } from '../services.js';
-
-/** Node answers that mean the payload limit was crossed. */
-const TOO_LARGE = new Set<string>([WireErrorCode.ResultTooLarge, WireErrorCode.PayloadTooLarge]);
 
 /** `_meta` key naming the node that served a call. */
 export const NODE_META_KEY = 'easyremote/node';
@@ -108,10 +106,10 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
   // The audit record is stored before the caller learns anything (ADR 0014); without it, no answer.
   if (recorded !== undefined) await recorded.catch(auditFailed);
   if (controller.signal.aborted) throw new RequestCancelled();
-  if (outcome.ok === false && TOO_LARGE.has(outcome.error.code)) {
-    // Over the documented payload limit: a JSON-RPC error, never a truncated result.
-    const rpcCode = outcome.error.code === WireErrorCode.PayloadTooLarge ? JsonRpcCode.InvalidParams : JsonRpcCode.InternalError;
-    throw new McpProtocolError(rpcCode, outcome.error.message, { code: outcome.error.code, ...(isPlainObject(outcome.error.data) ? outcome.error.data : {}) });
+  if (outcome.ok === false) {
+    // A failure that is not the tool's (over the payload limit, say) is a JSON-RPC error, never a result.
+    const rendering = renderingOf(outcome.error.code);
+    if (!rendering.toolError) throw new McpProtocolError(rendering.jsonRpc, outcome.error.message, { code: outcome.error.code, ...(isPlainObject(outcome.error.data) ? outcome.error.data : {}) });
   }
   if (outcome.ok === 'input') {
     const state: ResumeState = { kind: 'mrtr', tool: name, nodeId: outcome.nodeId, callId: outcome.callId, principal: context.principal };
@@ -162,7 +160,7 @@ export function renderOutcome(outcome: Exclude<InvokeOutcome, { ok: 'input' }>):
 }
 
 function auditFailed(error: unknown): never {
-  throw new McpProtocolError(JsonRpcCode.InternalError, 'The call ran, but its audit record could not be stored, so its answer is withheld', {
+  throw new McpProtocolError(renderingOf(GatewayErrorCode.AuditFailed).jsonRpc, 'The call ran, but its audit record could not be stored, so its answer is withheld', {
     code: GatewayErrorCode.AuditFailed,
     cause: error instanceof Error ? error.message : String(error),
   });

@@ -1,0 +1,47 @@
+import { EasyRemoteError, WireErrorCode } from '@easyremote/protocol';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { describe, expect, it } from 'vitest';
+import { renderableFailure, renderedCodes, renderingOf } from './error-table.js';
+import { GatewayError, GatewayErrorCode } from './errors.js';
+
+describe('the error table', () => {
+  it('names every gateway code and every code a node puts on the wire', () => {
+    const named = new Set(renderedCodes());
+    const missing = [...Object.values(GatewayErrorCode), ...Object.values(WireErrorCode)].filter((code) => !named.has(code));
+    expect(missing).toEqual([]);
+  });
+
+  it('gives every code an HTTP error status and a JSON-RPC error code', () => {
+    for (const code of renderedCodes()) {
+      const { http, jsonRpc } = renderingOf(code);
+      expect(http, code).toBeGreaterThanOrEqual(400);
+      expect(http, code).toBeLessThan(600);
+      expect(jsonRpc, code).toBeLessThanOrEqual(-32000);
+    }
+  });
+
+  it('renders the request-level failures as protocol errors and the call-level ones as tool errors', () => {
+    expect(renderingOf(GatewayErrorCode.ToolNotFound)).toEqual({ http: 404, jsonRpc: ProtocolErrorCode.InvalidParams, toolError: false });
+    expect(renderingOf(WireErrorCode.PayloadTooLarge)).toEqual({ http: 413, jsonRpc: ProtocolErrorCode.InvalidParams, toolError: false });
+    expect(renderingOf(WireErrorCode.ResultTooLarge)).toEqual({ http: 413, jsonRpc: ProtocolErrorCode.InternalError, toolError: false });
+    expect(renderingOf(GatewayErrorCode.AuditFailed).toolError).toBe(false);
+    expect(renderingOf(GatewayErrorCode.Timeout)).toEqual({ http: 504, jsonRpc: ProtocolErrorCode.InternalError, toolError: true });
+    expect(renderingOf(GatewayErrorCode.NoNode)).toMatchObject({ http: 503, toolError: true });
+    expect(renderingOf(WireErrorCode.InvalidArguments)).toMatchObject({ http: 400, toolError: true });
+  });
+
+  it("renders a tool author's own code as a failure of the tool, upstream", () => {
+    expect(renderingOf('BILLING_ERR_QUOTA')).toEqual({ http: 502, jsonRpc: ProtocolErrorCode.InternalError, toolError: true });
+  });
+
+  it('answers a thrown error with its own code only when the table names it', () => {
+    expect(renderableFailure(new GatewayError(GatewayErrorCode.InvalidPlacement, 'bad placement', { data: { key: 'gpu' } }))).toEqual({
+      code: GatewayErrorCode.InvalidPlacement,
+      message: 'bad placement',
+      data: { key: 'gpu' },
+    });
+    expect(renderableFailure(new EasyRemoteError('MESH_ERR_SOMETHING', 'internal detail'))).toBeUndefined();
+    expect(renderableFailure(new Error('boom'))).toBeUndefined();
+    expect(renderableFailure({ code: GatewayErrorCode.Timeout, message: 'a plain object is not an error' })).toBeUndefined();
+  });
+});
