@@ -33,5 +33,9 @@ describe('audit helpers', () => {
     expect(parseSince('30m', now)).toBe(now - 1_800_000);
     expect(parseSince('2026-01-01T00:00:00Z', now)).toBe(Date.UTC(2026, 0, 1));
     expect(parseSince('soon', now)).toBeUndefined();
+    // Further back than 1970 (or than any date): from the start, never an invalid time.
+    expect(parseSince('99999999999d', now)).toBe(0);
+    expect(parseSince(`${'9'.repeat(400)}d`, now)).toBe(0);
+    expect(new Date(parseSince('99999999999d', now)!).toISOString()).toBe('1970-01-01T00:00:00.000Z');
   });
 });

@@ -44,10 +44,14 @@ export interface AuditQuery {
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** `1h`, `30m`, `2d` (ago) or an ISO time → epoch ms; undefined when unreadable. */
+/**
+ * `1h`, `30m`, `2d` (ago) or an ISO time → epoch ms; undefined when unreadable. A duration reaching
+ * back before 1970 means "from the start" (0): no record is older, and a time outside JavaScript's
+ * date range could not be sent to JetStream.
+ */
 export function parseSince(since: string, now = Date.now()): number | undefined {
   const match = DURATION.exec(since.trim());
-  if (match) return now - Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? 1);
+  if (match) return Math.max(0, now - Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? 1));
   const time = Date.parse(since);
   return Number.isNaN(time) ? undefined : time;
 }
