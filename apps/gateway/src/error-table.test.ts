@@ -42,6 +42,9 @@ describe('the error table', () => {
     });
     expect(renderableFailure(new EasyRemoteError('MESH_ERR_SOMETHING', 'internal detail'))).toBeUndefined();
     expect(renderableFailure(new Error('boom'))).toBeUndefined();
+    // Internal failures keep their details in the log.
+    expect(renderableFailure(new GatewayError(GatewayErrorCode.Internal, 'stack detail'))).toBeUndefined();
+    expect(renderableFailure(new GatewayError(GatewayErrorCode.Config, 'PORT="x"'))).toBeUndefined();
     expect(renderableFailure({ code: GatewayErrorCode.Timeout, message: 'a plain object is not an error' })).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { EasyRemoteError, WireErrorCode } from '@easyremote/protocol';
+import { WireErrorCode } from '@easyremote/protocol';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { GatewayErrorCode } from './errors.js';
 
@@ -86,12 +86,18 @@ export function renderedCodes(): string[] {
   return Object.keys(TABLE);
 }
 
+/** Codes whose messages are for the log only: a caller sees "Internal error". */
+const LOG_ONLY = new Set<string>([GatewayErrorCode.Internal, GatewayErrorCode.Config]);
+
 /**
- * A thrown error the front doors answer with its own code (a `GatewayError` the table names), as
- * `{ code, message, data }`; undefined for anything else, which is an internal error whose details
- * stay in the log.
+ * A thrown error the front doors answer with its own code and message (an error carrying a code the
+ * table names), as `{ code, message, data }`; undefined for anything else, which is an internal
+ * error whose details stay in the log. Decided on the code, not the class: errors that crossed a
+ * package or process boundary keep their code (see EasyRemoteError).
  */
 export function renderableFailure(error: unknown): { code: string; message: string; data?: unknown } | undefined {
-  if (!(error instanceof EasyRemoteError) || !Object.hasOwn(TABLE, error.code)) return undefined;
-  return { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) };
+  if (!(error instanceof Error)) return undefined;
+  const { code, data } = error as Error & { code?: unknown; data?: unknown };
+  if (typeof code !== 'string' || !Object.hasOwn(TABLE, code) || LOG_ONLY.has(code)) return undefined;
+  return { code, message: error.message, ...(data === undefined ? {} : { data }) };
 }

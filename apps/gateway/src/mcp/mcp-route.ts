@@ -1,6 +1,7 @@
 import { LOG_LEVEL_META_KEY } from '@modelcontextprotocol/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@easyremote/protocol';
+import { renderingOf } from '../error-table.js';
 import { GatewayErrorCode } from '../errors.js';
 import type { McpCallContext } from './call-context.js';
 import { STREAMING, type McpDispatcher } from './dispatcher.js';
@@ -158,7 +159,8 @@ function openSession(request: FastifyRequest, reply: FastifyReply, deps: McpRout
   const session = deps.services.sessions.open(sessionId);
   // A session belongs to the principal that opened it: to anyone else it is as unknown as a forged id.
   if (!session || session.principal !== request.principal || deps.services.sessionStore.get(session.sid)?.terminated) {
-    sendJson(reply, 404, errorMessage(id, JsonRpcCode.SessionNotFound, 'Session not found', { code: GatewayErrorCode.SessionInvalid }));
+    const { http, jsonRpc } = renderingOf(GatewayErrorCode.SessionInvalid);
+    sendJson(reply, http, errorMessage(id, jsonRpc, 'Session not found', { code: GatewayErrorCode.SessionInvalid }));
     return undefined;
   }
   return session;

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { renderingOf } from '../error-table.js';
 import { GatewayErrorCode } from '../errors.js';
 import { isJsonRpcPath } from '../auth/challenge.js';
 
@@ -103,9 +104,10 @@ export function registerInputLimits(app: FastifyInstance, limits: InputLimits): 
       return;
     }
     const message = `Bad Request: ${problem}`;
-    reply.code(400).header('content-type', 'application/json');
+    const rendering = renderingOf(GatewayErrorCode.InputLimit);
+    reply.code(rendering.http).header('content-type', 'application/json');
     if (isJsonRpcPath(request)) {
-      reply.send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message, data: { code: GatewayErrorCode.InputLimit } } }));
+      reply.send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: rendering.jsonRpc, message, data: { code: GatewayErrorCode.InputLimit } } }));
       return;
     }
     reply.send(JSON.stringify({ error: { code: GatewayErrorCode.InputLimit, message } }));
