@@ -7,12 +7,34 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', fetch: 'readonly', Buffer: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly', setImmediate: 'readonly', Response: 'readonly', Request: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        fetch: 'readonly',
+        Buffer: 'readonly',
+        structuredClone: 'readonly',
+        queueMicrotask: 'readonly',
+        setImmediate: 'readonly',
+        Response: 'readonly',
+        Request: 'readonly',
+      },
     },
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use a const object with a derived type instead of enum.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use a const object with a derived type instead of enum.' },
+      ],
     },
   },
   {
@@ -21,8 +43,25 @@ export default tseslint.config(
     ignores: ['libs/*/src/**/*.test.ts'],
     rules: {
       'no-console': 'error',
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Libraries take options; only apps read the environment.' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@easyremote/*/src/*', '@easyremote/*/dist/*'], message: 'Import a package through its public entry point.' }, { group: ['@easyremote/gateway', '@easyremote/cli', '@easyremote/toolbox'], message: 'Libraries never import apps.' }] }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Libraries take options; only apps read the environment.' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@easyremote/*/src/*', '@easyremote/*/dist/*'],
+              message: 'Import a package through its public entry point.',
+            },
+            {
+              group: ['@easyremote/gateway', '@easyremote/cli', '@easyremote/toolbox'],
+              message: 'Libraries never import apps.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

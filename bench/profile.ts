@@ -27,7 +27,14 @@ import { pin, spawnChild, type Child } from './lib/child.ts';
 import { closedLoop, LoopTally } from './lib/closed-loop.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/cpuprofile.ts';
 import { loadHttp } from './lib/http-load.ts';
-import { initializeSession, legacyCallBody, legacyHeaders, modernCallBody, modernHeaders, probeEcho } from './lib/mcp-http.ts';
+import {
+  initializeSession,
+  legacyCallBody,
+  legacyHeaders,
+  modernCallBody,
+  modernHeaders,
+  probeEcho,
+} from './lib/mcp-http.ts';
 import { resultsDir } from './lib/report.ts';
 import { startGatewayProcess, startToolboxNode, waitForTool } from './scenarios/systems.ts';
 
@@ -62,7 +69,10 @@ function flags(name: string): { dir: string; nodeFlags: string[] } {
 }
 
 function newest(folder: string): string {
-  const last = readdirSync(folder).filter((name) => name.endsWith('.cpuprofile')).sort().at(-1);
+  const last = readdirSync(folder)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .sort()
+    .at(-1);
   if (!last) throw new Error(`no .cpuprofile written in ${folder}`);
   return join(folder, last);
 }
@@ -84,11 +94,21 @@ let load: unknown;
 const window = { from: 0, to: 0 };
 try {
   if (system === 'direct') {
-    profiled.push(await startProfiled('node', (nodeFlags) => startToolboxNode(nats.url, 'bench-toolbox', {}, nodeFlags, serverCpus)));
+    profiled.push(
+      await startProfiled('node', (nodeFlags) =>
+        startToolboxNode(nats.url, 'bench-toolbox', {}, nodeFlags, serverCpus),
+      ),
+    );
     const nc = await connectMesh({ servers: nats.url, name: 'bench-profile' });
     const rpc = new RpcClient(nc);
     const subject = toolSubject('echo');
-    const call = () => invokeTool(rpc, subject, { tool: 'echo', arguments: { text: 'hello' } }, { timeoutMs: 5_000, callId: randomUUID() });
+    const call = () =>
+      invokeTool(
+        rpc,
+        subject,
+        { tool: 'echo', arguments: { text: 'hello' } },
+        { timeoutMs: 5_000, callId: randomUUID() },
+      );
     await closedLoop(call, 64, 1);
     const session = new Session();
     session.connect();
@@ -109,29 +129,49 @@ try {
   } else {
     let target: { url: string; headers: Record<string, string>; body: string };
     if (system === 'gateway') {
-      profiled.push(await startProfiled('node', (nodeFlags) => startToolboxNode(nats.url, 'bench-toolbox', {}, nodeFlags, restCpus)));
+      profiled.push(
+        await startProfiled('node', (nodeFlags) =>
+          startToolboxNode(nats.url, 'bench-toolbox', {}, nodeFlags, restCpus),
+        ),
+      );
       let url = '';
       profiled.push(
         await startProfiled('gateway', async (nodeFlags) => {
-          const gateway = await startGatewayProcess(nats.url, { nodeFlags, ...(serverCpus !== undefined ? { cpus: serverCpus } : {}) });
+          const gateway = await startGatewayProcess(nats.url, {
+            nodeFlags,
+            ...(serverCpus !== undefined ? { cpus: serverCpus } : {}),
+          });
           url = gateway.url;
           return gateway.child;
         }),
       );
       await waitForTool(url, 'echo');
-      const headers = era === 'legacy' ? legacyHeaders(await initializeSession(url)) : modernHeaders('tools/call', 'echo');
+      const headers =
+        era === 'legacy' ? legacyHeaders(await initializeSession(url)) : modernHeaders('tools/call', 'echo');
       target = { url, headers, body: era === 'legacy' ? legacyCallBody() : modernCallBody() };
     } else {
-      profiled.push(await startProfiled('floor-responder', async (nodeFlags) => {
-        const child = spawnChild('floor-responder', ['bench/servers/floor-responder.ts', nats.url], { nodeFlags, ...(restCpus !== undefined ? { cpus: restCpus } : {}) });
-        await child.waitFor('bench ready');
-        return child;
-      }));
+      profiled.push(
+        await startProfiled('floor-responder', async (nodeFlags) => {
+          const child = spawnChild('floor-responder', ['bench/servers/floor-responder.ts', nats.url], {
+            nodeFlags,
+            ...(restCpus !== undefined ? { cpus: restCpus } : {}),
+          });
+          await child.waitFor('bench ready');
+          return child;
+        }),
+      );
       const http = await startProfiled('floor-http', async (nodeFlags) =>
-        spawnChild('floor-http', ['bench/servers/floor-http.ts', nats.url], { nodeFlags, ...(serverCpus !== undefined ? { cpus: serverCpus } : {}) }),
+        spawnChild('floor-http', ['bench/servers/floor-http.ts', nats.url], {
+          nodeFlags,
+          ...(serverCpus !== undefined ? { cpus: serverCpus } : {}),
+        }),
       );
       profiled.push(http);
-      target = { url: String((await http.child.waitFor('bench listening')).url), headers: legacyHeaders(undefined), body: legacyCallBody() };
+      target = {
+        url: String((await http.child.waitFor('bench listening')).url),
+        headers: legacyHeaders(undefined),
+        body: legacyCallBody(),
+      };
     }
     const expectBody = await probeEcho(target.url, target.headers, target.body);
     const full = { ...target, ...(expectBody ? { expectBody } : {}) };
@@ -141,14 +181,24 @@ try {
     window.to = performance.now();
   }
   for (const p of profiled) {
-    if (p.child.process.exitCode !== null) process.stdout.write(`${p.name} died under load:\n${p.child.lines.slice(-20).join('\n')}\n`);
+    if (p.child.process.exitCode !== null)
+      process.stdout.write(`${p.name} died under load:\n${p.child.lines.slice(-20).join('\n')}\n`);
     await p.child.stop(15_000);
-    summaries[p.name] = summarizeProfile(newest(p.dir), 30, { fromMs: window.from - p.spawnedAt, toMs: window.to - p.spawnedAt });
+    summaries[p.name] = summarizeProfile(newest(p.dir), 30, {
+      fromMs: window.from - p.spawnedAt,
+      toMs: window.to - p.spawnedAt,
+    });
   }
-  process.stdout.write(`load (${system}, ${system === 'direct' ? 'in-process calls' : `${era} tools/call`}, 64 concurrent, ${durationSec} s${values.pin ? ', pinned' : ''}): ${JSON.stringify(load)}\n`);
-  for (const [name, summary] of Object.entries(summaries)) process.stdout.write(`\n${name.toUpperCase()} ${formatProfile(summary)}\n`);
+  process.stdout.write(
+    `load (${system}, ${system === 'direct' ? 'in-process calls' : `${era} tools/call`}, 64 concurrent, ${durationSec} s${values.pin ? ', pinned' : ''}): ${JSON.stringify(load)}\n`,
+  );
+  for (const [name, summary] of Object.entries(summaries))
+    process.stdout.write(`\n${name.toUpperCase()} ${formatProfile(summary)}\n`);
   const out = join(resultsDir(), `profile-${system}-${era}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(out, `${JSON.stringify({ system, era, durationSec, pinned: values.pin, load, ...summaries }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ system, era, durationSec, pinned: values.pin, load, ...summaries }, null, 2)}\n`,
+  );
   process.stdout.write(`\nwrote ${out}\n`);
 } finally {
   await Promise.all(profiled.map((p) => p.child.stop()));

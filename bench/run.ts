@@ -12,7 +12,14 @@ import { runDirect } from './scenarios/direct-rpc.ts';
 import { interleaved, type Contender } from './scenarios/http-phase.ts';
 import { runRegistryScale } from './scenarios/registry-scale.ts';
 import { runSessions } from './scenarios/sessions.ts';
-import { startAuditPair, startFloor, startOurs, startSdk, startSupergateway, type RunningSystem } from './scenarios/systems.ts';
+import {
+  startAuditPair,
+  startFloor,
+  startOurs,
+  startSdk,
+  startSupergateway,
+  type RunningSystem,
+} from './scenarios/systems.ts';
 
 const options = parseOptions(process.argv.slice(2));
 const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
@@ -25,7 +32,10 @@ const results: BenchResults = {
   sequential: [],
   throughput: [],
 };
-if (results.environment.dirty.length > 0) log(`note: apps/ or libs/ differ from ${results.environment.commit} (${results.environment.dirty.length} files); the table measures the working tree as built`);
+if (results.environment.dirty.length > 0)
+  log(
+    `note: apps/ or libs/ differ from ${results.environment.commit} (${results.environment.dirty.length} files); the table measures the working tree as built`,
+  );
 
 // The monitoring port gives /varz message counters: NATS messages per served request.
 const nats = await startNats({ path: process.env.PATH, config: 'http: "127.0.0.1:-1"' });
@@ -35,40 +45,104 @@ try {
   const { connections: c, durationSec: d, warmupSec: w } = options;
 
   if (wants(options, 'latency') || wants(options, 'throughput')) {
-    log('starting the floor (node:http + raw NATS responder), our gateway + toolbox node, the SDK server and supergateway');
+    log(
+      'starting the floor (node:http + raw NATS responder), our gateway + toolbox node, the SDK server and supergateway',
+    );
     const floor = await startFloor(nats.url);
     const ours = await startOurs(nats.url);
     const started: RunningSystem[] = [floor, ours];
     const contenders: Contender[] = [
-      { id: 'floor', label: 'floor: node:http -> 1 NATS request -> raw responder', target: floor.targets.call!, children: floor.mux },
-      { id: 'gateway-2025', label: 'gateway, 2025-11-25 session', target: ours.targets.legacy!, children: ours.children },
-      { id: 'gateway-2026', label: 'gateway, 2026-07-28 stateless', target: ours.targets.modern!, children: ours.children },
+      {
+        id: 'floor',
+        label: 'floor: node:http -> 1 NATS request -> raw responder',
+        target: floor.targets.call!,
+        children: floor.mux,
+      },
+      {
+        id: 'gateway-2025',
+        label: 'gateway, 2025-11-25 session',
+        target: ours.targets.legacy!,
+        children: ours.children,
+      },
+      {
+        id: 'gateway-2026',
+        label: 'gateway, 2026-07-28 stateless',
+        target: ours.targets.modern!,
+        children: ours.children,
+      },
     ];
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     results.memory = { nodeIdleRssBytes: ours.node.rss(), gatewayIdleRssBytes: ours.gateway.rss() };
     if (wants(options, 'latency')) {
       log(`sequential latency: 1 connection, ${options.sequentialSec} s per target in 3 interleaved rounds`);
-      results.sequential = await interleaved(contenders, { connections: 1, totalSec: options.sequentialSec, rounds: 3, warmupSec: w, measureResources: false });
+      results.sequential = await interleaved(contenders, {
+        connections: 1,
+        totalSec: options.sequentialSec,
+        rounds: 3,
+        warmupSec: w,
+        measureResources: false,
+      });
     }
     if (wants(options, 'throughput')) {
-      contenders.push({ id: 'floor-nc-request', label: 'floor with nats.js nc.request() (reference)', target: floor.targets.request!, children: floor.request });
+      contenders.push({
+        id: 'floor-nc-request',
+        label: 'floor with nats.js nc.request() (reference)',
+        target: floor.targets.request!,
+        children: floor.request,
+      });
       // The floor given the gateway's own publish coalescing (RpcClient): how much of the gap that trick is.
-      contenders.push({ id: 'floor-batched', label: 'floor, publishes coalesced per turn (reference)', target: floor.targets.batched!, children: floor.batched });
+      contenders.push({
+        id: 'floor-batched',
+        label: 'floor, publishes coalesced per turn (reference)',
+        target: floor.targets.batched!,
+        children: floor.batched,
+      });
       const sdk = await startSdk();
       started.push(sdk);
       contenders.push(
-        { id: 'sdk-2026', label: 'SDK in-process, 2026-07-28 (JSON)', target: sdk.targets.modern!, children: sdk.children },
-        { id: 'sdk-2025', label: 'SDK in-process, 2025 stateless (SSE)', target: sdk.targets.legacy!, children: sdk.children },
+        {
+          id: 'sdk-2026',
+          label: 'SDK in-process, 2026-07-28 (JSON)',
+          target: sdk.targets.modern!,
+          children: sdk.children,
+        },
+        {
+          id: 'sdk-2025',
+          label: 'SDK in-process, 2025 stateless (SSE)',
+          target: sdk.targets.legacy!,
+          children: sdk.children,
+        },
       );
       try {
         const sg = await startSupergateway();
         started.push(sg);
-        contenders.push({ id: 'supergateway', label: 'supergateway -> stdio echo, 2025 session', target: sg.targets.legacy!, children: sg.children });
+        contenders.push({
+          id: 'supergateway',
+          label: 'supergateway -> stdio echo, 2025 session',
+          target: sg.targets.legacy!,
+          children: sg.children,
+        });
       } catch (error) {
-        results.throughput.push({ id: 'supergateway', label: 'supergateway -> stdio echo', note: `could not run: ${(error as Error).message.slice(0, 300)}` });
+        results.throughput.push({
+          id: 'supergateway',
+          label: 'supergateway -> stdio echo',
+          note: `could not run: ${(error as Error).message.slice(0, 300)}`,
+        });
       }
-      log(`throughput: ${contenders.length} systems, ${c} connections, ${d} s each in ${options.rounds} interleaved rounds`);
-      results.throughput.unshift(...(await interleaved(contenders, { connections: c, totalSec: d, rounds: options.rounds, warmupSec: w, natsPid: nats.pid, measureResources: true, natsCounters })));
+      log(
+        `throughput: ${contenders.length} systems, ${c} connections, ${d} s each in ${options.rounds} interleaved rounds`,
+      );
+      results.throughput.unshift(
+        ...(await interleaved(contenders, {
+          connections: c,
+          totalSec: d,
+          rounds: options.rounds,
+          warmupSec: w,
+          natsPid: nats.pid,
+          measureResources: true,
+          natsCounters,
+        })),
+      );
       results.memory.nodeAfterLoadRssBytes = ours.node.rss();
     }
     await Promise.all(started.map((system) => system.stop()));
@@ -77,15 +151,35 @@ try {
   if (wants(options, 'audit')) {
     // An even number of rounds, at least 4: the ABBA order then cancels drift between the two.
     const auditRounds = Math.max(4, options.rounds + (options.rounds % 2));
-    log(`audit on vs off: one node, two gateways, ${c} connections, ${d} s each in ${auditRounds} interleaved rounds (ABBA)`);
+    log(
+      `audit on vs off: one node, two gateways, ${c} connections, ${d} s each in ${auditRounds} interleaved rounds (ABBA)`,
+    );
     const pair = await startAuditPair(nats.url);
     try {
       results.audit = await interleaved(
         [
-          { id: 'audit-on', label: 'gateway 2026, audit on (record acknowledged before the answer)', target: pair.on.targets.modern!, children: pair.on.children },
-          { id: 'audit-off', label: 'gateway 2026, audit off', target: pair.off.targets.modern!, children: pair.off.children },
+          {
+            id: 'audit-on',
+            label: 'gateway 2026, audit on (record acknowledged before the answer)',
+            target: pair.on.targets.modern!,
+            children: pair.on.children,
+          },
+          {
+            id: 'audit-off',
+            label: 'gateway 2026, audit off',
+            target: pair.off.targets.modern!,
+            children: pair.off.children,
+          },
         ],
-        { connections: c, totalSec: d, rounds: auditRounds, warmupSec: w, natsPid: nats.pid, measureResources: true, natsCounters },
+        {
+          connections: c,
+          totalSec: d,
+          rounds: auditRounds,
+          warmupSec: w,
+          natsPid: nats.pid,
+          measureResources: true,
+          natsCounters,
+        },
       );
     } finally {
       await pair.stop();

@@ -19,8 +19,18 @@ let failedRun = false;
 
 for (const [index, projects] of stages.entries()) {
   const report = join(dir, `stage-${index}.json`);
-  const args = [vitest, 'run', ...projects.flatMap((project) => ['--project', project]), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra];
-  const code = await new Promise((resolve) => spawn(process.execPath, args, { cwd: root, stdio: 'inherit' }).once('exit', resolve));
+  const args = [
+    vitest,
+    'run',
+    ...projects.flatMap((project) => ['--project', project]),
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...extra,
+  ];
+  const code = await new Promise((resolve) =>
+    spawn(process.execPath, args, { cwd: root, stdio: 'inherit' }).once('exit', resolve),
+  );
   try {
     const result = JSON.parse(await readFile(report, 'utf8'));
     totals.passed += result.numPassedTests;
@@ -35,5 +45,6 @@ await rm(dir, { recursive: true, force: true });
 process.stdout.write(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
 // CI installs every optional system tool (.ci/run), so a skipped test there means one went missing.
 const ci = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
-if (ci && totals.skipped > 0) process.stdout.write('CI: no test may be skipped (every optional tool is installed by .ci/run)\n');
+if (ci && totals.skipped > 0)
+  process.stdout.write('CI: no test may be skipped (every optional tool is installed by .ci/run)\n');
 process.exit(failedRun || totals.failed > 0 || totals.passed === 0 || (ci && totals.skipped > 0) ? 1 : 0);

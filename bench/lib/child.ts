@@ -99,7 +99,10 @@ export function spawnChild(name: string, args: string[], options: SpawnOptions =
         if (line.includes(`"msg":"${message}"`)) return Promise.resolve(JSON.parse(line) as Record<string, unknown>);
       }
       return new Promise((resolve, reject) => {
-        const fail = (why: string) => reject(new Error(`${name}: ${why} before logging "${message}"; last output:\n${lines.slice(-15).join('\n')}`));
+        const fail = (why: string) =>
+          reject(
+            new Error(`${name}: ${why} before logging "${message}"; last output:\n${lines.slice(-15).join('\n')}`),
+          );
         const timer = setTimeout(() => fail(`no log within ${timeoutMs} ms`), timeoutMs);
         waiters.push({
           message,

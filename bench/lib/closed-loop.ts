@@ -35,7 +35,13 @@ export class LoopTally {
  * `maxCalls` calls in total). A call that throws counts as an error and its caller goes on.
  * Without a tally the round is a warmup and nothing is recorded.
  */
-export async function closedLoop(call: () => Promise<unknown>, concurrency: number, durationSec: number, tally?: LoopTally, maxCalls = 5_000_000): Promise<void> {
+export async function closedLoop(
+  call: () => Promise<unknown>,
+  concurrency: number,
+  durationSec: number,
+  tally?: LoopTally,
+  maxCalls = 5_000_000,
+): Promise<void> {
   const started = performance.now();
   const deadline = started + durationSec * 1000;
   let issued = 0;

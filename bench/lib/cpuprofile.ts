@@ -49,7 +49,12 @@ export interface ProfileSummary {
 
 /** Areas whose functions get an inclusive-time line: our packages and the MCP SDK. */
 function inclusiveWorthy(area: string): boolean {
-  return area.startsWith('apps/') || area.startsWith('libs/') || area.startsWith('@modelcontextprotocol/') || area === 'fastify';
+  return (
+    area.startsWith('apps/') ||
+    area.startsWith('libs/') ||
+    area.startsWith('@modelcontextprotocol/') ||
+    area === 'fastify'
+  );
 }
 
 const SPECIAL = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']);
@@ -152,8 +157,19 @@ export function summarizeProfile(file: string, topN = 25, window?: ProfileWindow
     .sort((a, b) => b[1].us - a[1].us)
     .slice(0, topN)
     .map(([frame, { area, us }]) => ({ frame, area, selfMs: us / 1000, percent: pct(us) }));
-  const areaList = [...areas.entries()].sort((a, b) => b[1] - a[1]).map(([area, us]) => ({ area, selfMs: us / 1000, percent: pct(us) }));
-  return { file, totalMs: totalUs / 1000, busyMs: busyUs / 1000, idleMs: idleUs / 1000, gcMs: gcUs / 1000, top, inclusive, areas: areaList };
+  const areaList = [...areas.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([area, us]) => ({ area, selfMs: us / 1000, percent: pct(us) }));
+  return {
+    file,
+    totalMs: totalUs / 1000,
+    busyMs: busyUs / 1000,
+    idleMs: idleUs / 1000,
+    gcMs: gcUs / 1000,
+    top,
+    inclusive,
+    areas: areaList,
+  };
 }
 
 export function formatProfile(summary: ProfileSummary, topAreas = 12): string {

@@ -35,7 +35,12 @@ export interface LoadResult {
   mismatches: number;
 }
 
-function run(target: HttpTarget, connections: number, options: { durationSec?: number; amount?: number }, samples?: Samples): Promise<autocannon.Result> {
+function run(
+  target: HttpTarget,
+  connections: number,
+  options: { durationSec?: number; amount?: number },
+  samples?: Samples,
+): Promise<autocannon.Result> {
   let n = 0;
   const bodyFor = target.bodyFor;
   return new Promise((resolve, reject) => {
@@ -50,7 +55,9 @@ function run(target: HttpTarget, connections: number, options: { durationSec?: n
         timeout: 10,
         ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSec ?? 1 }),
         ...(target.expectBody !== undefined ? { expectBody: target.expectBody } : {}),
-        ...(bodyFor ? { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: bodyFor(++n) }) }] } : {}),
+        ...(bodyFor
+          ? { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: bodyFor(++n) }) }] }
+          : {}),
       },
       (error, result) => (error ? reject(error as Error) : resolve(result)),
     );
@@ -66,7 +73,12 @@ export async function loadHttp(target: HttpTarget, options: LoadOptions): Promis
   if (options.warmupSec > 0) await run(target, options.connections, { durationSec: options.warmupSec });
   const samples = options.samples ?? new Samples();
   const started = performance.now();
-  const result = await run(target, options.connections, options.amount !== undefined ? { amount: options.amount } : { durationSec: options.durationSec }, samples);
+  const result = await run(
+    target,
+    options.connections,
+    options.amount !== undefined ? { amount: options.amount } : { durationSec: options.durationSec },
+    samples,
+  );
   const durationSec = (performance.now() - started) / 1000;
   const completed = result['2xx'] + result.non2xx;
   return {

@@ -12,12 +12,20 @@ export const BASE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /** A 2025-era `tools/call` body (also what the floor parses). */
-export function legacyCallBody(id: number | string = 1, name = 'echo', args: Record<string, unknown> = ECHO_ARGUMENTS): string {
+export function legacyCallBody(
+  id: number | string = 1,
+  name = 'echo',
+  args: Record<string, unknown> = ECHO_ARGUMENTS,
+): string {
   return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
 }
 
 export function legacyHeaders(sessionId: string | undefined): Record<string, string> {
-  return { ...BASE_HEADERS, 'mcp-protocol-version': LEGACY_VERSION, ...(sessionId ? { 'mcp-session-id': sessionId } : {}) };
+  return {
+    ...BASE_HEADERS,
+    'mcp-protocol-version': LEGACY_VERSION,
+    ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
+  };
 }
 
 const MODERN_META = {
@@ -36,7 +44,12 @@ export function modernCallBody(id: number | string = 1): string {
 }
 
 export function modernHeaders(method: string, name?: string): Record<string, string> {
-  return { ...BASE_HEADERS, 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method, ...(name ? { 'mcp-name': name } : {}) };
+  return {
+    ...BASE_HEADERS,
+    'mcp-protocol-version': MODERN_VERSION,
+    'mcp-method': method,
+    ...(name ? { 'mcp-name': name } : {}),
+  };
 }
 
 /** Opens a 2025-era session (`initialize` + `notifications/initialized`); returns its id. */
@@ -44,11 +57,17 @@ export async function initializeSession(url: string, id: number | string = 0): P
   const response = await fetch(url, {
     method: 'POST',
     headers: BASE_HEADERS,
-    body: JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion: LEGACY_VERSION, capabilities: {}, clientInfo: CLIENT_INFO } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      method: 'initialize',
+      params: { protocolVersion: LEGACY_VERSION, capabilities: {}, clientInfo: CLIENT_INFO },
+    }),
   });
   const text = await response.text();
   const sessionId = response.headers.get('mcp-session-id');
-  if (!response.ok || !sessionId) throw new Error(`initialize at ${url} failed: HTTP ${response.status} ${text.slice(0, 300)}`);
+  if (!response.ok || !sessionId)
+    throw new Error(`initialize at ${url} failed: HTTP ${response.status} ${text.slice(0, 300)}`);
   const initialized = await fetch(url, {
     method: 'POST',
     headers: legacyHeaders(sessionId),
@@ -72,9 +91,17 @@ export async function post(url: string, headers: Record<string, string>, body: s
  * Sends the request twice and checks that it echoed. Returns the body to demand from every
  * response under load when both answers were byte-identical (JSON bodies), else undefined.
  */
-export async function probeEcho(url: string, headers: Record<string, string>, body: string): Promise<string | undefined> {
+export async function probeEcho(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<string | undefined> {
   const first = await post(url, headers, body);
-  const ok = first.status === 200 && first.body.includes('"hello"') && !first.body.includes('"error"') && !first.body.includes('"isError":true');
+  const ok =
+    first.status === 200 &&
+    first.body.includes('"hello"') &&
+    !first.body.includes('"error"') &&
+    !first.body.includes('"isError":true');
   if (!ok) throw new Error(`probe of ${url} did not echo: HTTP ${first.status} ${first.body.slice(0, 400)}`);
   const second = await post(url, headers, body);
   return second.body === first.body ? first.body : undefined;

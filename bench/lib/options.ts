@@ -45,14 +45,20 @@ export function parseOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick === true;
-  const only = new Set((values.only ?? '').split(',').map((p) => p.trim()).filter(Boolean));
+  const only = new Set(
+    (values.only ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
   for (const phase of only) {
     if (!(PHASES as readonly string[]).includes(phase)) throw new Error(`unknown phase "${phase}"\n\n${usage}`);
   }
   const durationSec = values.duration !== undefined ? Number(values.duration) : quick ? 3 : 10;
   const connections = values.connections !== undefined ? Number(values.connections) : 64;
   if (!(durationSec > 0 && durationSec <= 120)) throw new Error('--duration must be in (0, 120] seconds');
-  if (!(Number.isInteger(connections) && connections >= 1 && connections <= 1024)) throw new Error('--connections must be an integer in [1, 1024]');
+  if (!(Number.isInteger(connections) && connections >= 1 && connections <= 1024))
+    throw new Error('--connections must be an integer in [1, 1024]');
   return {
     quick,
     durationSec,

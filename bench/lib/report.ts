@@ -24,7 +24,11 @@ export interface Environment {
 
 function quiet(command: string, args: string[]): string {
   try {
-    return execFileSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync(command, args, {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return 'unknown';
   }
@@ -74,7 +78,10 @@ export function table(header: string[], rows: Cell[][]): string {
   const cells = [header, ...rows.map((row) => row.map((cell) => (cell === undefined ? '-' : String(cell))))];
   const widths = header.map((_, col) => Math.max(...cells.map((row) => (row[col] ?? '').length)));
   const line = (row: string[]): string =>
-    row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0))).join('  ').trimEnd();
+    row
+      .map((cell, col) => (col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
   return [line(cells[0] as string[]), rule, ...cells.slice(1).map(line)].join('\n');
 }

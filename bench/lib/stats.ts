@@ -52,7 +52,10 @@ export function summarize(sorted: ArrayLike<number>): LatencySummary {
 }
 
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** `a / b`, or NaN when either side is missing or b is zero. */

@@ -41,28 +41,62 @@ function rps(rows: HttpRow[], id: string): number | undefined {
 
 export function evaluateTargets(results: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  const add = (target: string, value: number, goal: number, unit: 'x' | 'ms', atMost = false, measured?: string): void => {
+  const add = (
+    target: string,
+    value: number,
+    goal: number,
+    unit: 'x' | 'ms',
+    atMost = false,
+    measured?: string,
+  ): void => {
     const shown = measured ?? (unit === 'x' ? times(value) : `${num(value, 2)} ms`);
-    checks.push({ target, measured: shown, goal: `${atMost ? '<=' : '>='} ${goal}${unit === 'x' ? 'x' : ' ms'}`, value, verdict: verdict(value, goal, atMost) });
+    checks.push({
+      target,
+      measured: shown,
+      goal: `${atMost ? '<=' : '>='} ${goal}${unit === 'x' ? 'x' : ' ms'}`,
+      value,
+      verdict: verdict(value, goal, atMost),
+    });
   };
   const t = results.throughput;
   for (const era of ['2025', '2026'] as const) {
     add(`gateway ${era} tools/call vs floor (64 conns)`, ratio(rps(t, `gateway-${era}`), rps(t, 'floor')), 0.7, 'x');
   }
   for (const era of ['2025', '2026'] as const) {
-    add(`gateway ${era} tools/call vs SDK in-process 2026 JSON`, ratio(rps(t, `gateway-${era}`), rps(t, 'sdk-2026')), 2, 'x');
+    add(
+      `gateway ${era} tools/call vs SDK in-process 2026 JSON`,
+      ratio(rps(t, `gateway-${era}`), rps(t, 'sdk-2026')),
+      2,
+      'x',
+    );
   }
   const s = results.sequential;
   const floorP50 = row(s, 'floor')?.result?.latencyMs.p50;
   for (const era of ['2025', '2026'] as const) {
     const p50 = row(s, `gateway-${era}`)?.result?.latencyMs.p50;
-    add(`sequential added latency p50, gateway ${era} - floor`, p50 !== undefined && floorP50 !== undefined ? p50 - floorP50 : Number.NaN, 0.3, 'ms', true);
+    add(
+      `sequential added latency p50, gateway ${era} - floor`,
+      p50 !== undefined && floorP50 !== undefined ? p50 - floorP50 : Number.NaN,
+      0.3,
+      'ms',
+      true,
+    );
   }
   if (results.audit) {
-    add('gateway 2026 throughput, audit on vs audit off (64 conns)', ratio(rps(results.audit, 'audit-on'), rps(results.audit, 'audit-off')), 0.9, 'x');
+    add(
+      'gateway 2026 throughput, audit on vs audit off (64 conns)',
+      ratio(rps(results.audit, 'audit-on'), rps(results.audit, 'audit-off')),
+      0.9,
+      'x',
+    );
   }
   if (results.direct) {
-    add('direct RpcClient+invokeTool vs Moleculer NATS (64 callers)', ratio(results.direct.ours.callsPerSec, results.direct.moleculer.callsPerSec), 1, 'x');
+    add(
+      'direct RpcClient+invokeTool vs Moleculer NATS (64 callers)',
+      ratio(results.direct.ours.callsPerSec, results.direct.moleculer.callsPerSec),
+      1,
+      'x',
+    );
   }
   const r = results.registry;
   if (r) {
@@ -70,7 +104,13 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
     add(`registry ${label}: tools/list page p99 (2025 session)`, r.toolsListLegacy.latencyMs.p99, 10, 'ms', true);
     add(`registry ${label}: tools/list page p99 (2026 stateless)`, r.toolsListModern.latencyMs.p99, 10, 'ms', true);
     add(`registry ${label}: new node visible`, r.newNodeVisibleMs, 1000, 'ms', true);
-    add(`registry ${label}: killed node gone (TTL ${r.killedNodeTtlMs} ms)`, r.killedNodeGoneMs, r.killedNodeTtlMs + 1000, 'ms', true);
+    add(
+      `registry ${label}: killed node gone (TTL ${r.killedNodeTtlMs} ms)`,
+      r.killedNodeGoneMs,
+      r.killedNodeTtlMs + 1000,
+      'ms',
+      true,
+    );
   }
   if (results.sessions) {
     const x = results.sessions;
@@ -87,10 +127,24 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
 
 function httpTable(rows: HttpRow[], floorRps?: number, sdkRps?: number, gatewayRps?: number): string {
   return table(
-    ['system', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'errors', 'non-2xx', 'bad body', 'vs floor', 'vs SDK', 'gw2025 vs it', 'peak RSS'],
+    [
+      'system',
+      'req/s',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'errors',
+      'non-2xx',
+      'bad body',
+      'vs floor',
+      'vs SDK',
+      'gw2025 vs it',
+      'peak RSS',
+    ],
     rows.map((r) => {
       const x = r.result;
-      if (!x || r.note) return [`${r.label}`, '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', r.note ? `NOTE: ${r.note}` : '-'];
+      if (!x || r.note)
+        return [`${r.label}`, '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', r.note ? `NOTE: ${r.note}` : '-'];
       return [
         r.label,
         num(x.requestsPerSec),
@@ -112,21 +166,45 @@ function httpTable(rows: HttpRow[], floorRps?: number, sdkRps?: number, gatewayR
 export function renderSummary(results: BenchResults): string {
   const out: string[] = [];
   const e = results.environment;
-  out.push(`EasyRemote bench — ${results.startedAt} — ${e.cpu} x${e.cores}, ${e.memoryGiB} GiB, node ${e.node}, ${e.natsServer}, commit ${e.commit}${e.dirty.length ? ' (+ uncommitted apps/libs changes)' : ''}`);
+  out.push(
+    `EasyRemote bench — ${results.startedAt} — ${e.cpu} x${e.cores}, ${e.memoryGiB} GiB, node ${e.node}, ${e.natsServer}, commit ${e.commit}${e.dirty.length ? ' (+ uncommitted apps/libs changes)' : ''}`,
+  );
   const t = results.throughput;
   if (t.length > 0) {
-    out.push('', `Throughput: tools/call echo, ${String(results.options.connections)} connections, pipelining 1, ${String(results.options.durationSec)} s after ${String(results.options.warmupSec)} s warmup`);
+    out.push(
+      '',
+      `Throughput: tools/call echo, ${String(results.options.connections)} connections, pipelining 1, ${String(results.options.durationSec)} s after ${String(results.options.warmupSec)} s warmup`,
+    );
     out.push(httpTable(t, rps(t, 'floor'), rps(t, 'sdk-2026'), rps(t, 'gateway-2025')));
   }
   const a = results.audit ?? [];
   if (a.length > 0) {
-    out.push('', `Audit: the same gateway with the audit on and off, one node, ${String(results.options.connections)} connections`);
-    out.push(table(['system', 'req/s', 'p50 ms', 'p99 ms', 'vs audit off'], a.map((r) => [r.label, num(r.result?.requestsPerSec), num(r.result?.latencyMs.p50, 3), num(r.result?.latencyMs.p99, 3), times(ratio(r.result?.requestsPerSec, rps(a, 'audit-off')))])));
+    out.push(
+      '',
+      `Audit: the same gateway with the audit on and off, one node, ${String(results.options.connections)} connections`,
+    );
+    out.push(
+      table(
+        ['system', 'req/s', 'p50 ms', 'p99 ms', 'vs audit off'],
+        a.map((r) => [
+          r.label,
+          num(r.result?.requestsPerSec),
+          num(r.result?.latencyMs.p50, 3),
+          num(r.result?.latencyMs.p99, 3),
+          times(ratio(r.result?.requestsPerSec, rps(a, 'audit-off'))),
+        ]),
+      ),
+    );
   }
   const withCpu = [...t, ...a].filter((r) => r.cpuUsPerRequest && r.result && !r.note);
   if (withCpu.length > 0) {
-    out.push('', 'CPU per served request, microseconds, by process (from /proc during the measured runs; 2 cores = 2,000,000 us/s shared by all).');
-    out.push("'others %': CPU used by processes outside the bench meanwhile, as a share of the machine; well above 0 means a disturbed run.");
+    out.push(
+      '',
+      'CPU per served request, microseconds, by process (from /proc during the measured runs; 2 cores = 2,000,000 us/s shared by all).',
+    );
+    out.push(
+      "'others %': CPU used by processes outside the bench meanwhile, as a share of the machine; well above 0 means a disturbed run.",
+    );
     out.push(
       table(
         ['system', 'all', 'servers', 'nats-server', 'load gen', 'others %', 'NATS msgs in/out', 'servers by process'],
@@ -135,7 +213,16 @@ export function renderSummary(results: BenchResults): string {
           const servers = Object.entries(cpu).filter(([name]) => name !== 'nats-server' && name !== 'load generator');
           const serverSum = servers.reduce((sum, [, us]) => sum + us, 0);
           const all = Object.values(cpu).reduce((sum, us) => sum + us, 0);
-          return [r.label, num(all), num(serverSum), num(cpu['nats-server']), num(cpu['load generator']), num(r.foreignCpuPercent, 1), r.natsPerRequest ? `${num(r.natsPerRequest.msgsIn, 2)}/${num(r.natsPerRequest.msgsOut, 2)}` : '-', servers.map(([name, us]) => `${name} ${num(us)}`).join(', ')];
+          return [
+            r.label,
+            num(all),
+            num(serverSum),
+            num(cpu['nats-server']),
+            num(cpu['load generator']),
+            num(r.foreignCpuPercent, 1),
+            r.natsPerRequest ? `${num(r.natsPerRequest.msgsIn, 2)}/${num(r.natsPerRequest.msgsOut, 2)}` : '-',
+            servers.map(([name, us]) => `${name} ${num(us)}`).join(', '),
+          ];
         }),
       ),
     );
@@ -159,20 +246,40 @@ export function renderSummary(results: BenchResults): string {
   }
   const d = results.direct;
   if (d) {
-    out.push('', `Direct NATS calls (no HTTP), ${String(results.options.connections)} concurrent callers in the bench process`);
+    out.push(
+      '',
+      `Direct NATS calls (no HTTP), ${String(results.options.connections)} concurrent callers in the bench process`,
+    );
     out.push(
       table(
         ['path', 'calls/s', 'p50 ms', 'p99 ms', 'errors', 'vs Moleculer'],
         [
-          ['RpcClient + invokeTool -> ComputeNode (toolbox echo)', num(d.ours.callsPerSec), num(d.ours.latencyMs.p50, 2), num(d.ours.latencyMs.p99, 2), d.ours.errors, times(ratio(d.ours.callsPerSec, d.moleculer.callsPerSec))],
-          ['Moleculer broker.call -> NATS transporter -> echo service', num(d.moleculer.callsPerSec), num(d.moleculer.latencyMs.p50, 2), num(d.moleculer.latencyMs.p99, 2), d.moleculer.errors, '1.00x'],
+          [
+            'RpcClient + invokeTool -> ComputeNode (toolbox echo)',
+            num(d.ours.callsPerSec),
+            num(d.ours.latencyMs.p50, 2),
+            num(d.ours.latencyMs.p99, 2),
+            d.ours.errors,
+            times(ratio(d.ours.callsPerSec, d.moleculer.callsPerSec)),
+          ],
+          [
+            'Moleculer broker.call -> NATS transporter -> echo service',
+            num(d.moleculer.callsPerSec),
+            num(d.moleculer.latencyMs.p50, 2),
+            num(d.moleculer.latencyMs.p99, 2),
+            d.moleculer.errors,
+            '1.00x',
+          ],
         ],
       ),
     );
   }
   const r = results.registry;
   if (r) {
-    out.push('', `Registry at scale: ${r.nodes} simulated nodes x ${r.toolsPerNode} tools heartbeating every 2 s (${r.listedTools} tools listed in ${r.listPages} pages, ${mib(r.listBytes)} in all)`);
+    out.push(
+      '',
+      `Registry at scale: ${r.nodes} simulated nodes x ${r.toolsPerNode} tools heartbeating every 2 s (${r.listedTools} tools listed in ${r.listPages} pages, ${mib(r.listBytes)} in all)`,
+    );
     out.push(
       table(
         ['measure', 'value'],
@@ -180,10 +287,19 @@ export function renderSummary(results: BenchResults): string {
           ['all adverts written', `${num(r.advertiseMs)} ms`],
           ['gateway start to /healthz with them in the bucket', `${num(r.gatewayReadyMs)} ms`],
           ['whole listing, every page in turn (median of 5)', `${num(r.fullListingMs)} ms`],
-          [`tools/list first page (${mib(r.firstPageBytes)}), 2025 session: p50 / p90 / p99`, `${num(r.toolsListLegacy.latencyMs.p50, 2)} / ${num(r.toolsListLegacy.latencyMs.p90, 2)} / ${num(r.toolsListLegacy.latencyMs.p99, 2)} ms`],
-          ['tools/list first page, 2026 stateless: p50 / p90 / p99', `${num(r.toolsListModern.latencyMs.p50, 2)} / ${num(r.toolsListModern.latencyMs.p90, 2)} / ${num(r.toolsListModern.latencyMs.p99, 2)} ms`],
+          [
+            `tools/list first page (${mib(r.firstPageBytes)}), 2025 session: p50 / p90 / p99`,
+            `${num(r.toolsListLegacy.latencyMs.p50, 2)} / ${num(r.toolsListLegacy.latencyMs.p90, 2)} / ${num(r.toolsListLegacy.latencyMs.p99, 2)} ms`,
+          ],
+          [
+            'tools/list first page, 2026 stateless: p50 / p90 / p99',
+            `${num(r.toolsListModern.latencyMs.p50, 2)} / ${num(r.toolsListModern.latencyMs.p90, 2)} / ${num(r.toolsListModern.latencyMs.p99, 2)} ms`,
+          ],
           ['new node visible after its advert put', `${num(r.newNodeVisibleMs)} ms (poll ${num(r.pollMs)} ms)`],
-          [`killed node gone after SIGKILL (TTL ${r.killedNodeTtlMs} ms)`, `${num(r.killedNodeGoneMs)} ms (<= ${num(r.killedNodeGoneSinceLastBeatMsMax)} ms after its last beat)`],
+          [
+            `killed node gone after SIGKILL (TTL ${r.killedNodeTtlMs} ms)`,
+            `${num(r.killedNodeGoneMs)} ms (<= ${num(r.killedNodeGoneSinceLastBeatMsMax)} ms after its last beat)`,
+          ],
           ['gateway CPU absorbing the heartbeats', `${num(r.gatewayIdleCpuPercent, 1)} % of a core`],
           ['gateway RSS with the registry loaded', mib(r.gatewayRssBytes)],
         ],
@@ -192,14 +308,23 @@ export function renderSummary(results: BenchResults): string {
   }
   const x = results.sessions;
   if (x) {
-    out.push('', `Sessions: ${x.sessions} 2025-era sessions opened on one gateway, then one tools/call in each (${String(results.options.connections)} at a time)`);
+    out.push(
+      '',
+      `Sessions: ${x.sessions} 2025-era sessions opened on one gateway, then one tools/call in each (${String(results.options.connections)} at a time)`,
+    );
     out.push(
       table(
         ['measure', 'value'],
         [
-          ['sessions opened / calls served', `${x.opened} / ${x.callsOk} (errors ${x.initialize.errors + x.calls.errors})`],
+          [
+            'sessions opened / calls served',
+            `${x.opened} / ${x.callsOk} (errors ${x.initialize.errors + x.calls.errors})`,
+          ],
           ['initialize rate / call rate', `${num(x.initialize.callsPerSec)} / ${num(x.calls.callsPerSec)} per s`],
-          ['gateway RSS before / after opening / after calls', `${mib(x.rssBeforeBytes)} / ${mib(x.rssAfterOpenBytes)} / ${mib(x.rssAfterCallsBytes)}`],
+          [
+            'gateway RSS before / after opening / after calls',
+            `${mib(x.rssBeforeBytes)} / ${mib(x.rssAfterOpenBytes)} / ${mib(x.rssAfterCallsBytes)}`,
+          ],
           ['RSS growth per session', `${num(x.rssPerSessionBytes)} bytes`],
         ],
       ),
@@ -208,12 +333,20 @@ export function renderSummary(results: BenchResults): string {
   const m = results.memory;
   if (m) {
     const peak = t.filter((q) => q.id.startsWith('gateway')).reduce((max, q) => Math.max(max, q.peakRssBytes ?? 0), 0);
-    out.push('', `Memory: toolbox node idle ${mib(m.nodeIdleRssBytes)}${m.nodeAfterLoadRssBytes ? `, after load ${mib(m.nodeAfterLoadRssBytes)}` : ''}; gateway idle ${mib(m.gatewayIdleRssBytes)}, peak under load ${peak ? mib(peak) : '-'}`);
+    out.push(
+      '',
+      `Memory: toolbox node idle ${mib(m.nodeIdleRssBytes)}${m.nodeAfterLoadRssBytes ? `, after load ${mib(m.nodeAfterLoadRssBytes)}` : ''}; gateway idle ${mib(m.gatewayIdleRssBytes)}, peak under load ${peak ? mib(peak) : '-'}`,
+    );
   }
   const checks = results.targets ?? [];
   if (checks.length > 0) {
     out.push('', 'Targets (ratios from this run)');
-    out.push(table(['target', 'measured', 'goal', 'verdict'], checks.map((c) => [c.target, c.measured, c.goal, c.verdict])));
+    out.push(
+      table(
+        ['target', 'measured', 'goal', 'verdict'],
+        checks.map((c) => [c.target, c.measured, c.goal, c.verdict]),
+      ),
+    );
   }
   return out.join('\n');
 }

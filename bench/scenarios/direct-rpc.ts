@@ -17,7 +17,12 @@ export interface DirectResult {
   nodeRssIdleBytes: number;
 }
 
-export async function runDirect(natsUrl: string, concurrency: number, durationSec: number, warmupSec: number): Promise<DirectResult> {
+export async function runDirect(
+  natsUrl: string,
+  concurrency: number,
+  durationSec: number,
+  warmupSec: number,
+): Promise<DirectResult> {
   const node = await startToolboxNode(natsUrl, 'bench-direct');
   const echo = spawnChild('moleculer-echo', ['bench/servers/moleculer-echo.ts', natsUrl]);
   await echo.waitFor('bench ready');
@@ -29,13 +34,22 @@ export async function runDirect(natsUrl: string, concurrency: number, durationSe
     const rpc = new RpcClient(nc);
     const subject = toolSubject('echo');
     const oursCall = async (): Promise<void> => {
-      const { response } = await invokeTool(rpc, subject, { tool: 'echo', arguments: { text: 'hello' } }, { timeoutMs: 5_000, callId: randomUUID() });
+      const { response } = await invokeTool(
+        rpc,
+        subject,
+        { tool: 'echo', arguments: { text: 'hello' } },
+        { timeoutMs: 5_000, callId: randomUUID() },
+      );
       const structured = response.ok && 'result' in response ? response.result.structuredContent : undefined;
       if ((structured as { text?: string } | undefined)?.text !== 'hello') {
         throw new Error(`bad echo reply ${JSON.stringify(response).slice(0, 200)}`);
       }
     };
-    const broker = new ServiceBroker({ nodeID: 'bench-moleculer-caller', transporter: { type: 'NATS', options: { url: natsUrl } }, logger: false });
+    const broker = new ServiceBroker({
+      nodeID: 'bench-moleculer-caller',
+      transporter: { type: 'NATS', options: { url: natsUrl } },
+      logger: false,
+    });
     await broker.start();
     await broker.waitForServices('echo', 10_000);
     const moleculerCall = async (): Promise<void> => {

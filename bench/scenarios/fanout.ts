@@ -54,7 +54,11 @@ async function startNode(natsUrl: string, id: string, env: Record<string, string
 }
 
 async function call(base: string, tool: string, query: string, args: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${base}/mcp/tools/${tool}?${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args) });
+  const response = await fetch(`${base}/mcp/tools/${tool}?${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(args),
+  });
   const body = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw new Error(`${tool} failed (${response.status}): ${JSON.stringify(body)}`);
   return body;
@@ -64,7 +68,9 @@ async function waitForProviders(base: string, tool: string, label: string, count
   const deadline = Date.now() + 30_000;
   for (;;) {
     // A call pinned to the label pool proves the gateway sees the nodes; the listing counts them.
-    const listing = (await (await fetch(`${base}/mcp/tools`)).json()) as { tools: Array<{ name: string; providers: string[] }> };
+    const listing = (await (await fetch(`${base}/mcp/tools`)).json()) as {
+      tools: Array<{ name: string; providers: string[] }>;
+    };
     const providers = listing.tools.find((t) => t.name === tool)?.providers ?? [];
     if (providers.filter((id) => id.startsWith(label)).length >= count) return;
     if (Date.now() > deadline) throw new Error(`the gateway did not list ${count} ${label} nodes within 30 s`);
@@ -82,11 +88,18 @@ async function measureFanout(base: string, pool: string, slotsPerNode: number, r
     const body = await call(base, 'place_fanout_sleep', `label=pool=${pool}`, args);
     wallMs.push(performance.now() - started);
     const doubled = (body.result as { doubled?: number[] }).doubled;
-    if (doubled?.length !== CHUNKS || doubled.some((value, i) => value !== i * 2)) throw new Error('the fan-out result is wrong');
+    if (doubled?.length !== CHUNKS || doubled.some((value, i) => value !== i * 2))
+      throw new Error('the fan-out result is wrong');
   }
   const idealMs = Math.ceil(CHUNKS / (FAN_NODES * slotsPerNode)) * CHUNK_MS;
   const medianWallMs = median(wallMs);
-  return { slotsPerNode, idealMs, wallMs: wallMs.map((ms) => Math.round(ms * 10) / 10), medianWallMs: Math.round(medianWallMs * 10) / 10, ratio: medianWallMs / idealMs };
+  return {
+    slotsPerNode,
+    idealMs,
+    wallMs: wallMs.map((ms) => Math.round(ms * 10) / 10),
+    medianWallMs: Math.round(medianWallMs * 10) / 10,
+    ratio: medianWallMs / idealMs,
+  };
 }
 
 async function measureBalance(base: string, strategy: BalanceRun['strategy'], calls: number): Promise<BalanceRun> {
@@ -115,8 +128,14 @@ export async function runFanoutBench(options: { quick?: boolean } = {}): Promise
     children.push(gateway.child);
     const base = gateway.url.replace(/\/mcp$/, '');
     const specs: Array<[string, Record<string, string>]> = [
-      ...Array.from({ length: FAN_NODES }, (_, i): [string, Record<string, string>] => [`fan1-${i}`, { EASYREMOTE_MAX_CONCURRENCY: '1', EASYREMOTE_NODE_LABELS: 'pool=fan1' }]),
-      ...Array.from({ length: FAN_NODES }, (_, i): [string, Record<string, string>] => [`fan8-${i}`, { EASYREMOTE_MAX_CONCURRENCY: '8', EASYREMOTE_NODE_LABELS: 'pool=fan8' }]),
+      ...Array.from({ length: FAN_NODES }, (_, i): [string, Record<string, string>] => [
+        `fan1-${i}`,
+        { EASYREMOTE_MAX_CONCURRENCY: '1', EASYREMOTE_NODE_LABELS: 'pool=fan1' },
+      ]),
+      ...Array.from({ length: FAN_NODES }, (_, i): [string, Record<string, string>] => [
+        `fan8-${i}`,
+        { EASYREMOTE_MAX_CONCURRENCY: '8', EASYREMOTE_NODE_LABELS: 'pool=fan8' },
+      ]),
       ['het-fast-1', { EASYREMOTE_NODE_LABELS: 'pool=het' }],
       ['het-fast-2', { EASYREMOTE_NODE_LABELS: 'pool=het' }],
       ['het-slow', { EASYREMOTE_NODE_LABELS: 'pool=het', PLACEMENT_FIXTURE_SLOWDOWN: '8' }],
@@ -132,7 +151,10 @@ export async function runFanoutBench(options: { quick?: boolean } = {}): Promise
     const calls = options.quick ? 60 : 120;
     const roundRobin = await measureBalance(base, 'round-robin', calls);
     const leastLoaded = await measureBalance(base, 'least-loaded', calls);
-    return { fanout, balance: { leastLoaded, roundRobin, roundRobinOverLeastLoaded: roundRobin.wallMs / leastLoaded.wallMs } };
+    return {
+      fanout,
+      balance: { leastLoaded, roundRobin, roundRobinOverLeastLoaded: roundRobin.wallMs / leastLoaded.wallMs },
+    };
   } finally {
     await stopAll(children);
     await nats.stop();

@@ -47,7 +47,13 @@ export interface Contender {
 function died(children: readonly Child[]): string | undefined {
   const dead = children.find((child) => child.process.exitCode !== null || child.process.signalCode !== null);
   if (!dead) return undefined;
-  const last = dead.lines.filter((line) => /Error|error/.test(line)).slice(0, 2).join(' | ') || dead.lines.at(-1) || '';
+  const last =
+    dead.lines
+      .filter((line) => /Error|error/.test(line))
+      .slice(0, 2)
+      .join(' | ') ||
+    dead.lines.at(-1) ||
+    '';
   return `${dead.name} died during the run (exit ${String(dead.process.exitCode ?? dead.process.signalCode)}): ${last.slice(0, 200)}`;
 }
 
@@ -58,7 +64,8 @@ function cpuSnapshot(children: readonly Child[], natsPid: number | undefined): R
     snapshot[child.name] = child.cpuMs();
     // Processes a server starts itself (supergateway's stdio server) count as its own.
     const below = descendants(child.pid);
-    if (below.length > 0) snapshot[`${child.name} (its children)`] = below.reduce((sum, pid) => sum + readCpuMs(pid), 0);
+    if (below.length > 0)
+      snapshot[`${child.name} (its children)`] = below.reduce((sum, pid) => sum + readCpuMs(pid), 0);
   }
   if (natsPid !== undefined) snapshot['nats-server'] = readCpuMs(natsPid);
   const self = process.cpuUsage();
@@ -108,12 +115,18 @@ class Tally {
     };
     if (this.peakRss > 0) row.peakRssBytes = this.peakRss;
     if (withCpu) {
-      row.cpuUsPerRequest = Object.fromEntries(Object.entries(this.cpuMs).map(([name, ms]) => [name, (ms * 1000) / Math.max(1, this.served)]));
+      row.cpuUsPerRequest = Object.fromEntries(
+        Object.entries(this.cpuMs).map(([name, ms]) => [name, (ms * 1000) / Math.max(1, this.served)]),
+      );
       const ours = Object.values(this.cpuMs).reduce((sum, ms) => sum + ms, 0);
       row.foreignCpuPercent = Math.max(0, (100 * (this.machineMs - ours)) / (this.seconds * 1000 * cpus().length));
       if (this.nats.msgsIn > 0) {
         const served = Math.max(1, this.served);
-        row.natsPerRequest = { msgsIn: this.nats.msgsIn / served, msgsOut: this.nats.msgsOut / served, bytesIn: this.nats.bytesIn / served };
+        row.natsPerRequest = {
+          msgsIn: this.nats.msgsIn / served,
+          msgsOut: this.nats.msgsOut / served,
+          bytesIn: this.nats.bytesIn / served,
+        };
       }
     }
     return note ? { ...row, note } : row;
@@ -139,7 +152,11 @@ export async function interleaved(contenders: readonly Contender[], options: Rou
   const tallies = contenders.map(() => new Tally());
   for (const contender of contenders) {
     if (options.warmupSec > 0 && !died(contender.children)) {
-      await loadHttp(contender.target, { connections: options.connections, durationSec: options.warmupSec, warmupSec: 0 }).catch(() => undefined);
+      await loadHttp(contender.target, {
+        connections: options.connections,
+        durationSec: options.warmupSec,
+        warmupSec: 0,
+      }).catch(() => undefined);
     }
   }
   for (let round = 0; round < options.rounds; round++) {
@@ -153,7 +170,10 @@ export async function interleaved(contenders: readonly Contender[], options: Rou
       const cpu0 = options.measureResources ? cpuSnapshot(contender.children, options.natsPid) : {};
       const machine0 = machineBusyMs();
       const counters0 = options.measureResources ? await options.natsCounters?.() : undefined;
-      const sampler = options.measureResources && watched ? setInterval(() => (tally.peakRss = Math.max(tally.peakRss, watched.rss())), 200) : undefined;
+      const sampler =
+        options.measureResources && watched
+          ? setInterval(() => (tally.peakRss = Math.max(tally.peakRss, watched.rss())), 200)
+          : undefined;
       try {
         const result = await loadHttp(contender.target, {
           connections: options.connections,
@@ -177,7 +197,8 @@ export async function interleaved(contenders: readonly Contender[], options: Rou
           tally.nats.msgsOut += counters1.out_msgs - counters0.out_msgs;
           tally.nats.bytesIn += counters1.in_bytes - counters0.in_bytes;
         }
-        for (const [name, ms] of Object.entries(cpu1)) tally.cpuMs[name] = (tally.cpuMs[name] ?? 0) + ms - (cpu0[name] ?? 0);
+        for (const [name, ms] of Object.entries(cpu1))
+          tally.cpuMs[name] = (tally.cpuMs[name] ?? 0) + ms - (cpu0[name] ?? 0);
       }
     }
   }

@@ -59,7 +59,11 @@ async function listAll(url: string): Promise<Listing> {
   let bytes = 0;
   let cursor: string | undefined;
   do {
-    const { body } = await post(url, modernHeaders('tools/list'), modernBody('tools/list', cursor === undefined ? {} : { cursor }));
+    const { body } = await post(
+      url,
+      modernHeaders('tools/list'),
+      modernBody('tools/list', cursor === undefined ? {} : { cursor }),
+    );
     text += body;
     bytes += Buffer.byteLength(body);
     pages++;
@@ -69,7 +73,12 @@ async function listAll(url: string): Promise<Listing> {
 }
 
 /** Polls the full listing until `predicate` holds; returns elapsed ms since `since` and the mean poll time. */
-async function until(url: string, predicate: (text: string) => boolean, since: number, timeoutMs: number): Promise<{ ms: number; pollMs: number }> {
+async function until(
+  url: string,
+  predicate: (text: string) => boolean,
+  since: number,
+  timeoutMs: number,
+): Promise<{ ms: number; pollMs: number }> {
   let polls = 0;
   const pollStart = performance.now();
   while (performance.now() - since < timeoutMs) {
@@ -80,10 +89,21 @@ async function until(url: string, predicate: (text: string) => boolean, since: n
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
 
-export async function runRegistryScale(nodes: number, toolsPerNode: number, listRequests: number): Promise<RegistryResult> {
+export async function runRegistryScale(
+  nodes: number,
+  toolsPerNode: number,
+  listRequests: number,
+): Promise<RegistryResult> {
   const nats = await startNats({ path: process.env.PATH });
   const heartbeatMs = 2_000;
-  const fake = spawnChild('fake-nodes', ['bench/servers/fake-nodes.ts', nats.url, REGISTRY_BUCKET, String(nodes), String(toolsPerNode), String(heartbeatMs)]);
+  const fake = spawnChild('fake-nodes', [
+    'bench/servers/fake-nodes.ts',
+    nats.url,
+    REGISTRY_BUCKET,
+    String(nodes),
+    String(toolsPerNode),
+    String(heartbeatMs),
+  ]);
   let gateway: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
   let doomed: Awaited<ReturnType<typeof startToolboxNode>> | undefined;
   try {
@@ -109,8 +129,14 @@ export async function runRegistryScale(nodes: number, toolsPerNode: number, list
 
     const sessionId = await initializeSession(url);
     const legacyList = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} });
-    const toolsListLegacy = await loadHttp({ url, headers: legacyHeaders(sessionId), body: legacyList }, { connections: 1, durationSec: 0, warmupSec: 0, amount: listRequests });
-    const toolsListModern = await loadHttp({ url, headers: modernHeaders('tools/list'), body: modernBody('tools/list', {}) }, { connections: 1, durationSec: 0, warmupSec: 0, amount: listRequests });
+    const toolsListLegacy = await loadHttp(
+      { url, headers: legacyHeaders(sessionId), body: legacyList },
+      { connections: 1, durationSec: 0, warmupSec: 0, amount: listRequests },
+    );
+    const toolsListModern = await loadHttp(
+      { url, headers: modernHeaders('tools/list'), body: modernBody('tools/list', {}) },
+      { connections: 1, durationSec: 0, warmupSec: 0, amount: listRequests },
+    );
     const gatewayRssBytes = gateway.child.rss();
 
     // A new node: one advert put straight into the bucket, timed from just before the put.

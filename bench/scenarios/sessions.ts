@@ -53,7 +53,8 @@ export async function runSessions(natsUrl: string, sessions: number, concurrency
         const sessionId = ids[cursor++];
         if (sessionId === undefined) return;
         const reply = await post(url, legacyHeaders(sessionId), legacyCallBody(cursor));
-        if (reply.status !== 200 || !reply.body.includes('"structuredContent":{"text":"hello"}')) throw new Error(`HTTP ${reply.status} ${reply.body.slice(0, 200)}`);
+        if (reply.status !== 200 || !reply.body.includes('"structuredContent":{"text":"hello"}'))
+          throw new Error(`HTTP ${reply.status} ${reply.body.slice(0, 200)}`);
         callsOk++;
       },
       concurrency,

@@ -5,7 +5,15 @@
 import { createServer } from 'node:net';
 import { CLI, spawnChild, stopAll, type Child } from '../lib/child.ts';
 import type { HttpTarget } from '../lib/http-load.ts';
-import { initializeSession, legacyCallBody, legacyHeaders, modernBody, modernCallBody, modernHeaders, probeEcho } from '../lib/mcp-http.ts';
+import {
+  initializeSession,
+  legacyCallBody,
+  legacyHeaders,
+  modernBody,
+  modernCallBody,
+  modernHeaders,
+  probeEcho,
+} from '../lib/mcp-http.ts';
 
 export interface RunningSystem {
   readonly targets: Readonly<Record<string, HttpTarget>>;
@@ -18,9 +26,20 @@ async function listening(child: Child): Promise<string> {
 }
 
 /** Fills in `expectBody` when the server answers byte-identical bodies to the same request. */
-async function target(url: string, headers: Record<string, string>, body: string, extra: Partial<HttpTarget> = {}): Promise<HttpTarget> {
+async function target(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  extra: Partial<HttpTarget> = {},
+): Promise<HttpTarget> {
   const expectBody = await probeEcho(url, headers, body);
-  return { url, headers, body, ...(expectBody !== undefined && extra.bodyFor === undefined ? { expectBody } : {}), ...extra };
+  return {
+    url,
+    headers,
+    body,
+    ...(expectBody !== undefined && extra.bodyFor === undefined ? { expectBody } : {}),
+    ...extra,
+  };
 }
 
 function running(targets: Record<string, HttpTarget>, children: Child[]): RunningSystem {
@@ -32,19 +51,40 @@ function running(targets: Record<string, HttpTarget>, children: Child[]): Runnin
  * responder: the floor proper (a shared reply inbox, no timers) and the same server using nats.js
  * `nc.request()` per call, shown for reference.
  */
-export async function startFloor(natsUrl: string): Promise<RunningSystem & { mux: readonly Child[]; request: readonly Child[]; batched: readonly Child[] }> {
+export async function startFloor(
+  natsUrl: string,
+): Promise<RunningSystem & { mux: readonly Child[]; request: readonly Child[]; batched: readonly Child[] }> {
   const responder = spawnChild('floor-responder', ['bench/servers/floor-responder.ts', natsUrl]);
   await responder.waitFor('bench ready');
   const mux = spawnChild('floor-http', ['bench/servers/floor-http.ts', natsUrl, 'bench.floor.echo', 'mux']);
-  const viaRequest = spawnChild('floor-http (nc.request)', ['bench/servers/floor-http.ts', natsUrl, 'bench.floor.echo', 'request']);
-  const batched = spawnChild('floor-http (batched)', ['bench/servers/floor-http.ts', natsUrl, 'bench.floor.echo', 'batched']);
-  const [muxUrl, requestUrl, batchedUrl] = await Promise.all([listening(mux), listening(viaRequest), listening(batched)]);
+  const viaRequest = spawnChild('floor-http (nc.request)', [
+    'bench/servers/floor-http.ts',
+    natsUrl,
+    'bench.floor.echo',
+    'request',
+  ]);
+  const batched = spawnChild('floor-http (batched)', [
+    'bench/servers/floor-http.ts',
+    natsUrl,
+    'bench.floor.echo',
+    'batched',
+  ]);
+  const [muxUrl, requestUrl, batchedUrl] = await Promise.all([
+    listening(mux),
+    listening(viaRequest),
+    listening(batched),
+  ]);
   const targets = {
     call: await target(muxUrl, legacyHeaders(undefined), legacyCallBody()),
     request: await target(requestUrl, legacyHeaders(undefined), legacyCallBody()),
     batched: await target(batchedUrl, legacyHeaders(undefined), legacyCallBody()),
   };
-  return { ...running(targets, [mux, viaRequest, batched, responder]), mux: [mux, responder], request: [viaRequest, responder], batched: [batched, responder] };
+  return {
+    ...running(targets, [mux, viaRequest, batched, responder]),
+    mux: [mux, responder],
+    request: [viaRequest, responder],
+    batched: [batched, responder],
+  };
 }
 
 /** Baseline 2: the SDK's createMcpHandler on fastify, echo inside the HTTP process. */
@@ -68,7 +108,13 @@ export interface GatewayOptions {
 }
 
 /** A toolbox compute node process (the echo tool), as `easyremote node @easyremote/toolbox` runs it. */
-export async function startToolboxNode(natsUrl: string, nodeId = 'bench-toolbox', env: Record<string, string> = {}, nodeFlags: string[] = [], cpus?: string): Promise<Child> {
+export async function startToolboxNode(
+  natsUrl: string,
+  nodeId = 'bench-toolbox',
+  env: Record<string, string> = {},
+  nodeFlags: string[] = [],
+  cpus?: string,
+): Promise<Child> {
   const node = spawnChild(`node ${nodeId}`, [CLI, 'node', '@easyremote/toolbox'], {
     env: { NATS_URL: natsUrl, LOG_LEVEL: 'info', EASYREMOTE_NODE_ID: nodeId, ...env },
     nodeFlags,
@@ -89,19 +135,33 @@ export async function freePort(): Promise<number> {
 }
 
 /** Our gateway as a process (`easyremote gateway`, LOG_LEVEL=warn), on a free loopback port; resolves once /healthz answers. */
-export async function startGatewayProcess(natsUrl: string, options: GatewayOptions = {}): Promise<{ child: Child; url: string }> {
+export async function startGatewayProcess(
+  natsUrl: string,
+  options: GatewayOptions = {},
+): Promise<{ child: Child; url: string }> {
   const port = await freePort();
   const child = spawnChild('gateway', [CLI, 'gateway'], {
     // Authentication off (loopback only) so the bench keeps measuring the routing path; set EASYREMOTE_AUTH=on in options.env to measure it.
-    env: { NATS_URL: natsUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', EASYREMOTE_AUTH: 'off', ...options.env },
+    env: {
+      NATS_URL: natsUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      EASYREMOTE_AUTH: 'off',
+      ...options.env,
+    },
     ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
     ...(options.cpus !== undefined ? { cpus: options.cpus } : {}),
   });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.process.exitCode !== null) throw new Error(`gateway exited at start:\n${child.lines.slice(-15).join('\n')}`);
-    const healthy = await fetch(`${base}/healthz`).then((response) => response.ok, () => false);
+    if (child.process.exitCode !== null)
+      throw new Error(`gateway exited at start:\n${child.lines.slice(-15).join('\n')}`);
+    const healthy = await fetch(`${base}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (healthy) break;
     if (Date.now() > deadline) throw new Error(`gateway did not answer /healthz on ${base} within 30 s`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -113,7 +173,11 @@ export async function startGatewayProcess(natsUrl: string, options: GatewayOptio
 export async function waitForTool(url: string, tool: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const response = await fetch(url, { method: 'POST', headers: modernHeaders('tools/list'), body: modernBody('tools/list', {}) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: modernHeaders('tools/list'),
+      body: modernBody('tools/list', {}),
+    });
     if ((await response.text()).includes(`"name":"${tool}"`)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -121,7 +185,10 @@ export async function waitForTool(url: string, tool: string, timeoutMs = 10_000)
 }
 
 /** Our path: gateway process + toolbox node process. */
-export async function startOurs(natsUrl: string, options: GatewayOptions = {}): Promise<RunningSystem & { gateway: Child; node: Child; url: string }> {
+export async function startOurs(
+  natsUrl: string,
+  options: GatewayOptions = {},
+): Promise<RunningSystem & { gateway: Child; node: Child; url: string }> {
   const node = await startToolboxNode(natsUrl);
   const { child: gateway, url } = await startGatewayProcess(natsUrl, options);
   await waitForTool(url, 'echo');
@@ -137,11 +204,20 @@ export async function startOurs(natsUrl: string, options: GatewayOptions = {}): 
  * The audit's price: one toolbox node behind two gateways that differ only in EASYREMOTE_AUDIT, so
  * the ratio of their throughputs is what acknowledging every call's record before answering costs.
  */
-export async function startAuditPair(natsUrl: string): Promise<{ on: RunningSystem; off: RunningSystem; stop(): Promise<void> }> {
+export async function startAuditPair(
+  natsUrl: string,
+): Promise<{ on: RunningSystem; off: RunningSystem; stop(): Promise<void> }> {
   const node = await startToolboxNode(natsUrl, 'bench-audit');
-  const [on, off] = await Promise.all([startGatewayProcess(natsUrl, { env: { EASYREMOTE_AUDIT: 'on' } }), startGatewayProcess(natsUrl, { env: { EASYREMOTE_AUDIT: 'off' } })]);
+  const [on, off] = await Promise.all([
+    startGatewayProcess(natsUrl, { env: { EASYREMOTE_AUDIT: 'on' } }),
+    startGatewayProcess(natsUrl, { env: { EASYREMOTE_AUDIT: 'off' } }),
+  ]);
   await Promise.all([waitForTool(on.url, 'echo'), waitForTool(off.url, 'echo')]);
-  const system = async (gateway: { child: Child; url: string }) => running({ modern: await target(gateway.url, modernHeaders('tools/call', 'echo'), modernCallBody()) }, [gateway.child, node]);
+  const system = async (gateway: { child: Child; url: string }) =>
+    running({ modern: await target(gateway.url, modernHeaders('tools/call', 'echo'), modernCallBody()) }, [
+      gateway.child,
+      node,
+    ]);
   return { on: await system(on), off: await system(off), stop: () => stopAll([on.child, off.child, node]) };
 }
 
@@ -149,7 +225,17 @@ export async function startAuditPair(natsUrl: string): Promise<{ on: RunningSyst
 export async function startSupergateway(): Promise<RunningSystem> {
   const stdioCommand = `${JSON.stringify(process.execPath)} bench/servers/echo-stdio.ts`;
   const args = ['--import', './bench/servers/loopback-only.ts', 'node_modules/supergateway/dist/index.js'];
-  args.push('--stdio', stdioCommand, '--outputTransport', 'streamableHttp', '--stateful', '--port', '0', '--logLevel', 'none');
+  args.push(
+    '--stdio',
+    stdioCommand,
+    '--outputTransport',
+    'streamableHttp',
+    '--stateful',
+    '--port',
+    '0',
+    '--logLevel',
+    'none',
+  );
   const server = spawnChild('supergateway', args);
   const url = `${await listening(server)}/mcp`;
   const sessionId = await initializeSession(url);

@@ -8,7 +8,13 @@ import { connectMesh } from '@easyremote/mesh';
 import type { NodeAdvert, ToolDescriptor } from '@easyremote/protocol';
 import { NodeAdvertiser, openRegistry } from '@easyremote/registry';
 
-const [natsUrl = 'nats://127.0.0.1:4222', bucket = 'easyremote-registry', nodesArg = '1000', toolsArg = '10', heartbeatArg = '2000'] = process.argv.slice(2);
+const [
+  natsUrl = 'nats://127.0.0.1:4222',
+  bucket = 'easyremote-registry',
+  nodesArg = '1000',
+  toolsArg = '10',
+  heartbeatArg = '2000',
+] = process.argv.slice(2);
 const nodes = Number(nodesArg);
 const toolsPerNode = Number(toolsArg);
 const heartbeatMs = Number(heartbeatArg);
@@ -58,7 +64,9 @@ for (let first = 0; first < nodes; first += batch) {
   }
   await Promise.all(group);
 }
-process.stdout.write(`${JSON.stringify({ msg: 'bench ready', nodes, toolsPerNode, advertiseMs: performance.now() - started })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ msg: 'bench ready', nodes, toolsPerNode, advertiseMs: performance.now() - started })}\n`,
+);
 
 const stop = (): void => {
   // Leave without deleting: the bench stops the whole nats-server right after.

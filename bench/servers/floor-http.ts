@@ -77,11 +77,18 @@ const server = createServer((req, res) => {
       return send(res, 400, '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}');
     }
     const id = JSON.stringify(call.id ?? null);
-    const payload = encoder.encode(JSON.stringify({ tool: call.params?.name, arguments: call.params?.arguments ?? {} }));
+    const payload = encoder.encode(
+      JSON.stringify({ tool: call.params?.name, arguments: call.params?.arguments ?? {} }),
+    );
     request(
       payload,
       (data) => send(res, 200, `{"jsonrpc":"2.0","id":${id},"result":${decoder.decode(data)}}`),
-      (error) => send(res, 200, `{"jsonrpc":"2.0","id":${id},"error":{"code":-32603,"message":${JSON.stringify(error.message)}}}`),
+      (error) =>
+        send(
+          res,
+          200,
+          `{"jsonrpc":"2.0","id":${id},"error":{"code":-32603,"message":${JSON.stringify(error.message)}}}`,
+        ),
     );
   });
 });

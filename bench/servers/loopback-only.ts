@@ -10,7 +10,8 @@ const original = Server.prototype.listen as Listen;
 
 Server.prototype.listen = function listen(this: Server, ...args: unknown[]): Server {
   const [port, host] = args;
-  const portOnly = (typeof port === 'number' || (typeof port === 'string' && /^\d+$/.test(port))) && typeof host !== 'string';
+  const portOnly =
+    (typeof port === 'number' || (typeof port === 'string' && /^\d+$/.test(port))) && typeof host !== 'string';
   if (portOnly) args.splice(1, 0, '127.0.0.1');
   this.once('listening', () => {
     const address = this.address();

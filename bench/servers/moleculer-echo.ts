@@ -6,7 +6,11 @@
 import { ServiceBroker } from 'moleculer';
 
 const [natsUrl = 'nats://127.0.0.1:4222'] = process.argv.slice(2);
-const broker = new ServiceBroker({ nodeID: 'bench-moleculer-echo', transporter: { type: 'NATS', options: { url: natsUrl } }, logger: false });
+const broker = new ServiceBroker({
+  nodeID: 'bench-moleculer-echo',
+  transporter: { type: 'NATS', options: { url: natsUrl } },
+  logger: false,
+});
 
 broker.createService({
   name: 'echo',

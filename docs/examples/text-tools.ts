@@ -15,14 +15,21 @@ export const tools = [
     annotations: { readOnlyHint: true, idempotentHint: true },
     handler: ({ text }) => {
       if (text.trim() === '') throw new ToolError('TEXT_ERR_EMPTY', 'there is no text to count');
-      return { words: text.split(/\s+/).filter(Boolean).length, lines: text.split('\n').length, characters: [...text].length };
+      return {
+        words: text.split(/\s+/).filter(Boolean).length,
+        lines: text.split('\n').length,
+        characters: [...text].length,
+      };
     },
   }),
   defineTool({
     name: 'text.shout',
     description: 'Upper-cases a text, optionally several times.',
     // Optional, not only `default`: the gateway validates the arguments as sent, before defaults.
-    input: Type.Object({ text: Type.String(), times: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, default: 1 })) }),
+    input: Type.Object({
+      text: Type.String(),
+      times: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, default: 1 })),
+    }),
     timeoutMs: 2_000,
     // No output schema: a returned string becomes one text content block.
     handler: ({ text, times = 1 }, ctx) => `${Array(times).fill(text.toUpperCase()).join(' ')} (from ${ctx.nodeId})`,

@@ -22,10 +22,17 @@ if (!passThrough.includes('--suite') && !passThrough.includes('--scenario')) pas
 
 /** Starts `easyremote <args>` and resolves once a JSON log line with `msg === ready` appears. */
 function startApp(cliArgs, env, ready) {
-  const child = spawn(process.execPath, [cli, ...cliArgs], { cwd: root, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...cliArgs], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines = [];
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${cliArgs[0]} did not start:\n${lines.slice(-20).join('\n')}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${cliArgs[0]} did not start:\n${lines.slice(-20).join('\n')}`)),
+      30_000,
+    );
     const onLine = (line) => {
       lines.push(line);
       try {
@@ -40,7 +47,9 @@ function startApp(cliArgs, env, ready) {
     };
     createInterface({ input: child.stdout }).on('line', onLine);
     createInterface({ input: child.stderr }).on('line', onLine);
-    child.once('exit', (code) => reject(new Error(`${cliArgs[0]} exited with ${code}:\n${lines.slice(-20).join('\n')}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${cliArgs[0]} exited with ${code}:\n${lines.slice(-20).join('\n')}`)),
+    );
   });
 }
 
@@ -59,14 +68,29 @@ let code = 1;
 try {
   [gateway, node] = await Promise.all([
     // The suite brings no credentials: authentication off, which the gateway allows on loopback only.
-    startApp(['gateway'], { NATS_URL: nats.url, PORT: '0', HOST: '127.0.0.1', EASYREMOTE_AUTH: 'off' }, 'gateway listening'),
-    startApp(['node', 'test/fixtures/conformance-tools.ts'], { NATS_URL: nats.url, EASYREMOTE_NODE_ID: 'conformance-fixtures' }, 'node serving'),
+    startApp(
+      ['gateway'],
+      { NATS_URL: nats.url, PORT: '0', HOST: '127.0.0.1', EASYREMOTE_AUTH: 'off' },
+      'gateway listening',
+    ),
+    startApp(
+      ['node', 'test/fixtures/conformance-tools.ts'],
+      { NATS_URL: nats.url, EASYREMOTE_NODE_ID: 'conformance-fixtures' },
+      'node serving',
+    ),
   ]);
   const url = String(gateway.entry.url);
-  const suite = next ? 'node_modules/conformance-next/dist/index.js' : 'node_modules/@modelcontextprotocol/conformance/dist/index.js';
+  const suite = next
+    ? 'node_modules/conformance-next/dist/index.js'
+    : 'node_modules/@modelcontextprotocol/conformance/dist/index.js';
   const expected = next ? [] : ['--expected-failures', 'test/conformance/expected-failures.yml'];
-  process.stdout.write(`conformance ${next ? '(next)' : ''} against ${url}, fixtures on node "conformance-fixtures" behind NATS\n`);
-  const runner = spawn(process.execPath, [suite, 'server', '--url', url, ...expected, ...passThrough], { cwd: root, stdio: 'inherit' });
+  process.stdout.write(
+    `conformance ${next ? '(next)' : ''} against ${url}, fixtures on node "conformance-fixtures" behind NATS\n`,
+  );
+  const runner = spawn(process.execPath, [suite, 'server', '--url', url, ...expected, ...passThrough], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   const [exitCode] = await once(runner, 'exit');
   code = exitCode ?? 1;
 } catch (error) {

@@ -12,7 +12,8 @@ function statedStatuses(): { code: string; status: number; line: number }[] {
   markdown.split('\n').forEach((text, index) => {
     const code = /^\| `((?:GW|NODE)_ERR_[A-Z_]+)` \|/.exec(text)?.[1];
     if (code === undefined) return;
-    for (const [, status] of text.matchAll(/REST (\d{3})/g)) stated.push({ code, status: Number(status), line: index + 1 });
+    for (const [, status] of text.matchAll(/REST (\d{3})/g))
+      stated.push({ code, status: Number(status), line: index + 1 });
   });
   return stated;
 }
@@ -25,7 +26,10 @@ describe('docs/errors.md and the error table', () => {
   it('states, for each code, the HTTP status the table gives it', () => {
     const wrong = statedStatuses()
       .filter(({ code, status }) => renderingOf(code).http !== status)
-      .map(({ code, status, line }) => `docs/errors.md:${line} ${code}: docs say REST ${status}, the table ${renderingOf(code).http}`);
+      .map(
+        ({ code, status, line }) =>
+          `docs/errors.md:${line} ${code}: docs say REST ${status}, the table ${renderingOf(code).http}`,
+      );
     expect(wrong).toEqual([]);
   });
 });

@@ -67,7 +67,8 @@ describe('error catalogues', () => {
     for (const { name, prefix, codes } of CATALOGUES) {
       const values = Object.values(codes);
       expect(new Set(values).size, `${name} reuses a code`).toBe(values.length);
-      for (const code of values) expect(code, `${name}: ${code} lacks the prefix ${prefix}`).toMatch(new RegExp(`^${prefix}[A-Z0-9_]+$`));
+      for (const code of values)
+        expect(code, `${name}: ${code} lacks the prefix ${prefix}`).toMatch(new RegExp(`^${prefix}[A-Z0-9_]+$`));
     }
   });
 
@@ -75,7 +76,9 @@ describe('error catalogues', () => {
     const owners = new Map<string, string[]>();
     const add = (code: string, owner: string) => owners.set(code, [...(owners.get(code) ?? []), owner]);
     for (const { name, codes } of CATALOGUES) for (const code of Object.values(codes)) add(code, name);
-    const shared = [...owners].filter(([, names]) => names.length > 1).map(([code, names]) => `${code}: ${names.join(', ')}`);
+    const shared = [...owners]
+      .filter(([, names]) => names.length > 1)
+      .map(([code, names]) => `${code}: ${names.join(', ')}`);
     expect(shared).toEqual([]);
   });
 });
@@ -99,7 +102,9 @@ describe('docs/errors.md', () => {
     const expected = new Set<string>();
     for (const { codes } of CATALOGUES) for (const code of Object.values(codes)) expected.add(code);
     const documented = new Set(listings.map((listing) => listing.code));
-    expect(sorted([...expected].filter((code) => !documented.has(code))), 'in a catalogue but not documented').toEqual([]);
+    expect(sorted([...expected].filter((code) => !documented.has(code))), 'in a catalogue but not documented').toEqual(
+      [],
+    );
     expect(sorted([...documented].filter((code) => !expected.has(code))), 'documented but in no catalogue').toEqual([]);
   });
 

@@ -36,7 +36,11 @@ describe('audit durability: SIGKILL after a burst loses no record of an answered
     const answered: string[] = [];
     const rest = Array.from({ length: REST_CALLS }, async (_, i) => {
       const args = { a: i, b: 0.5 };
-      const response = await fetch(`${gateway.url}/mcp/tools/fixture.add`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args) });
+      const response = await fetch(`${gateway.url}/mcp/tools/fixture.add`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(args),
+      });
       if (response.status === 200) answered.push(argumentsDigest(args));
       await response.arrayBuffer();
     });
@@ -68,7 +72,12 @@ describe('audit durability: SIGKILL after a burst loses no record of an answered
     const second = await spawnGateway(nats.url, { EASYREMOTE_AUDIT: 'on' });
     try {
       await waitForProviders(second.url, 'fixture.add', 1);
-      const call = () => fetch(`${second.url}/mcp/tools/fixture.add`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 1, b: 2 }) });
+      const call = () =>
+        fetch(`${second.url}/mcp/tools/fixture.add`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ a: 1, b: 2 }),
+        });
       expect((await call()).status).toBe(200);
       const nc = await connectMesh({ servers: nats.url });
       try {
@@ -83,7 +92,10 @@ describe('audit durability: SIGKILL after a burst loses no record of an answered
       expect(JSON.stringify(body)).not.toContain('"sum"');
       const client = await connectClient(second.mcpUrl, 'legacy');
       try {
-        await expect(client.callTool({ name: 'fixture.add', arguments: { a: 1, b: 2 } })).rejects.toMatchObject({ code: -32603, data: { code: 'GW_ERR_AUDIT_FAILED' } });
+        await expect(client.callTool({ name: 'fixture.add', arguments: { a: 1, b: 2 } })).rejects.toMatchObject({
+          code: -32603,
+          data: { code: 'GW_ERR_AUDIT_FAILED' },
+        });
       } finally {
         await client.close();
       }

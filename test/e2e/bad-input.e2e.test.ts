@@ -37,7 +37,12 @@ describe('bad input gets a clear, spec-correct answer and the gateway keeps serv
     const init = await fetch(gateway.mcpUrl, {
       method: 'POST',
       headers: JSON_HEADERS,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      }),
     });
     sessionId = init.headers.get('mcp-session-id') ?? '';
   });
@@ -72,13 +77,17 @@ describe('bad input gets a clear, spec-correct answer and the gateway keeps serv
   });
 
   it('an unknown method is -32601', async () => {
-    const { body } = await post(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/frobnicate' }), { 'mcp-session-id': sessionId });
+    const { body } = await post(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/frobnicate' }), {
+      'mcp-session-id': sessionId,
+    });
     expect(body?.error.code).toBe(-32601);
     expect(body?.id).toBe(4);
   });
 
   it('an unknown tool is a -32602 protocol error', async () => {
-    await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toThrow(/Unknown tool: no_such_tool/);
+    await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toThrow(
+      /Unknown tool: no_such_tool/,
+    );
   });
 
   it('arguments violating the schema are an isError result naming the problem', async () => {
@@ -107,7 +116,10 @@ describe('bad input gets a clear, spec-correct answer and the gateway keeps serv
   });
 
   it('a tool whose node vanished (no responders) is a clear error, and the gateway keeps serving', async () => {
-    const extra = await spawnNode(nats.url, ['@easyremote/toolbox'], { EASYREMOTE_NODE_ID: 'vanishing', EASYREMOTE_HEARTBEAT_MS: '60000' });
+    const extra = await spawnNode(nats.url, ['@easyremote/toolbox'], {
+      EASYREMOTE_NODE_ID: 'vanishing',
+      EASYREMOTE_HEARTBEAT_MS: '60000',
+    });
     const listed = async () => (await client.listTools()).tools.some((tool) => tool.name === 'echo');
     for (let i = 0; i < 50 && !(await listed()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     // Kill it: its registry entry outlives it (long heartbeat TTL), but nobody listens on its subject.
@@ -122,13 +134,22 @@ describe('bad input gets a clear, spec-correct answer and the gateway keeps serv
   });
 
   it('an oversized body is refused with 413', async () => {
-    const huge = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'fixture.add', arguments: { pad: 'x'.repeat(5 * 1024 * 1024) } } });
+    const huge = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 9,
+      method: 'tools/call',
+      params: { name: 'fixture.add', arguments: { pad: 'x'.repeat(5 * 1024 * 1024) } },
+    });
     // Announced, not fully sent: the server answers 413 from Content-Length and closes (no EPIPE race).
     expect(await postStatus(gateway.mcpUrl, huge, { 'mcp-session-id': sessionId })).toBe(413);
   });
 
   it('NATS unreachable at gateway start: retries, then exits with a clear error', async () => {
-    const app = runCli(['gateway'], { NATS_URL: 'nats://127.0.0.1:1', PORT: '0', EASYREMOTE_NATS_CONNECT_ATTEMPTS: '3' });
+    const app = runCli(['gateway'], {
+      NATS_URL: 'nats://127.0.0.1:1',
+      PORT: '0',
+      EASYREMOTE_NATS_CONNECT_ATTEMPTS: '3',
+    });
     const code = await new Promise<number | null>((resolve) => app.child.once('exit', resolve));
     expect(code).toBe(1);
     expect(app.lines.join('\n')).toMatch(/could not reach NATS at nats:\/\/127\.0\.0\.1:1 after 3 attempts/);

@@ -10,12 +10,19 @@ import { createKey } from '../support/security-helpers.js';
 const BRIDGE = 'apps/bridge/bin/easyremote-mcp.js';
 
 /** Starts the real bridge process under an SDK stdio client; `stderr` collects what it tells the user. */
-function bridge(gatewayUrl: string, apiKey: string | undefined): { transport: StdioClientTransport; client: Client; stderr: () => string } {
+function bridge(
+  gatewayUrl: string,
+  apiKey: string | undefined,
+): { transport: StdioClientTransport; client: Client; stderr: () => string } {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BRIDGE],
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', EASYREMOTE_GATEWAY: gatewayUrl, ...(apiKey === undefined ? {} : { EASYREMOTE_API_KEY: apiKey }) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      EASYREMOTE_GATEWAY: gatewayUrl,
+      ...(apiKey === undefined ? {} : { EASYREMOTE_API_KEY: apiKey }),
+    },
     stderr: 'pipe',
   });
   let text = '';
@@ -24,7 +31,10 @@ function bridge(gatewayUrl: string, apiKey: string | undefined): { transport: St
 }
 
 /** The error `connect` (the bridge's answer to initialize) rejects with. */
-async function connectError(client: Client, transport: StdioClientTransport): Promise<{ message: string; data: Record<string, unknown> }> {
+async function connectError(
+  client: Client,
+  transport: StdioClientTransport,
+): Promise<{ message: string; data: Record<string, unknown> }> {
   const error = await client.connect(transport).then(
     () => undefined,
     (failure: unknown) => failure as { message: string; data?: Record<string, unknown> },

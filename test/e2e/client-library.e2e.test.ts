@@ -13,7 +13,9 @@ describe('MCPClient', () => {
     nats = await startNats({ path: process.env.PATH });
     [gateway, node] = await Promise.all([
       spawnGateway(nats.url),
-      spawnNode(nats.url, ['@easyremote/toolbox', 'test/fixtures/test-tools.ts'], { EASYREMOTE_NODE_ID: 'client-lib-node' }),
+      spawnNode(nats.url, ['@easyremote/toolbox', 'test/fixtures/test-tools.ts'], {
+        EASYREMOTE_NODE_ID: 'client-lib-node',
+      }),
     ]);
   });
 

@@ -22,7 +22,9 @@ describe('client interop', () => {
     nats = await startNats({ path: process.env.PATH });
     [gateway, node] = await Promise.all([
       spawnGateway(nats.url),
-      spawnNode(nats.url, ['@easyremote/toolbox', 'test/fixtures/protocol-tools.ts'], { EASYREMOTE_NODE_ID: 'interop-node' }),
+      spawnNode(nats.url, ['@easyremote/toolbox', 'test/fixtures/protocol-tools.ts'], {
+        EASYREMOTE_NODE_ID: 'interop-node',
+      }),
     ]);
   });
 
@@ -45,12 +47,30 @@ describe('client interop', () => {
     const dir = `${REPO_ROOT}/node_modules/@modelcontextprotocol/inspector-cli/build`;
     const cli = `${dir}/index.js`;
     // The CLI finds its own package.json relative to the working directory, so run it from its folder.
-    const listed = await run(process.execPath, [cli, gateway.mcpUrl, '--transport', 'http', '--method', 'tools/list'], { timeout: 30_000, cwd: dir });
-    expect(JSON.parse(listed.stdout).tools.map((tool: { name: string }) => tool.name)).toContain('echo');
-    const called = await run(process.execPath, [cli, gateway.mcpUrl, '--transport', 'http', '--method', 'tools/call', '--tool-name', 'echo', '--tool-arg', 'text=inspected'], {
+    const listed = await run(process.execPath, [cli, gateway.mcpUrl, '--transport', 'http', '--method', 'tools/list'], {
       timeout: 30_000,
       cwd: dir,
     });
+    expect(JSON.parse(listed.stdout).tools.map((tool: { name: string }) => tool.name)).toContain('echo');
+    const called = await run(
+      process.execPath,
+      [
+        cli,
+        gateway.mcpUrl,
+        '--transport',
+        'http',
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'echo',
+        '--tool-arg',
+        'text=inspected',
+      ],
+      {
+        timeout: 30_000,
+        cwd: dir,
+      },
+    );
     expect(called.stdout).toContain('inspected');
   });
 
@@ -59,7 +79,12 @@ describe('client interop', () => {
       command: 'npx',
       args: ['-y', 'easyremote-mcp'],
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', EASYREMOTE_GATEWAY: gateway.url, EASYREMOTE_API_KEY: 'unused-until-auth' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        EASYREMOTE_GATEWAY: gateway.url,
+        EASYREMOTE_API_KEY: 'unused-until-auth',
+      },
       stderr: 'pipe',
     });
     const client = new ClientV2({ name: 'desktop', version: '1.0.0' });
@@ -69,7 +94,10 @@ describe('client interop', () => {
     const echo = await client.callTool({ name: 'echo', arguments: { text: 'over stdio' } });
     expect(JSON.stringify(echo.content)).toContain('over stdio');
     const progress: number[] = [];
-    const result = await client.callTool({ name: 'proto_progress', arguments: {} }, { onprogress: (update) => progress.push(update.progress) });
+    const result = await client.callTool(
+      { name: 'proto_progress', arguments: {} },
+      { onprogress: (update) => progress.push(update.progress) },
+    );
     expect(firstText(result)).toBe('progress done');
     expect(progress).toEqual([1, 2, 3]);
     const { resources } = await client.listResources();

@@ -22,7 +22,12 @@ const PRIVATE_SPELLINGS = [
   ' easyremote://data/private-1\n',
 ];
 
-const statistics = (datasetPath: string, chunkSize = 100_000) => ({ dataset_path: datasetPath, processing_type: 'statistical', chunk_size: chunkSize, format: 'csv' });
+const statistics = (datasetPath: string, chunkSize = 100_000) => ({
+  dataset_path: datasetPath,
+  processing_type: 'statistical',
+  chunk_size: chunkSize,
+  format: 'csv',
+});
 
 // Issue 12 item 6: a key limited to resources:read:easyremote://data/public-* reads public data sets
 // through the data tool and no other, however the URI is spelled, through MCP and REST, with the
@@ -58,7 +63,13 @@ describe('data reached through a tool follows the caller’s resources:read scop
     ]);
     const client = await connectClient(gateway.mcpUrl, 'legacy', { fetch: fetchWithToken(narrow.key) });
     try {
-      for (let tries = 0; !(await client.listTools().catch(() => ({ tools: [] }))).tools.some((tool) => tool.name === 'parallel_data_processing'); tries++) {
+      for (
+        let tries = 0;
+        !(await client.listTools().catch(() => ({ tools: [] }))).tools.some(
+          (tool) => tool.name === 'parallel_data_processing',
+        );
+        tries++
+      ) {
         if (tries > 100) throw new Error('the data tool never appeared');
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -76,7 +87,10 @@ describe('data reached through a tool follows the caller’s resources:read scop
     const client = await connectClient(gateway.mcpUrl, 'legacy', { fetch: fetchWithToken(narrow.key) });
     try {
       for (const chunkSize of [100_000, 1]) {
-        const result = (await client.callTool({ name: 'parallel_data_processing', arguments: statistics('easyremote://data/public-1', chunkSize) })) as { isError?: boolean; structuredContent?: { processed_data?: { rows?: number } } };
+        const result = (await client.callTool({
+          name: 'parallel_data_processing',
+          arguments: statistics('easyremote://data/public-1', chunkSize),
+        })) as { isError?: boolean; structuredContent?: { processed_data?: { rows?: number } } };
         expect(result.isError, `chunk_size ${chunkSize}`).toBeFalsy();
         expect(result.structuredContent?.processed_data?.rows).toBe(2);
       }
@@ -84,21 +98,39 @@ describe('data reached through a tool follows the caller’s resources:read scop
       await client.close();
     }
     for (const spelling of PRIVATE_SPELLINGS) {
-      const call = await modernRequest(gateway.mcpUrl, 'tools/call', { name: 'parallel_data_processing', arguments: statistics(spelling) }, bearer(narrow.key));
+      const call = await modernRequest(
+        gateway.mcpUrl,
+        'tools/call',
+        { name: 'parallel_data_processing', arguments: statistics(spelling) },
+        bearer(narrow.key),
+      );
       expect([spelling, call.status]).toEqual([spelling, 403]);
-      expect(call.json, spelling).toMatchObject({ error: { code: -32000, data: { code: 'AUTH_ERR_INSUFFICIENT_SCOPE' } } });
-      expect(call.headers.get('www-authenticate'), spelling).toMatch(/error="insufficient_scope".*scope="resources:read:easyremote:\/\/data\/private-1"/);
+      expect(call.json, spelling).toMatchObject({
+        error: { code: -32000, data: { code: 'AUTH_ERR_INSUFFICIENT_SCOPE' } },
+      });
+      expect(call.headers.get('www-authenticate'), spelling).toMatch(
+        /error="insufficient_scope".*scope="resources:read:easyremote:\/\/data\/private-1"/,
+      );
       expect(call.text, spelling).not.toContain('31337');
     }
     // The same URI is readable with a key that covers it: the refusal is the scope, not the spelling.
-    const allowed = await modernRequest(gateway.mcpUrl, 'tools/call', { name: 'parallel_data_processing', arguments: statistics('easyremote://data/%70rivate-1') }, bearer(reader.key));
+    const allowed = await modernRequest(
+      gateway.mcpUrl,
+      'tools/call',
+      { name: 'parallel_data_processing', arguments: statistics('easyremote://data/%70rivate-1') },
+      bearer(reader.key),
+    );
     expect(allowed.status).toBe(200);
     expect(allowed.text).toContain('31337');
   });
 
   it('REST: the same decisions on POST /mcp/tools/{name}; /mcp/resources lists only what the key may read', async () => {
     const post = (key: string, body: unknown) =>
-      fetch(`${gateway.url}/mcp/tools/parallel_data_processing`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(key) }, body: JSON.stringify(body) });
+      fetch(`${gateway.url}/mcp/tools/parallel_data_processing`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(key) },
+        body: JSON.stringify(body),
+      });
     const ok = await post(narrow.key, statistics('easyremote://data/public-1', 1));
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { result: { processed_data: { rows: number } } }).result.processed_data.rows).toBe(2);
@@ -107,7 +139,9 @@ describe('data reached through a tool follows the caller’s resources:read scop
       expect([spelling, refused.status]).toEqual([spelling, 403]);
       expect(await refused.json()).toMatchObject({ error: { code: 'AUTH_ERR_INSUFFICIENT_SCOPE' } });
     }
-    const listed = (await (await fetch(`${gateway.url}/mcp/resources`, { headers: bearer(narrow.key) })).json()) as { resources: Array<{ uri: string }> };
+    const listed = (await (await fetch(`${gateway.url}/mcp/resources`, { headers: bearer(narrow.key) })).json()) as {
+      resources: Array<{ uri: string }>;
+    };
     expect(listed.resources.map((resource) => resource.uri)).toEqual(['easyremote://data/public-1']);
   });
 
@@ -120,25 +154,53 @@ describe('data reached through a tool follows the caller’s resources:read scop
       const call = await modernRequest(gateway.mcpUrl, 'tools/call', { name, arguments: args }, bearer(narrow.key));
       expect([name, call.status]).toEqual([name, 403]);
     }
-    const echoed = await modernRequest(gateway.mcpUrl, 'tools/call', { name: 'echo', arguments: { text: 'easyremote://data/public-1' } }, bearer(narrow.key));
+    const echoed = await modernRequest(
+      gateway.mcpUrl,
+      'tools/call',
+      { name: 'echo', arguments: { text: 'easyremote://data/public-1' } },
+      bearer(narrow.key),
+    );
     expect(echoed.status).toBe(200);
     for (const uri of ['easyremote://data/private-1', 'easyremote://data/%70rivate-1']) {
       expect((await modernRequest(gateway.mcpUrl, 'resources/read', { uri }, bearer(narrow.key))).status).toBe(403);
     }
-    const read = await modernRequest(gateway.mcpUrl, 'resources/read', { uri: 'easyremote://data/%70rivate-1' }, bearer(reader.key));
+    const read = await modernRequest(
+      gateway.mcpUrl,
+      'resources/read',
+      { uri: 'easyremote://data/%70rivate-1' },
+      bearer(reader.key),
+    );
     expect(read.text).toContain('31337');
   });
 
   it('2025: subscribing to a resource needs the scope to read it', async () => {
-    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...bearer(narrow.key) };
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...bearer(narrow.key),
+    };
     const init = await fetch(gateway.mcpUrl, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'scopes', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'scopes', version: '1' } },
+      }),
     });
-    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id') ?? '', 'mcp-protocol-version': '2025-11-25' };
+    const session = {
+      ...headers,
+      'mcp-session-id': init.headers.get('mcp-session-id') ?? '',
+      'mcp-protocol-version': '2025-11-25',
+    };
     await init.text();
-    const subscribe = (method: string, uri: string) => fetch(gateway.mcpUrl, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method, params: { uri } }) });
+    const subscribe = (method: string, uri: string) =>
+      fetch(gateway.mcpUrl, {
+        method: 'POST',
+        headers: session,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method, params: { uri } }),
+      });
     for (const uri of ['easyremote://data/private-1', 'easyremote://data/%70rivate-1']) {
       expect((await subscribe('resources/subscribe', uri)).status).toBe(403);
       expect((await subscribe('resources/unsubscribe', uri)).status).toBe(403);
@@ -147,13 +209,22 @@ describe('data reached through a tool follows the caller’s resources:read scop
   });
 
   it('the node refuses on its own: a direct mesh call with a narrow caller, or with none, reads no private data', async () => {
-    await using narrowMesh = await connectRemote({ servers: nats.url, caller: { principal: `key:${narrow.id}`, scopes: ['tools:call', 'resources:read:easyremote://data/public-*'] } });
-    const run = narrowMesh.remote<Record<string, unknown>, { processed_data: { rows: number } }>('parallel_data_processing');
+    await using narrowMesh = await connectRemote({
+      servers: nats.url,
+      caller: { principal: `key:${narrow.id}`, scopes: ['tools:call', 'resources:read:easyremote://data/public-*'] },
+    });
+    const run = narrowMesh.remote<Record<string, unknown>, { processed_data: { rows: number } }>(
+      'parallel_data_processing',
+    );
     expect((await run(statistics('easyremote://data/public-1'))).processed_data.rows).toBe(2);
     for (const spelling of PRIVATE_SPELLINGS) {
-      await expect(run(statistics(spelling)), spelling).rejects.toMatchObject({ code: 'TOOLBOX_ERR_DATASET_FORBIDDEN' });
+      await expect(run(statistics(spelling)), spelling).rejects.toMatchObject({
+        code: 'TOOLBOX_ERR_DATASET_FORBIDDEN',
+      });
     }
     await using anonymous = await connectRemote({ servers: nats.url });
-    await expect(anonymous.call('parallel_data_processing', statistics('easyremote://data/public-1'))).rejects.toMatchObject({ code: 'TOOLBOX_ERR_DATASET_FORBIDDEN' });
+    await expect(
+      anonymous.call('parallel_data_processing', statistics('easyremote://data/public-1')),
+    ).rejects.toMatchObject({ code: 'TOOLBOX_ERR_DATASET_FORBIDDEN' });
   });
 });

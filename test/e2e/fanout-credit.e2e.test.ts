@@ -21,7 +21,12 @@ interface NodeUsage {
 interface Report {
   total_tool_calls: number;
   resource_utilization: NodeUsage[];
-  cost_analysis: { node_seconds: number; gpu_seconds: number; total_cost: number; by_node: Array<{ node: string; cost: number }> };
+  cost_analysis: {
+    node_seconds: number;
+    gpu_seconds: number;
+    total_cost: number;
+    by_node: Array<{ node: string; cost: number }>;
+  };
 }
 interface AuditChunk {
   index: number;
@@ -44,8 +49,16 @@ describe('fan-out work is credited to the nodes that ran the chunks', () => {
 
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
-    gateway = await spawnGateway(nats.url, { EASYREMOTE_PRICE_NODE_SECOND: '0.01', EASYREMOTE_PRICE_GPU_SECOND: '0.1' });
-    const node = (id: string, gpus: string) => spawnNode(nats.url, [FIXTURE], { EASYREMOTE_NODE_ID: id, EASYREMOTE_MAX_CONCURRENCY: '2', EASYREMOTE_NODE_GPUS: gpus });
+    gateway = await spawnGateway(nats.url, {
+      EASYREMOTE_PRICE_NODE_SECOND: '0.01',
+      EASYREMOTE_PRICE_GPU_SECOND: '0.1',
+    });
+    const node = (id: string, gpus: string) =>
+      spawnNode(nats.url, [FIXTURE], {
+        EASYREMOTE_NODE_ID: id,
+        EASYREMOTE_MAX_CONCURRENCY: '2',
+        EASYREMOTE_NODE_GPUS: gpus,
+      });
     nodes.push(...(await Promise.all([node('credit-cpu', 'none'), node('credit-gpu', 'A100:81920')])));
     client = await connectClient(gateway.mcpUrl, 'legacy');
     await waitForProviders(gateway.url, 'place_fanout_sleep', 2);
@@ -86,7 +99,9 @@ describe('fan-out work is credited to the nodes that ran the chunks', () => {
     for (const entry of report.cost_analysis.by_node) expect(entry.cost).toBeGreaterThan(0);
 
     // Audit: the call's record lists every chunk run with its node, duration and outcome.
-    const audit = (await (await fetch(`${gateway.url}/mcp/audit?since=10m&tool=place_fanout_sleep`)).json()) as { records: AuditEntry[] };
+    const audit = (await (await fetch(`${gateway.url}/mcp/audit?since=10m&tool=place_fanout_sleep`)).json()) as {
+      records: AuditEntry[];
+    };
     expect(audit.records).toHaveLength(1);
     const [record] = audit.records;
     expect(record!.nodeId).toBeUndefined();
@@ -98,7 +113,9 @@ describe('fan-out work is credited to the nodes that ran the chunks', () => {
     }
 
     // Dashboard: the recent call names the nodes that ran its chunks.
-    const state = (await (await fetch(`${gateway.url}/mcp/dashboard/state`)).json()) as { recent: Array<{ tool: string; chunkNodes: string[] }> };
+    const state = (await (await fetch(`${gateway.url}/mcp/dashboard/state`)).json()) as {
+      recent: Array<{ tool: string; chunkNodes: string[] }>;
+    };
     const recent = state.recent.find((call) => call.tool === 'place_fanout_sleep');
     expect(recent?.chunkNodes).toEqual([...new Set(ran)].sort());
   });

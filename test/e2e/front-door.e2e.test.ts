@@ -4,14 +4,37 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnGateway, type GatewayProcess } from '../support/processes.js';
 
 /** One HTTP request with headers fetch will not send as given (Host); resolves with status, type and body. */
-function raw(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; type: string; body: string }> {
+function raw(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }) } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type'] ?? ''), body: text }));
-    });
+    const request = httpRequest(
+      url,
+      {
+        method,
+        headers: {
+          ...headers,
+          ...(body === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }),
+        },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            type: String(response.headers['content-type'] ?? ''),
+            body: text,
+          }),
+        );
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -34,7 +57,9 @@ describe('front door and the shape of Host/Origin refusals', () => {
   });
 
   it('GET / answers a browser with a small page linking /mcp, /dashboard and the docs (no key needed)', async () => {
-    const response = await fetch(`${gateway.url}/`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    const response = await fetch(`${gateway.url}/`, {
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     const page = await response.text();
@@ -48,7 +73,11 @@ describe('front door and the shape of Host/Origin refusals', () => {
       const response = await fetch(`${gateway.url}/`, { headers: { accept } });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(await response.json()).toMatchObject({ mcp: '/mcp', dashboard: '/dashboard', docs: expect.stringContaining('docs/') });
+      expect(await response.json()).toMatchObject({
+        mcp: '/mcp',
+        dashboard: '/dashboard',
+        docs: expect.stringContaining('docs/'),
+      });
     }
   });
 
@@ -61,9 +90,17 @@ describe('front door and the shape of Host/Origin refusals', () => {
     expect(call.status).toBe(403);
     expect(JSON.parse(call.body)).toMatchObject({ error: { code: 'GW_ERR_HOST_ORIGIN' } });
     expect(JSON.parse(call.body)).not.toHaveProperty('jsonrpc');
-    const mcp = await raw(`${gateway.url}/mcp`, 'POST', { ...evil, accept: 'application/json, text/event-stream' }, '{"jsonrpc":"2.0","id":1,"method":"tools/list"}');
+    const mcp = await raw(
+      `${gateway.url}/mcp`,
+      'POST',
+      { ...evil, accept: 'application/json, text/event-stream' },
+      '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+    );
     expect(mcp.status).toBe(403);
-    expect(JSON.parse(mcp.body)).toMatchObject({ jsonrpc: '2.0', error: { code: -32000, data: { code: 'GW_ERR_HOST_ORIGIN' } } });
+    expect(JSON.parse(mcp.body)).toMatchObject({
+      jsonrpc: '2.0',
+      error: { code: -32000, data: { code: 'GW_ERR_HOST_ORIGIN' } },
+    });
   });
 
   it('a refused browser Origin is REST-shaped on REST routes', async () => {

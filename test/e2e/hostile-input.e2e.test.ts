@@ -41,22 +41,45 @@ describe('hostile input: floods are refused before parsing and health stays up',
 
   it('a 500k-property body is a 400 GW_ERR_INPUT_LIMIT on REST and on /mcp; a huge array too', async () => {
     const flood = propertyFlood(500_000);
-    const rest = await fetch(`${gateway.url}/mcp/tools/fixture.add`, { method: 'POST', headers: JSON_HEADERS, body: flood });
+    const rest = await fetch(`${gateway.url}/mcp/tools/fixture.add`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: flood,
+    });
     expect(rest.status).toBe(400);
-    expect(await rest.json()).toMatchObject({ error: { code: 'GW_ERR_INPUT_LIMIT', message: expect.stringContaining('more than 10000 members') } });
+    expect(await rest.json()).toMatchObject({
+      error: { code: 'GW_ERR_INPUT_LIMIT', message: expect.stringContaining('more than 10000 members') },
+    });
 
     const rpc = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"fixture.add","arguments":${flood}}}`;
-    const mcp = await fetch(gateway.mcpUrl, { method: 'POST', headers: { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28' }, body: rpc });
+    const mcp = await fetch(gateway.mcpUrl, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28' },
+      body: rpc,
+    });
     expect(mcp.status).toBe(400);
-    expect(await mcp.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600, data: { code: 'GW_ERR_INPUT_LIMIT' } } });
+    expect(await mcp.json()).toMatchObject({
+      jsonrpc: '2.0',
+      error: { code: -32600, data: { code: 'GW_ERR_INPUT_LIMIT' } },
+    });
 
     const items = `{"a":[${Array.from({ length: 200_001 }, () => '0').join(',')}]}`;
-    const array = await fetch(`${gateway.url}/mcp/tools/fixture.add`, { method: 'POST', headers: JSON_HEADERS, body: items });
+    const array = await fetch(`${gateway.url}/mcp/tools/fixture.add`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: items,
+    });
     expect(array.status).toBe(400);
-    expect(await array.json()).toMatchObject({ error: { code: 'GW_ERR_INPUT_LIMIT', message: expect.stringContaining('more than 100000 items') } });
+    expect(await array.json()).toMatchObject({
+      error: { code: 'GW_ERR_INPUT_LIMIT', message: expect.stringContaining('more than 100000 items') },
+    });
 
     // Within the limits the same routes still work.
-    const ok = await fetch(`${gateway.url}/mcp/tools/fixture.add`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ a: 1, b: 2 }) });
+    const ok = await fetch(`${gateway.url}/mcp/tools/fixture.add`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ a: 1, b: 2 }),
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -64,7 +87,11 @@ describe('hostile input: floods are refused before parsing and health stays up',
     const flood = propertyFlood(500_000);
     let floodsDone = 0;
     const floods = Array.from({ length: 12 }, async () => {
-      const response = await fetch(`${gateway.url}/mcp/tools/fixture.add`, { method: 'POST', headers: JSON_HEADERS, body: flood });
+      const response = await fetch(`${gateway.url}/mcp/tools/fixture.add`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: flood,
+      });
       expect(response.status).toBe(400);
       await response.arrayBuffer();
       floodsDone++;
@@ -87,15 +114,20 @@ describe('hostile input: floods are refused before parsing and health stays up',
     expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
   });
   it('hostile schemas: refused adverts are logged and left out, the rest of the node and the mesh keep serving', async () => {
-    const listed = ((await (await fetch(`${gateway.url}/mcp/tools`)).json()) as { tools: Array<{ name: string }> }).tools.map((tool) => tool.name);
+    const listed = (
+      (await (await fetch(`${gateway.url}/mcp/tools`)).json()) as { tools: Array<{ name: string }> }
+    ).tools.map((tool) => tool.name);
     expect(listed).toEqual(expect.arrayContaining(['fixture.add', 'hostile_backtrack', 'hostile_neighbour']));
     for (const refused of ['hostile_backreference', 'hostile_keys', 'hostile_huge']) {
       expect(listed).not.toContain(refused);
       // The refusal is logged when the advert arrives, before the node's other tools are listed.
-      const logged = gateway.lines.map(parseLine).filter((entry) => entry?.msg === 'refused an advertised tool' && entry.tool === refused);
+      const logged = gateway.lines
+        .map(parseLine)
+        .filter((entry) => entry?.msg === 'refused an advertised tool' && entry.tool === refused);
       expect(logged[0]).toMatchObject({ nodeId: 'hostile', tool: refused, reason: expect.any(String) });
     }
-    const call = (tool: string, args: unknown) => fetch(`${gateway.url}/mcp/tools/${tool}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(args) });
+    const call = (tool: string, args: unknown) =>
+      fetch(`${gateway.url}/mcp/tools/${tool}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(args) });
     const refusedCall = await call('hostile_backreference', { text: 'aa' });
     expect(refusedCall.status).toBe(404);
     expect(await refusedCall.json()).toMatchObject({ error: { code: 'GW_ERR_TOOL_NOT_FOUND' } });

@@ -19,7 +19,12 @@ async function initializeRaw(url: string): Promise<string> {
   const response = await fetch(url, {
     method: 'POST',
     headers: JSON_HEADERS,
-    body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    }),
   });
   await response.text();
   return response.headers.get('mcp-session-id') ?? '';
@@ -60,7 +65,10 @@ describe('the MCP protocol through the mesh', () => {
       const progress: Array<{ progress: number; total?: number; message?: string }> = [];
       // 2026-07-28 clients ask for log lines per request; 2025 clients get them until they set a level.
       const meta = era === 'modern' ? { _meta: { 'io.modelcontextprotocol/logLevel': 'info' } } : {};
-      const result = await client.callTool({ name: 'proto_progress', arguments: {}, ...meta }, { onprogress: (update) => progress.push(update) });
+      const result = await client.callTool(
+        { name: 'proto_progress', arguments: {}, ...meta },
+        { onprogress: (update) => progress.push(update) },
+      );
       expect(firstText(result)).toBe('progress done');
       expect(progress.map((update) => update.progress)).toEqual([1, 2, 3]);
       expect(progress[2]).toMatchObject({ total: 3, message: 'step 3 of 3' });
@@ -79,7 +87,12 @@ describe('the MCP protocol through the mesh', () => {
     const call = fetch(gatewayA.mcpUrl, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 'long-1', method: 'tools/call', params: { name: 'proto_wait_for_cancel', arguments: {} } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'long-1',
+        method: 'tools/call',
+        params: { name: 'proto_wait_for_cancel', arguments: {} },
+      }),
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     // ...and the cancellation goes to gateway B.
@@ -87,7 +100,11 @@ describe('the MCP protocol through the mesh', () => {
     const notified = await fetch(gatewayB.mcpUrl, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'long-1', reason: 'user pressed stop' } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: 'long-1', reason: 'user pressed stop' },
+      }),
     });
     expect(notified.status).toBe(202);
     const aborted = await node.waitForLog('fixture aborted', 5_000);
@@ -125,7 +142,10 @@ describe('the MCP protocol through the mesh', () => {
       if (isClientAnswer) answeredTo.push(target);
       return fetch(target, init);
     };
-    const client = await connectClient(gatewayA.mcpUrl, 'legacy', { fetch: crossFetch, capabilities: { elicitation: {} } });
+    const client = await connectClient(gatewayA.mcpUrl, 'legacy', {
+      fetch: crossFetch,
+      capabilities: { elicitation: {} },
+    });
     clients.push(client);
     client.setRequestHandler('elicitation/create', async (request) => {
       expect(request.params.message).toBe('What is your name?');
@@ -138,8 +158,12 @@ describe('the MCP protocol through the mesh', () => {
 
   it('2026 elicitation: input_required and a retry (through the other replica) complete the call', async () => {
     let calls = 0;
-    const alternate: typeof fetch = async (input, init) => fetch(calls++ % 2 === 0 ? gatewayA.mcpUrl : gatewayB.mcpUrl, init);
-    const client = await connectClient(gatewayA.mcpUrl, 'modern', { fetch: alternate, capabilities: { elicitation: {} } });
+    const alternate: typeof fetch = async (input, init) =>
+      fetch(calls++ % 2 === 0 ? gatewayA.mcpUrl : gatewayB.mcpUrl, init);
+    const client = await connectClient(gatewayA.mcpUrl, 'modern', {
+      fetch: alternate,
+      capabilities: { elicitation: {} },
+    });
     clients.push(client);
     client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { name: 'Grace' } }));
     const result = await client.callTool({ name: 'proto_ask_name', arguments: {} });
@@ -175,7 +199,11 @@ describe('the MCP protocol through the mesh', () => {
   it('modern: ping is 404 / -32601 naming server/discover, and server/discover answers', async () => {
     const ping = await modernRequest(gatewayA.mcpUrl, 'ping', {});
     expect(ping.status).toBe(404);
-    const error = ping.json?.error as { code: number; message: string; data: { removedIn: string; replacement: string } };
+    const error = ping.json?.error as {
+      code: number;
+      message: string;
+      data: { removedIn: string; replacement: string };
+    };
     expect(error.code).toBe(-32601);
     expect(error.message).toContain('server/discover');
     expect(error.data).toEqual({ removedIn: '2026-07-28', replacement: 'server/discover' });
@@ -192,7 +220,10 @@ describe('the MCP protocol through the mesh', () => {
       const client = await connectClient(gatewayB.mcpUrl, era);
       clients.push(client);
       const tool = (await client.listTools()).tools.find((candidate) => candidate.name === 'proto_defaults');
-      const schema = tool?.inputSchema as { required?: string[]; properties: Record<string, { default?: unknown; required?: string[] }> };
+      const schema = tool?.inputSchema as {
+        required?: string[];
+        properties: Record<string, { default?: unknown; required?: string[] }>;
+      };
       expect(schema.required).toEqual(['text']);
       expect(schema.properties.times?.default).toBe(2);
       expect(schema.properties.options?.required).toBeUndefined();

@@ -63,7 +63,9 @@ describe('nodes joining and leaving', () => {
     ]);
     try {
       await waitUntil(async () => {
-        const list = await (await fetch(`${gateway.url}/mcp/tools`)).json() as { tools: Array<{ name: string; providers: string[] }> };
+        const list = (await (await fetch(`${gateway.url}/mcp/tools`)).json()) as {
+          tools: Array<{ name: string; providers: string[] }>;
+        };
         return list.tools.find((tool) => tool.name === 'fixture_whoami')?.providers.length === 2;
       }, 5_000);
       const served = new Set<string>();

@@ -27,7 +27,8 @@ function oldNode(): string | undefined {
 }
 
 const old = oldNode();
-if (old === undefined) console.warn('skipping the old-Node run: no Node older than 22.18 at /usr/bin/node or /usr/local/bin/node');
+if (old === undefined)
+  console.warn('skipping the old-Node run: no Node older than 22.18 at /usr/bin/node or /usr/local/bin/node');
 
 describe('the Node version check in every bin', () => {
   it('states the same floor as package.json engines', () => {
@@ -42,12 +43,19 @@ describe('the Node version check in every bin', () => {
       expect(run.stdout).toBe('');
       const lines = run.stderr.trimEnd().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^${bin.name}: needs Node\\.js >= 22\\.18 \\(this is v\\d+\\.\\d+\\.\\d+\\); get Node 24 from https://nodejs\\.org`));
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^${bin.name}: needs Node\\.js >= 22\\.18 \\(this is v\\d+\\.\\d+\\.\\d+\\); get Node 24 from https://nodejs\\.org`,
+        ),
+      );
     }
   });
 
   it('under this Node the bins run', () => {
-    const run = spawnSync(process.execPath, [`${ROOT}apps/cli/bin/easyremote.js`, '--help'], { encoding: 'utf8', timeout: 20_000 });
+    const run = spawnSync(process.execPath, [`${ROOT}apps/cli/bin/easyremote.js`, '--help'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Usage: easyremote <command>');
   });

@@ -7,7 +7,11 @@ import { spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '.
 const OPEN = { EASYREMOTE_AUTH: 'off' };
 
 async function call(gateway: GatewayProcess, text: string): Promise<{ text: string; execution: number }> {
-  const response = await fetch(`${gateway.url}/mcp/tools/obs_cached`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+  const response = await fetch(`${gateway.url}/mcp/tools/obs_cached`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text }),
+  });
   expect(response.status).toBe(200);
   const body = (await response.json()) as { result: { text: string; execution: number } };
   return body.result;
@@ -15,7 +19,9 @@ async function call(gateway: GatewayProcess, text: string): Promise<{ text: stri
 
 async function counter(gateway: GatewayProcess, name: string, tool: string): Promise<number> {
   const families = parsePrometheusTextFormat(await (await fetch(`${gateway.url}/metrics`)).text());
-  return Number(families.find((family) => family.name === name)?.metrics.find((metric) => metric.labels?.tool === tool)?.value ?? 0);
+  return Number(
+    families.find((family) => family.name === name)?.metrics.find((metric) => metric.labels?.tool === tool)?.value ?? 0,
+  );
 }
 
 // A tool that opts in (metadata.cacheTtlMs) is answered from a cache both gateways share; hits show
@@ -60,7 +66,9 @@ describe('observability: shared result cache', () => {
     }
     expect(report!.total_tool_calls).toBe(4);
     expect(report!.cache).toEqual({ hits: 2, hit_rate: 0.5 });
-    expect(report!.most_used_tools).toEqual([expect.objectContaining({ tool: 'obs_cached', calls: 4, cache_hits: 2, success_rate: 1 })]);
+    expect(report!.most_used_tools).toEqual([
+      expect.objectContaining({ tool: 'obs_cached', calls: 4, cache_hits: 2, success_rate: 1 }),
+    ]);
     // Only the two real executions used the node.
     expect(report!.resource_utilization).toEqual([expect.objectContaining({ node: 'cache-node', calls: 2 })]);
   });

@@ -31,7 +31,15 @@ describe.runIf(runsWith('chromium'))('observability: the dashboard, live, in a r
     toolsOnly = (await createKey(nats.url, 'tools-only', ['tools:list', 'tools:call'])).key;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
 
@@ -78,7 +86,10 @@ describe.runIf(runsWith('chromium'))('observability: the dashboard, live, in a r
     await recent.first().waitFor({ timeout: 10_000 });
     expect(await recent.first().locator('td.ok').textContent()).toBe('success');
     await page.locator('#ch-calls[data-total="1"]').waitFor();
-    await page.locator('#report-summary').filter({ hasText: /^1 calls/ }).waitFor({ timeout: 10_000 });
+    await page
+      .locator('#report-summary')
+      .filter({ hasText: /^1 calls/ })
+      .waitFor({ timeout: 10_000 });
 
     // A second node with the longest id allowed, so the tables have something wide to fit.
     extra = await spawnNode(nats.url, ['test/fixtures/test-tools.ts'], { EASYREMOTE_NODE_ID: LONG_NODE_ID });
@@ -94,7 +105,11 @@ describe.runIf(runsWith('chromium'))('observability: the dashboard, live, in a r
         return { id: table.id || panel.querySelector('h2').textContent, table: table.getBoundingClientRect().width, room: panel.clientWidth, panelScroll: panel.scrollWidth };
       });
       return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, tables };
-    })()`)) as { scrollWidth: number; clientWidth: number; tables: Array<{ id: string; table: number; room: number; panelScroll: number }> };
+    })()`)) as {
+      scrollWidth: number;
+      clientWidth: number;
+      tables: Array<{ id: string; table: number; room: number; panelScroll: number }>;
+    };
     expect(fit.scrollWidth).toBeLessThanOrEqual(fit.clientWidth);
     expect(fit.tables.length).toBeGreaterThanOrEqual(6); // nodes, tools, conflicts, recent, and the report's two
     for (const table of fit.tables) {
@@ -104,7 +119,11 @@ describe.runIf(runsWith('chromium'))('observability: the dashboard, live, in a r
 
     // Every chart carries a time axis: HH:MM tick labels, in time order, plus a 0 and a peak on the y axis.
     for (const id of ['ch-calls', 'ch-latency', 'ch-errors']) {
-      const ticks = await page.locator(`#${id} .x-axis text`).evaluateAll((nodes) => nodes.map((node) => ({ text: node.textContent, t: Number(node.getAttribute('data-t')) })));
+      const ticks = await page
+        .locator(`#${id} .x-axis text`)
+        .evaluateAll((nodes) =>
+          nodes.map((node) => ({ text: node.textContent, t: Number(node.getAttribute('data-t')) })),
+        );
       expect(ticks.length, `${id} has time ticks`).toBeGreaterThanOrEqual(3);
       for (const tick of ticks) {
         const at = new Date(tick.t);

@@ -28,7 +28,14 @@ async function scrapeText(url: string): Promise<string> {
  * it is given that family's HELP/TYPE lines and the one tool's samples only.
  */
 function histogramCount(text: string, name: string, tool: string): number {
-  const lines = text.split('\n').filter((line) => line.startsWith(`# HELP ${name} `) || line.startsWith(`# TYPE ${name} `) || (line.startsWith(`${name}_`) && line.includes(`tool="${tool}"`)));
+  const lines = text
+    .split('\n')
+    .filter(
+      (line) =>
+        line.startsWith(`# HELP ${name} `) ||
+        line.startsWith(`# TYPE ${name} `) ||
+        (line.startsWith(`${name}_`) && line.includes(`tool="${tool}"`)),
+    );
   const family = parsePrometheusTextFormat(`${lines.join('\n')}\n`).find((entry) => entry.name === name);
   expect(family?.type).toBe('HISTOGRAM');
   return Number(family?.metrics[0]?.buckets?.['+Inf']);
@@ -37,7 +44,9 @@ function histogramCount(text: string, name: string, tool: string): number {
 function sample(families: PromFamily[], name: string, labels: Record<string, string> = {}): number {
   const family = families.find((entry) => entry.name === name);
   if (!family) throw new Error(`no metric ${name}`);
-  const found = family.metrics.find((metric) => Object.entries(labels).every(([key, value]) => metric.labels?.[key] === value));
+  const found = family.metrics.find((metric) =>
+    Object.entries(labels).every(([key, value]) => metric.labels?.[key] === value),
+  );
   if (!found) return 0;
   return Number(found.value ?? found.count);
 }
@@ -55,7 +64,10 @@ describe('observability: metrics and usage analytics across two gateways', () =>
     [gatewayA, gatewayB, node] = await Promise.all([
       spawnGateway(nats.url, OPEN),
       spawnGateway(nats.url, OPEN),
-      spawnNode(nats.url, ['test/fixtures/test-tools.ts'], { EASYREMOTE_NODE_ID: 'metrics-node', EASYREMOTE_METRICS_PORT: '0' }),
+      spawnNode(nats.url, ['test/fixtures/test-tools.ts'], {
+        EASYREMOTE_NODE_ID: 'metrics-node',
+        EASYREMOTE_METRICS_PORT: '0',
+      }),
     ]);
     nodeMetricsUrl = String((await node.waitForLog('node serving')).metrics);
   });
@@ -77,11 +89,16 @@ describe('observability: metrics and usage analytics across two gateways', () =>
 
     const client = await connectClient(gatewayA.mcpUrl, 'legacy');
     clients.push(client);
-    for (const [a, b] of [[1, 2], [3, 4], [5, 6]]) {
+    for (const [a, b] of [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]) {
       const result = await client.callTool({ name: 'fixture.add', arguments: { a, b } });
       expect(result.isError).toBeFalsy();
     }
-    for (let i = 0; i < 2; i++) expect((await client.callTool({ name: 'fixture_tool_error', arguments: {} })).isError).toBe(true);
+    for (let i = 0; i < 2; i++)
+      expect((await client.callTool({ name: 'fixture_tool_error', arguments: {} })).isError).toBe(true);
     expect((await client.callTool({ name: 'fixture_throw', arguments: {} })).isError).toBe(true);
 
     const afterText = await scrapeText(`${gatewayA.url}/metrics`);
@@ -90,23 +107,36 @@ describe('observability: metrics and usage analytics across two gateways', () =>
     expect(histogramCount(afterText, 'easyremote_tool_call_duration_seconds', 'fixture.add')).toBe(3);
     expect(histogramCount(afterText, 'easyremote_tool_call_duration_seconds', 'fixture_tool_error')).toBe(2);
     const errorsOf = (tool: string) =>
-      after.find((family) => family.name === 'easyremote_tool_call_errors_total')!.metrics.filter((metric) => metric.labels?.tool === tool).reduce((sum, metric) => sum + Number(metric.value), 0);
+      after
+        .find((family) => family.name === 'easyremote_tool_call_errors_total')!
+        .metrics.filter((metric) => metric.labels?.tool === tool)
+        .reduce((sum, metric) => sum + Number(metric.value), 0);
     expect(errorsOf('fixture_tool_error')).toBe(2);
     expect(errorsOf('fixture_throw')).toBe(1);
     expect(sample(after, 'easyremote_calls_in_flight')).toBe(0);
     // Gateway B served none of them: metrics are per replica.
-    expect(sample(await scrape(`${gatewayB.url}/metrics`), 'easyremote_tool_calls_total', { tool: 'fixture.add', outcome: 'success' })).toBe(0);
+    expect(
+      sample(await scrape(`${gatewayB.url}/metrics`), 'easyremote_tool_calls_total', {
+        tool: 'fixture.add',
+        outcome: 'success',
+      }),
+    ).toBe(0);
 
     const nodeText = await scrapeText(nodeMetricsUrl);
     const nodeMetrics = parsePrometheusTextFormat(nodeText);
-    expect(sample(nodeMetrics, 'easyremote_node_tool_calls_total', { tool: 'fixture.add', outcome: 'success' })).toBe(3);
-    expect(sample(nodeMetrics, 'easyremote_node_tool_calls_total', { tool: 'fixture_tool_error', outcome: 'error' })).toBe(2);
+    expect(sample(nodeMetrics, 'easyremote_node_tool_calls_total', { tool: 'fixture.add', outcome: 'success' })).toBe(
+      3,
+    );
+    expect(
+      sample(nodeMetrics, 'easyremote_node_tool_calls_total', { tool: 'fixture_tool_error', outcome: 'error' }),
+    ).toBe(2);
     expect(histogramCount(nodeText, 'easyremote_node_tool_call_duration_seconds', 'fixture.add')).toBe(3);
     expect(sample(nodeMetrics, 'easyremote_node_tools')).toBeGreaterThanOrEqual(5);
   });
 
   it('the usage report matches the call sequence exactly, from either gateway', async () => {
-    const report = async (gateway: GatewayProcess) => (await (await fetch(`${gateway.url}/mcp/analytics/report?period=1h`)).json()) as UsageReport;
+    const report = async (gateway: GatewayProcess) =>
+      (await (await fetch(`${gateway.url}/mcp/analytics/report?period=1h`)).json()) as UsageReport;
     // Records reach the stream asynchronously: wait until all six are there.
     let fromA = await report(gatewayA);
     for (let i = 0; i < 50 && fromA.total_tool_calls < 6; i++) {
@@ -141,7 +171,9 @@ describe('observability: metrics and usage analytics across two gateways', () =>
     expect(fromA.cost_analysis.total_cost).toBeCloseTo(usage.busy_seconds * 0.5, 5);
     expect(fromA.cache).toEqual({ hits: 0, hit_rate: 0 });
     // Half the node's calls failed (>= 5 calls, > 20 %): error-prone; no tool is slow or hot enough.
-    expect(fromA.recommendations).toEqual([{ issue: 'error_prone_node', node: 'metrics-node', recommendation: expect.stringContaining('50%') }]);
+    expect(fromA.recommendations).toEqual([
+      { issue: 'error_prone_node', node: 'metrics-node', recommendation: expect.stringContaining('50%') },
+    ]);
 
     expect((await fetch(`${gatewayB.url}/mcp/analytics/report?period=soon`)).status).toBe(400);
   });
@@ -165,11 +197,19 @@ describe('observability: metrics and usage analytics across two gateways', () =>
     expect(text.out).toContain('[error_prone_node] metrics-node');
   });
   it('counts rate-limit refusals per principal', async () => {
-    const limited = await spawnGateway(nats.url, { ...OPEN, EASYREMOTE_RATE_LIMIT: '2', EASYREMOTE_RATE_WINDOW_MS: '60000' });
+    const limited = await spawnGateway(nats.url, {
+      ...OPEN,
+      EASYREMOTE_RATE_LIMIT: '2',
+      EASYREMOTE_RATE_WINDOW_MS: '60000',
+    });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
-        const response = await fetch(`${limited.url}/mcp/tools/fixture.add`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: i, b: 1 }) });
+        const response = await fetch(`${limited.url}/mcp/tools/fixture.add`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ a: i, b: 1 }),
+        });
         statuses.push(response.status);
       }
       expect(statuses).toEqual([200, 200, 429, 429]);

@@ -55,7 +55,9 @@ async function startOtlpReceiver(): Promise<{ url: string; spans: ReceivedSpan[]
       if (request.method === 'POST' && request.url === '/v1/traces') {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport;
         for (const resourceSpan of body.resourceSpans ?? []) {
-          const service = attributeValue(resourceSpan.resource?.attributes?.find((a) => a.key === 'service.name')?.value) as string;
+          const service = attributeValue(
+            resourceSpan.resource?.attributes?.find((a) => a.key === 'service.name')?.value,
+          ) as string;
           for (const scope of resourceSpan.scopeSpans ?? []) {
             for (const span of scope.spans ?? []) {
               spans.push({
@@ -85,7 +87,10 @@ async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 
   for (;;) {
     const value = probe();
     if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(receivedForDebug.map((s) => [s.service, s.name, s.traceId]))}`);
+    if (Date.now() > until)
+      throw new Error(
+        `timed out waiting for ${what}; received: ${JSON.stringify(receivedForDebug.map((s) => [s.service, s.name, s.traceId]))}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -110,7 +115,10 @@ describe('observability: one trace across gateway and node', () => {
     };
     [gateway, node] = await Promise.all([
       spawnGateway(nats.url, { ...otel, EASYREMOTE_AUTH: 'off' }),
-      spawnNode(nats.url, ['test/fixtures/test-tools.ts', 'test/fixtures/observability-tools.ts'], { ...otel, EASYREMOTE_NODE_ID: 'trace-node' }),
+      spawnNode(nats.url, ['test/fixtures/test-tools.ts', 'test/fixtures/observability-tools.ts'], {
+        ...otel,
+        EASYREMOTE_NODE_ID: 'trace-node',
+      }),
     ]);
     client = await connectClient(gateway.mcpUrl, 'legacy');
   });
@@ -125,14 +133,30 @@ describe('observability: one trace across gateway and node', () => {
   it("continues the client's traceparent: HTTP SERVER → NATS CLIENT → node SERVER → handler, in two processes", async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const clientSpanId = '00f067aa0ba902b7';
-    const result = await client.callTool({ name: 'fixture.add', arguments: { a: 1, b: 2 }, _meta: { traceparent: `00-${traceId}-${clientSpanId}-01` } });
+    const result = await client.callTool({
+      name: 'fixture.add',
+      arguments: { a: 1, b: 2 },
+      _meta: { traceparent: `00-${traceId}-${clientSpanId}-01` },
+    });
     expect(result.structuredContent).toEqual({ sum: 3 });
 
     const inTrace = () => receiver.spans.filter((span) => span.traceId === traceId);
-    const handler = await waitFor(() => inTrace().find((span) => span.name === 'handler fixture.add'), 'the handler span');
-    const serve = await waitFor(() => inTrace().find((span) => span.name === 'serve fixture.add'), 'the node SERVER span');
-    const call = await waitFor(() => inTrace().find((span) => span.name === 'call fixture.add'), 'the NATS CLIENT span');
-    const http = await waitFor(() => inTrace().find((span) => span.kind === SpanKind.server && span.service === 'easyremote-gateway'), 'the HTTP SERVER span');
+    const handler = await waitFor(
+      () => inTrace().find((span) => span.name === 'handler fixture.add'),
+      'the handler span',
+    );
+    const serve = await waitFor(
+      () => inTrace().find((span) => span.name === 'serve fixture.add'),
+      'the node SERVER span',
+    );
+    const call = await waitFor(
+      () => inTrace().find((span) => span.name === 'call fixture.add'),
+      'the NATS CLIENT span',
+    );
+    const http = await waitFor(
+      () => inTrace().find((span) => span.kind === SpanKind.server && span.service === 'easyremote-gateway'),
+      'the HTTP SERVER span',
+    );
 
     expect(http).toMatchObject({ service: 'easyremote-gateway', name: 'POST /mcp', parentSpanId: clientSpanId });
     expect(http.attributes['rpc.method']).toBe('tools/call');
@@ -149,21 +173,35 @@ describe('observability: one trace across gateway and node', () => {
 
   it('a fan-out call shows one CLIENT span per chunk, each continued on the node', async () => {
     const traceId = 'aaaabbbbccccddddeeeeffff00001111';
-    const result = await client.callTool({ name: 'obs_squares', arguments: { numbers: [1, 2, 3, 4, 5] }, _meta: { traceparent: `00-${traceId}-1111222233334444-01` } });
+    const result = await client.callTool({
+      name: 'obs_squares',
+      arguments: { numbers: [1, 2, 3, 4, 5] },
+      _meta: { traceparent: `00-${traceId}-1111222233334444-01` },
+    });
     expect(result.structuredContent).toEqual({ total: 55 });
     const inTrace = () => receiver.spans.filter((span) => span.traceId === traceId);
     // Each process exports on its own schedule: wait for both sides.
-    await waitFor(() => (inTrace().filter((span) => span.name.startsWith('handler obs_squares')).length >= 3 ? true : undefined), 'three chunk handlers');
-    const chunkSpans = () => inTrace().filter((span) => span.kind === SpanKind.client && span.name.startsWith('call obs_squares chunk'));
+    await waitFor(
+      () => (inTrace().filter((span) => span.name.startsWith('handler obs_squares')).length >= 3 ? true : undefined),
+      'three chunk handlers',
+    );
+    const chunkSpans = () =>
+      inTrace().filter((span) => span.kind === SpanKind.client && span.name.startsWith('call obs_squares chunk'));
     await waitFor(() => (chunkSpans().length >= 3 ? true : undefined), 'three chunk CLIENT spans');
     const http = await waitFor(() => inTrace().find((span) => span.name === 'POST /mcp'), 'the HTTP SERVER span');
     const chunks = chunkSpans();
-    expect(chunks.map((span) => span.name).sort()).toEqual(['call obs_squares chunk 1/3', 'call obs_squares chunk 2/3', 'call obs_squares chunk 3/3']);
+    expect(chunks.map((span) => span.name).sort()).toEqual([
+      'call obs_squares chunk 1/3',
+      'call obs_squares chunk 2/3',
+      'call obs_squares chunk 3/3',
+    ]);
     for (const chunk of chunks) {
       expect(chunk.parentSpanId).toBe(http.spanId);
       const serve = inTrace().find((span) => span.kind === SpanKind.server && span.parentSpanId === chunk.spanId);
       expect(serve).toMatchObject({ service: 'easyremote-node', name: 'serve obs_squares' });
-      expect(inTrace().some((span) => span.name === 'handler obs_squares' && span.parentSpanId === serve!.spanId)).toBe(true);
+      expect(inTrace().some((span) => span.name === 'handler obs_squares' && span.parentSpanId === serve!.spanId)).toBe(
+        true,
+      );
     }
   });
 });

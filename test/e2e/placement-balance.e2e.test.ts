@@ -13,7 +13,10 @@ const CALLS = 48;
 const WORKERS = 6;
 const WORK_MS = 30;
 
-async function run(client: Client, strategy: 'least-loaded' | 'round-robin'): Promise<{ slowShare: number; wallMs: number }> {
+async function run(
+  client: Client,
+  strategy: 'least-loaded' | 'round-robin',
+): Promise<{ slowShare: number; wallMs: number }> {
   const ran: string[] = [];
   let issued = 0;
   const started = performance.now();
@@ -40,7 +43,12 @@ describe('least-loaded beats round-robin on heterogeneous nodes', () => {
     nats = await startNats({ path: process.env.PATH });
     gateway = await spawnGateway(nats.url);
     const node = (id: string, slowdown: string) =>
-      spawnNode(nats.url, [FIXTURE], { EASYREMOTE_NODE_ID: id, EASYREMOTE_NODE_LABELS: 'pool=het', EASYREMOTE_NODE_GPUS: 'none', PLACEMENT_FIXTURE_SLOWDOWN: slowdown });
+      spawnNode(nats.url, [FIXTURE], {
+        EASYREMOTE_NODE_ID: id,
+        EASYREMOTE_NODE_LABELS: 'pool=het',
+        EASYREMOTE_NODE_GPUS: 'none',
+        PLACEMENT_FIXTURE_SLOWDOWN: slowdown,
+      });
     nodes.push(...(await Promise.all([node('fast-1', '1'), node('fast-2', '1'), node('slow', '8')])));
     client = await connectClient(gateway.mcpUrl, 'legacy');
     await waitForProviders(gateway.url, 'place_work', 3);

@@ -18,7 +18,8 @@ interface FanoutMeta {
   failed: Array<{ index: number; code: string }>;
 }
 
-const fanoutOf = (result: { _meta?: Record<string, unknown> }) => result._meta?.['easyremote/fanout'] as FanoutMeta | undefined;
+const fanoutOf = (result: { _meta?: Record<string, unknown> }) =>
+  result._meta?.['easyremote/fanout'] as FanoutMeta | undefined;
 
 describe('fan-out', () => {
   let nats: NatsServerHandle;
@@ -26,7 +27,13 @@ describe('fan-out', () => {
   let client: Client;
   const nodes = new Map<string, AppProcess>();
   const node = async (id: string, env: Record<string, string> = {}) => {
-    const app = await spawnNode(nats.url, [FIXTURE], { EASYREMOTE_NODE_ID: id, EASYREMOTE_MAX_CONCURRENCY: '2', EASYREMOTE_HEARTBEAT_MS: String(HEARTBEAT_MS), EASYREMOTE_NODE_GPUS: 'none', ...env });
+    const app = await spawnNode(nats.url, [FIXTURE], {
+      EASYREMOTE_NODE_ID: id,
+      EASYREMOTE_MAX_CONCURRENCY: '2',
+      EASYREMOTE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+      EASYREMOTE_NODE_GPUS: 'none',
+      ...env,
+    });
     nodes.set(id, app);
   };
 
@@ -48,7 +55,14 @@ describe('fan-out', () => {
   it('splits an array over every node, merges in chunk order and reports progress per chunk', async () => {
     const items = Array.from({ length: 24 }, (_, i) => i);
     const progress: Array<{ progress: number; total?: number }> = [];
-    const result = await callTool(client, 'place_fanout_sleep', { items, ms: 50, chunk: 2 }, undefined, {}, { onprogress: (p) => progress.push(p) });
+    const result = await callTool(
+      client,
+      'place_fanout_sleep',
+      { items, ms: 50, chunk: 2 },
+      undefined,
+      {},
+      { onprogress: (p) => progress.push(p) },
+    );
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ doubled: items.map((x) => x * 2), chunks: 12 });
     expect(new Set(result.structuredContent?.nodes as string[])).toEqual(new Set(['fan-a', 'fan-b', 'fan-c']));
@@ -88,7 +102,9 @@ describe('fan-out', () => {
     const error = strict._meta?.['easyremote/error'] as { code: string; message: string; data: FanoutMeta };
     expect(error.code).toBe('GW_ERR_FANOUT_FAILED');
     expect(error.message).toContain('#4 FIXTURE_ERR_CHUNK after 1 attempt(s): item 4 is refused');
-    expect(error.data.failed).toEqual([{ index: 4, code: 'FIXTURE_ERR_CHUNK', message: 'item 4 is refused', attempts: 1 }]);
+    expect(error.data.failed).toEqual([
+      { index: 4, code: 'FIXTURE_ERR_CHUNK', message: 'item 4 is refused', attempts: 1 },
+    ]);
     const partial = await callTool(client, 'place_fanout_partial', { items: [0, 1, 2, 3, 4, 5], failAt: [1, 4] });
     expect(partial.isError).toBeFalsy();
     expect(partial.structuredContent).toEqual({ items: [0, 2, 3, 5] });

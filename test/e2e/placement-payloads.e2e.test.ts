@@ -31,8 +31,16 @@ describe('large payloads', () => {
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
     // The body and string limits are raised so that the payload limit is the one these tests reach.
-    gateway = await spawnGateway(nats.url, { EASYREMOTE_MAX_PAYLOAD_BYTES: LIMIT, EASYREMOTE_MAX_BODY_BYTES: String(40 * MIB), EASYREMOTE_MAX_STRING_LENGTH: String(40 * MIB) });
-    node = await spawnNode(nats.url, [FIXTURE], { EASYREMOTE_NODE_ID: 'payloads', EASYREMOTE_MAX_PAYLOAD_BYTES: LIMIT, EASYREMOTE_NODE_GPUS: 'none' });
+    gateway = await spawnGateway(nats.url, {
+      EASYREMOTE_MAX_PAYLOAD_BYTES: LIMIT,
+      EASYREMOTE_MAX_BODY_BYTES: String(40 * MIB),
+      EASYREMOTE_MAX_STRING_LENGTH: String(40 * MIB),
+    });
+    node = await spawnNode(nats.url, [FIXTURE], {
+      EASYREMOTE_NODE_ID: 'payloads',
+      EASYREMOTE_MAX_PAYLOAD_BYTES: LIMIT,
+      EASYREMOTE_NODE_GPUS: 'none',
+    });
     client = await connectClient(gateway.mcpUrl, 'legacy');
     await waitForProviders(gateway.url, 'place_big_result', 1);
   }, 60_000);
@@ -63,7 +71,10 @@ describe('large payloads', () => {
     const result = await callTool(client, 'place_big_argument', { data });
     expect(result.structuredContent).toEqual({ length: 5 * MIB, sha256: sha256(data) });
     const rest = await post(`${gateway.url}/mcp/tools/place_big_argument`, JSON.stringify({ data }));
-    expect(rest).toEqual({ status: 200, json: { result: { length: 5 * MIB, sha256: sha256(data) }, node: 'payloads' } });
+    expect(rest).toEqual({
+      status: 200,
+      json: { result: { length: 5 * MIB, sha256: sha256(data) }, node: 'payloads' },
+    });
   }, 60_000);
 
   it('a result over the hard limit is a clear error, not a hang or a cut', async () => {
@@ -80,12 +91,22 @@ describe('large payloads', () => {
 
   it('an argument over the hard limit is a clear error (JSON-RPC -32602, REST 413)', async () => {
     const data = text(17 * MIB);
-    await expect(callTool(client, 'place_big_argument', { data })).rejects.toMatchObject({ code: -32602, data: { code: 'GW_ERR_PAYLOAD_TOO_LARGE' } });
+    await expect(callTool(client, 'place_big_argument', { data })).rejects.toMatchObject({
+      code: -32602,
+      data: { code: 'GW_ERR_PAYLOAD_TOO_LARGE' },
+    });
     const rest = await post(`${gateway.url}/mcp/tools/place_big_argument`, JSON.stringify({ data }));
     expect(rest.status).toBe(413);
-    expect(rest.json).toMatchObject({ error: { code: 'GW_ERR_PAYLOAD_TOO_LARGE', message: expect.stringContaining('over the 16777216-byte limit') as string } });
+    expect(rest.json).toMatchObject({
+      error: {
+        code: 'GW_ERR_PAYLOAD_TOO_LARGE',
+        message: expect.stringContaining('over the 16777216-byte limit') as string,
+      },
+    });
     // Over the HTTP body limit too: refused before anything reaches the mesh.
     // Announced, not fully sent: the 413 comes from Content-Length alone (no EPIPE race while writing 41 MiB).
-    expect(await postStatus(`${gateway.url}/mcp/tools/place_big_argument`, JSON.stringify({ data: text(41 * MIB) }), {})).toBe(413);
+    expect(
+      await postStatus(`${gateway.url}/mcp/tools/place_big_argument`, JSON.stringify({ data: text(41 * MIB) }), {}),
+    ).toBe(413);
   }, 60_000);
 });

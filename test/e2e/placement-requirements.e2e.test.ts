@@ -18,7 +18,8 @@ describe('placement requirements of a call', () => {
   let gateway: GatewayProcess;
   let client: Client;
   const nodes: AppProcess[] = [];
-  const node = (id: string, env: Record<string, string>) => spawnNode(nats.url, [FIXTURE], { EASYREMOTE_NODE_ID: id, EASYREMOTE_NODE_GPUS: 'none', ...env });
+  const node = (id: string, env: Record<string, string>) =>
+    spawnNode(nats.url, [FIXTURE], { EASYREMOTE_NODE_ID: id, EASYREMOTE_NODE_GPUS: 'none', ...env });
 
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
@@ -42,7 +43,9 @@ describe('placement requirements of a call', () => {
   });
 
   const ranOn = async (placement: Parameters<typeof callTool>[3]): Promise<Set<string | undefined>> => {
-    const results = await Promise.all(Array.from({ length: CALLS }, () => callTool(client, 'place_work', { ms: 1 }, placement)));
+    const results = await Promise.all(
+      Array.from({ length: CALLS }, () => callTool(client, 'place_work', { ms: 1 }, placement)),
+    );
     for (const result of results) expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
     return new Set(results.map(nodeOf));
   };
@@ -65,7 +68,12 @@ describe('placement requirements of a call', () => {
   });
 
   it('a requirement no node meets is refused clearly, naming why for each node', async () => {
-    const result = await callTool(client, 'place_work', { ms: 0 }, { requirements: { gpu: true, memoryBytes: 32 * GiB } });
+    const result = await callTool(
+      client,
+      'place_work',
+      { ms: 0 },
+      { requirements: { gpu: true, memoryBytes: 32 * GiB } },
+    );
     expect(result.isError).toBe(true);
     const error = result._meta?.['easyremote/error'] as { code: string; message: string };
     expect(error.code).toBe('GW_ERR_NO_MATCHING_NODE');
@@ -78,23 +86,38 @@ describe('placement requirements of a call', () => {
     await expect(bare).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('unknown key "gpu"') });
     await expect(bare).rejects.toMatchObject({ message: expect.stringContaining('requirements') });
     const nested = callTool(client, 'place_work', { ms: 0 }, { requirements: { gpus: 1 } } as never);
-    await expect(nested).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('unknown key "gpus"'), data: { code: 'GW_ERR_INVALID_PLACEMENT' } });
+    await expect(nested).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('unknown key "gpus"'),
+      data: { code: 'GW_ERR_INVALID_PLACEMENT' },
+    });
   });
 
   it('REST takes the same requirements in the query and refuses unknown parameters', async () => {
-    const post = (query: string) => fetch(`${gateway.url}/mcp/tools/place_work?${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ms":0}' });
+    const post = (query: string) =>
+      fetch(`${gateway.url}/mcp/tools/place_work?${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"ms":0}',
+      });
     expect(await (await post('gpu=true')).json()).toEqual({ result: { node: 'req-gpu' }, node: 'req-gpu' });
     expect(await (await post('memory=32GiB')).json()).toEqual({ result: { node: 'req-big' }, node: 'req-big' });
     const unknown = await post('gpus=1');
     expect(unknown.status).toBe(400);
-    expect(await unknown.json()).toMatchObject({ error: { code: 'GW_ERR_INVALID_PLACEMENT', message: expect.stringContaining('"gpus"') } });
+    expect(await unknown.json()).toMatchObject({
+      error: { code: 'GW_ERR_INVALID_PLACEMENT', message: expect.stringContaining('"gpus"') },
+    });
     const unmet = await post('memory=1TiB');
     expect(unmet.status).toBe(503);
     expect(await unmet.json()).toMatchObject({ error: { code: 'GW_ERR_NO_MATCHING_NODE' } });
   });
 
   it('a bad EASYREMOTE_NODE_MEMORY stops the node at start, naming the variable', async () => {
-    const bad = runCli(['node', FIXTURE], { NATS_URL: nats.url, EASYREMOTE_NODE_ID: 'req-bad', EASYREMOTE_NODE_MEMORY: 'plenty' });
+    const bad = runCli(['node', FIXTURE], {
+      NATS_URL: nats.url,
+      EASYREMOTE_NODE_ID: 'req-bad',
+      EASYREMOTE_NODE_MEMORY: 'plenty',
+    });
     const [code] = (await once(bad.child, 'exit')) as [number | null];
     expect(code).toBe(1);
     expect(bad.lines.join('\n')).toContain('EASYREMOTE_NODE_MEMORY="plenty": invalid size "plenty"');

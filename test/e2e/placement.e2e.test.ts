@@ -15,7 +15,12 @@ describe('placement', () => {
   let client: Client;
   const nodes: AppProcess[] = [];
   const node = (id: string, env: Record<string, string> = {}) =>
-    spawnNode(nats.url, [FIXTURE], { EASYREMOTE_NODE_ID: id, EASYREMOTE_HEARTBEAT_MS: '300', EASYREMOTE_NODE_GPUS: 'none', ...env });
+    spawnNode(nats.url, [FIXTURE], {
+      EASYREMOTE_NODE_ID: id,
+      EASYREMOTE_HEARTBEAT_MS: '300',
+      EASYREMOTE_NODE_GPUS: 'none',
+      ...env,
+    });
 
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
@@ -59,24 +64,41 @@ describe('placement', () => {
     // Asking for a CPU node explicitly is refused with a clear error, not run anyway.
     const refused = await callTool(client, 'place_gpu_only', {}, { nodeId: 'cpu-a' });
     expect(refused.isError).toBe(true);
-    expect(refused._meta?.['easyremote/error']).toMatchObject({ code: 'GW_ERR_NO_MATCHING_NODE', message: expect.stringContaining('no GPU') as string });
+    expect(refused._meta?.['easyremote/error']).toMatchObject({
+      code: 'GW_ERR_NO_MATCHING_NODE',
+      message: expect.stringContaining('no GPU') as string,
+    });
   });
 
   it('targets a node by id (MCP _meta and REST ?node=) and filters by labels', async () => {
     for (const id of ['cpu-a', 'cpu-b', 'roomy']) {
       expect(nodeOf(await callTool(client, 'place_work', { ms: 0 }, { nodeId: id }))).toBe(id);
     }
-    const rest = await fetch(`${gateway.url}/mcp/tools/place_work?node=cpu-b`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ms":0}' });
+    const rest = await fetch(`${gateway.url}/mcp/tools/place_work?node=cpu-b`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"ms":0}',
+    });
     expect(await rest.json()).toEqual({ result: { node: 'cpu-b' }, node: 'cpu-b' });
-    const us = await Promise.all(Array.from({ length: 10 }, () => callTool(client, 'place_work', { ms: 0 }, { labels: { zone: 'us' } })));
+    const us = await Promise.all(
+      Array.from({ length: 10 }, () => callTool(client, 'place_work', { ms: 0 }, { labels: { zone: 'us' } })),
+    );
     expect(new Set(us.map(nodeOf))).toEqual(new Set(['cpu-b']));
-    const eu = await Promise.all(Array.from({ length: 20 }, () => callTool(client, 'place_work', { ms: 5 }, { labels: { zone: 'eu' } })));
+    const eu = await Promise.all(
+      Array.from({ length: 20 }, () => callTool(client, 'place_work', { ms: 5 }, { labels: { zone: 'eu' } })),
+    );
     expect(new Set(eu.map(nodeOf))).toEqual(new Set(['cpu-a', 'gpu-a']));
   });
 
   it('refuses malformed placement clearly (JSON-RPC -32602, REST 400)', async () => {
-    await expect(callTool(client, 'place_work', { ms: 0 }, { strategy: 'fastest' as 'random' })).rejects.toMatchObject({ code: -32602 });
-    const rest = await fetch(`${gateway.url}/mcp/tools/place_work?label=novalue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ms":0}' });
+    await expect(callTool(client, 'place_work', { ms: 0 }, { strategy: 'fastest' as 'random' })).rejects.toMatchObject({
+      code: -32602,
+    });
+    const rest = await fetch(`${gateway.url}/mcp/tools/place_work?label=novalue`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"ms":0}',
+    });
     expect(rest.status).toBe(400);
     expect(await rest.json()).toMatchObject({ error: { code: 'GW_ERR_INVALID_PLACEMENT' } });
   });
@@ -90,13 +112,16 @@ describe('placement', () => {
       await waitForProviders(second.url, 'place_work', 5);
       // Each call holds its node for 2 s, so all twelve overlap even when a loaded machine issues
       // them slowly: the full node can take only one of them.
-      const call = (via: Client) => callTool(via, 'place_work', { ms: 2_000 }, { labels: { pool: 'shed' }, strategy: 'round-robin' });
+      const call = (via: Client) =>
+        callTool(via, 'place_work', { ms: 2_000 }, { labels: { pool: 'shed' }, strategy: 'round-robin' });
       const calls = await Promise.all(Array.from({ length: 12 }, (_, i) => call(i % 2 === 0 ? client : other)));
       expect(calls.every((result) => !result.isError)).toBe(true);
       const ran = calls.map(nodeOf);
       expect(ran.filter((id) => id === 'tiny').length).toBeLessThanOrEqual(1);
       expect(ran.filter((id) => id === 'roomy').length).toBeGreaterThanOrEqual(11);
-      await expect.poll(async () => (await readAdvert(nats.url, 'tiny')).load.declined ?? 0, { timeout: 5_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(async () => (await readAdvert(nats.url, 'tiny')).load.declined ?? 0, { timeout: 5_000 })
+        .toBeGreaterThan(0);
     } finally {
       await other.close();
       await second.stop();

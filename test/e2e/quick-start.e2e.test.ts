@@ -29,8 +29,20 @@ describe('easyremote dev (npm start)', () => {
     // Secure by default: without the printed key the gateway refuses; with it, everything works.
     const [, apiKey] = await waitForLine(dev, /API key:\s+(erk_\S+)/, 5_000);
     expect(dev.lines.join('\n')).toContain('"EASYREMOTE_API_KEY": "' + apiKey + '"');
-    expect((await fetch(mcpUrl!, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' })).status).toBe(401);
-    const withKey: typeof fetch = (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), authorization: `Bearer ${apiKey}` } });
+    expect(
+      (
+        await fetch(mcpUrl!, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(401);
+    const withKey: typeof fetch = (input, init) =>
+      fetch(input, {
+        ...init,
+        headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), authorization: `Bearer ${apiKey}` },
+      });
     const client = await connectClient(mcpUrl!, 'legacy', { fetch: withKey });
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo']));

@@ -46,13 +46,22 @@ const MASKS: Array<[RegExp, string]> = [
   [/"time":\d+/g, '"time":T'],
 ];
 const mask = (line: string) => MASKS.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), line);
-const lineRegExp = (expected: string) => new RegExp(`^${mask(expected).split('...').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+const lineRegExp = (expected: string) =>
+  new RegExp(
+    `^${mask(expected)
+      .split('...')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 
 /** Whether `actual` lines match `expected` (with `...` lines matching any run of lines). */
 function matches(expected: readonly string[], actual: readonly string[]): boolean {
   if (expected.length === 0) return actual.length === 0;
   const [first, ...rest] = expected;
-  if (first === '...') return Array.from({ length: actual.length + 1 }, (_, skip) => skip).some((skip) => matches(rest, actual.slice(skip)));
+  if (first === '...')
+    return Array.from({ length: actual.length + 1 }, (_, skip) => skip).some((skip) =>
+      matches(rest, actual.slice(skip)),
+    );
   return actual.length > 0 && lineRegExp(first!).test(mask(actual[0]!)) && matches(rest, actual.slice(1));
 }
 
@@ -92,12 +101,24 @@ describe('the README examples run as shown', () => {
 
   it('finds the console blocks (Try it, data and report, your own tool node)', () => {
     const commands = steps.map((step) => step.command).join('\n');
-    for (const shown of ['npx easyremote env', '/mcp/tools/echo', 'parallel_data_processing', 'easyremote report', 'npx easyremote node docs/examples/text-tools.ts', 'text.shout']) expect(commands).toContain(shown);
+    for (const shown of [
+      'npx easyremote env',
+      '/mcp/tools/echo',
+      'parallel_data_processing',
+      'easyremote report',
+      'npx easyremote node docs/examples/text-tools.ts',
+      'text.shout',
+    ])
+      expect(commands).toContain(shown);
   });
 
   it('every command prints what the README shows', async () => {
     // One bash session: variables set by one command (eval, H=...) reach the next. Markers split the output.
-    const script: string[] = ['set +e', `cd ${JSON.stringify(REPO_ROOT)}`, `export PATH=${JSON.stringify(`${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`)}`];
+    const script: string[] = [
+      'set +e',
+      `cd ${JSON.stringify(REPO_ROOT)}`,
+      `export PATH=${JSON.stringify(`${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`)}`,
+    ];
     steps.forEach((step, index) => {
       const command = step.command.replaceAll('http://127.0.0.1:8080', gatewayUrl);
       script.push(`echo "@@step ${index}@@"`);
@@ -105,14 +126,21 @@ describe('the README examples run as shown', () => {
         script.push(`( ${command} ) > ${JSON.stringify(join(dir, `background-${index}.log`))} 2>&1 &`);
         // The next commands need what it started: wait until its shown lines are in its log.
         const last = step.expected.at(-1);
-        if (last !== undefined) script.push(`for i in $(seq 1 200); do grep -q ${JSON.stringify(last.split('...').at(-1) ?? '')} ${JSON.stringify(join(dir, `background-${index}.log`))} && break; sleep 0.1; done`);
+        if (last !== undefined)
+          script.push(
+            `for i in $(seq 1 200); do grep -q ${JSON.stringify(last.split('...').at(-1) ?? '')} ${JSON.stringify(join(dir, `background-${index}.log`))} && break; sleep 0.1; done`,
+          );
       } else {
         script.push(`${command} 2>&1; echo`);
       }
     });
     script.push('echo "@@end@@"', 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; exit 0');
     const output = await new Promise<string>((resolve, reject) => {
-      const bash = spawn('bash', ['-c', script.join('\n')], { env: { ...process.env, ...env, NATS_URL: '', LOG_LEVEL: 'info' } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const bash = spawn('bash', ['-c', script.join('\n')], {
+        env: { ...process.env, ...env, NATS_URL: '', LOG_LEVEL: 'info' } as NodeJS.ProcessEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
       sessionGroup = bash.pid;
       let text = '';
       bash.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
@@ -125,11 +153,26 @@ describe('the README examples run as shown', () => {
     });
     const sections = output.split(/^@@step (\d+)@@$/m);
     const outputs = new Map<number, string[]>();
-    for (let i = 1; i < sections.length; i += 2) outputs.set(Number(sections[i]), sections[i + 1]!.replace(/@@end@@[\s\S]*$/, '').split('\n').filter((line) => line !== ''));
+    for (let i = 1; i < sections.length; i += 2)
+      outputs.set(
+        Number(sections[i]),
+        sections[i + 1]!.replace(/@@end@@[\s\S]*$/, '')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
     for (const [index, step] of steps.entries()) {
-      const actual = step.background ? readFileSync(join(dir, `background-${index}.log`), 'utf8').split('\n').filter(Boolean) : (outputs.get(index) ?? []);
-      const shown = step.background ? step.expected.every((line) => actual.some((got) => lineRegExp(line).test(mask(got)))) : matches(step.expected, actual);
-      expect(shown, `$ ${step.command}\n--- README shows:\n${step.expected.join('\n')}\n--- it printed:\n${actual.join('\n')}`).toBe(true);
+      const actual = step.background
+        ? readFileSync(join(dir, `background-${index}.log`), 'utf8')
+            .split('\n')
+            .filter(Boolean)
+        : (outputs.get(index) ?? []);
+      const shown = step.background
+        ? step.expected.every((line) => actual.some((got) => lineRegExp(line).test(mask(got))))
+        : matches(step.expected, actual);
+      expect(
+        shown,
+        `$ ${step.command}\n--- README shows:\n${step.expected.join('\n')}\n--- it printed:\n${actual.join('\n')}`,
+      ).toBe(true);
     }
   }, 120_000);
 });

@@ -26,15 +26,23 @@ describe('built-in resources', () => {
 
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
-    [gateway, node] = await Promise.all([spawnGateway(nats.url), spawnNode(nats.url, ['@easyremote/toolbox'], { EASYREMOTE_NODE_ID: 'res-node' })]);
+    [gateway, node] = await Promise.all([
+      spawnGateway(nats.url),
+      spawnNode(nats.url, ['@easyremote/toolbox'], { EASYREMOTE_NODE_ID: 'res-node' }),
+    ]);
     const nc = await connect({ servers: nats.url });
     const store = await new Objm(nc).create(DATA_BUCKET);
-    await store.putBlob({ name: 'sales-q3.csv', description: 'Q3 sales by region' }, new TextEncoder().encode('region,amount\nnorth,10\nsouth,32\n'));
+    await store.putBlob(
+      { name: 'sales-q3.csv', description: 'Q3 sales by region' },
+      new TextEncoder().encode('region,amount\nnorth,10\nsouth,32\n'),
+    );
     await nc.drain();
     // And one through the CLI, as an operator would.
     const dir = await mkdtemp(join(tmpdir(), 'er-data-'));
     await writeFile(join(dir, 'events.jsonl'), '{"a":1}\n{"a":2}\n');
-    const upload = runCli(['data', 'put', join(dir, 'events.jsonl'), '--id', 'events-2026.jsonl'], { NATS_URL: nats.url });
+    const upload = runCli(['data', 'put', join(dir, 'events.jsonl'), '--id', 'events-2026.jsonl'], {
+      NATS_URL: nats.url,
+    });
     const code = await new Promise<number | null>((resolve) => upload.child.once('exit', resolve));
     expect(code, upload.lines.join('\n')).toBe(0);
     expect(upload.lines.join('\n')).toContain('easyremote://data/events-2026.jsonl (16 bytes');
@@ -52,15 +60,29 @@ describe('built-in resources', () => {
       await until(async () => (await uris()).filter((uri) => uri.startsWith('easyremote://data/')).length === 2, 5_000);
       const { resources } = await client.listResources();
       expect(resources.map((resource) => resource.uri)).toEqual(
-        expect.arrayContaining(['easyremote://compute/res-node', 'easyremote://data/sales-q3.csv', 'easyremote://data/events-2026.jsonl']),
+        expect.arrayContaining([
+          'easyremote://compute/res-node',
+          'easyremote://data/sales-q3.csv',
+          'easyremote://data/events-2026.jsonl',
+        ]),
       );
       const data = await client.readResource({ uri: 'easyremote://data/sales-q3.csv' });
-      expect(data.contents[0]).toMatchObject({ uri: 'easyremote://data/sales-q3.csv', mimeType: 'text/csv', text: 'region,amount\nnorth,10\nsouth,32\n' });
+      expect(data.contents[0]).toMatchObject({
+        uri: 'easyremote://data/sales-q3.csv',
+        mimeType: 'text/csv',
+        text: 'region,amount\nnorth,10\nsouth,32\n',
+      });
       const compute = await client.readResource({ uri: 'easyremote://compute/res-node' });
-      expect(JSON.parse(String((compute.contents[0] as { text: string }).text))).toMatchObject({ node_id: 'res-node', node_type: 'compute', availability: 'available' });
+      expect(JSON.parse(String((compute.contents[0] as { text: string }).text))).toMatchObject({
+        node_id: 'res-node',
+        node_type: 'compute',
+        availability: 'available',
+      });
       await expect(client.readResource({ uri: 'easyremote://compute/nobody' })).rejects.toThrow(/Resource not found/);
       const { resourceTemplates } = await client.listResourceTemplates();
-      expect(resourceTemplates.map((template) => template.uriTemplate)).toEqual(expect.arrayContaining(['easyremote://compute/{nodeId}', 'easyremote://data/{id}']));
+      expect(resourceTemplates.map((template) => template.uriTemplate)).toEqual(
+        expect.arrayContaining(['easyremote://compute/{nodeId}', 'easyremote://data/{id}']),
+      );
     } finally {
       await client.close();
     }
@@ -72,7 +94,11 @@ describe('built-in resources', () => {
       expect(response.status).toBe(200);
       const { resources } = (await response.json()) as { resources: Array<Record<string, unknown>> };
       const compute = resources.find((resource) => resource.uri === 'easyremote://compute/res-node');
-      expect(compute).toMatchObject({ name: 'compute-res-node', mimeType: 'application/json', metadata: { node_type: 'compute', availability: 'available' } });
+      expect(compute).toMatchObject({
+        name: 'compute-res-node',
+        mimeType: 'application/json',
+        metadata: { node_type: 'compute', availability: 'available' },
+      });
       expect(typeof compute?.description).toBe('string');
       const data = resources.find((resource) => resource.uri === 'easyremote://data/sales-q3.csv');
       expect(data).toMatchObject({ mimeType: 'text/csv', description: 'Q3 sales by region', metadata: { size: 32 } });

@@ -28,16 +28,34 @@ describe('dev mesh: a node cannot take over or downgrade another node’s tool',
   let narrow: string;
 
   const rest = (tool: string, args: unknown, key: string) =>
-    fetch(`${gateway.url}/mcp/tools/${tool}`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(key) }, body: JSON.stringify(args) });
-  const conflicts = async (): Promise<Conflict[]> => ((await (await fetch(`${gateway.url}/mcp/dashboard/state`, { headers: bearer(admin) })).json()) as { conflicts: Conflict[] }).conflicts;
+    fetch(`${gateway.url}/mcp/tools/${tool}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(key) },
+      body: JSON.stringify(args),
+    });
+  const conflicts = async (): Promise<Conflict[]> =>
+    (
+      (await (await fetch(`${gateway.url}/mcp/dashboard/state`, { headers: bearer(admin) })).json()) as {
+        conflicts: Conflict[];
+      }
+    ).conflicts;
 
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
-    [{ key: admin }, { key: narrow }] = await Promise.all([createKey(nats.url, 'admin', ['admin']), createKey(nats.url, 'narrow', ['tools:list', 'tools:call'])]);
+    [{ key: admin }, { key: narrow }] = await Promise.all([
+      createKey(nats.url, 'admin', ['admin']),
+      createKey(nats.url, 'narrow', ['tools:list', 'tools:call']),
+    ]);
     gateway = await spawnGateway(nats.url, { EASYREMOTE_AUTH: 'on', EASYREMOTE_PLACEMENT_STRATEGY: 'queue' });
     real = await spawnNode(nats.url, ['test/fixtures/entitlement-tools.ts'], { EASYREMOTE_NODE_ID: 'zz-real' });
-    await eventually('the real node’s tools listed', async () => (await rest('vault_run', { code: '1' }, admin)).status === 200);
-    rogue = await spawnNode(nats.url, ['test/fixtures/rogue-tools.ts'], { EASYREMOTE_NODE_ID: 'aa-rogue', EASYREMOTE_METRICS_PORT: '0' });
+    await eventually(
+      'the real node’s tools listed',
+      async () => (await rest('vault_run', { code: '1' }, admin)).status === 200,
+    );
+    rogue = await spawnNode(nats.url, ['test/fixtures/rogue-tools.ts'], {
+      EASYREMOTE_NODE_ID: 'aa-rogue',
+      EASYREMOTE_METRICS_PORT: '0',
+    });
     rogueMetrics = String((await rogue.waitForLog('node serving')).metrics);
     await eventually('both conflicts reported', async () => (await conflicts()).length === 2);
   });
@@ -58,8 +76,13 @@ describe('dev mesh: a node cannot take over or downgrade another node’s tool',
     } finally {
       await client.close();
     }
-    const listed = (await (await fetch(`${gateway.url}/mcp/tools`, { headers: bearer(admin) })).json()) as { tools: Array<{ name: string; providers: string[]; metadata?: { securityLevel?: string } }> };
-    expect(listed.tools.find((tool) => tool.name === 'vault_run')).toMatchObject({ providers: ['zz-real'], metadata: { securityLevel: 'high' } });
+    const listed = (await (await fetch(`${gateway.url}/mcp/tools`, { headers: bearer(admin) })).json()) as {
+      tools: Array<{ name: string; providers: string[]; metadata?: { securityLevel?: string } }>;
+    };
+    expect(listed.tools.find((tool) => tool.name === 'vault_run')).toMatchObject({
+      providers: ['zz-real'],
+      metadata: { securityLevel: 'high' },
+    });
   });
 
   it('every call goes to the approved node only, and the approved (strict) schema is the one enforced', async () => {
@@ -81,14 +104,20 @@ describe('dev mesh: a node cannot take over or downgrade another node’s tool',
       { tool: 'ledger_read', nodeId: 'aa-rogue', reason: 'descriptor-differs' },
       { tool: 'vault_run', nodeId: 'aa-rogue', reason: 'security-downgrade' },
     ]);
-    const logged = gateway.lines.filter((line) => line.includes('node gets no calls for a tool it advertises')).map((line) => JSON.parse(line) as Conflict & { level: number });
+    const logged = gateway.lines
+      .filter((line) => line.includes('node gets no calls for a tool it advertises'))
+      .map((line) => JSON.parse(line) as Conflict & { level: number });
     expect(logged.map(({ tool, nodeId, reason, level }) => ({ tool, nodeId, reason, level }))).toEqual([
       { tool: 'ledger_read', nodeId: 'aa-rogue', reason: 'descriptor-differs', level: 40 },
       { tool: 'vault_run', nodeId: 'aa-rogue', reason: 'security-downgrade', level: 40 },
     ]);
-    const families = parsePrometheusTextFormat(await (await fetch(`${gateway.url}/metrics`, { headers: bearer(admin) })).text());
+    const families = parsePrometheusTextFormat(
+      await (await fetch(`${gateway.url}/metrics`, { headers: bearer(admin) })).text(),
+    );
     const samples = families.find((family) => family.name === 'easyremote_tool_conflicts')?.metrics ?? [];
-    expect(samples.map((sample) => [sample.labels?.tool, sample.labels?.node, sample.labels?.reason, sample.value])).toEqual([
+    expect(
+      samples.map((sample) => [sample.labels?.tool, sample.labels?.node, sample.labels?.reason, sample.value]),
+    ).toEqual([
       ['ledger_read', 'aa-rogue', 'descriptor-differs', '1'],
       ['vault_run', 'aa-rogue', 'security-downgrade', '1'],
     ]);
@@ -96,7 +125,12 @@ describe('dev mesh: a node cannot take over or downgrade another node’s tool',
 
   it('when the real node leaves, the rogue cannot take its tools over: no lower level, no looser schema', async () => {
     await real.stop();
-    await eventually('vault_run and ledger_read unserved', async () => (await rest('vault_run', { code: 'x' }, admin)).status === 404 && (await rest('ledger_read', { account: 'acct-1' }, admin)).status === 404);
+    await eventually(
+      'vault_run and ledger_read unserved',
+      async () =>
+        (await rest('vault_run', { code: 'x' }, admin)).status === 404 &&
+        (await rest('ledger_read', { account: 'acct-1' }, admin)).status === 404,
+    );
     expect((await conflicts()).map(({ tool, nodeId, reason }) => ({ tool, nodeId, reason }))).toEqual([
       { tool: 'ledger_read', nodeId: 'aa-rogue', reason: 'descriptor-differs' },
       { tool: 'vault_run', nodeId: 'aa-rogue', reason: 'security-downgrade' },
@@ -110,17 +144,42 @@ describe('dev mesh: a node cannot take over or downgrade another node’s tool',
       const [code] = (await once(app.child, 'exit')) as [number | null];
       return { code, out: app.lines.join('\n') };
     };
-    expect(await failing(['grants', 'set', 'gpu 1', 'echo'])).toMatchObject({ code: 1, out: expect.stringMatching(/invalid node id "gpu 1".*\[REG_ERR_INVALID_GRANT\]/) });
-    expect(await failing(['grants', 'set', 'gpu-1', 'tools.>'])).toMatchObject({ code: 1, out: expect.stringMatching(/invalid tool glob "tools.>".*\[REG_ERR_INVALID_GRANT\]/) });
-    expect(await failing(['grants', 'revoke', 'nobody'])).toMatchObject({ code: 1, out: expect.stringMatching(/node nobody has no grant \[REG_ERR_GRANT_NOT_FOUND\]/) });
-    expect(await failing(['grants', 'approve', 'vault_run'])).toMatchObject({ code: 1, out: expect.stringContaining('needs --node') });
-    expect(await failing(['grants', 'list', 'extra'])).toMatchObject({ code: 1, out: expect.stringContaining('unexpected argument "extra"') });
+    expect(await failing(['grants', 'set', 'gpu 1', 'echo'])).toMatchObject({
+      code: 1,
+      out: expect.stringMatching(/invalid node id "gpu 1".*\[REG_ERR_INVALID_GRANT\]/),
+    });
+    expect(await failing(['grants', 'set', 'gpu-1', 'tools.>'])).toMatchObject({
+      code: 1,
+      out: expect.stringMatching(/invalid tool glob "tools.>".*\[REG_ERR_INVALID_GRANT\]/),
+    });
+    expect(await failing(['grants', 'revoke', 'nobody'])).toMatchObject({
+      code: 1,
+      out: expect.stringMatching(/node nobody has no grant \[REG_ERR_GRANT_NOT_FOUND\]/),
+    });
+    expect(await failing(['grants', 'approve', 'vault_run'])).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('needs --node'),
+    });
+    expect(await failing(['grants', 'list', 'extra'])).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('unexpected argument "extra"'),
+    });
 
     const env = { NATS_URL: nats.url };
-    expect(JSON.parse(await cliOutput(['grants', 'set', 'gpu-9', 'vault_*,echo', '--json'], env))).toMatchObject({ nodeId: 'gpu-9', tools: ['vault_*', 'echo'] });
-    const listed = JSON.parse(await cliOutput(['grants', 'list', '--json'], env)) as { grants: unknown[]; approved: Array<{ tool: string; nodeId: string; securityLevel: string }> };
+    expect(JSON.parse(await cliOutput(['grants', 'set', 'gpu-9', 'vault_*,echo', '--json'], env))).toMatchObject({
+      nodeId: 'gpu-9',
+      tools: ['vault_*', 'echo'],
+    });
+    const listed = JSON.parse(await cliOutput(['grants', 'list', '--json'], env)) as {
+      grants: unknown[];
+      approved: Array<{ tool: string; nodeId: string; securityLevel: string }>;
+    };
     expect(listed.grants).toMatchObject([{ nodeId: 'gpu-9', tools: ['vault_*', 'echo'] }]);
-    expect(listed.approved).toContainEqual(expect.objectContaining({ tool: 'vault_run', nodeId: 'zz-real', securityLevel: 'high' }));
-    expect(JSON.parse(await cliOutput(['grants', 'revoke', 'gpu-9', '--json'], env))).toMatchObject({ nodeId: 'gpu-9' });
+    expect(listed.approved).toContainEqual(
+      expect.objectContaining({ tool: 'vault_run', nodeId: 'zz-real', securityLevel: 'high' }),
+    );
+    expect(JSON.parse(await cliOutput(['grants', 'revoke', 'gpu-9', '--json'], env))).toMatchObject({
+      nodeId: 'gpu-9',
+    });
   });
 });

@@ -19,12 +19,32 @@ describe('gateway and nodes on a secured NATS server', () => {
   beforeAll(async () => {
     certs = generateCerts();
     const [leafPort] = (await freePorts(1)) as [number];
-    const users = [`{ user: "gateway", password: ${JSON.stringify(GATEWAY_PASSWORD)}, permissions: { publish: ">", subscribe: ">" } }`, nodeUser('gpu-1', 'pw-a')];
-    nats = await startNats({ path: process.env.PATH, config: secureServerConfig(certs, users, leafPort, 'leaf-secret') });
+    const users = [
+      `{ user: "gateway", password: ${JSON.stringify(GATEWAY_PASSWORD)}, permissions: { publish: ">", subscribe: ">" } }`,
+      nodeUser('gpu-1', 'pw-a'),
+    ];
+    nats = await startNats({
+      path: process.env.PATH,
+      config: secureServerConfig(certs, users, leafPort, 'leaf-secret'),
+    });
     // A gateway with NATS credentials requires grants (EASYREMOTE_NODE_GRANTS=auto): the operator grants gpu-1 its tools.
-    await cliOutput(['grants', 'set', 'gpu-1', 'fixture*'], { NATS_URL: nats.url, NATS_USER: 'gateway', NATS_PASSWORD: GATEWAY_PASSWORD, NATS_CA: certs.ca });
-    gateway = await spawnGateway(nats.url, { NATS_USER: 'gateway', NATS_PASSWORD: GATEWAY_PASSWORD, NATS_CA: certs.ca });
-    node = await spawnNode(nats.url, ['test/fixtures/test-tools.ts'], { NATS_USER: 'node-gpu-1', NATS_PASSWORD: 'pw-a', NATS_CA: certs.ca, EASYREMOTE_NODE_ID: 'gpu-1' });
+    await cliOutput(['grants', 'set', 'gpu-1', 'fixture*'], {
+      NATS_URL: nats.url,
+      NATS_USER: 'gateway',
+      NATS_PASSWORD: GATEWAY_PASSWORD,
+      NATS_CA: certs.ca,
+    });
+    gateway = await spawnGateway(nats.url, {
+      NATS_USER: 'gateway',
+      NATS_PASSWORD: GATEWAY_PASSWORD,
+      NATS_CA: certs.ca,
+    });
+    node = await spawnNode(nats.url, ['test/fixtures/test-tools.ts'], {
+      NATS_USER: 'node-gpu-1',
+      NATS_PASSWORD: 'pw-a',
+      NATS_CA: certs.ca,
+      EASYREMOTE_NODE_ID: 'gpu-1',
+    });
   });
 
   afterAll(async () => {
@@ -55,12 +75,17 @@ describe('gateway and nodes on a secured NATS server', () => {
     const code = await new Promise<number | null>((resolve) => impostor.child.once('exit', resolve));
     expect(code).not.toBe(0);
     expect(impostor.lines.join('\n')).toMatch(/permission|not authorized|advertise/i);
-    const tools = await (await fetch(`${gateway.url}/mcp/tools`)).json() as { tools: Array<{ providers: string[] }> };
+    const tools = (await (await fetch(`${gateway.url}/mcp/tools`)).json()) as { tools: Array<{ providers: string[] }> };
     expect(tools.tools.flatMap((tool) => tool.providers)).not.toContain('gpu-2');
   });
 
   it('wrong NATS credentials stop a node at start with a clear message', async () => {
-    const app = runCli(['node', 'test/fixtures/test-tools.ts'], { NATS_URL: nats.url, NATS_USER: 'node-gpu-1', NATS_PASSWORD: 'wrong', NATS_CA: certs.ca });
+    const app = runCli(['node', 'test/fixtures/test-tools.ts'], {
+      NATS_URL: nats.url,
+      NATS_USER: 'node-gpu-1',
+      NATS_PASSWORD: 'wrong',
+      NATS_CA: certs.ca,
+    });
     const code = await new Promise<number | null>((resolve) => app.child.once('exit', resolve));
     expect(code).toBe(1);
     expect(app.lines.join('\n')).toMatch(/refused the credentials/);

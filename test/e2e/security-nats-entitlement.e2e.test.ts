@@ -33,13 +33,26 @@ describe('nats/secure: a node serves only the tools it is granted, and a leaf ca
   const opened: NatsConnection[] = [];
   let cliEnv: Record<string, string>;
 
-  const tools = async (): Promise<RestTool[]> => ((await (await fetch(`${gateway.url}/mcp/tools`)).json()) as { tools: RestTool[] }).tools;
+  const tools = async (): Promise<RestTool[]> =>
+    ((await (await fetch(`${gateway.url}/mcp/tools`)).json()) as { tools: RestTool[] }).tools;
   const call = async (tool: string, args: unknown = {}) => {
-    const response = await fetch(`${gateway.url}/mcp/tools/${tool}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args) });
-    return { status: response.status, body: (await response.json()) as { result?: unknown; node?: string; error?: { code: string } } };
+    const response = await fetch(`${gateway.url}/mcp/tools/${tool}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(args),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as { result?: unknown; node?: string; error?: { code: string } },
+    };
   };
   const hubClient = async () => {
-    const nc = await connect({ servers: hub.url, user: GATEWAY.user, pass: GATEWAY.password, tls: { caFile: certs.ca } });
+    const nc = await connect({
+      servers: hub.url,
+      user: GATEWAY.user,
+      pass: GATEWAY.password,
+      tls: { caFile: certs.ca },
+    });
     opened.push(nc);
     return nc;
   };
@@ -54,7 +67,11 @@ describe('nats/secure: a node serves only the tools it is granted, and a leaf ca
       nodeUser('gpu-2', 'pw-2', natsToolSubjects(['other_tool'])),
       leafUser('edge-1', 'pw-leaf', 'edge-1', natsToolSubjects(['edge_reading'])),
     ];
-    hub = await startNats({ path: process.env.PATH, jetstreamDomain: 'hub', config: secureHubConfig(certs, users, leafPort) });
+    hub = await startNats({
+      path: process.env.PATH,
+      jetstreamDomain: 'hub',
+      config: secureHubConfig(certs, users, leafPort),
+    });
     // The edge site's server: its node has its own user there; `spy` stands for whoever controls the site.
     leaf = await startNats({
       path: process.env.PATH,
@@ -68,17 +85,33 @@ describe('nats/secure: a node serves only the tools it is granted, and a leaf ca
     // The operator grants over the TLS + user mesh, as the gateway connects.
     await cliOutput(['grants', 'set', 'gpu-1', 'fixture*'], cliEnv);
     await cliOutput(['grants', 'set', 'edge-1', 'edge_reading'], cliEnv);
-    gateway = await spawnGateway(hub.url, { NATS_USER: GATEWAY.user, NATS_PASSWORD: GATEWAY.password, NATS_CA: certs.ca });
-    const secure = (nodeId: string, password: string) => ({ NATS_USER: `node-${nodeId}`, NATS_PASSWORD: password, NATS_CA: certs.ca, EASYREMOTE_NODE_ID: nodeId });
+    gateway = await spawnGateway(hub.url, {
+      NATS_USER: GATEWAY.user,
+      NATS_PASSWORD: GATEWAY.password,
+      NATS_CA: certs.ca,
+    });
+    const secure = (nodeId: string, password: string) => ({
+      NATS_USER: `node-${nodeId}`,
+      NATS_PASSWORD: password,
+      NATS_CA: certs.ca,
+      EASYREMOTE_NODE_ID: nodeId,
+    });
     [real, rogue, edge] = await Promise.all([
       spawnNode(hub.url, ['test/fixtures/test-tools.ts'], secure('gpu-1', 'pw-1')),
       spawnNode(hub.url, ['test/fixtures/test-tools.ts'], { ...secure('gpu-2', 'pw-2'), EASYREMOTE_METRICS_PORT: '0' }),
-      spawnNode(leaf.url, ['test/topology/fixtures/edge-tools.ts'], { NATS_USER: 'node-edge-1', NATS_PASSWORD: 'pw-e', EASYREMOTE_NODE_ID: 'edge-1', EASYREMOTE_JS_DOMAIN: 'hub' }),
+      spawnNode(leaf.url, ['test/topology/fixtures/edge-tools.ts'], {
+        NATS_USER: 'node-edge-1',
+        NATS_PASSWORD: 'pw-e',
+        EASYREMOTE_NODE_ID: 'edge-1',
+        EASYREMOTE_JS_DOMAIN: 'hub',
+      }),
     ]);
     rogueMetrics = String((await rogue.waitForLog('node serving')).metrics);
     await eventually('every node registered', async () => {
       const listed = await tools();
-      return listed.some((tool) => tool.name === 'edge_reading') && listed.some((tool) => tool.name === 'fixture_whoami');
+      return (
+        listed.some((tool) => tool.name === 'edge_reading') && listed.some((tool) => tool.name === 'fixture_whoami')
+      );
     });
   });
 
@@ -90,18 +123,31 @@ describe('nats/secure: a node serves only the tools it is granted, and a leaf ca
   });
 
   it('a node advertising another node’s tool names receives no call; the granted node gets all of them', async () => {
-    expect((await tools()).filter((tool) => tool.name.startsWith('fixture')).every((tool) => tool.providers.join() === 'gpu-1')).toBe(true);
+    expect(
+      (await tools())
+        .filter((tool) => tool.name.startsWith('fixture'))
+        .every((tool) => tool.providers.join() === 'gpu-1'),
+    ).toBe(true);
     for (let i = 0; i < 30; i++) {
       const answer = await call('fixture_whoami');
       expect(answer.body).toMatchObject({ result: 'gpu-1', node: 'gpu-1' });
     }
     expect((await call('fixture.add', { a: 40, b: 2 })).body).toMatchObject({ node: 'gpu-1' });
     expect(await nodeCallCounts(rogueMetrics)).toEqual({});
-    const state = (await (await fetch(`${gateway.url}/mcp/dashboard/state`)).json()) as { conflicts: Array<{ tool: string; nodeId: string; reason: string }> };
-    expect(state.conflicts.filter((conflict) => conflict.nodeId === 'gpu-2').map((conflict) => conflict.reason)).toContain('not-granted');
-    expect(state.conflicts.find((conflict) => conflict.tool === 'fixture_whoami')).toMatchObject({ nodeId: 'gpu-2', reason: 'not-granted' });
+    const state = (await (await fetch(`${gateway.url}/mcp/dashboard/state`)).json()) as {
+      conflicts: Array<{ tool: string; nodeId: string; reason: string }>;
+    };
+    expect(
+      state.conflicts.filter((conflict) => conflict.nodeId === 'gpu-2').map((conflict) => conflict.reason),
+    ).toContain('not-granted');
+    expect(state.conflicts.find((conflict) => conflict.tool === 'fixture_whoami')).toMatchObject({
+      nodeId: 'gpu-2',
+      reason: 'not-granted',
+    });
     // And nats-server itself refused the rogue's queue subscription to the tool subject it was not granted.
-    expect(rogue.lines.some((line) => line.includes('subscription error') && line.includes('tools.fixture_whoami'))).toBe(true);
+    expect(
+      rogue.lines.some((line) => line.includes('subscription error') && line.includes('tools.fixture_whoami')),
+    ).toBe(true);
   });
 
   it('an edge node behind a leaf server with the minimal leaf user registers through the hub’s JetStream domain and serves its tool', async () => {
@@ -135,10 +181,14 @@ describe('nats/secure: a node serves only the tools it is granted, and a leaf ca
     expect(seen).toEqual([]);
     const registry = await new Kvm(hubNc).open('easyremote-registry');
     const before = (await registry.get('gpu-1'))?.revision;
-    for (const subject of ['calls.cancel', 'gateways.cancel', 'tools.fixture_whoami', 'nodes.gpu-1.call']) spy.publish(subject, '{"callId":"x"}');
+    for (const subject of ['calls.cancel', 'gateways.cancel', 'tools.fixture_whoami', 'nodes.gpu-1.call'])
+      spy.publish(subject, '{"callId":"x"}');
     spy.publish('$JS.hub.API.$KV.easyremote-registry.gpu-1', '{"forged":true}');
     spy.publish('$JS.hub.API.$KV.easyremote-grants.node.edge-1', '{"nodeId":"edge-1","tools":["*"]}');
-    const deleted = await spy.request('$JS.hub.API.STREAM.DELETE.KV_easyremote-grants', '', { timeout: 1000 }).then(() => 'answered', (error: Error) => error.message);
+    const deleted = await spy.request('$JS.hub.API.STREAM.DELETE.KV_easyremote-grants', '', { timeout: 1000 }).then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
     await spy.flush();
     await new Promise((resolve) => setTimeout(resolve, 500));
 
@@ -152,23 +202,35 @@ describe('nats/secure: a node serves only the tools it is granted, and a leaf ca
   });
 
   it('easyremote keys, audit and grants work against the TLS + user mesh with the gateway’s NATS settings', async () => {
-    const created = JSON.parse(await cliOutput(['keys', 'create', '--name', 'ops', '--scopes', 'tools:list', '--json'], cliEnv)) as { id: string };
+    const created = JSON.parse(
+      await cliOutput(['keys', 'create', '--name', 'ops', '--scopes', 'tools:list', '--json'], cliEnv),
+    ) as { id: string };
     const keys = JSON.parse(await cliOutput(['keys', 'list', '--json'], cliEnv)) as Array<{ id: string; name: string }>;
     expect(keys).toContainEqual(expect.objectContaining({ id: created.id, name: 'ops' }));
     await eventually('the calls audited', async () => {
-      const records = JSON.parse(await cliOutput(['audit', '--since', '10m', '--tool', 'fixture_whoami', '--json'], cliEnv)) as Array<{ tool: string; nodeId: string }>;
+      const records = JSON.parse(
+        await cliOutput(['audit', '--since', '10m', '--tool', 'fixture_whoami', '--json'], cliEnv),
+      ) as Array<{ tool: string; nodeId: string }>;
       return records.length >= 30 && records.every((record) => record.nodeId === 'gpu-1');
     });
-    const listed = JSON.parse(await cliOutput(['grants', 'list', '--json'], cliEnv)) as { grants: Array<{ nodeId: string; tools: string[] }>; approved: Array<{ tool: string; nodeId: string }> };
+    const listed = JSON.parse(await cliOutput(['grants', 'list', '--json'], cliEnv)) as {
+      grants: Array<{ nodeId: string; tools: string[] }>;
+      approved: Array<{ tool: string; nodeId: string }>;
+    };
     expect(listed.grants.map((grant) => [grant.nodeId, grant.tools])).toEqual([
       ['edge-1', ['edge_reading']],
       ['gpu-1', ['fixture*']],
     ]);
     expect(listed.approved.find((pin) => pin.tool === 'fixture_whoami')).toMatchObject({ nodeId: 'gpu-1' });
-    expect(JSON.parse(await cliOutput(['grants', 'subjects', 'edge-1', '--json'], cliEnv))).toEqual(['tools.edge_reading']);
+    expect(JSON.parse(await cliOutput(['grants', 'subjects', 'edge-1', '--json'], cliEnv))).toEqual([
+      'tools.edge_reading',
+    ]);
 
     // Without the CA the TLS handshake fails; without credentials the server refuses: both say so and exit 1.
-    for (const env of [{ ...cliEnv, NATS_CA: undefined }, { ...cliEnv, NATS_USER: undefined, NATS_PASSWORD: undefined }]) {
+    for (const env of [
+      { ...cliEnv, NATS_CA: undefined },
+      { ...cliEnv, NATS_USER: undefined, NATS_PASSWORD: undefined },
+    ]) {
       const app = runCli(['keys', 'list'], { ...env, LOG_LEVEL: 'warn' });
       const [code] = (await once(app.child, 'exit')) as [number | null];
       expect(code).toBe(1);

@@ -32,7 +32,13 @@ describe('NATS-level security (nats/secure): per-node users and TLS', () => {
   const opened: NatsConnection[] = [];
 
   const connectAs = async (user: string, password: string, inboxPrefix?: string) => {
-    const nc = await connect({ servers: nats.url, user, pass: password, tls: { caFile: certs.ca }, ...(inboxPrefix ? { inboxPrefix } : {}) });
+    const nc = await connect({
+      servers: nats.url,
+      user,
+      pass: password,
+      tls: { caFile: certs.ca },
+      ...(inboxPrefix ? { inboxPrefix } : {}),
+    });
     opened.push(nc);
     return nc;
   };
@@ -45,7 +51,10 @@ describe('NATS-level security (nats/secure): per-node users and TLS', () => {
       nodeUser('gpu-1', 'pw-a'),
       nodeUser('gpu-2', 'pw-b'),
     ];
-    nats = await startNats({ path: process.env.PATH, config: secureServerConfig(certs, users, leafPort, LEAF_PASSWORD) });
+    nats = await startNats({
+      path: process.env.PATH,
+      config: secureServerConfig(certs, users, leafPort, LEAF_PASSWORD),
+    });
     // The gateway creates the registry bucket, as it does at start.
     const gateway = await connectAs('gateway', GATEWAY_PASSWORD);
     await new Kvm(gateway).create('easyremote-registry', { history: 1 });
@@ -63,7 +72,9 @@ describe('NATS-level security (nats/secure): per-node users and TLS', () => {
 
     const refused = nextPermissionError(nodeA);
     nodeA.publish('$KV.easyremote-registry.gpu-2', JSON.stringify({ nodeId: 'gpu-2', hijacked: true }));
-    expect(JSON.parse(await refused)).toMatchObject({ error: { name: 'PermissionViolationError', operation: 'publish', subject: '$KV.easyremote-registry.gpu-2' } });
+    expect(JSON.parse(await refused)).toMatchObject({
+      error: { name: 'PermissionViolationError', operation: 'publish', subject: '$KV.easyremote-registry.gpu-2' },
+    });
 
     const gateway = await connectAs('gateway', GATEWAY_PASSWORD);
     const kv = await new Kvm(gateway).open('easyremote-registry');
@@ -73,9 +84,19 @@ describe('NATS-level security (nats/secure): per-node users and TLS', () => {
 
   it('a node cannot subscribe to another node’s subjects, gateway subjects or all inboxes', async () => {
     const nodeA = await connectAs('node-gpu-1', 'pw-a', '_INBOX_gpu-1');
-    for (const subject of ['nodes.gpu-2.call', 'nodes.*.call', 'gateways.gw-1.notify', '_INBOX.>', '_INBOX_gpu-2.>', '>']) {
+    for (const subject of [
+      'nodes.gpu-2.call',
+      'nodes.*.call',
+      'gateways.gw-1.notify',
+      '_INBOX.>',
+      '_INBOX_gpu-2.>',
+      '>',
+    ]) {
       const sub = nodeA.subscribe(subject);
-      const closed = await Promise.race([sub.closed, new Promise((resolve) => setTimeout(() => resolve('still open'), 2000))]);
+      const closed = await Promise.race([
+        sub.closed,
+        new Promise((resolve) => setTimeout(() => resolve('still open'), 2000)),
+      ]);
       expect(String(closed), subject).toMatch(/Permissions Violation for Subscription/);
     }
     // Its own subjects and tool queue subscriptions are allowed.
@@ -90,7 +111,9 @@ describe('NATS-level security (nats/secure): per-node users and TLS', () => {
     for (const subject of ['calls.cancel', 'gateways.cancel', 'tools.echo', 'nodes.gpu-1.call']) {
       const refused = nextPermissionError(nodeB);
       nodeB.publish(subject, '{}');
-      expect(JSON.parse(await refused), subject).toMatchObject({ error: { name: 'PermissionViolationError', operation: 'publish', subject } });
+      expect(JSON.parse(await refused), subject).toMatchObject({
+        error: { name: 'PermissionViolationError', operation: 'publish', subject },
+      });
     }
   });
 
@@ -102,7 +125,9 @@ describe('NATS-level security (nats/secure): per-node users and TLS', () => {
         text += chunk.toString();
         if (text.includes('INFO') && !text.includes('CONNECT_SENT')) {
           text += 'CONNECT_SENT';
-          socket.write(`CONNECT {"user":"gateway","pass":"${GATEWAY_PASSWORD}","verbose":false,"pedantic":false}\r\nPING\r\n`);
+          socket.write(
+            `CONNECT {"user":"gateway","pass":"${GATEWAY_PASSWORD}","verbose":false,"pedantic":false}\r\nPING\r\n`,
+          );
         }
       });
       socket.on('close', () => resolve(text));

@@ -6,17 +6,31 @@ import { bearer, createKey } from '../support/security-helpers.js';
 
 const LEGACY_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
-async function legacyPost(url: string, key: string, body: unknown, sessionId?: string): Promise<{ status: number; sessionId: string | null; text: string }> {
+async function legacyPost(
+  url: string,
+  key: string,
+  body: unknown,
+  sessionId?: string,
+): Promise<{ status: number; sessionId: string | null; text: string }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { ...LEGACY_HEADERS, ...bearer(key), ...(sessionId ? { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } : {}) },
+    headers: {
+      ...LEGACY_HEADERS,
+      ...bearer(key),
+      ...(sessionId ? { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } : {}),
+    },
     body: JSON.stringify(body),
   });
   return { status: response.status, sessionId: response.headers.get('mcp-session-id'), text: await response.text() };
 }
 
 /** A 2026-07-28 tools/call from a client that can answer elicitations. */
-async function modernCall(url: string, key: string, name: string, extra: Record<string, unknown> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+async function modernCall(
+  url: string,
+  key: string,
+  name: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const meta = {
     'io.modelcontextprotocol/protocolVersion': '2026-07-28',
     'io.modelcontextprotocol/clientInfo': { name: 'trust-test', version: '1.0.0' },
@@ -24,14 +38,29 @@ async function modernCall(url: string, key: string, name: string, extra: Record<
   };
   const response = await fetch(url, {
     method: 'POST',
-    headers: { ...LEGACY_HEADERS, ...bearer(key), 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': name },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: {}, ...extra, _meta: meta } }),
+    headers: {
+      ...LEGACY_HEADERS,
+      ...bearer(key),
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': name,
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: { name, arguments: {}, ...extra, _meta: meta },
+    }),
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
 /** Writes `chunks` one every `everyMs` until the server closes the socket; resolves with how many went out and what came back. */
-function trickle(port: number, chunks: string[], everyMs: number): Promise<{ sent: number; answer: string; closed: boolean }> {
+function trickle(
+  port: number,
+  chunks: string[],
+  everyMs: number,
+): Promise<{ sent: number; answer: string; closed: boolean }> {
   return new Promise((resolve) => {
     const socket: Socket = connect(port, '127.0.0.1');
     let sent = 0;
@@ -69,13 +98,23 @@ describe('trust boundary: sessions belong to their principal; slow clients are c
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
     [gateway, node] = await Promise.all([
-      spawnGateway(nats.url, { EASYREMOTE_AUTH: 'on', EASYREMOTE_HEADERS_TIMEOUT_MS: '1500', EASYREMOTE_REQUEST_TIMEOUT_MS: '3000' }),
-      spawnNode(nats.url, ['test/fixtures/protocol-tools.ts', 'test/fixtures/test-tools.ts'], { EASYREMOTE_NODE_ID: 'trust-node' }),
+      spawnGateway(nats.url, {
+        EASYREMOTE_AUTH: 'on',
+        EASYREMOTE_HEADERS_TIMEOUT_MS: '1500',
+        EASYREMOTE_REQUEST_TIMEOUT_MS: '3000',
+      }),
+      spawnNode(nats.url, ['test/fixtures/protocol-tools.ts', 'test/fixtures/test-tools.ts'], {
+        EASYREMOTE_NODE_ID: 'trust-node',
+      }),
     ]);
     const scopes = ['tools:list', 'tools:call'];
     alice = (await createKey(nats.url, 'alice', scopes)).key;
     mallory = (await createKey(nats.url, 'mallory', scopes)).key;
-    for (let tries = 0; tries < 100 && (await fetch(`${gateway.url}/mcp/tools`, { headers: bearer(mallory) })).status !== 200; tries++) {
+    for (
+      let tries = 0;
+      tries < 100 && (await fetch(`${gateway.url}/mcp/tools`, { headers: bearer(mallory) })).status !== 200;
+      tries++
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   });
@@ -99,14 +138,24 @@ describe('trust boundary: sessions belong to their principal; slow clients are c
     expect((await legacyPost(gateway.mcpUrl, alice, list, sid)).status).toBe(200);
 
     const stolen = await legacyPost(gateway.mcpUrl, mallory, list, sid);
-    const unknown = await legacyPost(gateway.mcpUrl, mallory, list, 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    const unknown = await legacyPost(
+      gateway.mcpUrl,
+      mallory,
+      list,
+      'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    );
     expect(stolen.status).toBe(404);
     expect(stolen.text).toBe(unknown.text);
 
-    const stream = await fetch(gateway.mcpUrl, { headers: { accept: 'text/event-stream', ...bearer(mallory), 'mcp-session-id': sid } });
+    const stream = await fetch(gateway.mcpUrl, {
+      headers: { accept: 'text/event-stream', ...bearer(mallory), 'mcp-session-id': sid },
+    });
     expect(stream.status).toBe(404);
     await stream.body?.cancel();
-    const ended = await fetch(gateway.mcpUrl, { method: 'DELETE', headers: { ...bearer(mallory), 'mcp-session-id': sid } });
+    const ended = await fetch(gateway.mcpUrl, {
+      method: 'DELETE',
+      headers: { ...bearer(mallory), 'mcp-session-id': sid },
+    });
     expect(ended.status).toBe(404);
     // Alice's session survived the attempts.
     expect((await legacyPost(gateway.mcpUrl, alice, list, sid)).status).toBe(200);
@@ -118,14 +167,24 @@ describe('trust boundary: sessions belong to their principal; slow clients are c
     expect(result.resultType).toBe('input_required');
     const answers = { inputResponses: {} as Record<string, unknown> };
     const requests = (first.json.result as { inputRequests?: Record<string, unknown> }).inputRequests ?? {};
-    for (const key of Object.keys(requests)) answers.inputResponses[key] = { action: 'accept', content: { name: 'Ada' } };
+    for (const key of Object.keys(requests))
+      answers.inputResponses[key] = { action: 'accept', content: { name: 'Ada' } };
 
-    const replayed = await modernCall(gateway.mcpUrl, mallory, 'proto_ask_name', { requestState: result.requestState, ...answers });
-    const forged = await modernCall(gateway.mcpUrl, mallory, 'proto_ask_name', { requestState: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', ...answers });
+    const replayed = await modernCall(gateway.mcpUrl, mallory, 'proto_ask_name', {
+      requestState: result.requestState,
+      ...answers,
+    });
+    const forged = await modernCall(gateway.mcpUrl, mallory, 'proto_ask_name', {
+      requestState: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      ...answers,
+    });
     expect(replayed.json.error).toBeDefined();
     expect(replayed.json.error).toEqual(forged.json.error);
 
-    const resumed = await modernCall(gateway.mcpUrl, alice, 'proto_ask_name', { requestState: result.requestState, ...answers });
+    const resumed = await modernCall(gateway.mcpUrl, alice, 'proto_ask_name', {
+      requestState: result.requestState,
+      ...answers,
+    });
     expect(JSON.stringify(resumed.json.result)).toContain('hello Ada');
   });
 
@@ -138,7 +197,7 @@ describe('trust boundary: sessions belong to their principal; slow clients are c
     expect(body.sent).toBeLessThan(201);
     expect(body.answer).toMatch(/^HTTP\/1\.1 408|^$/);
 
-    const headerBytes = [...'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nx-slow: ' + 'y'.repeat(150) + '\r\n\r\n'];
+    const headerBytes = [...('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nx-slow: ' + 'y'.repeat(150) + '\r\n\r\n')];
     const headers = await trickle(port, headerBytes, 100);
     expect(headers.closed).toBe(true);
     expect(headers.sent).toBeLessThan(headerBytes.length);
@@ -151,6 +210,8 @@ describe('trust boundary: sessions belong to their principal; slow clients are c
     const config = loadGatewayConfig({});
     expect(config.requestTimeoutMs).toBeLessThanOrEqual(30_000);
     expect(config.headersTimeoutMs).toBeLessThanOrEqual(config.requestTimeoutMs);
-    expect(() => loadGatewayConfig({ EASYREMOTE_HEADERS_TIMEOUT_MS: '5000', EASYREMOTE_REQUEST_TIMEOUT_MS: '1000' })).toThrow(/must not exceed/);
+    expect(() =>
+      loadGatewayConfig({ EASYREMOTE_HEADERS_TIMEOUT_MS: '5000', EASYREMOTE_REQUEST_TIMEOUT_MS: '1000' }),
+    ).toThrow(/must not exceed/);
   });
 });

@@ -76,9 +76,16 @@ describe('two gateways, one node, real processes', () => {
 
   it('REST: GET /mcp/tools and POST /mcp/tools/{name} in the seed shapes, on both gateways', async () => {
     for (const gateway of [gatewayA, gatewayB]) {
-      const list = (await (await fetch(`${gateway.url}/mcp/tools`)).json()) as { tools: Array<Record<string, unknown>> };
+      const list = (await (await fetch(`${gateway.url}/mcp/tools`)).json()) as {
+        tools: Array<Record<string, unknown>>;
+      };
       const add = list.tools.find((tool) => tool.name === 'fixture.add');
-      expect(add).toMatchObject({ name: 'fixture.add', provider: 'node-one', inputSchema: { type: 'object' }, outputSchema: { type: 'object' } });
+      expect(add).toMatchObject({
+        name: 'fixture.add',
+        provider: 'node-one',
+        inputSchema: { type: 'object' },
+        outputSchema: { type: 'object' },
+      });
       expect(typeof add?.description).toBe('string');
       const response = await fetch(`${gateway.url}/mcp/tools/fixture.add`, {
         method: 'POST',

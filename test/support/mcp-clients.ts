@@ -13,7 +13,10 @@ export async function connectClient(
 ): Promise<Client> {
   const client = new Client(
     { name: `easyremote-test-${era}`, version: '1.0.0' },
-    { versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : 'legacy' }, ...(options.capabilities ? { capabilities: options.capabilities } : {}) },
+    {
+      versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : 'legacy' },
+      ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+    },
   );
   await client.connect(new StreamableHTTPClientTransport(new URL(url), options.fetch ? { fetch: options.fetch } : {}));
   return client;

@@ -15,10 +15,54 @@ export interface TestCerts {
 export function generateCerts(): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'easyremote-tls-'));
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=easyremote-test-ca', '-keyout', 'ca-key.pem', '-out', 'ca.pem');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server-key.pem', '-out', 'server.csr');
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext', '-out', 'server.pem');
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=easyremote-test-ca',
+    '-keyout',
+    'ca-key.pem',
+    '-out',
+    'ca.pem',
+  );
+  run(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    'server-key.pem',
+    '-out',
+    'server.csr',
+  );
+  writeFileSync(
+    join(dir, 'san.ext'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n',
+  );
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca-key.pem',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    'san.ext',
+    '-out',
+    'server.pem',
+  );
   return { dir, ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server-key.pem') };
 }
 
@@ -37,7 +81,10 @@ const quoted = (subjects: readonly string[]) => subjects.map((subject) => JSON.s
  * subjects default to every tool (`tools.*`); pass `natsToolSubjects(grant)` to pin it to its grant.
  */
 export function nodeUser(nodeId: string, password: string, toolSubjects: readonly string[] = ['tools.*']): string {
-  return template('node-user.conf.tmpl').replaceAll('TOOL_SUBJECTS', quoted(toolSubjects)).replaceAll('NODE_ID', nodeId).replaceAll('PASSWORD_HASH', password);
+  return template('node-user.conf.tmpl')
+    .replaceAll('TOOL_SUBJECTS', quoted(toolSubjects))
+    .replaceAll('NODE_ID', nodeId)
+    .replaceAll('PASSWORD_HASH', password);
 }
 
 /** The hub's user for one edge site's leaf server, rendered from the committed template. */
@@ -53,7 +100,11 @@ export function leafUser(site: string, password: string, edgeNodeId: string, too
 export function secureServerConfig(certs: TestCerts, users: string[], leafPort: number, leafPassword: string): string {
   const tls = `tls { cert_file: ${JSON.stringify(certs.cert)}, key_file: ${JSON.stringify(certs.key)}, ca_file: ${JSON.stringify(certs.ca)}, timeout: 2 }`;
   const leafAuth = `authorization { user: leaf, password: ${JSON.stringify(leafPassword)} }`;
-  return [tls, `leafnodes { host: 127.0.0.1, port: ${leafPort}, ${tls}, ${leafAuth} }`, `authorization { users = [\n${users.join('\n')}\n] }`].join('\n');
+  return [
+    tls,
+    `leafnodes { host: 127.0.0.1, port: ${leafPort}, ${tls}, ${leafAuth} }`,
+    `authorization { users = [\n${users.join('\n')}\n] }`,
+  ].join('\n');
 }
 
 /**
@@ -62,5 +113,9 @@ export function secureServerConfig(certs: TestCerts, users: string[], leafPort: 
  */
 export function secureHubConfig(certs: TestCerts, users: string[], leafPort: number): string {
   const tls = `tls { cert_file: ${JSON.stringify(certs.cert)}, key_file: ${JSON.stringify(certs.key)}, ca_file: ${JSON.stringify(certs.ca)}, timeout: 2 }`;
-  return [tls, `leafnodes { host: 127.0.0.1, port: ${leafPort}, ${tls} }`, `authorization { users = [\n${users.join('\n')}\n] }`].join('\n');
+  return [
+    tls,
+    `leafnodes { host: 127.0.0.1, port: ${leafPort}, ${tls} }`,
+    `authorization { users = [\n${users.join('\n')}\n] }`,
+  ].join('\n');
 }

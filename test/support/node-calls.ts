@@ -12,7 +12,11 @@ export async function nodeCallCounts(metricsUrl: string): Promise<Record<string,
 }
 
 /** Polls `check` until it holds (10 ms apart), or fails naming `what`. */
-export async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+export async function eventually(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);

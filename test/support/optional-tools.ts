@@ -8,8 +8,16 @@ import { delimiter, join } from 'node:path';
  * `.ci/run` installs every one of these.
  */
 const TOOLS = {
-  bubblewrap: { binaries: ['bwrap'], install: 'apt-get install -y bubblewrap', why: 'the sandbox of distributed_code_execution' },
-  chromium: { binaries: ['chromium', 'chromium-browser'], install: 'apt-get install -y chromium', why: 'the dashboard browser test' },
+  bubblewrap: {
+    binaries: ['bwrap'],
+    install: 'apt-get install -y bubblewrap',
+    why: 'the sandbox of distributed_code_execution',
+  },
+  chromium: {
+    binaries: ['chromium', 'chromium-browser'],
+    install: 'apt-get install -y chromium',
+    why: 'the dashboard browser test',
+  },
   haproxy: { binaries: ['haproxy'], install: 'apt-get install -y haproxy', why: 'the load-balancer tests' },
 } as const;
 export type OptionalTool = keyof typeof TOOLS;
@@ -45,7 +53,9 @@ export function runsWith(tool: OptionalTool, env: NodeJS.ProcessEnv = process.en
   if (!warned.has(tool)) {
     warned.add(tool);
     const { install, why } = TOOLS[tool];
-    console.warn(`skipping ${why}: ${tool} is not installed (Debian/Ubuntu: ${install}; .ci/run installs it and never skips these)`);
+    console.warn(
+      `skipping ${why}: ${tool} is not installed (Debian/Ubuntu: ${install}; .ci/run installs it and never skips these)`,
+    );
   }
   return false;
 }

@@ -26,7 +26,24 @@ export function pathSpellings(path: string): string[] {
     out.add(`${path.slice(0, at)}/x/../${path.slice(at + 1)}`);
     out.add(`${path.slice(0, at)}\\${path.slice(at + 1)}`);
   }
-  for (const suffix of ['/', '//', '/.', '/..', '?', '?a=1', '?access=public', ';', ';a=1', '#x', '%00', '%20', '.', '%2F', '%3F', '%23']) {
+  for (const suffix of [
+    '/',
+    '//',
+    '/.',
+    '/..',
+    '?',
+    '?a=1',
+    '?access=public',
+    ';',
+    ';a=1',
+    '#x',
+    '%00',
+    '%20',
+    '.',
+    '%2F',
+    '%3F',
+    '%23',
+  ]) {
     out.add(`${path}${suffix}`);
   }
   const segments = path.split('/');

@@ -25,7 +25,12 @@ const TEST_STATE_FILE = join(tmpdir(), `easyremote-test-state-${process.pid}`, '
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): AppProcess {
   const childEnv: Record<string, string> = {};
   // Never the user's own `easyremote dev` state file: a test's commands find only the meshes it names.
-  for (const [key, value] of Object.entries({ ...process.env, LOG_LEVEL: 'info', EASYREMOTE_STATE_FILE: TEST_STATE_FILE, ...env })) {
+  for (const [key, value] of Object.entries({
+    ...process.env,
+    LOG_LEVEL: 'info',
+    EASYREMOTE_STATE_FILE: TEST_STATE_FILE,
+    ...env,
+  })) {
     if (value !== undefined) childEnv[key] = value;
   }
   const child = spawn(process.execPath, [CLI, ...args], {
@@ -61,7 +66,11 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
       const seen = lines.map((line) => safeParse(line)).find((entry) => entry?.msg === message);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "${message}" log within ${timeoutMs} ms; output:\n${lines.slice(-20).join('\n')}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(new Error(`no "${message}" log within ${timeoutMs} ms; output:\n${lines.slice(-20).join('\n')}`)),
+          timeoutMs,
+        );
         const done = (value: Record<string, unknown>) => {
           clearTimeout(timer);
           resolve(value);
@@ -119,7 +128,11 @@ export async function spawnGateway(natsUrl: string, env: Record<string, string> 
 }
 
 /** A compute node process serving the given tools modules; resolves once it serves. */
-export async function spawnNode(natsUrl: string, modules: string[], env: Record<string, string> = {}): Promise<AppProcess> {
+export async function spawnNode(
+  natsUrl: string,
+  modules: string[],
+  env: Record<string, string> = {},
+): Promise<AppProcess> {
   const app = runCli(['node', ...modules], { NATS_URL: natsUrl, ...env });
   await app.waitForLog('node serving');
   return app;

@@ -14,7 +14,9 @@ export async function cliOutput(args: string[], env: Record<string, string | und
 
 /** `easyremote keys create --json` → the key and its id. */
 export async function createKey(natsUrl: string, name: string, scopes: string[]): Promise<{ key: string; id: string }> {
-  const out = await cliOutput(['keys', 'create', '--name', name, '--scopes', scopes.join(','), '--json'], { NATS_URL: natsUrl });
+  const out = await cliOutput(['keys', 'create', '--name', name, '--scopes', scopes.join(','), '--json'], {
+    NATS_URL: natsUrl,
+  });
   return JSON.parse(out.split('\n').find((line) => line.startsWith('{')) ?? '{}') as { key: string; id: string };
 }
 
@@ -41,13 +43,18 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   await once(server, 'listening');
   const address = server.address();
   const issuer = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const signWith = (key: CryptoKey, claims: { sub: string; aud: string; scope?: string; expiresIn?: string | number }) =>
+  const signWith = (
+    key: CryptoKey,
+    claims: { sub: string; aud: string; scope?: string; expiresIn?: string | number },
+  ) =>
     new SignJWT(claims.scope === undefined ? {} : { scope: claims.scope })
       .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
       .setIssuer(issuer)
       .setSubject(claims.sub)
       .setAudience(claims.aud)
-      .setIssuedAt(typeof claims.expiresIn === 'number' && claims.expiresIn < 0 ? Math.floor(Date.now() / 1000) - 3600 : undefined)
+      .setIssuedAt(
+        typeof claims.expiresIn === 'number' && claims.expiresIn < 0 ? Math.floor(Date.now() / 1000) - 3600 : undefined,
+      )
       .setExpirationTime(claims.expiresIn ?? '5m')
       .sign(key);
   const handle: TestIssuer = {
@@ -107,7 +114,11 @@ export const bearer = (token: string): Record<string, string> => ({ authorizatio
 
 /** A fetch that adds `Authorization: Bearer <token>` (for SDK clients). */
 export function fetchWithToken(token: string): typeof fetch {
-  return (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), authorization: `Bearer ${token}` } });
+  return (input, init) =>
+    fetch(input, {
+      ...init,
+      headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), authorization: `Bearer ${token}` },
+    });
 }
 
 /**
@@ -123,7 +134,15 @@ export function postStatus(url: string, body: string, headers: Record<string, st
     }, 10_000);
     const request = httpRequest(
       url,
-      { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': String(Buffer.byteLength(body)), ...headers } },
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'content-length': String(Buffer.byteLength(body)),
+          ...headers,
+        },
+      },
       (response) => {
         clearTimeout(timer);
         response.resume();

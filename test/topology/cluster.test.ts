@@ -18,7 +18,9 @@ const GATEWAY_ENV = { ...MESH_ENV, EASYREMOTE_CALL_TIMEOUT_MS: '3000' };
 const NODE_ENV = { ...MESH_ENV, EASYREMOTE_HEARTBEAT_MS: '1000' };
 
 async function toolNames(gateway: GatewayProcess): Promise<{ name: string; providers: string[] }[]> {
-  const body = (await (await fetch(`${gateway.url}/mcp/tools`)).json()) as { tools: { name: string; providers: string[] }[] };
+  const body = (await (await fetch(`${gateway.url}/mcp/tools`)).json()) as {
+    tools: { name: string; providers: string[] }[];
+  };
   return body.tools;
 }
 
@@ -44,10 +46,18 @@ describe('three-server NATS cluster', () => {
       spawnNode(hub3, [TEST_TOOLS, SITE_TOOLS], { ...NODE_ENV, EASYREMOTE_NODE_ID: 'node-2' }),
     ]);
     for (const gateway of [gatewayA, gatewayB]) {
-      await until('both nodes in the registry of every gateway', async () => {
-        const tools = await toolNames(gateway);
-        return tools.find((tool) => tool.name === 'fixture.add')?.providers.length === 2 && tools.some((tool) => tool.name === 'site_whoami') && tools.some((tool) => tool.name === 'proto_progress');
-      }, 10_000);
+      await until(
+        'both nodes in the registry of every gateway',
+        async () => {
+          const tools = await toolNames(gateway);
+          return (
+            tools.find((tool) => tool.name === 'fixture.add')?.providers.length === 2 &&
+            tools.some((tool) => tool.name === 'site_whoami') &&
+            tools.some((tool) => tool.name === 'proto_progress')
+          );
+        },
+        10_000,
+      );
     }
   });
 
@@ -59,7 +69,9 @@ describe('three-server NATS cluster', () => {
 
   it('the registry bucket is replicated on all three members', async () => {
     const jsz = (await (await fetch(`${cluster.members[0]!.monitorUrl}/jsz?streams=true`)).json()) as {
-      account_details?: { stream_detail?: { name: string; config?: { num_replicas?: number }; cluster?: { replicas?: unknown[] } }[] }[];
+      account_details?: {
+        stream_detail?: { name: string; config?: { num_replicas?: number }; cluster?: { replicas?: unknown[] } }[];
+      }[];
     };
     const streams = jsz.account_details?.flatMap((account) => account.stream_detail ?? []) ?? [];
     const registry = streams.find((stream) => stream.name === 'KV_easyremote-registry');
@@ -71,16 +83,34 @@ describe('three-server NATS cluster', () => {
       const client = await connectClient(gateway.mcpUrl, 'modern');
       clients.push(client);
       const names = (await client.listTools()).tools.map((tool) => tool.name);
-      expect(names).toEqual(expect.arrayContaining(['fixture.add', 'fixture_whoami', 'fixture_sleep', 'proto_progress', 'site_whoami', 'site_slow']));
-      expect((await client.callTool({ name: 'fixture.add', arguments: { a: 20, b: 22 } })).structuredContent).toEqual({ sum: 42 });
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'fixture.add',
+          'fixture_whoami',
+          'fixture_sleep',
+          'proto_progress',
+          'site_whoami',
+          'site_slow',
+        ]),
+      );
+      expect((await client.callTool({ name: 'fixture.add', arguments: { a: 20, b: 22 } })).structuredContent).toEqual({
+        sum: 42,
+      });
       expect(firstText(await client.callTool({ name: 'fixture_sleep', arguments: { ms: 1 } }))).toBe('slept 1 ms');
       expect(firstText(await client.callTool({ name: 'site_whoami', arguments: {} }))).toBe('node-2');
-      expect(firstText(await client.callTool({ name: 'site_slow', arguments: { ms: 10 } }))).toBe('took 10 ms on node-2');
+      expect(firstText(await client.callTool({ name: 'site_slow', arguments: { ms: 10 } }))).toBe(
+        'took 10 ms on node-2',
+      );
       const progress: number[] = [];
-      const result = await client.callTool({ name: 'proto_progress', arguments: {} }, { onprogress: (update) => progress.push(update.progress) });
+      const result = await client.callTool(
+        { name: 'proto_progress', arguments: {} },
+        { onprogress: (update) => progress.push(update.progress) },
+      );
       expect(firstText(result)).toBe('progress done');
       expect(progress).toEqual([1, 2, 3]);
-      expect(['node-1', 'node-2']).toContain(firstText(await client.callTool({ name: 'fixture_whoami', arguments: {} })));
+      expect(['node-1', 'node-2']).toContain(
+        firstText(await client.callTool({ name: 'fixture_whoami', arguments: {} })),
+      );
     }
   });
 
@@ -90,7 +120,8 @@ describe('three-server NATS cluster', () => {
     const args = (worker: number, n: number) => ({ a: worker, b: n });
     await using mcp = await mcpCallers([gatewayA.mcpUrl, gatewayB.mcpUrl], concurrency, 'fixture.add', args);
     const rest = restCaller([gatewayA.url, gatewayB.url], 'fixture.add', args);
-    const call: LoadCall = (worker, signal) => (worker < concurrency / 2 ? mcp.call(worker, signal) : rest(worker, signal));
+    const call: LoadCall = (worker, signal) =>
+      worker < concurrency / 2 ? mcp.call(worker, signal) : rest(worker, signal);
     const load = runLoad({ concurrency, durationMs: 8_000, hangAfterMs: 8_000, call });
     await sleep(2_500);
     // hub-2 holds gateway B's and node-1's connections and a third of every replicated stream.
@@ -117,7 +148,11 @@ describe('three-server NATS cluster', () => {
     );
     await node1.waitForLog('reconnected to NATS', 5_000);
     for (const gateway of [gatewayA, gatewayB]) {
-      await until('both nodes still listed by every gateway', async () => (await toolNames(gateway)).find((tool) => tool.name === 'fixture.add')?.providers.length === 2, 10_000);
+      await until(
+        'both nodes still listed by every gateway',
+        async () => (await toolNames(gateway)).find((tool) => tool.name === 'fixture.add')?.providers.length === 2,
+        10_000,
+      );
     }
   });
 });

@@ -23,20 +23,35 @@ type Service = {
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const read = (path: string) => readFileSync(path, 'utf8');
-const compose = parse(read(join(DEPLOY_DIR, 'compose.yaml')), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = parse(read(join(DEPLOY_DIR, 'compose.yaml')), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
 const services = compose.services;
 
 /** The `$VARIABLES` a nats-server config reads from the environment. */
-const confVariables = (file: string) => new Set([...read(file).replace(/#.*$/gm, '').matchAll(/\$([A-Z_]+)/g)].map((match) => match[1]!));
+const confVariables = (file: string) =>
+  new Set(
+    [
+      ...read(file)
+        .replace(/#.*$/gm, '')
+        .matchAll(/\$([A-Z_]+)/g),
+    ].map((match) => match[1]!),
+  );
 /** Environment variables the gateway and the node CLI read (their config loaders are the source). */
-const gatewayEnv = new Set([...read(join(REPO_ROOT, 'apps/gateway/src/config.ts')).matchAll(/env: '([A-Z_]+)'/g)].map((match) => match[1]!));
-const nodeEnv = new Set([...read(join(REPO_ROOT, 'apps/cli/src/node-config.ts')).matchAll(/env\.([A-Z_]+)/g)].map((match) => match[1]!));
+const gatewayEnv = new Set(
+  [...read(join(REPO_ROOT, 'apps/gateway/src/config.ts')).matchAll(/env: '([A-Z_]+)'/g)].map((match) => match[1]!),
+);
+const nodeEnv = new Set(
+  [...read(join(REPO_ROOT, 'apps/cli/src/node-config.ts')).matchAll(/env\.([A-Z_]+)/g)].map((match) => match[1]!),
+);
 
 const manifestDir = join(DEPLOY_DIR, 'kubernetes');
 const manifests: Manifest[] = readdirSync(manifestDir)
   .filter((file) => file.endsWith('.yaml') && !['kustomization.yaml', 'nats-values.yaml'].includes(file))
   .flatMap((file) => parseAllDocuments(read(join(manifestDir, file))).map((doc) => doc.toJS() as Manifest));
-const manifest = (kind: string, name: string) => manifests.find((entry) => entry.kind === kind && entry.metadata.name === name);
+const manifest = (kind: string, name: string) =>
+  manifests.find((entry) => entry.kind === kind && entry.metadata.name === name);
 
 describe('deploy/compose.yaml', () => {
   it('runs a three-server NATS cluster from nats/cluster.conf, with every variable it reads and a health check', () => {
@@ -63,7 +78,8 @@ describe('deploy/compose.yaml', () => {
       expect(env.EASYREMOTE_SESSION_SECRET).toMatch(/^\$\{EASYREMOTE_SESSION_SECRET:\?/);
       for (const variable of Object.keys(env)) expect(gatewayEnv, `${name}: ${variable}`).toContain(variable);
       expect(service.healthcheck?.test.join(' ')).toContain('/readyz');
-      for (const member of ['nats-1', 'nats-2', 'nats-3']) expect(service.depends_on?.[member]).toEqual({ condition: 'service_healthy' });
+      for (const member of ['nats-1', 'nats-2', 'nats-3'])
+        expect(service.depends_on?.[member]).toEqual({ condition: 'service_healthy' });
     }
   });
 
@@ -73,7 +89,10 @@ describe('deploy/compose.yaml', () => {
     expect(lb.volumes).toContain('./haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro');
     expect(lb.ports).toEqual(['8080:8080']);
     expect(Object.keys(lb.depends_on!).sort()).toEqual(['gateway-1', 'gateway-2', 'gateway-3']);
-    const servers = [...read(HAPROXY_CFG).matchAll(/^\s*server (\S+) "\$\{GATEWAY_\d-([^}]+)\}"/gm)].map((match) => [match[1], match[2]]);
+    const servers = [...read(HAPROXY_CFG).matchAll(/^\s*server (\S+) "\$\{GATEWAY_\d-([^}]+)\}"/gm)].map((match) => [
+      match[1],
+      match[2],
+    ]);
     expect(servers).toEqual([1, 2, 3].map((n) => [`gateway-${n}`, `gateway-${n}:8080`]));
     expect(lb.healthcheck).toBeDefined();
   });
@@ -81,21 +100,29 @@ describe('deploy/compose.yaml', () => {
   it('runs toolbox nodes and an optional edge site whose node registers through the hub domain', () => {
     const toolbox = services.toolbox!;
     expect(toolbox.command).toEqual(['node', '@easyremote/toolbox']);
-    expect(toolbox.environment).toMatchObject({ NATS_URL: 'nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222', EASYREMOTE_KV_REPLICAS: '3' });
+    expect(toolbox.environment).toMatchObject({
+      NATS_URL: 'nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222',
+      EASYREMOTE_KV_REPLICAS: '3',
+    });
     const edge = services['edge-nats']!;
     expect(edge.profiles).toEqual(['edge']);
     expect(edge.volumes).toContain('../nats/leaf.conf:/etc/nats/leaf.conf:ro');
     expect(Object.keys(edge.environment!).sort()).toEqual([...confVariables(NATS_LEAF_CONF)].sort());
-    expect(services['edge-node']!.environment).toMatchObject({ NATS_URL: 'nats://edge-nats:4222', EASYREMOTE_JS_DOMAIN: 'hub' });
+    expect(services['edge-node']!.environment).toMatchObject({
+      NATS_URL: 'nats://edge-nats:4222',
+      EASYREMOTE_JS_DOMAIN: 'hub',
+    });
     for (const name of ['toolbox', 'edge-node']) {
-      for (const variable of Object.keys(services[name]!.environment!)) expect(nodeEnv, `${name}: ${variable}`).toContain(variable);
+      for (const variable of Object.keys(services[name]!.environment!))
+        expect(nodeEnv, `${name}: ${variable}`).toContain(variable);
     }
   });
 
   it('references only services, volumes, files and build targets that exist', () => {
     const stages = new Set(parseDockerfile(read(join(DEPLOY_DIR, 'Dockerfile'))).stages.map((stage) => stage.name));
     for (const [name, service] of Object.entries(services)) {
-      for (const dependency of Object.keys(service.depends_on ?? {})) expect(services, `${name} depends on ${dependency}`).toHaveProperty([dependency]);
+      for (const dependency of Object.keys(service.depends_on ?? {}))
+        expect(services, `${name} depends on ${dependency}`).toHaveProperty([dependency]);
       for (const volume of service.volumes ?? []) {
         const source = volume.split(':')[0]!;
         if (source.startsWith('.')) expect(existsSync(join(DEPLOY_DIR, source)), `${name}: ${source}`).toBe(true);
@@ -113,7 +140,10 @@ describe('deploy/kubernetes', () => {
   it('every manifest validates against the Kubernetes OpenAPI schemas (kubernetes-models)', async () => {
     expect(manifests.length).toBeGreaterThanOrEqual(6);
     for (const entry of manifests) {
-      const group = (await import(`kubernetes-models/${entry.apiVersion}`)) as Record<string, new (data: unknown) => { validate(): void }>;
+      const group = (await import(`kubernetes-models/${entry.apiVersion}`)) as Record<
+        string,
+        new (data: unknown) => { validate(): void }
+      >;
       const Model = group[entry.kind];
       expect(Model, `${entry.apiVersion} ${entry.kind}`).toBeDefined();
       expect(() => new Model!(entry).validate(), `${entry.kind} ${entry.metadata.name}`).not.toThrow();
@@ -122,7 +152,9 @@ describe('deploy/kubernetes', () => {
 
   it('the kustomization lists every manifest', () => {
     const kustomization = parse(read(join(manifestDir, 'kustomization.yaml'))) as { resources: string[] };
-    const files = readdirSync(manifestDir).filter((file) => file.endsWith('.yaml') && !['kustomization.yaml', 'nats-values.yaml'].includes(file));
+    const files = readdirSync(manifestDir).filter(
+      (file) => file.endsWith('.yaml') && !['kustomization.yaml', 'nats-values.yaml'].includes(file),
+    );
     expect([...kustomization.resources].sort()).toEqual(files.sort());
   });
 
@@ -134,7 +166,9 @@ describe('deploy/kubernetes', () => {
     expect(container.livenessProbe.httpGet).toMatchObject({ path: '/healthz', port: 'http' });
     expect(container.ports).toEqual([{ name: 'http', containerPort: 8080 }]);
     expect(pod.spec.securityContext.runAsNonRoot).toBe(true);
-    const env = Object.fromEntries(container.env.map((entry: { name: string; value?: string }) => [entry.name, entry.value]));
+    const env = Object.fromEntries(
+      container.env.map((entry: { name: string; value?: string }) => [entry.name, entry.value]),
+    );
     expect(env).toMatchObject({ HOST: '0.0.0.0', PORT: '8080', EASYREMOTE_KV_REPLICAS: '3' });
     expect(env.NATS_URL).toMatch(/^nats:\/\//);
     for (const name of Object.keys(env)) expect(gatewayEnv).toContain(name);
@@ -146,7 +180,9 @@ describe('deploy/kubernetes', () => {
     const hpa = manifest('HorizontalPodAutoscaler', 'easyremote-gateway')!;
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'easyremote-gateway' });
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
-    expect(pod.metadata.labels).toMatchObject(manifest('PodDisruptionBudget', 'easyremote-gateway')!.spec.selector.matchLabels);
+    expect(pod.metadata.labels).toMatchObject(
+      manifest('PodDisruptionBudget', 'easyremote-gateway')!.spec.selector.matchLabels,
+    );
   });
 
   it('compute nodes: the toolbox on NATS with replicated registry writes and a unique node id per pod', () => {
@@ -164,7 +200,10 @@ describe('deploy/kubernetes', () => {
     expect(values.config.leafnodes.enabled).toBe(true);
     expect(values.config.merge).toMatchObject({ ping_interval: '2s', ping_max: 2 });
     // The Helm release `nats` is the Service the gateways and nodes connect to.
-    expect(manifest('Deployment', 'easyremote-toolbox')!.spec.template.spec.containers[0].env[0]).toEqual({ name: 'NATS_URL', value: 'nats://nats:4222' });
+    expect(manifest('Deployment', 'easyremote-toolbox')!.spec.template.spec.containers[0].env[0]).toEqual({
+      name: 'NATS_URL',
+      value: 'nats://nats:4222',
+    });
   });
 });
 
@@ -176,14 +215,23 @@ describe('deploy/Dockerfile', () => {
     const { stages } = parseDockerfile(dockerfile);
     expect(stages.map((stage) => stage.name)).toEqual(['build', 'runtime', 'toolbox', 'gateway']);
     const build = stages[0]!;
-    expect(build.instructions.some(({ keyword, args }) => keyword === 'RUN' && args.includes('npm ci') && args.includes('npm run build'))).toBe(true);
+    expect(
+      build.instructions.some(
+        ({ keyword, args }) => keyword === 'RUN' && args.includes('npm ci') && args.includes('npm run build'),
+      ),
+    ).toBe(true);
     // Whatever the build stage copies from the context exists.
     for (const { args } of build.instructions.filter((instruction) => instruction.keyword === 'COPY')) {
-      for (const source of args.split(/\s+/).slice(0, -1)) expect(existsSync(join(REPO_ROOT, source)), source).toBe(true);
+      for (const source of args.split(/\s+/).slice(0, -1))
+        expect(existsSync(join(REPO_ROOT, source)), source).toBe(true);
     }
     const runtime = stages[1]!;
-    expect(runtime.instructions.filter(({ keyword }) => keyword === 'COPY').map(({ args }) => args)).toEqual(['--from=build /out/ ./']);
-    expect(runtime.instructions.find(({ keyword }) => keyword === 'ENTRYPOINT')?.args).toBe('["node", "apps/cli/dist/main.js"]');
+    expect(runtime.instructions.filter(({ keyword }) => keyword === 'COPY').map(({ args }) => args)).toEqual([
+      '--from=build /out/ ./',
+    ]);
+    expect(runtime.instructions.find(({ keyword }) => keyword === 'ENTRYPOINT')?.args).toBe(
+      '["node", "apps/cli/dist/main.js"]',
+    );
     expect(existsSync(join(REPO_ROOT, 'apps/cli/src/main.ts'))).toBe(true);
   });
 
@@ -208,7 +256,10 @@ describe('deploy/haproxy.cfg', () => {
 
   it.runIf(runsWith('haproxy'))('passes haproxy -c', () => {
     if (haproxy === undefined) throw new Error('haproxy is not installed (Debian/Ubuntu: apt-get install -y haproxy)');
-    const output = execFileSync(haproxy, ['-c', '-f', HAPROXY_CFG], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(haproxy, ['-c', '-f', HAPROXY_CFG], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(output).toContain('Configuration file is valid');
   });
 });

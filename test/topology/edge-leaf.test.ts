@@ -15,7 +15,11 @@ async function restTools(gateway: GatewayProcess): Promise<RestTool[]> {
 }
 
 async function callRest(gateway: GatewayProcess, tool: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(`${gateway.url}/mcp/tools/${tool}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const response = await fetch(`${gateway.url}/mcp/tools/${tool}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   return { status: response.status, body: await response.text() };
 }
 
@@ -43,12 +47,20 @@ describe('edge node on a leaf server', () => {
   beforeAll(async () => {
     cluster = await startCluster({ configFile: NATS_CLUSTER_CONF, path: process.env.PATH });
     const [hub1, hub2] = cluster.urls as [string, string, string];
-    leaf = await startLeaf({ configFile: NATS_LEAF_CONF, hubLeafUrls: [cluster.members[2]!.leafUrl], path: process.env.PATH });
+    leaf = await startLeaf({
+      configFile: NATS_LEAF_CONF,
+      hubLeafUrls: [cluster.members[2]!.leafUrl],
+      path: process.env.PATH,
+    });
     const mesh = { EASYREMOTE_KV_REPLICAS: '3', EASYREMOTE_HEARTBEAT_MS: '500' };
     [gateway, hubNode, edgeNode] = await Promise.all([
       spawnGateway(hub1, { EASYREMOTE_KV_REPLICAS: '3', EASYREMOTE_CALL_TIMEOUT_MS: '3000' }),
       spawnNode(hub2, [SITE_TOOLS], { ...mesh, EASYREMOTE_NODE_ID: 'hub-node' }),
-      spawnNode(leaf.url, [SITE_TOOLS, EDGE_TOOLS], { ...mesh, EASYREMOTE_NODE_ID: 'edge-node', EASYREMOTE_JS_DOMAIN: 'hub' }),
+      spawnNode(leaf.url, [SITE_TOOLS, EDGE_TOOLS], {
+        ...mesh,
+        EASYREMOTE_NODE_ID: 'edge-node',
+        EASYREMOTE_JS_DOMAIN: 'hub',
+      }),
     ]);
     edgeCaller = await directCaller(leaf.url);
   });
@@ -61,7 +73,11 @@ describe('edge node on a leaf server', () => {
   });
 
   it("registers through the hub's JetStream domain: its tools are listed and callable at the hub", async () => {
-    await until('the edge tool listed by the gateway', async () => (await restTools(gateway)).some((tool) => tool.name === 'edge_reading'), 10_000);
+    await until(
+      'the edge tool listed by the gateway',
+      async () => (await restTools(gateway)).some((tool) => tool.name === 'edge_reading'),
+      10_000,
+    );
     const site = (await restTools(gateway)).find((tool) => tool.name === 'site_whoami');
     expect(site?.providers.sort()).toEqual(['edge-node', 'hub-node']);
     const reading = await callRest(gateway, 'edge_reading');
@@ -91,18 +107,28 @@ describe('edge node on a leaf server', () => {
     const refusedAfterMs = Date.now() - cutAt;
     expect(refused.status).toBeGreaterThanOrEqual(400);
     expect(refused.body).toMatch(/GW_ERR_(NO_NODE|NODE_GONE)/);
-    await until('edge tool gone from the hub', async () => !(await restTools(gateway)).some((tool) => tool.name === 'edge_reading'), 5_000);
+    await until(
+      'edge tool gone from the hub',
+      async () => !(await restTools(gateway)).some((tool) => tool.name === 'edge_reading'),
+      5_000,
+    );
     const goneAfterMs = Date.now() - cutAt;
     for (let i = 0; i < 5; i++) expect((await callRest(gateway, 'site_whoami')).body).toContain('hub-node');
 
     // Restore the link: the leaf reconnects by itself and the edge node's next heartbeat reaches the hub.
     await hub3.restart();
     const restoredAt = Date.now();
-    await until('edge tool back at the hub', async () => (await restTools(gateway)).some((tool) => tool.name === 'edge_reading'), 15_000);
+    await until(
+      'edge tool back at the hub',
+      async () => (await restTools(gateway)).some((tool) => tool.name === 'edge_reading'),
+      15_000,
+    );
     const backAfterMs = Date.now() - restoredAt;
     const reading = await callRest(gateway, 'edge_reading');
     expect(reading.status).toBe(200);
     expect(await tally(edgeCaller, 'site_whoami', 10)).toEqual({ 'edge-node': 10 });
-    console.log(`leaf link cut: hub call to the edge tool refused after ${refusedAfterMs} ms (${refused.body.slice(0, 120)}), edge node gone from the hub list after ${goneAfterMs} ms, back ${backAfterMs} ms after the hub member restarted`);
+    console.log(
+      `leaf link cut: hub call to the edge tool refused after ${refusedAfterMs} ms (${refused.body.slice(0, 120)}), edge node gone from the hub list after ${goneAfterMs} ms, back ${backAfterMs} ms after the hub member restarted`,
+    );
   });
 });

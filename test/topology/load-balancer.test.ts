@@ -14,10 +14,19 @@ const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/
 const runHere = runsWith('haproxy');
 
 /** A raw 2025 POST through the balancer; resolves with the replica that served it and the body. */
-async function post(url: string, headers: Record<string, string>, message: unknown): Promise<{ status: number; by: string; text: string; sessionId: string }> {
+async function post(
+  url: string,
+  headers: Record<string, string>,
+  message: unknown,
+): Promise<{ status: number; by: string; text: string; sessionId: string }> {
   const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(message) });
   const text = await response.text();
-  return { status: response.status, by: response.headers.get('x-served-by') ?? 'unknown', text, sessionId: response.headers.get('mcp-session-id') ?? '' };
+  return {
+    status: response.status,
+    by: response.headers.get('x-served-by') ?? 'unknown',
+    text,
+    sessionId: response.headers.get('mcp-session-id') ?? '',
+  };
 }
 
 // HAProxy (deploy/haproxy.cfg: round-robin, no stickiness) in front of three gateway replicas, one
@@ -41,7 +50,11 @@ describe.runIf(runHere)('three gateways behind HAProxy', () => {
       spawnGateway(nats.url),
       spawnGateway(nats.url),
     ]);
-    lb = await startHaproxy({ binary: haproxyBinary, configFile: HAPROXY_CFG, backends: gateways.map((gateway) => new URL(gateway.url).host) });
+    lb = await startHaproxy({
+      binary: haproxyBinary,
+      configFile: HAPROXY_CFG,
+      backends: gateways.map((gateway) => new URL(gateway.url).host),
+    });
     mcpUrl = `${lb.url}/mcp`;
   });
 
@@ -62,9 +75,13 @@ describe.runIf(runHere)('three gateways behind HAProxy', () => {
     clients.push(client);
     const logs: unknown[] = [];
     client.setNotificationHandler('notifications/message', (notification) => void logs.push(notification.params));
-    for (let i = 0; i < 3; i++) expect(firstText(await client.callTool({ name: 'site_whoami', arguments: {} }))).toBe('lb-node');
+    for (let i = 0; i < 3; i++)
+      expect(firstText(await client.callTool({ name: 'site_whoami', arguments: {} }))).toBe('lb-node');
     const progress: number[] = [];
-    const result = await client.callTool({ name: 'proto_progress', arguments: {} }, { onprogress: (update) => progress.push(update.progress) });
+    const result = await client.callTool(
+      { name: 'proto_progress', arguments: {} },
+      { onprogress: (update) => progress.push(update.progress) },
+    );
     expect(firstText(result)).toBe('progress done');
     expect(progress).toEqual([1, 2, 3]);
     await until('both log messages', () => logs.length >= 2, 3_000);
@@ -80,8 +97,11 @@ describe.runIf(runHere)('three gateways behind HAProxy', () => {
     const tracker = trackingFetch();
     const client = await connectClient(mcpUrl, 'modern', { fetch: tracker.fetch });
     clients.push(client);
-    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['proto_ask_name', 'site_slow']));
-    for (let i = 0; i < 6; i++) expect(firstText(await client.callTool({ name: 'site_whoami', arguments: {} }))).toBe('lb-node');
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(
+      expect.arrayContaining(['proto_ask_name', 'site_slow']),
+    );
+    for (let i = 0; i < 6; i++)
+      expect(firstText(await client.callTool({ name: 'site_whoami', arguments: {} }))).toBe('lb-node');
     expect(new Set(tracker.served.map((entry) => entry.by))).toEqual(new Set(['gateway-1', 'gateway-2', 'gateway-3']));
   });
 
@@ -110,7 +130,10 @@ describe.runIf(runHere)('three gateways behind HAProxy', () => {
     const progress: number[] = [];
     const started = Date.now();
     const [withProgress, plain] = await Promise.all([
-      client.callTool({ name: 'site_slow', arguments: { ms: 4_000 } }, { onprogress: (update) => progress.push(update.progress) }),
+      client.callTool(
+        { name: 'site_slow', arguments: { ms: 4_000 } },
+        { onprogress: (update) => progress.push(update.progress) },
+      ),
       client.callTool({ name: 'site_slow', arguments: { ms: 3_000 } }),
     ]);
     expect(firstText(withProgress)).toBe('took 4000 ms on lb-node');
@@ -133,10 +156,19 @@ describe.runIf(runHere)('three gateways behind HAProxy', () => {
     // so the scenario is repeated until the cancellation provably went to another replica.
     for (let attempt = 1; attempt <= 3 && !crossed; attempt++) {
       const before = aborted();
-      const call = post(mcpUrl, headers, { jsonrpc: '2.0', id: `long-${attempt}`, method: 'tools/call', params: { name: 'proto_wait_for_cancel', arguments: {} } });
+      const call = post(mcpUrl, headers, {
+        jsonrpc: '2.0',
+        id: `long-${attempt}`,
+        method: 'tools/call',
+        params: { name: 'proto_wait_for_cancel', arguments: {} },
+      });
       await sleep(300);
       const cancelledAt = Date.now();
-      const cancel = await post(mcpUrl, headers, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: `long-${attempt}`, reason: 'user pressed stop' } });
+      const cancel = await post(mcpUrl, headers, {
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: `long-${attempt}`, reason: 'user pressed stop' },
+      });
       expect(cancel.status).toBe(202);
       await until('the handler on the node saw the abort', () => aborted() > before, 5_000, 5);
       const line = node.lines.filter((entry) => entry.includes('fixture aborted')).at(-1)!;

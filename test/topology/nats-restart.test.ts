@@ -19,7 +19,10 @@ async function liveNodes(client: Client): Promise<Map<string, number>> {
   const { resources } = await client.listResources();
   for (const resource of resources.filter((entry) => entry.uri.startsWith('easyremote://compute/'))) {
     const { contents } = await client.readResource({ uri: resource.uri });
-    const info = JSON.parse(String((contents[0] as { text?: string }).text)) as { node_id: string; last_heartbeat_ms_ago: number };
+    const info = JSON.parse(String((contents[0] as { text?: string }).text)) as {
+      node_id: string;
+      last_heartbeat_ms_ago: number;
+    };
     nodes.set(info.node_id, info.last_heartbeat_ms_ago);
   }
   return nodes;
@@ -37,7 +40,9 @@ describe('restarting the only NATS server under load', () => {
     nats = await startNats({ configFile: NATS_DEV_CONF, path: process.env.PATH });
     const gatewayEnv = { EASYREMOTE_CALL_TIMEOUT_MS: '3000' };
     gateways = await Promise.all([spawnGateway(nats.url, gatewayEnv), spawnGateway(nats.url, gatewayEnv)]);
-    nodes = await Promise.all(['node-1', 'node-2'].map((id) => spawnNode(nats.url, [TEST_TOOLS], { ...NODE_ENV, EASYREMOTE_NODE_ID: id })));
+    nodes = await Promise.all(
+      ['node-1', 'node-2'].map((id) => spawnNode(nats.url, [TEST_TOOLS], { ...NODE_ENV, EASYREMOTE_NODE_ID: id })),
+    );
     for (const gateway of gateways) clients.push(await connectClient(gateway.mcpUrl, 'modern'));
   });
 
@@ -50,8 +55,17 @@ describe('restarting the only NATS server under load', () => {
   it('nodes re-register, the registry converges within 5 s, the gateways never crash', async () => {
     const concurrency = 10;
     const args = (worker: number, n: number) => ({ a: worker, b: n });
-    await using mcp = await mcpCallers(gateways.map((gateway) => gateway.mcpUrl), concurrency, 'fixture.add', args);
-    const rest = restCaller(gateways.map((gateway) => gateway.url), 'fixture.add', args);
+    await using mcp = await mcpCallers(
+      gateways.map((gateway) => gateway.mcpUrl),
+      concurrency,
+      'fixture.add',
+      args,
+    );
+    const rest = restCaller(
+      gateways.map((gateway) => gateway.url),
+      'fixture.add',
+      args,
+    );
     const call: LoadCall = (worker, signal) => (worker % 2 === 0 ? mcp.call(worker, signal) : rest(worker, signal));
     const load = runLoad({ concurrency, durationMs: 8_000, hangAfterMs: 8_000, call });
 
@@ -78,7 +92,9 @@ describe('restarting the only NATS server under load', () => {
     }
     const convergedMs = Date.now() - restartedAt;
     const report = await load;
-    console.log(`${describeLoad('single server killed at 2 s, restarted 0.5 s later', report)}\n  registry converged ${convergedMs} ms after the restart`);
+    console.log(
+      `${describeLoad('single server killed at 2 s, restarted 0.5 s later', report)}\n  registry converged ${convergedMs} ms after the restart`,
+    );
 
     expect(convergedMs).toBeLessThan(5_000);
     expect(report.hanging).toBe(0);

@@ -13,14 +13,19 @@ export interface BridgeConfig {
  */
 export function loadBridgeConfig(env: Readonly<Record<string, string | undefined>>): BridgeConfig {
   const raw = env.EASYREMOTE_GATEWAY?.trim();
-  if (!raw) throw new BridgeError(BridgeErrorCode.Config, 'EASYREMOTE_GATEWAY is not set: give the gateway URL, e.g. http://localhost:8080');
+  if (!raw)
+    throw new BridgeError(
+      BridgeErrorCode.Config,
+      'EASYREMOTE_GATEWAY is not set: give the gateway URL, e.g. http://localhost:8080',
+    );
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new BridgeError(BridgeErrorCode.Config, `EASYREMOTE_GATEWAY=${JSON.stringify(raw)} is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new BridgeError(BridgeErrorCode.Config, `EASYREMOTE_GATEWAY must be an http(s) URL, got ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new BridgeError(BridgeErrorCode.Config, `EASYREMOTE_GATEWAY must be an http(s) URL, got ${url.protocol}`);
   const path = url.pathname.replace(/\/+$/, '');
   url.pathname = path.endsWith('/mcp') ? path : `${path}/mcp`;
   const apiKey = env.EASYREMOTE_API_KEY?.trim();

@@ -15,7 +15,11 @@ export class BridgeError extends Error {
   readonly url: string | undefined;
   readonly status: number | undefined;
 
-  constructor(code: BridgeErrorCode, message: string, options: { url?: string; status?: number; cause?: unknown } = {}) {
+  constructor(
+    code: BridgeErrorCode,
+    message: string,
+    options: { url?: string; status?: number; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'BridgeError';
     this.code = code;

@@ -10,7 +10,9 @@ function networkReason(error: unknown): string {
   for (let depth = 0; current instanceof Error && depth < 8; depth++) {
     const code = (current as { code?: unknown }).code;
     if (current.message === '' && typeof code === 'string') text = code;
-    else if (current.message !== '') text = typeof code === 'string' && !current.message.includes(code) ? `${code}: ${current.message}` : current.message;
+    else if (current.message !== '')
+      text =
+        typeof code === 'string' && !current.message.includes(code) ? `${code}: ${current.message}` : current.message;
     current = current.cause;
   }
   return text;
@@ -44,7 +46,11 @@ export function gatewayFetch(url: URL, hasKey: boolean, base: typeof fetch = fet
       response = await base(input, init);
     } catch (error) {
       if (init?.signal?.aborted) throw error; // our own cancellation, not an outage
-      throw new BridgeError(BridgeErrorCode.GatewayUnreachable, `EasyRemote gateway unreachable at ${where}: ${networkReason(error)}`, { url: where, cause: error });
+      throw new BridgeError(
+        BridgeErrorCode.GatewayUnreachable,
+        `EasyRemote gateway unreachable at ${where}: ${networkReason(error)}`,
+        { url: where, cause: error },
+      );
     }
     if (response.status === 401 || response.status === 403) {
       const reason = await refusalReason(response);
@@ -54,10 +60,14 @@ export function gatewayFetch(url: URL, hasKey: boolean, base: typeof fetch = fet
             ? 'EASYREMOTE_API_KEY was not accepted (unknown, revoked or mistyped)'
             : 'no EASYREMOTE_API_KEY is set and this gateway requires one'
           : 'the key lacks the scope for this request, or the gateway refused the Host/Origin';
-      throw new BridgeError(BridgeErrorCode.GatewayRefused, `EasyRemote gateway at ${where} refused the request (HTTP ${response.status}): ${hint}. Gateway said: ${reason}`, {
-        url: where,
-        status: response.status,
-      });
+      throw new BridgeError(
+        BridgeErrorCode.GatewayRefused,
+        `EasyRemote gateway at ${where} refused the request (HTTP ${response.status}): ${hint}. Gateway said: ${reason}`,
+        {
+          url: where,
+          status: response.status,
+        },
+      );
     }
     return response;
   };

@@ -21,7 +21,10 @@ export interface Relay {
  */
 export async function startRelay(config: BridgeConfig, report: (line: string) => void): Promise<Relay> {
   const headers: Record<string, string> = config.apiKey ? { authorization: `Bearer ${config.apiKey}` } : {};
-  const upstream = new StreamableHTTPClientTransport(config.mcpUrl, { requestInit: { headers }, fetch: gatewayFetch(config.mcpUrl, config.apiKey !== undefined) });
+  const upstream = new StreamableHTTPClientTransport(config.mcpUrl, {
+    requestInit: { headers },
+    fetch: gatewayFetch(config.mcpUrl, config.apiKey !== undefined),
+  });
   const downstream = new StdioServerTransport();
   const pendingInitialize = new Set<string | number>();
   let resolveClosed: () => void = () => {};
@@ -39,7 +42,8 @@ export async function startRelay(config: BridgeConfig, report: (line: string) =>
 
   // Refused and unreachable already name the URL; anything else (a 5xx, a bad body) gets it here.
   const describe = (error: unknown): string =>
-    findBridgeError(error)?.message ?? `EasyRemote gateway request to ${config.mcpUrl.href} failed: ${error instanceof Error ? error.message : String(error)}`;
+    findBridgeError(error)?.message ??
+    `EasyRemote gateway request to ${config.mcpUrl.href} failed: ${error instanceof Error ? error.message : String(error)}`;
   // The SDK reports a failed send through onerror and also rejects the send: tell the user once.
   const reported = new WeakSet<object>();
   const reportOnce = (error: unknown): void => {
@@ -59,8 +63,14 @@ export async function startRelay(config: BridgeConfig, report: (line: string) =>
       reportOnce(error);
       // A request must still be answered, or the desktop client waits forever.
       if (msg.method !== undefined && msg.id !== undefined) {
-        const data = known ? { code: known.code, url: known.url, ...(known.status === undefined ? {} : { status: known.status }) } : { url: config.mcpUrl.href };
-        void downstream.send({ jsonrpc: '2.0', id: msg.id, error: { code: -32603, message: text, data } } as JSONRPCMessage);
+        const data = known
+          ? { code: known.code, url: known.url, ...(known.status === undefined ? {} : { status: known.status }) }
+          : { url: config.mcpUrl.href };
+        void downstream.send({
+          jsonrpc: '2.0',
+          id: msg.id,
+          error: { code: -32603, message: text, data },
+        } as JSONRPCMessage);
       }
     });
   };

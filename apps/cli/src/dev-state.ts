@@ -22,7 +22,9 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function devStatePath(env: Env = process.env): string {
   if (env.EASYREMOTE_STATE_FILE) return env.EASYREMOTE_STATE_FILE;
-  const base = env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'easyremote') : join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'easyremote');
+  const base = env.XDG_RUNTIME_DIR
+    ? join(env.XDG_RUNTIME_DIR, 'easyremote')
+    : join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'easyremote');
   return join(base, 'dev.json');
 }
 
@@ -50,7 +52,8 @@ export function readDevState(path: string, options: { checkAlive?: boolean } = {
   } catch {
     return undefined;
   }
-  if (typeof state !== 'object' || state === null || typeof state.natsUrl !== 'string' || typeof state.pid !== 'number') return undefined;
+  if (typeof state !== 'object' || state === null || typeof state.natsUrl !== 'string' || typeof state.pid !== 'number')
+    return undefined;
   if (options.checkAlive !== false && !isAlive(state.pid)) return undefined;
   return state;
 }

@@ -23,8 +23,12 @@ export async function loadToolsModule(specifier: string, cwd: string): Promise<L
   const module = (await import(target)) as { tools?: unknown; default?: unknown; models?: unknown };
   const definitions = module.tools ?? module.default;
   if (!isDefinitionArray(definitions)) {
-    throw new Error(`${specifier} does not export an array of tool/resource/prompt definitions (as "tools" or as its default export)`);
+    throw new Error(
+      `${specifier} does not export an array of tool/resource/prompt definitions (as "tools" or as its default export)`,
+    );
   }
-  const models = Array.isArray(module.models) ? module.models.filter((model): model is string => typeof model === 'string' && model !== '') : [];
+  const models = Array.isArray(module.models)
+    ? module.models.filter((model): model is string => typeof model === 'string' && model !== '')
+    : [];
   return { definitions, models };
 }

@@ -9,7 +9,10 @@ export function createCliLogger(service: string, level: string): Logger {
       base: { service },
       // trace_id/span_id of the active span on every line written inside a traced call.
       mixin: activeTraceIds,
-      redact: { paths: ['*.apiKey', '*.token', '*.password', '*.secret', 'headers.authorization'], censor: '[redacted]' },
+      redact: {
+        paths: ['*.apiKey', '*.token', '*.password', '*.secret', 'headers.authorization'],
+        censor: '[redacted]',
+      },
     },
     pino.destination(2),
   );

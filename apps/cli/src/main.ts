@@ -27,7 +27,17 @@ Commands:
 Run "easyremote help <command>" for details.
 `;
 
-const helps: Record<string, string> = { env: envHelp, dev: devHelp, gateway: gatewayHelp, node: nodeHelp, keys: keysHelp, grants: grantsHelp, audit: auditHelp, report: reportHelp, data: dataHelp };
+const helps: Record<string, string> = {
+  env: envHelp,
+  dev: devHelp,
+  gateway: gatewayHelp,
+  node: nodeHelp,
+  keys: keysHelp,
+  grants: grantsHelp,
+  audit: auditHelp,
+  report: reportHelp,
+  data: dataHelp,
+};
 
 async function main(argv: string[]): Promise<void> {
   // keys, grants, audit and report parse their own options.
@@ -53,16 +63,25 @@ async function main(argv: string[]): Promise<void> {
     case 'gateway':
       return runGateway();
     case 'node':
-      return runNode(rest, { ...(values.id !== undefined ? { id: values.id } : {}), ...(values.nats !== undefined ? { nats: values.nats } : {}) });
+      return runNode(rest, {
+        ...(values.id !== undefined ? { id: values.id } : {}),
+        ...(values.nats !== undefined ? { nats: values.nats } : {}),
+      });
     case 'data':
-      return runData(rest, { ...(values.id !== undefined ? { id: values.id } : {}), ...(values.nats !== undefined ? { nats: values.nats } : {}) });
+      return runData(rest, {
+        ...(values.id !== undefined ? { id: values.id } : {}),
+        ...(values.nats !== undefined ? { nats: values.nats } : {}),
+      });
     default:
       throw new Error(`unknown command "${command}"\n\n${usage}`);
   }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? ` [${String((error as { code: unknown }).code)}]` : '';
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error
+      ? ` [${String((error as { code: unknown }).code)}]`
+      : '';
   process.stderr.write(`easyremote: ${error instanceof Error ? error.message : String(error)}${code}\n`);
   process.exit(1);
 });

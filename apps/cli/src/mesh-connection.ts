@@ -9,9 +9,14 @@ import { announceMesh, resolveMesh } from './mesh-target.js';
  * settings the gateway reads, so it reaches a TLS + user mesh exactly as the gateway does. Three
  * attempts: a command should fail fast, not wait for a server that is not there.
  */
-export function connectCommand(command: string, options: { servers?: string; env?: Readonly<Record<string, string | undefined>> } = {}): ReturnType<typeof connectMesh> {
+export function connectCommand(
+  command: string,
+  options: { servers?: string; env?: Readonly<Record<string, string | undefined>> } = {},
+): ReturnType<typeof connectMesh> {
   const env = options.env ?? process.env;
   const target = resolveMesh(env, options.servers);
   announceMesh(command, target);
-  return connectMesh(meshOptionsFromEnv(env, { name: `easyremote-${command}`, maxStartupAttempts: 3, servers: target.servers }));
+  return connectMesh(
+    meshOptionsFromEnv(env, { name: `easyremote-${command}`, maxStartupAttempts: 3, servers: target.servers }),
+  );
 }

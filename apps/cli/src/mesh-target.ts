@@ -23,8 +23,10 @@ export function resolveMesh(env: Env, flag: string | undefined, options: { allow
   if (env.NATS_URL) return { servers: env.NATS_URL, source: 'NATS_URL' };
   const path = devStatePath(env);
   const dev = readDevState(path);
-  if (dev !== undefined) return { servers: dev.natsUrl, source: `the running easyremote dev (pid ${dev.pid}, ${path})`, dev };
-  if (options.allowDefault) return { servers: DEFAULT_NATS_URL, source: 'the default: NATS_URL is not set and no easyremote dev is running' };
+  if (dev !== undefined)
+    return { servers: dev.natsUrl, source: `the running easyremote dev (pid ${dev.pid}, ${path})`, dev };
+  if (options.allowDefault)
+    return { servers: DEFAULT_NATS_URL, source: 'the default: NATS_URL is not set and no easyremote dev is running' };
   throw new MeshError(
     MeshErrorCode.NoMesh,
     `no mesh to talk to: NATS_URL is not set and no easyremote dev is running (no state file at ${path}). Start one with \`npm start\` (easyremote dev), or set NATS_URL to your mesh's server; a server merely listening on ${DEFAULT_NATS_URL} is not used unless you name it`,
@@ -32,6 +34,10 @@ export function resolveMesh(env: Env, flag: string | undefined, options: { allow
 }
 
 /** The first line a command writes to stderr: which server it talks to, and why. */
-export function announceMesh(command: string, target: MeshTarget, write: (line: string) => void = (line) => void process.stderr.write(line)): void {
+export function announceMesh(
+  command: string,
+  target: MeshTarget,
+  write: (line: string) => void = (line) => void process.stderr.write(line),
+): void {
   write(`easyremote ${command}: NATS ${target.servers} (from ${target.source})\n`);
 }

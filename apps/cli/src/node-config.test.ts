@@ -13,8 +13,12 @@ describe('loadNodeConfig: EASYREMOTE_NODE_MEMORY', () => {
   });
 
   it('refuses a bad value at start, naming the variable, alongside other bad variables', () => {
-    expect(() => loadNodeConfig({ EASYREMOTE_NODE_MEMORY: 'lots' })).toThrow(/EASYREMOTE_NODE_MEMORY="lots": invalid size "lots"/);
+    expect(() => loadNodeConfig({ EASYREMOTE_NODE_MEMORY: 'lots' })).toThrow(
+      /EASYREMOTE_NODE_MEMORY="lots": invalid size "lots"/,
+    );
     expect(() => loadNodeConfig({ EASYREMOTE_NODE_MEMORY: '0' })).toThrow(/EASYREMOTE_NODE_MEMORY="0"/);
-    expect(() => loadNodeConfig({ EASYREMOTE_NODE_MEMORY: 'x', EASYREMOTE_MAX_CONCURRENCY: 'y' })).toThrow(/EASYREMOTE_NODE_MEMORY[\s\S]*EASYREMOTE_MAX_CONCURRENCY/);
+    expect(() => loadNodeConfig({ EASYREMOTE_NODE_MEMORY: 'x', EASYREMOTE_MAX_CONCURRENCY: 'y' })).toThrow(
+      /EASYREMOTE_NODE_MEMORY[\s\S]*EASYREMOTE_MAX_CONCURRENCY/,
+    );
   });
 });

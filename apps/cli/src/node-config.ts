@@ -12,7 +12,9 @@ export const NodeConfigSchema = Type.Object({
   jsDomain: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+$' })),
   /** Replicas of the registry bucket if this node creates it: 3 on a three-server cluster. */
   kvReplicas: Type.Integer({ minimum: 1, maximum: 5 }),
-  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level))),
+  logLevel: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+  ),
   registryBucket: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
   /** Serve Prometheus metrics on this port (GET /metrics) when set; 0 = a free port. */
   metricsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
@@ -51,7 +53,10 @@ const ENV_NAMES: Readonly<Record<string, string>> = {
 
 function parseLabels(raw: string): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const pair of raw.split(',').map((item) => item.trim()).filter(Boolean)) {
+  for (const pair of raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const [key, ...rest] = pair.split('=');
     if (key) labels[key.trim()] = rest.join('=').trim();
   }
@@ -59,7 +64,10 @@ function parseLabels(raw: string): Record<string, string> {
 }
 
 /** Compute-node settings from the environment (and command-line overrides), checked once at start. */
-export function loadNodeConfig(env: Readonly<Record<string, string | undefined>>, overrides: { nodeId?: string; natsUrl?: string } = {}): NodeConfig {
+export function loadNodeConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: { nodeId?: string; natsUrl?: string } = {},
+): NodeConfig {
   const candidate: Record<string, unknown> = {
     natsUrl: overrides.natsUrl ?? env.NATS_URL ?? 'nats://127.0.0.1:4222',
     maxConcurrency: Number(env.EASYREMOTE_MAX_CONCURRENCY ?? '64'),
@@ -69,7 +77,10 @@ export function loadNodeConfig(env: Readonly<Record<string, string | undefined>>
     logLevel: env.LOG_LEVEL ?? 'info',
     registryBucket: env.EASYREMOTE_REGISTRY_BUCKET ?? 'easyremote-registry',
     metricsHost: env.EASYREMOTE_METRICS_HOST ?? '127.0.0.1',
-    models: (env.EASYREMOTE_NODE_MODELS ?? '').split(',').map((model) => model.trim()).filter(Boolean),
+    models: (env.EASYREMOTE_NODE_MODELS ?? '')
+      .split(',')
+      .map((model) => model.trim())
+      .filter(Boolean),
     maxPayloadBytes: Number(env.EASYREMOTE_MAX_PAYLOAD_BYTES ?? String(64 * 1024 * 1024)),
   };
   if (env.EASYREMOTE_NODE_GPUS !== undefined) candidate.gpus = env.EASYREMOTE_NODE_GPUS;
@@ -78,7 +89,9 @@ export function loadNodeConfig(env: Readonly<Record<string, string | undefined>>
     try {
       candidate.memoryBytes = parseByteSize(env.EASYREMOTE_NODE_MEMORY);
     } catch (error) {
-      sizeProblems.push(`EASYREMOTE_NODE_MEMORY=${JSON.stringify(env.EASYREMOTE_NODE_MEMORY)}: ${(error as Error).message}`);
+      sizeProblems.push(
+        `EASYREMOTE_NODE_MEMORY=${JSON.stringify(env.EASYREMOTE_NODE_MEMORY)}: ${(error as Error).message}`,
+      );
     }
   }
   if (env.EASYREMOTE_METRICS_PORT) candidate.metricsPort = Number(env.EASYREMOTE_METRICS_PORT);

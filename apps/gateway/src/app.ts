@@ -54,9 +54,20 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
   app.decorate('routeTable', await mountGatewaySecurity(app, deps.security, config));
   const dispatcher = new SecuredDispatcher(new McpDispatcher(services), deps.security.guard, deps.security.identity);
 
-  await app.register(async (mcp) => registerMcpRoute(mcp, { dispatcher, services, logger: logger.child({ component: 'mcp' }), maxBodyBytes: config.maxBodyBytes }));
+  await app.register(async (mcp) =>
+    registerMcpRoute(mcp, {
+      dispatcher,
+      services,
+      logger: logger.child({ component: 'mcp' }),
+      maxBodyBytes: config.maxBodyBytes,
+    }),
+  );
   await app.register(async (rest) => {
-    registerToolRoutes(rest, { registry: services.registry, invoker: services.invoker, callEvents: services.callEvents });
+    registerToolRoutes(rest, {
+      registry: services.registry,
+      invoker: services.invoker,
+      callEvents: services.callEvents,
+    });
     registerResourceRoutes(rest, services);
   });
   await app.register(async (health) => {

@@ -4,12 +4,22 @@ import { loadGatewayConfig } from './config.js';
 describe('loadGatewayConfig', () => {
   it('fills defaults and returns a frozen object', () => {
     const config = loadGatewayConfig({});
-    expect(config).toMatchObject({ natsUrl: 'nats://127.0.0.1:4222', host: '127.0.0.1', port: 8080, callTimeoutMs: 30_000, allowedHosts: [] });
+    expect(config).toMatchObject({
+      natsUrl: 'nats://127.0.0.1:4222',
+      host: '127.0.0.1',
+      port: 8080,
+      callTimeoutMs: 30_000,
+      allowedHosts: [],
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('reads the environment', () => {
-    const config = loadGatewayConfig({ NATS_URL: 'nats://10.0.0.1:4222', PORT: '9000', EASYREMOTE_ALLOWED_HOSTS: 'a.example, b.example' });
+    const config = loadGatewayConfig({
+      NATS_URL: 'nats://10.0.0.1:4222',
+      PORT: '9000',
+      EASYREMOTE_ALLOWED_HOSTS: 'a.example, b.example',
+    });
     expect(config.natsUrl).toBe('nats://10.0.0.1:4222');
     expect(config.port).toBe(9000);
     expect(config.allowedHosts).toEqual(['a.example', 'b.example']);
@@ -22,7 +32,9 @@ describe('loadGatewayConfig', () => {
   });
 
   it('names every bad variable', () => {
-    expect(() => loadGatewayConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/PORT="eighty"[\s\S]*LOG_LEVEL="loud"/);
+    expect(() => loadGatewayConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(
+      /PORT="eighty"[\s\S]*LOG_LEVEL="loud"/,
+    );
     try {
       loadGatewayConfig({ PORT: '70000' });
     } catch (error) {

@@ -10,7 +10,9 @@ export const GatewayConfigSchema = Type.Object({
   natsUrl: Type.String({ minLength: 1 }),
   host: Type.String({ minLength: 1 }),
   port: Port,
-  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level))),
+  logLevel: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+  ),
   callTimeoutMs: Millis,
   maxBodyBytes: Type.Integer({ minimum: 1024 }),
   natsConnectAttempts: Type.Integer({ minimum: 1 }),
@@ -61,7 +63,13 @@ export const GatewayConfigSchema = Type.Object({
   /** Open notification streams (GET streams and subscriptions/listen) one replica accepts. */
   maxStreams: Type.Integer({ minimum: 1 }),
   /** Placement: how a call picks among matching nodes unless it says otherwise (`queue`: NATS picks when any node will do). */
-  placementStrategy: Type.Union([Type.Literal('least-loaded'), Type.Literal('round-robin'), Type.Literal('random'), Type.Literal('latency-aware'), Type.Literal('queue')]),
+  placementStrategy: Type.Union([
+    Type.Literal('least-loaded'),
+    Type.Literal('round-robin'),
+    Type.Literal('random'),
+    Type.Literal('latency-aware'),
+    Type.Literal('queue'),
+  ]),
   /** Attempts of a call that is safe to retry (idempotent tool or idempotency key), and the default per fan-out chunk is the tool's own. */
   callAttempts: Type.Integer({ minimum: 1, maximum: 10 }),
   /** How long a call waits, retrying with backoff, while every matching node is at its concurrency limit. */
@@ -88,7 +96,12 @@ export const GatewayConfigSchema = Type.Object({
 export type GatewayConfig = Readonly<Static<typeof GatewayConfigSchema>>;
 
 /** Environment variable → config key, with the default used when the variable is unset. */
-const ENV: ReadonlyArray<{ env: string; key: keyof GatewayConfig; kind: 'string' | 'int' | 'number' | 'list'; fallback: string }> = [
+const ENV: ReadonlyArray<{
+  env: string;
+  key: keyof GatewayConfig;
+  kind: 'string' | 'int' | 'number' | 'list';
+  fallback: string;
+}> = [
   { env: 'NATS_URL', key: 'natsUrl', kind: 'string', fallback: 'nats://127.0.0.1:4222' },
   { env: 'HOST', key: 'host', kind: 'string', fallback: '127.0.0.1' },
   { env: 'PORT', key: 'port', kind: 'int', fallback: '8080' },
@@ -142,7 +155,11 @@ const validator = Compile(GatewayConfigSchema);
 function convert(kind: 'string' | 'int' | 'number' | 'list', raw: string): unknown {
   if (kind === 'number') return /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
   if (kind === 'int') return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
-  if (kind === 'list') return raw.split(',').map((item) => item.trim()).filter(Boolean);
+  if (kind === 'list')
+    return raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   return raw;
 }
 
@@ -150,7 +167,10 @@ function convert(kind: 'string' | 'int' | 'number' | 'list', raw: string): unkno
  * Reads the gateway's configuration from environment variables (plus explicit overrides), checks
  * it once and returns a frozen object. Fails naming every bad variable.
  */
-export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>>, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+export function loadGatewayConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: Partial<GatewayConfig> = {},
+): GatewayConfig {
   const candidate: Record<string, unknown> = {};
   for (const { env: name, key, kind, fallback } of ENV) {
     candidate[key] = key in overrides ? overrides[key] : convert(kind, env[name] ?? fallback);
@@ -161,7 +181,10 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
       const name = ENV.find((entry) => entry.key === key)?.env ?? key;
       return `${name}=${JSON.stringify(candidate[key])}: ${error.message}`;
     });
-    throw new GatewayError(GatewayErrorCode.Config, `invalid gateway configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
+    throw new GatewayError(
+      GatewayErrorCode.Config,
+      `invalid gateway configuration:\n  ${[...new Set(problems)].join('\n  ')}`,
+    );
   }
   const config = candidate as GatewayConfig;
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
@@ -171,7 +194,10 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     );
   }
   if (config.auth === 'off' && !LOOPBACK_HOSTS.has(config.host)) {
-    throw new GatewayError(GatewayErrorCode.Config, `EASYREMOTE_AUTH=off is refused on a non-loopback address (HOST=${config.host}): bind to 127.0.0.1 or keep authentication on`);
+    throw new GatewayError(
+      GatewayErrorCode.Config,
+      `EASYREMOTE_AUTH=off is refused on a non-loopback address (HOST=${config.host}): bind to 127.0.0.1 or keep authentication on`,
+    );
   }
   return Object.freeze(config);
 }

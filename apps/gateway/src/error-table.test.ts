@@ -7,7 +7,9 @@ import { GatewayError, GatewayErrorCode } from './errors.js';
 describe('the error table', () => {
   it('names every gateway code and every code a node puts on the wire', () => {
     const named = new Set(renderedCodes());
-    const missing = [...Object.values(GatewayErrorCode), ...Object.values(WireErrorCode)].filter((code) => !named.has(code));
+    const missing = [...Object.values(GatewayErrorCode), ...Object.values(WireErrorCode)].filter(
+      (code) => !named.has(code),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -21,21 +23,43 @@ describe('the error table', () => {
   });
 
   it('renders the request-level failures as protocol errors and the call-level ones as tool errors', () => {
-    expect(renderingOf(GatewayErrorCode.ToolNotFound)).toEqual({ http: 404, jsonRpc: ProtocolErrorCode.InvalidParams, toolError: false });
-    expect(renderingOf(WireErrorCode.PayloadTooLarge)).toEqual({ http: 413, jsonRpc: ProtocolErrorCode.InvalidParams, toolError: false });
-    expect(renderingOf(WireErrorCode.ResultTooLarge)).toEqual({ http: 413, jsonRpc: ProtocolErrorCode.InternalError, toolError: false });
+    expect(renderingOf(GatewayErrorCode.ToolNotFound)).toEqual({
+      http: 404,
+      jsonRpc: ProtocolErrorCode.InvalidParams,
+      toolError: false,
+    });
+    expect(renderingOf(WireErrorCode.PayloadTooLarge)).toEqual({
+      http: 413,
+      jsonRpc: ProtocolErrorCode.InvalidParams,
+      toolError: false,
+    });
+    expect(renderingOf(WireErrorCode.ResultTooLarge)).toEqual({
+      http: 413,
+      jsonRpc: ProtocolErrorCode.InternalError,
+      toolError: false,
+    });
     expect(renderingOf(GatewayErrorCode.AuditFailed).toolError).toBe(false);
-    expect(renderingOf(GatewayErrorCode.Timeout)).toEqual({ http: 504, jsonRpc: ProtocolErrorCode.InternalError, toolError: true });
+    expect(renderingOf(GatewayErrorCode.Timeout)).toEqual({
+      http: 504,
+      jsonRpc: ProtocolErrorCode.InternalError,
+      toolError: true,
+    });
     expect(renderingOf(GatewayErrorCode.NoNode)).toMatchObject({ http: 503, toolError: true });
     expect(renderingOf(WireErrorCode.InvalidArguments)).toMatchObject({ http: 400, toolError: true });
   });
 
   it("renders a tool author's own code as a failure of the tool, upstream", () => {
-    expect(renderingOf('BILLING_ERR_QUOTA')).toEqual({ http: 502, jsonRpc: ProtocolErrorCode.InternalError, toolError: true });
+    expect(renderingOf('BILLING_ERR_QUOTA')).toEqual({
+      http: 502,
+      jsonRpc: ProtocolErrorCode.InternalError,
+      toolError: true,
+    });
   });
 
   it('answers a thrown error with its own code only when the table names it', () => {
-    expect(renderableFailure(new GatewayError(GatewayErrorCode.InvalidPlacement, 'bad placement', { data: { key: 'gpu' } }))).toEqual({
+    expect(
+      renderableFailure(new GatewayError(GatewayErrorCode.InvalidPlacement, 'bad placement', { data: { key: 'gpu' } })),
+    ).toEqual({
       code: GatewayErrorCode.InvalidPlacement,
       message: 'bad placement',
       data: { key: 'gpu' },
@@ -45,6 +69,8 @@ describe('the error table', () => {
     // Internal failures keep their details in the log.
     expect(renderableFailure(new GatewayError(GatewayErrorCode.Internal, 'stack detail'))).toBeUndefined();
     expect(renderableFailure(new GatewayError(GatewayErrorCode.Config, 'PORT="x"'))).toBeUndefined();
-    expect(renderableFailure({ code: GatewayErrorCode.Timeout, message: 'a plain object is not an error' })).toBeUndefined();
+    expect(
+      renderableFailure({ code: GatewayErrorCode.Timeout, message: 'a plain object is not an error' }),
+    ).toBeUndefined();
   });
 });

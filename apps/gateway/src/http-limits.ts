@@ -8,7 +8,9 @@ import type { GatewayConfig } from './config.js';
  * deadline, not up to half a minute after it. Waiting for a tool's answer is not limited here (the
  * call timeout governs it), so a long call or an idle notification stream is never cut off.
  */
-export function httpServerLimits(config: Pick<GatewayConfig, 'headersTimeoutMs' | 'requestTimeoutMs' | 'idleTimeoutMs'>): {
+export function httpServerLimits(
+  config: Pick<GatewayConfig, 'headersTimeoutMs' | 'requestTimeoutMs' | 'idleTimeoutMs'>,
+): {
   requestTimeout: number;
   keepAliveTimeout: number;
   http: ServerOptions;
@@ -16,7 +18,10 @@ export function httpServerLimits(config: Pick<GatewayConfig, 'headersTimeoutMs' 
   return {
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.idleTimeoutMs,
-    http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs) },
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
+    },
   };
 }
 

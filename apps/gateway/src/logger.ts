@@ -10,7 +10,15 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       // trace_id/span_id of the active span on every line written inside a traced request or call.
       mixin: activeTraceIds,
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.apiKey', '*.token', '*.password', '*.secret'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'headers.authorization',
+          '*.apiKey',
+          '*.token',
+          '*.password',
+          '*.secret',
+        ],
         censor: '[redacted]',
       },
     },

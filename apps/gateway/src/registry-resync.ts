@@ -14,7 +14,8 @@ export function resyncOnReconnect(nc: NatsConnection, registry: RegistryView, lo
       if (status.type !== 'reconnect') continue;
       registry.resync().then(
         () => logger.info({ nodes: registry.nodes().size }, 'registry resynced after reconnect'),
-        (error: unknown) => logger.warn({ err: error }, 'registry resync after reconnect failed; the watch retries by itself'),
+        (error: unknown) =>
+          logger.warn({ err: error }, 'registry resync after reconnect failed; the watch retries by itself'),
       );
     }
   })();

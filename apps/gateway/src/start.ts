@@ -31,45 +31,82 @@ export interface GatewayHandle {
 /** Connects to the mesh, loads the registry view, builds the app and listens. */
 export async function startGateway(
   config: GatewayConfig,
-  options: { logger?: PinoLogger; tracing?: boolean; /** NATS credentials and TLS (natsClientOptionsFromEnv). */ nats?: NatsClientOptions } = {},
+  options: {
+    logger?: PinoLogger;
+    tracing?: boolean;
+    /** NATS credentials and TLS (natsClientOptionsFromEnv). */ nats?: NatsClientOptions;
+  } = {},
 ): Promise<GatewayHandle> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const log = logger as unknown as Logger;
   const nc = await connectMesh({
-    servers: config.natsUrl.split(',').map((server) => server.trim()).filter(Boolean),
+    servers: config.natsUrl
+      .split(',')
+      .map((server) => server.trim())
+      .filter(Boolean),
     name: 'easyremote-gateway',
     logger: log.child({ component: 'mesh' }),
     maxStartupAttempts: config.natsConnectAttempts,
     ...options.nats,
   });
   try {
-    const kv = await openRegistry(nc, { bucket: config.registryBucket, replicas: config.kvReplicas, logger: log.child({ component: 'registry' }) });
+    const kv = await openRegistry(nc, {
+      bucket: config.registryBucket,
+      replicas: config.kvReplicas,
+      logger: log.child({ component: 'registry' }),
+    });
     const entitlement = await startNodeEntitlement(nc, config, options.nats, log.child({ component: 'entitlement' }));
-    const registry = await RegistryView.start(kv, { logger: log.child({ component: 'registry' }), entitlement, refuseTool: refuseToolSchemas });
+    const registry = await RegistryView.start(kv, {
+      logger: log.child({ component: 'registry' }),
+      entitlement,
+      refuseTool: refuseToolSchemas,
+    });
     resyncOnReconnect(nc, registry, log.child({ component: 'registry' }));
     // Arguments and results over NATS max_payload travel through the object store, up to maxPayloadBytes.
-    const payloads = await PayloadStore.open(nc, { maxBytes: config.maxPayloadBytes, ttlMs: config.payloadTtlMs, replicas: config.kvReplicas, logger: log.child({ component: 'payloads' }) }).catch(
-      (error: unknown) => {
-        log.warn({ err: error }, 'no payload object store: bodies over NATS max_payload will be refused');
-        return undefined;
-      },
-    );
+    const payloads = await PayloadStore.open(nc, {
+      maxBytes: config.maxPayloadBytes,
+      ttlMs: config.payloadTtlMs,
+      replicas: config.kvReplicas,
+      logger: log.child({ component: 'payloads' }),
+    }).catch((error: unknown) => {
+      log.warn({ err: error }, 'no payload object store: bodies over NATS max_payload will be refused');
+      return undefined;
+    });
     const rpc = new RpcClient(nc, payloads === undefined ? {} : { payloads });
     // Audit batches get their own client (their acks are replies), so they never count as calls in flight.
     const records = new RpcClient(nc);
-    const secret = await retryOnTimeout('session secret', () => loadSessionSecret(nc, config.sessionSecret, config.kvReplicas), log);
+    const secret = await retryOnTimeout(
+      'session secret',
+      () => loadSessionSecret(nc, config.sessionSecret, config.kvReplicas),
+      log,
+    );
     const sessions = new SessionTokens(secret, config.sessionMaxAgeMs);
     const health = new MeshHealth(nc);
-    const running = await retryOnTimeout('MCP services', () => createMcpServices(nc, { registry, rpc, sessions, config, logger: log }), log);
-    const security = await startGatewaySecurity(nc, { config, registry, callEvents: running.services.callEvents, logger: log, rpc: records });
-    const observability = await retryOnTimeout('observability', () => startObservability(nc, running.services, {
-      pricing: { perNodeSecond: config.pricePerNodeSecond, perGpuSecond: config.pricePerGpuSecond },
-      kvReplicas: config.kvReplicas,
-      inFlight: () => rpc.pending,
-      onReconnect: (listener) => health.onChange((event) => event === 'reconnect' && listener()),
+    const running = await retryOnTimeout(
+      'MCP services',
+      () => createMcpServices(nc, { registry, rpc, sessions, config, logger: log }),
+      log,
+    );
+    const security = await startGatewaySecurity(nc, {
+      config,
+      registry,
+      callEvents: running.services.callEvents,
       logger: log,
-      tracing: options.tracing ?? false,
-    }), log);
+      rpc: records,
+    });
+    const observability = await retryOnTimeout(
+      'observability',
+      () =>
+        startObservability(nc, running.services, {
+          pricing: { perNodeSecond: config.pricePerNodeSecond, perGpuSecond: config.pricePerGpuSecond },
+          kvReplicas: config.kvReplicas,
+          inFlight: () => rpc.pending,
+          onReconnect: (listener) => health.onChange((event) => event === 'reconnect' && listener()),
+          logger: log,
+          tracing: options.tracing ?? false,
+        }),
+      log,
+    );
     security.guard.onRateLimited((principal) => observability.metrics.rateLimited.inc({ principal }));
     const app = await buildApp(config, {
       services: running.services,
@@ -79,7 +116,8 @@ export async function startGateway(
       observability,
     });
     await app.listen({ host: config.host, port: config.port });
-    const metricsApp = config.metricsListen === '' ? undefined : await startMetricsListener(config, observability, logger);
+    const metricsApp =
+      config.metricsListen === '' ? undefined : await startMetricsListener(config, observability, logger);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -100,7 +138,9 @@ export async function startGateway(
         // Calls that finished while the server closed are recorded; then the batches go out.
         security.stop();
         observability.stop();
-        await Promise.all([security.flush(), observability.flush()]).catch((error: unknown) => log.warn({ err: error }, 'records could not be flushed at shutdown'));
+        await Promise.all([security.flush(), observability.flush()]).catch((error: unknown) =>
+          log.warn({ err: error }, 'records could not be flushed at shutdown'),
+        );
         registry.stop();
         entitlement.stop();
         rpc.close();

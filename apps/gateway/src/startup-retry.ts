@@ -13,7 +13,9 @@ export async function retryOnTimeout<T>(step: string, run: () => Promise<T>, log
     try {
       return await run();
     } catch (error) {
-      const timedOut = (error as { name?: unknown }).name === 'TimeoutError' || /timeout/i.test(error instanceof Error ? error.message : String(error));
+      const timedOut =
+        (error as { name?: unknown }).name === 'TimeoutError' ||
+        /timeout/i.test(error instanceof Error ? error.message : String(error));
       if (!timedOut || attempt >= ATTEMPTS) throw error;
       logger.warn({ step, attempt, err: error }, 'start-up step timed out on JetStream; trying again');
     }

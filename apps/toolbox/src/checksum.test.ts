@@ -50,6 +50,9 @@ describe('checksum', () => {
 
   it('rejects unknown algorithms as invalid arguments', async () => {
     const response = await runTool(checksum, { data: 'x', algorithm: 'crc32' });
-    expect(response).toMatchObject({ ok: false, error: { code: INVALID_ARGUMENTS, message: expect.stringContaining('/algorithm') } });
+    expect(response).toMatchObject({
+      ok: false,
+      error: { code: INVALID_ARGUMENTS, message: expect.stringContaining('/algorithm') },
+    });
   });
 });

@@ -17,7 +17,10 @@ function decode(data: string, encoding: 'utf8' | 'base64'): Buffer {
   if (encoding === 'utf8') return Buffer.from(data, 'utf8');
   const compact = data.replace(/\s+/g, '');
   if (!STRICT_BASE64.test(compact)) {
-    throw new ToolError(ToolboxErrorCode.InvalidBase64, 'data is not valid base64 (RFC 4648, standard alphabet, with padding)');
+    throw new ToolError(
+      ToolboxErrorCode.InvalidBase64,
+      'data is not valid base64 (RFC 4648, standard alphabet, with padding)',
+    );
   }
   return Buffer.from(compact, 'base64');
 }
@@ -30,16 +33,37 @@ export const checksum = defineTool({
     'Computes a cryptographic digest (SHA-2, SHA-3, SHA-1 or MD5) of UTF-8 text or base64-encoded bytes and returns it as hex or base64.',
   input: Type.Object(
     {
-      data: Type.String({ maxLength: CHECKSUM_MAX_INPUT, description: 'The text, or the bytes in base64 when encoding is "base64"' }),
-      encoding: Type.Optional(Type.Union([Type.Literal('utf8'), Type.Literal('base64')], { default: 'utf8', description: 'How `data` is encoded' })),
+      data: Type.String({
+        maxLength: CHECKSUM_MAX_INPUT,
+        description: 'The text, or the bytes in base64 when encoding is "base64"',
+      }),
+      encoding: Type.Optional(
+        Type.Union([Type.Literal('utf8'), Type.Literal('base64')], {
+          default: 'utf8',
+          description: 'How `data` is encoded',
+        }),
+      ),
       // Listed, not mapped from CHECKSUM_ALGORITHMS: a mapped array loses the literal types.
       algorithm: Type.Optional(
         Type.Union(
-          [Type.Literal('sha256'), Type.Literal('sha384'), Type.Literal('sha512'), Type.Literal('sha3-256'), Type.Literal('sha3-512'), Type.Literal('sha1'), Type.Literal('md5')],
+          [
+            Type.Literal('sha256'),
+            Type.Literal('sha384'),
+            Type.Literal('sha512'),
+            Type.Literal('sha3-256'),
+            Type.Literal('sha3-512'),
+            Type.Literal('sha1'),
+            Type.Literal('md5'),
+          ],
           { default: 'sha256', description: 'Digest algorithm' },
         ),
       ),
-      format: Type.Optional(Type.Union([Type.Literal('hex'), Type.Literal('base64')], { default: 'hex', description: 'Encoding of the digest' })),
+      format: Type.Optional(
+        Type.Union([Type.Literal('hex'), Type.Literal('base64')], {
+          default: 'hex',
+          description: 'Encoding of the digest',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),

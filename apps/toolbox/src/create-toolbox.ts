@@ -52,11 +52,20 @@ export function createToolbox(env: Env, options: ToolboxOptions = {}): Toolbox {
     echo,
     checksum,
     ...(llm === undefined ? [] : [createLlmInferenceTool(llm)]),
-    createDataProcessingTool({ config: data, store, functions: new ChunkFunctionRegistry([...BUILTIN_CHUNK_FUNCTIONS, ...(options.chunkFunctions ?? [])]) }),
+    createDataProcessingTool({
+      config: data,
+      store,
+      functions: new ChunkFunctionRegistry([...BUILTIN_CHUNK_FUNCTIONS, ...(options.chunkFunctions ?? [])]),
+    }),
     createImageGenerationTool(image, createImageBackend(image)),
     createCodeExecutionTool(sandbox),
   ];
-  return { tools: Object.freeze(tools), models: Object.freeze([...(llm?.models ?? [])]), sandbox, close: () => store.close() };
+  return {
+    tools: Object.freeze(tools),
+    models: Object.freeze([...(llm?.models ?? [])]),
+    sandbox,
+    close: () => store.close(),
+  };
 }
 
 /** The toolbox's tools for an environment (see createToolbox). */

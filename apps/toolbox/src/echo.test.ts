@@ -9,7 +9,10 @@ describe('echo', () => {
   it('returns its text as text and structured content', async () => {
     expect(await runTool(echo, { text: 'héllo "mesh"' })).toEqual({
       ok: true,
-      result: { content: [{ type: 'text', text: '{"text":"héllo \\"mesh\\""}' }], structuredContent: { text: 'héllo "mesh"' } },
+      result: {
+        content: [{ type: 'text', text: '{"text":"héllo \\"mesh\\""}' }],
+        structuredContent: { text: 'héllo "mesh"' },
+      },
     });
   });
 

@@ -17,5 +17,7 @@ export default tools;
 
 /** A compute node serving every toolbox tool (configured from process.env) and advertising its models; call `start()`. */
 export function createToolboxNode(options: ComputeNodeOptions): ComputeNode {
-  return new ComputeNode({ ...options, models: [...new Set([...(options.models ?? []), ...models])] }).register(...tools);
+  return new ComputeNode({ ...options, models: [...new Set([...(options.models ?? []), ...models])] }).register(
+    ...tools,
+  );
 }

@@ -18,8 +18,16 @@ describe('tools module', () => {
 describe('createToolboxTools(env)', () => {
   it('leaves the LLM tool out without a backend and adds it with one', () => {
     expect(createToolboxTools({}).map((tool) => tool.name)).toEqual(['echo', 'checksum', ...SEED_TOOLS]);
-    const toolbox = createToolbox({ EASYREMOTE_LLM_BASE_URL: 'http://127.0.0.1:11434', EASYREMOTE_LLM_MODELS: 'llama3, qwen2' });
-    expect(toolbox.tools.map((tool) => tool.name)).toEqual(['echo', 'checksum', 'distributed_llm_inference', ...SEED_TOOLS]);
+    const toolbox = createToolbox({
+      EASYREMOTE_LLM_BASE_URL: 'http://127.0.0.1:11434',
+      EASYREMOTE_LLM_MODELS: 'llama3, qwen2',
+    });
+    expect(toolbox.tools.map((tool) => tool.name)).toEqual([
+      'echo',
+      'checksum',
+      'distributed_llm_inference',
+      ...SEED_TOOLS,
+    ]);
     expect(toolbox.models).toEqual(['llama3', 'qwen2']);
   });
 
@@ -33,7 +41,13 @@ describe('createToolboxTools(env)', () => {
         EASYREMOTE_ALLOW_UNSANDBOXED: 'maybe',
       });
     expect(bad).toThrow(expect.objectContaining({ code: ToolboxErrorCode.InvalidConfig }));
-    for (const key of ['EASYREMOTE_LLM_MODELS', 'EASYREMOTE_DATA_DIR', 'EASYREMOTE_IMAGE_BACKEND', 'EASYREMOTE_ALLOW_UNSANDBOXED', 'EASYREMOTE_SANDBOX_MAX_MEMORY']) {
+    for (const key of [
+      'EASYREMOTE_LLM_MODELS',
+      'EASYREMOTE_DATA_DIR',
+      'EASYREMOTE_IMAGE_BACKEND',
+      'EASYREMOTE_ALLOW_UNSANDBOXED',
+      'EASYREMOTE_SANDBOX_MAX_MEMORY',
+    ]) {
       expect(bad).toThrow(new RegExp(`\\n  ${key} `));
     }
   });

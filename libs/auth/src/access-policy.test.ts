@@ -6,7 +6,9 @@ describe('AccessPolicy', () => {
     const caller = new AccessPolicy(['tools:call']);
     expect(caller.mayCallTool({ name: 'echo' })).toBe(true);
     expect(caller.mayCallTool({ name: 'wipe', securityLevel: 'high' })).toBe(false);
-    expect(new AccessPolicy(['tools:call', 'tools:high']).mayCallTool({ name: 'wipe', securityLevel: 'high' })).toBe(true);
+    expect(new AccessPolicy(['tools:call', 'tools:high']).mayCallTool({ name: 'wipe', securityLevel: 'high' })).toBe(
+      true,
+    );
     expect(caller.mayListTools).toBe(false);
   });
 
@@ -27,6 +29,11 @@ describe('AccessPolicy', () => {
     expect(reader.mayReadResource('easyremote://data/secret')).toBe(false);
     expect(reader.mayUsePrompts).toBe(false);
     const admin = new AccessPolicy(['admin']);
-    expect(admin.mayCallTool({ name: 'wipe', securityLevel: 'high' }) && admin.mayReadResource('x') && admin.mayGetPrompt('p') && admin.has('admin')).toBe(true);
+    expect(
+      admin.mayCallTool({ name: 'wipe', securityLevel: 'high' }) &&
+        admin.mayReadResource('x') &&
+        admin.mayGetPrompt('p') &&
+        admin.has('admin'),
+    ).toBe(true);
   });
 });

@@ -22,7 +22,12 @@ export const Scope = {
 export type Scope = (typeof Scope)[keyof typeof Scope];
 
 /** Scopes a key gets when `keys create` names none. */
-export const DEFAULT_KEY_SCOPES: readonly string[] = [Scope.ToolsList, Scope.ToolsCall, Scope.ResourcesRead, Scope.PromptsGet];
+export const DEFAULT_KEY_SCOPES: readonly string[] = [
+  Scope.ToolsList,
+  Scope.ToolsCall,
+  Scope.ResourcesRead,
+  Scope.PromptsGet,
+];
 
 /** What the policy knows about a tool: its name and the seed's metadata fields. */
 export interface ToolFacts {

@@ -14,7 +14,15 @@ describe('API keys', () => {
   });
 
   it('anything without the key shape is not a key', () => {
-    for (const token of ['', 'erk_', 'erk_XYZ', 'erk_0123456789abcdef', 'erk_0123456789abcdef_short', 'Bearer erk_x', `erk_0123456789abcdef_${'a'.repeat(200)}`]) {
+    for (const token of [
+      '',
+      'erk_',
+      'erk_XYZ',
+      'erk_0123456789abcdef',
+      'erk_0123456789abcdef_short',
+      'Bearer erk_x',
+      `erk_0123456789abcdef_${'a'.repeat(200)}`,
+    ]) {
       expect(parseApiKey(token), token).toBeUndefined();
     }
   });

@@ -104,7 +104,10 @@ export class AuditLog {
   }
 
   /** `rpc`: batch records through the shared-inbox client (one acknowledged message per flush interval). */
-  static async open(nc: NatsConnection, options: AuditLogOptions & { replicas?: number; maxAgeMs?: number; rpc?: RpcClient } = {}): Promise<AuditLog> {
+  static async open(
+    nc: NatsConnection,
+    options: AuditLogOptions & { replicas?: number; maxAgeMs?: number; rpc?: RpcClient } = {},
+  ): Promise<AuditLog> {
     try {
       const jsm = await jetstreamManager(nc);
       const config = {
@@ -121,7 +124,9 @@ export class AuditLog {
       }
       return new AuditLog(nc, jetstream(nc), options.rpc, options);
     } catch (error) {
-      throw new AuthError(AuthErrorCode.StoreFailed, `cannot open the audit stream: ${describeError(error)}`, { cause: error });
+      throw new AuthError(AuthErrorCode.StoreFailed, `cannot open the audit stream: ${describeError(error)}`, {
+        cause: error,
+      });
     }
   }
 
@@ -151,7 +156,10 @@ export class AuditLog {
     const jsm = await jetstreamManager(this.nc);
     const info = await jsm.streams.info(AUDIT_STREAM);
     if (info.state.messages === 0) return [];
-    const filter = query.tool !== undefined && isValidToolName(query.tool) ? `${AUDIT_SUBJECT_PREFIX}.${toolNameToToken(query.tool)}` : `${AUDIT_SUBJECT_PREFIX}.>`;
+    const filter =
+      query.tool !== undefined && isValidToolName(query.tool)
+        ? `${AUDIT_SUBJECT_PREFIX}.${toolNameToToken(query.tool)}`
+        : `${AUDIT_SUBJECT_PREFIX}.>`;
     const consumer = await this.js.consumers.get(AUDIT_STREAM, {
       filter_subjects: filter,
       deliver_policy: DeliverPolicy.StartTime,

@@ -28,7 +28,9 @@ export async function openKeyBucket(nc: NatsConnection, options: KeyStoreOptions
   try {
     return await new Kvm(nc).create(options.bucket ?? KEYS_BUCKET, { history: 5, replicas: options.replicas ?? 1 });
   } catch (error) {
-    throw new AuthError(AuthErrorCode.StoreFailed, `cannot open the API key bucket: ${describeError(error)}`, { cause: error });
+    throw new AuthError(AuthErrorCode.StoreFailed, `cannot open the API key bucket: ${describeError(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -43,7 +45,13 @@ export class KeyStore {
   /** Stores a new key's hash and returns the record with the key — the only time the key exists in clear. */
   async create(name: string, scopes: readonly string[]): Promise<{ key: string; record: ApiKeyRecord }> {
     const { id, key, secretHash } = generateApiKey();
-    const record: ApiKeyRecord = { id, name, scopes: [...new Set(scopes)], secretHash, createdAt: new Date().toISOString() };
+    const record: ApiKeyRecord = {
+      id,
+      name,
+      scopes: [...new Set(scopes)],
+      secretHash,
+      createdAt: new Date().toISOString(),
+    };
     await this.kv.create(id, JSON.stringify(record));
     return { key, record };
   }
@@ -60,7 +68,8 @@ export class KeyStore {
   /** Marks the key revoked; every gateway's watch drops it within milliseconds. */
   async revoke(id: string): Promise<ApiKeyRecord> {
     const entry = /^[0-9a-f]{16}$/.test(id) ? await this.kv.get(id) : null;
-    if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) throw new AuthError(AuthErrorCode.KeyNotFound, `no API key with id ${id}`);
+    if (!entry || entry.operation !== 'PUT' || entry.value.length === 0)
+      throw new AuthError(AuthErrorCode.KeyNotFound, `no API key with id ${id}`);
     const record = { ...entry.json<ApiKeyRecord>(), revokedAt: new Date().toISOString() };
     await this.kv.update(id, JSON.stringify(record), entry.revision);
     return record;

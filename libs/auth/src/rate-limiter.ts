@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient } from '@nats-io/jetstream';
+import {
+  DiscardPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };

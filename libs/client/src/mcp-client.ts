@@ -36,13 +36,16 @@ export class MCPClient implements AsyncDisposable {
     const client = new Client(this.#options.clientInfo ?? { name: 'easyremote-mcp-client', version: '0.1.0' }, {
       versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : era },
     });
-    const headers: Record<string, string> = this.#options.apiKey ? { authorization: `Bearer ${this.#options.apiKey}` } : {};
+    const headers: Record<string, string> = this.#options.apiKey
+      ? { authorization: `Bearer ${this.#options.apiKey}` }
+      : {};
     await client.connect(new StreamableHTTPClientTransport(this.#url, { requestInit: { headers } }));
     this.#client = client;
   }
 
   get raw(): RawClient {
-    if (!this.#client) throw new ClientError(ClientErrorCode.NotConnected, 'MCPClient is not connected: call connect() first');
+    if (!this.#client)
+      throw new ClientError(ClientErrorCode.NotConnected, 'MCPClient is not connected: call connect() first');
     return this.#client;
   }
 
@@ -71,7 +74,8 @@ export class MCPClient implements AsyncDisposable {
   async readResource(uri: string): Promise<unknown> {
     const { contents } = await this.raw.readResource({ uri });
     const [first] = contents as Array<{ text?: string; blob?: string; mimeType?: string }>;
-    if (contents.length === 1 && first?.text !== undefined) return first.mimeType === 'application/json' ? JSON.parse(first.text) : first.text;
+    if (contents.length === 1 && first?.text !== undefined)
+      return first.mimeType === 'application/json' ? JSON.parse(first.text) : first.text;
     return contents;
   }
 

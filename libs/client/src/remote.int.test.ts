@@ -9,7 +9,10 @@ const tools = [
     name: 'distributed_llm_inference',
     input: Type.Object({ prompt: Type.String(), max_tokens: Type.Optional(Type.Integer()) }),
     output: Type.Object({ text: Type.String(), tokens_generated: Type.Integer() }),
-    handler: ({ prompt }, context) => ({ text: `${context.nodeId}: ${prompt.toUpperCase()}`, tokens_generated: prompt.split(' ').length }),
+    handler: ({ prompt }, context) => ({
+      text: `${context.nodeId}: ${prompt.toUpperCase()}`,
+      tokens_generated: prompt.split(' ').length,
+    }),
   }),
   defineTool({ name: 'plain', input: Type.Object({}), handler: () => 'just text' }),
   defineTool({
@@ -29,10 +32,14 @@ describe('remote(): direct typed calls over NATS', () => {
     await node.start();
     await using mesh = await connectRemote({ servers: nats.url });
     try {
-      const infer = mesh.remote<{ prompt: string; max_tokens?: number }, { text: string; tokens_generated: number }>('distributed_llm_inference');
+      const infer = mesh.remote<{ prompt: string; max_tokens?: number }, { text: string; tokens_generated: number }>(
+        'distributed_llm_inference',
+      );
       expect(await infer({ prompt: 'hello mesh' })).toEqual({ text: 'mcp-ai-tools: HELLO MESH', tokens_generated: 2 });
       // The seed's remote("mcp-ai-tools", "distributed_llm_inference"): pinned to a node.
-      const pinned = mesh.remote<{ prompt: string }, { text: string }>('distributed_llm_inference', { node: 'mcp-ai-tools' });
+      const pinned = mesh.remote<{ prompt: string }, { text: string }>('distributed_llm_inference', {
+        node: 'mcp-ai-tools',
+      });
       expect((await pinned({ prompt: 'x' })).text).toBe('mcp-ai-tools: X');
       expect(await mesh.call('plain', {})).toBe('just text');
     } finally {
@@ -47,9 +54,16 @@ describe('remote(): direct typed calls over NATS', () => {
     await node.start();
     await using mesh = await connectRemote({ servers: nats.url });
     try {
-      await expect(mesh.call('refuses', {})).rejects.toMatchObject({ code: 'TOOL_ERR_QUOTA', message: 'quota exhausted' });
-      await expect(mesh.call('distributed_llm_inference', { prompt: 3 })).rejects.toMatchObject({ code: 'NODE_ERR_INVALID_ARGUMENTS' });
-      await expect(mesh.call('no_such_tool', {}, { timeoutMs: 2_000 })).rejects.toMatchObject({ code: 'MESH_ERR_NO_RESPONDERS' });
+      await expect(mesh.call('refuses', {})).rejects.toMatchObject({
+        code: 'TOOL_ERR_QUOTA',
+        message: 'quota exhausted',
+      });
+      await expect(mesh.call('distributed_llm_inference', { prompt: 3 })).rejects.toMatchObject({
+        code: 'NODE_ERR_INVALID_ARGUMENTS',
+      });
+      await expect(mesh.call('no_such_tool', {}, { timeoutMs: 2_000 })).rejects.toMatchObject({
+        code: 'MESH_ERR_NO_RESPONDERS',
+      });
     } finally {
       await node.stop();
     }

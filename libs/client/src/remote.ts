@@ -47,7 +47,13 @@ export class RemoteMesh implements AsyncDisposable {
   readonly #defaultTimeoutMs: number;
   readonly #caller: CallerIdentity | undefined;
 
-  private constructor(nc: NatsConnection, ownsConnection: boolean, defaultTimeoutMs: number, payloads: PayloadStore | undefined, caller: CallerIdentity | undefined) {
+  private constructor(
+    nc: NatsConnection,
+    ownsConnection: boolean,
+    defaultTimeoutMs: number,
+    payloads: PayloadStore | undefined,
+    caller: CallerIdentity | undefined,
+  ) {
     this.#nc = nc;
     // With the payload store, arguments and results over NATS's max_payload travel through JetStream.
     this.#rpc = new RpcClient(nc, payloads ? { payloads } : {});
@@ -59,18 +65,35 @@ export class RemoteMesh implements AsyncDisposable {
   static async connect(options: ConnectRemoteOptions): Promise<RemoteMesh> {
     const nc =
       options.connection ??
-      (await connectMesh({ servers: options.servers, name: options.name ?? 'easyremote-remote', ...(options.logger ? { logger: options.logger } : {}) }));
+      (await connectMesh({
+        servers: options.servers,
+        name: options.name ?? 'easyremote-remote',
+        ...(options.logger ? { logger: options.logger } : {}),
+      }));
     // Without JetStream there is no payload store: calls still work, only bodies over 1 MiB fail.
     const payloads = await PayloadStore.open(nc).catch(() => undefined);
-    return new RemoteMesh(nc, options.connection === undefined, options.defaultTimeoutMs ?? 30_000, payloads, options.caller);
+    return new RemoteMesh(
+      nc,
+      options.connection === undefined,
+      options.defaultTimeoutMs ?? 30_000,
+      payloads,
+      options.caller,
+    );
   }
 
   /** A function calling `tool`, typed by the caller: `mesh.remote<{ text: string }, { text: string }>('echo')`. */
-  remote<Args extends Record<string, unknown>, Result = unknown>(tool: string, defaults: RemoteCallOptions = {}): RemoteFunction<Args, Result> {
+  remote<Args extends Record<string, unknown>, Result = unknown>(
+    tool: string,
+    defaults: RemoteCallOptions = {},
+  ): RemoteFunction<Args, Result> {
     return (args, options) => this.call<Result>(tool, args, { ...defaults, ...options });
   }
 
-  async call<Result = unknown>(tool: string, args: Record<string, unknown>, options: RemoteCallOptions = {}): Promise<Result> {
+  async call<Result = unknown>(
+    tool: string,
+    args: Record<string, unknown>,
+    options: RemoteCallOptions = {},
+  ): Promise<Result> {
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
     const subject = options.node ? nodeCallSubject(options.node) : toolSubject(tool);
     const caller = options.caller ?? this.#caller;
@@ -78,10 +101,20 @@ export class RemoteMesh implements AsyncDisposable {
       this.#rpc,
       subject,
       { tool, arguments: args, ...(caller ? { caller } : {}) },
-      { timeoutMs: timeoutMs + 1_000, deadline: Date.now() + timeoutMs, callId: randomUUID(), ...(options.signal ? { signal: options.signal } : {}) },
+      {
+        timeoutMs: timeoutMs + 1_000,
+        deadline: Date.now() + timeoutMs,
+        callId: randomUUID(),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
     );
     if (!response.ok) throw new RemoteToolError(tool, response.error.code, response.error.message, response.error.data);
-    if ('inputRequired' in response) throw new RemoteToolError(tool, ClientErrorCode.InputRequired, `tool ${tool} on ${nodeId ?? 'a node'} needs input from an interactive MCP client`);
+    if ('inputRequired' in response)
+      throw new RemoteToolError(
+        tool,
+        ClientErrorCode.InputRequired,
+        `tool ${tool} on ${nodeId ?? 'a node'} needs input from an interactive MCP client`,
+      );
     return toolValue<Result>(tool, response.result);
   }
 

@@ -13,12 +13,18 @@ interface ToolResultLike {
  * (`isError`) throws RemoteToolError with the mesh's stable code.
  */
 export function toolValue<T>(tool: string, result: ToolResultLike): T {
-  const blocks = Array.isArray(result.content) ? (result.content as Array<{ type?: unknown; text?: unknown }>) : undefined;
+  const blocks = Array.isArray(result.content)
+    ? (result.content as Array<{ type?: unknown; text?: unknown }>)
+    : undefined;
   if (result.isError === true) {
     const meta = (result._meta ?? {}) as Record<string, { code?: unknown; message?: unknown } | undefined>;
     const error = meta['easyremote/error'];
     const text = blocks?.map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n') ?? '';
-    throw new RemoteToolError(tool, typeof error?.code === 'string' ? error.code : ClientErrorCode.ToolFailed, typeof error?.message === 'string' ? error.message : text);
+    throw new RemoteToolError(
+      tool,
+      typeof error?.code === 'string' ? error.code : ClientErrorCode.ToolFailed,
+      typeof error?.message === 'string' ? error.message : text,
+    );
   }
   if (result.structuredContent !== undefined) return result.structuredContent as T;
   if (!blocks) throw new ClientError(ClientErrorCode.BadResult, `tool ${tool} answered without content`);

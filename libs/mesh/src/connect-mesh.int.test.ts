@@ -10,7 +10,9 @@ function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -41,7 +43,12 @@ describe('connectMesh', () => {
     const port = await freePort();
     const logger = memoryLogger();
     const started = Date.now();
-    const error = await connectMesh({ servers: `nats://127.0.0.1:${port}`, maxStartupAttempts: 3, startupBackoffMs: 10, logger }).then(
+    const error = await connectMesh({
+      servers: `nats://127.0.0.1:${port}`,
+      maxStartupAttempts: 3,
+      startupBackoffMs: 10,
+      logger,
+    }).then(
       () => {
         throw new Error('expected a failure');
       },
@@ -57,11 +64,19 @@ describe('connectMesh', () => {
     const port = await freePort();
     let nats: NatsServerHandle | undefined;
     const late = new Promise<void>((resolve) =>
-      setTimeout(() => void startNats({ path: process.env.PATH, port }).then((handle) => ((nats = handle), resolve())), 400),
+      setTimeout(
+        () => void startNats({ path: process.env.PATH, port }).then((handle) => ((nats = handle), resolve())),
+        400,
+      ),
     );
     const logger = memoryLogger();
     try {
-      const nc = await connectMesh({ servers: [`nats://127.0.0.1:${port}`], maxStartupAttempts: 20, startupBackoffMs: 50, logger });
+      const nc = await connectMesh({
+        servers: [`nats://127.0.0.1:${port}`],
+        maxStartupAttempts: 20,
+        startupBackoffMs: 50,
+        logger,
+      });
       await late;
       expect(nc.isClosed()).toBe(false);
       expect(logger.lines.some((line) => line.startsWith('warn NATS not reachable yet'))).toBe(true);

@@ -78,7 +78,8 @@ export async function connectMesh(options: ConnectMeshOptions): Promise<NatsConn
   if (options.user !== undefined) connectionOptions.user = options.user;
   if (options.pass !== undefined) connectionOptions.pass = options.pass;
   if (options.token !== undefined) connectionOptions.token = options.token;
-  if (options.credsFile !== undefined) connectionOptions.authenticator = credsAuthenticator(readFileSync(options.credsFile));
+  if (options.credsFile !== undefined)
+    connectionOptions.authenticator = credsAuthenticator(readFileSync(options.credsFile));
   if (options.inboxPrefix !== undefined) connectionOptions.inboxPrefix = options.inboxPrefix;
   if (options.tls !== undefined) {
     const tls: Record<string, string> = {};
@@ -100,7 +101,10 @@ export async function connectMesh(options: ConnectMeshOptions): Promise<NatsConn
       // Bad credentials will not fix themselves: retrying only delays the real message.
       if ((error as { name?: unknown }).name === 'AuthorizationError') break;
       if (attempt === attempts) break;
-      logger.warn({ servers, attempt, attempts, cause: describeCause(error), retryInMs: backoff }, 'NATS not reachable yet, retrying');
+      logger.warn(
+        { servers, attempt, attempts, cause: describeCause(error), retryInMs: backoff },
+        'NATS not reachable yet, retrying',
+      );
       await new Promise((resolve) => setTimeout(resolve, backoff));
       backoff = Math.min(MAX_BACKOFF_MS, Math.max(1, backoff * 2));
     }
@@ -110,7 +114,7 @@ export async function connectMesh(options: ConnectMeshOptions): Promise<NatsConn
     MeshErrorCode.ConnectFailed,
     isAuth
       ? `NATS at ${servers} refused the credentials: ${describeCause(lastError)}`
-      : `could not reach NATS at ${servers} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describeCause(lastError)}`,
+      : `could not reach NATS at ${servers} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${describeCause(lastError)}`,
     { cause: lastError },
   );
 }

@@ -1,6 +1,12 @@
 export { connectMesh } from './connect-mesh.js';
 export type { ConnectMeshOptions } from './connect-mesh.js';
-export { DEFAULT_NATS_URL, hasNatsCredentials, meshOptionsFromEnv, natsClientOptionsFromEnv, natsServersFromEnv } from './mesh-env.js';
+export {
+  DEFAULT_NATS_URL,
+  hasNatsCredentials,
+  meshOptionsFromEnv,
+  natsClientOptionsFromEnv,
+  natsServersFromEnv,
+} from './mesh-env.js';
 export type { NatsClientOptions } from './mesh-env.js';
 export { RpcClient } from './rpc-client.js';
 export type { RpcClientOptions, RpcReply, RpcRequestOptions } from './rpc-client.js';

@@ -23,20 +23,32 @@ beforeAll(async () => {
       const request = decodeCallRequest(msg.data);
       const hdrs = headers();
       hdrs.set(Headers.nodeId, 'node-a');
-      msg.respond(encodeJson({ ok: true, result: { content: [{ type: 'text', text: JSON.stringify(request.arguments) }] } }), { headers: hdrs });
+      msg.respond(
+        encodeJson({ ok: true, result: { content: [{ type: 'text', text: JSON.stringify(request.arguments) }] } }),
+        { headers: hdrs },
+      );
     },
   });
   node.subscribe('tools.inline', {
     callback: (_error, msg) => {
       const { callId } = decodeCallRequest(msg.data);
       // A stray reply for another call first (a duplicate responder's): dropped, the call waits for its own.
-      msg.respond(encodeJson({ callId: 'someone-else', node: 'node-x', response: { ok: true, result: { content: [{ type: 'text', text: 'stray' }] } } }));
+      msg.respond(
+        encodeJson({
+          callId: 'someone-else',
+          node: 'node-x',
+          response: { ok: true, result: { content: [{ type: 'text', text: 'stray' }] } },
+        }),
+      );
       msg.respond(encodeJson({ callId, node: 'node-b', response: { ok: true, result: { content: [] } } }));
     },
   });
-  node.subscribe('tools.broken', { callback: (_error, msg) => void msg.respond(new TextEncoder().encode('{"ok":"maybe"}')) });
+  node.subscribe('tools.broken', {
+    callback: (_error, msg) => void msg.respond(new TextEncoder().encode('{"ok":"maybe"}')),
+  });
   node.subscribe('tools.failing', {
-    callback: (_error, msg) => void msg.respond(encodeJson({ ok: false, error: { code: 'NODE_ERR_HANDLER_FAILED', message: 'boom' } })),
+    callback: (_error, msg) =>
+      void msg.respond(encodeJson({ ok: false, error: { code: 'NODE_ERR_HANDLER_FAILED', message: 'boom' } })),
   });
   await node.flush();
 });
@@ -69,7 +81,12 @@ describe('invokeTool', () => {
   });
 
   it('passes an explicit deadline through, omits notify when not asked, and sends no headers without extra ones', async () => {
-    await invokeTool(rpc, 'tools.echo', { tool: 'echo', arguments: {} }, { timeoutMs: 1_000, callId: 'call-2', deadline: 1_234 });
+    await invokeTool(
+      rpc,
+      'tools.echo',
+      { tool: 'echo', arguments: {} },
+      { timeoutMs: 1_000, callId: 'call-2', deadline: 1_234 },
+    );
     const body = decodeCallRequest(lastRequest?.data ?? new Uint8Array());
     expect(body).toEqual({ tool: 'echo', arguments: {}, callId: 'call-2', deadline: 1_234 });
     expect(lastRequest?.headers).toBeUndefined();
@@ -78,27 +95,44 @@ describe('invokeTool', () => {
   it('keeps its own call id and deadline over same-named fields of the request, and leaves the request unchanged', async () => {
     const request = { tool: 'echo', arguments: {}, callId: 'stale', deadline: 1 };
     await invokeTool(rpc, 'tools.echo', request, { timeoutMs: 1_000, callId: 'call-3', deadline: 5_678 });
-    expect(decodeCallRequest(lastRequest?.data ?? new Uint8Array())).toMatchObject({ callId: 'call-3', deadline: 5_678 });
+    expect(decodeCallRequest(lastRequest?.data ?? new Uint8Array())).toMatchObject({
+      callId: 'call-3',
+      deadline: 5_678,
+    });
     expect(request).toEqual({ tool: 'echo', arguments: {}, callId: 'stale', deadline: 1 });
   });
 
   it('reads the node id from a CallReply body, and ignores a reply naming another call', async () => {
-    const { response, nodeId } = await invokeTool(rpc, 'tools.inline', { tool: 'inline', arguments: {} }, { timeoutMs: 1_000, callId: 'call-4' });
+    const { response, nodeId } = await invokeTool(
+      rpc,
+      'tools.inline',
+      { tool: 'inline', arguments: {} },
+      { timeoutMs: 1_000, callId: 'call-4' },
+    );
     expect(response).toEqual({ ok: true, result: { content: [] } });
     expect(nodeId).toBe('node-b');
   });
 
   it('returns a failed call as a response, not an exception', async () => {
-    const { response, nodeId } = await invokeTool(rpc, 'tools.failing', { tool: 'failing', arguments: {} }, { timeoutMs: 1_000, callId: 'c3' });
+    const { response, nodeId } = await invokeTool(
+      rpc,
+      'tools.failing',
+      { tool: 'failing', arguments: {} },
+      { timeoutMs: 1_000, callId: 'c3' },
+    );
     expect(response).toEqual({ ok: false, error: { code: 'NODE_ERR_HANDLER_FAILED', message: 'boom' } });
     expect(nodeId).toBeUndefined();
   });
 
   it('rejects a malformed reply with the protocol code and mesh failures with mesh codes', async () => {
-    await expect(invokeTool(rpc, 'tools.broken', { tool: 'broken', arguments: {} }, { timeoutMs: 1_000, callId: 'c4' })).rejects.toMatchObject({
+    await expect(
+      invokeTool(rpc, 'tools.broken', { tool: 'broken', arguments: {} }, { timeoutMs: 1_000, callId: 'c4' }),
+    ).rejects.toMatchObject({
       code: ProtocolErrorCode.MalformedMessage,
     });
-    await expect(invokeTool(rpc, 'tools.absent', { tool: 'absent', arguments: {} }, { timeoutMs: 1_000, callId: 'c5' })).rejects.toMatchObject({
+    await expect(
+      invokeTool(rpc, 'tools.absent', { tool: 'absent', arguments: {} }, { timeoutMs: 1_000, callId: 'c5' }),
+    ).rejects.toMatchObject({
       code: MeshErrorCode.NoResponders,
     });
   });

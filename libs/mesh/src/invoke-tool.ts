@@ -1,4 +1,12 @@
-import { decodeCallAnswer, EasyRemoteError, encodeUtf8, Headers, ProtocolErrorCode, type CallRequest, type CallResponse } from '@easyremote/protocol';
+import {
+  decodeCallAnswer,
+  EasyRemoteError,
+  encodeUtf8,
+  Headers,
+  ProtocolErrorCode,
+  type CallRequest,
+  type CallResponse,
+} from '@easyremote/protocol';
 import { SpanAttributes, tracingActive, withClientSpan } from '@easyremote/telemetry';
 import type { RpcClient, RpcReply } from './rpc-client.js';
 
@@ -61,7 +69,12 @@ export function namesAnotherCall(data: Uint8Array, callId: string): boolean {
  * The call's metadata travels in the body (CallRequest `callId`, `deadline`, `notify`), so a call
  * without trace context or extra headers is a headerless message both ways.
  */
-export function invokeTool(rpc: RpcClient, subject: string, request: CallRequest, options: InvokeToolOptions): Promise<InvokeToolResult> {
+export function invokeTool(
+  rpc: RpcClient,
+  subject: string,
+  request: CallRequest,
+  options: InvokeToolOptions,
+): Promise<InvokeToolResult> {
   let body: Uint8Array;
   try {
     body = encodeUtf8(encodeCall(request, options));
@@ -72,8 +85,15 @@ export function invokeTool(rpc: RpcClient, subject: string, request: CallRequest
 
   // One CLIENT span per NATS request (a fan-out chunk is its own request); its context rides in the headers.
   const headers: Record<string, string> = { ...options.headers };
-  const attributes = { [SpanAttributes.tool]: request.tool, [SpanAttributes.callId]: options.callId, [SpanAttributes.destination]: subject };
-  const name = request.chunk === undefined ? `call ${request.tool}` : `call ${request.tool} chunk ${request.chunk.index + 1}/${request.chunk.count}`;
+  const attributes = {
+    [SpanAttributes.tool]: request.tool,
+    [SpanAttributes.callId]: options.callId,
+    [SpanAttributes.destination]: subject,
+  };
+  const name =
+    request.chunk === undefined
+      ? `call ${request.tool}`
+      : `call ${request.tool} chunk ${request.chunk.index + 1}/${request.chunk.count}`;
   if (request.chunk !== undefined) Object.assign(attributes, { [SpanAttributes.chunk]: request.chunk.index });
   return withClientSpan(name, headers, (span) => exchange(rpc, subject, body, options, headers, span), attributes);
 }
@@ -88,14 +108,19 @@ function exchange(
 ): Promise<InvokeToolResult> {
   // The RpcClient asks whether a reply is this call's, before anything is decoded (see namesAnotherCall).
   const accept = (candidate: RpcReply): boolean => !namesAnotherCall(candidate.data, options.callId);
-  return rpc.request(subject, body, { timeoutMs: options.timeoutMs, headers, signal: options.signal, accept }).then((reply) => {
-    const { response, node, callId } = decodeCallAnswer(reply.data);
-    if (callId !== undefined && callId !== options.callId) {
-      throw new EasyRemoteError(ProtocolErrorCode.MalformedMessage, `the reply to call ${options.callId} names call ${callId}`);
-    }
-    // A node answers a request it could not read (bad JSON) with a bare response and the Er-Node-Id header.
-    const nodeId = node ?? reply.header(Headers.nodeId);
-    if (nodeId !== undefined) span?.setAttribute(SpanAttributes.nodeId, nodeId);
-    return { response, nodeId };
-  });
+  return rpc
+    .request(subject, body, { timeoutMs: options.timeoutMs, headers, signal: options.signal, accept })
+    .then((reply) => {
+      const { response, node, callId } = decodeCallAnswer(reply.data);
+      if (callId !== undefined && callId !== options.callId) {
+        throw new EasyRemoteError(
+          ProtocolErrorCode.MalformedMessage,
+          `the reply to call ${options.callId} names call ${callId}`,
+        );
+      }
+      // A node answers a request it could not read (bad JSON) with a bare response and the Er-Node-Id header.
+      const nodeId = node ?? reply.header(Headers.nodeId);
+      if (nodeId !== undefined) span?.setAttribute(SpanAttributes.nodeId, nodeId);
+      return { response, nodeId };
+    });
 }

@@ -3,7 +3,10 @@ import type { ConnectMeshOptions } from './connect-mesh.js';
 import { MeshError, MeshErrorCode } from './errors.js';
 
 /** The credential and TLS part of ConnectMeshOptions. */
-export type NatsClientOptions = Pick<ConnectMeshOptions, 'user' | 'pass' | 'token' | 'credsFile' | 'tls' | 'inboxPrefix'>;
+export type NatsClientOptions = Pick<
+  ConnectMeshOptions,
+  'user' | 'pass' | 'token' | 'credsFile' | 'tls' | 'inboxPrefix'
+>;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -35,7 +38,8 @@ export function natsClientOptionsFromEnv(env: Env): NatsClientOptions {
   const options: NatsClientOptions = {};
   const user = value('NATS_USER');
   const pass = value('NATS_PASSWORD');
-  if ((user === undefined) !== (pass === undefined)) throw configError('NATS_USER and NATS_PASSWORD go together: set both or neither');
+  if ((user === undefined) !== (pass === undefined))
+    throw configError('NATS_USER and NATS_PASSWORD go together: set both or neither');
   if (user !== undefined && pass !== undefined) Object.assign(options, { user, pass });
   const token = value('NATS_TOKEN');
   if (token !== undefined) options.token = token;
@@ -44,7 +48,8 @@ export function natsClientOptionsFromEnv(env: Env): NatsClientOptions {
   const caFile = file('NATS_CA');
   const certFile = file('NATS_CERT');
   const keyFile = file('NATS_KEY');
-  if ((certFile === undefined) !== (keyFile === undefined)) throw configError('NATS_CERT and NATS_KEY go together: set both or neither');
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw configError('NATS_CERT and NATS_KEY go together: set both or neither');
   if (caFile !== undefined || certFile !== undefined) {
     options.tls = { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) };
   }
@@ -60,7 +65,10 @@ export function hasNatsCredentials(options: NatsClientOptions): boolean {
 
 /** NATS_URL (or `override`, e.g. a `--nats` flag) split into server URLs; the local default when unset. */
 export function natsServersFromEnv(env: Env, override?: string): string[] {
-  const servers = (override ?? env.NATS_URL ?? DEFAULT_NATS_URL).split(',').map((server) => server.trim()).filter(Boolean);
+  const servers = (override ?? env.NATS_URL ?? DEFAULT_NATS_URL)
+    .split(',')
+    .map((server) => server.trim())
+    .filter(Boolean);
   if (servers.length === 0) throw configError('NATS_URL names no server');
   return servers;
 }
@@ -69,7 +77,10 @@ export function natsServersFromEnv(env: Env, override?: string): string[] {
  * Everything connectMesh needs from the environment: the servers and the same credentials and TLS
  * settings the gateway uses, so a one-shot command reaches exactly the mesh the gateway reaches.
  */
-export function meshOptionsFromEnv(env: Env, options: { name: string; servers?: string; maxStartupAttempts?: number }): ConnectMeshOptions {
+export function meshOptionsFromEnv(
+  env: Env,
+  options: { name: string; servers?: string; maxStartupAttempts?: number },
+): ConnectMeshOptions {
   return {
     servers: natsServersFromEnv(env, options.servers),
     name: options.name,

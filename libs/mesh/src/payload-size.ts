@@ -7,7 +7,11 @@ const FIELD_FRAME_BYTES = 4;
  * headers only to measure them would double the work on every call, so string lengths are summed
  * (exact for ASCII); UTF-8 byte lengths are measured only when the message could be near the limit.
  */
-export function headerBytes(record: Readonly<Record<string, string>> | undefined, payloadBytes: number, maxPayload: number): number {
+export function headerBytes(
+  record: Readonly<Record<string, string>> | undefined,
+  payloadBytes: number,
+  maxPayload: number,
+): number {
   if (record === undefined) return 0;
   let chars = 0;
   let fields = 0;

@@ -25,7 +25,10 @@ beforeAll(async () => {
     callback: (_error, msg) => {
       void (async () => {
         const name = msg.headers?.get(Headers.payload) ?? '';
-        const body = name === '' ? msg.data : await serverStore.take(name, Number(msg.headers?.get(Headers.payloadSize)), 'request');
+        const body =
+          name === ''
+            ? msg.data
+            : await serverStore.take(name, Number(msg.headers?.get(Headers.payloadSize)), 'request');
         const answer = bytes(Number(msg.headers?.get('X-Answer-Size') ?? '0'), 7);
         const h = headers();
         h.set('X-Request-Sha', digest(body));
@@ -50,7 +53,10 @@ describe('large bodies through the payload object store', () => {
   it('carry a 3 MiB request and a 2 MiB reply intact, small ones inline', async () => {
     const rpc = new RpcClient(client, { payloads: await PayloadStore.open(client, { maxBytes: 8 * MIB }) });
     const request = bytes(3 * MIB, 1);
-    const reply = await rpc.request('big', request, { timeoutMs: 10_000, headers: { 'X-Answer-Size': String(2 * MIB) } });
+    const reply = await rpc.request('big', request, {
+      timeoutMs: 10_000,
+      headers: { 'X-Answer-Size': String(2 * MIB) },
+    });
     expect(reply.header('X-Request-Sha')).toBe(digest(request));
     expect(reply.header('X-Offloaded')).toBe('yes');
     expect(reply.data.length).toBe(2 * MIB);
@@ -66,7 +72,9 @@ describe('large bodies through the payload object store', () => {
       code: MeshErrorCode.PayloadTooLarge,
       message: expect.stringContaining('over the 2097152-byte limit') as string,
     });
-    await expect(rpc.request('big', bytes(10, 1), { timeoutMs: 5_000, headers: { 'X-Answer-Size': String(3 * MIB) } })).rejects.toMatchObject({
+    await expect(
+      rpc.request('big', bytes(10, 1), { timeoutMs: 5_000, headers: { 'X-Answer-Size': String(3 * MIB) } }),
+    ).rejects.toMatchObject({
       code: MeshErrorCode.PayloadTooLarge,
     });
     rpc.close();
@@ -74,7 +82,9 @@ describe('large bodies through the payload object store', () => {
 
   it('without a store, a large request still fails at once', async () => {
     const rpc = new RpcClient(client);
-    await expect(rpc.request('big', bytes(2 * MIB, 1), { timeoutMs: 5_000 })).rejects.toMatchObject({ code: MeshErrorCode.PayloadTooLarge });
+    await expect(rpc.request('big', bytes(2 * MIB, 1), { timeoutMs: 5_000 })).rejects.toMatchObject({
+      code: MeshErrorCode.PayloadTooLarge,
+    });
     rpc.close();
   });
 });

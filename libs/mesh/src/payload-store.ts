@@ -50,7 +50,11 @@ export class PayloadStore {
     } catch (error) {
       // Another process created it with other settings first: use theirs.
       store = await objm.open(bucket).catch(() => {
-        throw new MeshError(MeshErrorCode.PayloadStoreUnavailable, `the payload object store ${bucket} is unavailable: ${(error as Error).message}`, { cause: error });
+        throw new MeshError(
+          MeshErrorCode.PayloadStoreUnavailable,
+          `the payload object store ${bucket} is unavailable: ${(error as Error).message}`,
+          { cause: error },
+        );
       });
     }
     return new PayloadStore(store, options.maxBytes ?? DEFAULT_MAX_PAYLOAD_BYTES, options.logger ?? silentLogger);
@@ -64,7 +68,11 @@ export class PayloadStore {
       // Big chunks: far fewer acknowledged publishes than the 128 KiB default.
       await this.#store.putBlob({ name, options: { max_chunk_size: CHUNK_BYTES } }, data);
     } catch (error) {
-      throw new MeshError(MeshErrorCode.PayloadStoreUnavailable, `could not store the ${data.length}-byte ${what}: ${(error as Error).message}`, { cause: error });
+      throw new MeshError(
+        MeshErrorCode.PayloadStoreUnavailable,
+        `could not store the ${data.length}-byte ${what}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     return name;
   }
@@ -79,19 +87,28 @@ export class PayloadStore {
     try {
       data = await this.#store.getBlob(name);
     } catch (error) {
-      throw new MeshError(MeshErrorCode.PayloadStoreUnavailable, `could not read the ${what} from the payload store: ${(error as Error).message}`, { cause: error });
+      throw new MeshError(
+        MeshErrorCode.PayloadStoreUnavailable,
+        `could not read the ${what} from the payload store: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
-    if (data === null) throw new MeshError(MeshErrorCode.PayloadMissing, `the ${what} (${name}) is no longer in the payload store`);
+    if (data === null)
+      throw new MeshError(MeshErrorCode.PayloadMissing, `the ${what} (${name}) is no longer in the payload store`);
     this.delete(name);
     return data;
   }
 
   /** Best effort: the TTL removes what a failed delete leaves. */
   delete(name: string): void {
-    this.#store.delete(name).catch((error: unknown) => this.#logger.debug({ err: error, name }, 'could not delete an offloaded payload'));
+    this.#store
+      .delete(name)
+      .catch((error: unknown) => this.#logger.debug({ err: error, name }, 'could not delete an offloaded payload'));
   }
 }
 
 export function tooLarge(what: string, size: number, limit: number): MeshError {
-  return new MeshError(MeshErrorCode.PayloadTooLarge, `the ${what} is ${size} bytes, over the ${limit}-byte limit`, { data: { size, limit, hard: true } });
+  return new MeshError(MeshErrorCode.PayloadTooLarge, `the ${what} is ${size} bytes, over the ${limit}-byte limit`, {
+    data: { size, limit, hard: true },
+  });
 }

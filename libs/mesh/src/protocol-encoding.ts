@@ -19,7 +19,12 @@ export function installPooledProtocolEncoding(): boolean {
   const sample = 'HPUB tools.echo _INBOX.x.1 12 34\r\n\u00e9\u{1F600}\ud800';
   const expected = new TextEncoder().encode(sample);
   const actual = encodeFromPool(sample);
-  if (!(TE instanceof TextEncoder) || expected.length !== actual.length || expected.some((byte, index) => actual[index] !== byte)) return false;
+  if (
+    !(TE instanceof TextEncoder) ||
+    expected.length !== actual.length ||
+    expected.some((byte, index) => actual[index] !== byte)
+  )
+    return false;
   (TE as { encode: (input?: string) => Uint8Array }).encode = encodeFromPool;
   installed = true;
   return true;

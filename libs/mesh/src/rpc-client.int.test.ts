@@ -43,7 +43,7 @@ async function rejection(promise: Promise<unknown>): Promise<{ code: string; mes
 }
 
 describe('RpcClient', () => {
-  it('reuses the reply subject of an accepted call, drops replies the check refuses, and never reuses a timed-out call\'s', async () => {
+  it("reuses the reply subject of an accepted call, drops replies the check refuses, and never reuses a timed-out call's", async () => {
     const rpc = new RpcClient(client, { sweepIntervalMs: 10 });
     const replyTo: string[] = [];
     const sub = server.subscribe('tagged', {
@@ -57,10 +57,16 @@ describe('RpcClient', () => {
     });
     await server.flush();
     const accept = (reply: { data: Uint8Array }) => decoder.decode(reply.data).startsWith('re:');
-    expect(decoder.decode((await rpc.request('tagged', encoder.encode('a'), { timeoutMs: 2_000, accept })).data)).toBe('re:a');
-    expect(decoder.decode((await rpc.request('tagged', encoder.encode('b'), { timeoutMs: 2_000, accept })).data)).toBe('re:b');
+    expect(decoder.decode((await rpc.request('tagged', encoder.encode('a'), { timeoutMs: 2_000, accept })).data)).toBe(
+      're:a',
+    );
+    expect(decoder.decode((await rpc.request('tagged', encoder.encode('b'), { timeoutMs: 2_000, accept })).data)).toBe(
+      're:b',
+    );
     expect(replyTo[1]).toBe(replyTo[0]);
-    expect((await rejection(rpc.request('tagged', encoder.encode('silent'), { timeoutMs: 50, accept }))).code).toBe(MeshErrorCode.Timeout);
+    expect((await rejection(rpc.request('tagged', encoder.encode('silent'), { timeoutMs: 50, accept }))).code).toBe(
+      MeshErrorCode.Timeout,
+    );
     await rpc.request('tagged', encoder.encode('c'), { timeoutMs: 2_000, accept });
     expect(replyTo[3]).not.toBe(replyTo[2]);
     // Requests without a check keep a subject of their own.
@@ -82,7 +88,9 @@ describe('RpcClient', () => {
 
   it('multiplexes 1,000 concurrent requests, each to its own reply', async () => {
     const rpc = new RpcClient(client);
-    const calls = Array.from({ length: 1_000 }, (_, i) => rpc.request('echo', encoder.encode(`n${i}`), { timeoutMs: 10_000 }));
+    const calls = Array.from({ length: 1_000 }, (_, i) =>
+      rpc.request('echo', encoder.encode(`n${i}`), { timeoutMs: 10_000 }),
+    );
     expect(rpc.pending).toBe(1_000);
     const replies = await Promise.all(calls);
     replies.forEach((reply, i) => expect(decoder.decode(reply.data)).toBe(`n${i}`));
@@ -116,7 +124,9 @@ describe('RpcClient', () => {
     expect(error.message).toContain('nobody.listens');
     expect(Date.now() - started).toBeLessThan(2_500); // half the 5 s timeout: refused, not timed out
     // with headers too (HPUB): the status reply is still recognised
-    const withHeaders = await rejection(rpc.request('nobody.listens', encoder.encode('x'), { timeoutMs: 5_000, headers: { A: 'b' } }));
+    const withHeaders = await rejection(
+      rpc.request('nobody.listens', encoder.encode('x'), { timeoutMs: 5_000, headers: { A: 'b' } }),
+    );
     expect(withHeaders.code).toBe(MeshErrorCode.NoResponders);
     expect(rpc.pending).toBe(0);
     rpc.close();
@@ -135,7 +145,9 @@ describe('RpcClient', () => {
     expect(error.message).toContain(String(max));
 
     // the payload alone fits, the headers push it over
-    const nearly = await rejection(rpc.request('big', new Uint8Array(max - 10), { timeoutMs: 2_000, headers: { 'Er-Call-Id': 'abcdefghij' } }));
+    const nearly = await rejection(
+      rpc.request('big', new Uint8Array(max - 10), { timeoutMs: 2_000, headers: { 'Er-Call-Id': 'abcdefghij' } }),
+    );
     expect(nearly.code).toBe(MeshErrorCode.PayloadTooLarge);
 
     await client.flush();
@@ -157,7 +169,9 @@ describe('RpcClient', () => {
     await sleep(300);
     expect(rpc.pending).toBe(0);
 
-    const already = await rejection(rpc.request('echo', encoder.encode('x'), { timeoutMs: 5_000, signal: AbortSignal.abort() }));
+    const already = await rejection(
+      rpc.request('echo', encoder.encode('x'), { timeoutMs: 5_000, signal: AbortSignal.abort() }),
+    );
     expect(already.code).toBe(MeshErrorCode.Cancelled);
     expect(rpc.pending).toBe(0);
     rpc.close();

@@ -1,4 +1,11 @@
-import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/nats-core';
+import {
+  createInbox,
+  headers as natsHeaders,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/nats-core';
 import { Headers, silentLogger, type Logger } from '@easyremote/protocol';
 import { MeshError, MeshErrorCode } from './errors.js';
 import { headerBytes } from './payload-size.js';
@@ -140,7 +147,10 @@ export class RpcClient {
     }
 
     const { accept } = options;
-    const token = accept === undefined ? (++this.#counter).toString(36) : (this.#freeTokens.pop() ?? `_${(this.#pooledTokens++).toString(36)}`);
+    const token =
+      accept === undefined
+        ? (++this.#counter).toString(36)
+        : (this.#freeTokens.pop() ?? `_${(this.#pooledTokens++).toString(36)}`);
     return new Promise<RpcReply>((resolve, reject) => {
       const call: PendingCall = {
         subject,
@@ -208,7 +218,12 @@ export class RpcClient {
   }
 
   /** A body over max_payload: stored in the payload object store, the message names it in `Er-Payload`. */
-  async #requestOffloaded(payloads: PayloadStore, subject: string, data: Uint8Array, options: RpcRequestOptions): Promise<RpcReply> {
+  async #requestOffloaded(
+    payloads: PayloadStore,
+    subject: string,
+    data: Uint8Array,
+    options: RpcRequestOptions,
+  ): Promise<RpcReply> {
     const name = await payloads.put(data, `request to ${subject}`);
     const headers = { ...options.headers, [Headers.payload]: name, [Headers.payloadSize]: String(data.length) };
     try {
@@ -249,7 +264,9 @@ export class RpcClient {
     if (error) {
       // The inbox subscription itself failed (e.g. a permissions violation): no reply can ever arrive.
       this.#logger.error({ err: error }, 'RPC reply subscription failed');
-      this.#shutdown(new MeshError(MeshErrorCode.Closed, `the RPC reply subscription failed: ${error.message}`, { cause: error }));
+      this.#shutdown(
+        new MeshError(MeshErrorCode.Closed, `the RPC reply subscription failed: ${error.message}`, { cause: error }),
+      );
       return;
     }
     const token = msg.subject.slice(this.#prefix.length);
@@ -268,7 +285,12 @@ export class RpcClient {
     }
     if (this.#payloads === undefined) {
       this.#take(token);
-      call.reject(new MeshError(MeshErrorCode.PayloadStoreUnavailable, `the reply from ${call.subject} is in the payload store, and this client has none`));
+      call.reject(
+        new MeshError(
+          MeshErrorCode.PayloadStoreUnavailable,
+          `the reply from ${call.subject} is in the payload store, and this client has none`,
+        ),
+      );
       return;
     }
     const size = Number(hdrs?.get(Headers.payloadSize));
@@ -281,7 +303,9 @@ export class RpcClient {
       },
       (error: unknown) => {
         if (this.#take(token) !== call) return;
-        call.reject(error instanceof MeshError ? error : new MeshError(MeshErrorCode.PayloadStoreUnavailable, String(error)));
+        call.reject(
+          error instanceof MeshError ? error : new MeshError(MeshErrorCode.PayloadStoreUnavailable, String(error)),
+        );
       },
     );
   }
@@ -321,7 +345,9 @@ function cancelled(subject: string, reason: unknown): MeshError {
 function publishError(subject: string, error: unknown): MeshError {
   const name = (error as { name?: unknown }).name;
   if (name === 'ClosedConnectionError' || name === 'DrainingConnectionError') {
-    return new MeshError(MeshErrorCode.Closed, `cannot send to ${subject}: the NATS connection is closed`, { cause: error });
+    return new MeshError(MeshErrorCode.Closed, `cannot send to ${subject}: the NATS connection is closed`, {
+      cause: error,
+    });
   }
   const detail = error instanceof Error ? error.message : String(error);
   return new MeshError(MeshErrorCode.PublishFailed, `cannot send to ${subject}: ${detail}`, { cause: error });

@@ -22,7 +22,10 @@ function logOne(status: Status, logger: Logger): void {
       logger.warn({}, 'NATS connection is stale (pings unanswered)');
       break;
     case 'slowConsumer':
-      logger.warn({ subject: status.sub.getSubject(), pending: status.pending }, 'slow consumer: messages are being dropped');
+      logger.warn(
+        { subject: status.sub.getSubject(), pending: status.pending },
+        'slow consumer: messages are being dropped',
+      );
       break;
     case 'update':
       logger.debug({ added: status.added, deleted: status.deleted }, 'NATS cluster topology changed');

@@ -42,13 +42,20 @@ describe('StreamBatcher', () => {
   it('stores records added within one interval as one acknowledged message per subject, in order', async () => {
     await freshStream('BATCH_ACK', ['batch.ack.>']);
     const errors: unknown[] = [];
-    const batcher = new StreamBatcher(nc, rpc, { mode: 'acknowledged', idPrefix: 'test-ack', flushIntervalMs: 30, onError: (error) => errors.push(error) });
+    const batcher = new StreamBatcher(nc, rpc, {
+      mode: 'acknowledged',
+      idPrefix: 'test-ack',
+      flushIntervalMs: 30,
+      onError: (error) => errors.push(error),
+    });
     for (let i = 0; i < 100; i++) batcher.add(i % 2 === 0 ? 'batch.ack.even' : 'batch.ack.odd', JSON.stringify({ i }));
     expect(batcher.queued).toBe(100);
     await expect.poll(async () => (await stored('BATCH_ACK')).records.length, { timeout: 2000 }).toBe(100);
     const { messages, records } = await stored('BATCH_ACK');
     expect(messages).toBe(2);
-    expect(records.filter((r) => (r.i as number) % 2 === 0).map((r) => r.i)).toEqual(Array.from({ length: 50 }, (_, k) => k * 2));
+    expect(records.filter((r) => (r.i as number) % 2 === 0).map((r) => r.i)).toEqual(
+      Array.from({ length: 50 }, (_, k) => k * 2),
+    );
     expect(batcher.queued).toBe(0);
     expect(errors).toEqual([]);
     await batcher.close();
@@ -56,7 +63,13 @@ describe('StreamBatcher', () => {
 
   it('sends a batch as soon as it reaches maxBatchBytes, and flush() sends the rest at once', async () => {
     await freshStream('BATCH_SIZE', ['batch.size']);
-    const batcher = new StreamBatcher(nc, rpc, { mode: 'acknowledged', idPrefix: 'test-size', flushIntervalMs: 60_000, maxBatchBytes: 1000, onError: () => {} });
+    const batcher = new StreamBatcher(nc, rpc, {
+      mode: 'acknowledged',
+      idPrefix: 'test-size',
+      flushIntervalMs: 60_000,
+      maxBatchBytes: 1000,
+      onError: () => {},
+    });
     const record = JSON.stringify({ pad: 'x'.repeat(90) }); // ~100 bytes
     for (let i = 0; i < 25; i++) batcher.add('batch.size', record);
     await batcher.flush();
@@ -67,7 +80,12 @@ describe('StreamBatcher', () => {
 
   it('fire-and-forget batches are stored without an acknowledgement', async () => {
     await freshStream('BATCH_PLAIN', ['batch.plain']);
-    const batcher = new StreamBatcher(nc, undefined, { mode: 'fire-and-forget', idPrefix: 'test-plain', flushIntervalMs: 20, onError: () => {} });
+    const batcher = new StreamBatcher(nc, undefined, {
+      mode: 'fire-and-forget',
+      idPrefix: 'test-plain',
+      flushIntervalMs: 20,
+      onError: () => {},
+    });
     for (let i = 0; i < 40; i++) batcher.add('batch.plain', JSON.stringify({ i }));
     await expect.poll(async () => (await stored('BATCH_PLAIN')).records.length, { timeout: 2000 }).toBe(40);
     expect((await stored('BATCH_PLAIN')).messages).toBe(1);
@@ -75,7 +93,12 @@ describe('StreamBatcher', () => {
 
   it('reports a batch no stream accepts after its attempts, and never throws', async () => {
     const lost: Array<{ records: number }> = [];
-    const batcher = new StreamBatcher(nc, rpc, { mode: 'acknowledged', idPrefix: 'test-lost', attempts: 2, onError: (_error, batch) => lost.push(batch) });
+    const batcher = new StreamBatcher(nc, rpc, {
+      mode: 'acknowledged',
+      idPrefix: 'test-lost',
+      attempts: 2,
+      onError: (_error, batch) => lost.push(batch),
+    });
     batcher.add('batch.nowhere', '{"a":1}');
     batcher.add('batch.nowhere', '{"a":2}');
     await batcher.flush();
@@ -84,7 +107,13 @@ describe('StreamBatcher', () => {
 
   it('group commit: each add() resolves once its record is stored; concurrent records share messages', async () => {
     await freshStream('BATCH_GROUP', ['batch.group']);
-    const batcher = new StreamBatcher(nc, rpc, { mode: 'acknowledged', idPrefix: 'test-group', flushIntervalMs: 0, maxInFlight: 1, onError: () => {} });
+    const batcher = new StreamBatcher(nc, rpc, {
+      mode: 'acknowledged',
+      idPrefix: 'test-group',
+      flushIntervalMs: 0,
+      maxInFlight: 1,
+      onError: () => {},
+    });
     // Idle: one record goes out at once and is stored when its promise resolves.
     await batcher.add('batch.group', JSON.stringify({ i: -1 }));
     expect((await stored('BATCH_GROUP')).records).toEqual([{ i: -1 }]);
@@ -104,7 +133,13 @@ describe('StreamBatcher', () => {
 
   it('group commit: a record no stream accepts rejects its add()', async () => {
     const lost: Array<{ records: number }> = [];
-    const batcher = new StreamBatcher(nc, rpc, { mode: 'acknowledged', idPrefix: 'test-group-lost', flushIntervalMs: 0, attempts: 2, onError: (_error, batch) => lost.push(batch) });
+    const batcher = new StreamBatcher(nc, rpc, {
+      mode: 'acknowledged',
+      idPrefix: 'test-group-lost',
+      flushIntervalMs: 0,
+      attempts: 2,
+      onError: (_error, batch) => lost.push(batch),
+    });
     await expect(batcher.add('batch.nowhere.group', '{"a":1}')).rejects.toThrow();
     expect(lost).toEqual([{ subject: 'batch.nowhere.group', records: 1 }]);
   });

@@ -102,10 +102,20 @@ export class StreamBatcher {
 
   /** `rpc` is required in acknowledged mode (the ack is a reply through the shared inbox). */
   constructor(nc: NatsConnection, rpc: RpcClient | undefined, options: StreamBatcherOptions) {
-    if (options.mode === 'acknowledged' && rpc === undefined) throw new TypeError('an acknowledged StreamBatcher needs an RpcClient');
+    if (options.mode === 'acknowledged' && rpc === undefined)
+      throw new TypeError('an acknowledged StreamBatcher needs an RpcClient');
     this.#nc = nc;
     this.#rpc = rpc;
-    this.#options = { flushIntervalMs: 50, maxBatchBytes: 256 * 1024, attempts: 3, attemptTimeoutMs: 5_000, retryDelayMs: 100, retryBudgetMs: 0, maxInFlight: 2, ...options };
+    this.#options = {
+      flushIntervalMs: 50,
+      maxBatchBytes: 256 * 1024,
+      attempts: 3,
+      attemptTimeoutMs: 5_000,
+      retryDelayMs: 100,
+      retryBudgetMs: 0,
+      maxInFlight: 2,
+      ...options,
+    };
   }
 
   /**

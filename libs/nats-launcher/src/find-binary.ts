@@ -8,7 +8,10 @@ const INSTALL_HINT =
   'or pass `binary` / set the path explicitly.';
 
 /** Finds `nats-server` on the given PATH; throws an error that says how to install it. */
-export function findNatsServer(pathVariable: string | undefined, extraDirs: readonly string[] = ['/usr/sbin', '/usr/local/sbin']): string {
+export function findNatsServer(
+  pathVariable: string | undefined,
+  extraDirs: readonly string[] = ['/usr/sbin', '/usr/local/sbin'],
+): string {
   const dirs = [...(pathVariable ?? '').split(delimiter).filter(Boolean), ...extraDirs];
   for (const dir of dirs) {
     const candidate = join(dir, 'nats-server');

@@ -4,7 +4,9 @@ import { startCluster, startLeaf, startNats } from './index.js';
 
 const natsDir = (file: string) => fileURLToPath(new URL(`../../../nats/${file}`, import.meta.url));
 
-async function jsz(monitorUrl: string): Promise<{ config: { domain?: string }; meta_cluster: { name: string; cluster_size: number; leader?: string } }> {
+async function jsz(
+  monitorUrl: string,
+): Promise<{ config: { domain?: string }; meta_cluster: { name: string; cluster_size: number; leader?: string } }> {
   return (await (await fetch(`${monitorUrl}/jsz`)).json()) as never;
 }
 
@@ -15,10 +17,17 @@ describe('startCluster / startLeaf with the committed configs', () => {
     expect(cluster.members.map((member) => member.name)).toEqual(['hub-1', 'hub-2', 'hub-3']);
     expect(new Set(cluster.urls).size).toBe(3);
     const status = await jsz(cluster.members[0]!.monitorUrl);
-    expect(status).toMatchObject({ config: { domain: 'hub' }, meta_cluster: { name: 'easyremote-hub', cluster_size: 3 } });
+    expect(status).toMatchObject({
+      config: { domain: 'hub' },
+      meta_cluster: { name: 'easyremote-hub', cluster_size: 3 },
+    });
     expect(status.meta_cluster.leader).toMatch(/^hub-[123]$/);
 
-    await using leaf = await startLeaf({ configFile: natsDir('leaf.conf'), hubLeafUrls: cluster.members.map((member) => member.leafUrl), path: process.env.PATH });
+    await using leaf = await startLeaf({
+      configFile: natsDir('leaf.conf'),
+      hubLeafUrls: cluster.members.map((member) => member.leafUrl),
+      path: process.env.PATH,
+    });
     expect(leaf.url).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
 
     await cluster.members[1]!.server.kill();

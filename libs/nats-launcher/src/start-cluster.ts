@@ -64,7 +64,12 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
           NATS_MONITOR_PORT: String(monitorPort),
         },
       });
-      return { name, server, leafUrl: `nats-leaf://127.0.0.1:${leafPort}`, monitorUrl: `http://127.0.0.1:${monitorPort}` };
+      return {
+        name,
+        server,
+        leafUrl: `nats-leaf://127.0.0.1:${leafPort}`,
+        monitorUrl: `http://127.0.0.1:${monitorPort}`,
+      };
     }),
   );
   const members = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
@@ -91,7 +96,10 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
           last = error instanceof Error ? error.message : String(error);
         }
         if (Date.now() > deadline) {
-          throw new LauncherError(LauncherErrorCode.StartFailed, `cluster member ${member.name} not healthy within ${timeoutMs} ms: ${last}`);
+          throw new LauncherError(
+            LauncherErrorCode.StartFailed,
+            `cluster member ${member.name} not healthy within ${timeoutMs} ms: ${last}`,
+          );
         }
         await sleep(100);
       }

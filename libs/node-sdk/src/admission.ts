@@ -33,7 +33,10 @@ export interface BodyMetadata {
 export function admit(runtime: NodeRuntime, msg: Msg, timeoutMs: number, body?: BodyMetadata): Admitted | Failure {
   if (!runtime.accepting) return failure(WireErrorCode.ShuttingDown, `node ${runtime.nodeId} is shutting down`);
   if (runtime.calls.size >= runtime.maxConcurrency) {
-    return failure(WireErrorCode.Overloaded, `node ${runtime.nodeId} is at its concurrency limit (maxConcurrency ${runtime.maxConcurrency})`);
+    return failure(
+      WireErrorCode.Overloaded,
+      `node ${runtime.nodeId} is at its concurrency limit (maxConcurrency ${runtime.maxConcurrency})`,
+    );
   }
   let callId: string;
   let deadline: number;
@@ -49,7 +52,11 @@ export function admit(runtime: NodeRuntime, msg: Msg, timeoutMs: number, body?: 
     notifySubject = h?.get(Headers.notify) || undefined;
   }
   // Cancels and resumes find a call by its id, so two live calls must never share one.
-  if (runtime.calls.has(callId)) return failure(WireErrorCode.BadRequest, `call id ${JSON.stringify(callId)} is already running on node ${runtime.nodeId}`);
+  if (runtime.calls.has(callId))
+    return failure(
+      WireErrorCode.BadRequest,
+      `call id ${JSON.stringify(callId)} is already running on node ${runtime.nodeId}`,
+    );
   return { callId, deadline: Math.min(deadline, Date.now() + timeoutMs), notifySubject };
 }
 

@@ -1,4 +1,12 @@
-import { decodeCallRequest, encodeJson, Headers, WireErrorCode, type CallNotification, type CallRequest, type CallResponse } from '@easyremote/protocol';
+import {
+  decodeCallRequest,
+  encodeJson,
+  Headers,
+  WireErrorCode,
+  type CallNotification,
+  type CallRequest,
+  type CallResponse,
+} from '@easyremote/protocol';
 import { SpanAttributes, tracingActive, withServerSpan, withSpan } from '@easyremote/telemetry';
 import { headers as natsHeaders, type Msg } from '@nats-io/nats-core';
 import { admit, isFailure } from './admission.js';
@@ -20,8 +28,14 @@ export function handleCall(runtime: NodeRuntime, msg: Msg, subjectTool: string |
     runtime.logger.warn({ subject: msg.subject }, 'dropped a call without a reply subject');
     return;
   }
-  if (!runtime.accepting) return sendReply(runtime, msg, failure(WireErrorCode.ShuttingDown, `node ${runtime.nodeId} is shutting down`));
-  withBody(runtime.payloads, msg, (declined) => sendReply(runtime, msg, declined), (data) => serveCall(runtime, msg, subjectTool, data));
+  if (!runtime.accepting)
+    return sendReply(runtime, msg, failure(WireErrorCode.ShuttingDown, `node ${runtime.nodeId} is shutting down`));
+  withBody(
+    runtime.payloads,
+    msg,
+    (declined) => sendReply(runtime, msg, declined),
+    (data) => serveCall(runtime, msg, subjectTool, data),
+  );
 }
 
 function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefined, data: Uint8Array): void {
@@ -39,7 +53,12 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
   }
   const tool = runtime.catalog.tool(request.tool);
   if (tool === undefined) {
-    return sendReply(runtime, msg, failure(WireErrorCode.ToolNotFound, `node ${runtime.nodeId} does not serve tool ${JSON.stringify(request.tool)}`), inline);
+    return sendReply(
+      runtime,
+      msg,
+      failure(WireErrorCode.ToolNotFound, `node ${runtime.nodeId} does not serve tool ${JSON.stringify(request.tool)}`),
+      inline,
+    );
   }
   const admitted = admit(runtime, msg, tool.timeoutMs ?? runtime.defaultTimeoutMs, request);
   if (isFailure(admitted)) {
@@ -49,7 +68,14 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
 
   const { callId, deadline, notifySubject } = admitted;
   const started = performance.now();
-  const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === 'modern', inline !== undefined);
+  const session = new CallSession(
+    runtime,
+    msg,
+    callId,
+    deadline,
+    request.client?.era === 'modern',
+    inline !== undefined,
+  );
   const options: ExecuteOptions = {
     callId,
     nodeId: runtime.nodeId,
@@ -79,9 +105,18 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
   }
   const failed = (error: unknown): void => done(handlerFailed(error));
   // SERVER span continuing the caller's trace (traceparent header), with the handler as its child span.
-  const attributes: Record<string, string> = { [SpanAttributes.tool]: request.tool, [SpanAttributes.nodeId]: runtime.nodeId, [SpanAttributes.callId]: callId };
+  const attributes: Record<string, string> = {
+    [SpanAttributes.tool]: request.tool,
+    [SpanAttributes.nodeId]: runtime.nodeId,
+    [SpanAttributes.callId]: callId,
+  };
   if (request.chunk !== undefined) attributes[SpanAttributes.chunk] = String(request.chunk.index);
-  void withServerSpan(`serve ${request.tool}`, msg.headers, () => withSpan(`handler ${request.tool}`, () => executeCall(tool, request.arguments, options)).then(done, failed), attributes);
+  void withServerSpan(
+    `serve ${request.tool}`,
+    msg.headers,
+    () => withSpan(`handler ${request.tool}`, () => executeCall(tool, request.arguments, options)).then(done, failed),
+    attributes,
+  );
 }
 
 function handlerFailed(error: unknown): CallResponse {
@@ -89,14 +124,30 @@ function handlerFailed(error: unknown): CallResponse {
 }
 
 /** The end of a tool call: load statistics, the reply (or the held outcome), observers. */
-function finishCall(runtime: NodeRuntime, session: CallSession, tool: string, started: number, response: CallResponse): void {
+function finishCall(
+  runtime: NodeRuntime,
+  session: CallSession,
+  tool: string,
+  started: number,
+  response: CallResponse,
+): void {
   const durationMs = performance.now() - started;
   runtime.load.record(durationMs, response);
   session.finish(response);
-  if (runtime.callObservers.size > 0) observe(runtime, { tool, durationMs, ok: response.ok && !isErrorResult(response), errorCode: errorCodeOf(response) });
+  if (runtime.callObservers.size > 0)
+    observe(runtime, {
+      tool,
+      durationMs,
+      ok: response.ok && !isErrorResult(response),
+      errorCode: errorCodeOf(response),
+    });
 }
 
-export function notifier(runtime: NodeRuntime, subject: string, callId: string): (notification: CallNotification) => void {
+export function notifier(
+  runtime: NodeRuntime,
+  subject: string,
+  callId: string,
+): (notification: CallNotification) => void {
   // Headers are built on the first notification: most calls send none, and every gateway call names a subject.
   let h: ReturnType<typeof natsHeaders> | undefined;
   return (notification) => {

@@ -136,7 +136,12 @@ describe('CallSession', () => {
     const second = leg();
     session.resume(second.msg, {});
     session.finish(result);
-    expect(first.replies).toEqual([{ ok: false, error: { code: WireErrorCode.BadRequest, message: 'call c1 was resumed again; this leg is superseded' } }]);
+    expect(first.replies).toEqual([
+      {
+        ok: false,
+        error: { code: WireErrorCode.BadRequest, message: 'call c1 was resumed again; this leg is superseded' },
+      },
+    ]);
     expect(second.replies).toEqual([result]);
   });
 });

@@ -43,7 +43,14 @@ export class CallSession {
   /** Whether resumes reach this request: tool calls, resource reads and prompts of 2026-era clients. */
   readonly resumable: boolean;
 
-  constructor(runtime: NodeRuntime, msg: Msg, callId: string, deadline: number, resumable = false, inlineReply = false) {
+  constructor(
+    runtime: NodeRuntime,
+    msg: Msg,
+    callId: string,
+    deadline: number,
+    resumable = false,
+    inlineReply = false,
+  ) {
     this.resumable = resumable;
     this.#runtime = runtime;
     this.#leg = msg;
@@ -60,7 +67,10 @@ export class CallSession {
    */
   requestInput(request: InputRequest, key = this.#nextKey()): Promise<unknown> {
     if (this.#ended) return Promise.reject(new Error('the call has ended'));
-    if (this.#waiting?.has(key)) return Promise.reject(new TypeError(`input key ${JSON.stringify(key)} already names a request the call waits on`));
+    if (this.#waiting?.has(key))
+      return Promise.reject(
+        new TypeError(`input key ${JSON.stringify(key)} already names a request the call waits on`),
+      );
     this.#listen();
     const waiting = (this.#waiting ??= new Map());
     const outbox = (this.#outbox ??= new Map());
@@ -98,7 +108,12 @@ export class CallSession {
   resume(msg: Msg, inputResponses: Readonly<Record<string, unknown>>): void {
     if (this.#ended) return;
     if (this.#leg !== undefined) {
-      sendReply(this.#runtime, this.#leg, failure(WireErrorCode.BadRequest, `call ${this.callId} was resumed again; this leg is superseded`), this.#legInlineFor);
+      sendReply(
+        this.#runtime,
+        this.#leg,
+        failure(WireErrorCode.BadRequest, `call ${this.callId} was resumed again; this leg is superseded`),
+        this.#legInlineFor,
+      );
     }
     this.#leg = msg;
     this.#legInlineFor = undefined;

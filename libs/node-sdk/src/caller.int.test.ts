@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { invokeTool, RpcClient } from '@easyremote/mesh';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
-import { decodeNodeRpcResponse, encodeJson, nodeCallSubject, nodeRpcSubject, toolSubject, type CallerIdentity, type NodeRpcRequest } from '@easyremote/protocol';
+import {
+  decodeNodeRpcResponse,
+  encodeJson,
+  nodeCallSubject,
+  nodeRpcSubject,
+  toolSubject,
+  type CallerIdentity,
+  type NodeRpcRequest,
+} from '@easyremote/protocol';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Type } from 'typebox';
@@ -12,7 +20,11 @@ const NODE_ID = 'caller-node';
 
 /** What a handler learned about its caller. */
 function seen(ctx: HandlerContext) {
-  return { caller: ctx.caller ?? null, public: ctx.mayRead('easyremote://data/public-1'), private: ctx.mayRead('EASYREMOTE://DATA/%70rivate-1') };
+  return {
+    caller: ctx.caller ?? null,
+    public: ctx.mayRead('easyremote://data/public-1'),
+    private: ctx.mayRead('EASYREMOTE://DATA/%70rivate-1'),
+  };
 }
 
 describe('the caller travels with the call to the handler (ctx.caller, ctx.mayRead)', () => {
@@ -46,16 +58,25 @@ describe('the caller travels with the call to the handler (ctx.caller, ctx.mayRe
   });
 
   const call = async (subject: string, caller?: CallerIdentity) => {
-    const { response } = await invokeTool(rpc, subject, { tool: 'whoami', arguments: {}, ...(caller ? { caller } : {}) }, { timeoutMs: 5_000, callId: randomUUID() });
+    const { response } = await invokeTool(
+      rpc,
+      subject,
+      { tool: 'whoami', arguments: {}, ...(caller ? { caller } : {}) },
+      { timeoutMs: 5_000, callId: randomUUID() },
+    );
     if (!response.ok || !('result' in response)) throw new Error(JSON.stringify(response));
     return JSON.parse(String(response.result.content[0]?.text));
   };
-  const rpcRequest = async (request: NodeRpcRequest) => decodeNodeRpcResponse((await rpc.request(nodeRpcSubject(NODE_ID), encodeJson(request), { timeoutMs: 5_000 })).data);
+  const rpcRequest = async (request: NodeRpcRequest) =>
+    decodeNodeRpcResponse((await rpc.request(nodeRpcSubject(NODE_ID), encodeJson(request), { timeoutMs: 5_000 })).data);
 
   it('a tool call sees the principal and decides reads on its scopes, in any spelling', async () => {
     const narrow = { principal: 'key:0123', scopes: ['tools:call', 'resources:read:easyremote://data/public-*'] };
     expect(await call(toolSubject('whoami'), narrow)).toEqual({ caller: narrow, public: true, private: false });
-    expect(await call(nodeCallSubject(NODE_ID), { principal: 'anonymous', scopes: ['admin'] })).toMatchObject({ public: true, private: true });
+    expect(await call(nodeCallSubject(NODE_ID), { principal: 'anonymous', scopes: ['admin'] })).toMatchObject({
+      public: true,
+      private: true,
+    });
   });
 
   it('a call without a caller (an older gateway, a plain remote()) reads nothing', async () => {
@@ -64,11 +85,19 @@ describe('the caller travels with the call to the handler (ctx.caller, ctx.mayRe
 
   it('fan-out plans and resource reads over nodes.<id>.rpc see the caller too', async () => {
     const narrow = { principal: 'key:0456', scopes: ['resources:read:easyremote://data/public-*'] };
-    const planned = await rpcRequest({ method: 'fanout/plan', params: { tool: 'planned', arguments: {} }, caller: narrow });
+    const planned = await rpcRequest({
+      method: 'fanout/plan',
+      params: { tool: 'planned', arguments: {} },
+      caller: narrow,
+    });
     expect(planned).toMatchObject({ ok: true, result: { chunks: [1, 2] } });
     expect(plans.at(-1)).toEqual({ caller: narrow, public: true, private: false });
     const read = await rpcRequest({ method: 'resources/read', params: { uri: 'test://who' }, caller: narrow });
-    expect(read.ok && JSON.parse(String((read.result.contents as Array<{ text: string }>)[0]?.text))).toEqual({ caller: narrow, public: true, private: false });
+    expect(read.ok && JSON.parse(String((read.result.contents as Array<{ text: string }>)[0]?.text))).toEqual({
+      caller: narrow,
+      public: true,
+      private: false,
+    });
     await rpcRequest({ method: 'fanout/plan', params: { tool: 'planned', arguments: {} } });
     expect(plans.at(-1)).toEqual({ caller: null, public: false, private: false });
   });

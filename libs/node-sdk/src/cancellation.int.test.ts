@@ -44,7 +44,10 @@ beforeAll(async () => {
   client = await connect({ servers: nats.url });
   rpc = new RpcClient(client);
   // Two nodes in the tool's queue group: the cancel is broadcast, since the caller cannot know which one took the call.
-  nodes = [new ComputeNode({ servers: nats.url, heartbeatMs: 200 }).register(waiter), new ComputeNode({ servers: nats.url, heartbeatMs: 200 }).register(waiter)];
+  nodes = [
+    new ComputeNode({ servers: nats.url, heartbeatMs: 200 }).register(waiter),
+    new ComputeNode({ servers: nats.url, heartbeatMs: 200 }).register(waiter),
+  ];
   await Promise.all(nodes.map((node) => node.start()));
 });
 
@@ -56,7 +59,12 @@ afterAll(async () => {
 });
 
 function start(callId: string, ms?: number) {
-  return invokeTool(rpc, toolSubject(waiter.name), { tool: waiter.name, arguments: ms === undefined ? {} : { ms } }, { timeoutMs: 15_000, callId });
+  return invokeTool(
+    rpc,
+    toolSubject(waiter.name),
+    { tool: waiter.name, arguments: ms === undefined ? {} : { ms } },
+    { timeoutMs: 15_000, callId },
+  );
 }
 
 const inFlight = () => nodes.reduce((sum, node) => sum + node.inFlight, 0);
@@ -71,9 +79,15 @@ describe('cancellation on calls.cancel', () => {
     await until(() => aborts.has(callId), 'the handler saw the abort', 5_000);
     const latency = (aborts.get(callId)?.at ?? Infinity) - published;
     process.stdout.write(`cancel publish -> handler abort: ${latency.toFixed(2)} ms\n`);
-    expect(aborts.get(callId)?.reason).toMatchObject({ code: WireErrorCode.Cancelled, message: 'the call was cancelled: the user pressed stop' });
+    expect(aborts.get(callId)?.reason).toMatchObject({
+      code: WireErrorCode.Cancelled,
+      message: 'the call was cancelled: the user pressed stop',
+    });
     const { response, nodeId } = await running;
-    expect(response).toEqual({ ok: false, error: { code: WireErrorCode.Cancelled, message: 'the call was cancelled: the user pressed stop' } });
+    expect(response).toEqual({
+      ok: false,
+      error: { code: WireErrorCode.Cancelled, message: 'the call was cancelled: the user pressed stop' },
+    });
     expect(nodes.map((node) => node.nodeId)).toContain(nodeId);
     await until(() => inFlight() === 0, 'the call ended');
   });
@@ -93,8 +107,16 @@ describe('cancellation on calls.cancel', () => {
     const running = start(callId);
     await until(() => inFlight() === 1, 'the call runs');
     const node = nodes.find((n) => n.inFlight === 1) as ComputeNode;
-    const { response } = await invokeTool(rpc, `nodes.${node.nodeId}.call`, { tool: waiter.name, arguments: {} }, { timeoutMs: 5_000, callId });
-    expect(response).toMatchObject({ ok: false, error: { code: WireErrorCode.BadRequest, message: expect.stringContaining('is already running') } });
+    const { response } = await invokeTool(
+      rpc,
+      `nodes.${node.nodeId}.call`,
+      { tool: waiter.name, arguments: {} },
+      { timeoutMs: 5_000, callId },
+    );
+    expect(response).toMatchObject({
+      ok: false,
+      error: { code: WireErrorCode.BadRequest, message: expect.stringContaining('is already running') },
+    });
     client.publish(CANCEL_SUBJECT, encodeJson({ callId }));
     expect((await running).response).toMatchObject({ ok: false, error: { code: WireErrorCode.Cancelled } });
   });

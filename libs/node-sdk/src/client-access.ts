@@ -9,8 +9,20 @@ import type { ClientAccess } from './tool-context.js';
  * stream (a NATS request to `Er-Notify`, answered by the gateway); 2026 clients get `inputRequired`
  * as the answer to the current leg and send the results back with a retry (a resume).
  */
-export function clientAccess(runtime: NodeRuntime, client: CallerClient | undefined, session: CallSession, notifySubject: string | undefined, deadline: number): ClientAccess {
+export function clientAccess(
+  runtime: NodeRuntime,
+  client: CallerClient | undefined,
+  session: CallSession,
+  notifySubject: string | undefined,
+  deadline: number,
+): ClientAccess {
   if (client?.era === 'modern') return { client, send: (input, key) => session.requestInput(input, key) };
-  const send = legacyClientSender({ nc: runtime.nc, subject: notifySubject, callId: session.callId, deadline, signal: session.controller.signal });
+  const send = legacyClientSender({
+    nc: runtime.nc,
+    subject: notifySubject,
+    callId: session.callId,
+    deadline,
+    signal: session.controller.signal,
+  });
   return { client, send };
 }

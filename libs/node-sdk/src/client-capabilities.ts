@@ -10,7 +10,9 @@ const FEATURE: Readonly<Record<ClientMethod, string>> = {
 };
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /**
@@ -19,7 +21,11 @@ function record(value: unknown): Record<string, unknown> | undefined {
  * 2025-06-18 meaning), `{ url: {} }` alone means URL mode only, and sampling with `tools` needs
  * `sampling.tools`.
  */
-export function unsupportedReason(client: ClientInfo | undefined, method: ClientMethod, params: Record<string, unknown>): string | undefined {
+export function unsupportedReason(
+  client: ClientInfo | undefined,
+  method: ClientMethod,
+  params: Record<string, unknown>,
+): string | undefined {
   const feature = FEATURE[method];
   const unsupported = `the client does not support ${feature}`;
   if (client === undefined) return `${unsupported} (the call did not say who the client is)`;

@@ -23,7 +23,14 @@ import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ComputeNode, definePrompt, defineResource, defineTool, type NodeDefinition, type ToolDefinition } from './index.js';
+import {
+  ComputeNode,
+  definePrompt,
+  defineResource,
+  defineTool,
+  type NodeDefinition,
+  type ToolDefinition,
+} from './index.js';
 
 let nats: NatsServerHandle;
 let client: NatsConnection;
@@ -83,22 +90,33 @@ interface CallOptions {
 }
 
 async function call(tool: string, options: CallOptions = {}) {
-  return invokeTool(rpc, toolSubject(tool), { tool, arguments: {}, ...(options.client ? { client: options.client } : {}) }, {
-    timeoutMs: 5_000,
-    callId: options.callId ?? randomUUID(),
-    ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
-    ...(options.notifySubject === undefined ? {} : { notifySubject: options.notifySubject }),
-  });
+  return invokeTool(
+    rpc,
+    toolSubject(tool),
+    { tool, arguments: {}, ...(options.client ? { client: options.client } : {}) },
+    {
+      timeoutMs: 5_000,
+      callId: options.callId ?? randomUUID(),
+      ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
+      ...(options.notifySubject === undefined ? {} : { notifySubject: options.notifySubject }),
+    },
+  );
 }
 
 async function resume(nodeId: string, callId: string, inputResponses: Record<string, unknown>): Promise<CallResponse> {
-  const reply = await rpc.request(nodeResumeSubject(nodeId), encodeJson({ callId, inputResponses }), { timeoutMs: 5_000 });
+  const reply = await rpc.request(nodeResumeSubject(nodeId), encodeJson({ callId, inputResponses }), {
+    timeoutMs: 5_000,
+  });
   expect(reply.header(Headers.nodeId)).toBe(nodeId);
   return decodeCallResponse(reply.data);
 }
 
 /** A gateway stand-in: answers the node's client requests on a notify subject. */
-function fakeGateway(answer: (request: ClientRequest) => ClientReply): { subject: string; seen: { request: ClientRequest; callId: string | undefined; deadline: string | undefined }[]; sub: Subscription } {
+function fakeGateway(answer: (request: ClientRequest) => ClientReply): {
+  subject: string;
+  seen: { request: ClientRequest; callId: string | undefined; deadline: string | undefined }[];
+  sub: Subscription;
+} {
   const subject = `_NOTIFY.${randomUUID()}`;
   const seen: { request: ClientRequest; callId: string | undefined; deadline: string | undefined }[] = [];
   const sub = client.subscribe(subject, {
@@ -122,32 +140,57 @@ describe('client requests from 2025-era calls', () => {
     const gateway = fakeGateway(() => ({ ok: true, result: { action: 'accept', content: { name: 'Ada' } } }));
     await client.flush();
     const callId = randomUUID();
-    const { response } = await call(tool.name, { client: legacy({ elicitation: {} }), notifySubject: gateway.subject, callId });
+    const { response } = await call(tool.name, {
+      client: legacy({ elicitation: {} }),
+      notifySubject: gateway.subject,
+      callId,
+    });
     gateway.sub.unsubscribe();
     expect(response).toEqual({ ok: true, result: { content: [{ type: 'text', text: 'hello Ada' }] } });
     expect(gateway.seen).toHaveLength(1);
-    expect(gateway.seen[0]).toMatchObject({ request: { kind: 'request', method: 'elicitation/create', params: { message: 'Your name?', requestedSchema: FORM } }, callId });
+    expect(gateway.seen[0]).toMatchObject({
+      request: {
+        kind: 'request',
+        method: 'elicitation/create',
+        params: { message: 'Your name?', requestedSchema: FORM },
+      },
+      callId,
+    });
     expect(Number(gateway.seen[0]?.deadline)).toBeGreaterThan(Date.now());
   });
 
   it('fails the request with the code of a client error', async () => {
     const tool = greeter();
     await using _node = await startNode([tool]);
-    const gateway = fakeGateway(() => ({ ok: false, error: { code: 'GW_ERR_CLIENT_ERROR', message: 'the user closed the form' } }));
+    const gateway = fakeGateway(() => ({
+      ok: false,
+      error: { code: 'GW_ERR_CLIENT_ERROR', message: 'the user closed the form' },
+    }));
     await client.flush();
     const { response } = await call(tool.name, { client: legacy({ elicitation: {} }), notifySubject: gateway.subject });
     gateway.sub.unsubscribe();
-    expect(response).toEqual({ ok: false, error: { code: 'GW_ERR_CLIENT_ERROR', message: 'the user closed the form' } });
+    expect(response).toEqual({
+      ok: false,
+      error: { code: 'GW_ERR_CLIENT_ERROR', message: 'the user closed the form' },
+    });
   });
 
   it('fails with CLIENT_REQUEST_FAILED without a capability, a client field or a notify subject', async () => {
     const tool = greeter();
     await using _node = await startNode([tool]);
     const failed = (message: string) => ({ ok: false, error: { code: WireErrorCode.ClientRequestFailed, message } });
-    expect((await call(tool.name, { client: legacy({ sampling: {} }), notifySubject: 'x' })).response).toEqual(failed('the client does not support elicitation'));
-    expect((await call(tool.name, { notifySubject: 'x' })).response).toEqual(failed('the client does not support elicitation (the call did not say who the client is)'));
-    expect((await call(tool.name, { client: modern({ roots: {} }) })).response).toEqual(failed('the client does not support elicitation'));
-    expect((await call(tool.name, { client: legacy({ elicitation: {} }) })).response).toEqual(failed('the call carries no Er-Notify subject, so elicitation/create cannot reach the client'));
+    expect((await call(tool.name, { client: legacy({ sampling: {} }), notifySubject: 'x' })).response).toEqual(
+      failed('the client does not support elicitation'),
+    );
+    expect((await call(tool.name, { notifySubject: 'x' })).response).toEqual(
+      failed('the client does not support elicitation (the call did not say who the client is)'),
+    );
+    expect((await call(tool.name, { client: modern({ roots: {} }) })).response).toEqual(
+      failed('the client does not support elicitation'),
+    );
+    expect((await call(tool.name, { client: legacy({ elicitation: {} }) })).response).toEqual(
+      failed('the call carries no Er-Notify subject, so elicitation/create cannot reach the client'),
+    );
   });
 });
 
@@ -159,7 +202,9 @@ describe('client requests from 2026-era calls (input_required and resumes)', () 
     const first = await call(tool.name, { client: modern({ elicitation: {} }), callId });
     expect(first.response).toEqual({
       ok: true,
-      inputRequired: { 'input-1': { method: 'elicitation/create', params: { message: 'Your name?', requestedSchema: FORM } } },
+      inputRequired: {
+        'input-1': { method: 'elicitation/create', params: { message: 'Your name?', requestedSchema: FORM } },
+      },
     });
     expect(first.nodeId).toBe(node.nodeId);
     expect(node.inFlight).toBe(1); // parked, still holding its slot
@@ -170,7 +215,10 @@ describe('client requests from 2026-era calls (input_required and resumes)', () 
     });
     expect(node.inFlight).toBe(0);
     // The call is over: a second resume finds nothing.
-    expect(await resume(node.nodeId, callId, { 'input-1': {} })).toMatchObject({ ok: false, error: { code: WireErrorCode.CallNotFound } });
+    expect(await resume(node.nodeId, callId, { 'input-1': {} })).toMatchObject({
+      ok: false,
+      error: { code: WireErrorCode.CallNotFound },
+    });
   });
 
   it('runs several rounds, one inputRequired per round, requests of one tick together', async () => {
@@ -191,13 +239,19 @@ describe('client requests from 2026-era calls (input_required and resumes)', () 
     const callId = randomUUID();
     const caps = modern({ elicitation: {}, sampling: {}, roots: {} });
     const round1 = (await call(tool.name, { client: caps, callId })).response;
-    expect(round1).toMatchObject({ ok: true, inputRequired: { 'input-1': { method: 'elicitation/create' }, 'input-2': { method: 'sampling/createMessage' } } });
+    expect(round1).toMatchObject({
+      ok: true,
+      inputRequired: { 'input-1': { method: 'elicitation/create' }, 'input-2': { method: 'sampling/createMessage' } },
+    });
     const round2 = await resume(node.nodeId, callId, {
       'input-1': { action: 'accept', content: { name: 'x' } },
       'input-2': { role: 'assistant', content: { type: 'text', text: 'y' }, model: 'm' },
     });
     expect(round2).toEqual({ ok: true, inputRequired: { 'input-3': { method: 'roots/list', params: {} } } });
-    expect(await resume(node.nodeId, callId, { 'input-3': { roots: [{ uri: 'file:///r' }] } })).toEqual({ ok: true, result: { content: [{ type: 'text', text: 'x y 1' }] } });
+    expect(await resume(node.nodeId, callId, { 'input-3': { roots: [{ uri: 'file:///r' }] } })).toEqual({
+      ok: true,
+      result: { content: [{ type: 'text', text: 'x y 1' }] },
+    });
   });
 
   it('names a request with the key the handler chose', async () => {
@@ -208,15 +262,24 @@ describe('client requests from 2026-era calls (input_required and resumes)', () 
     });
     await using node = await startNode([tool]);
     const callId = randomUUID();
-    expect((await call(tool.name, { client: modern({ roots: {} }), callId })).response).toEqual({ ok: true, inputRequired: { client_roots: { method: 'roots/list', params: {} } } });
-    expect(await resume(node.nodeId, callId, { client_roots: { roots: [] } })).toEqual({ ok: true, result: { content: [{ type: 'text', text: '0' }] } });
+    expect((await call(tool.name, { client: modern({ roots: {} }), callId })).response).toEqual({
+      ok: true,
+      inputRequired: { client_roots: { method: 'roots/list', params: {} } },
+    });
+    expect(await resume(node.nodeId, callId, { client_roots: { roots: [] } })).toEqual({
+      ok: true,
+      result: { content: [{ type: 'text', text: '0' }] },
+    });
   });
 
   it('says CALL_NOT_FOUND for unknown calls and calls that are not 2026-era', async () => {
     await using node = await startNode([greeter()]);
     expect(await resume(node.nodeId, 'never-ran', {})).toEqual({
       ok: false,
-      error: { code: WireErrorCode.CallNotFound, message: `call "never-ran" is not waiting for input on node ${node.nodeId} (it finished, expired or never ran here)` },
+      error: {
+        code: WireErrorCode.CallNotFound,
+        message: `call "never-ran" is not waiting for input on node ${node.nodeId} (it finished, expired or never ran here)`,
+      },
     });
   });
 
@@ -224,9 +287,17 @@ describe('client requests from 2026-era calls (input_required and resumes)', () 
     const tool = greeter();
     await using node = await startNode([tool], 1);
     const callId = randomUUID();
-    expect((await call(tool.name, { client: modern({ elicitation: {} }), callId })).response).toMatchObject({ inputRequired: {} });
-    expect((await call(tool.name, { client: modern({ elicitation: {} }) })).response).toMatchObject({ ok: false, error: { code: WireErrorCode.Overloaded } });
-    expect(await resume(node.nodeId, callId, { 'input-1': { action: 'decline' } })).toMatchObject({ ok: true, result: { content: [{ text: 'no name (decline)' }] } });
+    expect((await call(tool.name, { client: modern({ elicitation: {} }), callId })).response).toMatchObject({
+      inputRequired: {},
+    });
+    expect((await call(tool.name, { client: modern({ elicitation: {} }) })).response).toMatchObject({
+      ok: false,
+      error: { code: WireErrorCode.Overloaded },
+    });
+    expect(await resume(node.nodeId, callId, { 'input-1': { action: 'decline' } })).toMatchObject({
+      ok: true,
+      result: { content: [{ text: 'no name (decline)' }] },
+    });
     expect(node.inFlight).toBe(0);
   });
 
@@ -243,21 +314,31 @@ describe('client requests from 2026-era calls (input_required and resumes)', () 
     });
     await using node = await startNode([tool]);
     const callId = randomUUID();
-    expect((await call(tool.name, { client: modern({ elicitation: {} }), callId, deadline: Date.now() + 200 })).response).toMatchObject({ inputRequired: {} });
+    expect(
+      (await call(tool.name, { client: modern({ elicitation: {} }), callId, deadline: Date.now() + 200 })).response,
+    ).toMatchObject({ inputRequired: {} });
     await until(() => node.inFlight === 0, 'the parked call expired');
     expect(reason).toMatchObject({ code: WireErrorCode.DeadlineExceeded });
-    expect(await resume(node.nodeId, callId, { 'input-1': { action: 'accept', content: { name: 'late' } } })).toMatchObject({ ok: false, error: { code: WireErrorCode.CallNotFound } });
+    expect(
+      await resume(node.nodeId, callId, { 'input-1': { action: 'accept', content: { name: 'late' } } }),
+    ).toMatchObject({ ok: false, error: { code: WireErrorCode.CallNotFound } });
   });
 
   it('serves resumes while stopping, so a parked call finishes within the grace period', async () => {
     const tool = greeter();
     const node = await startNode([tool]);
     const callId = randomUUID();
-    expect((await call(tool.name, { client: modern({ elicitation: {} }), callId })).response).toMatchObject({ inputRequired: {} });
+    expect((await call(tool.name, { client: modern({ elicitation: {} }), callId })).response).toMatchObject({
+      inputRequired: {},
+    });
     const stopped = node.stop({ graceMs: 5_000 });
     await sleep(100);
-    expect((await call(tool.name, { client: modern({ elicitation: {} }) }).catch((error: unknown) => error))).toMatchObject({ code: 'MESH_ERR_NO_RESPONDERS' });
-    expect(await resume(node.nodeId, callId, { 'input-1': { action: 'accept', content: { name: 'Lin' } } })).toMatchObject({ ok: true, result: { content: [{ text: 'hello Lin' }] } });
+    expect(
+      await call(tool.name, { client: modern({ elicitation: {} }) }).catch((error: unknown) => error),
+    ).toMatchObject({ code: 'MESH_ERR_NO_RESPONDERS' });
+    expect(
+      await resume(node.nodeId, callId, { 'input-1': { action: 'accept', content: { name: 'Lin' } } }),
+    ).toMatchObject({ ok: true, result: { content: [{ text: 'hello Lin' }] } });
     await stopped;
     expect(node.inFlight).toBe(0);
   });
@@ -279,7 +360,9 @@ describe('client requests from 2026-era calls (input_required and resumes)', () 
     });
     await using node = await startNode([tool]);
     const callId = randomUUID();
-    expect((await call(tool.name, { client: modern({ elicitation: {} }), callId })).response).toMatchObject({ inputRequired: {} });
+    expect((await call(tool.name, { client: modern({ elicitation: {} }), callId })).response).toMatchObject({
+      inputRequired: {},
+    });
     client.publish(CANCEL_SUBJECT, encodeJson({ callId }));
     await until(() => node.inFlight === 0, 'the parked call was cancelled');
     expect(reason).toMatchObject({ code: WireErrorCode.Cancelled, message: 'the call was cancelled by its caller' });
@@ -296,7 +379,11 @@ describe('client requests from resource reads and prompts', () => {
       },
     });
 
-  async function rpcCall(nodeId: string, request: NodeRpcRequest, headers: Record<string, string> = {}): Promise<NodeRpcReply> {
+  async function rpcCall(
+    nodeId: string,
+    request: NodeRpcRequest,
+    headers: Record<string, string> = {},
+  ): Promise<NodeRpcReply> {
     const reply = await rpc.request(nodeRpcSubject(nodeId), encodeJson(request), { timeoutMs: 5_000, headers });
     return decodeNodeRpcReply(reply.data);
   }
@@ -305,10 +392,26 @@ describe('client requests from resource reads and prompts', () => {
     const prompt = topic();
     await using node = await startNode([prompt]);
     const callId = randomUUID();
-    const first = await rpcCall(node.nodeId, { method: 'prompts/get', params: { name: prompt.name }, client: modern({ elicitation: {} }) }, { [Headers.callId]: callId });
-    expect(first).toEqual({ ok: true, inputRequired: { user_context: { method: 'elicitation/create', params: { message: 'Which topic?', requestedSchema: FORM } } } });
-    const reply = await rpc.request(nodeResumeSubject(node.nodeId), encodeJson({ callId, inputResponses: { user_context: { action: 'accept', content: { name: 'tides' } } } }), { timeoutMs: 5_000 });
-    expect(decodeNodeRpcReply(reply.data)).toEqual({ ok: true, result: { messages: [{ role: 'user', content: { type: 'text', text: 'Write about tides' } }] } });
+    const first = await rpcCall(
+      node.nodeId,
+      { method: 'prompts/get', params: { name: prompt.name }, client: modern({ elicitation: {} }) },
+      { [Headers.callId]: callId },
+    );
+    expect(first).toEqual({
+      ok: true,
+      inputRequired: {
+        user_context: { method: 'elicitation/create', params: { message: 'Which topic?', requestedSchema: FORM } },
+      },
+    });
+    const reply = await rpc.request(
+      nodeResumeSubject(node.nodeId),
+      encodeJson({ callId, inputResponses: { user_context: { action: 'accept', content: { name: 'tides' } } } }),
+      { timeoutMs: 5_000 },
+    );
+    expect(decodeNodeRpcReply(reply.data)).toEqual({
+      ok: true,
+      result: { messages: [{ role: 'user', content: { type: 'text', text: 'Write about tides' } }] },
+    });
     expect(node.inFlight).toBe(0);
   });
 
@@ -322,11 +425,16 @@ describe('client requests from resource reads and prompts', () => {
     const gateway = fakeGateway(() => ({ ok: true, result: { roots: [{ uri: 'file:///a' }] } }));
     await client.flush();
     const read = { method: 'resources/read' as const, params: { uri: resource.uri } };
-    expect(await rpcCall(node.nodeId, { ...read, client: legacy({ roots: {} }) }, { [Headers.notify]: gateway.subject })).toEqual({
+    expect(
+      await rpcCall(node.nodeId, { ...read, client: legacy({ roots: {} }) }, { [Headers.notify]: gateway.subject }),
+    ).toEqual({
       ok: true,
       result: { contents: [{ uri: resource.uri, text: 'file:///a' }] },
     });
     gateway.sub.unsubscribe();
-    expect(await rpcCall(node.nodeId, read)).toMatchObject({ ok: false, error: { code: WireErrorCode.ClientRequestFailed } });
+    expect(await rpcCall(node.nodeId, read)).toMatchObject({
+      ok: false,
+      error: { code: WireErrorCode.ClientRequestFailed },
+    });
   });
 });

@@ -19,14 +19,20 @@ function malformed(method: ClientMethod, reason: string): ToolError {
  */
 export function asElicitResult(value: unknown): ElicitResult {
   if (!isRecord(value)) throw malformed('elicitation/create', 'not an object');
-  if (!ELICIT_ACTIONS.includes(value.action)) throw malformed('elicitation/create', `action must be accept, decline or cancel, got ${JSON.stringify(value.action)}`);
-  if (value.content !== undefined && !isRecord(value.content)) throw malformed('elicitation/create', 'content must be an object');
+  if (!ELICIT_ACTIONS.includes(value.action))
+    throw malformed(
+      'elicitation/create',
+      `action must be accept, decline or cancel, got ${JSON.stringify(value.action)}`,
+    );
+  if (value.content !== undefined && !isRecord(value.content))
+    throw malformed('elicitation/create', 'content must be an object');
   return value as ElicitResult;
 }
 
 export function asCreateMessageResult(value: unknown): CreateMessageResult {
   if (!isRecord(value)) throw malformed('sampling/createMessage', 'not an object');
-  if (typeof value.content !== 'object' || value.content === null) throw malformed('sampling/createMessage', 'content is missing');
+  if (typeof value.content !== 'object' || value.content === null)
+    throw malformed('sampling/createMessage', 'content is missing');
   return value as CreateMessageResult;
 }
 

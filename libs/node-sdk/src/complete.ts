@@ -14,7 +14,10 @@ function lookup(env: RpcEnv, ref: Record<string, unknown>, argument: string): Lo
   if (ref.type === 'ref/prompt') {
     if (typeof ref.name !== 'string') return { error: failure(WireErrorCode.BadRequest, 'a ref/prompt needs a name') };
     const prompt = env.catalog.prompt(ref.name);
-    if (prompt === undefined) return { error: failure(WireErrorCode.NotFound, `node ${env.nodeId} serves no prompt ${JSON.stringify(ref.name)}`) };
+    if (prompt === undefined)
+      return {
+        error: failure(WireErrorCode.NotFound, `node ${env.nodeId} serves no prompt ${JSON.stringify(ref.name)}`),
+      };
     return { completer: prompt.complete.get(argument) };
   }
   if (ref.type === 'ref/resource') {
@@ -23,7 +26,12 @@ function lookup(env: RpcEnv, ref: Record<string, unknown>, argument: string): Lo
     if (template !== undefined) return { completer: template.complete.get(argument) };
     // A concrete resource has nothing to complete, which is an empty answer rather than an error.
     if (env.catalog.resource(ref.uri) !== undefined) return { completer: undefined };
-    return { error: failure(WireErrorCode.NotFound, `node ${env.nodeId} serves no resource template ${JSON.stringify(ref.uri)}`) };
+    return {
+      error: failure(
+        WireErrorCode.NotFound,
+        `node ${env.nodeId} serves no resource template ${JSON.stringify(ref.uri)}`,
+      ),
+    };
   }
   return { error: failure(WireErrorCode.BadRequest, `unknown completion ref type ${JSON.stringify(ref.type)}`) };
 }
@@ -43,8 +51,13 @@ export async function complete(env: RpcEnv, params: Readonly<Record<string, unkn
   if (found.completer === undefined) return NO_COMPLETION;
   const completer = found.completer;
   const chosen = isRecord(context) && isRecord(context.arguments) ? context.arguments : {};
-  const others = Object.freeze(Object.fromEntries(Object.entries(chosen).filter((entry): entry is [string, string] => typeof entry[1] === 'string')));
-  const ctx = Object.assign(rpcContext(env, 'completion/complete', false), { arguments: others }) as CompletionContext & ReturnType<typeof rpcContext>;
+  const others = Object.freeze(
+    Object.fromEntries(
+      Object.entries(chosen).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    ),
+  );
+  const ctx = Object.assign(rpcContext(env, 'completion/complete', false), { arguments: others }) as CompletionContext &
+    ReturnType<typeof rpcContext>;
   const what = `the completer of ${JSON.stringify(argument.name)}`;
   const value = argument.value;
   const outcome = await runRpcHandler(env, ctx, what, () => completer(value, ctx));
@@ -55,6 +68,12 @@ export async function complete(env: RpcEnv, params: Readonly<Record<string, unkn
   }
   return {
     ok: true,
-    result: { completion: { values: values.slice(0, MAX_COMPLETION_VALUES), total: values.length, hasMore: values.length > MAX_COMPLETION_VALUES } },
+    result: {
+      completion: {
+        values: values.slice(0, MAX_COMPLETION_VALUES),
+        total: values.length,
+        hasMore: values.length > MAX_COMPLETION_VALUES,
+      },
+    },
   };
 }

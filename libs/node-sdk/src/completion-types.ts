@@ -14,12 +14,19 @@ export type Completer = (value: string, context: CompletionContext) => readonly 
 /** Completers by argument (prompt) or variable (resource template) name. */
 export type Completers = Readonly<Record<string, Completer>>;
 
-export function completerMap(complete: Completers | undefined, allowed: readonly string[], what: string): ReadonlyMap<string, Completer> {
+export function completerMap(
+  complete: Completers | undefined,
+  allowed: readonly string[],
+  what: string,
+): ReadonlyMap<string, Completer> {
   const map = new Map<string, Completer>();
   if (complete === undefined) return map;
   if (typeof complete !== 'object' || complete === null) throw new TypeError('complete must be an object of functions');
   for (const [name, completer] of Object.entries(complete)) {
-    if (!allowed.includes(name)) throw new TypeError(`complete names ${JSON.stringify(name)}, which is not one of its ${what} (${allowed.join(', ') || 'none'})`);
+    if (!allowed.includes(name))
+      throw new TypeError(
+        `complete names ${JSON.stringify(name)}, which is not one of its ${what} (${allowed.join(', ') || 'none'})`,
+      );
     if (typeof completer !== 'function') throw new TypeError(`complete.${name} must be a function`);
     map.set(name, completer);
   }

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { invokeTool, PayloadStore, RpcClient } from '@easyremote/mesh';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
-import { decodeCallNotification, decodeCallResponse, encodeJson, Headers, nodeCallSubject, toolSubject, WireErrorCode, type CallNotification, type CallResponse } from '@easyremote/protocol';
+import {
+  decodeCallNotification,
+  decodeCallResponse,
+  encodeJson,
+  Headers,
+  nodeCallSubject,
+  toolSubject,
+  WireErrorCode,
+  type CallNotification,
+  type CallResponse,
+} from '@easyremote/protocol';
 import { openRegistry, RegistryView } from '@easyremote/registry';
 import { connect } from '@nats-io/transport-node';
 import { headers, type NatsConnection } from '@nats-io/nats-core';
@@ -49,12 +59,21 @@ async function startNode(tools: ToolDefinition[], options: Partial<ComputeNodeOp
   return node;
 }
 
-async function call(tool: string, args: Record<string, unknown>, options: { subject?: string; timeoutMs?: number; notifySubject?: string } = {}) {
-  return invokeTool(rpc, options.subject ?? toolSubject(tool), { tool, arguments: args }, {
-    timeoutMs: options.timeoutMs ?? 5_000,
-    callId: randomUUID(),
-    ...(options.notifySubject === undefined ? {} : { notifySubject: options.notifySubject }),
-  });
+async function call(
+  tool: string,
+  args: Record<string, unknown>,
+  options: { subject?: string; timeoutMs?: number; notifySubject?: string } = {},
+) {
+  return invokeTool(
+    rpc,
+    options.subject ?? toolSubject(tool),
+    { tool, arguments: args },
+    {
+      timeoutMs: options.timeoutMs ?? 5_000,
+      callId: randomUUID(),
+      ...(options.notifySubject === undefined ? {} : { notifySubject: options.notifySubject }),
+    },
+  );
 }
 
 function errorOf(response: CallResponse): { code: string; message: string } {
@@ -89,11 +108,17 @@ describe('ComputeNode calls', () => {
   it('answers a call on the tool subject with the result and its node id', async () => {
     const { response, nodeId } = await call(echoName, { text: 'ab', times: 2 });
     expect(nodeId).toBe('calls-node');
-    expect(response).toEqual({ ok: true, result: { content: [{ type: 'text', text: '{"text":"abab"}' }], structuredContent: { text: 'abab' } } });
+    expect(response).toEqual({
+      ok: true,
+      result: { content: [{ type: 'text', text: '{"text":"abab"}' }], structuredContent: { text: 'abab' } },
+    });
   });
 
   it('applies defaults and reports invalid arguments with their paths', async () => {
-    expect((await call(echoName, { text: 'a' })).response).toMatchObject({ ok: true, result: { structuredContent: { text: 'a' } } });
+    expect((await call(echoName, { text: 'a' })).response).toMatchObject({
+      ok: true,
+      result: { structuredContent: { text: 'a' } },
+    });
     expect(errorOf((await call(echoName, { text: 3, times: 0 })).response)).toEqual({
       code: WireErrorCode.InvalidArguments,
       message: `invalid arguments for tool "${echoName}": /text: must be string; /times: must be >= 1`,
@@ -101,9 +126,15 @@ describe('ComputeNode calls', () => {
   });
 
   it('passes a ToolError through and hides everything but the message of other errors', async () => {
-    expect((await call(failing.name, { how: 'tool' })).response).toEqual({ ok: false, error: { code: 'DEMO_ERR_NOPE', message: 'nope', data: { hint: 'try again' } } });
+    expect((await call(failing.name, { how: 'tool' })).response).toEqual({
+      ok: false,
+      error: { code: 'DEMO_ERR_NOPE', message: 'nope', data: { hint: 'try again' } },
+    });
     const plain = (await call(failing.name, { how: 'plain' })).response;
-    expect(plain).toEqual({ ok: false, error: { code: WireErrorCode.HandlerFailed, message: 'secret path /srv/x exploded' } });
+    expect(plain).toEqual({
+      ok: false,
+      error: { code: WireErrorCode.HandlerFailed, message: 'secret path /srv/x exploded' },
+    });
     expect(JSON.stringify(plain)).not.toContain('    at ');
   });
 
@@ -118,19 +149,32 @@ describe('ComputeNode calls', () => {
     const raw = await rpc.request(toolSubject(echoName), new TextEncoder().encode('{not json'), { timeoutMs: 5_000 });
     expect(errorOf(decodeCallResponse(raw.data)).code).toBe(WireErrorCode.BadRequest);
     const other = (await call(failing.name, { how: 'tool' }, { subject: toolSubject(echoName) })).response;
-    expect(errorOf(other)).toMatchObject({ code: WireErrorCode.BadRequest, message: expect.stringContaining('names tool') });
+    expect(errorOf(other)).toMatchObject({
+      code: WireErrorCode.BadRequest,
+      message: expect.stringContaining('names tool'),
+    });
   });
 
   it('sends a result over max_payload through the payload object store', async () => {
     const withStore = new RpcClient(client, { payloads: await PayloadStore.open(client) });
-    const { response } = await invokeTool(withStore, toolSubject(big.name), { tool: big.name, arguments: {} }, { timeoutMs: 10_000, callId: randomUUID() });
+    const { response } = await invokeTool(
+      withStore,
+      toolSubject(big.name),
+      { tool: big.name, arguments: {} },
+      { timeoutMs: 10_000, callId: randomUUID() },
+    );
     withStore.close();
-    if (!response.ok || !('result' in response)) throw new Error(`expected a result, got ${JSON.stringify(response).slice(0, 200)}`);
+    if (!response.ok || !('result' in response))
+      throw new Error(`expected a result, got ${JSON.stringify(response).slice(0, 200)}`);
     expect(String(response.result.content[0]?.text).length).toBe(2 * 1024 * 1024);
   });
 
   it('replies RESULT_TOO_LARGE above its payload limit instead of a message NATS would refuse', async () => {
-    const huge = defineTool({ name: unique('huge'), input: Type.Object({}), handler: () => 'x'.repeat(2 * 1024 * 1024) });
+    const huge = defineTool({
+      name: unique('huge'),
+      input: Type.Object({}),
+      handler: () => 'x'.repeat(2 * 1024 * 1024),
+    });
     const limited = await startNode([huge], { nodeId: 'limited-node', maxPayloadBytes: 1024 * 1024 });
     try {
       const error = errorOf((await call(huge.name, {})).response);
@@ -164,21 +208,41 @@ describe('ComputeNode limits', () => {
   });
 
   it('honours a caller deadline shorter than the tool timeout', async () => {
-    const slow = defineTool({ name: unique('slow'), input: Type.Object({}), handler: (_a, ctx) => new Promise<string>((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))) });
+    const slow = defineTool({
+      name: unique('slow'),
+      input: Type.Object({}),
+      handler: (_a, ctx) =>
+        new Promise<string>((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+    });
     await using _node = await startNode([slow]);
-    const { response } = await invokeTool(rpc, toolSubject(slow.name), { tool: slow.name, arguments: {} }, { timeoutMs: 5_000, deadline: Date.now() + 150, callId: 'c' });
+    const { response } = await invokeTool(
+      rpc,
+      toolSubject(slow.name),
+      { tool: slow.name, arguments: {} },
+      { timeoutMs: 5_000, deadline: Date.now() + 150, callId: 'c' },
+    );
     expect(errorOf(response).code).toBe(WireErrorCode.DeadlineExceeded);
   });
 
   it('declines calls beyond maxConcurrency at once with OVERLOADED', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const held = defineTool({ name: unique('held'), input: Type.Object({}), handler: async () => { await gate; return 'done'; } });
+    const held = defineTool({
+      name: unique('held'),
+      input: Type.Object({}),
+      handler: async () => {
+        await gate;
+        return 'done';
+      },
+    });
     await using node = await startNode([held], { maxConcurrency: 1 });
     const first = call(held.name, {});
     await until(() => node.inFlight === 1, 'the first call runs');
     const second = (await call(held.name, {})).response;
-    expect(errorOf(second)).toMatchObject({ code: WireErrorCode.Overloaded, message: expect.stringContaining('(maxConcurrency 1)') });
+    expect(errorOf(second)).toMatchObject({
+      code: WireErrorCode.Overloaded,
+      message: expect.stringContaining('(maxConcurrency 1)'),
+    });
     release();
     expect((await first).response).toMatchObject({ ok: true });
     expect(node.inFlight).toBe(0);
@@ -225,20 +289,35 @@ describe('ComputeNode lifecycle and registry', () => {
     await using node = await startNode([first], { labels: { zone: 'test' }, maxConcurrency: 8 });
     await until(() => view.tool(first.name) !== undefined, 'the first tool is visible');
     const advert = view.node(node.nodeId)?.advert;
-    expect(advert).toMatchObject({ nodeId: node.nodeId, ttlMs: 600, capabilities: { labels: { zone: 'test' } }, load: { inFlight: 0, maxConcurrency: 8 } });
+    expect(advert).toMatchObject({
+      nodeId: node.nodeId,
+      ttlMs: 600,
+      capabilities: { labels: { zone: 'test' } },
+      load: { inFlight: 0, maxConcurrency: 8 },
+    });
     expect(advert?.capabilities.cpus).toBeGreaterThan(0);
     expect(view.tool(first.name)?.descriptor).toEqual(first.descriptor);
 
     node.register(later);
     await until(() => view.tool(later.name) !== undefined, 'the later tool is visible');
-    expect((await call(later.name, {})).response).toMatchObject({ ok: true, result: { content: [{ type: 'text', text: '2' }] } });
+    expect((await call(later.name, {})).response).toMatchObject({
+      ok: true,
+      result: { content: [{ type: 'text', text: '2' }] },
+    });
     expect(() => node.register(later)).toThrow(expect.objectContaining({ code: 'NODE_SDK_ERR_DUPLICATE_TOOL' }));
   });
 
   it('stops gracefully: leaves the registry first, then finishes in-flight calls', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const job = defineTool({ name: unique('job'), input: Type.Object({}), handler: async () => { await gate; return 'finished'; } });
+    const job = defineTool({
+      name: unique('job'),
+      input: Type.Object({}),
+      handler: async () => {
+        await gate;
+        return 'finished';
+      },
+    });
     const node = await startNode([job]);
     await until(() => view.tool(job.name) !== undefined, 'the tool is visible');
     const running = call(job.name, {});
@@ -257,7 +336,11 @@ describe('ComputeNode lifecycle and registry', () => {
 
   it('aborts calls still running after the grace period with SHUTTING_DOWN', async () => {
     let aborted = false;
-    const forever = defineTool({ name: unique('forever'), input: Type.Object({}), handler: (_a, ctx) => new Promise<string>(() => ctx.signal.addEventListener('abort', () => (aborted = true))) });
+    const forever = defineTool({
+      name: unique('forever'),
+      input: Type.Object({}),
+      handler: (_a, ctx) => new Promise<string>(() => ctx.signal.addEventListener('abort', () => (aborted = true))),
+    });
     const node = await startNode([forever]);
     const running = call(forever.name, {});
     await until(() => node.inFlight === 1, 'the call runs');
@@ -293,21 +376,31 @@ describe('ComputeNode lifecycle and registry', () => {
       input: Type.Object({}),
       handler: (_a, ctx) => {
         ctx.progress(1);
-        return new Promise<string>((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new Error(`aborted ${ctx.callId}`))));
+        return new Promise<string>((_r, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(new Error(`aborted ${ctx.callId}`))),
+        );
       },
     });
     await using _node = await startNode([slow], { nodeId: 'hdr-node' });
     const notifications: Array<string | undefined> = [];
-    const sub = client.subscribe('hdr.notify', { callback: (_e, msg) => void notifications.push(msg.headers?.get(Headers.callId)) });
+    const sub = client.subscribe('hdr.notify', {
+      callback: (_e, msg) => void notifications.push(msg.headers?.get(Headers.callId)),
+    });
     const h = headers();
     h.set(Headers.callId, 'hdr-call');
     h.set(Headers.deadline, String(Date.now() + 150));
     h.set(Headers.notify, 'hdr.notify');
     const started = Date.now();
-    const reply = await client.request(toolSubject(slow.name), encodeJson({ tool: slow.name, arguments: {} }), { timeout: 5_000, headers: h });
+    const reply = await client.request(toolSubject(slow.name), encodeJson({ tool: slow.name, arguments: {} }), {
+      timeout: 5_000,
+      headers: h,
+    });
     expect(Date.now() - started).toBeLessThan(2_000);
     // An older caller gets a bare CallResponse and the node id in the Er-Node-Id header.
-    expect(decodeCallResponse(reply.data)).toMatchObject({ ok: false, error: { code: WireErrorCode.DeadlineExceeded } });
+    expect(decodeCallResponse(reply.data)).toMatchObject({
+      ok: false,
+      error: { code: WireErrorCode.DeadlineExceeded },
+    });
     expect(reply.headers?.get(Headers.nodeId)).toBe('hdr-node');
     await until(() => notifications.length > 0, 'the progress notification');
     expect(notifications[0]).toBe('hdr-call');
@@ -317,7 +410,9 @@ describe('ComputeNode lifecycle and registry', () => {
   it('answers raw requests that carry no headers', async () => {
     const plain = defineTool({ name: unique('plain'), input: Type.Object({}), handler: () => 'hi' });
     await using _node = await startNode([plain]);
-    const reply = await client.request(toolSubject(plain.name), encodeJson({ tool: plain.name, arguments: {} }), { timeout: 5_000 });
+    const reply = await client.request(toolSubject(plain.name), encodeJson({ tool: plain.name, arguments: {} }), {
+      timeout: 5_000,
+    });
     expect(decodeCallResponse(reply.data)).toMatchObject({ ok: true });
   });
 });

@@ -65,6 +65,8 @@ describe('ComputeNode catalogue', () => {
 
   it('cannot announce resource updates before it runs', () => {
     const node = new ComputeNode({ servers: 'nats://127.0.0.1:4222' });
-    expect(() => node.notifyResourceUpdated('test://a')).toThrow(expect.objectContaining({ code: NodeSdkErrorCode.InvalidState }));
+    expect(() => node.notifyResourceUpdated('test://a')).toThrow(
+      expect.objectContaining({ code: NodeSdkErrorCode.InvalidState }),
+    );
   });
 });

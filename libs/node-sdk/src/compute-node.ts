@@ -73,7 +73,12 @@ export class ComputeNode implements AsyncDisposable {
   constructor(options: ComputeNodeOptions) {
     this.#options = resolveNodeOptions(options);
     this.#catalog = new NodeCatalog(this.#options.nodeId);
-    this.#capabilities = localCapabilities(this.#options.labels, this.#options.gpus, this.#options.models, this.#options.memoryBytes);
+    this.#capabilities = localCapabilities(
+      this.#options.labels,
+      this.#options.gpus,
+      this.#options.models,
+      this.#options.memoryBytes,
+    );
   }
 
   get nodeId(): string {
@@ -139,7 +144,8 @@ export class ComputeNode implements AsyncDisposable {
 
   /** Connects (unless given a connection), subscribes everything, then advertises the node. */
   start(): Promise<void> {
-    if (this.#state !== 'idle') return Promise.reject(new NodeSdkError(NodeSdkErrorCode.InvalidState, `start() on a ${this.#state} node`));
+    if (this.#state !== 'idle')
+      return Promise.reject(new NodeSdkError(NodeSdkErrorCode.InvalidState, `start() on a ${this.#state} node`));
     this.#state = 'starting';
     this.#starting = this.#start();
     return this.#starting;
@@ -149,7 +155,8 @@ export class ComputeNode implements AsyncDisposable {
     const o = this.#options;
     let nc: NatsConnection | undefined = o.connection;
     try {
-      if (o.gpus === undefined) this.#capabilities = localCapabilities(o.labels, await detectGpus(), o.models, o.memoryBytes);
+      if (o.gpus === undefined)
+        this.#capabilities = localCapabilities(o.labels, await detectGpus(), o.models, o.memoryBytes);
       nc ??= await connectMesh({ ...o.mesh, servers: o.servers ?? [], name: o.name, logger: o.logger });
       const payloads = await PayloadStore.open(nc, {
         maxBytes: o.maxPayloadBytes,
@@ -178,8 +185,12 @@ export class ComputeNode implements AsyncDisposable {
       };
       this.#runtime = runtime;
       this.#subscribe(runtime, this.#control, CANCEL_SUBJECT, undefined, (msg) => handleCancel(runtime, msg));
-      this.#subscribe(runtime, this.#control, nodeResumeSubject(o.nodeId), undefined, (msg) => handleResume(runtime, msg));
-      this.#subscribe(runtime, this.#intake, nodeCallSubject(o.nodeId), undefined, (msg) => handleCall(runtime, msg, undefined));
+      this.#subscribe(runtime, this.#control, nodeResumeSubject(o.nodeId), undefined, (msg) =>
+        handleResume(runtime, msg),
+      );
+      this.#subscribe(runtime, this.#intake, nodeCallSubject(o.nodeId), undefined, (msg) =>
+        handleCall(runtime, msg, undefined),
+      );
       this.#subscribe(runtime, this.#intake, nodeRpcSubject(o.nodeId), undefined, (msg) => handleRpc(runtime, msg));
       for (const name of this.#catalog.toolNames()) this.#subscribeTool(runtime, name);
       // The server must know our interest before a gateway can learn from the advert that we exist.
@@ -192,12 +203,23 @@ export class ComputeNode implements AsyncDisposable {
         logger: o.logger,
         ...(o.registryDomain === undefined ? {} : { domain: o.registryDomain }),
       });
-      this.#advertiser = new NodeAdvertiser(kv, { nodeId: o.nodeId, heartbeatMs: o.heartbeatMs, logger: o.logger, advert: () => this.#advert() });
+      this.#advertiser = new NodeAdvertiser(kv, {
+        nodeId: o.nodeId,
+        heartbeatMs: o.heartbeatMs,
+        logger: o.logger,
+        advert: () => this.#advert(),
+      });
       await this.#advertiser.start();
       this.#state = 'running';
       if (this.#advertisedVersion !== this.#catalogVersion) this.#refreshAdvert();
       o.logger.info(
-        { tools: this.#catalog.toolNames(), resources: this.#catalog.resources.length, resourceTemplates: this.#catalog.resourceTemplates.length, prompts: this.#catalog.prompts.length, maxConcurrency: o.maxConcurrency },
+        {
+          tools: this.#catalog.toolNames(),
+          resources: this.#catalog.resources.length,
+          resourceTemplates: this.#catalog.resourceTemplates.length,
+          prompts: this.#catalog.prompts.length,
+          maxConcurrency: o.maxConcurrency,
+        },
         'compute node started',
       );
     } catch (error) {
@@ -240,14 +262,19 @@ export class ComputeNode implements AsyncDisposable {
     const log = this.#options.logger;
     this.#state = 'stopping';
     await this.#refreshing;
-    await this.#advertiser?.stop().catch((error: unknown) => log.warn({ err: error }, 'could not delete the registry entry'));
+    await this.#advertiser
+      ?.stop()
+      .catch((error: unknown) => log.warn({ err: error }, 'could not delete the registry entry'));
     // drain() stops delivery but still hands us the calls already on their way; they are served
     // normally within the grace period, since their callers chose this node before it left.
     await Promise.allSettled(this.#intake.splice(0).map((sub) => sub.drain()));
     runtime.accepting = false;
     if (!(await this.#idle(runtime, graceMs))) {
       log.warn({ inFlight: this.#calls.size, graceMs }, 'aborting calls still running after the grace period');
-      const reason = new EasyRemoteError(WireErrorCode.ShuttingDown, `node ${this.nodeId} stopped before the call finished`);
+      const reason = new EasyRemoteError(
+        WireErrorCode.ShuttingDown,
+        `node ${this.nodeId} stopped before the call finished`,
+      );
       for (const session of [...this.#calls.values()]) session.controller.abort(reason);
       await this.#idle(runtime, 1_000);
     }
@@ -276,10 +303,18 @@ export class ComputeNode implements AsyncDisposable {
   }
 
   #subscribeTool(runtime: NodeRuntime, name: string): void {
-    this.#subscribe(runtime, this.#intake, toolSubject(name), TOOL_QUEUE_GROUP, (msg) => handleCall(runtime, msg, name));
+    this.#subscribe(runtime, this.#intake, toolSubject(name), TOOL_QUEUE_GROUP, (msg) =>
+      handleCall(runtime, msg, name),
+    );
   }
 
-  #subscribe(runtime: NodeRuntime, into: Subscription[], subject: string, queue: string | undefined, handle: (msg: Msg) => void): void {
+  #subscribe(
+    runtime: NodeRuntime,
+    into: Subscription[],
+    subject: string,
+    queue: string | undefined,
+    handle: (msg: Msg) => void,
+  ): void {
     const sub = runtime.nc.subscribe(subject, {
       ...(queue === undefined ? {} : { queue }),
       callback: (err, msg) => {

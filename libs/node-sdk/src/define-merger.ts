@@ -28,12 +28,25 @@ export interface CompiledMerger {
 
 const NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-export function defineMerger<A = Record<string, unknown>, S = Record<string, unknown>>(spec: MergerSpec<A, S>): MergerDefinition {
+export function defineMerger<A = Record<string, unknown>, S = Record<string, unknown>>(
+  spec: MergerSpec<A, S>,
+): MergerDefinition {
   if (typeof spec.name !== 'string' || !NAME.test(spec.name)) {
-    throw new NodeSdkError(NodeSdkErrorCode.InvalidTool, `invalid merger name ${JSON.stringify(spec.name)}: use 1-128 characters of A-Z a-z 0-9 _ . : -`);
+    throw new NodeSdkError(
+      NodeSdkErrorCode.InvalidTool,
+      `invalid merger name ${JSON.stringify(spec.name)}: use 1-128 characters of A-Z a-z 0-9 _ . : -`,
+    );
   }
-  if (typeof spec.merge !== 'function') throw new NodeSdkError(NodeSdkErrorCode.InvalidTool, `merger ${JSON.stringify(spec.name)}: merge must be a function`);
-  const compiled: CompiledMerger = { name: spec.name, merge: spec.merge as MergeFunction<unknown, unknown>, tool: undefined };
+  if (typeof spec.merge !== 'function')
+    throw new NodeSdkError(
+      NodeSdkErrorCode.InvalidTool,
+      `merger ${JSON.stringify(spec.name)}: merge must be a function`,
+    );
+  const compiled: CompiledMerger = {
+    name: spec.name,
+    merge: spec.merge as MergeFunction<unknown, unknown>,
+    tool: undefined,
+  };
   return sealDefinition({ kind: DefinitionKind.Merger, name: spec.name }, DefinitionKind.Merger, compiled);
 }
 
@@ -43,6 +56,7 @@ export function isMergerDefinition(value: unknown): value is MergerDefinition {
 
 export function compiledMerger(definition: MergerDefinition): CompiledMerger {
   const compiled = compiledOf<CompiledMerger>(definition, DefinitionKind.Merger);
-  if (compiled === undefined) throw new NodeSdkError(NodeSdkErrorCode.InvalidTool, 'not a merger definition: build mergers with defineMerger()');
+  if (compiled === undefined)
+    throw new NodeSdkError(NodeSdkErrorCode.InvalidTool, 'not a merger definition: build mergers with defineMerger()');
   return compiled;
 }

@@ -34,10 +34,24 @@ describe('definePrompt', () => {
   it.each<[string, unknown, RegExp]>([
     ['an empty name', { name: '', get: () => 'x' }, /name must be a non-empty string/],
     ['a missing get function', { name: 'p' }, /get must be a function/],
-    ['an unnamed argument', { name: 'p', arguments: [{ name: '' }], get: () => 'x' }, /every argument needs a non-empty name/],
-    ['a duplicate argument', { name: 'p', arguments: [{ name: 'a' }, { name: 'a' }], get: () => 'x' }, /argument "a" is declared twice/],
-    ['a completer for an undeclared argument', { name: 'p', arguments: [{ name: 'a' }], get: () => 'x', complete: { b: () => [] } }, /"b", which is not one of its arguments \(a\)/],
+    [
+      'an unnamed argument',
+      { name: 'p', arguments: [{ name: '' }], get: () => 'x' },
+      /every argument needs a non-empty name/,
+    ],
+    [
+      'a duplicate argument',
+      { name: 'p', arguments: [{ name: 'a' }, { name: 'a' }], get: () => 'x' },
+      /argument "a" is declared twice/,
+    ],
+    [
+      'a completer for an undeclared argument',
+      { name: 'p', arguments: [{ name: 'a' }], get: () => 'x', complete: { b: () => [] } },
+      /"b", which is not one of its arguments \(a\)/,
+    ],
   ])('rejects %s', (_what, spec, message) => {
-    expect(() => definePrompt(spec as never)).toThrow(expect.objectContaining({ code: NodeSdkErrorCode.InvalidPrompt, message: expect.stringMatching(message) }));
+    expect(() => definePrompt(spec as never)).toThrow(
+      expect.objectContaining({ code: NodeSdkErrorCode.InvalidPrompt, message: expect.stringMatching(message) }),
+    );
   });
 });

@@ -56,7 +56,11 @@ export interface CompiledPrompt {
 const descriptorValidator = Compile(PromptDescriptor);
 
 function invalid(name: unknown, reason: string, cause?: unknown): NodeSdkError {
-  return new NodeSdkError(NodeSdkErrorCode.InvalidPrompt, `prompt ${JSON.stringify(name)}: ${reason}`, cause === undefined ? undefined : { cause });
+  return new NodeSdkError(
+    NodeSdkErrorCode.InvalidPrompt,
+    `prompt ${JSON.stringify(name)}: ${reason}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function argumentList(name: string, args: readonly PromptArgumentSpec[] | undefined): PromptArgumentSpec[] {
@@ -76,14 +80,20 @@ function argumentList(name: string, args: readonly PromptArgumentSpec[] | undefi
   });
 }
 
-export function definePrompt<const A extends readonly PromptArgumentSpec[] = readonly []>(spec: PromptSpec<A>): PromptDefinition {
+export function definePrompt<const A extends readonly PromptArgumentSpec[] = readonly []>(
+  spec: PromptSpec<A>,
+): PromptDefinition {
   const { name } = spec;
   if (typeof name !== 'string' || name === '') throw invalid(name, 'name must be a non-empty string');
   if (typeof spec.get !== 'function') throw invalid(name, 'get must be a function');
   const args = argumentList(name, spec.arguments);
   let complete: ReadonlyMap<string, Completer>;
   try {
-    complete = completerMap(spec.complete, args.map((arg) => arg.name), 'arguments');
+    complete = completerMap(
+      spec.complete,
+      args.map((arg) => arg.name),
+      'arguments',
+    );
   } catch (cause) {
     throw invalid(name, (cause as Error).message, cause);
   }
@@ -95,14 +105,19 @@ export function definePrompt<const A extends readonly PromptArgumentSpec[] = rea
     ...(spec.icons === undefined ? {} : { icons: spec.icons.map((icon) => ({ ...icon })) }),
     ...(complete.size === 0 ? {} : { completable: [...complete.keys()] }),
   } as PromptDescriptor;
-  if (!descriptorValidator.Check(descriptor)) throw invalid(name, `invalid definition (${formatErrors(descriptorValidator.Errors(descriptor))})`);
+  if (!descriptorValidator.Check(descriptor))
+    throw invalid(name, `invalid definition (${formatErrors(descriptorValidator.Errors(descriptor))})`);
   const compiled: CompiledPrompt = {
     name,
     required: args.filter((arg) => arg.required === true).map((arg) => arg.name),
     get: spec.get as CompiledPrompt['get'],
     complete,
   };
-  return sealDefinition({ kind: DefinitionKind.Prompt, name, descriptor: Object.freeze(descriptor) }, DefinitionKind.Prompt, compiled);
+  return sealDefinition(
+    { kind: DefinitionKind.Prompt, name, descriptor: Object.freeze(descriptor) },
+    DefinitionKind.Prompt,
+    compiled,
+  );
 }
 
 export function compiledPrompt(definition: PromptDefinition): CompiledPrompt {

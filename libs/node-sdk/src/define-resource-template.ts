@@ -47,7 +47,8 @@ export interface CompiledResourceTemplate {
 const descriptorValidator = Compile(ResourceTemplateDescriptor);
 
 function parseTemplate(what: string, source: string): UriTemplate {
-  if (typeof source !== 'string' || !UriTemplate.isTemplate(source)) throw invalidResource(what, 'uriTemplate must contain at least one {variable} expression');
+  if (typeof source !== 'string' || !UriTemplate.isTemplate(source))
+    throw invalidResource(what, 'uriTemplate must contain at least one {variable} expression');
   try {
     return new UriTemplate(source);
   } catch (cause) {
@@ -72,7 +73,8 @@ export function defineResourceTemplate(spec: ResourceTemplateSpec): ResourceTemp
     ...commonFields(spec),
     ...(complete.size === 0 ? {} : { completable: [...complete.keys()] }),
   } as ResourceTemplateDescriptor;
-  if (!descriptorValidator.Check(descriptor)) throw invalidResource(what, `invalid definition (${formatErrors(descriptorValidator.Errors(descriptor))})`);
+  if (!descriptorValidator.Check(descriptor))
+    throw invalidResource(what, `invalid definition (${formatErrors(descriptorValidator.Errors(descriptor))})`);
   const compiled: CompiledResourceTemplate = {
     uriTemplate,
     mimeType: spec.mimeType,
@@ -87,14 +89,22 @@ export function defineResourceTemplate(spec: ResourceTemplateSpec): ResourceTemp
     read: spec.read,
     complete,
   };
-  const definition = { kind: DefinitionKind.ResourceTemplate, uriTemplate, name: spec.name, descriptor: Object.freeze(descriptor) };
+  const definition = {
+    kind: DefinitionKind.ResourceTemplate,
+    uriTemplate,
+    name: spec.name,
+    descriptor: Object.freeze(descriptor),
+  };
   return sealDefinition(definition, DefinitionKind.ResourceTemplate, compiled);
 }
 
 export function compiledResourceTemplate(definition: ResourceTemplateDefinition): CompiledResourceTemplate {
   const compiled = compiledOf<CompiledResourceTemplate>(definition, DefinitionKind.ResourceTemplate);
   if (compiled === undefined) {
-    throw invalidResource(`resource template ${JSON.stringify(definition?.uriTemplate)}`, 'not a resource template definition: build it with defineResourceTemplate()');
+    throw invalidResource(
+      `resource template ${JSON.stringify(definition?.uriTemplate)}`,
+      'not a resource template definition: build it with defineResourceTemplate()',
+    );
   }
   return compiled;
 }

@@ -31,7 +31,10 @@ describe('defineResource', () => {
       annotations: { audience: ['user'], priority: 0.5 },
       icons: [{ src: 'https://example.com/i.png' }],
     });
-    expect(defineResource({ uri: 'file:///srv/a.csv', name: 'a', read }).descriptor).toEqual({ uri: 'file:///srv/a.csv', name: 'a' });
+    expect(defineResource({ uri: 'file:///srv/a.csv', name: 'a', read }).descriptor).toEqual({
+      uri: 'file:///srv/a.csv',
+      name: 'a',
+    });
     expect(Object.isFrozen(full)).toBe(true);
     expect(isNodeDefinition(full)).toBe(true);
     expect(isNodeDefinition({ ...full })).toBe(false);
@@ -43,7 +46,9 @@ describe('defineResource', () => {
     ['an empty name', { uri: 'test://x', name: '', read }, /\/name/],
     ['a negative size', { uri: 'test://x', name: 'n', size: -1, read }, /\/size/],
   ])('rejects %s', (_what, spec, message) => {
-    expect(() => defineResource(spec as never)).toThrow(expect.objectContaining({ code: NodeSdkErrorCode.InvalidResource, message: expect.stringMatching(message) }));
+    expect(() => defineResource(spec as never)).toThrow(
+      expect.objectContaining({ code: NodeSdkErrorCode.InvalidResource, message: expect.stringMatching(message) }),
+    );
   });
 });
 
@@ -56,8 +61,17 @@ describe('defineResourceTemplate', () => {
       read,
       complete: { id: (value) => [`${value}1`] },
     });
-    expect(template).toMatchObject({ kind: 'resourceTemplate', uriTemplate: 'test://template/{id}/data', name: 'template' });
-    expect(template.descriptor).toEqual({ uriTemplate: 'test://template/{id}/data', name: 'template', mimeType: 'application/json', completable: ['id'] });
+    expect(template).toMatchObject({
+      kind: 'resourceTemplate',
+      uriTemplate: 'test://template/{id}/data',
+      name: 'template',
+    });
+    expect(template.descriptor).toEqual({
+      uriTemplate: 'test://template/{id}/data',
+      name: 'template',
+      mimeType: 'application/json',
+      completable: ['id'],
+    });
     const compiled = compiledResourceTemplate(template);
     expect(compiled.match('test://template/123/data')).toEqual({ id: '123' });
     expect(compiled.match('test://template/1/2/data')).toBeUndefined();
@@ -74,6 +88,8 @@ describe('defineResourceTemplate', () => {
   });
 
   it('rejects completers for variables the template does not have', () => {
-    expect(() => defineResourceTemplate({ uriTemplate: 'test://{id}', name: 'n', read, complete: { other: () => [] } })).toThrow(/"other", which is not one of its template variables \(id\)/);
+    expect(() =>
+      defineResourceTemplate({ uriTemplate: 'test://{id}', name: 'n', read, complete: { other: () => [] } }),
+    ).toThrow(/"other", which is not one of its template variables \(id\)/);
   });
 });

@@ -50,11 +50,21 @@ const URI_WITH_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\S*$/;
 const descriptorValidator = Compile(ResourceDescriptor);
 
 export function invalidResource(what: string, reason: string, cause?: unknown): NodeSdkError {
-  return new NodeSdkError(NodeSdkErrorCode.InvalidResource, `${what}: ${reason}`, cause === undefined ? undefined : { cause });
+  return new NodeSdkError(
+    NodeSdkErrorCode.InvalidResource,
+    `${what}: ${reason}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** The descriptor fields resources and templates share, copied so later edits to the spec do not leak in. */
-export function commonFields(spec: { title?: string; description?: string; mimeType?: string; annotations?: object; icons?: ToolIcon[] }): Record<string, unknown> {
+export function commonFields(spec: {
+  title?: string;
+  description?: string;
+  mimeType?: string;
+  annotations?: object;
+  icons?: ToolIcon[];
+}): Record<string, unknown> {
   return {
     ...(spec.title === undefined ? {} : { title: spec.title }),
     ...(spec.description === undefined ? {} : { description: spec.description }),
@@ -67,7 +77,8 @@ export function commonFields(spec: { title?: string; description?: string; mimeT
 export function defineResource(spec: ResourceSpec): ResourceDefinition {
   const { uri } = spec;
   const what = `resource ${JSON.stringify(uri)}`;
-  if (typeof uri !== 'string' || !URI_WITH_SCHEME.test(uri)) throw invalidResource(what, 'uri must be an absolute URI with a scheme (test://x, file:///y)');
+  if (typeof uri !== 'string' || !URI_WITH_SCHEME.test(uri))
+    throw invalidResource(what, 'uri must be an absolute URI with a scheme (test://x, file:///y)');
   if (typeof spec.read !== 'function') throw invalidResource(what, 'read must be a function');
   const descriptor = {
     uri,
@@ -75,13 +86,22 @@ export function defineResource(spec: ResourceSpec): ResourceDefinition {
     ...commonFields(spec),
     ...(spec.size === undefined ? {} : { size: spec.size }),
   } as ResourceDescriptor;
-  if (!descriptorValidator.Check(descriptor)) throw invalidResource(what, `invalid definition (${formatErrors(descriptorValidator.Errors(descriptor))})`);
+  if (!descriptorValidator.Check(descriptor))
+    throw invalidResource(what, `invalid definition (${formatErrors(descriptorValidator.Errors(descriptor))})`);
   const compiled: CompiledResource = { uri, mimeType: spec.mimeType, read: spec.read };
-  return sealDefinition({ kind: DefinitionKind.Resource, uri, name: spec.name, descriptor: Object.freeze(descriptor) }, DefinitionKind.Resource, compiled);
+  return sealDefinition(
+    { kind: DefinitionKind.Resource, uri, name: spec.name, descriptor: Object.freeze(descriptor) },
+    DefinitionKind.Resource,
+    compiled,
+  );
 }
 
 export function compiledResource(definition: ResourceDefinition): CompiledResource {
   const compiled = compiledOf<CompiledResource>(definition, DefinitionKind.Resource);
-  if (compiled === undefined) throw invalidResource(`resource ${JSON.stringify(definition?.uri)}`, 'not a resource definition: build it with defineResource()');
+  if (compiled === undefined)
+    throw invalidResource(
+      `resource ${JSON.stringify(definition?.uri)}`,
+      'not a resource definition: build it with defineResource()',
+    );
   return compiled;
 }

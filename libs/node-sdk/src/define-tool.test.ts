@@ -12,7 +12,10 @@ describe('defineTool', () => {
       name: 'image.resize',
       title: 'Resize an image',
       description: 'Scales an image',
-      input: Type.Object({ width: Type.Integer({ minimum: 1 }), format: Type.Optional(Type.String({ default: 'png' })) }),
+      input: Type.Object({
+        width: Type.Integer({ minimum: 1 }),
+        format: Type.Optional(Type.String({ default: 'png' })),
+      }),
       output: Type.Object({ bytes: Type.Integer() }),
       annotations: { readOnlyHint: true },
       icons: [{ src: 'https://example.com/i.png', mimeType: 'image/png' }],
@@ -60,17 +63,28 @@ describe('defineTool', () => {
 
   it.each(['', 'has space', 'slash/name', 'x'.repeat(129), 'ümlaut'])('rejects the tool name %j', (name) => {
     expect(() => defineTool({ name, input: Type.Object({}), handler: noop })).toThrow(
-      expect.objectContaining({ code: NodeSdkErrorCode.InvalidToolName, message: expect.stringMatching(/invalid tool name .*1-128 characters/) }),
+      expect.objectContaining({
+        code: NodeSdkErrorCode.InvalidToolName,
+        message: expect.stringMatching(/invalid tool name .*1-128 characters/),
+      }),
     );
   });
 
   it('rejects non-object schemas, bad timeouts and bad metadata', () => {
     const invalid = expect.objectContaining({ code: NodeSdkErrorCode.InvalidTool });
-    expect(() => defineTool({ name: 't', input: Type.String(), handler: noop })).toThrow(/input schema must describe an object/);
-    expect(() => defineTool({ name: 't', input: Type.Object({}), output: Type.Array(Type.String()), handler: () => [] })).toThrow(invalid);
-    expect(() => defineTool({ name: 't', input: Type.Object({}), timeoutMs: 0, handler: noop })).toThrow(/timeoutMs must be a positive integer/);
+    expect(() => defineTool({ name: 't', input: Type.String(), handler: noop })).toThrow(
+      /input schema must describe an object/,
+    );
+    expect(() =>
+      defineTool({ name: 't', input: Type.Object({}), output: Type.Array(Type.String()), handler: () => [] }),
+    ).toThrow(invalid);
+    expect(() => defineTool({ name: 't', input: Type.Object({}), timeoutMs: 0, handler: noop })).toThrow(
+      /timeoutMs must be a positive integer/,
+    );
     const metadata = { securityLevel: 'extreme' } as never;
-    expect(() => defineTool({ name: 't', input: Type.Object({}), metadata, handler: noop })).toThrow(/\/metadata\/securityLevel/);
+    expect(() => defineTool({ name: 't', input: Type.Object({}), metadata, handler: noop })).toThrow(
+      /\/metadata\/securityLevel/,
+    );
     expect(() => defineTool({ name: 't', input: Type.Object({}), handler: 'nope' as never })).toThrow(invalid);
   });
 });
@@ -91,7 +105,13 @@ describe('defineTool with a raw JSON Schema', () => {
     });
     expect(tool.descriptor.inputSchema).toEqual(schema);
     expect(await runTool(tool, { name: 'a', address: { city: 'b' } })).toMatchObject({ ok: true });
-    expect(await runTool(tool, { address: { city: 3 } })).toMatchObject({ ok: false, error: { message: expect.stringContaining('/address/city: must be string') } });
-    expect(await runTool(tool, { extra: 1 })).toMatchObject({ ok: false, error: { code: 'NODE_ERR_INVALID_ARGUMENTS' } });
+    expect(await runTool(tool, { address: { city: 3 } })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('/address/city: must be string') },
+    });
+    expect(await runTool(tool, { extra: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'NODE_ERR_INVALID_ARGUMENTS' },
+    });
   });
 });

@@ -98,7 +98,12 @@ function objectSchema(name: string, schema: TSchema, what: string): Record<strin
 
 const UNSTRUCTURED_MERGERS = new Set(['concat', 'first', 'last']);
 
-function fanoutOf(name: string, option: FanoutOption<unknown, unknown>, input: TSchema, structured: boolean): CompiledFanout {
+function fanoutOf(
+  name: string,
+  option: FanoutOption<unknown, unknown>,
+  input: TSchema,
+  structured: boolean,
+): CompiledFanout {
   let compiled: CompiledFanout;
   try {
     compiled = compileFanout(name, option);
@@ -108,12 +113,19 @@ function fanoutOf(name: string, option: FanoutOption<unknown, unknown>, input: T
   const { split, merge } = compiled.descriptor;
   if (!structured && merge.kind === 'fields') throw invalid(name, 'fanout.merge { fields } needs an output schema');
   if (!structured && merge.kind === 'builtin' && !UNSTRUCTURED_MERGERS.has(merge.merger)) {
-    throw invalid(name, `fanout.merge ${JSON.stringify(merge.merger)} needs an output schema (without one: concat, first, last)`);
+    throw invalid(
+      name,
+      `fanout.merge ${JSON.stringify(merge.merger)} needs an output schema (without one: concat, first, last)`,
+    );
   }
   if (split.kind === 'array') {
     const properties = (input as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
     const property = properties[split.argument];
-    if (property?.type !== 'array') throw invalid(name, `fanout.split.argument ${JSON.stringify(split.argument)} is not an array property of the input schema`);
+    if (property?.type !== 'array')
+      throw invalid(
+        name,
+        `fanout.split.argument ${JSON.stringify(split.argument)} is not an array property of the input schema`,
+      );
   }
   return compiled;
 }
@@ -129,13 +141,19 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
     );
   }
   if (typeof spec.handler !== 'function') throw invalid(name, 'handler must be a function');
-  if (spec.models !== undefined && !(Array.isArray(spec.models) && spec.models.every((m) => typeof m === 'string' && m !== ''))) {
+  if (
+    spec.models !== undefined &&
+    !(Array.isArray(spec.models) && spec.models.every((m) => typeof m === 'string' && m !== ''))
+  ) {
     throw invalid(name, 'models must be an array of non-empty strings');
   }
   if (spec.timeoutMs !== undefined && !(Number.isInteger(spec.timeoutMs) && spec.timeoutMs >= 1)) {
     throw invalid(name, `timeoutMs must be a positive integer, got ${String(spec.timeoutMs)}`);
   }
-  const fanout = spec.fanout === undefined ? undefined : fanoutOf(name, spec.fanout as FanoutOption<unknown, unknown>, spec.input, spec.output !== undefined);
+  const fanout =
+    spec.fanout === undefined
+      ? undefined
+      : fanoutOf(name, spec.fanout as FanoutOption<unknown, unknown>, spec.input, spec.output !== undefined);
   const descriptor: ToolDescriptor = {
     name,
     ...(spec.title === undefined ? {} : { title: spec.title }),
@@ -161,7 +179,11 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
     fanout,
     models: Object.freeze([...(spec.models ?? [])]),
   };
-  return sealDefinition({ kind: DefinitionKind.Tool, name, descriptor: Object.freeze(descriptor) }, DefinitionKind.Tool, tool);
+  return sealDefinition(
+    { kind: DefinitionKind.Tool, name, descriptor: Object.freeze(descriptor) },
+    DefinitionKind.Tool,
+    tool,
+  );
 }
 
 /** True for a definition made by `defineTool` (how a loader tells tools from other exports). */

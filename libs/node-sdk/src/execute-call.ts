@@ -48,7 +48,9 @@ export function shapeResult(tool: CompiledTool, value: unknown): CallResponse {
     return checked.ok ? { ok: true, result: value as never } : invalidOutput(`structuredContent ${checked.message}`);
   }
   const checked = tool.output.check(value);
-  return checked.ok ? { ok: true, result: shapeStructured(value as Record<string, unknown>) } : invalidOutput(checked.message);
+  return checked.ok
+    ? { ok: true, result: shapeStructured(value as Record<string, unknown>) }
+    : invalidOutput(checked.message);
 }
 
 /**
@@ -68,10 +70,17 @@ export function executeCall(tool: CompiledTool, args: unknown, options: ExecuteO
  * `executeCall` without a promise when the handler answers synchronously: the response comes back
  * at once (see startHandler). May throw where `executeCall` would reject (a result JSON cannot hold).
  */
-export function startCall(tool: CompiledTool, args: unknown, options: ExecuteOptions): CallResponse | Promise<CallResponse> {
+export function startCall(
+  tool: CompiledTool,
+  args: unknown,
+  options: ExecuteOptions,
+): CallResponse | Promise<CallResponse> {
   const checked = tool.input.withDefaults(args);
   if (!checked.ok) {
-    return failure(WireErrorCode.InvalidArguments, `invalid arguments for tool ${JSON.stringify(tool.name)}: ${checked.message}`);
+    return failure(
+      WireErrorCode.InvalidArguments,
+      `invalid arguments for tool ${JSON.stringify(tool.name)}: ${checked.message}`,
+    );
   }
   const ctx = new CallContext({
     signal: options.controller.signal,

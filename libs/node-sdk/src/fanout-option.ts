@@ -6,7 +6,8 @@ import type { ContentBlock } from './tool-result.js';
 export type FanoutMergerName = FanoutMerger;
 
 /** Keys of `A` whose value is an array: what an `array` split may name. */
-export type ArrayArgument<A> = { [K in keyof A]-?: NonNullable<A[K]> extends readonly unknown[] ? K : never }[keyof A] & string;
+export type ArrayArgument<A> = { [K in keyof A]-?: NonNullable<A[K]> extends readonly unknown[] ? K : never }[keyof A] &
+  string;
 
 /** Keys of `A` whose value is a number: what `chunkSizeArgument` may name. */
 export type NumberArgument<A> = { [K in keyof A]-?: NonNullable<A[K]> extends number ? K : never }[keyof A] & string;
@@ -114,13 +115,20 @@ function positive(value: number | undefined, name: string, max = Number.MAX_SAFE
 function compileMerge(toolName: string, merge: FanoutMergeOption<unknown, unknown>): FanoutMerge {
   if (typeof merge === 'function') return { kind: 'reducer', name: toolName };
   if (typeof merge === 'string') return { kind: 'builtin', merger: builtin(merge, 'fanout.merge') };
-  if (typeof merge !== 'object' || merge === null) throw new TypeError('fanout.merge must be a merger name, { fields }, { reducer }, { tool } or a function');
+  if (typeof merge !== 'object' || merge === null)
+    throw new TypeError('fanout.merge must be a merger name, { fields }, { reducer }, { tool } or a function');
   if ('fields' in merge) {
     const fields: Record<string, FanoutMerger> = {};
-    for (const [key, value] of Object.entries(merge.fields as Record<string, unknown>)) fields[key] = builtin(value, `fanout.merge.fields.${key}`);
-    return { kind: 'fields', fields, ...(merge.default === undefined ? {} : { default: builtin(merge.default, 'fanout.merge.default') }) };
+    for (const [key, value] of Object.entries(merge.fields as Record<string, unknown>))
+      fields[key] = builtin(value, `fanout.merge.fields.${key}`);
+    return {
+      kind: 'fields',
+      fields,
+      ...(merge.default === undefined ? {} : { default: builtin(merge.default, 'fanout.merge.default') }),
+    };
   }
-  if ('reducer' in merge && typeof merge.reducer === 'string' && merge.reducer !== '') return { kind: 'reducer', name: merge.reducer };
+  if ('reducer' in merge && typeof merge.reducer === 'string' && merge.reducer !== '')
+    return { kind: 'reducer', name: merge.reducer };
   if ('tool' in merge && typeof merge.tool === 'string' && merge.tool !== '') return { kind: 'tool', tool: merge.tool };
   throw new TypeError('fanout.merge must be a merger name, { fields }, { reducer }, { tool } or a function');
 }
@@ -128,12 +136,16 @@ function compileMerge(toolName: string, merge: FanoutMergeOption<unknown, unknow
 /** Checks a `fanout` option and turns it into the advertised FanoutSpec plus the functions the node runs. Throws TypeError. */
 export function compileFanout(toolName: string, option: FanoutOption<unknown, unknown>): CompiledFanout {
   if (typeof option !== 'object' || option === null) throw new TypeError('fanout must be an object');
-  const split = option.split as { argument?: unknown; chunkSize?: unknown; chunkSizeArgument?: unknown; plan?: unknown } | undefined;
-  if (typeof split !== 'object' || split === null) throw new TypeError('fanout.split must be { argument, chunkSize } or { plan }');
+  const split = option.split as
+    { argument?: unknown; chunkSize?: unknown; chunkSizeArgument?: unknown; plan?: unknown } | undefined;
+  if (typeof split !== 'object' || split === null)
+    throw new TypeError('fanout.split must be { argument, chunkSize } or { plan }');
   positive(option.maxAttemptsPerChunk, 'maxAttemptsPerChunk', 10);
   positive(option.maxParallel, 'maxParallel');
   if (option.onChunkFailure !== undefined && option.onChunkFailure !== 'fail' && option.onChunkFailure !== 'partial') {
-    throw new TypeError(`fanout.onChunkFailure must be 'fail' or 'partial', got ${JSON.stringify(option.onChunkFailure)}`);
+    throw new TypeError(
+      `fanout.onChunkFailure must be 'fail' or 'partial', got ${JSON.stringify(option.onChunkFailure)}`,
+    );
   }
   let plan: PlanFunction<unknown> | undefined;
   let splitSpec: FanoutSpec['split'];
@@ -141,10 +153,14 @@ export function compileFanout(toolName: string, option: FanoutOption<unknown, un
     plan = split.plan as PlanFunction<unknown>;
     splitSpec = { kind: 'plan' };
   } else {
-    if (typeof split.argument !== 'string' || split.argument === '') throw new TypeError('fanout.split.argument must name an array argument');
+    if (typeof split.argument !== 'string' || split.argument === '')
+      throw new TypeError('fanout.split.argument must name an array argument');
     positive(split.chunkSize as number, 'split.chunkSize');
     if (split.chunkSize === undefined) throw new TypeError('fanout.split.chunkSize is required with split.argument');
-    if (split.chunkSizeArgument !== undefined && (typeof split.chunkSizeArgument !== 'string' || split.chunkSizeArgument === '')) {
+    if (
+      split.chunkSizeArgument !== undefined &&
+      (typeof split.chunkSizeArgument !== 'string' || split.chunkSizeArgument === '')
+    ) {
       throw new TypeError('fanout.split.chunkSizeArgument must name a number argument');
     }
     splitSpec = {
@@ -161,5 +177,9 @@ export function compileFanout(toolName: string, option: FanoutOption<unknown, un
     ...(option.maxParallel === undefined ? {} : { maxParallel: option.maxParallel }),
     ...(option.onChunkFailure === undefined ? {} : { onChunkFailure: option.onChunkFailure }),
   };
-  return { descriptor, plan, merge: typeof option.merge === 'function' ? (option.merge as MergeFunction<unknown, unknown>) : undefined };
+  return {
+    descriptor,
+    plan,
+    merge: typeof option.merge === 'function' ? (option.merge as MergeFunction<unknown, unknown>) : undefined,
+  };
 }

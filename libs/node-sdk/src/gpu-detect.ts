@@ -28,11 +28,18 @@ export function parseGpuList(spec: string): GpuInfo[] {
   const trimmed = spec.trim();
   if (trimmed === '' || trimmed === 'none' || trimmed === '0') return [];
   const gpus: GpuInfo[] = [];
-  for (const entry of trimmed.split(',').map((item) => item.trim()).filter(Boolean)) {
+  for (const entry of trimmed
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const match = /^(?:(\d+)x)?([^:]+):(\d+(?:\.\d+)?)$/.exec(entry);
-    if (match === null) throw new TypeError(`invalid GPU entry ${JSON.stringify(entry)}: use name:memoryMiB, optionally 2xname:memoryMiB`);
+    if (match === null)
+      throw new TypeError(
+        `invalid GPU entry ${JSON.stringify(entry)}: use name:memoryMiB, optionally 2xname:memoryMiB`,
+      );
     const count = match[1] === undefined ? 1 : Number(match[1]);
-    for (let i = 0; i < count; i++) gpus.push({ name: (match[2] ?? '').trim(), memoryBytes: Math.round(Number(match[3]) * MIB) });
+    for (let i = 0; i < count; i++)
+      gpus.push({ name: (match[2] ?? '').trim(), memoryBytes: Math.round(Number(match[3]) * MIB) });
   }
   return gpus;
 }

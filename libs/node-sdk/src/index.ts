@@ -1,5 +1,11 @@
 export { defineTool, isToolDefinition } from './define-tool.js';
-export type { ToolDefinition, ToolAnnotations, ToolIcon, StructuredToolSpec, UnstructuredToolSpec } from './define-tool.js';
+export type {
+  ToolDefinition,
+  ToolAnnotations,
+  ToolIcon,
+  StructuredToolSpec,
+  UnstructuredToolSpec,
+} from './define-tool.js';
 export type {
   FanoutOption,
   FanoutSplitOption,
@@ -17,7 +23,13 @@ export { defineResource } from './define-resource.js';
 export type { ResourceDefinition, ResourceSpec, ResourceAnnotations } from './define-resource.js';
 export { defineResourceTemplate } from './define-resource-template.js';
 export type { ResourceTemplateDefinition, ResourceTemplateSpec, UriVariables } from './define-resource-template.js';
-export type { ResourceContents, TextResourceContents, BlobResourceContents, ResourceContentsInput, ResourceReturn } from './resource-contents.js';
+export type {
+  ResourceContents,
+  TextResourceContents,
+  BlobResourceContents,
+  ResourceContentsInput,
+  ResourceReturn,
+} from './resource-contents.js';
 export { definePrompt } from './define-prompt.js';
 export type { PromptDefinition, PromptSpec, PromptArgumentSpec, PromptArguments } from './define-prompt.js';
 export type { PromptMessage, GetPromptResult, PromptReturn } from './prompt-messages.js';

@@ -31,7 +31,11 @@ describe('withoutDefaultedRequired (the advert says what the node requires)', ()
     );
     const advertised = withoutDefaultedRequired(schema) as {
       required: string[];
-      properties: { options: { required: string[] }; jobs: { items: { required: string[] } }; both: { allOf: Array<{ required?: string[] }> } };
+      properties: {
+        options: { required: string[] };
+        jobs: { items: { required: string[] } };
+        both: { allOf: Array<{ required?: string[] }> };
+      };
     };
     expect(advertised.required).toEqual(['options', 'jobs', 'both']);
     expect(advertised.properties.options.required).toEqual(['seed']);

@@ -31,7 +31,9 @@ function strip(value: unknown): unknown {
 export function asObjectSchema(schema: Record<string, unknown>, what: string): Record<string, unknown> {
   if (schema.type === undefined) return { type: 'object', ...schema };
   if (schema.type !== 'object') {
-    throw new TypeError(`${what} must describe an object (MCP requires type "object"), got type ${JSON.stringify(schema.type)}`);
+    throw new TypeError(
+      `${what} must describe an object (MCP requires type "object"), got type ${JSON.stringify(schema.type)}`,
+    );
   }
   return schema;
 }
@@ -54,10 +56,17 @@ export function withoutDefaultedRequired(schema: Record<string, unknown>): Recor
   const out: Record<string, unknown> = { ...schema };
   const properties = isObject(schema.properties) ? schema.properties : undefined;
   if (properties) {
-    out.properties = Object.fromEntries(Object.entries(properties).map(([key, child]) => [key, isObject(child) ? withoutDefaultedRequired(child) : child]));
+    out.properties = Object.fromEntries(
+      Object.entries(properties).map(([key, child]) => [
+        key,
+        isObject(child) ? withoutDefaultedRequired(child) : child,
+      ]),
+    );
   }
   if (Array.isArray(schema.required) && properties) {
-    const required = schema.required.filter((key) => !(typeof key === 'string' && isObject(properties[key]) && 'default' in properties[key]));
+    const required = schema.required.filter(
+      (key) => !(typeof key === 'string' && isObject(properties[key]) && 'default' in properties[key]),
+    );
     if (required.length > 0) out.required = required;
     else delete out.required;
   }
@@ -66,11 +75,15 @@ export function withoutDefaultedRequired(schema: Record<string, unknown>): Recor
   }
   for (const key of SUBSCHEMA_LIST_KEYS) {
     const list = schema[key];
-    if (Array.isArray(list)) out[key] = list.map((child) => (isObject(child) ? withoutDefaultedRequired(child) : child));
+    if (Array.isArray(list))
+      out[key] = list.map((child) => (isObject(child) ? withoutDefaultedRequired(child) : child));
   }
   for (const key of ['$defs', 'patternProperties'] as const) {
     const map = schema[key];
-    if (isObject(map)) out[key] = Object.fromEntries(Object.entries(map).map(([name, child]) => [name, isObject(child) ? withoutDefaultedRequired(child) : child]));
+    if (isObject(map))
+      out[key] = Object.fromEntries(
+        Object.entries(map).map(([name, child]) => [name, isObject(child) ? withoutDefaultedRequired(child) : child]),
+      );
   }
   return out;
 }

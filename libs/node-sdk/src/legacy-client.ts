@@ -1,4 +1,11 @@
-import { decodeClientReply, encodeJson, Headers, WireErrorCode, type ClientRequest, type InputRequest } from '@easyremote/protocol';
+import {
+  decodeClientReply,
+  encodeJson,
+  Headers,
+  WireErrorCode,
+  type ClientRequest,
+  type InputRequest,
+} from '@easyremote/protocol';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import { ToolError } from './errors.js';
 
@@ -25,7 +32,8 @@ function failed(message: string, cause?: unknown): ToolError {
 export function legacyClientSender(options: LegacyClientOptions): (request: InputRequest) => Promise<unknown> {
   const { nc, subject, callId, deadline, signal } = options;
   return async (request) => {
-    if (subject === undefined) throw failed(`the call carries no ${Headers.notify} subject, so ${request.method} cannot reach the client`);
+    if (subject === undefined)
+      throw failed(`the call carries no ${Headers.notify} subject, so ${request.method} cannot reach the client`);
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw failed(`no time is left before the call's deadline to send ${request.method}`);
     const h = natsHeaders();
@@ -33,7 +41,10 @@ export function legacyClientSender(options: LegacyClientOptions): (request: Inpu
     // The gateway waits for the client's answer until the call's deadline, not a default of its own.
     h.set(Headers.deadline, String(deadline));
     const body: ClientRequest = { kind: 'request', method: request.method, params: request.params };
-    const reply = await abortable(nc.request(subject, encodeJson(body), { timeout: remaining, headers: h }), signal).catch((error: unknown) => {
+    const reply = await abortable(
+      nc.request(subject, encodeJson(body), { timeout: remaining, headers: h }),
+      signal,
+    ).catch((error: unknown) => {
       if (signal.aborted) throw signal.reason;
       throw failed(`the client did not answer ${request.method}: ${(error as Error).message}`, error);
     });

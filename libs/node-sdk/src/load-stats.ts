@@ -4,7 +4,12 @@ import { WireErrorCode, type CallResponse, type NodeLoad } from '@easyremote/pro
 const ALPHA = 0.2;
 
 /** Failures that say nothing about the node's health: the caller's mistake or choice. */
-const NOT_NODE_FAILURES = new Set<string>([WireErrorCode.InvalidArguments, WireErrorCode.BadRequest, WireErrorCode.Cancelled, WireErrorCode.ToolNotFound]);
+const NOT_NODE_FAILURES = new Set<string>([
+  WireErrorCode.InvalidArguments,
+  WireErrorCode.BadRequest,
+  WireErrorCode.Cancelled,
+  WireErrorCode.ToolNotFound,
+]);
 
 /** The live load a node advertises with every heartbeat: latency and error-rate EWMAs and counters. */
 export class LoadStats {
@@ -16,7 +21,8 @@ export class LoadStats {
   /** One finished tool call: its duration and outcome. */
   record(durationMs: number, response: CallResponse): void {
     this.#completed++;
-    this.#latencyEwmaMs = this.#latencyEwmaMs === undefined ? durationMs : this.#latencyEwmaMs + ALPHA * (durationMs - this.#latencyEwmaMs);
+    this.#latencyEwmaMs =
+      this.#latencyEwmaMs === undefined ? durationMs : this.#latencyEwmaMs + ALPHA * (durationMs - this.#latencyEwmaMs);
     const failed = !response.ok && !NOT_NODE_FAILURES.has(response.error.code) ? 1 : 0;
     this.#errorRate += ALPHA * (failed - this.#errorRate);
   }

@@ -1,14 +1,20 @@
 import type { NodeAdvert } from '@easyremote/protocol';
 import { compiledPrompt, type CompiledPrompt, type PromptDefinition } from './define-prompt.js';
 import { compiledResource, type CompiledResource, type ResourceDefinition } from './define-resource.js';
-import { compiledResourceTemplate, type CompiledResourceTemplate, type ResourceTemplateDefinition, type UriVariables } from './define-resource-template.js';
+import {
+  compiledResourceTemplate,
+  type CompiledResourceTemplate,
+  type ResourceTemplateDefinition,
+  type UriVariables,
+} from './define-resource-template.js';
 import { compiledMerger, type CompiledMerger, type MergerDefinition } from './define-merger.js';
 import { compiledTool, type CompiledTool, type ToolDefinition } from './define-tool.js';
 import { DefinitionKind, kindOf } from './definition-brand.js';
 import { NodeSdkError, NodeSdkErrorCode } from './errors.js';
 
 /** Anything a ComputeNode serves. */
-export type NodeDefinition = ToolDefinition | ResourceDefinition | ResourceTemplateDefinition | PromptDefinition | MergerDefinition;
+export type NodeDefinition =
+  ToolDefinition | ResourceDefinition | ResourceTemplateDefinition | PromptDefinition | MergerDefinition;
 
 interface Entry<D, C> {
   readonly definition: D;
@@ -57,7 +63,8 @@ export class NodeCatalog {
     const prompts = new Map<string, Entry<PromptDefinition, CompiledPrompt>>();
     const mergers = new Map<string, CompiledMerger>();
     const addMerger = (merger: CompiledMerger): void => {
-      if (this.#mergers.has(merger.name) || mergers.has(merger.name)) throw duplicate(NodeSdkErrorCode.DuplicateTool, `merger ${JSON.stringify(merger.name)}`, this.#nodeId);
+      if (this.#mergers.has(merger.name) || mergers.has(merger.name))
+        throw duplicate(NodeSdkErrorCode.DuplicateTool, `merger ${JSON.stringify(merger.name)}`, this.#nodeId);
       mergers.set(merger.name, merger);
     };
     for (const definition of definitions) {
@@ -67,21 +74,27 @@ export class NodeCatalog {
           break;
         case DefinitionKind.Resource: {
           const d = definition as ResourceDefinition;
-          if (this.#resources.has(d.uri) || resources.has(d.uri)) throw duplicate(NodeSdkErrorCode.DuplicateResource, `resource ${JSON.stringify(d.uri)}`, this.#nodeId);
+          if (this.#resources.has(d.uri) || resources.has(d.uri))
+            throw duplicate(NodeSdkErrorCode.DuplicateResource, `resource ${JSON.stringify(d.uri)}`, this.#nodeId);
           resources.set(d.uri, { definition: d, compiled: compiledResource(d) });
           break;
         }
         case DefinitionKind.ResourceTemplate: {
           const d = definition as ResourceTemplateDefinition;
           if (this.#templates.has(d.uriTemplate) || templates.has(d.uriTemplate)) {
-            throw duplicate(NodeSdkErrorCode.DuplicateResource, `resource template ${JSON.stringify(d.uriTemplate)}`, this.#nodeId);
+            throw duplicate(
+              NodeSdkErrorCode.DuplicateResource,
+              `resource template ${JSON.stringify(d.uriTemplate)}`,
+              this.#nodeId,
+            );
           }
           templates.set(d.uriTemplate, { definition: d, compiled: compiledResourceTemplate(d) });
           break;
         }
         case DefinitionKind.Prompt: {
           const d = definition as PromptDefinition;
-          if (this.#prompts.has(d.name) || prompts.has(d.name)) throw duplicate(NodeSdkErrorCode.DuplicatePrompt, `prompt ${JSON.stringify(d.name)}`, this.#nodeId);
+          if (this.#prompts.has(d.name) || prompts.has(d.name))
+            throw duplicate(NodeSdkErrorCode.DuplicatePrompt, `prompt ${JSON.stringify(d.name)}`, this.#nodeId);
           prompts.set(d.name, { definition: d, compiled: compiledPrompt(d) });
           break;
         }
@@ -89,7 +102,8 @@ export class NodeCatalog {
           // Tools last: compiledTool() also explains what went wrong with an unrecognised object.
           const d = definition as ToolDefinition;
           const compiled = compiledTool(d);
-          if (this.#tools.has(compiled.name) || tools.has(compiled.name)) throw duplicate(NodeSdkErrorCode.DuplicateTool, `tool ${JSON.stringify(compiled.name)}`, this.#nodeId);
+          if (this.#tools.has(compiled.name) || tools.has(compiled.name))
+            throw duplicate(NodeSdkErrorCode.DuplicateTool, `tool ${JSON.stringify(compiled.name)}`, this.#nodeId);
           tools.set(compiled.name, { definition: d, compiled });
           const merge = compiled.fanout?.merge;
           if (merge !== undefined) addMerger({ name: compiled.name, merge, tool: compiled.name });

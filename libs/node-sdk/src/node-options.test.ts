@@ -6,11 +6,21 @@ import { resolveNodeOptions } from './node-options.js';
 describe('node options', () => {
   it('fills documented defaults', () => {
     const o = resolveNodeOptions({ servers: 'nats://127.0.0.1:4222', nodeId: 'gpu-1' });
-    expect(o).toMatchObject({ nodeId: 'gpu-1', name: 'easyremote-node-gpu-1', maxConcurrency: 64, heartbeatMs: 2000, ttlMs: 6000, defaultTimeoutMs: 30_000, registryBucket: 'easyremote-registry', registryReplicas: 1 });
+    expect(o).toMatchObject({
+      nodeId: 'gpu-1',
+      name: 'easyremote-node-gpu-1',
+      maxConcurrency: 64,
+      heartbeatMs: 2000,
+      ttlMs: 6000,
+      defaultTimeoutMs: 30_000,
+      registryBucket: 'easyremote-registry',
+      registryReplicas: 1,
+    });
   });
 
   it('names the bad option', () => {
-    const bad = (message: RegExp) => expect.objectContaining({ code: NodeSdkErrorCode.InvalidOptions, message: expect.stringMatching(message) });
+    const bad = (message: RegExp) =>
+      expect.objectContaining({ code: NodeSdkErrorCode.InvalidOptions, message: expect.stringMatching(message) });
     expect(() => resolveNodeOptions({})).toThrow(bad(/servers/));
     expect(() => resolveNodeOptions({ servers: 'x', nodeId: 'a.b' })).toThrow(bad(/invalid nodeId "a.b"/));
     expect(() => resolveNodeOptions({ servers: 'x', maxConcurrency: 0 })).toThrow(bad(/maxConcurrency/));

@@ -83,14 +83,16 @@ function bad(message: string): NodeSdkError {
 
 function positiveInteger(name: string, value: number | undefined, fallback: number, minimum = 1): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < minimum) throw bad(`${name} must be an integer >= ${minimum}, got ${String(value)}`);
+  if (!Number.isInteger(value) || value < minimum)
+    throw bad(`${name} must be an integer >= ${minimum}, got ${String(value)}`);
   return value;
 }
 
 /** Checks every option once, at construction, naming the bad one; the node never re-checks. */
 export function resolveNodeOptions(options: ComputeNodeOptions): ResolvedNodeOptions {
   const nodeId = options.nodeId ?? defaultNodeId();
-  if (!isValidNodeId(nodeId)) throw bad(`invalid nodeId ${JSON.stringify(nodeId)}: use 1-64 characters of A-Z a-z 0-9 _ -`);
+  if (!isValidNodeId(nodeId))
+    throw bad(`invalid nodeId ${JSON.stringify(nodeId)}: use 1-64 characters of A-Z a-z 0-9 _ -`);
   if (options.connection === undefined && (options.servers === undefined || options.servers.length === 0)) {
     throw bad('give either `servers` (NATS URLs) or an existing `connection`');
   }
@@ -101,10 +103,14 @@ export function resolveNodeOptions(options: ComputeNodeOptions): ResolvedNodeOpt
   if (options.gpus !== undefined) {
     if (!Array.isArray(options.gpus)) throw bad('gpus must be an array of { name, memoryBytes }');
     for (const gpu of options.gpus) {
-      if (typeof gpu?.name !== 'string' || !Number.isInteger(gpu.memoryBytes) || gpu.memoryBytes < 0) throw bad(`invalid GPU ${JSON.stringify(gpu)}: use { name, memoryBytes }`);
+      if (typeof gpu?.name !== 'string' || !Number.isInteger(gpu.memoryBytes) || gpu.memoryBytes < 0)
+        throw bad(`invalid GPU ${JSON.stringify(gpu)}: use { name, memoryBytes }`);
     }
   }
-  if (options.models !== undefined && (!Array.isArray(options.models) || !options.models.every((m) => typeof m === 'string' && m !== ''))) {
+  if (
+    options.models !== undefined &&
+    (!Array.isArray(options.models) || !options.models.every((m) => typeof m === 'string' && m !== ''))
+  ) {
     throw bad('models must be an array of non-empty strings');
   }
   const heartbeatMs = positiveInteger('heartbeatMs', options.heartbeatMs, 2_000, 10);
@@ -119,7 +125,10 @@ export function resolveNodeOptions(options: ComputeNodeOptions): ResolvedNodeOpt
     labels: Object.freeze({ ...labels }),
     maxConcurrency: positiveInteger('maxConcurrency', options.maxConcurrency, 64),
     memoryBytes: options.memoryBytes === undefined ? undefined : positiveInteger('memoryBytes', options.memoryBytes, 0),
-    gpus: options.gpus === undefined ? undefined : Object.freeze(options.gpus.map((gpu) => ({ name: gpu.name, memoryBytes: gpu.memoryBytes }))),
+    gpus:
+      options.gpus === undefined
+        ? undefined
+        : Object.freeze(options.gpus.map((gpu) => ({ name: gpu.name, memoryBytes: gpu.memoryBytes }))),
     models: Object.freeze([...(options.models ?? [])]),
     maxPayloadBytes: positiveInteger('maxPayloadBytes', options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 1024),
     heartbeatMs,

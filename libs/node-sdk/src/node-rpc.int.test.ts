@@ -49,7 +49,13 @@ beforeAll(async () => {
   rpc = new RpcClient(client);
   view = await RegistryView.start(await openRegistry(client));
   node = new ComputeNode({ servers: nats.url, nodeId: NODE_ID, heartbeatMs: 200 }).register(
-    defineResource({ uri: 'test://static-text', name: 'static-text', description: 'text', mimeType: 'text/plain', read: () => 'static text' }),
+    defineResource({
+      uri: 'test://static-text',
+      name: 'static-text',
+      description: 'text',
+      mimeType: 'text/plain',
+      read: () => 'static text',
+    }),
     defineResource({
       uri: 'test://slow',
       name: 'slow',
@@ -61,7 +67,13 @@ beforeAll(async () => {
           });
         }),
     }),
-    defineResource({ uri: 'test://forbidden', name: 'forbidden', read: () => { throw new ToolError('DEMO_ERR_FORBIDDEN', 'not for you'); } }),
+    defineResource({
+      uri: 'test://forbidden',
+      name: 'forbidden',
+      read: () => {
+        throw new ToolError('DEMO_ERR_FORBIDDEN', 'not for you');
+      },
+    }),
     defineResourceTemplate({
       uriTemplate: 'test://template/{id}/data',
       name: 'template',
@@ -73,8 +85,14 @@ beforeAll(async () => {
       name: 'greet',
       description: 'Greets someone',
       arguments: [{ name: 'who', required: true }, { name: 'style' }],
-      get: ({ who, style }) => ({ description: 'a greeting', messages: [{ role: 'user', content: { type: 'text', text: `Hello ${who}${style ? ` (${style})` : ''}` } }] }),
-      complete: { style: (value, ctx) => ['warm', 'formal', `for-${ctx.arguments.who ?? 'nobody'}`].filter((s) => s.startsWith(value)) },
+      get: ({ who, style }) => ({
+        description: 'a greeting',
+        messages: [{ role: 'user', content: { type: 'text', text: `Hello ${who}${style ? ` (${style})` : ''}` } }],
+      }),
+      complete: {
+        style: (value, ctx) =>
+          ['warm', 'formal', `for-${ctx.arguments.who ?? 'nobody'}`].filter((s) => s.startsWith(value)),
+      },
     }),
   );
   await node.start();
@@ -94,8 +112,17 @@ describe('ComputeNode resources, prompts and completions', () => {
     const advert = view.node(NODE_ID)?.advert;
     expect(advert?.tools).toEqual([]);
     expect(advert?.resources?.map((r) => r.uri)).toEqual(['test://static-text', 'test://slow', 'test://forbidden']);
-    expect(advert?.resourceTemplates).toEqual([{ uriTemplate: 'test://template/{id}/data', name: 'template', mimeType: 'application/json', completable: ['id'] }]);
-    expect(advert?.prompts).toEqual([{ name: 'greet', description: 'Greets someone', arguments: [{ name: 'who', required: true }, { name: 'style' }], completable: ['style'] }]);
+    expect(advert?.resourceTemplates).toEqual([
+      { uriTemplate: 'test://template/{id}/data', name: 'template', mimeType: 'application/json', completable: ['id'] },
+    ]);
+    expect(advert?.prompts).toEqual([
+      {
+        name: 'greet',
+        description: 'Greets someone',
+        arguments: [{ name: 'who', required: true }, { name: 'style' }],
+        completable: ['style'],
+      },
+    ]);
   });
 
   it('reads resources exactly, then through templates, and says NOT_FOUND otherwise', async () => {
@@ -107,8 +134,14 @@ describe('ComputeNode resources, prompts and completions', () => {
       ok: true,
       result: { contents: [{ uri: 'test://template/123/data', mimeType: 'application/json', text: '{"id":"123"}' }] },
     });
-    expect(await send({ method: 'resources/read', params: { uri: 'test://missing' } })).toMatchObject({ ok: false, error: { code: WireErrorCode.NotFound } });
-    expect(await send({ method: 'resources/read', params: { uri: 'test://forbidden' } })).toEqual({ ok: false, error: { code: 'DEMO_ERR_FORBIDDEN', message: 'not for you' } });
+    expect(await send({ method: 'resources/read', params: { uri: 'test://missing' } })).toMatchObject({
+      ok: false,
+      error: { code: WireErrorCode.NotFound },
+    });
+    expect(await send({ method: 'resources/read', params: { uri: 'test://forbidden' } })).toEqual({
+      ok: false,
+      error: { code: 'DEMO_ERR_FORBIDDEN', message: 'not for you' },
+    });
   });
 
   it('gets prompts and names missing required arguments', async () => {
@@ -123,27 +156,56 @@ describe('ComputeNode resources, prompts and completions', () => {
   });
 
   it('completes prompt arguments and template variables; nothing to complete is an empty answer', async () => {
-    expect(await send({ method: 'completion/complete', params: { ref: { type: 'ref/prompt', name: 'greet' }, argument: { name: 'style', value: '' }, context: { arguments: { who: 'Ada' } } } })).toEqual({
+    expect(
+      await send({
+        method: 'completion/complete',
+        params: {
+          ref: { type: 'ref/prompt', name: 'greet' },
+          argument: { name: 'style', value: '' },
+          context: { arguments: { who: 'Ada' } },
+        },
+      }),
+    ).toEqual({
       ok: true,
       result: { completion: { values: ['warm', 'formal', 'for-Ada'], total: 3, hasMore: false } },
     });
-    expect(await send({ method: 'completion/complete', params: { ref: { type: 'ref/resource', uri: 'test://template/{id}/data' }, argument: { name: 'id', value: '12' } } })).toEqual({
+    expect(
+      await send({
+        method: 'completion/complete',
+        params: {
+          ref: { type: 'ref/resource', uri: 'test://template/{id}/data' },
+          argument: { name: 'id', value: '12' },
+        },
+      }),
+    ).toEqual({
       ok: true,
       result: { completion: { values: ['123', '124'], total: 2, hasMore: false } },
     });
-    expect(await send({ method: 'completion/complete', params: { ref: { type: 'ref/prompt', name: 'greet' }, argument: { name: 'who', value: 'A' } } })).toEqual({
+    expect(
+      await send({
+        method: 'completion/complete',
+        params: { ref: { type: 'ref/prompt', name: 'greet' }, argument: { name: 'who', value: 'A' } },
+      }),
+    ).toEqual({
       ok: true,
       result: { completion: { values: [], total: 0, hasMore: false } },
     });
   });
 
   it('answers malformed requests with BAD_REQUEST', async () => {
-    const reply = await rpc.request(nodeRpcSubject(NODE_ID), encodeJson({ method: 'tools/call', params: {} }), { timeoutMs: 5_000 });
+    const reply = await rpc.request(nodeRpcSubject(NODE_ID), encodeJson({ method: 'tools/call', params: {} }), {
+      timeoutMs: 5_000,
+    });
     expect(decodeNodeRpcResponse(reply.data)).toMatchObject({ ok: false, error: { code: WireErrorCode.BadRequest } });
   });
 
   it('honours Er-Deadline and cancels a read by its Er-Call-Id', async () => {
-    expect(await send({ method: 'resources/read', params: { uri: 'test://slow' } }, { [Headers.deadline]: String(Date.now() + 100) })).toMatchObject({
+    expect(
+      await send(
+        { method: 'resources/read', params: { uri: 'test://slow' } },
+        { [Headers.deadline]: String(Date.now() + 100) },
+      ),
+    ).toMatchObject({
       ok: false,
       error: { code: WireErrorCode.DeadlineExceeded },
     });
@@ -153,7 +215,10 @@ describe('ComputeNode resources, prompts and completions', () => {
     await until(() => node.inFlight === 1, 'the read runs');
     const published = performance.now();
     client.publish(CANCEL_SUBJECT, encodeJson({ callId, reason: 'user closed the dialog' }));
-    expect(await pending).toEqual({ ok: false, error: { code: WireErrorCode.Cancelled, message: 'the call was cancelled: user closed the dialog' } });
+    expect(await pending).toEqual({
+      ok: false,
+      error: { code: WireErrorCode.Cancelled, message: 'the call was cancelled: user closed the dialog' },
+    });
     const seen = readAborted as { at: number; reason: unknown } | undefined;
     expect(seen?.reason).toMatchObject({ code: WireErrorCode.Cancelled });
     expect((seen?.at ?? Infinity) - published).toBeLessThan(100);
@@ -162,7 +227,9 @@ describe('ComputeNode resources, prompts and completions', () => {
 
   it('publishes resource updates for gateways to relay', async () => {
     const seen: { body: unknown; nodeId: string | undefined }[] = [];
-    const sub = client.subscribe(RESOURCE_UPDATED_SUBJECT, { callback: (_e, msg) => void seen.push({ body: msg.json(), nodeId: msg.headers?.get(Headers.nodeId) }) });
+    const sub = client.subscribe(RESOURCE_UPDATED_SUBJECT, {
+      callback: (_e, msg) => void seen.push({ body: msg.json(), nodeId: msg.headers?.get(Headers.nodeId) }),
+    });
     await client.flush();
     node.notifyResourceUpdated('test://static-text');
     await until(() => seen.length === 1, 'the update arrived');

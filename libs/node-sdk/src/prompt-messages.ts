@@ -23,8 +23,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function message(value: unknown, index: number): PromptMessage {
   const where = `messages[${index}]`;
   if (!isRecord(value)) throw new TypeError(`${where} is not an object`);
-  if (value.role !== 'user' && value.role !== 'assistant') throw new TypeError(`${where}.role must be "user" or "assistant"`);
-  if (!isRecord(value.content) || typeof value.content.type !== 'string') throw new TypeError(`${where}.content must be a content block with a type`);
+  if (value.role !== 'user' && value.role !== 'assistant')
+    throw new TypeError(`${where}.role must be "user" or "assistant"`);
+  if (!isRecord(value.content) || typeof value.content.type !== 'string')
+    throw new TypeError(`${where}.content must be a content block with a type`);
   return value as unknown as PromptMessage;
 }
 
@@ -32,7 +34,9 @@ function message(value: unknown, index: number): PromptMessage {
 export function shapePrompt(value: unknown): GetPromptResult {
   if (typeof value === 'string') return { messages: [{ role: 'user', content: { type: 'text', text: value } }] };
   if (Array.isArray(value)) return { messages: value.map(message) };
-  if (!isRecord(value) || !Array.isArray(value.messages)) throw new TypeError('expected a string, an array of messages or { messages: [...] }');
-  if (value.description !== undefined && typeof value.description !== 'string') throw new TypeError('description must be a string');
+  if (!isRecord(value) || !Array.isArray(value.messages))
+    throw new TypeError('expected a string, an array of messages or { messages: [...] }');
+  if (value.description !== undefined && typeof value.description !== 'string')
+    throw new TypeError('description must be a string');
   return { ...value, messages: value.messages.map(message) } as GetPromptResult;
 }

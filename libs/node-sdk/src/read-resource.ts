@@ -9,7 +9,8 @@ import { failure } from './wire-failure.js';
  */
 export async function readResource(env: RpcEnv, params: Readonly<Record<string, unknown>>): Promise<NodeRpcReply> {
   const { uri } = params;
-  if (typeof uri !== 'string' || uri === '') return failure(WireErrorCode.BadRequest, 'resources/read needs params.uri, a non-empty string');
+  if (typeof uri !== 'string' || uri === '')
+    return failure(WireErrorCode.BadRequest, 'resources/read needs params.uri, a non-empty string');
   const ctx = rpcContext(env, 'resources/read', true);
   let read: () => unknown;
   let mimeType: string | undefined;
@@ -19,7 +20,8 @@ export async function readResource(env: RpcEnv, params: Readonly<Record<string, 
     mimeType = resource.mimeType;
   } else {
     const match = env.catalog.matchTemplate(uri);
-    if (match === undefined) return failure(WireErrorCode.NotFound, `node ${env.nodeId} serves no resource matching ${JSON.stringify(uri)}`);
+    if (match === undefined)
+      return failure(WireErrorCode.NotFound, `node ${env.nodeId} serves no resource matching ${JSON.stringify(uri)}`);
     read = () => match.template.read(uri, match.variables, ctx);
     mimeType = match.template.mimeType;
   }
@@ -28,6 +30,9 @@ export async function readResource(env: RpcEnv, params: Readonly<Record<string, 
   try {
     return { ok: true, result: { contents: shapeContents(outcome.value, uri, mimeType) } };
   } catch (error) {
-    return failure(WireErrorCode.InvalidOutput, `resource ${JSON.stringify(uri)} returned invalid contents: ${(error as Error).message}`);
+    return failure(
+      WireErrorCode.InvalidOutput,
+      `resource ${JSON.stringify(uri)} returned invalid contents: ${(error as Error).message}`,
+    );
   }
 }

@@ -1,4 +1,12 @@
-import { encodeJson, encodeUtf8, Headers, WireErrorCode, type CallResponse, type Logger, type NodeRpcReply } from '@easyremote/protocol';
+import {
+  encodeJson,
+  encodeUtf8,
+  Headers,
+  WireErrorCode,
+  type CallResponse,
+  type Logger,
+  type NodeRpcReply,
+} from '@easyremote/protocol';
 import type { PayloadStore } from '@easyremote/mesh';
 import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { failure } from './wire-failure.js';
@@ -28,10 +36,16 @@ export interface ReplyTarget {
 }
 
 /** The reply body: the response, or — `inlineFor` a call id — a `CallReply` naming this node and the call. */
-function encodeReply(target: ReplyTarget, response: CallResponse | NodeRpcReply, inlineFor: string | undefined): Uint8Array {
+function encodeReply(
+  target: ReplyTarget,
+  response: CallResponse | NodeRpcReply,
+  inlineFor: string | undefined,
+): Uint8Array {
   if (inlineFor === undefined) return encodeJson(response);
   // The call id comes first: a caller tells its reply from a stray one by these first bytes.
-  return encodeUtf8(`{"callId":${JSON.stringify(inlineFor)},"node":${JSON.stringify(target.nodeId)},"response":${JSON.stringify(response)}}`);
+  return encodeUtf8(
+    `{"callId":${JSON.stringify(inlineFor)},"node":${JSON.stringify(target.nodeId)},"response":${JSON.stringify(response)}}`,
+  );
 }
 
 /**
@@ -41,7 +55,12 @@ function encodeReply(target: ReplyTarget, response: CallResponse | NodeRpcReply,
  * limit; beyond it, or without a store, it becomes NODE_ERR_RESULT_TOO_LARGE, so the caller gets an
  * answer instead of waiting for its timeout.
  */
-export function sendReply(target: ReplyTarget, msg: Msg, response: CallResponse | NodeRpcReply, inlineFor?: string): void {
+export function sendReply(
+  target: ReplyTarget,
+  msg: Msg,
+  response: CallResponse | NodeRpcReply,
+  inlineFor?: string,
+): void {
   let data = encodeReply(target, response, inlineFor);
   const limit = target.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   if (data.length + HEADER_OVERHEAD + target.nodeId.length > limit) {
@@ -54,7 +73,11 @@ export function sendReply(target: ReplyTarget, msg: Msg, response: CallResponse 
       store === undefined
         ? `the result is ${data.length} bytes, over the ${limit}-byte NATS message limit (headers included), and no payload store is reachable`
         : `the result is ${data.length} bytes, over the node's ${store.maxBytes}-byte payload limit`;
-    data = encodeReply(target, failure(WireErrorCode.ResultTooLarge, message, { size: data.length, limit: store?.maxBytes ?? limit }), inlineFor);
+    data = encodeReply(
+      target,
+      failure(WireErrorCode.ResultTooLarge, message, { size: data.length, limit: store?.maxBytes ?? limit }),
+      inlineFor,
+    );
   }
   respond(target, msg, data, inlineFor === undefined ? target.replyHeaders : undefined);
 }
@@ -65,7 +88,17 @@ async function offload(target: ReplyTarget, store: PayloadStore, msg: Msg, data:
     name = await store.put(data, 'result');
   } catch (error) {
     target.logger.warn({ err: error, bytes: data.length }, 'could not offload a large result');
-    respond(target, msg, encodeJson(failure(WireErrorCode.ResultTooLarge, `the ${data.length}-byte result could not be stored: ${(error as Error).message}`)), target.replyHeaders);
+    respond(
+      target,
+      msg,
+      encodeJson(
+        failure(
+          WireErrorCode.ResultTooLarge,
+          `the ${data.length}-byte result could not be stored: ${(error as Error).message}`,
+        ),
+      ),
+      target.replyHeaders,
+    );
     return;
   }
   const h = natsHeaders();

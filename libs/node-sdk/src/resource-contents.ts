@@ -43,7 +43,8 @@ function entry(value: unknown, index: number, uri: string, mimeType: string | un
   const where = `contents[${index}]`;
   if (!isRecord(value)) throw new TypeError(`${where} is not an object`);
   if (value.uri !== undefined && typeof value.uri !== 'string') throw new TypeError(`${where}.uri must be a string`);
-  if (value.mimeType !== undefined && typeof value.mimeType !== 'string') throw new TypeError(`${where}.mimeType must be a string`);
+  if (value.mimeType !== undefined && typeof value.mimeType !== 'string')
+    throw new TypeError(`${where}.mimeType must be a string`);
   const hasText = value.text !== undefined;
   const hasBlob = value.blob !== undefined;
   if (hasText === hasBlob) throw new TypeError(`${where} needs exactly one of text and blob`);
@@ -65,7 +66,8 @@ export function shapeContents(value: unknown, uri: string, mimeType: string | un
   if (value instanceof Uint8Array) return [entry({ blob: value }, 0, uri, mimeType)];
   if (Array.isArray(value)) return value.map((item, i) => entry(item, i, uri, mimeType));
   if (isRecord(value) && value.text === undefined && value.blob === undefined) {
-    if (!Array.isArray(value.contents)) throw new TypeError('expected a string, bytes, contents entries or { contents: [...] }');
+    if (!Array.isArray(value.contents))
+      throw new TypeError('expected a string, bytes, contents entries or { contents: [...] }');
     return value.contents.map((item, i) => entry(item, i, uri, mimeType));
   }
   return [entry(value, 0, uri, mimeType)];

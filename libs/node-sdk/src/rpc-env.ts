@@ -43,9 +43,20 @@ export function rpcContext(env: RpcEnv, operation: string, canAskClient: boolean
 }
 
 /** Runs a handler with the same deadline, abort and error mapping as a tool call. */
-export async function runRpcHandler(env: RpcEnv, ctx: CallContext, what: string, handler: () => unknown): Promise<HandlerOutcome> {
+export async function runRpcHandler(
+  env: RpcEnv,
+  ctx: CallContext,
+  what: string,
+  handler: () => unknown,
+): Promise<HandlerOutcome> {
   try {
-    return await runHandler(handler, { controller: env.controller, deadline: env.deadline, what, logger: env.logger, logFields: { callId: env.callId, operation: what } });
+    return await runHandler(handler, {
+      controller: env.controller,
+      deadline: env.deadline,
+      what,
+      logger: env.logger,
+      logFields: { callId: env.callId, operation: what },
+    });
   } finally {
     ctx.close();
   }

@@ -14,7 +14,9 @@ import { sendReply } from './reply.js';
 import { isRecord, type RpcEnv } from './rpc-env.js';
 import { failure } from './wire-failure.js';
 
-const OPERATIONS: Readonly<Record<NodeRpcRequest['method'], (env: RpcEnv, params: Readonly<Record<string, unknown>>) => Promise<NodeRpcReply>>> = {
+const OPERATIONS: Readonly<
+  Record<NodeRpcRequest['method'], (env: RpcEnv, params: Readonly<Record<string, unknown>>) => Promise<NodeRpcReply>>
+> = {
   'resources/read': readResource,
   'prompts/get': getPrompt,
   'completion/complete': complete,
@@ -33,7 +35,12 @@ export function handleRpc(runtime: NodeRuntime, msg: Msg): void {
     runtime.logger.warn({ subject: msg.subject }, 'dropped an rpc request without a reply subject');
     return;
   }
-  withBody(runtime.payloads, msg, (declined) => sendReply(runtime, msg, declined), (data) => serveRpc(runtime, msg, data));
+  withBody(
+    runtime.payloads,
+    msg,
+    (declined) => sendReply(runtime, msg, declined),
+    (data) => serveRpc(runtime, msg, data),
+  );
 }
 
 function serveRpc(runtime: NodeRuntime, msg: Msg, data: Uint8Array): void {
@@ -48,7 +55,8 @@ function serveRpc(runtime: NodeRuntime, msg: Msg, data: Uint8Array): void {
 
   const { callId, deadline, notifySubject } = admitted;
   // Reads and prompts may ask the client for input, like tool calls, when the request names the client.
-  const canAsk = request.client !== undefined && (request.method === 'resources/read' || request.method === 'prompts/get');
+  const canAsk =
+    request.client !== undefined && (request.method === 'resources/read' || request.method === 'prompts/get');
   const session = new CallSession(runtime, msg, callId, deadline, canAsk && request.client?.era === 'modern');
   const meta = request.params._meta;
   const env: RpcEnv = {

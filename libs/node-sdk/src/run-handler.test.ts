@@ -4,15 +4,24 @@ import { DeadlineWatch } from './deadline-watch.js';
 import { startHandler, type RunHandlerOptions } from './run-handler.js';
 
 function options(overrides: Partial<RunHandlerOptions> = {}): RunHandlerOptions {
-  return { controller: new AbortController(), deadline: Date.now() + 1_000, what: 'tool "t"', logger: silentLogger, logFields: {}, ...overrides };
+  return {
+    controller: new AbortController(),
+    deadline: Date.now() + 1_000,
+    what: 'tool "t"',
+    logger: silentLogger,
+    logFields: {},
+    ...overrides,
+  };
 }
 
 describe('startHandler', () => {
   it('answers a synchronous handler at once, without a promise', () => {
     expect(startHandler(() => ({ text: 'hi' }), options())).toEqual({ ok: true, value: { text: 'hi' } });
-    expect(startHandler(() => {
-      throw new Error('boom');
-    }, options())).toEqual({ ok: false, error: { code: WireErrorCode.HandlerFailed, message: 'boom' } });
+    expect(
+      startHandler(() => {
+        throw new Error('boom');
+      }, options()),
+    ).toEqual({ ok: false, error: { code: WireErrorCode.HandlerFailed, message: 'boom' } });
   });
 
   it('fails a call whose deadline passed before it started, without running the handler', () => {
@@ -24,7 +33,10 @@ describe('startHandler', () => {
 
   it('races a handler that returns a promise against the shared deadline timer', async () => {
     const controller = new AbortController();
-    const outcome = startHandler(() => new Promise(() => {}), options({ controller, deadline: Date.now() + 30, deadlines: new DeadlineWatch() }));
+    const outcome = startHandler(
+      () => new Promise(() => {}),
+      options({ controller, deadline: Date.now() + 30, deadlines: new DeadlineWatch() }),
+    );
     expect(outcome).toBeInstanceOf(Promise);
     await expect(outcome).resolves.toMatchObject({ ok: false, error: { code: WireErrorCode.DeadlineExceeded } });
     expect(controller.signal.aborted).toBe(true);

@@ -28,7 +28,11 @@ export function runHandler(handler: () => unknown, options: RunHandlerOptions): 
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /**
@@ -36,7 +40,10 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
  * lookup, a computation): its outcome comes back at once, with no timer, listener or microtask
  * hop. Only a handler that returns a promise is raced against its deadline and abort signal.
  */
-export function startHandler(handler: () => unknown, options: RunHandlerOptions): HandlerOutcome | Promise<HandlerOutcome> {
+export function startHandler(
+  handler: () => unknown,
+  options: RunHandlerOptions,
+): HandlerOutcome | Promise<HandlerOutcome> {
   const { controller, deadline, what } = options;
   const signal = controller.signal;
   const remaining = deadline - Date.now();
@@ -54,7 +61,11 @@ export function startHandler(handler: () => unknown, options: RunHandlerOptions)
   return race(value, remaining, options);
 }
 
-async function race(pending: PromiseLike<unknown>, remaining: number, options: RunHandlerOptions): Promise<HandlerOutcome> {
+async function race(
+  pending: PromiseLike<unknown>,
+  remaining: number,
+  options: RunHandlerOptions,
+): Promise<HandlerOutcome> {
   const { controller, deadline, what } = options;
   const signal = controller.signal;
   let timer: NodeJS.Timeout | undefined;
@@ -72,7 +83,10 @@ async function race(pending: PromiseLike<unknown>, remaining: number, options: R
       else watched = options.deadlines.watch(deadline, expire);
       pending.then(
         (value) => resolve(signal.aborted ? abortedFailure(signal.reason) : { ok: true, value }),
-        (error: unknown) => resolve(signal.aborted ? abortedFailure(signal.reason) : thrownFailure(error, options.logger, options.logFields)),
+        (error: unknown) =>
+          resolve(
+            signal.aborted ? abortedFailure(signal.reason) : thrownFailure(error, options.logger, options.logFields),
+          ),
       );
     });
   } finally {

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { silentLogger, type CallerIdentity, type CallNotification, type CallResponse, type Logger } from '@easyremote/protocol';
+import {
+  silentLogger,
+  type CallerIdentity,
+  type CallNotification,
+  type CallResponse,
+  type Logger,
+} from '@easyremote/protocol';
 import { compiledTool, type ToolDefinition } from './define-tool.js';
 import { executeCall } from './execute-call.js';
 import type { ChunkInfo } from './fanout-option.js';
@@ -12,7 +18,10 @@ export interface SimulatedClient {
   /** What the client declared; default: elicitation (form), sampling and roots. */
   capabilities?: Record<string, unknown>;
   /** Answers one request with the client's result; a throw fails the request. */
-  onRequest: (method: 'elicitation/create' | 'sampling/createMessage' | 'roots/list', params: Record<string, unknown>) => unknown;
+  onRequest: (
+    method: 'elicitation/create' | 'sampling/createMessage' | 'roots/list',
+    params: Record<string, unknown>,
+  ) => unknown;
 }
 
 export interface RunToolOptions {
@@ -41,7 +50,8 @@ const DEFAULT_CAPABILITIES = { elicitation: {}, sampling: {}, roots: {} };
 
 function simulated(client: SimulatedClient | undefined): ClientAccess {
   // No client behaves like a call that did not say who its client is: every request fails the capability check.
-  if (client === undefined) return { client: undefined, send: () => Promise.reject(new Error('unreachable: no client')) };
+  if (client === undefined)
+    return { client: undefined, send: () => Promise.reject(new Error('unreachable: no client')) };
   return {
     client: { era: 'legacy', capabilities: client.capabilities ?? DEFAULT_CAPABILITIES },
     send: async (request) => client.onRequest(request.method, structuredClone(request.params)),
@@ -53,7 +63,11 @@ function simulated(client: SimulatedClient | undefined): ClientAccess {
  * shaping, error codes) and returns the response envelope — for unit tests of handlers and for
  * in-process use without a mesh.
  */
-export async function runTool(tool: ToolDefinition, args: Record<string, unknown>, options: RunToolOptions = {}): Promise<CallResponse> {
+export async function runTool(
+  tool: ToolDefinition,
+  args: Record<string, unknown>,
+  options: RunToolOptions = {},
+): Promise<CallResponse> {
   const compiled = compiledTool(tool);
   const controller = new AbortController();
   const { signal } = options;

@@ -1,7 +1,20 @@
-import { resourceReadScopes, WireErrorCode, type CallerIdentity, type CallNotification, type InputRequest, type Logger } from '@easyremote/protocol';
+import {
+  resourceReadScopes,
+  WireErrorCode,
+  type CallerIdentity,
+  type CallNotification,
+  type InputRequest,
+  type Logger,
+} from '@easyremote/protocol';
 import { unsupportedReason, type ClientInfo, type ClientMethod } from './client-capabilities.js';
 import { asCreateMessageResult, asElicitResult, asListRootsResult } from './client-results.js';
-import type { CreateMessageParams, CreateMessageResult, ElicitParams, ElicitResult, ListRootsResult } from './client-types.js';
+import type {
+  CreateMessageParams,
+  CreateMessageResult,
+  ElicitParams,
+  ElicitResult,
+  ListRootsResult,
+} from './client-types.js';
 import { ToolError } from './errors.js';
 import type { ChunkInfo } from './fanout-option.js';
 
@@ -168,16 +181,26 @@ export class CallContext implements ToolContext {
     return this.#client !== undefined && unsupportedReason(this.#client.client, method, params) === undefined;
   }
 
-  async #ask(method: ClientMethod, params: Record<string, unknown>, options: ClientRequestOptions | undefined): Promise<unknown> {
+  async #ask(
+    method: ClientMethod,
+    params: Record<string, unknown>,
+    options: ClientRequestOptions | undefined,
+  ): Promise<unknown> {
     if (typeof params !== 'object' || params === null) throw new TypeError(`${method} needs a params object`);
-    if (this.#closed) throw new ToolError(WireErrorCode.ClientRequestFailed, `the call has ended, so ${method} cannot reach the client`);
-    if (this.#client === undefined) throw new ToolError(WireErrorCode.ClientRequestFailed, `${this.#operation} cannot send ${method} to the client`);
+    if (this.#closed)
+      throw new ToolError(
+        WireErrorCode.ClientRequestFailed,
+        `the call has ended, so ${method} cannot reach the client`,
+      );
+    if (this.#client === undefined)
+      throw new ToolError(WireErrorCode.ClientRequestFailed, `${this.#operation} cannot send ${method} to the client`);
     const problem = unsupportedReason(this.#client.client, method, params);
     if (problem !== undefined) throw new ToolError(WireErrorCode.ClientRequestFailed, problem);
     this.signal.throwIfAborted();
     this.#logger.debug({ callId: this.callId, operation: this.#operation, method }, 'asking the client');
     const key = options?.key;
-    if (key !== undefined && (typeof key !== 'string' || key === '')) throw new TypeError('options.key must be a non-empty string');
+    if (key !== undefined && (typeof key !== 'string' || key === ''))
+      throw new TypeError('options.key must be a non-empty string');
     return this.#client.send({ method, params }, key);
   }
 

@@ -20,14 +20,7 @@ export interface ToolResult {
  * `toolResult(...)`, `undefined` (no content) or any other JSON value (one text block of its JSON).
  */
 export type ToolReturn =
-  | ToolResult
-  | string
-  | number
-  | boolean
-  | null
-  | undefined
-  | readonly unknown[]
-  | { readonly [key: string]: unknown };
+  ToolResult | string | number | boolean | null | undefined | readonly unknown[] | { readonly [key: string]: unknown };
 
 export function toolResult(result: {
   content: readonly ContentBlock[];

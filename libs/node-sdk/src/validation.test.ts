@@ -17,7 +17,10 @@ describe('argument validation', () => {
 
   it('lists every failing path in a readable message', () => {
     const result = checker.withDefaults({ text: 5, count: 0, nested: { flag: 'yes' } });
-    expect(result).toEqual({ ok: false, message: '/text: must be string; /count: must be >= 1; /nested/flag: must be boolean' });
+    expect(result).toEqual({
+      ok: false,
+      message: '/text: must be string; /count: must be >= 1; /nested/flag: must be boolean',
+    });
   });
 
   it('names the root for missing properties', () => {
@@ -32,7 +35,11 @@ describe('argument validation', () => {
   });
 
   it('knows whether a schema declares defaults, and checks without filling when it does not', () => {
-    expect(declaresDefaults(Type.Object({ a: Type.Optional(Type.Array(Type.Object({ b: Type.String({ default: 'x' }) }))) }))).toBe(true);
+    expect(
+      declaresDefaults(
+        Type.Object({ a: Type.Optional(Type.Array(Type.Object({ b: Type.String({ default: 'x' }) }))) }),
+      ),
+    ).toBe(true);
     const plain = Type.Object({ text: Type.String(), nested: Type.Optional(Type.Object({ n: Type.Number() })) });
     expect(declaresDefaults(plain)).toBe(false);
     const value = { text: 'a' };

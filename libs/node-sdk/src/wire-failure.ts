@@ -32,6 +32,7 @@ export function thrownFailure(error: unknown, logger: Logger, fields: Record<str
     return failure(error.code, error.message, error.data);
   }
   logger.error({ ...fields, err: error }, 'handler failed');
-  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'the handler threw a non-Error value';
+  const message =
+    error instanceof Error ? error.message : typeof error === 'string' ? error : 'the handler threw a non-Error value';
   return failure(WireErrorCode.HandlerFailed, message);
 }

@@ -68,7 +68,14 @@ export const PromptDescriptor = Type.Object({
   title: Type.Optional(Type.String()),
   description: Type.Optional(Type.String()),
   arguments: Type.Optional(
-    Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), title: Type.Optional(Type.String()), description: Type.Optional(Type.String()), required: Type.Optional(Type.Boolean()) })),
+    Type.Array(
+      Type.Object({
+        name: Type.String({ minLength: 1 }),
+        title: Type.Optional(Type.String()),
+        description: Type.Optional(Type.String()),
+        required: Type.Optional(Type.Boolean()),
+      }),
+    ),
   ),
   icons: Type.Optional(Type.Array(JsonObject)),
   /** Arguments the node can complete (`completion/complete` with a `ref/prompt`). */

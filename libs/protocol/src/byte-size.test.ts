@@ -16,6 +16,8 @@ describe('parseByteSize', () => {
   });
 
   it.each(['', 'lots', '8 GiBs', '-1GiB', '1e9', '8GiB extra', '99999999999TiB'])('refuses %j, naming it', (text) => {
-    expect(() => parseByteSize(text)).toThrow(new RegExp(`invalid size ${JSON.stringify(text).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(() => parseByteSize(text)).toThrow(
+      new RegExp(`invalid size ${JSON.stringify(text).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    );
   });
 });

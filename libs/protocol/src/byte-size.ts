@@ -25,7 +25,9 @@ export function parseByteSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   const unit = match ? UNITS[(match[2] ?? '').toLowerCase()] : undefined;
   if (!match || unit === undefined) {
-    throw new TypeError(`invalid size ${JSON.stringify(text)}: use a number of bytes or a number with a unit, e.g. 8GiB, 512MiB, 16GB`);
+    throw new TypeError(
+      `invalid size ${JSON.stringify(text)}: use a number of bytes or a number with a unit, e.g. 8GiB, 512MiB, 16GB`,
+    );
   }
   const bytes = Math.floor(Number(match[1]) * unit);
   if (!Number.isSafeInteger(bytes)) throw new TypeError(`invalid size ${JSON.stringify(text)}: too large`);

@@ -1,6 +1,18 @@
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { CallNotification, CallReply, CallRequest, CallResponse, CancelCall, ClientReply, ClientRequest, NodeRpcReply, NodeRpcRequest, NodeRpcResponse, ResumeRequest } from './envelope.js';
+import {
+  CallNotification,
+  CallReply,
+  CallRequest,
+  CallResponse,
+  CancelCall,
+  ClientReply,
+  ClientRequest,
+  NodeRpcReply,
+  NodeRpcRequest,
+  NodeRpcResponse,
+  ResumeRequest,
+} from './envelope.js';
 import { NodeAdvert } from './advert.js';
 import { EasyRemoteError } from './errors.js';
 

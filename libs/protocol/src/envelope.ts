@@ -74,7 +74,11 @@ export type CallResult = Static<typeof CallResult>;
 
 /** One request a handler needs the client to fulfil (elicitation, sampling, roots), keyed in a map. */
 export const InputRequest = Type.Object({
-  method: Type.Union([Type.Literal('elicitation/create'), Type.Literal('sampling/createMessage'), Type.Literal('roots/list')]),
+  method: Type.Union([
+    Type.Literal('elicitation/create'),
+    Type.Literal('sampling/createMessage'),
+    Type.Literal('roots/list'),
+  ]),
   params: Type.Record(Type.String(), Type.Unknown()),
 });
 export type InputRequest = Static<typeof InputRequest>;
@@ -132,7 +136,11 @@ export type CallNotification = Static<typeof CallNotification>;
  */
 export const ClientRequest = Type.Object({
   kind: Type.Literal('request'),
-  method: Type.Union([Type.Literal('elicitation/create'), Type.Literal('sampling/createMessage'), Type.Literal('roots/list')]),
+  method: Type.Union([
+    Type.Literal('elicitation/create'),
+    Type.Literal('sampling/createMessage'),
+    Type.Literal('roots/list'),
+  ]),
   params: Type.Record(Type.String(), Type.Unknown()),
 });
 export type ClientRequest = Static<typeof ClientRequest>;

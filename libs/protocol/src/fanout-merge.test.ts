@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { mergeBuiltin, mergeValues, planChunkCalls, splitArrayArguments } from './fanout-merge.js';
 import type { FanoutPartial } from './fanout.js';
 
-const partial = (index: number, structuredContent: Record<string, unknown>, extra: Record<string, unknown>[] = []): FanoutPartial => ({
+const partial = (
+  index: number,
+  structuredContent: Record<string, unknown>,
+  extra: Record<string, unknown>[] = [],
+): FanoutPartial => ({
   index,
   content: [{ type: 'text', text: JSON.stringify(structuredContent) }, ...extra],
   structuredContent,
@@ -10,7 +14,10 @@ const partial = (index: number, structuredContent: Record<string, unknown>, extr
 
 describe('splitArrayArguments', () => {
   it('slices the array argument into chunks with offsets, keeping the other arguments', () => {
-    const calls = splitArrayArguments({ items: [1, 2, 3, 4, 5], style: 'x' }, { kind: 'array', argument: 'items', chunkSize: 2 });
+    const calls = splitArrayArguments(
+      { items: [1, 2, 3, 4, 5], style: 'x' },
+      { kind: 'array', argument: 'items', chunkSize: 2 },
+    );
     expect(calls?.map((c) => c.arguments)).toEqual([
       { items: [1, 2], style: 'x' },
       { items: [3, 4], style: 'x' },
@@ -62,7 +69,10 @@ describe('mergeBuiltin', () => {
     const image = { type: 'image', data: 'AA==', mimeType: 'image/png' };
     const outcome = mergeBuiltin(
       { kind: 'fields', fields: { images: 'concat', total: 'sum' } },
-      [partial(1, { images: ['b'], total: 1, label: 'second' }, [image]), partial(0, { images: ['a'], total: 2, label: 'first' })],
+      [
+        partial(1, { images: ['b'], total: 1, label: 'second' }, [image]),
+        partial(0, { images: ['a'], total: 2, label: 'first' }),
+      ],
       true,
     );
     expect(outcome).toEqual({
@@ -75,14 +85,39 @@ describe('mergeBuiltin', () => {
   });
 
   it('applies a single built-in to every field, and concatenates unstructured content', () => {
-    const merged = mergeBuiltin({ kind: 'builtin', merger: 'sum' }, [partial(0, { n: 1, m: 2 }), partial(1, { n: 3, m: 4 })], true);
+    const merged = mergeBuiltin(
+      { kind: 'builtin', merger: 'sum' },
+      [partial(0, { n: 1, m: 2 }), partial(1, { n: 3, m: 4 })],
+      true,
+    );
     expect(merged.ok && merged.result.structuredContent).toEqual({ n: 4, m: 6 });
-    const text = mergeBuiltin({ kind: 'builtin', merger: 'concat' }, [{ index: 1, content: [{ type: 'text', text: 'b' }] }, { index: 0, content: [{ type: 'text', text: 'a' }] }], false);
-    expect(text).toEqual({ ok: true, result: { content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] } });
+    const text = mergeBuiltin(
+      { kind: 'builtin', merger: 'concat' },
+      [
+        { index: 1, content: [{ type: 'text', text: 'b' }] },
+        { index: 0, content: [{ type: 'text', text: 'a' }] },
+      ],
+      false,
+    );
+    expect(text).toEqual({
+      ok: true,
+      result: {
+        content: [
+          { type: 'text', text: 'a' },
+          { type: 'text', text: 'b' },
+        ],
+      },
+    });
   });
 
   it('fails clearly instead of guessing', () => {
-    expect(mergeBuiltin({ kind: 'builtin', merger: 'sum' }, [{ index: 0, content: [] }], false)).toEqual({ ok: false, message: 'merger sum needs structured results (a tool with an output schema)' });
-    expect(mergeBuiltin({ kind: 'builtin', merger: 'sum' }, [partial(0, { n: 'x' })], true)).toEqual({ ok: false, message: 'sum of n needs numbers, got string' });
+    expect(mergeBuiltin({ kind: 'builtin', merger: 'sum' }, [{ index: 0, content: [] }], false)).toEqual({
+      ok: false,
+      message: 'merger sum needs structured results (a tool with an output schema)',
+    });
+    expect(mergeBuiltin({ kind: 'builtin', merger: 'sum' }, [partial(0, { n: 'x' })], true)).toEqual({
+      ok: false,
+      message: 'sum of n needs numbers, got string',
+    });
   });
 });

@@ -18,17 +18,24 @@ type ArraySplit = Extract<FanoutSplit, { kind: 'array' }>;
  * Slices the array argument into chunk calls. Undefined when the call should run whole: the argument
  * is not an array, or it fits in one chunk.
  */
-export function splitArrayArguments(args: Readonly<Record<string, unknown>>, split: ArraySplit): ChunkCall[] | undefined {
+export function splitArrayArguments(
+  args: Readonly<Record<string, unknown>>,
+  split: ArraySplit,
+): ChunkCall[] | undefined {
   const items = args[split.argument];
   if (!Array.isArray(items)) return undefined;
   const requested = split.chunkSizeArgument === undefined ? undefined : args[split.chunkSizeArgument];
-  const size = typeof requested === 'number' && Number.isInteger(requested) && requested >= 1 ? requested : split.chunkSize;
+  const size =
+    typeof requested === 'number' && Number.isInteger(requested) && requested >= 1 ? requested : split.chunkSize;
   if (items.length <= size) return undefined;
   const count = Math.ceil(items.length / size);
   const calls: ChunkCall[] = [];
   for (let index = 0; index < count; index++) {
     const offset = index * size;
-    calls.push({ arguments: { ...args, [split.argument]: items.slice(offset, offset + size) }, chunk: { index, count, offset } });
+    calls.push({
+      arguments: { ...args, [split.argument]: items.slice(offset, offset + size) },
+      chunk: { index, count, offset },
+    });
   }
   return calls;
 }
@@ -40,7 +47,8 @@ export function planChunkCalls(args: Readonly<Record<string, unknown>>, plan: re
 
 export type MergeOutcome = { ok: true; result: CallResult } | { ok: false; message: string };
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'array';
@@ -77,14 +85,22 @@ export function mergeValues(merger: FanoutMerger, values: readonly unknown[], fi
   }
 }
 
-function mergeStructured(merge: Extract<FanoutMerge, { kind: 'builtin' | 'fields' }>, partials: readonly FanoutPartial[]): Record<string, unknown> {
+function mergeStructured(
+  merge: Extract<FanoutMerge, { kind: 'builtin' | 'fields' }>,
+  partials: readonly FanoutPartial[],
+): Record<string, unknown> {
   const fields = merge.kind === 'fields' ? merge.fields : {};
   const fallback: FanoutMerger = merge.kind === 'fields' ? (merge.default ?? 'first') : merge.merger;
   const keys: string[] = [];
-  for (const partial of partials) for (const key of Object.keys(partial.structuredContent ?? {})) if (!keys.includes(key)) keys.push(key);
+  for (const partial of partials)
+    for (const key of Object.keys(partial.structuredContent ?? {})) if (!keys.includes(key)) keys.push(key);
   const merged: Record<string, unknown> = {};
   for (const key of keys) {
-    const value = mergeValues(fields[key] ?? fallback, partials.map((partial) => partial.structuredContent?.[key]), key);
+    const value = mergeValues(
+      fields[key] ?? fallback,
+      partials.map((partial) => partial.structuredContent?.[key]),
+      key,
+    );
     if (value !== undefined) merged[key] = value;
   }
   return merged;
@@ -96,14 +112,22 @@ function mergeStructured(merge: Extract<FanoutMerge, { kind: 'builtin' | 'fields
  * applies to every field) and the content is the merged JSON text followed by the partials' non-text
  * blocks in chunk order; without, `concat` joins content blocks, `first`/`last` pick a partial.
  */
-export function mergeBuiltin(merge: FanoutMerge, partials: readonly FanoutPartial[], structured: boolean): MergeOutcome {
-  if (merge.kind !== 'builtin' && merge.kind !== 'fields') return { ok: false, message: `merge ${merge.kind} is not a built-in merge` };
+export function mergeBuiltin(
+  merge: FanoutMerge,
+  partials: readonly FanoutPartial[],
+  structured: boolean,
+): MergeOutcome {
+  if (merge.kind !== 'builtin' && merge.kind !== 'fields')
+    return { ok: false, message: `merge ${merge.kind} is not a built-in merge` };
   const ordered = [...partials].sort((a, b) => a.index - b.index);
   try {
     if (structured) {
       const value = mergeStructured(merge, ordered);
       const extra = ordered.flatMap((partial) => partial.content.filter((block) => block.type !== 'text'));
-      return { ok: true, result: { content: [{ type: 'text', text: JSON.stringify(value) }, ...extra], structuredContent: value } };
+      return {
+        ok: true,
+        result: { content: [{ type: 'text', text: JSON.stringify(value) }, ...extra], structuredContent: value },
+      };
     }
     const merger = merge.kind === 'builtin' ? merge.merger : (merge.default ?? 'concat');
     if (merger === 'concat') return { ok: true, result: { content: ordered.flatMap((partial) => partial.content) } };

@@ -65,7 +65,11 @@ export type FanoutSplit = Static<typeof FanoutSplit>;
  */
 export const FanoutMerge = Type.Union([
   Type.Object({ kind: Type.Literal('builtin'), merger: BuiltinMerger }),
-  Type.Object({ kind: Type.Literal('fields'), fields: Type.Record(Type.String(), BuiltinMerger), default: Type.Optional(BuiltinMerger) }),
+  Type.Object({
+    kind: Type.Literal('fields'),
+    fields: Type.Record(Type.String(), BuiltinMerger),
+    default: Type.Optional(BuiltinMerger),
+  }),
   Type.Object({ kind: Type.Literal('reducer'), name: Type.String({ minLength: 1 }) }),
   Type.Object({ kind: Type.Literal('tool'), tool: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,128}$' }) }),
 ]);
@@ -109,7 +113,10 @@ export const FanoutPartial = Type.Object({
 export type FanoutPartial = Static<typeof FanoutPartial>;
 
 /** `nodes.<id>.rpc` `fanout/plan` params → result `{ chunks: unknown[] }`. */
-export const FanoutPlanParams = Type.Object({ tool: Type.String({ minLength: 1 }), arguments: Type.Record(Type.String(), Type.Unknown()) });
+export const FanoutPlanParams = Type.Object({
+  tool: Type.String({ minLength: 1 }),
+  arguments: Type.Record(Type.String(), Type.Unknown()),
+});
 export type FanoutPlanParams = Static<typeof FanoutPlanParams>;
 
 /** `nodes.<id>.rpc` `fanout/merge` params → result: a CallResult. */

@@ -1,5 +1,12 @@
 export { EasyRemoteError, hasErrorCode, WireErrorCode } from './errors.js';
-export { TOOL_NAME_PATTERN, NODE_ID_PATTERN, isValidToolName, isValidNodeId, toolNameToToken, tokenToToolName } from './tool-name.js';
+export {
+  TOOL_NAME_PATTERN,
+  NODE_ID_PATTERN,
+  isValidToolName,
+  isValidNodeId,
+  toolNameToToken,
+  tokenToToolName,
+} from './tool-name.js';
 export {
   Subjects,
   TOOL_QUEUE_GROUP,
@@ -38,9 +45,25 @@ export {
   CallerIdentity,
   CancelCall,
 } from './envelope.js';
-export { parseResourceReference, canonicalResourceUri, scopeGlob, ResourceReadScopes, resourceReadScopes } from './resource-scopes.js';
+export {
+  parseResourceReference,
+  canonicalResourceUri,
+  scopeGlob,
+  ResourceReadScopes,
+  resourceReadScopes,
+} from './resource-scopes.js';
 export type { ResourceReference } from './resource-scopes.js';
-export { ToolMetadata, ToolDescriptor, ResourceDescriptor, ResourceTemplateDescriptor, PromptDescriptor, GpuInfo, NodeCapabilities, NodeLoad, NodeAdvert } from './advert.js';
+export {
+  ToolMetadata,
+  ToolDescriptor,
+  ResourceDescriptor,
+  ResourceTemplateDescriptor,
+  PromptDescriptor,
+  GpuInfo,
+  NodeCapabilities,
+  NodeLoad,
+  NodeAdvert,
+} from './advert.js';
 export {
   FanoutMerger,
   FanoutSplit,
@@ -57,7 +80,14 @@ export {
 export { splitArrayArguments, planChunkCalls, mergeValues, mergeBuiltin } from './fanout-merge.js';
 export type { ChunkCall, MergeOutcome } from './fanout-merge.js';
 export { ToolRequirements, CallRequirements, PlacementStrategy, PlacementConstraints, MetaKey } from './placement.js';
-export { ProtocolErrorCode, encodeJson, encodeUtf8, decodeCallRequest, decodeCallResponse, decodeCallAnswer, decodeNodeAdvert,
+export {
+  ProtocolErrorCode,
+  encodeJson,
+  encodeUtf8,
+  decodeCallRequest,
+  decodeCallResponse,
+  decodeCallAnswer,
+  decodeNodeAdvert,
   decodeCallNotification,
   decodeClientRequest,
   decodeClientReply,

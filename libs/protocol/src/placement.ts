@@ -9,7 +9,10 @@ export const ToolRequirements = Type.Object({
   gpu: Type.Optional(
     Type.Union([
       Type.Boolean(),
-      Type.Object({ count: Type.Optional(Type.Integer({ minimum: 1 })), memoryBytes: Type.Optional(Type.Integer({ minimum: 0 })) }),
+      Type.Object({
+        count: Type.Optional(Type.Integer({ minimum: 1 })),
+        memoryBytes: Type.Optional(Type.Integer({ minimum: 0 })),
+      }),
     ]),
   ),
   /** Total memory of the node, bytes. */
@@ -63,7 +66,13 @@ export const PlacementConstraints = Type.Object(
     nodeId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
     labels: Type.Optional(Type.Record(Type.String(), Type.String())),
     strategy: Type.Optional(
-      Type.Union([Type.Literal('least-loaded'), Type.Literal('round-robin'), Type.Literal('random'), Type.Literal('latency-aware'), Type.Literal('queue')]),
+      Type.Union([
+        Type.Literal('least-loaded'),
+        Type.Literal('round-robin'),
+        Type.Literal('random'),
+        Type.Literal('latency-aware'),
+        Type.Literal('queue'),
+      ]),
     ),
     /** This call's own needs, honoured like the tool's `requirements` (both must hold). */
     requirements: Type.Optional(CallRequirements),

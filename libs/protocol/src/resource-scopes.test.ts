@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalResourceUri, parseResourceReference, ResourceReadScopes, resourceReadScopes } from './resource-scopes.js';
+import {
+  canonicalResourceUri,
+  parseResourceReference,
+  ResourceReadScopes,
+  resourceReadScopes,
+} from './resource-scopes.js';
 
 describe('resource references', () => {
   it('gives every spelling of one easyremote: URI the same canonical form', () => {
@@ -15,8 +20,14 @@ describe('resource references', () => {
       '  easyremote://data/private-1\n',
       '\u00a0\ufeffeasyremote://data/private-1',
     ];
-    for (const spelling of spellings) expect([spelling, canonicalResourceUri(spelling)]).toEqual([spelling, 'easyremote://data/private-1']);
-    expect(parseResourceReference('easyremote://data/private-1')).toEqual({ uri: 'easyremote://data/private-1', authority: 'data', path: 'private-1', decoded: true });
+    for (const spelling of spellings)
+      expect([spelling, canonicalResourceUri(spelling)]).toEqual([spelling, 'easyremote://data/private-1']);
+    expect(parseResourceReference('easyremote://data/private-1')).toEqual({
+      uri: 'easyremote://data/private-1',
+      authority: 'data',
+      path: 'private-1',
+      decoded: true,
+    });
     // The path keeps its case (data set ids are case-sensitive) and decodes to the literal name.
     expect(canonicalResourceUri('easyremote://data/Private-1')).toBe('easyremote://data/Private-1');
     expect(canonicalResourceUri('easyremote://data/a%2F..%2Fb')).toBe('easyremote://data/a/../b');
@@ -24,7 +35,14 @@ describe('resource references', () => {
   });
 
   it('leaves other URIs alone and marks malformed encoding', () => {
-    for (const other of ['https://example.com/x', 'file:///etc/passwd', 'test://items/1', 'easyremote', 'xeasyremote://data/x', 'data/private-1']) {
+    for (const other of [
+      'https://example.com/x',
+      'file:///etc/passwd',
+      'test://items/1',
+      'easyremote',
+      'xeasyremote://data/x',
+      'data/private-1',
+    ]) {
       expect(parseResourceReference(other)).toBeUndefined();
       expect(canonicalResourceUri(other)).toBe(other);
     }
@@ -38,7 +56,14 @@ describe('ResourceReadScopes', () => {
     expect(narrow.any).toBe(true);
     expect(narrow.mayRead('easyremote://data/public-1')).toBe(true);
     expect(narrow.mayRead('EASYREMOTE://DATA/%70ublic-1')).toBe(true);
-    for (const denied of ['easyremote://data/private-1', 'easyremote://data/%70rivate-1', 'EASYREMOTE://DATA/private-1', 'easyremote:data/private-1', 'easyremote://compute/n1', 'test://x']) {
+    for (const denied of [
+      'easyremote://data/private-1',
+      'easyremote://data/%70rivate-1',
+      'EASYREMOTE://DATA/private-1',
+      'easyremote:data/private-1',
+      'easyremote://compute/n1',
+      'test://x',
+    ]) {
       expect([denied, narrow.mayRead(denied)]).toEqual([denied, false]);
     }
     // A newline inside the glob's `*` is not "any character": refused rather than allowed.

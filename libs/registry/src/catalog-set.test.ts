@@ -23,12 +23,23 @@ describe('buildCatalog', () => {
   it('indexes resources, templates and prompts with sorted providers; the smallest node id wins a disagreement', () => {
     const nodes = new Map([
       ['b', node('b', { resources: [{ uri: 'test://x', name: 'from-b' }], prompts: [{ name: 'p' }] })],
-      ['a', node('a', { resources: [{ uri: 'test://x', name: 'from-a' }, { uri: 'test://a', name: 'only-a' }] })],
+      [
+        'a',
+        node('a', {
+          resources: [
+            { uri: 'test://x', name: 'from-a' },
+            { uri: 'test://a', name: 'only-a' },
+          ],
+        }),
+      ],
       ['c', node('c', { resourceTemplates: [{ uriTemplate: 'test://t/{id}', name: 't' }] })],
     ]);
     const catalog = buildCatalog(nodes);
     expect(catalog.resources.list.map((entry) => entry.key)).toEqual(['test://a', 'test://x']);
-    expect(catalog.resources.byKey.get('test://x')).toMatchObject({ descriptor: { name: 'from-a' }, providers: ['a', 'b'] });
+    expect(catalog.resources.byKey.get('test://x')).toMatchObject({
+      descriptor: { name: 'from-a' },
+      providers: ['a', 'b'],
+    });
     expect(catalog.resourceTemplates.byKey.get('test://t/{id}')?.providers).toEqual(['c']);
     expect(catalog.prompts.list.map((entry) => entry.key)).toEqual(['p']);
   });

@@ -27,7 +27,12 @@ function byCodeUnits(a: string, b: string): number {
 }
 
 /** Same rule as tools: nodes visited in id order, so the smallest node id's descriptor wins everywhere. */
-function index<D>(ids: readonly string[], nodes: ReadonlyMap<string, NodeEntry>, items: (entry: NodeEntry) => readonly D[] | undefined, keyOf: (descriptor: D) => string): CatalogIndex<D> {
+function index<D>(
+  ids: readonly string[],
+  nodes: ReadonlyMap<string, NodeEntry>,
+  items: (entry: NodeEntry) => readonly D[] | undefined,
+  keyOf: (descriptor: D) => string,
+): CatalogIndex<D> {
   const building = new Map<string, { descriptor: D; providers: string[] }>();
   for (const id of ids) {
     const node = nodes.get(id);
@@ -51,9 +56,24 @@ function index<D>(ids: readonly string[], nodes: ReadonlyMap<string, NodeEntry>,
 export function buildCatalog(nodes: ReadonlyMap<string, NodeEntry>): Catalog {
   const ids = [...nodes.keys()].sort(byCodeUnits);
   return {
-    resources: index(ids, nodes, (node) => node.advert.resources, (resource) => resource.uri),
-    resourceTemplates: index(ids, nodes, (node) => node.advert.resourceTemplates, (template) => template.uriTemplate),
-    prompts: index(ids, nodes, (node) => node.advert.prompts, (prompt) => prompt.name),
+    resources: index(
+      ids,
+      nodes,
+      (node) => node.advert.resources,
+      (resource) => resource.uri,
+    ),
+    resourceTemplates: index(
+      ids,
+      nodes,
+      (node) => node.advert.resourceTemplates,
+      (template) => template.uriTemplate,
+    ),
+    prompts: index(
+      ids,
+      nodes,
+      (node) => node.advert.prompts,
+      (prompt) => prompt.name,
+    ),
   };
 }
 

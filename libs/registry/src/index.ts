@@ -3,7 +3,13 @@ export type { OpenRegistryOptions } from './open-registry.js';
 export { NodeAdvertiser } from './node-advertiser.js';
 export type { NodeAdvertiserOptions } from './node-advertiser.js';
 export { RegistryView } from './registry-view.js';
-export type { EntitlementChange, NodeChange, RegistryChange, RegistryListener, RegistryViewOptions } from './registry-view.js';
+export type {
+  EntitlementChange,
+  NodeChange,
+  RegistryChange,
+  RegistryListener,
+  RegistryViewOptions,
+} from './registry-view.js';
 export { buildToolSet, toolsFingerprint } from './tool-set.js';
 export type { ConflictReason, NodeEntry, ToolConflict, ToolEntry, ToolSet } from './tool-set.js';
 export { resolveToolSet } from './entitlement/resolve-tools.js';

@@ -91,16 +91,22 @@ export class NodeAdvertiser {
     const put = this.#queue.then(async () => {
       const advert = this.#options.advert();
       if (advert.nodeId !== this.#options.nodeId) {
-        throw new TypeError(`advert.nodeId ${advert.nodeId} does not match the advertiser's node id ${this.#options.nodeId}`);
+        throw new TypeError(
+          `advert.nodeId ${advert.nodeId} does not match the advertiser's node id ${this.#options.nodeId}`,
+        );
       }
       try {
         // A put lost in a reconnect would otherwise hold the queue for the default 5 s JetStream
         // timeout, longer than a node's TTL; one beat is as long as a put is worth waiting for.
         await this.#kv.put(this.#key, encodeJson(advert), { timeout: this.#putTimeoutMs });
       } catch (error) {
-        throw new RegistryError(RegistryErrorCode.AdvertiseFailed, `cannot write the advert of node ${this.#key}: ${describeError(error)}`, {
-          cause: error,
-        });
+        throw new RegistryError(
+          RegistryErrorCode.AdvertiseFailed,
+          `cannot write the advert of node ${this.#key}: ${describeError(error)}`,
+          {
+            cause: error,
+          },
+        );
       }
     });
     this.#queue = put.catch(() => {});

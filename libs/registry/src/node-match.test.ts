@@ -13,7 +13,15 @@ function advert(overrides: Partial<NodeAdvert['capabilities']> = {}, nodeId = 'n
     heartbeatAt: 0,
     ttlMs: 1000,
     tools: [],
-    capabilities: { cpus: 8, memoryBytes: 16 * GIB, platform: 'linux', labels: { zone: 'eu' }, gpus: [], models: ['llama3'], ...overrides },
+    capabilities: {
+      cpus: 8,
+      memoryBytes: 16 * GIB,
+      platform: 'linux',
+      labels: { zone: 'eu' },
+      gpus: [],
+      models: ['llama3'],
+      ...overrides,
+    },
     load: { inFlight: 0, maxConcurrency: 4 },
   };
 }

@@ -30,7 +30,11 @@ export function placementMismatch(
   return undefined;
 }
 
-function requirementMismatch(caps: NodeCapabilities, requirements: ToolRequirements, args: Readonly<Record<string, unknown>>): string | undefined {
+function requirementMismatch(
+  caps: NodeCapabilities,
+  requirements: ToolRequirements,
+  args: Readonly<Record<string, unknown>>,
+): string | undefined {
   const gpus = caps.gpus ?? [];
   const { gpu } = requirements;
   if (gpu === true && gpus.length === 0) return 'no GPU';
@@ -38,18 +42,25 @@ function requirementMismatch(caps: NodeCapabilities, requirements: ToolRequireme
     const fitting = gpus.filter((g) => g.memoryBytes >= (gpu.memoryBytes ?? 0)).length;
     if (fitting < (gpu.count ?? 1)) return `fewer than ${gpu.count ?? 1} GPU(s) with ${gpu.memoryBytes ?? 0} bytes`;
   }
-  if (requirements.memoryBytes !== undefined && caps.memoryBytes < requirements.memoryBytes) return `memory ${caps.memoryBytes} < ${requirements.memoryBytes}`;
-  if (requirements.cpus !== undefined && caps.cpus < requirements.cpus) return `cpus ${caps.cpus} < ${requirements.cpus}`;
+  if (requirements.memoryBytes !== undefined && caps.memoryBytes < requirements.memoryBytes)
+    return `memory ${caps.memoryBytes} < ${requirements.memoryBytes}`;
+  if (requirements.cpus !== undefined && caps.cpus < requirements.cpus)
+    return `cpus ${caps.cpus} < ${requirements.cpus}`;
   const models = caps.models ?? [];
-  if (requirements.model !== undefined && !models.includes(requirements.model)) return `does not serve model ${requirements.model}`;
+  if (requirements.model !== undefined && !models.includes(requirements.model))
+    return `does not serve model ${requirements.model}`;
   if (requirements.modelArgument !== undefined) {
     const wanted = args[requirements.modelArgument];
-    if (typeof wanted === 'string' && wanted !== '' && !models.includes(wanted)) return `does not serve model ${wanted}`;
+    if (typeof wanted === 'string' && wanted !== '' && !models.includes(wanted))
+      return `does not serve model ${wanted}`;
   }
   return labelMismatch(caps.labels, requirements.labels);
 }
 
-function labelMismatch(labels: Readonly<Record<string, string>>, wanted: Readonly<Record<string, string>> | undefined): string | undefined {
+function labelMismatch(
+  labels: Readonly<Record<string, string>>,
+  wanted: Readonly<Record<string, string>> | undefined,
+): string | undefined {
   if (wanted === undefined) return undefined;
   for (const [key, value] of Object.entries(wanted)) {
     if (labels[key] !== value) return `label ${key}=${value} missing`;

@@ -7,7 +7,14 @@ import { NodeAdvertiser, RegistryErrorCode, openRegistry } from './index.js';
 function memoryLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
   const noop = () => {};
-  const logger = { warnings, debug: noop, info: noop, error: noop, warn: (_o: object, msg?: string) => warnings.push(msg ?? ''), child: () => logger };
+  const logger = {
+    warnings,
+    debug: noop,
+    info: noop,
+    error: noop,
+    warn: (_o: object, msg?: string) => warnings.push(msg ?? ''),
+    child: () => logger,
+  };
   return logger;
 }
 
@@ -42,12 +49,18 @@ describe('openRegistry', () => {
     const nc = await connect({ servers: nats.url });
     await openRegistry(nc, { bucket: 'reg', maxAgeMs: 30_000 });
     const logger = memoryLogger();
-    const racing = await Promise.all([openRegistry(nc, { bucket: 'reg', maxAgeMs: 90_000, logger }), openRegistry(nc, { bucket: 'reg', logger })]);
+    const racing = await Promise.all([
+      openRegistry(nc, { bucket: 'reg', maxAgeMs: 90_000, logger }),
+      openRegistry(nc, { bucket: 'reg', logger }),
+    ]);
     expect((await racing[0].status()).ttl).toBe(30_000);
     expect(logger.warnings).toContain('registry bucket settings differ from the requested ones');
 
     // Two creates racing on a fresh bucket with different settings: the loser binds to the winner's.
-    const raced = await Promise.all([openRegistry(nc, { bucket: 'race', maxAgeMs: 30_000, logger }), openRegistry(nc, { bucket: 'race', maxAgeMs: 90_000, logger })]);
+    const raced = await Promise.all([
+      openRegistry(nc, { bucket: 'race', maxAgeMs: 30_000, logger }),
+      openRegistry(nc, { bucket: 'race', maxAgeMs: 90_000, logger }),
+    ]);
     expect((await raced[0].status()).ttl).toBe((await raced[1].status()).ttl);
     await nc.close();
   });
@@ -95,7 +108,9 @@ describe('NodeAdvertiser failures', () => {
     const kv = await openRegistry(nc);
     const node = new NodeAdvertiser(kv, { nodeId: 'node-a', heartbeatMs: 1_000, advert: () => advert('node-b') });
     await expect(node.start()).rejects.toThrow(/does not match/);
-    expect(() => new NodeAdvertiser(kv, { nodeId: 'bad id', heartbeatMs: 1_000, advert: () => advert('bad id') })).toThrow(/invalid node id/);
+    expect(
+      () => new NodeAdvertiser(kv, { nodeId: 'bad id', heartbeatMs: 1_000, advert: () => advert('bad id') }),
+    ).toThrow(/invalid node id/);
     await nc.close();
   });
 });

@@ -52,7 +52,11 @@ export async function openRegistry(nc: NatsConnection, options: OpenRegistryOpti
     const where = options.domain === undefined ? '' : ` in JetStream domain ${options.domain}`;
     const reason = describeError(error);
     const hint = /jetstream/i.test(reason) ? '' : ' (is JetStream enabled on the server?)';
-    throw new RegistryError(RegistryErrorCode.OpenFailed, `cannot open the registry bucket ${bucket}${where}: ${reason}${hint}`, { cause: error });
+    throw new RegistryError(
+      RegistryErrorCode.OpenFailed,
+      `cannot open the registry bucket ${bucket}${where}: ${reason}${hint}`,
+      { cause: error },
+    );
   }
 }
 
@@ -79,12 +83,22 @@ async function createPatiently(create: () => Promise<KV>, bucket: string, logger
  * Waits until the bucket answers (its status comes from the stream leader, which every put needs
  * too), then says so when an existing bucket's settings differ from what this process asked for.
  */
-async function warnOnDrift(kv: KV, config: Partial<KvOptions>, bucket: string, logger: Logger, readyTimeoutMs: number): Promise<void> {
+async function warnOnDrift(
+  kv: KV,
+  config: Partial<KvOptions>,
+  bucket: string,
+  logger: Logger,
+  readyTimeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + readyTimeoutMs;
   for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
     try {
       const status = await kv.status();
-      if (status.history !== config.history || status.ttl !== config.ttl || (config.replicas !== undefined && status.replicas !== config.replicas)) {
+      if (
+        status.history !== config.history ||
+        status.ttl !== config.ttl ||
+        (config.replicas !== undefined && status.replicas !== config.replicas)
+      ) {
         logger.warn(
           { bucket, history: status.history, maxAgeMs: status.ttl, replicas: status.replicas, wanted: config },
           'registry bucket settings differ from the requested ones',

@@ -1,6 +1,11 @@
 import type { KV, KvEntry } from '@nats-io/kv';
 import { decodeNodeAdvert, silentLogger, type Logger } from '@easyremote/protocol';
-import type { PromptDescriptor, ResourceDescriptor, ResourceTemplateDescriptor, ToolDescriptor } from '@easyremote/protocol';
+import type {
+  PromptDescriptor,
+  ResourceDescriptor,
+  ResourceTemplateDescriptor,
+  ToolDescriptor,
+} from '@easyremote/protocol';
 import { toolsFingerprint, type NodeEntry, type ToolConflict, type ToolEntry, type ToolSet } from './tool-set.js';
 import { ToolResolver } from './entitlement/tool-resolver.js';
 import { MemoryEntitlement, type Entitlement } from './entitlement/entitlement.js';
@@ -220,7 +225,10 @@ export class RegistryView {
     try {
       advert = decodeNodeAdvert(entry.value);
     } catch (error) {
-      this.#logger.warn({ key: nodeId, revision: entry.revision, reason: describeError(error) }, 'skipping malformed registry entry');
+      this.#logger.warn(
+        { key: nodeId, revision: entry.revision, reason: describeError(error) },
+        'skipping malformed registry entry',
+      );
       return;
     }
     if (advert.nodeId !== nodeId) {
@@ -314,7 +322,8 @@ export class RegistryView {
 
   async #judgeOverdue(): Promise<void> {
     if (!(await this.#registryAnswers())) {
-      if (!this.#registryDown) this.#logger.warn({}, 'registry bucket not answering; keeping nodes whose heartbeats are overdue');
+      if (!this.#registryDown)
+        this.#logger.warn({}, 'registry bucket not answering; keeping nodes whose heartbeats are overdue');
       this.#registryDown = true;
       this.#touchAll(this.#now());
       return;
@@ -329,7 +338,9 @@ export class RegistryView {
       return;
     }
     const now = this.#now();
-    const overdue = [...this.#nodes].filter(([, entry]) => now - entry.lastSeen > entry.advert.ttlMs).map(([nodeId]) => nodeId);
+    const overdue = [...this.#nodes]
+      .filter(([, entry]) => now - entry.lastSeen > entry.advert.ttlMs)
+      .map(([nodeId]) => nodeId);
     const latest = await Promise.all(overdue.map((nodeId) => this.#kv.get(nodeId).catch(() => 'unreadable' as const)));
     let missed = 0;
     overdue.forEach((nodeId, i) => {
@@ -353,7 +364,11 @@ export class RegistryView {
   }
 
   #repairWatch(): void {
-    this.#watch.open().catch((error: unknown) => this.#logger.warn({ err: error }, 'could not reopen the registry watch; it retries by itself'));
+    this.#watch
+      .open()
+      .catch((error: unknown) =>
+        this.#logger.warn({ err: error }, 'could not reopen the registry watch; it retries by itself'),
+      );
   }
 
   /** Counts every node as seen at `at`: each gets one more TTL to heartbeat. */
@@ -375,7 +390,13 @@ export class RegistryView {
       timer = setTimeout(() => resolve(false), this.#probeTimeoutMs);
     });
     try {
-      return await Promise.race([this.#kv.status().then(() => true, () => false), timeout]);
+      return await Promise.race([
+        this.#kv.status().then(
+          () => true,
+          () => false,
+        ),
+        timeout,
+      ]);
     } finally {
       clearTimeout(timer);
     }

@@ -50,7 +50,11 @@ export class RegistryWatch {
       this.#iterator?.stop();
       this.#iterator = undefined;
       if (!this.#stopped) this.#scheduleRestart();
-      throw new RegistryError(RegistryErrorCode.WatchFailed, `cannot watch the registry bucket: ${describeError(error)}`, { cause: error });
+      throw new RegistryError(
+        RegistryErrorCode.WatchFailed,
+        `cannot watch the registry bucket: ${describeError(error)}`,
+        { cause: error },
+      );
     }
     if (this.#stopped) {
       iterator.stop();
@@ -64,7 +68,10 @@ export class RegistryWatch {
     const readyTimer = setTimeout(() => {
       if (!initial) return;
       initial = false;
-      this.#options.logger.warn({ timeoutMs: this.#options.readyTimeoutMs }, 'registry replay did not finish in time; continuing with what arrived');
+      this.#options.logger.warn(
+        { timeoutMs: this.#options.readyTimeoutMs },
+        'registry replay did not finish in time; continuing with what arrived',
+      );
       markReady();
     }, this.#options.readyTimeoutMs);
     readyTimer.unref();
@@ -104,7 +111,9 @@ export class RegistryWatch {
     this.#restartTimer = setTimeout(() => {
       if (this.#stopped) return;
       // A failed open schedules the next attempt itself.
-      this.open().catch((error: unknown) => this.#options.logger.error({ err: error }, 'could not reopen the registry watch'));
+      this.open().catch((error: unknown) =>
+        this.#options.logger.error({ err: error }, 'could not reopen the registry watch'),
+      );
     }, this.#options.restartDelayMs);
     this.#restartTimer.unref();
   }

@@ -57,7 +57,14 @@ function advert(nodeId: string, tools: ToolDescriptor[], extra: Partial<NodeAdve
 function memoryLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
   const noop = () => {};
-  const logger = { warnings, debug: noop, info: noop, error: noop, warn: (_o: object, msg?: string) => warnings.push(msg ?? ''), child: () => logger };
+  const logger = {
+    warnings,
+    debug: noop,
+    info: noop,
+    error: noop,
+    warn: (_o: object, msg?: string) => warnings.push(msg ?? ''),
+    child: () => logger,
+  };
   return logger;
 }
 
@@ -70,7 +77,11 @@ describe('NodeAdvertiser + RegistryView', () => {
     const changes: RegistryChange[] = [];
     view.onChange((change) => changes.push(change));
 
-    const node = new NodeAdvertiser(kv, { nodeId: 'node-a', heartbeatMs: 1_000, advert: () => advert('node-a', [tool('zeta'), tool('alpha')]) });
+    const node = new NodeAdvertiser(kv, {
+      nodeId: 'node-a',
+      heartbeatMs: 1_000,
+      advert: () => advert('node-a', [tool('zeta'), tool('alpha')]),
+    });
     await node.start();
     stack.defer(() => node.stop());
     const elapsed = await waitFor(() => view.node('node-a') !== undefined);
@@ -90,8 +101,16 @@ describe('NodeAdvertiser + RegistryView', () => {
   it('merges a tool served by two nodes with the same descriptor into one entry with two providers', async () => {
     const kv = await freshBucket();
     const view = await RegistryView.start(kv);
-    const b = new NodeAdvertiser(kv, { nodeId: 'node-b', heartbeatMs: 1_000, advert: () => advert('node-b', [tool('echo')]) });
-    const a = new NodeAdvertiser(kv, { nodeId: 'node-a', heartbeatMs: 1_000, advert: () => advert('node-a', [tool('echo')]) });
+    const b = new NodeAdvertiser(kv, {
+      nodeId: 'node-b',
+      heartbeatMs: 1_000,
+      advert: () => advert('node-b', [tool('echo')]),
+    });
+    const a = new NodeAdvertiser(kv, {
+      nodeId: 'node-a',
+      heartbeatMs: 1_000,
+      advert: () => advert('node-a', [tool('echo')]),
+    });
     await b.start();
     await a.start();
     await waitFor(() => view.nodes().size === 2);
@@ -107,12 +126,20 @@ describe('NodeAdvertiser + RegistryView', () => {
     const kv = await freshBucket();
     const logger = memoryLogger();
     const view = await RegistryView.start(kv, { logger });
-    const real = new NodeAdvertiser(kv, { nodeId: 'node-b', heartbeatMs: 1_000, advert: () => advert('node-b', [tool('echo', 'from b')]) });
+    const real = new NodeAdvertiser(kv, {
+      nodeId: 'node-b',
+      heartbeatMs: 1_000,
+      advert: () => advert('node-b', [tool('echo', 'from b')]),
+    });
     await real.start();
     await waitFor(() => view.tool('echo') !== undefined);
     const changes: RegistryChange[] = [];
     view.onChange((change) => changes.push(change));
-    const rogue = new NodeAdvertiser(kv, { nodeId: 'node-a', heartbeatMs: 1_000, advert: () => advert('node-a', [tool('echo', 'from a')]) });
+    const rogue = new NodeAdvertiser(kv, {
+      nodeId: 'node-a',
+      heartbeatMs: 1_000,
+      advert: () => advert('node-a', [tool('echo', 'from a')]),
+    });
     await rogue.start();
     await waitFor(() => view.nodes().size === 2);
     expect(view.tool('echo')?.providers).toEqual(['node-b']);
@@ -149,7 +176,12 @@ describe('NodeAdvertiser + RegistryView', () => {
     await node.refresh();
     await waitFor(() => view.tool('sum') !== undefined);
     expect(view.revision).toBe(revision + 1);
-    expect(changes).toContainEqual({ kind: 'node-updated', nodeId: 'node-a', toolsChanged: true, catalogChanged: false });
+    expect(changes).toContainEqual({
+      kind: 'node-updated',
+      nodeId: 'node-a',
+      toolsChanged: true,
+      catalogChanged: false,
+    });
     await node.stop();
     view.stop();
   });
@@ -157,7 +189,11 @@ describe('NodeAdvertiser + RegistryView', () => {
   it('drops a node at once on graceful stop', async () => {
     const kv = await freshBucket();
     const view = await RegistryView.start(kv);
-    const node = new NodeAdvertiser(kv, { nodeId: 'node-a', heartbeatMs: 1_000, advert: () => advert('node-a', [tool('echo')]) });
+    const node = new NodeAdvertiser(kv, {
+      nodeId: 'node-a',
+      heartbeatMs: 1_000,
+      advert: () => advert('node-a', [tool('echo')]),
+    });
     await node.start();
     await waitFor(() => view.node('node-a') !== undefined);
     const left = new Promise<RegistryChange>((resolve) => view.onChange(resolve));
@@ -165,7 +201,13 @@ describe('NodeAdvertiser + RegistryView', () => {
     await node.stop();
     await waitFor(() => view.node('node-a') === undefined);
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(await left).toEqual({ kind: 'node-left', nodeId: 'node-a', toolsChanged: true, catalogChanged: false, reason: 'deleted' });
+    expect(await left).toEqual({
+      kind: 'node-left',
+      nodeId: 'node-a',
+      toolsChanged: true,
+      catalogChanged: false,
+      reason: 'deleted',
+    });
     expect(view.tools()).toEqual([]);
     view.stop();
   });
@@ -206,8 +248,16 @@ describe('NodeAdvertiser + RegistryView', () => {
 
   it('loads nodes that existed before it started, but not deleted ones', async () => {
     const kv = await freshBucket();
-    const a = new NodeAdvertiser(kv, { nodeId: 'node-a', heartbeatMs: 1_000, advert: () => advert('node-a', [tool('echo')]) });
-    const gone = new NodeAdvertiser(kv, { nodeId: 'node-gone', heartbeatMs: 1_000, advert: () => advert('node-gone', [tool('old')]) });
+    const a = new NodeAdvertiser(kv, {
+      nodeId: 'node-a',
+      heartbeatMs: 1_000,
+      advert: () => advert('node-a', [tool('echo')]),
+    });
+    const gone = new NodeAdvertiser(kv, {
+      nodeId: 'node-gone',
+      heartbeatMs: 1_000,
+      advert: () => advert('node-gone', [tool('old')]),
+    });
     await a.start();
     await gone.start();
     await gone.stop();
@@ -254,7 +304,11 @@ describe('NodeAdvertiser + RegistryView', () => {
   it('forgets a node on request until its next heartbeat', async () => {
     const kv = await freshBucket();
     const view = await RegistryView.start(kv);
-    const node = new NodeAdvertiser(kv, { nodeId: 'node-a', heartbeatMs: 200, advert: () => advert('node-a', [tool('echo')]) });
+    const node = new NodeAdvertiser(kv, {
+      nodeId: 'node-a',
+      heartbeatMs: 200,
+      advert: () => advert('node-a', [tool('echo')]),
+    });
     await node.start();
     await waitFor(() => view.node('node-a') !== undefined);
     view.forgetNode('node-a');

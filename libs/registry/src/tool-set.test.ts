@@ -29,7 +29,9 @@ describe('buildToolSet', () => {
   });
 
   it('lists tools sorted by name with sorted providers, one entry per name', () => {
-    const set = buildToolSet(new Map([entry('node-b', [tool('zeta'), tool('alpha')]), entry('node-a', [tool('alpha'), tool('Beta')])]));
+    const set = buildToolSet(
+      new Map([entry('node-b', [tool('zeta'), tool('alpha')]), entry('node-a', [tool('alpha'), tool('Beta')])]),
+    );
     expect(set.list.map((t) => t.name)).toEqual(['Beta', 'alpha', 'zeta']); // code-unit order: upper case first
     expect(set.byName.get('alpha')?.providers).toEqual(['node-a', 'node-b']);
     expect(set.byName.get('zeta')?.providers).toEqual(['node-b']);
@@ -37,8 +39,20 @@ describe('buildToolSet', () => {
   });
 
   it('never picks one of several disagreeing descriptors by node id: without an approved one the tool is not listed', () => {
-    const one = buildToolSet(new Map([entry('n2', [tool('x', 'from n2')]), entry('n10', [tool('x', 'from n10')]), entry('n1', [tool('x', 'from n1')])]));
-    const two = buildToolSet(new Map([entry('n1', [tool('x', 'from n1')]), entry('n2', [tool('x', 'from n2')]), entry('n10', [tool('x', 'from n10')])]));
+    const one = buildToolSet(
+      new Map([
+        entry('n2', [tool('x', 'from n2')]),
+        entry('n10', [tool('x', 'from n10')]),
+        entry('n1', [tool('x', 'from n1')]),
+      ]),
+    );
+    const two = buildToolSet(
+      new Map([
+        entry('n1', [tool('x', 'from n1')]),
+        entry('n2', [tool('x', 'from n2')]),
+        entry('n10', [tool('x', 'from n10')]),
+      ]),
+    );
     expect(one.byName.get('x')).toBeUndefined();
     expect(one.conflicts.map((c) => [c.nodeId, c.reason])).toEqual([
       ['n1', 'unapproved'],
@@ -62,7 +76,14 @@ describe('buildToolSet', () => {
   });
 
   it('builds 1,000 nodes x 10 tools quickly', () => {
-    const nodes = new Map(Array.from({ length: 1_000 }, (_, n) => entry(`node-${n}`, Array.from({ length: 10 }, (_, t) => tool(`tool-${(n + t) % 50}`)))));
+    const nodes = new Map(
+      Array.from({ length: 1_000 }, (_, n) =>
+        entry(
+          `node-${n}`,
+          Array.from({ length: 10 }, (_, t) => tool(`tool-${(n + t) % 50}`)),
+        ),
+      ),
+    );
     const started = performance.now();
     const set = buildToolSet(nodes);
     expect(performance.now() - started).toBeLessThan(2_000); // linear, not quadratic, on any machine

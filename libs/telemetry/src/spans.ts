@@ -1,4 +1,15 @@
-import { context, INVALID_SPAN_CONTEXT, propagation, ProxyTracerProvider, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import {
+  context,
+  INVALID_SPAN_CONTEXT,
+  propagation,
+  ProxyTracerProvider,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { extractTraceHeaders, injectTraceHeaders, type HeaderReader } from './trace-context.js';
 
 /** The instrumentation scope every EasyRemote span is created under. */
@@ -58,16 +69,30 @@ async function runInSpan<T>(span: Span, ctx: Context, fn: (span: Span) => Promis
  * Runs `fn` in a CLIENT span whose context is injected into `headers` (a NATS request's header record)
  * before `fn` runs, so the receiver continues the trace. One call = one span; a fan-out chunk is one call.
  */
-export function withClientSpan<T>(name: string, headers: Record<string, string>, fn: (span: Span) => Promise<T> | T, attributes: Attributes = {}): Promise<T> {
+export function withClientSpan<T>(
+  name: string,
+  headers: Record<string, string>,
+  fn: (span: Span) => Promise<T> | T,
+  attributes: Attributes = {},
+): Promise<T> {
   if (!tracingActive()) return untraced(fn);
   const parent = context.active();
-  const span = tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes: { [SpanAttributes.messagingSystem]: 'nats', ...attributes } }, parent);
+  const span = tracer().startSpan(
+    name,
+    { kind: SpanKind.CLIENT, attributes: { [SpanAttributes.messagingSystem]: 'nats', ...attributes } },
+    parent,
+  );
   injectTraceHeaders(headers, trace.setSpan(parent, span));
   return runInSpan(span, parent, fn);
 }
 
 /** Runs `fn` in a SERVER span continuing the trace context found in `headers` (NATS `MsgHdrs`). */
-export function withServerSpan<T>(name: string, headers: HeaderReader | undefined, fn: (span: Span) => Promise<T> | T, attributes: Attributes = {}): Promise<T> {
+export function withServerSpan<T>(
+  name: string,
+  headers: HeaderReader | undefined,
+  fn: (span: Span) => Promise<T> | T,
+  attributes: Attributes = {},
+): Promise<T> {
   if (!tracingActive()) return untraced(fn);
   const parent = extractTraceHeaders(headers, context.active());
   const span = tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);

@@ -27,7 +27,10 @@ const recordGetter: TextMapGetter<Readonly<Record<string, unknown>>> = {
  * Writes the active (or given) context's W3C trace context (`traceparent`, `tracestate`) into a plain
  * header record, e.g. the headers of a NATS request. A no-op when no propagator is registered.
  */
-export function injectTraceHeaders(headers: Record<string, string>, ctx: Context = context.active()): Record<string, string> {
+export function injectTraceHeaders(
+  headers: Record<string, string>,
+  ctx: Context = context.active(),
+): Record<string, string> {
   propagation.inject(ctx, headers);
   return headers;
 }
@@ -42,7 +45,10 @@ export function extractTraceHeaders(headers: HeaderReader | undefined, base: Con
  * Reads trace context from a plain record: HTTP request headers, or MCP `_meta` where a client puts
  * `traceparent`/`tracestate` (the keys are the W3C header names).
  */
-export function extractTraceRecord(record: Readonly<Record<string, unknown>> | undefined, base: Context = context.active()): Context {
+export function extractTraceRecord(
+  record: Readonly<Record<string, unknown>> | undefined,
+  base: Context = context.active(),
+): Context {
   if (record === undefined) return base;
   return propagation.extract(base, record, recordGetter);
 }

@@ -27,6 +27,8 @@ describe('lintDockerfile', () => {
       'stage 0 installs dev dependencies: RUN npm ci',
     ]);
     expect(lintDockerfile(good.replace('USER node', 'USER root'))).toContain('the final stage runs as root');
-    expect(lintDockerfile(good.replace(' && npm prune --omit=dev', ''))).toContain('the build stage never drops dev dependencies (npm prune --omit=dev)');
+    expect(lintDockerfile(good.replace(' && npm prune --omit=dev', ''))).toContain(
+      'the build stage never drops dev dependencies (npm prune --omit=dev)',
+    );
   });
 });

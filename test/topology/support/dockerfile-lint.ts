@@ -76,7 +76,12 @@ export function lintDockerfile(text: string): string[] {
     }
   }
   const build = stages.find((stage) => !runtime.includes(stage));
-  if (build && !build.instructions.some(({ keyword, args }) => keyword === 'RUN' && /npm prune --omit=dev|npm ci --omit=dev/.test(args))) {
+  if (
+    build &&
+    !build.instructions.some(
+      ({ keyword, args }) => keyword === 'RUN' && /npm prune --omit=dev|npm ci --omit=dev/.test(args),
+    )
+  ) {
     problems.push('the build stage never drops dev dependencies (npm prune --omit=dev)');
   }
   return problems;

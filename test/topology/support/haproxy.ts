@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { freePorts } from '@easyremote/nats-launcher';
 import { until } from './wait.js';
 
-export const HAPROXY_INSTALL_HINT = 'haproxy is not installed (Debian/Ubuntu: apt-get install -y haproxy); .ci/run installs it';
+export const HAPROXY_INSTALL_HINT =
+  'haproxy is not installed (Debian/Ubuntu: apt-get install -y haproxy); .ci/run installs it';
 
 export interface Haproxy extends AsyncDisposable {
   /** `http://127.0.0.1:<port>` */
@@ -17,7 +18,11 @@ export interface Haproxy extends AsyncDisposable {
  * listen address and gateways from the environment (`LB_BIND`, `GATEWAY_1..3`); resolves once every
  * backend has answered a request through it (health checks passed).
  */
-export async function startHaproxy(options: { binary: string; configFile: string; backends: readonly string[] }): Promise<Haproxy> {
+export async function startHaproxy(options: {
+  binary: string;
+  configFile: string;
+  backends: readonly string[];
+}): Promise<Haproxy> {
   const [port] = await freePorts(1);
   const env: Record<string, string> = { LB_BIND: `127.0.0.1:${port}` };
   options.backends.forEach((backend, i) => (env[`GATEWAY_${i + 1}`] = backend));
@@ -71,7 +76,10 @@ export function trackingFetch(): { fetch: typeof fetch; served: Served[] } {
       const response = await fetch(input, init);
       const body = typeof init?.body === 'string' ? init.body : '';
       const verb = init?.method ?? 'GET';
-      const method = verb !== 'POST' ? verb : (/"method":"([^"]+)"/.exec(body)?.[1] ?? (body.includes('"result"') ? 'response' : 'other'));
+      const method =
+        verb !== 'POST'
+          ? verb
+          : (/"method":"([^"]+)"/.exec(body)?.[1] ?? (body.includes('"result"') ? 'response' : 'other'));
       served.push({ method, by: response.headers.get('x-served-by') ?? 'unknown' });
       return response;
     },

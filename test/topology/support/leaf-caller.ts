@@ -14,7 +14,12 @@ export async function directCaller(url: string): Promise<DirectCaller> {
   const rpc = new RpcClient(nc);
   return {
     async call(tool, args = {}) {
-      const { response, nodeId } = await invokeTool(rpc, toolSubject(tool), { tool, arguments: args }, { timeoutMs: 3_000, callId: randomUUID() });
+      const { response, nodeId } = await invokeTool(
+        rpc,
+        toolSubject(tool),
+        { tool, arguments: args },
+        { timeoutMs: 3_000, callId: randomUUID() },
+      );
       if (!response.ok) throw new Error(`${response.error.code}: ${response.error.message}`);
       return nodeId ?? 'unknown';
     },

@@ -85,7 +85,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
 /** One line for the test log: what an operator would want to know about the run. */
 export function describeLoad(name: string, report: LoadReport): string {
-  const window = report.failureWindowMs ? `, failures between ${report.failureWindowMs[0]} and ${report.failureWindowMs[1]} ms` : '';
+  const window = report.failureWindowMs
+    ? `, failures between ${report.failureWindowMs[0]} and ${report.failureWindowMs[1]} ms`
+    : '';
   return (
     `${name}: ${report.total} calls (${report.callsPerSecond}/s), ${report.ok} ok, ${report.failed} failed, ${report.hanging} hanging, ` +
     `error rate ${(report.errorRate * 100).toFixed(3)}%, slowest ${report.maxLatencyMs} ms${window}` +

@@ -5,7 +5,11 @@ import type { LoadCall } from './load.js';
  * `bases[i % bases.length]`: the same routing as MCP `tools/call` with less client-side work, so a
  * small machine reaches enough calls per second to measure a rate below 1%.
  */
-export function restCaller(bases: readonly string[], tool: string, args: (worker: number, n: number) => Record<string, unknown>): LoadCall {
+export function restCaller(
+  bases: readonly string[],
+  tool: string,
+  args: (worker: number, n: number) => Record<string, unknown>,
+): LoadCall {
   const counters = new Map<number, number>();
   return async (worker, signal) => {
     const n = (counters.get(worker) ?? 0) + 1;

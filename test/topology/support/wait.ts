@@ -1,5 +1,10 @@
 /** Polls `check` until it returns true (or a truthy value); fails naming `what` after `timeoutMs`. */
-export async function until<T>(what: string, check: () => T | Promise<T>, timeoutMs: number, intervalMs = 50): Promise<Exclude<T, false | undefined | null>> {
+export async function until<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<Exclude<T, false | undefined | null>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -14,7 +14,13 @@ NATS_CERT/NATS_KEY, NATS_INBOX_PREFIX.
 export async function runAudit(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { since: { type: 'string' }, tool: { type: 'string' }, principal: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      since: { type: 'string' },
+      tool: { type: 'string' },
+      principal: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+    },
   });
   const sinceMs = parseSince(values.since ?? '1h');
   if (sinceMs === undefined) throw new Error(`--since ${values.since}: use a duration (30m, 1h, 2d) or an ISO time`);
@@ -28,7 +34,9 @@ export async function runAudit(argv: string[]): Promise<void> {
       return;
     }
     for (const r of records) {
-      process.stdout.write(`${r.time}  ${r.outcome.padEnd(10)} ${r.tool}  by ${r.principal ?? '-'}  on ${ranOn(r)}  ${r.durationMs} ms  args ${r.argumentsSha256.slice(0, 16)}\n`);
+      process.stdout.write(
+        `${r.time}  ${r.outcome.padEnd(10)} ${r.tool}  by ${r.principal ?? '-'}  on ${ranOn(r)}  ${r.durationMs} ms  args ${r.argumentsSha256.slice(0, 16)}\n`,
+      );
     }
     process.stdout.write(`${records.length} record(s)\n`);
   } finally {

@@ -28,7 +28,12 @@ Authentication is on: a fresh API key (all scopes, admin included) is created an
 desktop-client config that uses it. EASYREMOTE_AUTH=off turns it off (loopback only).
 `;
 
-async function createDevKey(natsUrl: string, nats: NatsClientOptions, bucket: string, replicas: number): Promise<string> {
+async function createDevKey(
+  natsUrl: string,
+  nats: NatsClientOptions,
+  bucket: string,
+  replicas: number,
+): Promise<string> {
   const nc = await connectMesh({ servers: natsUrl.split(','), name: 'easyremote-dev-keys', ...nats });
   try {
     const store = await KeyStore.open(nc, { bucket, replicas });
@@ -40,8 +45,19 @@ async function createDevKey(natsUrl: string, nats: NatsClientOptions, bucket: st
 
 function desktopConfig(gatewayUrl: string, apiKey: string): string {
   const bridge = fileURLToPath(new URL('../../../bridge/bin/easyremote-mcp.js', import.meta.url));
-  const config = { mcpServers: { easyremote: { command: 'node', args: [bridge], env: { EASYREMOTE_GATEWAY: gatewayUrl, EASYREMOTE_API_KEY: apiKey } } } };
-  return JSON.stringify(config, null, 2).split('\n').map((line) => `    ${line}`).join('\n');
+  const config = {
+    mcpServers: {
+      easyremote: {
+        command: 'node',
+        args: [bridge],
+        env: { EASYREMOTE_GATEWAY: gatewayUrl, EASYREMOTE_API_KEY: apiKey },
+      },
+    },
+  };
+  return JSON.stringify(config, null, 2)
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
 }
 
 export async function runDev(): Promise<void> {
@@ -50,7 +66,8 @@ export async function runDev(): Promise<void> {
   const log = logger as unknown as Logger;
   const stack: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const stop of stack.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
+    for (const stop of stack.reverse())
+      await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
   };
   const tracing = startTracing(process.env, 'easyremote-dev');
   stack.push(() => tracing.shutdown());
@@ -60,22 +77,34 @@ export async function runDev(): Promise<void> {
     // the server dev starts itself needs none.
     const nats: NatsClientOptions = natsUrl ? natsClientOptionsFromEnv(process.env) : {};
     if (!natsUrl) {
-      const nats: NatsServerHandle = await startNats({ path: process.env.PATH, name: 'easyremote-dev', detached: true });
+      const nats: NatsServerHandle = await startNats({
+        path: process.env.PATH,
+        name: 'easyremote-dev',
+        detached: true,
+      });
       stack.push(() => nats.stop());
       natsUrl = nats.url;
       process.stderr.write(`easyremote dev: NATS ${natsUrl} (its own nats-server on a free port)\n`);
     } else {
       process.stderr.write(`easyremote dev: NATS ${natsUrl} (from NATS_URL)\n`);
     }
-    const dataDir = process.env.EASYREMOTE_DATA_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'easyremote', 'data');
+    const dataDir =
+      process.env.EASYREMOTE_DATA_DIR ??
+      join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'easyremote', 'data');
     mkdirSync(dataDir, { recursive: true });
     const config = loadGatewayConfig({ ...process.env, NATS_URL: natsUrl });
     // Secure by default: a fresh key exists before the gateway starts, so it is valid from the first request.
-    const apiKey = config.auth === 'on' ? await createDevKey(natsUrl, nats, config.keysBucket, config.kvReplicas) : undefined;
+    const apiKey =
+      config.auth === 'on' ? await createDevKey(natsUrl, nats, config.keysBucket, config.kvReplicas) : undefined;
     const gateway: GatewayHandle = await startGateway(config, { logger, tracing: tracing.enabled, nats });
     stack.push(() => gateway.close());
     // A dev mesh has no GPU: let the image tool use its procedural renderer on the CPU.
-    const toolbox = createToolbox({ EASYREMOTE_IMAGE_ALLOW_CPU: '1', ...process.env, NATS_URL: natsUrl, EASYREMOTE_DATA_DIR: dataDir });
+    const toolbox = createToolbox({
+      EASYREMOTE_IMAGE_ALLOW_CPU: '1',
+      ...process.env,
+      NATS_URL: natsUrl,
+      EASYREMOTE_DATA_DIR: dataDir,
+    });
     stack.push(() => toolbox.close());
     const toolboxTools = toolbox.tools;
     const node = new ComputeNode({
@@ -111,7 +140,13 @@ export async function runDev(): Promise<void> {
         `  Data sets:     ${dataDir} (dataset_path files)`,
         `  State file:    ${statePath} (other easyremote commands find this mesh through it)`,
         `  Tools:         ${toolboxTools.map((tool) => tool.descriptor.name).join(', ')}`,
-        ...(apiKey ? [`  API key:       ${apiKey}`, '  Desktop client config (claude_desktop_config.json):', desktopConfig(gateway.url, apiKey)] : ['  Authentication is OFF (EASYREMOTE_AUTH=off).']),
+        ...(apiKey
+          ? [
+              `  API key:       ${apiKey}`,
+              '  Desktop client config (claude_desktop_config.json):',
+              desktopConfig(gateway.url, apiKey),
+            ]
+          : ['  Authentication is OFF (EASYREMOTE_AUTH=off).']),
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

@@ -13,9 +13,18 @@ const quote = (value: string) => `'${value.replaceAll("'", "'\\\\''")}'`;
 export function runEnv(env: Readonly<Record<string, string | undefined>> = process.env): void {
   const path = devStatePath(env);
   const state = readDevState(path);
-  if (state === undefined) throw new MeshError(MeshErrorCode.NoMesh, `no easyremote dev is running (no state file at ${path}): start one with \`npm start\``);
+  if (state === undefined)
+    throw new MeshError(
+      MeshErrorCode.NoMesh,
+      `no easyremote dev is running (no state file at ${path}): start one with \`npm start\``,
+    );
   const exports: Array<[string, string]> = [
-    ...(state.apiKey ? ([['KEY', state.apiKey], ['EASYREMOTE_API_KEY', state.apiKey]] as Array<[string, string]>) : []),
+    ...(state.apiKey
+      ? ([
+          ['KEY', state.apiKey],
+          ['EASYREMOTE_API_KEY', state.apiKey],
+        ] as Array<[string, string]>)
+      : []),
     ['EASYREMOTE_GATEWAY_URL', state.gatewayUrl],
     ['EASYREMOTE_DATA_DIR', state.dataDir],
   ];

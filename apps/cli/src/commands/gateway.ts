@@ -52,9 +52,16 @@ export async function runGateway(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const tracing = startTracing(process.env, 'easyremote-gateway');
   const logger = createLogger(config.logLevel);
-  const gateway = await startGateway(config, { logger, tracing: tracing.enabled, nats: natsClientOptionsFromEnv(process.env) });
-  onShutdown(async () => {
-    await gateway.close();
-    await tracing.shutdown();
-  }, (message) => logger.info(message));
+  const gateway = await startGateway(config, {
+    logger,
+    tracing: tracing.enabled,
+    nats: natsClientOptionsFromEnv(process.env),
+  });
+  onShutdown(
+    async () => {
+      await gateway.close();
+      await tracing.shutdown();
+    },
+    (message) => logger.info(message),
+  );
 }

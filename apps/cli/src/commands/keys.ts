@@ -21,12 +21,19 @@ export async function runKeys(argv: string[]): Promise<void> {
     options: { name: { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean' } },
   });
   const [action, id] = positionals;
-  if (action !== 'create' && action !== 'list' && action !== 'revoke') throw new Error(`keys needs create, list or revoke\n\n${keysHelp}`);
+  if (action !== 'create' && action !== 'list' && action !== 'revoke')
+    throw new Error(`keys needs create, list or revoke\n\n${keysHelp}`);
   const nc = await connectCommand('keys');
   try {
     const store = await KeyStore.open(nc, { bucket: process.env.EASYREMOTE_KEYS_BUCKET ?? KEYS_BUCKET });
     if (action === 'create') {
-      const scopes = values.scopes === undefined ? DEFAULT_KEY_SCOPES : values.scopes.split(',').map((scope) => scope.trim()).filter(Boolean);
+      const scopes =
+        values.scopes === undefined
+          ? DEFAULT_KEY_SCOPES
+          : values.scopes
+              .split(',')
+              .map((scope) => scope.trim())
+              .filter(Boolean);
       const { key, record } = await store.create(values.name ?? 'unnamed', scopes);
       process.stdout.write(
         values.json
@@ -38,7 +45,9 @@ export async function runKeys(argv: string[]): Promise<void> {
       if (values.json) process.stdout.write(`${JSON.stringify(records)}\n`);
       else
         for (const record of records) {
-          process.stdout.write(`${record.id}  ${record.revokedAt ? 'revoked' : 'active '}  ${record.name}  [${record.scopes.join(',')}]  created ${record.createdAt}\n`);
+          process.stdout.write(
+            `${record.id}  ${record.revokedAt ? 'revoked' : 'active '}  ${record.name}  [${record.scopes.join(',')}]  created ${record.createdAt}\n`,
+          );
         }
     } else {
       if (id === undefined) throw new Error('keys revoke needs the key id (see "easyremote keys list")');

@@ -40,7 +40,8 @@ export async function runNode(modules: readonly string[], options: { id?: string
   const nodeId = config.nodeId ?? defaultNodeId();
   // A node's NATS user may only read replies under _INBOX_<node id> (nats/secure): use that prefix
   // whenever the node authenticates, unless NATS_INBOX_PREFIX says otherwise.
-  if (hasNatsCredentials(natsOptions) && natsOptions.inboxPrefix === undefined) natsOptions.inboxPrefix = `_INBOX_${nodeId}`;
+  if (hasNatsCredentials(natsOptions) && natsOptions.inboxPrefix === undefined)
+    natsOptions.inboxPrefix = `_INBOX_${nodeId}`;
   const node = new ComputeNode({
     servers: config.natsUrl.split(','),
     nodeId,
@@ -60,11 +61,20 @@ export async function runNode(modules: readonly string[], options: { id?: string
   });
   node.register(...tools);
   await node.start();
-  const metrics = config.metricsPort === undefined ? undefined : await serveNodeMetrics(node, { host: config.metricsHost, port: config.metricsPort });
-  logger.info({ nodeId: node.nodeId, definitions: tools.length, ...(metrics ? { metrics: metrics.url } : {}) }, 'node serving');
-  onShutdown(async () => {
-    await node.stop();
-    await metrics?.close();
-    await tracing.shutdown();
-  }, (message) => logger.info(message));
+  const metrics =
+    config.metricsPort === undefined
+      ? undefined
+      : await serveNodeMetrics(node, { host: config.metricsHost, port: config.metricsPort });
+  logger.info(
+    { nodeId: node.nodeId, definitions: tools.length, ...(metrics ? { metrics: metrics.url } : {}) },
+    'node serving',
+  );
+  onShutdown(
+    async () => {
+      await node.stop();
+      await metrics?.close();
+      await tracing.shutdown();
+    },
+    (message) => logger.info(message),
+  );
 }

@@ -18,9 +18,11 @@ export class Authenticator {
   constructor(private readonly sources: { keys?: KeyView | undefined; oauth?: OAuthVerifier | undefined }) {}
 
   async authenticate(authorization: string | undefined): Promise<Authentication> {
-    if (authorization === undefined || authorization === '') return { ok: false, reason: 'missing', description: 'Authorization: Bearer credentials are required' };
+    if (authorization === undefined || authorization === '')
+      return { ok: false, reason: 'missing', description: 'Authorization: Bearer credentials are required' };
     const token = BEARER.exec(authorization)?.[1];
-    if (token === undefined) return { ok: false, reason: 'invalid', description: 'the Authorization header must be "Bearer <token>"' };
+    if (token === undefined)
+      return { ok: false, reason: 'invalid', description: 'the Authorization header must be "Bearer <token>"' };
     if (token.startsWith('erk_')) {
       const key = this.sources.keys?.verify(token);
       if (!key) return { ok: false, reason: 'invalid', description: 'the API key is unknown or revoked' };
@@ -30,7 +32,11 @@ export class Authenticator {
       const verified = await this.sources.oauth.verify(token);
       if (verified) return { ok: true, principal: `oauth:${verified.subject}`, access: this.#policy(verified.scopes) };
     }
-    return { ok: false, reason: 'invalid', description: 'the access token is malformed, expired, or not issued for this resource' };
+    return {
+      ok: false,
+      reason: 'invalid',
+      description: 'the access token is malformed, expired, or not issued for this resource',
+    };
   }
 
   #policy(scopes: readonly string[]): AccessPolicy {

@@ -2,7 +2,10 @@ import type { AuthErrorCode } from '@easyremote/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** RFC 6750 `WWW-Authenticate` value pointing at the RFC 9728 metadata. */
-export function bearerChallenge(metadataUrl: string, error?: { error: string; description: string; scope?: string }): string {
+export function bearerChallenge(
+  metadataUrl: string,
+  error?: { error: string; description: string; scope?: string },
+): string {
   const parts = [`resource_metadata="${metadataUrl}"`];
   if (error) {
     parts.unshift(`error="${error.error}"`, `error_description="${error.description.replace(/"/g, "'")}"`);
@@ -26,6 +29,7 @@ export function refuse(
   headers: Record<string, string>,
 ): FastifyReply {
   reply.code(status).headers({ 'content-type': 'application/json', ...headers });
-  if (isJsonRpcPath(request)) return reply.send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message, data: { code } } }));
+  if (isJsonRpcPath(request))
+    return reply.send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message, data: { code } } }));
   return reply.send(JSON.stringify({ error: { code, message } }));
 }

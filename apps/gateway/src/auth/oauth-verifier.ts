@@ -34,7 +34,11 @@ export class OAuthVerifier {
   async verify(token: string): Promise<VerifiedToken | undefined> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.#jwks, { issuer: this.options.issuer, audience: this.options.audience, clockTolerance: 5 }));
+      ({ payload } = await jwtVerify(token, this.#jwks, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        clockTolerance: 5,
+      }));
     } catch {
       return undefined;
     }

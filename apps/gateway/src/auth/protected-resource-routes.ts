@@ -6,7 +6,10 @@ import type { ResourceIdentity } from './resource-identity.js';
  * RFC 9728 protected-resource metadata, at the root well-known path and the path-aware one for
  * `/mcp`: which authorization server issues tokens for this gateway, and which scopes it knows.
  */
-export function registerProtectedResourceRoutes(app: FastifyInstance, deps: { identity: ResourceIdentity; issuer: string }): void {
+export function registerProtectedResourceRoutes(
+  app: FastifyInstance,
+  deps: { identity: ResourceIdentity; issuer: string },
+): void {
   const handler = async () => ({
     resource: deps.identity.resource,
     authorization_servers: deps.issuer ? [deps.issuer] : [],

@@ -67,16 +67,32 @@ export function registerRouteAccess(app: FastifyInstance, deps: RouteAccessDeps)
     const refused = await authenticate(request, reply, authenticator, deps.identity);
     if (refused) return refused;
     if (typeof access === 'object' && !request.access?.has(access.scope)) {
-      return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, `Forbidden: this route needs the ${access.scope} scope`, {
-        'www-authenticate': bearerChallenge(deps.identity.metadataUrl, { error: 'insufficient_scope', description: `needs ${access.scope}`, scope: access.scope }),
-      });
+      return refuse(
+        request,
+        reply,
+        403,
+        AuthErrorCode.InsufficientScope,
+        `Forbidden: this route needs the ${access.scope} scope`,
+        {
+          'www-authenticate': bearerChallenge(deps.identity.metadataUrl, {
+            error: 'insufficient_scope',
+            description: `needs ${access.scope}`,
+            scope: access.scope,
+          }),
+        },
+      );
     }
     return undefined;
   });
   return table;
 }
 
-async function authenticate(request: FastifyRequest, reply: FastifyReply, authenticator: Authenticator, identity: ResourceIdentity): Promise<FastifyReply | undefined> {
+async function authenticate(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  authenticator: Authenticator,
+  identity: ResourceIdentity,
+): Promise<FastifyReply | undefined> {
   const result = await authenticator.authenticate(request.headers.authorization);
   if (result.ok) {
     request.principal = result.principal;
@@ -98,9 +114,19 @@ async function authenticate(request: FastifyRequest, reply: FastifyReply, authen
  * The caller's policy inside a handler. The access hook sets it on every non-public route, so its
  * absence means a route is serving without the hook: refuse rather than treat it as "auth off".
  */
-export function requireAccess(request: FastifyRequest, reply: FastifyReply): NonNullable<FastifyRequest['access']> | FastifyReply {
+export function requireAccess(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): NonNullable<FastifyRequest['access']> | FastifyReply {
   if (request.access) return request.access;
-  return refuse(request, reply, 401, AuthErrorCode.Unauthenticated, 'Unauthorized: no credentials were established for this request', {});
+  return refuse(
+    request,
+    reply,
+    401,
+    AuthErrorCode.Unauthenticated,
+    'Unauthorized: no credentials were established for this request',
+    {},
+  );
 }
 
 /** Scope needed by the mesh-wide views: dashboard state and the usage report. */

@@ -30,7 +30,8 @@ export class CachingToolInvoker extends ToolInvoker {
     const hit = await this.cache.get(request.tool, key, callId);
     if (hit !== undefined) return { ok: true, result: hit, nodeId: undefined, callId };
     const outcome = await super.invoke({ ...request, callId });
-    if (outcome.ok === true && outcome.result.isError !== true) this.cache.put(request.tool, key, outcome.result, ttlMs);
+    if (outcome.ok === true && outcome.result.isError !== true)
+      this.cache.put(request.tool, key, outcome.result, ttlMs);
     return outcome;
   }
 }

@@ -34,8 +34,15 @@ export class ResultCache {
     this.#logger = logger;
   }
 
-  static async open(nc: NatsConnection, options: { replicas: number; maxTtlMs?: number; logger: Logger }): Promise<ResultCache> {
-    const kv = await new Kvm(nc).create(RESULT_CACHE_BUCKET, { history: 1, ttl: options.maxTtlMs ?? 24 * 3600 * 1000, replicas: options.replicas });
+  static async open(
+    nc: NatsConnection,
+    options: { replicas: number; maxTtlMs?: number; logger: Logger },
+  ): Promise<ResultCache> {
+    const kv = await new Kvm(nc).create(RESULT_CACHE_BUCKET, {
+      history: 1,
+      ttl: options.maxTtlMs ?? 24 * 3600 * 1000,
+      replicas: options.replicas,
+    });
     return new ResultCache(kv, options.logger);
   }
 
@@ -70,7 +77,9 @@ export class ResultCache {
   put(tool: string, key: string, result: CallResult, ttlMs: number, now = Date.now()): void {
     const data = JSON.stringify({ expiresAt: now + ttlMs, result } satisfies Entry);
     if (Buffer.byteLength(data) > MAX_ENTRY_BYTES) return;
-    this.#kv.put(key, data).catch((error: unknown) => this.#logger.warn({ err: error, tool }, 'could not store a result in the cache'));
+    this.#kv
+      .put(key, data)
+      .catch((error: unknown) => this.#logger.warn({ err: error, tool }, 'could not store a result in the cache'));
   }
 
   /** Whether the call with this id was answered from the cache (asked once, by the analytics recorder). */
@@ -83,4 +92,3 @@ export class ResultCache {
     if (this.#hits.size > REMEMBERED_HITS) this.#hits.delete(this.#hits.values().next().value as string);
   }
 }
-

@@ -15,8 +15,13 @@ export function registerDashboardRoutes(app: FastifyInstance, observability: Obs
     reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .header('content-security-policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:")
+      .header(
+        'content-security-policy',
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+      )
       .send(DASHBOARD_HTML),
   );
-  app.get('/mcp/dashboard/state', { config: { access: ANALYTICS_ACCESS } }, async (_request, reply) => reply.header('cache-control', 'no-store').send(dashboardState(observability)));
+  app.get('/mcp/dashboard/state', { config: { access: ANALYTICS_ACCESS } }, async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send(dashboardState(observability)),
+  );
 }

@@ -16,7 +16,11 @@ export function computeNodeInfo(registry: RegistryView, nodeId: string): Record<
     node_id: advert.nodeId,
     node_type: 'compute',
     capabilities: advert.capabilities,
-    current_load: { in_flight: advert.load.inFlight, max_concurrency: advert.load.maxConcurrency, utilization: advert.load.inFlight / advert.load.maxConcurrency },
+    current_load: {
+      in_flight: advert.load.inFlight,
+      max_concurrency: advert.load.maxConcurrency,
+      utilization: advert.load.inFlight / advert.load.maxConcurrency,
+    },
     availability: busy ? 'busy' : 'available',
     tools: advert.tools.map((tool) => tool.name),
     started_at: new Date(advert.startedAt).toISOString(),
@@ -35,7 +39,14 @@ export function computeResources(registry: RegistryView): Record<string, unknown
       title: `Compute Node ${nodeId}`,
       description: `Distributed compute resource: ${capabilities.cpus} CPUs, ${(capabilities.memoryBytes / GiB).toFixed(1)} GiB, ${capabilities.platform}`,
       mimeType: 'application/json',
-      _meta: { 'easyremote/metadata': { node_type: 'compute', capabilities, current_load: info.current_load, availability: info.availability } },
+      _meta: {
+        'easyremote/metadata': {
+          node_type: 'compute',
+          capabilities,
+          current_load: info.current_load,
+          availability: info.availability,
+        },
+      },
     };
   });
 }
@@ -57,8 +68,20 @@ export function dataResources(dataSets: DataSets): Record<string, unknown>[] {
 }
 
 export const BUILTIN_TEMPLATES: readonly Record<string, unknown>[] = Object.freeze([
-  { uriTemplate: `${COMPUTE_PREFIX}{nodeId}`, name: 'compute-node', title: 'Compute node', description: 'A compute node of the mesh: capabilities, load, availability', mimeType: 'application/json' },
-  { uriTemplate: `${DATA_PREFIX}{id}`, name: 'data-set', title: 'Data set', description: 'A data set stored in the mesh', mimeType: 'application/octet-stream' },
+  {
+    uriTemplate: `${COMPUTE_PREFIX}{nodeId}`,
+    name: 'compute-node',
+    title: 'Compute node',
+    description: 'A compute node of the mesh: capabilities, load, availability',
+    mimeType: 'application/json',
+  },
+  {
+    uriTemplate: `${DATA_PREFIX}{id}`,
+    name: 'data-set',
+    title: 'Data set',
+    description: 'A data set stored in the mesh',
+    mimeType: 'application/octet-stream',
+  },
 ]);
 
 const TEXT_TYPES = /^(text\/|application\/(json|jsonl|x-ndjson|xml|csv))/;

@@ -25,7 +25,11 @@ export class Cancellation {
       callback: (error, message) => {
         if (error) return;
         try {
-          const { owner, requestId, reason } = JSON.parse(new TextDecoder().decode(message.data)) as { owner: string; requestId: RequestId; reason?: string };
+          const { owner, requestId, reason } = JSON.parse(new TextDecoder().decode(message.data)) as {
+            owner: string;
+            requestId: RequestId;
+            reason?: string;
+          };
           this.#abortLocal(owner, requestId, reason);
         } catch (cause) {
           this.#logger.warn({ err: cause }, 'malformed cancellation');

@@ -41,7 +41,13 @@ export class ChangeStreams {
   #unsubscribeRegistry: (() => void) | undefined;
   #updates: Subscription | undefined;
 
-  constructor(deps: { registry: RegistryView; sessions: SessionStore; nc: NatsConnection; logger: Logger; maxStreams: number }) {
+  constructor(deps: {
+    registry: RegistryView;
+    sessions: SessionStore;
+    nc: NatsConnection;
+    logger: Logger;
+    maxStreams: number;
+  }) {
     this.#sessions = deps.sessions;
     this.#maxStreams = deps.maxStreams;
     this.#unsubscribeRegistry = deps.registry.onChange((change) => {
@@ -108,7 +114,11 @@ export class ChangeStreams {
     }
     for (const stream of this.#listen) {
       if (stream.filter.resourceSubscriptions?.includes(uri)) {
-        stream.channel.send({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri, _meta: { [SUBSCRIPTION_ID_META_KEY]: stream.id } } });
+        stream.channel.send({
+          jsonrpc: '2.0',
+          method: 'notifications/resources/updated',
+          params: { uri, _meta: { [SUBSCRIPTION_ID_META_KEY]: stream.id } },
+        });
       }
     }
   }
@@ -123,9 +133,11 @@ export class ChangeStreams {
   #listChanged(kind: ListKind): void {
     const method = `notifications/${kind}/list_changed`;
     for (const stream of this.#legacy) stream.channel.send({ jsonrpc: '2.0', method });
-    const wants = kind === 'tools' ? 'toolsListChanged' : kind === 'resources' ? 'resourcesListChanged' : 'promptsListChanged';
+    const wants =
+      kind === 'tools' ? 'toolsListChanged' : kind === 'resources' ? 'resourcesListChanged' : 'promptsListChanged';
     for (const stream of this.#listen) {
-      if (stream.filter[wants]) stream.channel.send({ jsonrpc: '2.0', method, params: { _meta: { [SUBSCRIPTION_ID_META_KEY]: stream.id } } });
+      if (stream.filter[wants])
+        stream.channel.send({ jsonrpc: '2.0', method, params: { _meta: { [SUBSCRIPTION_ID_META_KEY]: stream.id } } });
     }
   }
 }

@@ -45,7 +45,8 @@ export class ClientRequests {
 
   stop(): void {
     this.#subscription?.unsubscribe();
-    for (const [id, pending] of this.#pending) this.#finish(id, pending, { ok: false, error: { code: 'GW_ERR_UNAVAILABLE', message: 'gateway shutting down' } });
+    for (const [id, pending] of this.#pending)
+      this.#finish(id, pending, { ok: false, error: { code: 'GW_ERR_UNAVAILABLE', message: 'gateway shutting down' } });
   }
 
   /** Sends `method` to the client on the call's stream; resolves with the client's answer. */
@@ -54,7 +55,11 @@ export class ClientRequests {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         const pending = this.#pending.get(id);
-        if (pending) this.#finish(id, pending, { ok: false, error: { code: 'GW_ERR_TIMEOUT', message: `the client did not answer ${method} in time` } });
+        if (pending)
+          this.#finish(id, pending, {
+            ok: false,
+            error: { code: 'GW_ERR_TIMEOUT', message: `the client did not answer ${method} in time` },
+          });
       }, timeoutMs);
       timer.unref();
       this.#pending.set(id, { callId: call.callId, resolve, timer });
@@ -73,7 +78,8 @@ export class ClientRequests {
   /** Fails everything still waiting for a call that ended. */
   abandon(callId: string): void {
     for (const [id, pending] of this.#pending) {
-      if (pending.callId === callId) this.#finish(id, pending, { ok: false, error: { code: 'GW_ERR_CANCELLED', message: 'the call ended' } });
+      if (pending.callId === callId)
+        this.#finish(id, pending, { ok: false, error: { code: 'GW_ERR_CANCELLED', message: 'the call ended' } });
     }
   }
 
@@ -83,10 +89,19 @@ export class ClientRequests {
     if (!id || !pending) return;
     const error = message.error as { code?: unknown; message?: unknown } | undefined;
     if (error) {
-      this.#finish(id, pending, { ok: false, error: { code: `CLIENT_ERR_${String(error.code ?? 'UNKNOWN')}`, message: String(error.message ?? 'the client refused') } });
+      this.#finish(id, pending, {
+        ok: false,
+        error: {
+          code: `CLIENT_ERR_${String(error.code ?? 'UNKNOWN')}`,
+          message: String(error.message ?? 'the client refused'),
+        },
+      });
     } else {
       const result = message.result;
-      this.#finish(id, pending, { ok: true, result: typeof result === 'object' && result !== null ? (result as Record<string, unknown>) : {} });
+      this.#finish(id, pending, {
+        ok: true,
+        result: typeof result === 'object' && result !== null ? (result as Record<string, unknown>) : {},
+      });
     }
   }
 

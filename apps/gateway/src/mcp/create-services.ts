@@ -33,7 +33,11 @@ export async function createMcpServices(
   // Subject-safe and unique per process: names this replica in request ids and reply subjects.
   const gatewayId = `gw-${randomBytes(8).toString('hex')}`;
   const notifySubject = gatewayNotifySubject(gatewayId);
-  const sessionKv = await new Kvm(nc).create(SESSION_BUCKET, { history: 1, ttl: config.sessionMaxAgeMs, replicas: config.kvReplicas });
+  const sessionKv = await new Kvm(nc).create(SESSION_BUCKET, {
+    history: 1,
+    ttl: config.sessionMaxAgeMs,
+    replicas: config.kvReplicas,
+  });
   const sessionStore = await SessionStore.open(sessionKv, logger.child({ component: 'sessions' }));
   const dataSets = await DataSets.open(nc, logger.child({ component: 'data-sets' }), config.kvReplicas);
   const live = new LiveCalls();
@@ -41,11 +45,31 @@ export async function createMcpServices(
   clientRequests.start();
   const cancellation = new Cancellation(nc, live, logger.child({ component: 'cancellation' }));
   cancellation.start();
-  const relay = startNotifyRelay(nc, notifySubject, { live, clientRequests, logger: logger.child({ component: 'notify-relay' }) });
-  const streams = new ChangeStreams({ registry, sessions: sessionStore, nc, logger: logger.child({ component: 'streams' }), maxStreams: config.maxStreams });
+  const relay = startNotifyRelay(nc, notifySubject, {
+    live,
+    clientRequests,
+    logger: logger.child({ component: 'notify-relay' }),
+  });
+  const streams = new ChangeStreams({
+    registry,
+    sessions: sessionStore,
+    nc,
+    logger: logger.child({ component: 'streams' }),
+    maxStreams: config.maxStreams,
+  });
   const stopDataWatch = dataSets.onChange(() => streams.resourcesChanged());
-  const resultCache = await ResultCache.open(nc, { replicas: config.kvReplicas, logger: logger.child({ component: 'result-cache' }) });
-  const router = createRouter({ nc, registry, rpc, config, resultCache, logger: logger.child({ component: 'router' }) });
+  const resultCache = await ResultCache.open(nc, {
+    replicas: config.kvReplicas,
+    logger: logger.child({ component: 'result-cache' }),
+  });
+  const router = createRouter({
+    nc,
+    registry,
+    rpc,
+    config,
+    resultCache,
+    logger: logger.child({ component: 'router' }),
+  });
   const invoker = router.invoker;
   const services: McpServices = {
     registry,

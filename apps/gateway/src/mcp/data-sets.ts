@@ -10,14 +10,24 @@ export interface DataSet {
   lastUpdated: string;
 }
 
-const MIME_BY_EXTENSION: Readonly<Record<string, string>> = { csv: 'text/csv', jsonl: 'application/jsonl', json: 'application/json', txt: 'text/plain' };
+const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
+  csv: 'text/csv',
+  jsonl: 'application/jsonl',
+  json: 'application/json',
+  txt: 'text/plain',
+};
 
 /** Watch entries carry headers as a plain record; ObjectInfo from `info()` as MsgHdrs. Read either. */
 function contentTypeOf(headers: unknown): string | undefined {
   if (!headers || typeof headers !== 'object') return undefined;
-  if (typeof (headers as { get?: unknown }).get === 'function') return (headers as { get(name: string): string }).get('Content-Type') || undefined;
+  if (typeof (headers as { get?: unknown }).get === 'function')
+    return (headers as { get(name: string): string }).get('Content-Type') || undefined;
   const value = (headers as Record<string, unknown>)['Content-Type'];
-  return Array.isArray(value) && typeof value[0] === 'string' ? value[0] : typeof value === 'string' ? value : undefined;
+  return Array.isArray(value) && typeof value[0] === 'string'
+    ? value[0]
+    : typeof value === 'string'
+      ? value
+      : undefined;
 }
 
 function toDataSet(info: ObjectInfo): DataSet {

@@ -17,7 +17,14 @@ type Handler = (params: Record<string, unknown>, context: McpCallContext) => Pro
 
 const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
 /** Results a 2026-07-28 client may cache carry `ttlMs`/`cacheScope`. */
-const CACHEABLE = new Set(['server/discover', 'tools/list', 'resources/list', 'resources/templates/list', 'resources/read', 'prompts/list']);
+const CACHEABLE = new Set([
+  'server/discover',
+  'tools/list',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'prompts/list',
+]);
 
 /**
  * 2025-era methods that 2026-07-28 removed (its changelog item 5, SEP-2575), with what replaces each.
@@ -26,8 +33,17 @@ const CACHEABLE = new Set(['server/discover', 'tools/list', 'resources/list', 'r
  */
 const REMOVED_IN_2026: ReadonlyMap<string, { readonly replacement: string; readonly how: string }> = new Map([
   ['ping', { replacement: 'server/discover', how: 'server/discover, which has no side effects, as the health check' }],
-  ['logging/setLevel', { replacement: '_meta.io.modelcontextprotocol/logLevel', how: 'the per-request _meta key io.modelcontextprotocol/logLevel' }],
-  ['resources/subscribe', { replacement: 'subscriptions/listen', how: 'subscriptions/listen with notifications.resourceSubscriptions' }],
+  [
+    'logging/setLevel',
+    {
+      replacement: '_meta.io.modelcontextprotocol/logLevel',
+      how: 'the per-request _meta key io.modelcontextprotocol/logLevel',
+    },
+  ],
+  [
+    'resources/subscribe',
+    { replacement: 'subscriptions/listen', how: 'subscriptions/listen with notifications.resourceSubscriptions' },
+  ],
   ['resources/unsubscribe', { replacement: 'subscriptions/listen', how: 'closing the subscriptions/listen stream' }],
 ]);
 
@@ -58,7 +74,11 @@ export class McpDispatcher {
     this.#legacy.set('resources/subscribe', (params, context) => subscribe(params, context, services));
     this.#legacy.set('resources/unsubscribe', (params, context) => unsubscribe(params, context, services));
 
-    this.#modern.set('server/discover', () => ({ supportedVersions: MODERN_VERSIONS, capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS }));
+    this.#modern.set('server/discover', () => ({
+      supportedVersions: MODERN_VERSIONS,
+      capabilities: SERVER_CAPABILITIES,
+      instructions: INSTRUCTIONS,
+    }));
     this.#modern.set('subscriptions/listen', (params, context) => {
       if (services.streams.full) throw new McpProtocolError(JsonRpcCode.InternalError, 'Subscription limit reached');
       const filter = (params.notifications ?? {}) as ListenFilter;
@@ -69,15 +89,26 @@ export class McpDispatcher {
 
   /** The result object (or STREAMING), or throws McpProtocolError. */
   async dispatch(method: string, params: Record<string, unknown>, context: McpCallContext): Promise<HandlerResult> {
-    const handler = this.#common.get(method) ?? (context.era === 'modern' ? this.#modern.get(method) : this.#legacy.get(method));
+    const handler =
+      this.#common.get(method) ?? (context.era === 'modern' ? this.#modern.get(method) : this.#legacy.get(method));
     if (!handler) {
       // 2026-07-28: an unimplemented method is also an HTTP 404.
       const removed = context.era === 'modern' ? REMOVED_IN_2026.get(method) : undefined;
       if (removed !== undefined) {
         const message = `Method not found: ${method} was removed in protocol 2026-07-28; use ${removed.how}`;
-        throw new McpProtocolError(JsonRpcCode.MethodNotFound, message, { removedIn: '2026-07-28', replacement: removed.replacement }, 404);
+        throw new McpProtocolError(
+          JsonRpcCode.MethodNotFound,
+          message,
+          { removedIn: '2026-07-28', replacement: removed.replacement },
+          404,
+        );
       }
-      throw new McpProtocolError(JsonRpcCode.MethodNotFound, `Method not found: ${method}`, undefined, context.era === 'modern' ? 404 : 200);
+      throw new McpProtocolError(
+        JsonRpcCode.MethodNotFound,
+        `Method not found: ${method}`,
+        undefined,
+        context.era === 'modern' ? 404 : 200,
+      );
     }
     const result = await handler(params, context);
     if (result === STREAMING) return result;
@@ -87,8 +118,13 @@ export class McpDispatcher {
 
 /** 2026-07-28 results carry a `resultType` and the server's identity; cacheable ones a cache hint. */
 function stampModern(method: string, result: Record<string, unknown>): Record<string, unknown> {
-  const meta = typeof result._meta === 'object' && result._meta !== null ? (result._meta as Record<string, unknown>) : {};
-  const stamped: Record<string, unknown> = { resultType: 'complete', ...result, _meta: { [SERVER_INFO_META_KEY]: SERVER_INFO, ...meta } };
+  const meta =
+    typeof result._meta === 'object' && result._meta !== null ? (result._meta as Record<string, unknown>) : {};
+  const stamped: Record<string, unknown> = {
+    resultType: 'complete',
+    ...result,
+    _meta: { [SERVER_INFO_META_KEY]: SERVER_INFO, ...meta },
+  };
   if (CACHEABLE.has(method)) {
     stamped.ttlMs = 0;
     stamped.cacheScope = 'private';

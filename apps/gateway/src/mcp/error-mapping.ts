@@ -9,6 +9,7 @@ import { McpProtocolError } from './jsonrpc.js';
 export function rethrowAsProtocolError(error: unknown): never {
   if (error instanceof McpProtocolError) throw error;
   const failure = renderableFailure(error);
-  if (failure === undefined) throw new McpProtocolError(renderingOf(GatewayErrorCode.Internal).jsonRpc, 'Internal error');
+  if (failure === undefined)
+    throw new McpProtocolError(renderingOf(GatewayErrorCode.Internal).jsonRpc, 'Internal error');
   throw new McpProtocolError(renderingOf(failure.code).jsonRpc, failure.message, { code: failure.code });
 }

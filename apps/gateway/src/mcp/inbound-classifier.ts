@@ -45,10 +45,17 @@ export class InboundClassifier {
     if (request === undefined) return this.#sdk(body, headers);
     const meta = request.params?._meta;
     if (meta === undefined || (isPlainObject(meta) && !(PROTOCOL_VERSION_META_KEY in meta))) {
-      if (headers.protocolVersion !== undefined && (this.#modernVersions.has(headers.protocolVersion.trim()) || /\s/.test(headers.protocolVersion))) {
+      if (
+        headers.protocolVersion !== undefined &&
+        (this.#modernVersions.has(headers.protocolVersion.trim()) || /\s/.test(headers.protocolVersion))
+      ) {
         return this.#sdk(body, headers);
       }
-      return { kind: 'legacy', reason: 'no-claim', ...(headers.protocolVersion === undefined ? {} : { requestedVersion: headers.protocolVersion }) } as InboundRoute;
+      return {
+        kind: 'legacy',
+        reason: 'no-claim',
+        ...(headers.protocolVersion === undefined ? {} : { requestedVersion: headers.protocolVersion }),
+      } as InboundRoute;
     }
     if (!isPlainObject(meta)) return this.#sdk(body, headers);
     const claim = meta[PROTOCOL_VERSION_META_KEY];
@@ -56,7 +63,12 @@ export class InboundClassifier {
     if (headers.protocolVersion !== undefined && headers.protocolVersion !== claim) return this.#sdk(body, headers);
     if (headers.method !== undefined && headers.method !== request.method) return this.#sdk(body, headers);
     if (this.#validEnvelopes.some((known) => sameEnvelope(known, meta))) {
-      return { kind: 'modern', messageKind: 'request', message: request, classification: { era: 'modern', revision: claim } } as unknown as InboundRoute;
+      return {
+        kind: 'modern',
+        messageKind: 'request',
+        message: request,
+        classification: { era: 'modern', revision: claim },
+      } as unknown as InboundRoute;
     }
     const route = this.#sdk(body, headers);
     if (route.kind === 'modern' && route.messageKind === 'request') {
@@ -84,7 +96,8 @@ function wellFormedRequest(body: unknown): JsonRpcRequest | undefined {
   if (typeof method !== 'string' || method === 'initialize') return undefined;
   if (typeof id !== 'string' && !(typeof id === 'number' && Number.isSafeInteger(id))) return undefined;
   if (params !== undefined && !isPlainObject(params)) return undefined;
-  for (const key in body) if (key !== 'jsonrpc' && key !== 'id' && key !== 'method' && key !== 'params') return undefined;
+  for (const key in body)
+    if (key !== 'jsonrpc' && key !== 'id' && key !== 'method' && key !== 'params') return undefined;
   return body as unknown as JsonRpcRequest;
 }
 

@@ -23,13 +23,20 @@ describe('messages', () => {
   it('echoes usable ids only', () => {
     expect(idOf({ id: 7 })).toBe(7);
     expect(idOf({ id: { x: 1 } })).toBeNull();
-    expect(JSON.parse(errorMessage(null, -32700, 'Parse error'))).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
+    expect(JSON.parse(errorMessage(null, -32700, 'Parse error'))).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32700, message: 'Parse error' },
+    });
   });
 });
 
 describe('resultMessage with pre-serialised arrays', () => {
   it('produces exactly what serialising the plain result produces', () => {
-    const tools = [{ name: 'echo', inputSchema: { type: 'object' } }, { name: 'q"uote', description: 'ünïcode \u2028' }];
+    const tools = [
+      { name: 'echo', inputSchema: { type: 'object' } },
+      { name: 'q"uote', description: 'ünïcode \u2028' },
+    ];
     const page = new SerializedArray(tools);
     const result = { resultType: 'complete', tools: page, nextCursor: 'abc', skipped: undefined, _meta: { a: 1 } };
     const plain = { resultType: 'complete', tools, nextCursor: 'abc', _meta: { a: 1 } };

@@ -39,7 +39,9 @@ export function jsonRpcKind(value: unknown): JsonRpcMessageKind {
   if ('params' in value && value.params !== undefined && !isPlainObject(value.params)) return 'invalid';
   if (typeof value.method === 'string') {
     if (!('id' in value)) return 'notification';
-    return typeof value.id === 'string' || (typeof value.id === 'number' && Number.isFinite(value.id)) ? 'request' : 'invalid';
+    return typeof value.id === 'string' || (typeof value.id === 'number' && Number.isFinite(value.id))
+      ? 'request'
+      : 'invalid';
   }
   if ('id' in value && ('result' in value || 'error' in value)) return 'response';
   return 'invalid';

@@ -5,7 +5,16 @@ import { renderingOf } from '../error-table.js';
 import { GatewayErrorCode } from '../errors.js';
 import type { McpCallContext } from './call-context.js';
 import { STREAMING, type McpDispatcher } from './dispatcher.js';
-import { errorMessage, idOf, JsonRpcCode, jsonRpcKind, McpProtocolError, RequestCancelled, resultMessage, type JsonRpcRequest } from './jsonrpc.js';
+import {
+  errorMessage,
+  idOf,
+  JsonRpcCode,
+  jsonRpcKind,
+  McpProtocolError,
+  RequestCancelled,
+  resultMessage,
+  type JsonRpcRequest,
+} from './jsonrpc.js';
 import { isLogLevel } from './log-levels.js';
 import { InboundClassifier } from './inbound-classifier.js';
 import { initialize } from './methods/initialize.js';
@@ -29,7 +38,11 @@ const UNSUPPORTED_PROTOCOL_VERSION = -32022;
 const HEADER_MISMATCH = -32020;
 
 /** Methods whose target (tool or prompt name, resource URI) 2026-07-28 also puts in `Mcp-Name`. */
-const NAME_PARAM: Readonly<Record<string, string>> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
+const NAME_PARAM: Readonly<Record<string, string>> = {
+  'tools/call': 'name',
+  'prompts/get': 'name',
+  'resources/read': 'uri',
+};
 
 /**
  * 2026-07-28 requests repeat their method (and target) in headers so intermediaries can route without
@@ -38,13 +51,15 @@ const NAME_PARAM: Readonly<Record<string, string>> = { 'tools/call': 'name', 'pr
 function standardHeaderProblem(request: FastifyRequest, message: JsonRpcRequest): string | undefined {
   const method = header(request, 'mcp-method');
   if (method === undefined) return 'Bad Request: the Mcp-Method header is required';
-  if (method !== message.method) return `Bad Request: Mcp-Method ${JSON.stringify(method)} does not match the body's method ${JSON.stringify(message.method)}`;
+  if (method !== message.method)
+    return `Bad Request: Mcp-Method ${JSON.stringify(method)} does not match the body's method ${JSON.stringify(message.method)}`;
   const key = NAME_PARAM[message.method];
   const target = key === undefined ? undefined : message.params?.[key];
   if (typeof target !== 'string') return undefined;
   const name = header(request, 'mcp-name');
   if (name === undefined) return 'Bad Request: the Mcp-Name header is required for this method';
-  if (name !== target) return `Bad Request: Mcp-Name ${JSON.stringify(name)} does not match the body's ${key} ${JSON.stringify(target)}`;
+  if (name !== target)
+    return `Bad Request: Mcp-Name ${JSON.stringify(name)} does not match the body's ${key} ${JSON.stringify(target)}`;
   return undefined;
 }
 
@@ -55,8 +70,16 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function sendJson(reply: FastifyReply, status: number, body: string, extraHeaders: Record<string, string> = {}): FastifyReply {
-  return reply.code(status).headers({ 'content-type': 'application/json', ...extraHeaders }).send(body);
+function sendJson(
+  reply: FastifyReply,
+  status: number,
+  body: string,
+  extraHeaders: Record<string, string> = {},
+): FastifyReply {
+  return reply
+    .code(status)
+    .headers({ 'content-type': 'application/json', ...extraHeaders })
+    .send(body);
 }
 
 function accepts(accept: string, ...types: string[]): boolean {
@@ -79,28 +102,55 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   // The body stays a string until the handler parses it, so malformed JSON becomes a JSON-RPC parse
   // error instead of a framework error page, and any content type reaches the 415 check below.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: deps.maxBodyBytes }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: deps.maxBodyBytes }, (_request, body, done) =>
+    done(null, body),
+  );
 
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 500) deps.logger.error({ err: error }, 'MCP endpoint failed');
-    const message = status === 413 ? `Payload Too Large: the body exceeds ${deps.maxBodyBytes} bytes` : status >= 500 ? 'Internal error' : error.message;
-    return sendJson(reply, status, errorMessage(null, status >= 500 ? JsonRpcCode.InternalError : JsonRpcCode.ServerError, message));
+    const message =
+      status === 413
+        ? `Payload Too Large: the body exceeds ${deps.maxBodyBytes} bytes`
+        : status >= 500
+          ? 'Internal error'
+          : error.message;
+    return sendJson(
+      reply,
+      status,
+      errorMessage(null, status >= 500 ? JsonRpcCode.InternalError : JsonRpcCode.ServerError, message),
+    );
   });
 
   app.post('/mcp', async (request, reply) => {
     const contentType = header(request, 'content-type') ?? '';
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-      return sendJson(reply, 415, errorMessage(null, JsonRpcCode.ServerError, 'Unsupported Media Type: Content-Type must be application/json'));
+      return sendJson(
+        reply,
+        415,
+        errorMessage(null, JsonRpcCode.ServerError, 'Unsupported Media Type: Content-Type must be application/json'),
+      );
     }
     if (!accepts(header(request, 'accept') ?? '', 'application/json', 'text/event-stream')) {
-      return sendJson(reply, 406, errorMessage(null, JsonRpcCode.ServerError, 'Not Acceptable: Client must accept both application/json and text/event-stream'));
+      return sendJson(
+        reply,
+        406,
+        errorMessage(
+          null,
+          JsonRpcCode.ServerError,
+          'Not Acceptable: Client must accept both application/json and text/event-stream',
+        ),
+      );
     }
     let body: unknown;
     try {
       body = JSON.parse(request.body as string);
     } catch {
-      return sendJson(reply, 400, errorMessage(null, JsonRpcCode.ParseError, 'Parse error: the body is not valid JSON'));
+      return sendJson(
+        reply,
+        400,
+        errorMessage(null, JsonRpcCode.ParseError, 'Parse error: the body is not valid JSON'),
+      );
     }
     const route = classifier.classify(body, {
       protocolVersion: header(request, 'mcp-protocol-version'),
@@ -121,7 +171,10 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
         return sendJson(
           reply,
           400,
-          errorMessage(message.id, UNSUPPORTED_PROTOCOL_VERSION, `Unsupported protocol version: ${requested}`, { supported: [...MODERN_VERSIONS], requested }),
+          errorMessage(message.id, UNSUPPORTED_PROTOCOL_VERSION, `Unsupported protocol version: ${requested}`, {
+            supported: [...MODERN_VERSIONS],
+            requested,
+          }),
         );
       }
       return serve(reply, deps, message, modernContext(message));
@@ -131,11 +184,16 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
 
   app.get('/mcp', async (request, reply) => {
     if (!accepts(header(request, 'accept') ?? '', 'text/event-stream')) {
-      return sendJson(reply, 406, errorMessage(null, JsonRpcCode.ServerError, 'Not Acceptable: Client must accept text/event-stream'));
+      return sendJson(
+        reply,
+        406,
+        errorMessage(null, JsonRpcCode.ServerError, 'Not Acceptable: Client must accept text/event-stream'),
+      );
     }
     const session = openSession(request, reply, deps, null);
     if (!session) return reply;
-    if (services.streams.full) return sendJson(reply, 503, errorMessage(null, JsonRpcCode.ServerError, 'Too many open streams on this gateway'));
+    if (services.streams.full)
+      return sendJson(reply, 503, errorMessage(null, JsonRpcCode.ServerError, 'Too many open streams on this gateway'));
     reply.hijack();
     services.streams.openLegacy(session.sid, new ResponseChannel(reply.raw));
     return reply;
@@ -150,7 +208,12 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
 }
 
 /** The request's session, or undefined after answering 400 (missing) / 404 (unknown, expired, terminated). */
-function openSession(request: FastifyRequest, reply: FastifyReply, deps: McpRouteDeps, id: JsonRpcRequest['id'] | null): SessionState | undefined {
+function openSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: McpRouteDeps,
+  id: JsonRpcRequest['id'] | null,
+): SessionState | undefined {
   const sessionId = header(request, 'mcp-session-id');
   if (sessionId === undefined) {
     sendJson(reply, 400, errorMessage(id, JsonRpcCode.ServerError, 'Bad Request: Mcp-Session-Id header is required'));
@@ -166,19 +229,34 @@ function openSession(request: FastifyRequest, reply: FastifyReply, deps: McpRout
   return session;
 }
 
-async function handleLegacyPost(request: FastifyRequest, reply: FastifyReply, deps: McpRouteDeps, body: unknown): Promise<FastifyReply> {
+async function handleLegacyPost(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: McpRouteDeps,
+  body: unknown,
+): Promise<FastifyReply> {
   if (Array.isArray(body)) {
-    return sendJson(reply, 400, errorMessage(null, JsonRpcCode.InvalidRequest, 'Invalid Request: JSON-RPC batches are not supported'));
+    return sendJson(
+      reply,
+      400,
+      errorMessage(null, JsonRpcCode.InvalidRequest, 'Invalid Request: JSON-RPC batches are not supported'),
+    );
   }
   const kind = jsonRpcKind(body);
   if (kind === 'invalid') {
-    return sendJson(reply, 400, errorMessage(idOf(body), JsonRpcCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message'));
+    return sendJson(
+      reply,
+      400,
+      errorMessage(idOf(body), JsonRpcCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message'),
+    );
   }
   const message = body as JsonRpcRequest;
   if (kind === 'request' && message.method === 'initialize') {
     try {
       const { result, session } = initialize(message.params, Date.now());
-      return sendJson(reply, 200, resultMessage(message.id, result), { 'mcp-session-id': deps.services.sessions.seal({ ...session, principal: request.principal }) });
+      return sendJson(reply, 200, resultMessage(message.id, result), {
+        'mcp-session-id': deps.services.sessions.seal({ ...session, principal: request.principal }),
+      });
     } catch (error) {
       return sendJson(reply, 200, protocolErrorMessage(message.id, error, deps.logger));
     }
@@ -190,7 +268,11 @@ async function handleLegacyPost(request: FastifyRequest, reply: FastifyReply, de
     return sendJson(
       reply,
       400,
-      errorMessage(idOf(body), JsonRpcCode.ServerError, `Bad Request: Unsupported protocol version ${versionHeader} (supported: ${SUPPORTED_LEGACY_VERSIONS.join(', ')})`),
+      errorMessage(
+        idOf(body),
+        JsonRpcCode.ServerError,
+        `Bad Request: Unsupported protocol version ${versionHeader} (supported: ${SUPPORTED_LEGACY_VERSIONS.join(', ')})`,
+      ),
     );
   }
   if (kind === 'response') {
@@ -216,7 +298,12 @@ async function handleLegacyPost(request: FastifyRequest, reply: FastifyReply, de
 }
 
 /** Answers one request on its own response channel (JSON, upgraded to SSE if anything precedes the answer). */
-async function serve(reply: FastifyReply, deps: McpRouteDeps, message: JsonRpcRequest, base: ContextBase): Promise<FastifyReply> {
+async function serve(
+  reply: FastifyReply,
+  deps: McpRouteDeps,
+  message: JsonRpcRequest,
+  base: ContextBase,
+): Promise<FastifyReply> {
   reply.hijack();
   const channel = new ResponseChannel(reply.raw);
   const controller = new AbortController();
@@ -238,7 +325,11 @@ async function serve(reply: FastifyReply, deps: McpRouteDeps, message: JsonRpcRe
     if (result !== STREAMING) channel.finish(resultMessage(message.id, result));
   } catch (error) {
     if (error instanceof RequestCancelled) channel.close();
-    else channel.finish(protocolErrorMessage(message.id, error, deps.logger), error instanceof McpProtocolError ? error.httpStatus : 200);
+    else
+      channel.finish(
+        protocolErrorMessage(message.id, error, deps.logger),
+        error instanceof McpProtocolError ? error.httpStatus : 200,
+      );
   }
   return reply;
 }

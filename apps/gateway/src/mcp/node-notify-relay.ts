@@ -14,7 +14,11 @@ function wantsLogs(era: 'legacy' | 'modern', level: string | undefined): boolean
  * progress and log lines become notifications on the call's stream; requests to the client
  * (elicitation, sampling, roots) are relayed and answered.
  */
-export function startNotifyRelay(nc: NatsConnection, subject: string, deps: { live: LiveCalls; clientRequests: ClientRequests; logger: Logger }): Subscription {
+export function startNotifyRelay(
+  nc: NatsConnection,
+  subject: string,
+  deps: { live: LiveCalls; clientRequests: ClientRequests; logger: Logger },
+): Subscription {
   const { live, clientRequests, logger } = deps;
   const refuse = (message: Msg, code: string, text: string) => {
     if (message.reply) message.respond(encodeJson({ ok: false, error: { code, message: text } }));
@@ -28,19 +32,33 @@ export function startNotifyRelay(nc: NatsConnection, subject: string, deps: { li
       try {
         if (message.reply) {
           const request = decodeClientRequest(message.data);
-          if (call.era !== 'legacy') return refuse(message, 'NODE_ERR_CLIENT_REQUEST_FAILED', 'a 2026-07-28 client takes input through input_required results');
+          if (call.era !== 'legacy')
+            return refuse(
+              message,
+              'NODE_ERR_CLIENT_REQUEST_FAILED',
+              'a 2026-07-28 client takes input through input_required results',
+            );
           const remaining = Math.max(1_000, Number(message.headers?.get(Headers.deadline) ?? 0) - Date.now());
-          void clientRequests.ask(call, request.method, request.params, Number.isFinite(remaining) ? remaining : 60_000).then((reply) => message.respond(encodeJson(reply)));
+          void clientRequests
+            .ask(call, request.method, request.params, Number.isFinite(remaining) ? remaining : 60_000)
+            .then((reply) => message.respond(encodeJson(reply)));
           return;
         }
         const notification = decodeCallNotification(message.data);
         if (notification.kind === 'progress') {
           if (call.progressToken === undefined) return;
-          const params: Record<string, unknown> = { progressToken: call.progressToken, progress: notification.progress };
+          const params: Record<string, unknown> = {
+            progressToken: call.progressToken,
+            progress: notification.progress,
+          };
           if (notification.total !== undefined) params.total = notification.total;
           if (notification.message !== undefined) params.message = notification.message;
           call.channel.send({ jsonrpc: '2.0', method: 'notifications/progress', params });
-        } else if (notification.kind === 'log' && wantsLogs(call.era, call.logLevel) && logLevelAllows(call.logLevel, notification.level)) {
+        } else if (
+          notification.kind === 'log' &&
+          wantsLogs(call.era, call.logLevel) &&
+          logLevelAllows(call.logLevel, notification.level)
+        ) {
           const params: Record<string, unknown> = { level: notification.level, data: notification.data };
           if (notification.logger !== undefined) params.logger = notification.logger;
           call.channel.send({ jsonrpc: '2.0', method: 'notifications/message', params });

@@ -5,14 +5,20 @@ import { JsonRpcCode, McpProtocolError } from './jsonrpc.js';
  * page through one replica and continue on another. A list that changed between pages may shift;
  * list_changed tells the client to start over.
  */
-export function paginate<T>(items: readonly T[], cursor: unknown, pageSize: number): { page: readonly T[]; nextCursor?: string; offset: number } {
+export function paginate<T>(
+  items: readonly T[],
+  cursor: unknown,
+  pageSize: number,
+): { page: readonly T[]; nextCursor?: string; offset: number } {
   let offset = 0;
   if (cursor !== undefined) {
     offset = decodeCursor(cursor);
   }
   const page = offset === 0 && items.length <= pageSize ? items : items.slice(offset, offset + pageSize);
   const next = offset + pageSize;
-  return next < items.length ? { page, offset, nextCursor: Buffer.from(JSON.stringify({ o: next })).toString('base64url') } : { page, offset };
+  return next < items.length
+    ? { page, offset, nextCursor: Buffer.from(JSON.stringify({ o: next })).toString('base64url') }
+    : { page, offset };
 }
 
 function decodeCursor(cursor: unknown): number {

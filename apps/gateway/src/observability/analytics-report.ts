@@ -120,9 +120,15 @@ export function buildReport(
         node,
         calls: list.length,
         busy_seconds: round(busy, 3),
-        gpu_seconds: round(ran.reduce((sum, run) => sum + (run.durationMs / 1000) * run.gpus, 0), 3),
+        gpu_seconds: round(
+          ran.reduce((sum, run) => sum + (run.durationMs / 1000) * run.gpus, 0),
+          3,
+        ),
         utilization: round(busy / periodSeconds, 6),
-        success_rate: round(list.length === 0 ? 1 : list.filter((run) => run.outcome === 'success').length / list.length, 4),
+        success_rate: round(
+          list.length === 0 ? 1 : list.filter((run) => run.outcome === 'success').length / list.length,
+          4,
+        ),
       };
     })
     .sort((a, b) => a.node.localeCompare(b.node));
@@ -149,7 +155,10 @@ export function buildReport(
       price_per_gpu_second: pricing.perGpuSecond,
       node_seconds: round(nodeSeconds, 3),
       gpu_seconds: round(gpuSeconds, 3),
-      total_cost: round(by_node.reduce((sum, entry) => sum + entry.cost, 0), 6),
+      total_cost: round(
+        by_node.reduce((sum, entry) => sum + entry.cost, 0),
+        6,
+      ),
       by_node,
     },
     cache: { hits, hit_rate: total === 0 ? 0 : round(hits / total, 4) },
@@ -157,7 +166,12 @@ export function buildReport(
   };
 }
 
-function advise(tools: readonly ToolUsage[], nodes: readonly NodeUsage[], total: number, providers: (tool: string) => number): Recommendation[] {
+function advise(
+  tools: readonly ToolUsage[],
+  nodes: readonly NodeUsage[],
+  total: number,
+  providers: (tool: string) => number,
+): Recommendation[] {
   const advice: Recommendation[] = [];
   for (const tool of tools) {
     if (tool.average_execution_time > ADVICE.slowToolSeconds) {
@@ -179,7 +193,11 @@ function advise(tools: readonly ToolUsage[], nodes: readonly NodeUsage[], total:
     }
   }
   for (const tool of tools) {
-    if (tool.calls >= ADVICE.minCalls && tool.calls / Math.max(1, total) >= ADVICE.hotToolShare && providers(tool.tool) === 1) {
+    if (
+      tool.calls >= ADVICE.minCalls &&
+      tool.calls / Math.max(1, total) >= ADVICE.hotToolShare &&
+      providers(tool.tool) === 1
+    ) {
       advice.push({
         issue: 'single_provider',
         tool: tool.tool,
@@ -207,9 +225,22 @@ function nodeRuns(records: readonly CallRecord[]): NodeRun[] {
   const runs: NodeRun[] = [];
   for (const record of records) {
     if (record.chunks !== undefined && record.chunks.length > 0) {
-      for (const chunk of record.chunks) runs.push({ nodeId: chunk.nodeId, durationMs: chunk.durationMs, gpus: chunk.gpus, outcome: chunk.outcome, cached: false });
+      for (const chunk of record.chunks)
+        runs.push({
+          nodeId: chunk.nodeId,
+          durationMs: chunk.durationMs,
+          gpus: chunk.gpus,
+          outcome: chunk.outcome,
+          cached: false,
+        });
     } else if (record.nodeId !== null) {
-      runs.push({ nodeId: record.nodeId, durationMs: record.durationMs, gpus: record.gpus, outcome: record.outcome, cached: record.cached });
+      runs.push({
+        nodeId: record.nodeId,
+        durationMs: record.durationMs,
+        gpus: record.gpus,
+        outcome: record.outcome,
+        cached: record.cached,
+      });
     }
   }
   return runs;

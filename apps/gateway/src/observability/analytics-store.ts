@@ -67,7 +67,8 @@ export class AnalyticsStore {
       mode: 'fire-and-forget',
       idPrefix: `analytics-${randomUUID()}`,
       ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
-      onError: (error, batch) => this.#logger.warn({ err: error, records: batch.records }, 'could not record calls for analytics'),
+      onError: (error, batch) =>
+        this.#logger.warn({ err: error, records: batch.records }, 'could not record calls for analytics'),
     });
   }
 

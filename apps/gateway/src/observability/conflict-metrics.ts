@@ -15,7 +15,8 @@ export function registerConflictMetrics(registry: RegistryView, registers: Regis
     registers,
     collect() {
       this.reset();
-      for (const conflict of registry.conflicts()) this.set({ tool: conflict.tool, node: conflict.nodeId, reason: conflict.reason }, 1);
+      for (const conflict of registry.conflicts())
+        this.set({ tool: conflict.tool, node: conflict.nodeId, reason: conflict.reason }, 1);
     },
   });
 }

@@ -12,7 +12,15 @@ function capture(): { stream: Writable; lines: () => Array<Record<string, unknow
       done();
     },
   });
-  return { stream, lines: () => chunks.join('').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 describe('gateway logs', () => {
@@ -26,7 +34,11 @@ describe('gateway logs', () => {
   it('carry trace_id and span_id of the active span, and none outside one', () => {
     const out = capture();
     const logger = createLogger('info', out.stream);
-    const spanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED };
+    const spanContext = {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.SAMPLED,
+    };
     context.with(trace.setSpan(context.active(), trace.wrapSpanContext(spanContext)), () => logger.info('inside'));
     logger.info('outside');
     const [inside, outside] = out.lines();
@@ -36,7 +48,10 @@ describe('gateway logs', () => {
 
   it('redact credentials', () => {
     const out = capture();
-    createLogger('info', out.stream).info({ req: { headers: { authorization: 'Bearer sk-live-1' } }, key: { apiKey: 'sk-live-2', token: 't' } }, 'request');
+    createLogger('info', out.stream).info(
+      { req: { headers: { authorization: 'Bearer sk-live-1' } }, key: { apiKey: 'sk-live-2', token: 't' } },
+      'request',
+    );
     const text = JSON.stringify(out.lines()[0]);
     expect(text).not.toContain('sk-live');
     expect(text).toContain('[redacted]');

@@ -10,7 +10,11 @@ import { registerMetricsRoute } from './observability-routes.js';
  * so operators bind it to an interface only the scraper reaches. It serves `/metrics` and nothing
  * else, with the same slow-client limits as the main listener.
  */
-export async function startMetricsListener(config: GatewayConfig, observability: Observability, logger: PinoLogger): Promise<FastifyInstance> {
+export async function startMetricsListener(
+  config: GatewayConfig,
+  observability: Observability,
+  logger: PinoLogger,
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),

@@ -37,17 +37,74 @@ export class GatewayMetrics {
   constructor(sources: GatewayMetricsSources, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ service: 'easyremote-gateway' });
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'easyremote_gateway_process_' });
-    this.calls = new Counter({ name: 'easyremote_tool_calls_total', help: 'Finished tool calls by tool, outcome (success, tool_error, error, cancelled) and front door.', labelNames: ['tool', 'outcome', 'via'], registers });
-    this.callErrors = new Counter({ name: 'easyremote_tool_call_errors_total', help: 'Tool calls that did not succeed, by tool and error code.', labelNames: ['tool', 'code'], registers });
-    this.callDuration = new Histogram({ name: 'easyremote_tool_call_duration_seconds', help: 'Tool call duration as the gateway saw it.', labelNames: ['tool'], buckets: DURATION_BUCKETS, registers });
-    this.rateLimited = new Counter({ name: 'easyremote_rate_limited_total', help: 'Requests refused by a rate limit, by principal.', labelNames: ['principal'], registers });
-    this.natsReconnects = new Counter({ name: 'easyremote_nats_reconnects_total', help: 'Reconnections to NATS since start.', registers });
-    this.cacheHits = new Counter({ name: 'easyremote_cache_hits_total', help: 'Tool calls answered from the shared result cache.', labelNames: ['tool'], registers });
-    this.cacheMisses = new Counter({ name: 'easyremote_cache_misses_total', help: 'Cacheable tool calls that had to run.', labelNames: ['tool'], registers });
-    new Gauge({ name: 'easyremote_calls_in_flight', help: 'Tool calls in flight on this gateway.', registers, collect() { this.set(sources.inFlight()); } });
-    new Gauge({ name: 'easyremote_registry_tools', help: 'Distinct tools in the registry.', registers, collect() { this.set(sources.registry.tools().length); } });
-    new Gauge({ name: 'easyremote_registry_nodes', help: 'Live compute nodes in the registry.', registers, collect() { this.set(sources.registry.nodes().size); } });
+    if (options.defaultMetrics !== false)
+      collectDefaultMetrics({ register: this.registry, prefix: 'easyremote_gateway_process_' });
+    this.calls = new Counter({
+      name: 'easyremote_tool_calls_total',
+      help: 'Finished tool calls by tool, outcome (success, tool_error, error, cancelled) and front door.',
+      labelNames: ['tool', 'outcome', 'via'],
+      registers,
+    });
+    this.callErrors = new Counter({
+      name: 'easyremote_tool_call_errors_total',
+      help: 'Tool calls that did not succeed, by tool and error code.',
+      labelNames: ['tool', 'code'],
+      registers,
+    });
+    this.callDuration = new Histogram({
+      name: 'easyremote_tool_call_duration_seconds',
+      help: 'Tool call duration as the gateway saw it.',
+      labelNames: ['tool'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.rateLimited = new Counter({
+      name: 'easyremote_rate_limited_total',
+      help: 'Requests refused by a rate limit, by principal.',
+      labelNames: ['principal'],
+      registers,
+    });
+    this.natsReconnects = new Counter({
+      name: 'easyremote_nats_reconnects_total',
+      help: 'Reconnections to NATS since start.',
+      registers,
+    });
+    this.cacheHits = new Counter({
+      name: 'easyremote_cache_hits_total',
+      help: 'Tool calls answered from the shared result cache.',
+      labelNames: ['tool'],
+      registers,
+    });
+    this.cacheMisses = new Counter({
+      name: 'easyremote_cache_misses_total',
+      help: 'Cacheable tool calls that had to run.',
+      labelNames: ['tool'],
+      registers,
+    });
+    new Gauge({
+      name: 'easyremote_calls_in_flight',
+      help: 'Tool calls in flight on this gateway.',
+      registers,
+      collect() {
+        this.set(sources.inFlight());
+      },
+    });
+    new Gauge({
+      name: 'easyremote_registry_tools',
+      help: 'Distinct tools in the registry.',
+      registers,
+      collect() {
+        this.set(sources.registry.tools().length);
+      },
+    });
+    new Gauge({
+      name: 'easyremote_registry_nodes',
+      help: 'Live compute nodes in the registry.',
+      registers,
+      collect() {
+        this.set(sources.registry.nodes().size);
+      },
+    });
     new Gauge({
       name: 'easyremote_tool_providers',
       help: 'Nodes serving each tool.',
@@ -69,7 +126,10 @@ export class GatewayMetrics {
     let children = this.#children.get(key);
     if (children === undefined) {
       if (this.#children.size >= MAX_LABEL_CHILDREN) this.#children.clear();
-      children = { calls: this.calls.labels({ tool: event.tool, outcome: event.outcome, via: event.via }), duration: this.callDuration.labels({ tool: event.tool }) };
+      children = {
+        calls: this.calls.labels({ tool: event.tool, outcome: event.outcome, via: event.via }),
+        duration: this.callDuration.labels({ tool: event.tool }),
+      };
       this.#children.set(key, children);
     }
     children.calls.inc();

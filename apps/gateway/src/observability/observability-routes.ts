@@ -8,19 +8,30 @@ import type { Observability } from './observability.js';
  * answers the same; `analytics:read`) and, unless a separate metrics listener is configured,
  * `GET /metrics` (`metrics:read`).
  */
-export function registerObservabilityRoutes(app: FastifyInstance, observability: Observability, options: { metricsOnMainListener: boolean }): void {
+export function registerObservabilityRoutes(
+  app: FastifyInstance,
+  observability: Observability,
+  options: { metricsOnMainListener: boolean },
+): void {
   if (options.metricsOnMainListener) registerMetricsRoute(app, observability, METRICS_ACCESS);
 
-  app.get<{ Querystring: { period?: string } }>('/mcp/analytics/report', { config: { access: ANALYTICS_ACCESS } }, async (request, reply) => {
-    const period = request.query.period ?? '24h';
-    const report = await observability.report(period);
-    if (report === undefined) {
-      return reply.code(400).send({
-        error: { code: GatewayErrorCode.BadRequest, message: `period must look like 30m, 24h, 7d or 2w (got ${JSON.stringify(period)})` },
-      });
-    }
-    return report;
-  });
+  app.get<{ Querystring: { period?: string } }>(
+    '/mcp/analytics/report',
+    { config: { access: ANALYTICS_ACCESS } },
+    async (request, reply) => {
+      const period = request.query.period ?? '24h';
+      const report = await observability.report(period);
+      if (report === undefined) {
+        return reply.code(400).send({
+          error: {
+            code: GatewayErrorCode.BadRequest,
+            message: `period must look like 30m, 24h, 7d or 2w (got ${JSON.stringify(period)})`,
+          },
+        });
+      }
+      return report;
+    },
+  );
 }
 
 /**

@@ -36,18 +36,24 @@ export interface Observability {
 }
 
 /** Subscribes the observers to `services.callEvents` and opens the analytics stream. */
-export async function startObservability(nc: NatsConnection, services: McpServices, options: ObservabilityOptions): Promise<Observability> {
+export async function startObservability(
+  nc: NatsConnection,
+  services: McpServices,
+  options: ObservabilityOptions,
+): Promise<Observability> {
   const { registry, callEvents } = services;
   const gatewayId = options.gatewayId ?? `gw-${randomBytes(6).toString('hex')}`;
   const metrics = new GatewayMetrics({ callEvents, registry, inFlight: options.inFlight });
   const recent = new RecentCalls(callEvents);
   const cache = services.invoker instanceof CachingToolInvoker ? services.invoker.cache : undefined;
-  const stopCacheMetrics = cache?.onLookup((tool, hit) => (hit ? metrics.cacheHits : metrics.cacheMisses).inc({ tool })) ?? (() => {});
+  const stopCacheMetrics =
+    cache?.onLookup((tool, hit) => (hit ? metrics.cacheHits : metrics.cacheMisses).inc({ tool })) ?? (() => {});
   const store = await AnalyticsStore.open(nc, {
     replicas: options.kvReplicas,
     logger: options.logger.child({ component: 'analytics' }),
   });
-  const gpusOf = (nodeId: string | undefined) => (nodeId === undefined ? 0 : (registry.node(nodeId)?.advert.capabilities.gpus?.length ?? 0));
+  const gpusOf = (nodeId: string | undefined) =>
+    nodeId === undefined ? 0 : (registry.node(nodeId)?.advert.capabilities.gpus?.length ?? 0);
   const stopRecording = callEvents.subscribe((event) => {
     const gpus = gpusOf(event.nodeId);
     const record: CallRecord = {
@@ -67,7 +73,15 @@ export async function startObservability(nc: NatsConnection, services: McpServic
       gateway: gatewayId,
       ...(event.chunks === undefined || event.chunks.length === 0
         ? {}
-        : { chunks: event.chunks.map((run) => ({ index: run.index, nodeId: run.nodeId, durationMs: run.durationMs, outcome: run.outcome, gpus: gpusOf(run.nodeId) })) }),
+        : {
+            chunks: event.chunks.map((run) => ({
+              index: run.index,
+              nodeId: run.nodeId,
+              durationMs: run.durationMs,
+              outcome: run.outcome,
+              gpus: gpusOf(run.nodeId),
+            })),
+          }),
     };
     store.record(record);
   });
@@ -83,7 +97,12 @@ export async function startObservability(nc: NatsConnection, services: McpServic
       const from = now - span;
       await store.flush();
       const records = (await store.read(from)).filter((record) => record.startedAt >= from && record.startedAt <= now);
-      return buildReport(records, { period, from, to: now }, options.pricing, (tool) => registry.tool(tool)?.providers.length ?? 0);
+      return buildReport(
+        records,
+        { period, from, to: now },
+        options.pricing,
+        (tool) => registry.tool(tool)?.providers.length ?? 0,
+      );
     },
     flush: () => store.flush(),
     stop() {

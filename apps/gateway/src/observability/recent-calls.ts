@@ -39,7 +39,15 @@ export class RecentCalls {
   #add(event: CallEvent): void {
     const at = event.startedAt + event.durationMs;
     const chunkNodes = event.chunks === undefined ? [] : [...new Set(event.chunks.map((run) => run.nodeId))].sort();
-    this.#calls.unshift({ callId: event.callId, tool: event.tool, nodeId: event.nodeId ?? null, chunkNodes, outcome: event.outcome, durationMs: event.durationMs, at });
+    this.#calls.unshift({
+      callId: event.callId,
+      tool: event.tool,
+      nodeId: event.nodeId ?? null,
+      chunkNodes,
+      outcome: event.outcome,
+      durationMs: event.durationMs,
+      at,
+    });
     this.#calls.length = Math.min(this.#calls.length, this.options.keep);
     const key = Math.floor(at / this.options.bucketMs) * this.options.bucketMs;
     const bucket = this.#buckets.get(key) ?? { calls: 0, errors: 0, totalMs: 0 };
@@ -62,7 +70,12 @@ export class RecentCalls {
     const points: SeriesPoint[] = [];
     for (let at = last - bucketMs * (buckets - 1); at <= last; at += bucketMs) {
       const bucket = this.#buckets.get(at);
-      points.push({ at, calls: bucket?.calls ?? 0, errors: bucket?.errors ?? 0, avgMs: bucket ? Math.round(bucket.totalMs / bucket.calls) : 0 });
+      points.push({
+        at,
+        calls: bucket?.calls ?? 0,
+        errors: bucket?.errors ?? 0,
+        avgMs: bucket ? Math.round(bucket.totalMs / bucket.calls) : 0,
+      });
     }
     return points;
   }

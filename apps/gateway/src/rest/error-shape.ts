@@ -22,21 +22,36 @@ function codeFor(status: number): string {
  * Passed as the `frameworkErrors` option, since they happen before any error handler is reached.
  */
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const status =
+    typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
   void reply.code(status).send({ error: { code: codeFor(status), message: error.message } });
 }
 
 export function registerErrorShape(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) logger.error({ err: error, method: request.method, route: request.routeOptions.url }, 'request failed');
+    const status =
+      typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500
+        ? error.statusCode
+        : 500;
+    if (status === 500)
+      logger.error({ err: error, method: request.method, route: request.routeOptions.url }, 'request failed');
     const code = codeFor(status);
     const message = status === 500 ? 'Internal error' : error.message;
     reply.code(status).header('content-type', 'application/json');
-    if (isJsonRpcPath(request)) return reply.send({ jsonrpc: '2.0', id: null, error: { code: status === 500 ? -32603 : -32600, message, data: { code } } });
+    if (isJsonRpcPath(request))
+      return reply.send({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: status === 500 ? -32603 : -32600, message, data: { code } },
+      });
     return reply.send({ error: { code, message } });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: { code: GatewayErrorCode.RouteNotFound, message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+    reply.code(404).send({
+      error: {
+        code: GatewayErrorCode.RouteNotFound,
+        message: `No route ${request.method} ${request.url.split('?')[0]}`,
+      },
+    });
   });
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 
 /** The gateway serves no documentation itself: it ships with the repository. */
-const DOCS = 'README.md and docs/ in the EasyRemote repository (docs/architecture.md, docs/security.md, docs/errors.md)';
+const DOCS =
+  'README.md and docs/ in the EasyRemote repository (docs/architecture.md, docs/security.md, docs/errors.md)';
 
 /** What `GET /` points to: the same facts as JSON for programs and as a small page for browsers. */
 function frontDoor(): Record<string, unknown> {
@@ -45,7 +46,8 @@ with <code>Authorization: Bearer &lt;API key&gt;</code>.</p>
 export function registerFrontDoorRoutes(app: FastifyInstance): void {
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
     const accept = request.headers.accept ?? '';
-    if (/text\/html/i.test(accept)) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(PAGE);
+    if (/text\/html/i.test(accept))
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(PAGE);
     return reply.header('cache-control', 'no-store').send(frontDoor());
   });
 }

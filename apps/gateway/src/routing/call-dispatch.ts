@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { nodeCallSubject, toolSubject, WireErrorCode, type CallRequest, type CallResponse, type PlacementConstraints } from '@easyremote/protocol';
+import {
+  nodeCallSubject,
+  toolSubject,
+  WireErrorCode,
+  type CallRequest,
+  type CallResponse,
+  type PlacementConstraints,
+} from '@easyremote/protocol';
 import { invokeTool, type RpcClient } from '@easyremote/mesh';
 import type { RegistryView, ToolEntry } from '@easyremote/registry';
 import { GatewayErrorCode } from '../errors.js';
@@ -51,7 +58,14 @@ export interface DispatchRequest {
 
 export type DispatchOutcome =
   | { kind: 'answer'; response: CallResponse; nodeId: string | undefined; attempts: number }
-  | { kind: 'failure'; code: string; message: string; nodeId: string | undefined; attempts: number; retryable: boolean };
+  | {
+      kind: 'failure';
+      code: string;
+      message: string;
+      nodeId: string | undefined;
+      attempts: number;
+      retryable: boolean;
+    };
 
 /** What one attempt on one node came to. */
 type Attempt =
@@ -74,12 +88,21 @@ export async function dispatchCall(deps: DispatchDeps, request: DispatchRequest)
   const { entry, constraints, signal } = request;
   const tried = new Set<string>();
   const declined = new Set<string>();
-  const overloadUntil = Date.now() + Math.min(request.overloadWaitMs ?? deps.settings.overloadWaitMs, request.timeoutMs);
+  const overloadUntil =
+    Date.now() + Math.min(request.overloadWaitMs ?? deps.settings.overloadWaitMs, request.timeoutMs);
   let backoffMs = 5;
   let attempts = 0;
   let last: Extract<DispatchOutcome, { kind: 'failure' }> | undefined;
   for (;;) {
-    if (signal?.aborted) return { kind: 'failure', code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled`, nodeId: undefined, attempts, retryable: false };
+    if (signal?.aborted)
+      return {
+        kind: 'failure',
+        code: GatewayErrorCode.Cancelled,
+        message: `Call to ${entry.name} was cancelled`,
+        nodeId: undefined,
+        attempts,
+        retryable: false,
+      };
     const exclude = tried.size === 0 && declined.size === 0 ? NOTHING : new Set([...tried, ...declined]);
     const plan = deps.placer.plan(entry, request.body.arguments, constraints, exclude);
     let nodeId: string | undefined;
@@ -98,10 +121,26 @@ export async function dispatchCall(deps: DispatchDeps, request: DispatchRequest)
           declined.clear();
           continue;
         }
-        return { kind: 'failure', code: GatewayErrorCode.Overloaded, message: `Every node that can run tool ${entry.name} is at its concurrency limit`, nodeId: undefined, attempts, retryable: true };
+        return {
+          kind: 'failure',
+          code: GatewayErrorCode.Overloaded,
+          message: `Every node that can run tool ${entry.name} is at its concurrency limit`,
+          nodeId: undefined,
+          attempts,
+          retryable: true,
+        };
       }
       if (plan.kind === 'none') {
-        return last ?? { kind: 'failure', code: plan.code, message: plan.message, nodeId: undefined, attempts, retryable: plan.code !== GatewayErrorCode.NoMatchingNode };
+        return (
+          last ?? {
+            kind: 'failure',
+            code: plan.code,
+            message: plan.message,
+            nodeId: undefined,
+            attempts,
+            retryable: plan.code !== GatewayErrorCode.NoMatchingNode,
+          }
+        );
       }
       nodeId = plan.nodes[0]?.nodeId;
     }
@@ -114,12 +153,31 @@ export async function dispatchCall(deps: DispatchDeps, request: DispatchRequest)
         continue;
       case 'unreached':
         if (attempt.nodeId !== undefined) tried.add(attempt.nodeId);
-        last = { kind: 'failure', code: attempt.code, message: attempt.message, nodeId: attempt.nodeId, attempts, retryable: true };
+        last = {
+          kind: 'failure',
+          code: attempt.code,
+          message: attempt.message,
+          nodeId: attempt.nodeId,
+          attempts,
+          retryable: true,
+        };
         continue;
       case 'lost':
         attempts++;
-        last = { kind: 'failure', code: attempt.code, message: attempt.message, nodeId: attempt.nodeId, attempts, retryable: true };
-        if (!request.safe || attempts >= (request.maxAttempts ?? deps.settings.maxAttempts) || attempt.nodeId === undefined) return last;
+        last = {
+          kind: 'failure',
+          code: attempt.code,
+          message: attempt.message,
+          nodeId: attempt.nodeId,
+          attempts,
+          retryable: true,
+        };
+        if (
+          !request.safe ||
+          attempts >= (request.maxAttempts ?? deps.settings.maxAttempts) ||
+          attempt.nodeId === undefined
+        )
+          return last;
         tried.add(attempt.nodeId);
         continue;
     }
@@ -164,7 +222,12 @@ async function attemptOn(deps: DispatchDeps, request: DispatchRequest, nodeId: s
   }
 }
 
-function failedAttempt(deps: DispatchDeps, request: DispatchRequest, nodeId: string | undefined, error: unknown): Attempt {
+function failedAttempt(
+  deps: DispatchDeps,
+  request: DispatchRequest,
+  nodeId: string | undefined,
+  error: unknown,
+): Attempt {
   const { entry, timeoutMs } = request;
   const where = nodeId === undefined ? '' : ` on node ${nodeId}`;
   let failure: MeshFailure;
@@ -184,18 +247,45 @@ function failedAttempt(deps: DispatchDeps, request: DispatchRequest, nodeId: str
         deps.breakers.failure(nodeId);
         deps.registry.forgetNode(nodeId);
       }
-      return { kind: 'unreached', nodeId, code: GatewayErrorCode.NoNode, message: `No node is serving tool ${entry.name} right now` };
+      return {
+        kind: 'unreached',
+        nodeId,
+        code: GatewayErrorCode.NoNode,
+        message: `No node is serving tool ${entry.name} right now`,
+      };
     case 'timeout':
       if (nodeId !== undefined) deps.breakers.failure(nodeId);
-      return { kind: 'lost', nodeId, code: GatewayErrorCode.Timeout, message: `Tool ${entry.name} did not answer within ${timeoutMs} ms${where}` };
+      return {
+        kind: 'lost',
+        nodeId,
+        code: GatewayErrorCode.Timeout,
+        message: `Tool ${entry.name} did not answer within ${timeoutMs} ms${where}`,
+      };
     case 'node-gone':
       if (nodeId !== undefined) deps.breakers.failure(nodeId);
-      return { kind: 'lost', nodeId, code: GatewayErrorCode.NodeGone, message: `Node ${failure.nodeId} left the mesh while running tool ${entry.name}` };
+      return {
+        kind: 'lost',
+        nodeId,
+        code: GatewayErrorCode.NodeGone,
+        message: `Node ${failure.nodeId} left the mesh while running tool ${entry.name}`,
+      };
     case 'cancelled':
       if (nodeId !== undefined) deps.breakers.neutral(nodeId);
-      return { kind: 'answer', response: { ok: false, error: { code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled` } }, nodeId: undefined };
+      return {
+        kind: 'answer',
+        response: {
+          ok: false,
+          error: { code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled` },
+        },
+        nodeId: undefined,
+      };
     case 'unreadable':
       if (nodeId !== undefined) deps.breakers.failure(nodeId);
-      return { kind: 'lost', nodeId, code: GatewayErrorCode.BadNodeReply, message: `The node serving ${entry.name} sent a reply the gateway could not read` };
+      return {
+        kind: 'lost',
+        nodeId,
+        code: GatewayErrorCode.BadNodeReply,
+        message: `The node serving ${entry.name} sent a reply the gateway could not read`,
+      };
   }
 }

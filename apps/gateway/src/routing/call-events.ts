@@ -76,7 +76,10 @@ export class CallEvents {
     }
     if (this.#durable.size === 0) return undefined;
     const [only, ...more] = this.#durable;
-    const done = more.length === 0 ? only!(event) : Promise.all([only!(event), ...more.map((listener) => listener(event))]).then(() => undefined);
+    const done =
+      more.length === 0
+        ? only!(event)
+        : Promise.all([only!(event), ...more.map((listener) => listener(event))]).then(() => undefined);
     // A caller that stopped waiting (its call threw) must not leave the rejection unhandled.
     done.catch(() => {});
     return done;

@@ -15,8 +15,18 @@ function refusal(run: () => unknown): { code: string; message: string } {
 
 describe('placementFromMeta', () => {
   it('accepts the known keys and a call requirements object', () => {
-    const placement = placementFromMeta({ [META]: { labels: { zone: 'a' }, strategy: 'random', requirements: { gpu: true, memoryBytes: 1024, cpus: 2, model: 'm' } } });
-    expect(placement.constraints).toEqual({ labels: { zone: 'a' }, strategy: 'random', requirements: { gpu: true, memoryBytes: 1024, cpus: 2, model: 'm' } });
+    const placement = placementFromMeta({
+      [META]: {
+        labels: { zone: 'a' },
+        strategy: 'random',
+        requirements: { gpu: true, memoryBytes: 1024, cpus: 2, model: 'm' },
+      },
+    });
+    expect(placement.constraints).toEqual({
+      labels: { zone: 'a' },
+      strategy: 'random',
+      requirements: { gpu: true, memoryBytes: 1024, cpus: 2, model: 'm' },
+    });
   });
 
   it('refuses an unknown top-level key, naming it and pointing a requirement to requirements', () => {
@@ -24,13 +34,17 @@ describe('placementFromMeta', () => {
     expect(error.code).toBe(GatewayErrorCode.InvalidPlacement);
     expect(error.message).toContain('unknown key "gpu"');
     expect(error.message).toContain('{"requirements":{"gpu":…}}');
-    expect(refusal(() => placementFromMeta({ [META]: { nodeid: 'x' } })).message).toContain('unknown key "nodeid" (allowed: nodeId, labels, strategy, requirements)');
+    expect(refusal(() => placementFromMeta({ [META]: { nodeid: 'x' } })).message).toContain(
+      'unknown key "nodeid" (allowed: nodeId, labels, strategy, requirements)',
+    );
   });
 
   it('refuses an unknown or ill-typed requirement', () => {
     const unknown = refusal(() => placementFromMeta({ [META]: { requirements: { gpus: 2 } } }));
     expect(unknown).toMatchObject({ code: GatewayErrorCode.InvalidPlacement });
-    expect(unknown.message).toContain(`Invalid ${META}.requirements: unknown key "gpus" (allowed: gpu, memoryBytes, cpus, model)`);
+    expect(unknown.message).toContain(
+      `Invalid ${META}.requirements: unknown key "gpus" (allowed: gpu, memoryBytes, cpus, model)`,
+    );
     const typed = refusal(() => placementFromMeta({ [META]: { requirements: { memoryBytes: '8GiB' } } }));
     expect(typed).toMatchObject({ code: GatewayErrorCode.InvalidPlacement });
     expect(typed.message).toContain('/requirements/memoryBytes');
@@ -39,10 +53,15 @@ describe('placementFromMeta', () => {
 
 describe('placementFromQuery', () => {
   it('turns gpu, memory, cpus and model into the call requirements', () => {
-    expect(placementFromQuery({ gpu: 'true', memory: '8GiB', cpus: '4', model: 'llama' }, undefined).constraints).toEqual({
+    expect(
+      placementFromQuery({ gpu: 'true', memory: '8GiB', cpus: '4', model: 'llama' }, undefined).constraints,
+    ).toEqual({
       requirements: { gpu: true, memoryBytes: 8 * 1024 ** 3, cpus: 4, model: 'llama' },
     });
-    expect(placementFromQuery({ gpu: '2', node: 'n1' }, undefined).constraints).toEqual({ nodeId: 'n1', requirements: { gpu: { count: 2 } } });
+    expect(placementFromQuery({ gpu: '2', node: 'n1' }, undefined).constraints).toEqual({
+      nodeId: 'n1',
+      requirements: { gpu: { count: 2 } },
+    });
   });
 
   it('refuses unknown parameters and bad values with GW_ERR_INVALID_PLACEMENT', () => {

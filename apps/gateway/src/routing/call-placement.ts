@@ -1,4 +1,10 @@
-import { CallRequirements, MetaKey, parseByteSize, PlacementConstraints, type PlacementStrategy } from '@easyremote/protocol';
+import {
+  CallRequirements,
+  MetaKey,
+  parseByteSize,
+  PlacementConstraints,
+  type PlacementStrategy,
+} from '@easyremote/protocol';
 import { Compile } from 'typebox/compile';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 
@@ -28,25 +34,35 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function unknownKey(where: string, value: Record<string, unknown>, known: readonly string[]): string | undefined {
   const extra = Object.keys(value).find((name) => !known.includes(name));
   if (extra === undefined) return undefined;
-  const hint = where === MetaKey.placement && REQUIREMENT_KEYS.includes(extra) ? `; a call's own needs go under requirements, e.g. {"requirements":{"${extra}":…}}` : '';
+  const hint =
+    where === MetaKey.placement && REQUIREMENT_KEYS.includes(extra)
+      ? `; a call's own needs go under requirements, e.g. {"requirements":{"${extra}":…}}`
+      : '';
   return `Invalid ${where}: unknown key ${JSON.stringify(extra)} (allowed: ${known.join(', ')})${hint}`;
 }
 
 function checked(value: unknown): PlacementConstraints {
   if (isRecord(value)) {
-    const problem = unknownKey(MetaKey.placement, value, PLACEMENT_KEYS) ?? (isRecord(value.requirements) ? unknownKey(`${MetaKey.placement}.requirements`, value.requirements, REQUIREMENT_KEYS) : undefined);
+    const problem =
+      unknownKey(MetaKey.placement, value, PLACEMENT_KEYS) ??
+      (isRecord(value.requirements)
+        ? unknownKey(`${MetaKey.placement}.requirements`, value.requirements, REQUIREMENT_KEYS)
+        : undefined);
     if (problem !== undefined) throw invalid(problem);
   }
   if (!checker.Check(value)) {
     const first = checker.Errors(value)[0];
-    throw invalid(`Invalid ${MetaKey.placement}: ${first ? `${first.instancePath || '/'} ${first.message}` : 'not an object'}`);
+    throw invalid(
+      `Invalid ${MetaKey.placement}: ${first ? `${first.instancePath || '/'} ${first.message}` : 'not an object'}`,
+    );
   }
   return value;
 }
 
 function key(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 256) throw invalid(`${MetaKey.idempotencyKey} must be a string of 1-256 characters`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256)
+    throw invalid(`${MetaKey.idempotencyKey} must be a string of 1-256 characters`);
   return value;
 }
 
@@ -101,9 +117,13 @@ function requirementsFromQuery(query: Readonly<Record<string, unknown>>): Record
  * (`gpu`, `memory`, `cpus`, `model`) and the `Idempotency-Key` header (the body stays the tool's
  * arguments). The query carries nothing else, so an unknown key is refused, like in `_meta`.
  */
-export function placementFromQuery(query: Readonly<Record<string, unknown>>, idempotencyHeader: unknown): CallPlacement {
+export function placementFromQuery(
+  query: Readonly<Record<string, unknown>>,
+  idempotencyHeader: unknown,
+): CallPlacement {
   const extra = Object.keys(query).find((name) => !QUERY_KEYS.includes(name));
-  if (extra !== undefined) throw invalid(`Unknown query parameter ${JSON.stringify(extra)} (allowed: ${QUERY_KEYS.join(', ')})`);
+  if (extra !== undefined)
+    throw invalid(`Unknown query parameter ${JSON.stringify(extra)} (allowed: ${QUERY_KEYS.join(', ')})`);
   const constraints: Record<string, unknown> = {};
   if (query.node !== undefined) constraints.nodeId = query.node;
   if (query.strategy !== undefined) constraints.strategy = query.strategy as PlacementStrategy;

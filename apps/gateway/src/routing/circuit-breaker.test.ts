@@ -4,7 +4,13 @@ import { CircuitBreakers } from './circuit-breaker.js';
 describe('CircuitBreakers', () => {
   it('opens after consecutive failures, lets one probe through, and closes on success', () => {
     let now = 1_000;
-    const breakers = new CircuitBreakers({ failureThreshold: 2, openMs: 100, maxOpenMs: 1_000, burstMs: 0, now: () => now });
+    const breakers = new CircuitBreakers({
+      failureThreshold: 2,
+      openMs: 100,
+      maxOpenMs: 1_000,
+      burstMs: 0,
+      now: () => now,
+    });
     breakers.failure('a');
     expect(breakers.state('a')).toBe('closed');
     breakers.failure('a');
@@ -21,7 +27,13 @@ describe('CircuitBreakers', () => {
 
   it('reopens for twice as long when the probe fails, and a success resets the count', () => {
     let now = 0;
-    const breakers = new CircuitBreakers({ failureThreshold: 1, openMs: 100, maxOpenMs: 150, burstMs: 0, now: () => now });
+    const breakers = new CircuitBreakers({
+      failureThreshold: 1,
+      openMs: 100,
+      maxOpenMs: 150,
+      burstMs: 0,
+      now: () => now,
+    });
     breakers.failure('a');
     now = 100;
     breakers.begin('a');

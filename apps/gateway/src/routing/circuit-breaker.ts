@@ -16,7 +16,12 @@ export interface CircuitBreakerOptions {
   now?: () => number;
 }
 
-export const DEFAULT_BREAKER_OPTIONS: Readonly<CircuitBreakerOptions> = Object.freeze({ failureThreshold: 3, openMs: 5_000, maxOpenMs: 60_000, burstMs: 1_000 });
+export const DEFAULT_BREAKER_OPTIONS: Readonly<CircuitBreakerOptions> = Object.freeze({
+  failureThreshold: 3,
+  openMs: 5_000,
+  maxOpenMs: 60_000,
+  burstMs: 1_000,
+});
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
@@ -77,8 +82,20 @@ export class CircuitBreakers {
     const now = this.#now();
     const existing = this.#circuits.get(nodeId);
     // Part of the burst already counted (and not a probe, whose failure always counts): same incident.
-    if (existing !== undefined && !existing.probing && existing.openUntil === 0 && now - existing.countedAt < this.#options.burstMs) return;
-    const circuit = existing ?? { failures: 0, countedAt: now, openUntil: 0, openMs: this.#options.openMs, probing: false };
+    if (
+      existing !== undefined &&
+      !existing.probing &&
+      existing.openUntil === 0 &&
+      now - existing.countedAt < this.#options.burstMs
+    )
+      return;
+    const circuit = existing ?? {
+      failures: 0,
+      countedAt: now,
+      openUntil: 0,
+      openMs: this.#options.openMs,
+      probing: false,
+    };
     circuit.failures++;
     circuit.countedAt = now;
     if (circuit.probing) {

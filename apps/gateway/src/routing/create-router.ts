@@ -20,7 +20,14 @@ export interface Router {
 }
 
 /** Wires the routing parts of one gateway replica: load view, circuit breakers, placement, invoker. */
-export function createRouter(deps: { nc: NatsConnection; registry: RegistryView; rpc: RpcClient; config: GatewayConfig; logger: Logger; resultCache?: ResultCache }): Router {
+export function createRouter(deps: {
+  nc: NatsConnection;
+  registry: RegistryView;
+  rpc: RpcClient;
+  config: GatewayConfig;
+  logger: Logger;
+  resultCache?: ResultCache;
+}): Router {
   const { nc, registry, rpc, config, logger } = deps;
   const load = new LocalLoad();
   const breakers = new CircuitBreakers({ failureThreshold: config.breakerFailures, openMs: config.breakerOpenMs });
@@ -42,6 +49,8 @@ export function createRouter(deps: { nc: NatsConnection; registry: RegistryView;
     logger,
   };
   // Tools that opt in (metadata.cacheTtlMs) are answered from the shared result cache first.
-  const invoker = deps.resultCache ? new CachingToolInvoker(invokerDeps, deps.resultCache) : new ToolInvoker(invokerDeps);
+  const invoker = deps.resultCache
+    ? new CachingToolInvoker(invokerDeps, deps.resultCache)
+    : new ToolInvoker(invokerDeps);
   return { invoker, nodeRpc, stop: () => attempts.stop() };
 }

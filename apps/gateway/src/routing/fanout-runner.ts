@@ -25,7 +25,11 @@ export interface FanoutDeps extends DispatchDeps {
   /** Tells the node running `callId` to stop (a `calls.cancel` broadcast). */
   cancel: (callId: string) => void;
   /** Runs a `{ kind: 'tool' }` reduce tool as an ordinary call. */
-  reduce: (tool: string, args: Record<string, unknown>, signal: AbortSignal | undefined) => Promise<{ ok: true; result: CallResult } | { ok: false; error: WireError }>;
+  reduce: (
+    tool: string,
+    args: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+  ) => Promise<{ ok: true; result: CallResult } | { ok: false; error: WireError }>;
 }
 
 export interface FanoutRequest {
@@ -80,9 +84,13 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
   request.signal?.addEventListener('abort', onAbort, { once: true });
   const running = new Set<string>();
   // Chunks still running when the fan-out stops (cancelled, or a chunk failed) are cancelled on their nodes.
-  stop.signal.addEventListener('abort', () => {
-    for (const chunkCallId of running) deps.cancel(chunkCallId);
-  }, { once: true });
+  stop.signal.addEventListener(
+    'abort',
+    () => {
+      for (const chunkCallId of running) deps.cancel(chunkCallId);
+    },
+    { once: true },
+  );
   const partials: (FanoutPartial | undefined)[] = new Array<FanoutPartial | undefined>(chunks.length);
   const failed: FailedChunk[] = [];
   const nodes = new Set<string>();
@@ -137,15 +145,23 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
             index,
             ...(nodeId === undefined ? {} : { nodeId }),
             content: response.result.content,
-            ...(response.result.structuredContent === undefined ? {} : { structuredContent: response.result.structuredContent }),
+            ...(response.result.structuredContent === undefined
+              ? {}
+              : { structuredContent: response.result.structuredContent }),
           };
           if (nodeId !== undefined) nodes.add(nodeId);
           retries += used - 1;
           done++;
-          request.onProgress?.(done, chunks.length, `chunk ${index + 1}/${chunks.length} done${nodeId === undefined ? '' : ` on ${nodeId}`}`);
+          request.onProgress?.(
+            done,
+            chunks.length,
+            `chunk ${index + 1}/${chunks.length} done${nodeId === undefined ? '' : ` on ${nodeId}`}`,
+          );
           return;
         }
-        lastError = !response.ok ? response.error : { code: GatewayErrorCode.FanoutFailed, message: resultText(response) };
+        lastError = !response.ok
+          ? response.error
+          : { code: GatewayErrorCode.FanoutFailed, message: resultText(response) };
         if (response.ok || !RETRY_ON_ANSWER.has(response.error.code)) break;
         if (nodeId !== undefined) avoid.add(nodeId);
       }
@@ -171,16 +187,37 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
     request.signal?.removeEventListener('abort', onAbort);
   }
 
-  if (request.signal?.aborted) return { kind: 'failed', error: { code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled` }, runs };
+  if (request.signal?.aborted)
+    return {
+      kind: 'failed',
+      error: { code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled` },
+      runs,
+    };
   failed.sort((a, b) => a.index - b.index);
   const summary = { chunks: chunks.length, nodes: [...nodes].sort(), retries, failed };
   if (failed.length > 0 && spec.onChunkFailure !== 'partial') {
     const list = failed.map((f) => `#${f.index} ${f.code} after ${f.attempts} attempt(s): ${f.message}`).join('; ');
-    return { kind: 'failed', error: { code: GatewayErrorCode.FanoutFailed, message: `Fan-out of ${entry.name} failed: chunk ${list}`, data: summary }, runs };
+    return {
+      kind: 'failed',
+      error: {
+        code: GatewayErrorCode.FanoutFailed,
+        message: `Fan-out of ${entry.name} failed: chunk ${list}`,
+        data: summary,
+      },
+      runs,
+    };
   }
-  const merged = await mergePartials(deps, request, partials.filter((p): p is FanoutPartial => p !== undefined));
+  const merged = await mergePartials(
+    deps,
+    request,
+    partials.filter((p): p is FanoutPartial => p !== undefined),
+  );
   if (!merged.ok) return { kind: 'failed', error: merged.error, runs };
-  return { kind: 'done', result: { ...merged.result, _meta: { ...(merged.result._meta ?? {}), [MetaKey.fanout]: summary } }, runs };
+  return {
+    kind: 'done',
+    result: { ...merged.result, _meta: { ...(merged.result._meta ?? {}), [MetaKey.fanout]: summary } },
+    runs,
+  };
 }
 
 /** What one dispatch of a chunk cost which node; undefined when no node ran it (none matched, all declined). */
@@ -188,31 +225,66 @@ function chunkRun(index: number, outcome: DispatchOutcome, durationMs: number): 
   if (outcome.nodeId === undefined) return undefined;
   if (outcome.kind === 'failure') {
     const cancelled = outcome.code === GatewayErrorCode.Cancelled;
-    return { index, nodeId: outcome.nodeId, durationMs, outcome: cancelled ? 'cancelled' : 'error', errorCode: outcome.code };
+    return {
+      index,
+      nodeId: outcome.nodeId,
+      durationMs,
+      outcome: cancelled ? 'cancelled' : 'error',
+      errorCode: outcome.code,
+    };
   }
   const { response } = outcome;
-  if (!response.ok) return { index, nodeId: outcome.nodeId, durationMs, outcome: response.error.code === WireErrorCode.Cancelled ? 'cancelled' : 'error', errorCode: response.error.code };
+  if (!response.ok)
+    return {
+      index,
+      nodeId: outcome.nodeId,
+      durationMs,
+      outcome: response.error.code === WireErrorCode.Cancelled ? 'cancelled' : 'error',
+      errorCode: response.error.code,
+    };
   const failed = 'result' in response ? response.result.isError === true : true;
   return { index, nodeId: outcome.nodeId, durationMs, outcome: failed ? 'tool_error' : 'success' };
 }
 
-async function chunksOf(deps: FanoutDeps, request: FanoutRequest): Promise<{ chunks: ChunkCall[] | undefined } | { error: WireError }> {
+async function chunksOf(
+  deps: FanoutDeps,
+  request: FanoutRequest,
+): Promise<{ chunks: ChunkCall[] | undefined } | { error: WireError }> {
   const { spec, args, entry } = request;
   if (spec.split.kind === 'array') return { chunks: splitArrayArguments(args, spec.split) };
   const providers = orderedProviders(deps, request);
-  if (providers.length === 0) return { error: { code: GatewayErrorCode.NoMatchingNode, message: `No live node can run tool ${entry.name}` } };
-  const { reply } = await deps.nodeRpc.call(providers, { method: 'fanout/plan', params: { tool: entry.name, arguments: args } }, rpcOptions(request));
+  if (providers.length === 0)
+    return { error: { code: GatewayErrorCode.NoMatchingNode, message: `No live node can run tool ${entry.name}` } };
+  const { reply } = await deps.nodeRpc.call(
+    providers,
+    { method: 'fanout/plan', params: { tool: entry.name, arguments: args } },
+    rpcOptions(request),
+  );
   if (!reply.ok) return { error: reply.error };
-  if (!('result' in reply) || !Array.isArray(reply.result.chunks)) return { error: { code: GatewayErrorCode.BadNodeReply, message: `The fan-out plan of ${entry.name} is not a list of chunks` } };
+  if (!('result' in reply) || !Array.isArray(reply.result.chunks))
+    return {
+      error: {
+        code: GatewayErrorCode.BadNodeReply,
+        message: `The fan-out plan of ${entry.name} is not a list of chunks`,
+      },
+    };
   return { chunks: planChunkCalls(args, reply.result.chunks as unknown[]) };
 }
 
 function rpcOptions(request: FanoutRequest): { signal?: AbortSignal; caller?: CallerIdentity } {
-  return { ...(request.signal ? { signal: request.signal } : {}), ...(request.caller ? { caller: request.caller } : {}) };
+  return {
+    ...(request.signal ? { signal: request.signal } : {}),
+    ...(request.caller ? { caller: request.caller } : {}),
+  };
 }
 
 function orderedProviders(deps: FanoutDeps, request: FanoutRequest): string[] {
-  const plan = deps.placer.plan(request.entry, request.args, request.constraints ?? { strategy: 'least-loaded' }, new Set());
+  const plan = deps.placer.plan(
+    request.entry,
+    request.args,
+    request.constraints ?? { strategy: 'least-loaded' },
+    new Set(),
+  );
   return plan.kind === 'nodes' ? plan.nodes.map((n) => n.nodeId) : [];
 }
 
@@ -228,10 +300,20 @@ function freeSlots(deps: FanoutDeps, request: FanoutRequest): number {
   return free;
 }
 
-async function mergePartials(deps: FanoutDeps, request: FanoutRequest, partials: FanoutPartial[]): Promise<{ ok: true; result: CallResult } | { ok: false; error: WireError }> {
+async function mergePartials(
+  deps: FanoutDeps,
+  request: FanoutRequest,
+  partials: FanoutPartial[],
+): Promise<{ ok: true; result: CallResult } | { ok: false; error: WireError }> {
   const { spec, entry, args } = request;
   const merge = spec.merge;
-  const mergeFailed = (message: string): { ok: false; error: WireError } => ({ ok: false, error: { code: GatewayErrorCode.FanoutMergeFailed, message: `Merging the chunks of ${entry.name} failed: ${message}` } });
+  const mergeFailed = (message: string): { ok: false; error: WireError } => ({
+    ok: false,
+    error: {
+      code: GatewayErrorCode.FanoutMergeFailed,
+      message: `Merging the chunks of ${entry.name} failed: ${message}`,
+    },
+  });
   if (merge.kind === 'builtin' || merge.kind === 'fields') {
     const merged = mergeBuiltin(merge, partials, entry.descriptor.outputSchema !== undefined);
     return merged.ok ? merged : mergeFailed(merged.message);
@@ -242,7 +324,11 @@ async function mergePartials(deps: FanoutDeps, request: FanoutRequest, partials:
   }
   const providers = mergerNodes(deps, request, merge.name);
   if (providers.length === 0) return mergeFailed(`no live node has the merger ${merge.name}`);
-  const { reply } = await deps.nodeRpc.call(providers, { method: 'fanout/merge', params: { merger: merge.name, tool: entry.name, arguments: args, partials } }, rpcOptions(request));
+  const { reply } = await deps.nodeRpc.call(
+    providers,
+    { method: 'fanout/merge', params: { merger: merge.name, tool: entry.name, arguments: args, partials } },
+    rpcOptions(request),
+  );
   if (!reply.ok) return mergeFailed(`${reply.error.message} [${reply.error.code}]`);
   if (!('result' in reply) || !Array.isArray(reply.result.content)) return mergeFailed('the merger returned no result');
   return { ok: true, result: reply.result as CallResult };
@@ -250,12 +336,19 @@ async function mergePartials(deps: FanoutDeps, request: FanoutRequest, partials:
 
 /** Nodes advertising the merger: the tool's matching nodes first, least loaded first. */
 function mergerNodes(deps: FanoutDeps, request: FanoutRequest, name: string): string[] {
-  const preferred = orderedProviders(deps, request).filter((nodeId) => deps.registry.node(nodeId)?.advert.mergers?.includes(name));
-  const others = [...deps.registry.nodes().values()].filter((n) => n.advert.mergers?.includes(name) && !preferred.includes(n.advert.nodeId)).map((n) => n.advert.nodeId);
+  const preferred = orderedProviders(deps, request).filter((nodeId) =>
+    deps.registry.node(nodeId)?.advert.mergers?.includes(name),
+  );
+  const others = [...deps.registry.nodes().values()]
+    .filter((n) => n.advert.mergers?.includes(name) && !preferred.includes(n.advert.nodeId))
+    .map((n) => n.advert.nodeId);
   return [...preferred, ...others];
 }
 
 function resultText(response: { ok: true; result: CallResult } | { ok: true; inputRequired: unknown }): string {
   if (!('result' in response)) return 'a chunk asked for client input, which fan-out chunks cannot do';
-  return response.result.content.map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n') || 'a chunk returned an error result';
+  return (
+    response.result.content.map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n') ||
+    'a chunk returned an error result'
+  );
 }

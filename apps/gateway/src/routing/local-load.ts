@@ -62,7 +62,10 @@ export class LocalLoad {
     counters.ended.push(this.#now());
     if (counters.ended.length > 16) counters.ended.shift();
     if (latencyMs !== undefined) {
-      counters.latencyEwmaMs = counters.latencyEwmaMs === undefined ? latencyMs : counters.latencyEwmaMs + ALPHA * (latencyMs - counters.latencyEwmaMs);
+      counters.latencyEwmaMs =
+        counters.latencyEwmaMs === undefined
+          ? latencyMs
+          : counters.latencyEwmaMs + ALPHA * (latencyMs - counters.latencyEwmaMs);
     }
   }
 

@@ -30,8 +30,12 @@ export function classifyMeshFailure(error: unknown): MeshFailure {
     return cause instanceof NodeGone ? { kind: 'node-gone', nodeId: cause.nodeId } : { kind: 'cancelled' };
   }
   if (isMeshError(error, MeshErrorCode.PayloadTooLarge)) {
-    throw new GatewayError(GatewayErrorCode.PayloadTooLarge, (error as Error).message, { cause: error, data: (error as { data?: unknown }).data });
+    throw new GatewayError(GatewayErrorCode.PayloadTooLarge, (error as Error).message, {
+      cause: error,
+      data: (error as { data?: unknown }).data,
+    });
   }
-  if (isMeshError(error, MeshErrorCode.Closed)) throw new GatewayError(GatewayErrorCode.Unavailable, 'The gateway is not connected to the mesh', { cause: error });
+  if (isMeshError(error, MeshErrorCode.Closed))
+    throw new GatewayError(GatewayErrorCode.Unavailable, 'The gateway is not connected to the mesh', { cause: error });
   return { kind: 'unreadable' };
 }

@@ -15,7 +15,12 @@ export function grantMode(setting: GatewayConfig['nodeGrants'], nats: NatsClient
 }
 
 /** Opens the grants bucket and watches it (ADR 0011); the registry view resolves tools through it. */
-export async function startNodeEntitlement(nc: NatsConnection, config: GatewayConfig, nats: NatsClientOptions | undefined, logger: Logger): Promise<GrantView> {
+export async function startNodeEntitlement(
+  nc: NatsConnection,
+  config: GatewayConfig,
+  nats: NatsClientOptions | undefined,
+  logger: Logger,
+): Promise<GrantView> {
   const mode = grantMode(config.nodeGrants, nats);
   const kv = await openGrantsBucket(nc, { bucket: config.grantsBucket, replicas: config.kvReplicas });
   const view = await GrantView.start(kv, { mode, logger });

@@ -35,9 +35,17 @@ export class NodeRpc {
     private readonly timeoutMs: number,
   ) {}
 
-  async call(providers: readonly string[], request: NodeRpcRequest, options: { signal?: AbortSignal; client?: CallerClient; caller?: CallerIdentity } = {}): Promise<NodeRpcOutcome> {
+  async call(
+    providers: readonly string[],
+    request: NodeRpcRequest,
+    options: { signal?: AbortSignal; client?: CallerClient; caller?: CallerIdentity } = {},
+  ): Promise<NodeRpcOutcome> {
     const callId = randomUUID();
-    const body: NodeRpcRequest = { ...request, ...(options.client ? { client: options.client } : {}), ...(options.caller ? { caller: options.caller } : {}) };
+    const body: NodeRpcRequest = {
+      ...request,
+      ...(options.client ? { client: options.client } : {}),
+      ...(options.caller ? { caller: options.caller } : {}),
+    };
     const data = encodeJson(body);
     const headers = {
       [Headers.callId]: callId,
@@ -46,7 +54,11 @@ export class NodeRpc {
     };
     for (const nodeId of providers) {
       try {
-        const reply = await this.rpc.request(nodeRpcSubject(nodeId), data, { timeoutMs: this.timeoutMs, headers, ...(options.signal ? { signal: options.signal } : {}) });
+        const reply = await this.rpc.request(nodeRpcSubject(nodeId), data, {
+          timeoutMs: this.timeoutMs,
+          headers,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
         return { reply: decodeNodeRpcReply(reply.data), nodeId, callId };
       } catch (error) {
         if (isMeshError(error, MeshErrorCode.NoResponders)) {
@@ -56,14 +68,34 @@ export class NodeRpc {
         return { reply: this.#failure(error, request.method, nodeId), nodeId, callId };
       }
     }
-    const what = request.method === 'prompts/get' ? 'prompt' : request.method === 'resources/read' ? 'resource' : 'completion target';
-    return { reply: { ok: false, error: { code: GatewayErrorCode.NoNode, message: `no node is serving this ${what} right now` } }, nodeId: undefined, callId };
+    const what =
+      request.method === 'prompts/get'
+        ? 'prompt'
+        : request.method === 'resources/read'
+          ? 'resource'
+          : 'completion target';
+    return {
+      reply: {
+        ok: false,
+        error: { code: GatewayErrorCode.NoNode, message: `no node is serving this ${what} right now` },
+      },
+      nodeId: undefined,
+      callId,
+    };
   }
 
   /** Continues a 2026-era request parked on `nodeId` with the client's input. */
-  async resume(nodeId: string, callId: string, inputResponses: Record<string, unknown>, signal?: AbortSignal): Promise<NodeRpcOutcome> {
+  async resume(
+    nodeId: string,
+    callId: string,
+    inputResponses: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<NodeRpcOutcome> {
     try {
-      const reply = await this.rpc.request(nodeResumeSubject(nodeId), encodeJson({ callId, inputResponses }), { timeoutMs: this.timeoutMs, ...(signal ? { signal } : {}) });
+      const reply = await this.rpc.request(nodeResumeSubject(nodeId), encodeJson({ callId, inputResponses }), {
+        timeoutMs: this.timeoutMs,
+        ...(signal ? { signal } : {}),
+      });
       return { reply: decodeNodeRpcReply(reply.data), nodeId, callId };
     } catch (error) {
       return { reply: this.#failure(error, 'resume', nodeId), nodeId, callId };
@@ -73,7 +105,13 @@ export class NodeRpc {
   #failure(error: unknown, method: string, nodeId: string): NodeRpcReply {
     switch (classifyMeshFailure(error).kind) {
       case 'timeout':
-        return { ok: false, error: { code: GatewayErrorCode.Timeout, message: `node ${nodeId} did not answer ${method} within ${this.timeoutMs} ms` } };
+        return {
+          ok: false,
+          error: {
+            code: GatewayErrorCode.Timeout,
+            message: `node ${nodeId} did not answer ${method} within ${this.timeoutMs} ms`,
+          },
+        };
       case 'cancelled':
       case 'node-gone':
         return { ok: false, error: { code: GatewayErrorCode.Cancelled, message: `${method} was cancelled` } };

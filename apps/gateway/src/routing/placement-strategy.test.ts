@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { LoadEstimate } from './local-load.js';
 import { orderNodes } from './placement-strategy.js';
 
-const node = (nodeId: string, inFlight: number, capacity = 4, latencyMs?: number): LoadEstimate => ({ nodeId, inFlight, capacity, latencyMs, errorRate: 0 });
+const node = (nodeId: string, inFlight: number, capacity = 4, latencyMs?: number): LoadEstimate => ({
+  nodeId,
+  inFlight,
+  capacity,
+  latencyMs,
+  errorRate: 0,
+});
 const ids = (nodes: LoadEstimate[]) => nodes.map((n) => n.nodeId);
 /** mulberry32: a small seeded source, so the random strategy's tests are repeatable. */
 function seeded(seed: number): () => number {
@@ -28,7 +34,12 @@ describe('orderNodes', () => {
 
   it('round-robin rotates in node-id order', () => {
     const nodes = [node('c', 0), node('a', 0), node('b', 0)];
-    expect([0, 1, 2, 3].map((turn) => orderNodes('round-robin', nodes, context(turn))[0]?.nodeId)).toEqual(['a', 'b', 'c', 'a']);
+    expect([0, 1, 2, 3].map((turn) => orderNodes('round-robin', nodes, context(turn))[0]?.nodeId)).toEqual([
+      'a',
+      'b',
+      'c',
+      'a',
+    ]);
   });
 
   it('latency-aware weighs latency by queue length', () => {
@@ -50,6 +61,8 @@ describe('orderNodes', () => {
     // 1000 each when uniform; a fixed or biased order puts one node far from it.
     for (const id of ['a', 'b', 'c']) expect(first[id], id).toBeGreaterThan(850);
     // The order comes from the source alone: the same seed, the same order.
-    expect(ids(orderNodes('random', nodes, { turn: 0, random: seeded(7) }))).toEqual(ids(orderNodes('random', nodes, { turn: 5, random: seeded(7) })));
+    expect(ids(orderNodes('random', nodes, { turn: 0, random: seeded(7) }))).toEqual(
+      ids(orderNodes('random', nodes, { turn: 5, random: seeded(7) })),
+    );
   });
 });

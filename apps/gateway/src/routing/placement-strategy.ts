@@ -30,7 +30,11 @@ const isFull = (node: LoadEstimate): boolean => node.inFlight >= node.capacity;
  * - round-robin: rotates through the candidates (sorted by id) one step per call;
  * - random: uniform.
  */
-export function orderNodes(strategy: OrderingStrategy, nodes: readonly LoadEstimate[], context: OrderingContext): LoadEstimate[] {
+export function orderNodes(
+  strategy: OrderingStrategy,
+  nodes: readonly LoadEstimate[],
+  context: OrderingContext,
+): LoadEstimate[] {
   if (nodes.length <= 1) return [...nodes];
   let ordered: LoadEstimate[];
   switch (strategy) {
@@ -44,7 +48,10 @@ export function orderNodes(strategy: OrderingStrategy, nodes: readonly LoadEstim
       ordered = shuffle([...nodes], context.random);
       break;
     case 'latency-aware': {
-      const known = nodes.map((n) => n.latencyMs).filter((ms): ms is number => ms !== undefined).sort((a, b) => a - b);
+      const known = nodes
+        .map((n) => n.latencyMs)
+        .filter((ms): ms is number => ms !== undefined)
+        .sort((a, b) => a - b);
       const median = known.length === 0 ? 1 : (known[Math.floor(known.length / 2)] ?? 1);
       const wait = (n: LoadEstimate): number => ((n.latencyMs ?? median) * (n.inFlight + 1)) / n.capacity;
       ordered = shuffle([...nodes], context.random).sort((a, b) => wait(a) - wait(b));
@@ -52,7 +59,10 @@ export function orderNodes(strategy: OrderingStrategy, nodes: readonly LoadEstim
     }
     case 'least-loaded':
       ordered = shuffle([...nodes], context.random).sort(
-        (a, b) => a.inFlight / a.capacity - b.inFlight / b.capacity || a.inFlight - b.inFlight || (a.latencyMs ?? 0) - (b.latencyMs ?? 0),
+        (a, b) =>
+          a.inFlight / a.capacity - b.inFlight / b.capacity ||
+          a.inFlight - b.inFlight ||
+          (a.latencyMs ?? 0) - (b.latencyMs ?? 0),
       );
       break;
   }

@@ -14,7 +14,13 @@ function advert(nodeId: string, inFlight: number, gpus: NodeAdvert['capabilities
     heartbeatAt: 0,
     ttlMs: 1_000,
     tools: [],
-    capabilities: { cpus: 4, memoryBytes: 1 << 30, platform: 'linux', labels: { zone: nodeId.startsWith('eu') ? 'eu' : 'us' }, gpus },
+    capabilities: {
+      cpus: 4,
+      memoryBytes: 1 << 30,
+      platform: 'linux',
+      labels: { zone: nodeId.startsWith('eu') ? 'eu' : 'us' },
+      gpus,
+    },
     load: { inFlight, maxConcurrency: 4 },
   };
 }
@@ -34,23 +40,40 @@ describe('Placer', () => {
 
   it('orders the matching nodes by the strategy and honours requirements and constraints', () => {
     const placer = new Placer(registry(adverts), new LocalLoad(), new CircuitBreakers(), 'least-loaded');
-    const order = (plan: ReturnType<Placer['plan']>) => (plan.kind === 'nodes' ? plan.nodes.map((n) => n.nodeId) : plan.kind);
-    expect(order(placer.plan(tool(['eu-1', 'eu-2', 'us-1']), {}, undefined, new Set()))).toEqual(['eu-2', 'us-1', 'eu-1']);
-    expect(order(placer.plan(tool(['eu-1', 'eu-2', 'us-1'], { requirements: { gpu: true } }), {}, undefined, new Set()))).toEqual(['us-1']);
-    expect(order(placer.plan(tool(['eu-1', 'eu-2', 'us-1']), {}, { labels: { zone: 'eu' } }, new Set(['eu-2'])))).toEqual(['eu-1']);
+    const order = (plan: ReturnType<Placer['plan']>) =>
+      plan.kind === 'nodes' ? plan.nodes.map((n) => n.nodeId) : plan.kind;
+    expect(order(placer.plan(tool(['eu-1', 'eu-2', 'us-1']), {}, undefined, new Set()))).toEqual([
+      'eu-2',
+      'us-1',
+      'eu-1',
+    ]);
+    expect(
+      order(placer.plan(tool(['eu-1', 'eu-2', 'us-1'], { requirements: { gpu: true } }), {}, undefined, new Set())),
+    ).toEqual(['us-1']);
+    expect(
+      order(placer.plan(tool(['eu-1', 'eu-2', 'us-1']), {}, { labels: { zone: 'eu' } }, new Set(['eu-2']))),
+    ).toEqual(['eu-1']);
     expect(order(placer.plan(tool(['eu-1', 'eu-2']), {}, { strategy: 'queue' }, new Set()))).toBe('queue');
     // `queue` only when any node will do.
-    expect(order(placer.plan(tool(['eu-1', 'eu-2']), {}, { strategy: 'queue', nodeId: 'eu-1' }, new Set()))).toEqual(['eu-1']);
+    expect(order(placer.plan(tool(['eu-1', 'eu-2']), {}, { strategy: 'queue', nodeId: 'eu-1' }, new Set()))).toEqual([
+      'eu-1',
+    ]);
   });
 
   it("honours the call's own requirements like the tool's, never through the queue group", () => {
     const placer = new Placer(registry(adverts), new LocalLoad(), new CircuitBreakers(), 'queue');
-    const order = (plan: ReturnType<Placer['plan']>) => (plan.kind === 'nodes' ? plan.nodes.map((n) => n.nodeId) : plan);
-    expect(order(placer.plan(tool(['eu-1', 'eu-2', 'us-1']), {}, { requirements: { gpu: true } }, new Set()))).toEqual(['us-1']);
-    expect(order(placer.plan(tool(['eu-1', 'eu-2']), {}, { requirements: { memoryBytes: 2 ** 31 } }, new Set()))).toEqual({
+    const order = (plan: ReturnType<Placer['plan']>) =>
+      plan.kind === 'nodes' ? plan.nodes.map((n) => n.nodeId) : plan;
+    expect(order(placer.plan(tool(['eu-1', 'eu-2', 'us-1']), {}, { requirements: { gpu: true } }, new Set()))).toEqual([
+      'us-1',
+    ]);
+    expect(
+      order(placer.plan(tool(['eu-1', 'eu-2']), {}, { requirements: { memoryBytes: 2 ** 31 } }, new Set())),
+    ).toEqual({
       kind: 'none',
       code: 'GW_ERR_NO_MATCHING_NODE',
-      message: "No live node can run tool work: eu-1: memory 1073741824 < 2147483648 (the call's requirements); eu-2: memory 1073741824 < 2147483648 (the call's requirements)",
+      message:
+        "No live node can run tool work: eu-1: memory 1073741824 < 2147483648 (the call's requirements); eu-2: memory 1073741824 < 2147483648 (the call's requirements)",
     });
   });
 
@@ -70,6 +93,9 @@ describe('Placer', () => {
     const plan = placer.plan(tool(['eu-1', 'eu-2']), {}, undefined, new Set());
     expect(plan.kind === 'nodes' && plan.nodes.map((n) => n.nodeId)).toEqual(['eu-1']);
     breakers.failure('eu-1');
-    expect(placer.plan(tool(['eu-1', 'eu-2']), {}, undefined, new Set())).toMatchObject({ kind: 'none', code: 'GW_ERR_CIRCUIT_OPEN' });
+    expect(placer.plan(tool(['eu-1', 'eu-2']), {}, undefined, new Set())).toMatchObject({
+      kind: 'none',
+      code: 'GW_ERR_CIRCUIT_OPEN',
+    });
   });
 });

@@ -29,7 +29,11 @@ export class Placer {
   ) {}
 
   /** The live nodes that may run this call, with why each other provider may not. */
-  matching(entry: ToolEntry, args: Readonly<Record<string, unknown>>, constraints: PlacementConstraints | undefined): { nodes: NodeAdvert[]; mismatches: string[] } {
+  matching(
+    entry: ToolEntry,
+    args: Readonly<Record<string, unknown>>,
+    constraints: PlacementConstraints | undefined,
+  ): { nodes: NodeAdvert[]; mismatches: string[] } {
     const nodes: NodeAdvert[] = [];
     const mismatches: string[] = [];
     for (const nodeId of entry.providers) {
@@ -42,17 +46,31 @@ export class Placer {
     return { nodes, mismatches };
   }
 
-  plan(entry: ToolEntry, args: Readonly<Record<string, unknown>>, constraints: PlacementConstraints | undefined, exclude: ReadonlySet<string>): PlacementPlan {
+  plan(
+    entry: ToolEntry,
+    args: Readonly<Record<string, unknown>>,
+    constraints: PlacementConstraints | undefined,
+    exclude: ReadonlySet<string>,
+  ): PlacementPlan {
     const strategy = constraints?.strategy ?? this.defaultStrategy;
     // A restricted tool (some advertising node is not a provider, or grants are required) is never sent
     // to the queue group: any subscriber of tools.<token> could take the call (ADR 0011).
-    const anyNode = entry.restricted !== true && entry.descriptor.requirements === undefined && constraints?.nodeId === undefined && constraints?.labels === undefined && constraints?.requirements === undefined;
+    const anyNode =
+      entry.restricted !== true &&
+      entry.descriptor.requirements === undefined &&
+      constraints?.nodeId === undefined &&
+      constraints?.labels === undefined &&
+      constraints?.requirements === undefined;
     if (strategy === 'queue' && anyNode && exclude.size === 0) return { kind: 'queue' };
     const { nodes, mismatches } = this.matching(entry, args, constraints);
     if (nodes.length === 0) {
       const wanted = constraints?.nodeId === undefined ? '' : ` (requested node ${constraints.nodeId})`;
       const why = mismatches.length === 0 ? '' : `: ${mismatches.slice(0, 5).join('; ')}`;
-      return { kind: 'none', code: GatewayErrorCode.NoMatchingNode, message: `No live node can run tool ${entry.name}${wanted}${why}` };
+      return {
+        kind: 'none',
+        code: GatewayErrorCode.NoMatchingNode,
+        message: `No live node can run tool ${entry.name}${wanted}${why}`,
+      };
     }
     const open = nodes.filter((advert) => !this.breakers.allows(advert.nodeId));
     const usable = nodes.filter((advert) => this.breakers.allows(advert.nodeId) && !exclude.has(advert.nodeId));
@@ -71,6 +89,13 @@ export class Placer {
     const turn = this.#turns.get(entry.name) ?? 0;
     this.#turns.set(entry.name, turn + 1);
     const ordering = strategy === 'queue' ? 'least-loaded' : strategy;
-    return { kind: 'nodes', nodes: orderNodes(ordering, usable.map((advert) => this.load.estimate(advert)), { turn, random: this.random }) };
+    return {
+      kind: 'nodes',
+      nodes: orderNodes(
+        ordering,
+        usable.map((advert) => this.load.estimate(advert)),
+        { turn, random: this.random },
+      ),
+    };
   }
 }

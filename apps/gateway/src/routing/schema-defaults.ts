@@ -13,7 +13,10 @@ export function withDefaults(schema: unknown, value: unknown): unknown {
   for (const [key, property] of Object.entries(schema.properties)) {
     if (!isPlainObject(property)) continue;
     const current = value[key];
-    const next = current === undefined && 'default' in property ? structuredClone(property.default) : withDefaults(property, current);
+    const next =
+      current === undefined && 'default' in property
+        ? structuredClone(property.default)
+        : withDefaults(property, current);
     if (next !== current) {
       result ??= { ...value };
       result[key] = next;

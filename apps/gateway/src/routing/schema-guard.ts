@@ -21,11 +21,28 @@ export const SCHEMA_LIMITS = {
 type Json = Record<string, unknown>;
 
 /** Keywords whose value is one subschema, or a list of them. */
-const SUBSCHEMA = ['items', 'additionalItems', 'additionalProperties', 'unevaluatedItems', 'unevaluatedProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'prefixItems'];
+const SUBSCHEMA = [
+  'items',
+  'additionalItems',
+  'additionalProperties',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+  'contains',
+  'propertyNames',
+  'not',
+  'if',
+  'then',
+  'else',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'prefixItems',
+];
 /** Keywords whose value maps names to subschemas. */
 const SUBSCHEMA_MAPS = ['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas'];
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Why a tool's advertised schemas are refused, or undefined when the gateway can run them safely. */
 export function refuseToolSchemas(tool: ToolDescriptor): string | undefined {
@@ -46,7 +63,8 @@ function refuseSchema(schema: unknown, name: string): string | undefined {
   const visit = (node: unknown, depth: number): string | undefined => {
     if (!isObject(node)) return undefined;
     subschemas += 1;
-    if (subschemas > SCHEMA_LIMITS.maxSubschemas) return `${name} has more than ${SCHEMA_LIMITS.maxSubschemas} subschemas`;
+    if (subschemas > SCHEMA_LIMITS.maxSubschemas)
+      return `${name} has more than ${SCHEMA_LIMITS.maxSubschemas} subschemas`;
     if (depth > SCHEMA_LIMITS.maxDepth) return `${name} nests subschemas deeper than ${SCHEMA_LIMITS.maxDepth}`;
     if (typeof node.pattern === 'string') {
       const problem = refusePattern(node.pattern, false);
@@ -84,7 +102,8 @@ function* children(node: Json): Generator<unknown> {
  * are matched by the validator's native engine, so they must also have no nested quantifiers.
  */
 function refusePattern(pattern: string, native: boolean): string | undefined {
-  if (pattern.length > SCHEMA_LIMITS.maxPatternLength) return `is longer than ${SCHEMA_LIMITS.maxPatternLength} characters`;
+  if (pattern.length > SCHEMA_LIMITS.maxPatternLength)
+    return `is longer than ${SCHEMA_LIMITS.maxPatternLength} characters`;
   try {
     RE2JS.compile(pattern);
   } catch (error) {
@@ -110,7 +129,8 @@ export function withLinearPatterns(schema: Record<string, unknown>): Record<stri
     }
     for (const keyword of SUBSCHEMA_MAPS) {
       const value = node[keyword];
-      if (isObject(value)) copy[keyword] = Object.fromEntries(Object.entries(value).map(([key, child]) => [key, convert(child)]));
+      if (isObject(value))
+        copy[keyword] = Object.fromEntries(Object.entries(value).map(([key, child]) => [key, convert(child)]));
     }
     return copy;
   };

@@ -82,7 +82,11 @@ export class ToolInvoker {
     const placement = request.placement ?? placementFromMeta(request.meta);
     const problems = validator.check(entry.descriptor, request.arguments);
     if (problems !== undefined) {
-      return failure(callId, GatewayErrorCode.InvalidArguments, `Invalid arguments for tool ${request.tool}: ${problems}`);
+      return failure(
+        callId,
+        GatewayErrorCode.InvalidArguments,
+        `Invalid arguments for tool ${request.tool}: ${problems}`,
+      );
     }
     const timeoutMs = entry.descriptor.timeoutMs ?? defaultTimeoutMs;
     const stopCancelling = this.#forwardCancellation(request.signal, callId);
@@ -92,7 +96,8 @@ export class ToolInvoker {
         const outcome = await runFanout(
           {
             ...this.#deps,
-            cancel: (id) => this.#deps.nc.publish(CANCEL_SUBJECT, encodeJson({ callId: id, reason: 'the fan-out ended' })),
+            cancel: (id) =>
+              this.#deps.nc.publish(CANCEL_SUBJECT, encodeJson({ callId: id, reason: 'the fan-out ended' })),
             reduce: (tool, args, signal) => this.#reduce(tool, args, signal),
           },
           {
@@ -110,8 +115,10 @@ export class ToolInvoker {
           },
         );
         // A fanned-out call ran on many nodes: no one node, the chunks say who did the work.
-        if (outcome.kind === 'done') return { ok: true, result: outcome.result, nodeId: undefined, callId, chunks: outcome.runs };
-        if (outcome.kind === 'failed') return { ok: false, error: outcome.error, nodeId: undefined, callId, chunks: outcome.runs };
+        if (outcome.kind === 'done')
+          return { ok: true, result: outcome.result, nodeId: undefined, callId, chunks: outcome.runs };
+        if (outcome.kind === 'failed')
+          return { ok: false, error: outcome.error, nodeId: undefined, callId, chunks: outcome.runs };
       }
       return await this.#dispatch(entry, request, callId, placement, timeoutMs);
     } finally {
@@ -119,7 +126,13 @@ export class ToolInvoker {
     }
   }
 
-  async #dispatch(entry: ToolEntry, request: InvokeRequest, callId: string, placement: CallPlacement, timeoutMs: number): Promise<InvokeOutcome> {
+  async #dispatch(
+    entry: ToolEntry,
+    request: InvokeRequest,
+    callId: string,
+    placement: CallPlacement,
+    timeoutMs: number,
+  ): Promise<InvokeOutcome> {
     const outcome = await dispatchCall(this.#deps, {
       entry,
       body: {
@@ -140,17 +153,38 @@ export class ToolInvoker {
   }
 
   /** A `{ kind: 'tool' }` fan-out merge: the reduce tool runs as an ordinary call. */
-  async #reduce(tool: string, args: Record<string, unknown>, signal: AbortSignal | undefined): Promise<{ ok: true; result: CallResult } | { ok: false; error: WireError }> {
+  async #reduce(
+    tool: string,
+    args: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ ok: true; result: CallResult } | { ok: false; error: WireError }> {
     const entry = this.#deps.registry.tool(tool);
-    if (entry === undefined) return { ok: false, error: { code: GatewayErrorCode.ToolNotFound, message: `Unknown reduce tool: ${tool}` } };
+    if (entry === undefined)
+      return { ok: false, error: { code: GatewayErrorCode.ToolNotFound, message: `Unknown reduce tool: ${tool}` } };
     const timeoutMs = entry.descriptor.timeoutMs ?? this.#deps.defaultTimeoutMs;
-    const outcome = await this.#dispatch(entry, { tool, arguments: args, ...(signal ? { signal } : {}) }, randomUUID(), { constraints: undefined, idempotencyKey: undefined }, timeoutMs);
-    if (outcome.ok === 'input') return { ok: false, error: { code: GatewayErrorCode.BadNodeReply, message: 'a reduce tool cannot ask for client input' } };
+    const outcome = await this.#dispatch(
+      entry,
+      { tool, arguments: args, ...(signal ? { signal } : {}) },
+      randomUUID(),
+      { constraints: undefined, idempotencyKey: undefined },
+      timeoutMs,
+    );
+    if (outcome.ok === 'input')
+      return {
+        ok: false,
+        error: { code: GatewayErrorCode.BadNodeReply, message: 'a reduce tool cannot ask for client input' },
+      };
     return outcome.ok ? { ok: true, result: outcome.result } : { ok: false, error: outcome.error };
   }
 
   /** Continues a 2026-era call parked on `nodeId` with the client's input. */
-  async resume(request: { tool: string; nodeId: string; callId: string; inputResponses: Record<string, unknown>; signal?: AbortSignal }): Promise<InvokeOutcome> {
+  async resume(request: {
+    tool: string;
+    nodeId: string;
+    callId: string;
+    inputResponses: Record<string, unknown>;
+    signal?: AbortSignal;
+  }): Promise<InvokeOutcome> {
     const entry = this.#deps.registry.tool(request.tool);
     const timeoutMs = (entry?.descriptor.timeoutMs ?? this.#deps.defaultTimeoutMs) + DEADLINE_GRACE_MS;
     const stopCancelling = this.#forwardCancellation(request.signal, request.callId);
@@ -194,14 +228,25 @@ export class ToolInvoker {
         return failure(callId, GatewayErrorCode.Cancelled, `Call to ${tool} was cancelled`);
       case 'unreadable':
         this.#deps.logger.error({ err: error, tool, callId }, 'undecodable reply from node');
-        return failure(callId, GatewayErrorCode.BadNodeReply, `The node serving ${tool} sent a reply the gateway could not read`);
+        return failure(
+          callId,
+          GatewayErrorCode.BadNodeReply,
+          `The node serving ${tool} sent a reply the gateway could not read`,
+        );
     }
   }
 }
 
 function toInvokeOutcome(outcome: DispatchOutcome, callId: string): InvokeOutcome {
   const attempts = outcome.attempts > 1 ? { attempts: outcome.attempts } : {};
-  if (outcome.kind === 'failure') return { ok: false, error: { code: outcome.code, message: outcome.message }, nodeId: outcome.nodeId, callId, ...attempts };
+  if (outcome.kind === 'failure')
+    return {
+      ok: false,
+      error: { code: outcome.code, message: outcome.message },
+      nodeId: outcome.nodeId,
+      callId,
+      ...attempts,
+    };
   const converted = toOutcome(outcome.response, outcome.nodeId, callId);
   return converted.ok === 'input' ? converted : { ...converted, ...attempts };
 }
@@ -209,7 +254,8 @@ function toInvokeOutcome(outcome: DispatchOutcome, callId: string): InvokeOutcom
 function toOutcome(response: CallResponse, nodeId: string | undefined, callId: string): InvokeOutcome {
   if (!response.ok) return { ok: false, error: response.error, nodeId, callId };
   if ('inputRequired' in response) {
-    if (nodeId === undefined) return failure(callId, GatewayErrorCode.BadNodeReply, 'a node asked for input without naming itself');
+    if (nodeId === undefined)
+      return failure(callId, GatewayErrorCode.BadNodeReply, 'a node asked for input without naming itself');
     return { ok: 'input', inputRequired: response.inputRequired, nodeId, callId };
   }
   return { ok: true, result: response.result, nodeId, callId };

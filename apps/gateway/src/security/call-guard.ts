@@ -20,7 +20,8 @@ export class CallGuard {
   ) {}
 
   facts(name: string): ToolFacts {
-    const metadata = this.deps.registry.tool(name)?.descriptor.metadata as { category?: string; securityLevel?: string } | undefined;
+    const metadata = this.deps.registry.tool(name)?.descriptor.metadata as
+      { category?: string; securityLevel?: string } | undefined;
     return { name, category: metadata?.category, securityLevel: metadata?.securityLevel };
   }
 

@@ -61,7 +61,9 @@ export async function startGatewaySecurity(
     logger.warn({ host: config.host }, 'authentication is OFF (EASYREMOTE_AUTH=off): every caller may call every tool');
   }
   const limiter = async (limit: number, stream: string) =>
-    limit > 0 ? RateLimiter.open(nc, { limit, windowMs: config.rateWindowMs, stream, replicas: config.kvReplicas }) : undefined;
+    limit > 0
+      ? RateLimiter.open(nc, { limit, windowMs: config.rateWindowMs, stream, replicas: config.kvReplicas })
+      : undefined;
   const guard = new CallGuard({
     registry: deps.registry,
     perPrincipal: await limiter(config.rateLimit, 'EASYREMOTE_RATE'),
@@ -97,11 +99,22 @@ export async function startGatewaySecurity(
  * scopes, on the matched route), input limits, REST authorisation, metadata, audit query. Returns the
  * route table the access hook guards.
  */
-export async function mountGatewaySecurity(app: FastifyInstance, security: GatewaySecurity, config: GatewayConfig): Promise<readonly RouteEntry[]> {
+export async function mountGatewaySecurity(
+  app: FastifyInstance,
+  security: GatewaySecurity,
+  config: GatewayConfig,
+): Promise<readonly RouteEntry[]> {
   const routes = registerRouteAccess(app, { authenticator: security.authenticator, identity: security.identity });
-  registerInputLimits(app, { maxDepth: config.maxJsonDepth, maxStringLength: config.maxStringLength, maxKeys: config.maxJsonKeys, maxItems: config.maxJsonItems });
+  registerInputLimits(app, {
+    maxDepth: config.maxJsonDepth,
+    maxStringLength: config.maxStringLength,
+    maxKeys: config.maxJsonKeys,
+    maxItems: config.maxJsonItems,
+  });
   registerRestGuard(app, { guard: security.guard, identity: security.identity });
-  await app.register(async (wellKnown) => registerProtectedResourceRoutes(wellKnown, { identity: security.identity, issuer: security.issuer }));
+  await app.register(async (wellKnown) =>
+    registerProtectedResourceRoutes(wellKnown, { identity: security.identity, issuer: security.issuer }),
+  );
   const keys = security.keys;
   if (keys) await app.register(async (admin) => registerKeyRoutes(admin, { keys, identity: security.identity }));
   const audit = security.audit;

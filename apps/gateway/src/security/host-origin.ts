@@ -1,4 +1,9 @@
-import { localhostAllowedHostnames, localhostAllowedOrigins, validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server';
+import {
+  localhostAllowedHostnames,
+  localhostAllowedOrigins,
+  validateHostHeader,
+  validateOriginHeader,
+} from '@modelcontextprotocol/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isJsonRpcPath } from '../auth/challenge.js';
 import { GatewayErrorCode } from '../errors.js';
@@ -18,8 +23,17 @@ export interface HostOriginPolicy {
  * public address behind a load balancer accepts any Host unless EASYREMOTE_ALLOWED_HOSTS says
  * otherwise (the balancer's name is not known here).
  */
-export function hostOriginPolicy(bindHost: string, allowedHosts: readonly string[], allowedOrigins: readonly string[]): HostOriginPolicy {
-  const hosts = allowedHosts.length > 0 ? [...allowedHosts] : LOOPBACK_BINDS.has(bindHost) ? localhostAllowedHostnames() : undefined;
+export function hostOriginPolicy(
+  bindHost: string,
+  allowedHosts: readonly string[],
+  allowedOrigins: readonly string[],
+): HostOriginPolicy {
+  const hosts =
+    allowedHosts.length > 0
+      ? [...allowedHosts]
+      : LOOPBACK_BINDS.has(bindHost)
+        ? localhostAllowedHostnames()
+        : undefined;
   const origins = allowedOrigins.length > 0 ? [...allowedOrigins] : localhostAllowedOrigins();
   return { hosts, origins };
 }
@@ -49,6 +63,8 @@ export function registerHostOriginGuard(app: FastifyInstance, policy: HostOrigin
 /** 403 in the shape of the route's callers: JSON-RPC on `/mcp`, `{ error }` on REST and everything else. */
 function forbidden(request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply {
   const code = GatewayErrorCode.HostOriginRefused;
-  const body = isJsonRpcPath(request) ? { jsonrpc: '2.0', id: null, error: { code: -32000, message, data: { code } } } : { error: { code, message } };
+  const body = isJsonRpcPath(request)
+    ? { jsonrpc: '2.0', id: null, error: { code: -32000, message, data: { code } } }
+    : { error: { code, message } };
   return reply.code(403).header('content-type', 'application/json').send(JSON.stringify(body));
 }

@@ -38,7 +38,9 @@ describe('width limits', () => {
 
   it('refuses a property flood in one linear pass, and the same limits hold on parsed values', () => {
     const flood = `{${Array.from({ length: 500_000 }, (_, i) => `"k${i}":0`).join(',')}}`;
-    expect(scanJsonText(flood, { maxDepth: 64, maxStringLength: 1 << 20, maxKeys: 10_000, maxItems: 100_000 })).toMatch(/more than 10000 members/);
+    expect(scanJsonText(flood, { maxDepth: 64, maxStringLength: 1 << 20, maxKeys: 10_000, maxItems: 100_000 })).toMatch(
+      /more than 10000 members/,
+    );
     expect(checkJsonValue({ a: 1, b: 2, c: 3, d: 4 }, wide)).toMatch(/more than 3 members/);
     expect(checkJsonValue({ a: [1, 2, 3, 4, 5] }, wide)).toMatch(/more than 4 items/);
     expect(checkJsonValue({ a: [1, 2, 3, 4] }, wide)).toBeUndefined();
@@ -46,7 +48,10 @@ describe('width limits', () => {
 
   it('are configured at start and validated', () => {
     expect(loadGatewayConfig({})).toMatchObject({ maxJsonKeys: 10_000, maxJsonItems: 100_000 });
-    expect(loadGatewayConfig({ EASYREMOTE_MAX_JSON_KEYS: '50', EASYREMOTE_MAX_JSON_ITEMS: '70' })).toMatchObject({ maxJsonKeys: 50, maxJsonItems: 70 });
+    expect(loadGatewayConfig({ EASYREMOTE_MAX_JSON_KEYS: '50', EASYREMOTE_MAX_JSON_ITEMS: '70' })).toMatchObject({
+      maxJsonKeys: 50,
+      maxJsonItems: 70,
+    });
     expect(() => loadGatewayConfig({ EASYREMOTE_MAX_JSON_KEYS: 'many' })).toThrow(/EASYREMOTE_MAX_JSON_KEYS/);
   });
 });
@@ -55,7 +60,9 @@ describe('auth configuration', () => {
   it('is on by default and cannot be turned off on a non-loopback address', () => {
     expect(loadGatewayConfig({}).auth).toBe('on');
     expect(loadGatewayConfig({ EASYREMOTE_AUTH: 'off' }).auth).toBe('off');
-    expect(() => loadGatewayConfig({ EASYREMOTE_AUTH: 'off', HOST: '0.0.0.0' })).toThrow(/EASYREMOTE_AUTH=off is refused on a non-loopback address/);
+    expect(() => loadGatewayConfig({ EASYREMOTE_AUTH: 'off', HOST: '0.0.0.0' })).toThrow(
+      /EASYREMOTE_AUTH=off is refused on a non-loopback address/,
+    );
     expect(() => loadGatewayConfig({ EASYREMOTE_AUTH: 'maybe' })).toThrow(/EASYREMOTE_AUTH/);
   });
 });

@@ -29,10 +29,12 @@ export function scanJsonText(text: string, limits: InputLimits): string | undefi
   for (let index = 0; index < text.length; index += 1) {
     const char = text.charCodeAt(index);
     if (inString) {
-      if (char === 0x5c) index += 1; // backslash: skip the escaped character
+      if (char === 0x5c)
+        index += 1; // backslash: skip the escaped character
       else if (char === 0x22) {
         inString = false;
-        if (index - stringStart > limits.maxStringLength) return `a string is longer than ${limits.maxStringLength} characters`;
+        if (index - stringStart > limits.maxStringLength)
+          return `a string is longer than ${limits.maxStringLength} characters`;
       }
       continue;
     }
@@ -51,25 +53,35 @@ export function scanJsonText(text: string, limits: InputLimits): string | undefi
     } else if (char === 0x2c && depth > 0) {
       const count = (entries[depth] ?? 0) + 1;
       entries[depth] = count;
-      if (isObject[depth] === 1 ? count > limits.maxKeys : count > limits.maxItems) return wideProblem(isObject[depth] === 1, limits);
+      if (isObject[depth] === 1 ? count > limits.maxKeys : count > limits.maxItems)
+        return wideProblem(isObject[depth] === 1, limits);
     }
   }
-  if (inString && text.length - stringStart > limits.maxStringLength) return `a string is longer than ${limits.maxStringLength} characters`;
+  if (inString && text.length - stringStart > limits.maxStringLength)
+    return `a string is longer than ${limits.maxStringLength} characters`;
   return undefined;
 }
 
 function wideProblem(object: boolean, limits: InputLimits): string {
-  return object ? `an object has more than ${limits.maxKeys} members` : `an array has more than ${limits.maxItems} items`;
+  return object
+    ? `an object has more than ${limits.maxKeys} members`
+    : `an array has more than ${limits.maxItems} items`;
 }
 
 /** The same limits over an already parsed value (REST bodies, which fastify parses). */
 export function checkJsonValue(value: unknown, limits: InputLimits, depth = 0): string | undefined {
-  if (typeof value === 'string') return value.length > limits.maxStringLength ? `a string is longer than ${limits.maxStringLength} characters` : undefined;
+  if (typeof value === 'string')
+    return value.length > limits.maxStringLength
+      ? `a string is longer than ${limits.maxStringLength} characters`
+      : undefined;
   if (value === null || typeof value !== 'object') return undefined;
   if (depth + 1 > limits.maxDepth) return `the JSON nests deeper than ${limits.maxDepth} levels`;
-  if (Array.isArray(value) ? value.length > limits.maxItems : Object.keys(value).length > limits.maxKeys) return wideProblem(!Array.isArray(value), limits);
+  if (Array.isArray(value) ? value.length > limits.maxItems : Object.keys(value).length > limits.maxKeys)
+    return wideProblem(!Array.isArray(value), limits);
   for (const [key, item] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
-    const problem = (typeof key === 'string' ? checkJsonValue(key, limits, depth) : undefined) ?? checkJsonValue(item, limits, depth + 1);
+    const problem =
+      (typeof key === 'string' ? checkJsonValue(key, limits, depth) : undefined) ??
+      checkJsonValue(item, limits, depth + 1);
     if (problem) return problem;
   }
   return undefined;
@@ -98,7 +110,11 @@ export function registerInputLimits(app: FastifyInstance, limits: InputLimits): 
     const body = request.body;
     const problem =
       parseProblems.get(request) ??
-      (body === undefined || body === null ? undefined : typeof body === 'string' ? scanJsonText(body, limits) : checkJsonValue(body, limits));
+      (body === undefined || body === null
+        ? undefined
+        : typeof body === 'string'
+          ? scanJsonText(body, limits)
+          : checkJsonValue(body, limits));
     if (!problem) {
       done();
       return;
@@ -107,7 +123,13 @@ export function registerInputLimits(app: FastifyInstance, limits: InputLimits): 
     const rendering = renderingOf(GatewayErrorCode.InputLimit);
     reply.code(rendering.http).header('content-type', 'application/json');
     if (isJsonRpcPath(request)) {
-      reply.send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: rendering.jsonRpc, message, data: { code: GatewayErrorCode.InputLimit } } }));
+      reply.send(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: rendering.jsonRpc, message, data: { code: GatewayErrorCode.InputLimit } },
+        }),
+      );
       return;
     }
     reply.send(JSON.stringify({ error: { code: GatewayErrorCode.InputLimit, message } }));

@@ -20,13 +20,22 @@ export function registerKeyRoutes(app: FastifyInstance, deps: { keys: KeyStore; 
 
   app.post<{ Body: unknown }>('/mcp/keys', { config }, async (request, reply) => {
     const body = (request.body ?? {}) as { name?: unknown; scopes?: unknown };
-    const name = typeof body.name === 'string' && body.name.length > 0 && body.name.length <= 200 ? body.name : undefined;
+    const name =
+      typeof body.name === 'string' && body.name.length > 0 && body.name.length <= 200 ? body.name : undefined;
     const scopes = body.scopes === undefined ? DEFAULT_KEY_SCOPES : body.scopes;
-    if (!name || !Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string' && scope.length > 0 && scope.length <= 200)) {
-      return reply.code(400).send({ error: { code: GatewayErrorCode.BadRequest, message: 'body must be { "name": string, "scopes"?: string[] }' } });
+    if (
+      !name ||
+      !Array.isArray(scopes) ||
+      !scopes.every((scope) => typeof scope === 'string' && scope.length > 0 && scope.length <= 200)
+    ) {
+      return reply.code(400).send({
+        error: { code: GatewayErrorCode.BadRequest, message: 'body must be { "name": string, "scopes"?: string[] }' },
+      });
     }
     const { key, record } = await deps.keys.create(name, scopes as string[]);
-    return reply.code(201).send({ key, id: record.id, name: record.name, scopes: record.scopes, createdAt: record.createdAt });
+    return reply
+      .code(201)
+      .send({ key, id: record.id, name: record.name, scopes: record.scopes, createdAt: record.createdAt });
   });
 
   app.delete<{ Params: { id: string } }>('/mcp/keys/:id', { config }, async (request, reply) => {
@@ -34,7 +43,8 @@ export function registerKeyRoutes(app: FastifyInstance, deps: { keys: KeyStore; 
       const { secretHash: _hash, ...record } = await deps.keys.revoke(request.params.id);
       return record;
     } catch (error) {
-      if (hasErrorCode(error, AuthErrorCode.KeyNotFound)) return reply.code(404).send({ error: { code: AuthErrorCode.KeyNotFound, message: (error as Error).message } });
+      if (hasErrorCode(error, AuthErrorCode.KeyNotFound))
+        return reply.code(404).send({ error: { code: AuthErrorCode.KeyNotFound, message: (error as Error).message } });
       throw error;
     }
   });

@@ -40,5 +40,7 @@ export function unreadableResourceIn(access: AccessPolicy, args: unknown): strin
 
 /** A URI as it may appear in a `WWW-Authenticate` value: printable ASCII, no quote or backslash (the rest percent-encoded). */
 export function headerSafe(uri: string): string {
-  return uri.replace(/[^\x21-\x7e]|["\\]/gu, (c) => [...Buffer.from(c, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  return uri.replace(/[^\x21-\x7e]|["\\]/gu, (c) =>
+    [...Buffer.from(c, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
 }

@@ -37,26 +37,61 @@ export function registerRestGuard(app: FastifyInstance, deps: { guard: CallGuard
     const access = requireAccess(request, reply);
     if (!(access instanceof AccessPolicy)) return access;
     if (route === '/mcp/tools' && request.method === 'GET' && !access.mayListTools) {
-      return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, 'Forbidden: listing tools needs the tools:list scope', forbid(Scope.ToolsList, 'needs tools:list'));
+      return refuse(
+        request,
+        reply,
+        403,
+        AuthErrorCode.InsufficientScope,
+        'Forbidden: listing tools needs the tools:list scope',
+        forbid(Scope.ToolsList, 'needs tools:list'),
+      );
     }
     if (route === '/mcp/resources' && !access.mayUseResources) {
-      return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, 'Forbidden: resources need the resources:read scope', forbid(Scope.ResourcesRead, 'needs resources:read'));
+      return refuse(
+        request,
+        reply,
+        403,
+        AuthErrorCode.InsufficientScope,
+        'Forbidden: resources need the resources:read scope',
+        forbid(Scope.ResourcesRead, 'needs resources:read'),
+      );
     }
     if (route === '/mcp/tools/:name' && request.method === 'POST') {
       const name = (request.params as { name: string }).name;
       if (!deps.guard.mayCall(access, name)) {
-        return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, `Forbidden: not allowed to call tool ${name}`, forbid(`tools:call:${name}`, `not allowed to call ${name}`));
+        return refuse(
+          request,
+          reply,
+          403,
+          AuthErrorCode.InsufficientScope,
+          `Forbidden: not allowed to call tool ${name}`,
+          forbid(`tools:call:${name}`, `not allowed to call ${name}`),
+        );
       }
       const unreadable = unreadableResourceIn(access, request.body);
       if (unreadable !== undefined) {
         const shown = headerSafe(unreadable);
-        return refuse(request, reply, 403, AuthErrorCode.InsufficientScope, `Forbidden: the arguments name ${shown}, which needs the resources:read scope for it`, forbid(`resources:read:${shown}`, `needs resources:read for ${shown}`));
+        return refuse(
+          request,
+          reply,
+          403,
+          AuthErrorCode.InsufficientScope,
+          `Forbidden: the arguments name ${shown}, which needs the resources:read scope for it`,
+          forbid(`resources:read:${shown}`, `needs resources:read for ${shown}`),
+        );
       }
       if (deps.guard.limited) {
         const decision = await deps.guard.rate(request.principal, name);
         if (!decision.ok) {
           const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-          return refuse(request, reply, 429, AuthErrorCode.RateLimited, `Too Many Requests: rate limit exceeded for ${name}; retry in ${seconds} s`, { 'retry-after': String(seconds) });
+          return refuse(
+            request,
+            reply,
+            429,
+            AuthErrorCode.RateLimited,
+            `Too Many Requests: rate limit exceeded for ${name}; retry in ${seconds} s`,
+            { 'retry-after': String(seconds) },
+          );
         }
       }
     }
@@ -69,11 +104,24 @@ export function registerRestGuard(app: FastifyInstance, deps: { guard: CallGuard
       const access = request.access;
       const listed = payload as { resources?: Array<{ uri?: unknown }> };
       if (!Array.isArray(listed.resources)) return payload;
-      return { ...listed, resources: listed.resources.filter((resource) => typeof resource.uri === 'string' && access.mayReadResource(resource.uri)) };
+      return {
+        ...listed,
+        resources: listed.resources.filter(
+          (resource) => typeof resource.uri === 'string' && access.mayReadResource(resource.uri),
+        ),
+      };
     }
-    if (request.routeOptions.url !== '/mcp/tools' || request.method !== 'GET' || !request.access || request.access.admin) return payload;
+    if (
+      request.routeOptions.url !== '/mcp/tools' ||
+      request.method !== 'GET' ||
+      !request.access ||
+      request.access.admin
+    )
+      return payload;
     const access = request.access;
-    const body = payload as { tools?: Array<{ name: string; metadata?: { category?: string; securityLevel?: string } }> };
+    const body = payload as {
+      tools?: Array<{ name: string; metadata?: { category?: string; securityLevel?: string } }>;
+    };
     if (!Array.isArray(body.tools)) return payload;
     return { ...body, tools: body.tools.filter((tool) => access.mayCallTool({ name: tool.name, ...tool.metadata })) };
   });

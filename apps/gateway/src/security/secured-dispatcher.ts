@@ -12,7 +12,10 @@ type Dispatch = McpDispatcher['dispatch'];
 type ItemFilter = (access: AccessPolicy, item: Record<string, unknown>) => boolean;
 
 const toolMetadata = (item: Record<string, unknown>) =>
-  ((item._meta as Record<string, unknown> | undefined)?.['easyremote/metadata'] ?? {}) as { category?: string; securityLevel?: string };
+  ((item._meta as Record<string, unknown> | undefined)?.['easyremote/metadata'] ?? {}) as {
+    category?: string;
+    securityLevel?: string;
+  };
 
 /** List results filtered to what the caller may use, by method: the same policy that gates the calls. */
 const LIST_FILTERS: Readonly<Record<string, { key: string; keep: ItemFilter }>> = {
@@ -25,7 +28,11 @@ const LIST_FILTERS: Readonly<Record<string, { key: string; keep: ItemFilter }>> 
 };
 
 /** Which family of scopes a method needs at all (before per-item checks). */
-function methodAllowed(access: AccessPolicy, method: string, params: Record<string, unknown>): { ok: boolean; scope?: string } {
+function methodAllowed(
+  access: AccessPolicy,
+  method: string,
+  params: Record<string, unknown>,
+): { ok: boolean; scope?: string } {
   switch (method) {
     case 'tools/list':
       return { ok: access.mayListTools, scope: 'tools:list' };
@@ -65,14 +72,25 @@ export class SecuredDispatcher {
     // The route's access hook sets a policy on every request it lets through (the open one when
     // authentication is off); none means the hook did not run, so nothing is allowed.
     if (!access) {
-      throw new McpProtocolError(JsonRpcCode.ServerError, 'Unauthorized: no credentials were established for this request', { code: AuthErrorCode.Unauthenticated }, 401);
+      throw new McpProtocolError(
+        JsonRpcCode.ServerError,
+        'Unauthorized: no credentials were established for this request',
+        { code: AuthErrorCode.Unauthenticated },
+        401,
+      );
     }
     // Nothing to check or filter (authentication off, or an admin) and no rate limit: straight through.
-    if (access.admin && !(method === 'tools/call' && this.guard.limited)) return this.inner.dispatch(method, params, context);
+    if (access.admin && !(method === 'tools/call' && this.guard.limited))
+      return this.inner.dispatch(method, params, context);
     return this.#checked(method, params, context, access);
   }
 
-  async #checked(method: string, params: Record<string, unknown>, context: McpCallContext, access: AccessPolicy): ReturnType<Dispatch> {
+  async #checked(
+    method: string,
+    params: Record<string, unknown>,
+    context: McpCallContext,
+    access: AccessPolicy,
+  ): ReturnType<Dispatch> {
     if (!access.admin) {
       const verdict = methodAllowed(access, method, params);
       if (!verdict.ok) this.#forbid(context, verdict.scope ?? 'admin', `${method} needs the ${verdict.scope} scope`);
@@ -81,16 +99,25 @@ export class SecuredDispatcher {
       }
       // A resource named in the arguments needs the caller's resources:read scope for it, whichever tool reads it.
       const unreadable = method === 'tools/call' ? unreadableResourceIn(access, params.arguments) : undefined;
-      if (unreadable !== undefined) this.#forbid(context, `resources:read:${headerSafe(unreadable)}`, `the arguments name ${headerSafe(unreadable)}, which needs the resources:read scope for it`);
+      if (unreadable !== undefined)
+        this.#forbid(
+          context,
+          `resources:read:${headerSafe(unreadable)}`,
+          `the arguments name ${headerSafe(unreadable)}, which needs the resources:read scope for it`,
+        );
     }
     if (method === 'tools/call' && this.guard.limited && typeof params.name === 'string') {
       const decision = await this.guard.rate(context.principal, params.name);
       if (!decision.ok) {
         context.setHeader?.('retry-after', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
-        throw new McpProtocolError(JsonRpcCode.ServerError, `Rate limit exceeded for ${params.name}; retry in ${decision.retryAfterMs} ms`, {
-          code: AuthErrorCode.RateLimited,
-          retryAfterMs: decision.retryAfterMs,
-        });
+        throw new McpProtocolError(
+          JsonRpcCode.ServerError,
+          `Rate limit exceeded for ${params.name}; retry in ${decision.retryAfterMs} ms`,
+          {
+            code: AuthErrorCode.RateLimited,
+            retryAfterMs: decision.retryAfterMs,
+          },
+        );
       }
     }
     const result = await this.inner.dispatch(method, params, context);
@@ -103,7 +130,15 @@ export class SecuredDispatcher {
   }
 
   #forbid(context: McpCallContext, scope: string, description: string): never {
-    context.setHeader?.('www-authenticate', bearerChallenge(this.identity.metadataUrl, { error: 'insufficient_scope', description, scope }));
-    throw new McpProtocolError(JsonRpcCode.ServerError, `Forbidden: ${description}`, { code: AuthErrorCode.InsufficientScope }, 403);
+    context.setHeader?.(
+      'www-authenticate',
+      bearerChallenge(this.identity.metadataUrl, { error: 'insufficient_scope', description, scope }),
+    );
+    throw new McpProtocolError(
+      JsonRpcCode.ServerError,
+      `Forbidden: ${description}`,
+      { code: AuthErrorCode.InsufficientScope },
+      403,
+    );
   }
 }

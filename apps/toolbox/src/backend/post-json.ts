@@ -20,9 +20,15 @@ export function backendMessage(body: string): string {
     const json = JSON.parse(body) as { error?: unknown; detail?: unknown; message?: unknown; errors?: unknown };
     const error = json.error;
     const candidate =
-      (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string' ? (error as { message: string }).message : undefined) ??
+      (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string'
+        ? (error as { message: string }).message
+        : undefined) ??
       (typeof error === 'string' ? error : undefined) ??
-      (typeof json.detail === 'string' ? json.detail : json.detail !== undefined ? JSON.stringify(json.detail) : undefined) ??
+      (typeof json.detail === 'string'
+        ? json.detail
+        : json.detail !== undefined
+          ? JSON.stringify(json.detail)
+          : undefined) ??
       (typeof json.message === 'string' ? json.message : undefined) ??
       (typeof json.errors === 'string' ? json.errors : undefined);
     if (candidate !== undefined) return candidate.slice(0, MAX_DETAIL);
@@ -50,22 +56,36 @@ export async function postJson(request: PostJsonRequest): Promise<unknown> {
   try {
     response = await fetch(request.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...(request.apiKey ? { authorization: `Bearer ${request.apiKey}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(request.apiKey ? { authorization: `Bearer ${request.apiKey}` } : {}),
+      },
       body: JSON.stringify(request.body),
       signal: AbortSignal.any([request.signal, timeout]),
     });
     text = await response.text();
   } catch (error) {
     if (request.signal.aborted) throw request.signal.reason;
-    if (timeout.aborted) throw new ToolError(ToolboxErrorCode.BackendTimeout, `${request.what} did not answer within ${request.timeoutMs} ms`);
+    if (timeout.aborted)
+      throw new ToolError(
+        ToolboxErrorCode.BackendTimeout,
+        `${request.what} did not answer within ${request.timeoutMs} ms`,
+      );
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new ToolError(ToolboxErrorCode.BackendUnreachable, `${request.what} is unreachable: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw new ToolError(
+      ToolboxErrorCode.BackendUnreachable,
+      `${request.what} is unreachable: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+    );
   }
   if (!response.ok) throw statusError(response.status, request.what, text);
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new ToolError(ToolboxErrorCode.BackendBadResponse, `${request.what} answered HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 100)}`);
+    throw new ToolError(
+      ToolboxErrorCode.BackendBadResponse,
+      `${request.what} answered HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 100)}`,
+    );
   }
 }
 

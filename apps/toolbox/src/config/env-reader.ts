@@ -72,7 +72,14 @@ export class EnvReader {
   list(key: string): string[] | undefined {
     const value = this.string(key);
     if (value === undefined) return undefined;
-    return [...new Set(value.split(',').map((item) => item.trim()).filter(Boolean))];
+    return [
+      ...new Set(
+        value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean),
+      ),
+    ];
   }
 
   oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T {
@@ -90,7 +97,10 @@ export class EnvReader {
   /** Throws TOOLBOX_ERR_INVALID_CONFIG listing every problem found. */
   finish(): void {
     if (this.#problems.length > 0) {
-      throw new ToolboxError(ToolboxErrorCode.InvalidConfig, `invalid toolbox configuration:\n  ${this.#problems.join('\n  ')}`);
+      throw new ToolboxError(
+        ToolboxErrorCode.InvalidConfig,
+        `invalid toolbox configuration:\n  ${this.#problems.join('\n  ')}`,
+      );
     }
   }
 }

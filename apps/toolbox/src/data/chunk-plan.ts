@@ -36,7 +36,11 @@ export function detectFormat(data: DatasetBytes, requested: DataFormat | undefin
   if (name.endsWith('.csv') || data.contentType === 'text/csv') return 'csv';
   if (/\.(jsonl|ndjson)$/.test(name) || /jsonl|ndjson|json-seq/.test(data.contentType ?? '')) return 'jsonl';
   const first = data.bytes.subarray(0, 1024).toString('utf8').trimStart()[0];
-  if (first === '[') throw new ToolError(ToolboxErrorCode.DatasetInvalid, 'a JSON array is not supported: use JSON Lines (one object per line) or CSV');
+  if (first === '[')
+    throw new ToolError(
+      ToolboxErrorCode.DatasetInvalid,
+      'a JSON array is not supported: use JSON Lines (one object per line) or CSV',
+    );
   return first === '{' ? 'jsonl' : 'csv';
 }
 
@@ -62,7 +66,16 @@ export function planChunks(data: DatasetBytes, format: DataFormat, chunkSize: nu
   for (let first = 0; first < ends.length; first += size) {
     const last = Math.min(first + size, ends.length) - 1;
     const chunkStart = first === 0 ? start : ends[first - 1]!;
-    chunks.push({ v: 1, format, size: data.size, start: chunkStart, end: ends[last]!, firstRecord: first + 1, rows: last - first + 1, ...(columns ? { columns } : {}) });
+    chunks.push({
+      v: 1,
+      format,
+      size: data.size,
+      start: chunkStart,
+      end: ends[last]!,
+      firstRecord: first + 1,
+      rows: last - first + 1,
+      ...(columns ? { columns } : {}),
+    });
   }
   return { chunks, columns };
 }
@@ -71,7 +84,9 @@ export function planChunks(data: DatasetBytes, format: DataFormat, chunkSize: nu
 export function chunkTable(bytes: Uint8Array, chunk: ChunkDescriptor): Table {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   // +1: the header is line 1 of a CSV file, so data record n is line n + 1 (without embedded newlines).
-  return chunk.format === 'csv' ? csvTable(text, chunk.columns ?? [], chunk.firstRecord + 1) : jsonlTable(text, chunk.firstRecord);
+  return chunk.format === 'csv'
+    ? csvTable(text, chunk.columns ?? [], chunk.firstRecord + 1)
+    : jsonlTable(text, chunk.firstRecord);
 }
 
 function isStringArray(value: unknown): value is string[] {
@@ -91,9 +106,18 @@ export function asChunkDescriptor(value: unknown): ChunkDescriptor {
     chunk.start! > chunk.end! ||
     chunk.end! > chunk.size! ||
     (chunk.columns !== undefined && !isStringArray(chunk.columns)) ||
-    (chunk.model !== undefined && !(typeof chunk.model === 'object' && chunk.model !== null && typeof chunk.model.target === 'string' && isStringArray(chunk.model.features)))
+    (chunk.model !== undefined &&
+      !(
+        typeof chunk.model === 'object' &&
+        chunk.model !== null &&
+        typeof chunk.model.target === 'string' &&
+        isStringArray(chunk.model.features)
+      ))
   ) {
-    throw new ToolError(ToolboxErrorCode.InvalidChunk, 'the chunk descriptor is not one parallel_data_processing planned');
+    throw new ToolError(
+      ToolboxErrorCode.InvalidChunk,
+      'the chunk descriptor is not one parallel_data_processing planned',
+    );
   }
   return chunk as ChunkDescriptor;
 }

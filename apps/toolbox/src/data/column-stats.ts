@@ -61,7 +61,14 @@ export function statisticalPartial(table: Table, only: readonly string[] | undef
       sumSquares.addProduct(cell, cell);
       values.push(cell);
     }
-    columns.push({ name, count, texts, sum: sum.toJSON(), sumSquares: sumSquares.toJSON(), values: values.sort((a, b) => a - b) });
+    columns.push({
+      name,
+      count,
+      texts,
+      sum: sum.toJSON(),
+      sumSquares: sumSquares.toJSON(),
+      values: values.sort((a, b) => a - b),
+    });
   });
   return { type: 'statistical', rows: table.rows.length, columns };
 }
@@ -71,7 +78,14 @@ function mergeColumn(a: ColumnPartial, b: ColumnPartial): ColumnPartial {
   sum.merge(ExactSum.fromJSON(b.sum));
   const sumSquares = ExactSum.fromJSON(a.sumSquares);
   sumSquares.merge(ExactSum.fromJSON(b.sumSquares));
-  return { name: a.name, count: a.count + b.count, texts: a.texts + b.texts, sum: sum.toJSON(), sumSquares: sumSquares.toJSON(), values: mergeSorted(a.values, b.values) };
+  return {
+    name: a.name,
+    count: a.count + b.count,
+    texts: a.texts + b.texts,
+    sum: sum.toJSON(),
+    sumSquares: sumSquares.toJSON(),
+    values: mergeSorted(a.values, b.values),
+  };
 }
 
 /** Merges b (the later chunk) into a; columns keep their order of first appearance. */
@@ -88,8 +102,15 @@ export function mergeStatistical(a: StatisticalPartial, b: StatisticalPartial): 
 function summarise(column: ColumnPartial, rows: number): ColumnSummary {
   const n = column.values.length;
   const type = column.count === 0 ? 'empty' : column.texts === 0 ? 'numeric' : n === 0 ? 'text' : 'mixed';
-  const base = { column: column.name, type, count: column.count, missing: rows - column.count, numeric_count: n } as const;
-  if (n === 0) return { ...base, sum: null, mean: null, variance: null, std: null, min: null, max: null, quantiles: null };
+  const base = {
+    column: column.name,
+    type,
+    count: column.count,
+    missing: rows - column.count,
+    numeric_count: n,
+  } as const;
+  if (n === 0)
+    return { ...base, sum: null, mean: null, variance: null, std: null, min: null, max: null, quantiles: null };
   const s1 = ExactSum.fromJSON(column.sum).scaled();
   const s2 = ExactSum.fromJSON(column.sumSquares).scaled();
   const count = BigInt(n);

@@ -56,7 +56,11 @@ export function csvRecordBounds(bytes: Uint8Array): RecordBounds {
       fieldStart = false;
     }
   }
-  if (quoted) throw new ToolError(ToolboxErrorCode.DatasetInvalid, `CSV has an unterminated quoted field (record ${ends.length + 1})`);
+  if (quoted)
+    throw new ToolError(
+      ToolboxErrorCode.DatasetInvalid,
+      `CSV has an unterminated quoted field (record ${ends.length + 1})`,
+    );
   if (recordStart < bytes.length && !isBlank(bytes, recordStart, bytes.length)) ends.push(bytes.length);
   return { start, ends };
 }
@@ -104,7 +108,10 @@ export function parseCsvFields(text: string, firstLine: number): string[][] {
     } else if (char === '"' && field === '' && !afterQuote) {
       quoted = true;
     } else if (afterQuote) {
-      throw new ToolError(ToolboxErrorCode.DatasetInvalid, `CSV line ${line}: unexpected ${JSON.stringify(char)} after a closing quote`);
+      throw new ToolError(
+        ToolboxErrorCode.DatasetInvalid,
+        `CSV line ${line}: unexpected ${JSON.stringify(char)} after a closing quote`,
+      );
     } else {
       field += char;
     }
@@ -133,7 +140,8 @@ export function csvTable(text: string, columns: readonly string[], firstLine: nu
   for (const fields of parseCsvFields(text, firstLine)) {
     const row: Cell[] = new Array<Cell>(columns.length).fill(null);
     // Short rows are padded with missing values; extra fields beyond the header are ignored.
-    for (let index = 0; index < columns.length && index < fields.length; index += 1) row[index] = csvCell(fields[index]!);
+    for (let index = 0; index < columns.length && index < fields.length; index += 1)
+      row[index] = csvCell(fields[index]!);
     rows.push(row);
   }
   return { columns, rows };

@@ -29,7 +29,8 @@ export function defineChunkFunction<S>(fn: ChunkFunction<S>): ChunkFunction {
 function stringArg(args: Readonly<Record<string, unknown>>, key: string): string | undefined {
   const value = args[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new ToolError(ToolboxErrorCode.InvalidColumn, `function_args.${key} must be a string`);
+  if (typeof value !== 'string')
+    throw new ToolError(ToolboxErrorCode.InvalidColumn, `function_args.${key} must be a string`);
   return value;
 }
 
@@ -53,7 +54,8 @@ function cellKey(cell: unknown): string {
 /** Distinct values and their counts per column (`function_args.column` for one, `limit` per column). */
 export const distinctValues = defineChunkFunction<Counts>({
   name: 'distinct_values',
-  description: 'Distinct non-missing values per column with their counts, most frequent first (function_args: column?, limit? = 100).',
+  description:
+    'Distinct non-missing values per column with their counts, most frequent first (function_args: column?, limit? = 100).',
   map: (table, args) => {
     const only = stringArg(args, 'column');
     const counts: Counts = {};
@@ -83,13 +85,24 @@ export const distinctValues = defineChunkFunction<Counts>({
       Object.entries(state).map(([name, column]) => {
         // Ties ordered by key, so the list does not depend on which chunk saw a value first.
         const entries = Object.entries(column).sort(([ka, a], [kb, b]) => b - a || (ka < kb ? -1 : ka > kb ? 1 : 0));
-        return [name, { distinct: entries.length, values: entries.slice(0, limit).map(([key, count]) => ({ value: JSON.parse(key) as unknown, count })) }];
+        return [
+          name,
+          {
+            distinct: entries.length,
+            values: entries.slice(0, limit).map(([key, count]) => ({ value: JSON.parse(key) as unknown, count })),
+          },
+        ];
       }),
     );
   },
   rows: (result) =>
-    Object.entries(result as Record<string, { values: { value: unknown; count: number }[] }>).flatMap(([column, { values }]) =>
-      values.map(({ value, count }) => ({ column, value: typeof value === 'string' ? value : JSON.stringify(value), count })),
+    Object.entries(result as Record<string, { values: { value: unknown; count: number }[] }>).flatMap(
+      ([column, { values }]) =>
+        values.map(({ value, count }) => ({
+          column,
+          value: typeof value === 'string' ? value : JSON.stringify(value),
+          count,
+        })),
     ),
 });
 
@@ -115,7 +128,13 @@ export const columnSums = defineChunkFunction<Record<string, ExactSumJson>>({
     }
     return merged;
   },
-  finish: (state) => Object.fromEntries(Object.entries(state).map(([name, json]) => [name, ratioToNumber(ExactSum.fromJSON(json).scaled(), 1n << BigInt(SCALE))])),
+  finish: (state) =>
+    Object.fromEntries(
+      Object.entries(state).map(([name, json]) => [
+        name,
+        ratioToNumber(ExactSum.fromJSON(json).scaled(), 1n << BigInt(SCALE)),
+      ]),
+    ),
   rows: (result) => Object.entries(result as Record<string, number>).map(([column, sum]) => ({ column, sum })),
 });
 
@@ -127,7 +146,8 @@ export class ChunkFunctionRegistry {
 
   constructor(functions: readonly ChunkFunction[]) {
     for (const fn of functions) {
-      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(fn.name)) throw new TypeError(`invalid chunk function name ${JSON.stringify(fn.name)}`);
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(fn.name))
+        throw new TypeError(`invalid chunk function name ${JSON.stringify(fn.name)}`);
       if (this.#functions.has(fn.name)) throw new TypeError(`duplicate chunk function ${JSON.stringify(fn.name)}`);
       this.#functions.set(fn.name, fn);
     }

@@ -23,11 +23,14 @@ export interface DataConfig {
 
 export function readDataConfig(env: EnvReader): DataConfig {
   const dataDir = env.string('EASYREMOTE_DATA_DIR');
-  if (dataDir !== undefined && !isAbsolute(dataDir)) env.problem('EASYREMOTE_DATA_DIR', `must be an absolute path, got ${JSON.stringify(dataDir)}`);
+  if (dataDir !== undefined && !isAbsolute(dataDir))
+    env.problem('EASYREMOTE_DATA_DIR', `must be an absolute path, got ${JSON.stringify(dataDir)}`);
   return Object.freeze({
     dataDir: dataDir === undefined ? undefined : resolve(dataDir),
     allowUrls: env.flag('EASYREMOTE_DATA_ALLOW_URLS', true),
-    fetchPolicy: FetchPolicy.parse(env.list('EASYREMOTE_FETCH_ALLOW_HOSTS') ?? [], (message) => env.problem('EASYREMOTE_FETCH_ALLOW_HOSTS', message)),
+    fetchPolicy: FetchPolicy.parse(env.list('EASYREMOTE_FETCH_ALLOW_HOSTS') ?? [], (message) =>
+      env.problem('EASYREMOTE_FETCH_ALLOW_HOSTS', message),
+    ),
     maxBytes: env.bytes('EASYREMOTE_DATA_MAX_BYTES', 256 * 1024 ** 2),
     fetchTimeoutMs: env.integer('EASYREMOTE_DATA_FETCH_TIMEOUT_MS', 60_000, 100),
     natsServers: env.list('NATS_URL'),

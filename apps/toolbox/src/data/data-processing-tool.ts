@@ -1,7 +1,14 @@
 import type { LookupFunction } from 'node:net';
 import { defineTool, type HandlerContext, type ToolDefinition } from '@easyremote/node-sdk';
 import { Type, type Static } from 'typebox';
-import { asChunkDescriptor, chunkTable, detectFormat, planChunks, type ChunkDescriptor, type DataFormat } from './chunk-plan.js';
+import {
+  asChunkDescriptor,
+  chunkTable,
+  detectFormat,
+  planChunks,
+  type ChunkDescriptor,
+  type DataFormat,
+} from './chunk-plan.js';
 import { csvOutput } from './csv-output.js';
 import type { ChunkFunctionRegistry } from './custom-functions.js';
 import type { DataConfig } from './data-config.js';
@@ -21,23 +28,52 @@ export interface DataProcessingDeps {
 
 const Input = Type.Object(
   {
-    dataset_path: Type.String({ minLength: 1, description: 'A path on the node (inside its data directory), an http(s) URL, or easyremote://data/<id>' }),
-    processing_type: Type.Enum(['statistical', 'ml', 'custom'], { type: 'string', description: 'statistical: per-column count, mean, variance, min, max, quantiles; ml: least-squares linear regression; custom: a named chunk function' }),
-    chunk_size: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 1000, description: 'Rows per chunk; each chunk may run on another node' }),
-    output_format: Type.Enum(['json', 'csv'], { type: 'string', default: 'json', description: 'json: processed_data is an object; csv: a CSV table as text' }),
-    format: Type.Optional(Type.Enum(['csv', 'jsonl'], { type: 'string', description: 'Data format; guessed from the name, content type or first byte when omitted' })),
+    dataset_path: Type.String({
+      minLength: 1,
+      description: 'A path on the node (inside its data directory), an http(s) URL, or easyremote://data/<id>',
+    }),
+    processing_type: Type.Enum(['statistical', 'ml', 'custom'], {
+      type: 'string',
+      description:
+        'statistical: per-column count, mean, variance, min, max, quantiles; ml: least-squares linear regression; custom: a named chunk function',
+    }),
+    chunk_size: Type.Integer({
+      minimum: 1,
+      maximum: 10_000_000,
+      default: 1000,
+      description: 'Rows per chunk; each chunk may run on another node',
+    }),
+    output_format: Type.Enum(['json', 'csv'], {
+      type: 'string',
+      default: 'json',
+      description: 'json: processed_data is an object; csv: a CSV table as text',
+    }),
+    format: Type.Optional(
+      Type.Enum(['csv', 'jsonl'], {
+        type: 'string',
+        description: 'Data format; guessed from the name, content type or first byte when omitted',
+      }),
+    ),
     columns: Type.Optional(Type.Array(Type.String(), { description: 'statistical: only these columns' })),
     target: Type.Optional(Type.String({ description: 'ml: the column to predict (default: the last numeric column)' })),
-    features: Type.Optional(Type.Array(Type.String(), { description: 'ml: the predictors (default: every other numeric column)' })),
-    function: Type.Optional(Type.String({ description: 'custom: the chunk function, e.g. row_count, distinct_values, column_sums' })),
-    function_args: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'custom: arguments of the chunk function' })),
+    features: Type.Optional(
+      Type.Array(Type.String(), { description: 'ml: the predictors (default: every other numeric column)' }),
+    ),
+    function: Type.Optional(
+      Type.String({ description: 'custom: the chunk function, e.g. row_count, distinct_values, column_sums' }),
+    ),
+    function_args: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { description: 'custom: arguments of the chunk function' }),
+    ),
   },
   { additionalProperties: false },
 );
 type Args = Static<typeof Input>;
 
 const Output = Type.Object({
-  processed_data: Type.Unknown({ description: 'The merged result (json) or its CSV text; a single chunk carries its mergeable partial here' }),
+  processed_data: Type.Unknown({
+    description: 'The merged result (json) or its CSV text; a single chunk carries its mergeable partial here',
+  }),
   chunks_processed: Type.Integer({ minimum: 0 }),
   nodes_used: Type.Integer({ minimum: 0 }),
   processing_time: Type.Number({ description: 'Seconds of processing, summed over the chunks' }),
@@ -68,7 +104,12 @@ async function prepare(args: Args, deps: DataProcessingDeps, ctx: HandlerContext
   return { data, chunks: chunks.map((chunk) => ({ ...chunk, model })), columns };
 }
 
-function finalResult(merged: ChunkPartial, args: Args, stats: { chunks: number; nodes: number; time: number }, deps: DataProcessingDeps): Result {
+function finalResult(
+  merged: ChunkPartial,
+  args: Args,
+  stats: { chunks: number; nodes: number; time: number },
+  deps: DataProcessingDeps,
+): Result {
   const finished = finishPartial(merged, args, deps.functions);
   return {
     processed_data: args.output_format === 'csv' ? csvOutput(finished.rows()) : finished.result,
@@ -86,7 +127,12 @@ async function processWhole(args: Args, deps: DataProcessingDeps, ctx: HandlerCo
   let merged: ChunkPartial | undefined;
   for (const [index, chunk] of chunks.entries()) {
     ctx.signal.throwIfAborted();
-    const partial = mapChunk(chunkTable(data.bytes.subarray(chunk.start, chunk.end), chunk), args, chunk.model, deps.functions);
+    const partial = mapChunk(
+      chunkTable(data.bytes.subarray(chunk.start, chunk.end), chunk),
+      args,
+      chunk.model,
+      deps.functions,
+    );
     merged = merged === undefined ? partial : mergePartials(merged, partial, deps.functions);
     ctx.progress(index + 1, chunks.length, `chunk ${index + 1} of ${chunks.length}`);
   }
@@ -105,7 +151,13 @@ async function processChunk(args: Args, data: unknown, deps: DataProcessingDeps,
   const source = await resolveDatasetSource(args.dataset_path, deps.config, ctx);
   const bytes = await readDataset(source, deps, ctx.signal, { start: chunk.start, end: chunk.end }, chunk.size);
   const partial = mapChunk(chunkTable(bytes.bytes, chunk), args, chunk.model, deps.functions);
-  return { processed_data: partial, chunks_processed: 1, nodes_used: 1, processing_time: seconds(started), output_format: args.output_format };
+  return {
+    processed_data: partial,
+    chunks_processed: 1,
+    nodes_used: 1,
+    processing_time: seconds(started),
+    output_format: args.output_format,
+  };
 }
 
 /**
@@ -139,10 +191,20 @@ export function createDataProcessingTool(deps: DataProcessingDeps): ToolDefiniti
           nodes.add(partial.nodeId ?? `chunk-${partial.index}`);
         }
         if (merged === undefined) throw new Error('a fan-out merge with no partials');
-        const withDefaults: Args = { ...args, chunk_size: args.chunk_size ?? 1000, output_format: args.output_format ?? 'json' };
-        return finalResult(merged, withDefaults, { chunks: partials.length, nodes: nodes.size, time: Math.round(time * 1000) / 1000 }, deps);
+        const withDefaults: Args = {
+          ...args,
+          chunk_size: args.chunk_size ?? 1000,
+          output_format: args.output_format ?? 'json',
+        };
+        return finalResult(
+          merged,
+          withDefaults,
+          { chunks: partials.length, nodes: nodes.size, time: Math.round(time * 1000) / 1000 },
+          deps,
+        );
       },
     },
-    handler: (args, ctx) => (ctx.chunk === undefined ? processWhole(args, deps, ctx) : processChunk(args, ctx.chunk.data, deps, ctx)),
+    handler: (args, ctx) =>
+      ctx.chunk === undefined ? processWhole(args, deps, ctx) : processChunk(args, ctx.chunk.data, deps, ctx),
   });
 }

@@ -21,16 +21,30 @@ export interface StoredBytes {
 /** Where `easyremote://data/<id>` data sets are read from. */
 export interface DataSetStore {
   /** The object's bytes (only `range` when given), or undefined when there is no such data set. */
-  read(id: string, range: ByteRange | undefined, maxBytes: number, signal: AbortSignal): Promise<StoredBytes | undefined>;
+  read(
+    id: string,
+    range: ByteRange | undefined,
+    maxBytes: number,
+    signal: AbortSignal,
+  ): Promise<StoredBytes | undefined>;
   close(): Promise<void>;
 }
 
 function tooLarge(id: string, size: number, maxBytes: number): ToolError {
-  return new ToolError(ToolboxErrorCode.DatasetTooLarge, `data set ${id} is ${size} bytes; this node reads at most ${maxBytes}`);
+  return new ToolError(
+    ToolboxErrorCode.DatasetTooLarge,
+    `data set ${id} is ${size} bytes; this node reads at most ${maxBytes}`,
+  );
 }
 
 /** Streams an object from the bucket, keeping only `range`, and stops once it is complete. */
-export async function readObject(store: ObjectStore, id: string, range: ByteRange | undefined, maxBytes: number, signal: AbortSignal): Promise<StoredBytes | undefined> {
+export async function readObject(
+  store: ObjectStore,
+  id: string,
+  range: ByteRange | undefined,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<StoredBytes | undefined> {
   const object = await store.get(id);
   if (object === null) return undefined;
   const size = object.info.size;
@@ -50,7 +64,9 @@ export async function readObject(store: ObjectStore, id: string, range: ByteRang
       const chunkStart = offset;
       offset += value.length;
       if (offset <= wanted.start) continue;
-      parts.push(value.subarray(Math.max(0, wanted.start - chunkStart), Math.min(value.length, wanted.end - chunkStart)));
+      parts.push(
+        value.subarray(Math.max(0, wanted.start - chunkStart), Math.min(value.length, wanted.end - chunkStart)),
+      );
     }
   } finally {
     await reader.cancel().catch(() => undefined);
@@ -81,7 +97,11 @@ export class NatsDataSetStore implements DataSetStore {
 
   #open(): Promise<{ nc: NatsConnection; store: ObjectStore }> {
     this.#store ??= (async () => {
-      const nc = await connectMesh({ servers: [...this.#servers], name: 'easyremote-toolbox-data', maxStartupAttempts: 3 });
+      const nc = await connectMesh({
+        servers: [...this.#servers],
+        name: 'easyremote-toolbox-data',
+        maxStartupAttempts: 3,
+      });
       try {
         return { nc, store: await new Objm(nc).open(DATA_BUCKET) };
       } catch (error) {
@@ -97,7 +117,12 @@ export class NatsDataSetStore implements DataSetStore {
     return opened;
   }
 
-  async read(id: string, range: ByteRange | undefined, maxBytes: number, signal: AbortSignal): Promise<StoredBytes | undefined> {
+  async read(
+    id: string,
+    range: ByteRange | undefined,
+    maxBytes: number,
+    signal: AbortSignal,
+  ): Promise<StoredBytes | undefined> {
     let store: ObjectStore;
     try {
       ({ store } = await this.#open());
@@ -118,14 +143,22 @@ export class NatsDataSetStore implements DataSetStore {
       // nuid changes with every put, so a replaced data set is never served from the cache.
       const whole = await this.#cache.get(`${id}\u0000${info.nuid}`, async () => {
         const read = await readObject(store, id, undefined, maxBytes, AbortSignal.timeout(READ_TIMEOUT_MS));
-        if (read === undefined || read.size !== info.size) throw new ToolError(ToolboxErrorCode.DatasetChanged, `data set ${id} changed while it was read`);
+        if (read === undefined || read.size !== info.size)
+          throw new ToolError(ToolboxErrorCode.DatasetChanged, `data set ${id} changed while it was read`);
         return read.bytes;
       });
       signal.throwIfAborted();
-      return { bytes: range === undefined ? whole : whole.subarray(range.start, range.end), size: info.size, contentType };
+      return {
+        bytes: range === undefined ? whole : whole.subarray(range.start, range.end),
+        size: info.size,
+        contentType,
+      };
     } catch (error) {
       if (error instanceof ToolError || signal.aborted) throw error;
-      throw new ToolError(ToolboxErrorCode.DatasetUnreadable, `reading data set ${id} failed: ${(error as Error).message}`);
+      throw new ToolError(
+        ToolboxErrorCode.DatasetUnreadable,
+        `reading data set ${id} failed: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -139,6 +172,12 @@ export class NatsDataSetStore implements DataSetStore {
 
 /** For nodes without NATS_URL: every data-set read fails with a clear reason. */
 export const noDataSetStore: DataSetStore = {
-  read: () => Promise.reject(new ToolError(ToolboxErrorCode.DatasetUnreadable, 'this node has no NATS_URL, so it cannot read easyremote://data/ data sets')),
+  read: () =>
+    Promise.reject(
+      new ToolError(
+        ToolboxErrorCode.DatasetUnreadable,
+        'this node has no NATS_URL, so it cannot read easyremote://data/ data sets',
+      ),
+    ),
   close: () => Promise.resolve(),
 };

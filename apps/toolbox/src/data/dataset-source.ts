@@ -21,7 +21,9 @@ function notAllowed(message: string): ToolError {
 
 async function nodePath(raw: string, config: DataConfig): Promise<DatasetSource> {
   if (config.dataDir === undefined) {
-    throw notAllowed('this node reads no node paths (its operator has not set EASYREMOTE_DATA_DIR); use an http(s) URL or easyremote://data/<id>');
+    throw notAllowed(
+      'this node reads no node paths (its operator has not set EASYREMOTE_DATA_DIR); use an http(s) URL or easyremote://data/<id>',
+    );
   }
   const root = await realpath(config.dataDir).catch(() => config.dataDir!);
   const candidate = isAbsolute(raw) ? raw : resolve(root, raw);
@@ -50,7 +52,11 @@ function dataSet(raw: string, ctx: Pick<HandlerContext, 'caller' | 'mayRead'>): 
   if (reference.path === '') throw notAllowed('easyremote://data/ needs a data set id');
   if (!ctx.mayRead(reference.uri)) {
     const who = ctx.caller === undefined ? 'a call that names no caller' : `${ctx.caller.principal}`;
-    throw new ToolError(ToolboxErrorCode.DatasetForbidden, `${who} may not read ${reference.uri}: it needs the resources:read scope for it`, { scope: `resources:read:${reference.uri}` });
+    throw new ToolError(
+      ToolboxErrorCode.DatasetForbidden,
+      `${who} may not read ${reference.uri}: it needs the resources:read scope for it`,
+      { scope: `resources:read:${reference.uri}` },
+    );
   }
   return { kind: 'data-set', id: reference.path, uri: reference.uri };
 }
@@ -59,7 +65,11 @@ function dataSet(raw: string, ctx: Pick<HandlerContext, 'caller' | 'mayRead'>): 
  * Reads `dataset_path`: a node path, a file: URL, an http(s) URL or `easyremote://data/<id>`. `ctx`
  * is the call's: who the call is for decides which data sets it may read.
  */
-export async function resolveDatasetSource(raw: string, config: DataConfig, ctx: Pick<HandlerContext, 'caller' | 'mayRead'>): Promise<DatasetSource> {
+export async function resolveDatasetSource(
+  raw: string,
+  config: DataConfig,
+  ctx: Pick<HandlerContext, 'caller' | 'mayRead'>,
+): Promise<DatasetSource> {
   const stored = dataSet(raw, ctx);
   if (stored !== undefined) return stored;
   if (/^https?:\/\//i.test(raw)) {
@@ -67,6 +77,7 @@ export async function resolveDatasetSource(raw: string, config: DataConfig, ctx:
     return { kind: 'url', url: new URL(raw).href };
   }
   if (/^file:\/\//i.test(raw)) return nodePath(fileURLToPath(raw), config);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw notAllowed(`unsupported data set scheme in ${raw}: use a node path, http(s):// or easyremote://data/<id>`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw))
+    throw notAllowed(`unsupported data set scheme in ${raw}: use a node path, http(s):// or easyremote://data/<id>`);
   return nodePath(raw, config);
 }

@@ -36,7 +36,9 @@ const args = { processing_type: 'statistical', chunk_size: 200 } as const;
 let expected: unknown;
 
 beforeAll(async () => {
-  expected = data(await runTool(toolWith(noDataSetStore), { ...args, dataset_path: 'local.csv', chunk_size: 10_000_000 }));
+  expected = data(
+    await runTool(toolWith(noDataSetStore), { ...args, dataset_path: 'local.csv', chunk_size: 10_000_000 }),
+  );
 });
 
 describe('data sets from http(s) URLs', () => {
@@ -51,7 +53,11 @@ describe('data sets from http(s) URLs', () => {
         ranges.push(request.headers.range);
         const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(request.headers.range)!;
         const slice = body.subarray(Number(from), Number(to) + 1);
-        response.writeHead(206, { 'content-type': 'text/csv', 'content-range': `bytes ${from}-${to}/${body.length}`, 'content-length': slice.length });
+        response.writeHead(206, {
+          'content-type': 'text/csv',
+          'content-range': `bytes ${from}-${to}/${body.length}`,
+          'content-length': slice.length,
+        });
         response.end(slice);
       } else if (request.url === '/ranged.csv' || request.url === '/whole') {
         // /whole ignores Range, as some servers do: the chunk keeps only its bytes.
@@ -93,30 +99,61 @@ describe('data sets from http(s) URLs', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as { port: number }).port;
     await new Promise((resolve) => closed.close(resolve));
-    expect(await runTool(toolWith(noDataSetStore, { EASYREMOTE_FETCH_ALLOW_HOSTS: `127.0.0.1:${port}` }), { ...args, dataset_path: `http://127.0.0.1:${port}/refused.csv` })).toMatchObject({
+    expect(
+      await runTool(toolWith(noDataSetStore, { EASYREMOTE_FETCH_ALLOW_HOSTS: `127.0.0.1:${port}` }), {
+        ...args,
+        dataset_path: `http://127.0.0.1:${port}/refused.csv`,
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: ToolboxErrorCode.DatasetUnreadable, message: expect.stringContaining('ECONNREFUSED') },
     });
-    expect(await code(`${base}/ranged.csv`, toolWith(noDataSetStore, { ...allowed(), EASYREMOTE_DATA_ALLOW_URLS: '0' }))).toBe(ToolboxErrorCode.DatasetNotAllowed);
+    expect(
+      await code(`${base}/ranged.csv`, toolWith(noDataSetStore, { ...allowed(), EASYREMOTE_DATA_ALLOW_URLS: '0' })),
+    ).toBe(ToolboxErrorCode.DatasetNotAllowed);
   });
 
   it('refuses loopback and internal URLs unless allow-listed, in the plan and in every chunk, redirects included', async () => {
     const closed = toolWith(noDataSetStore);
     const before = ranges.length;
-    for (const path of [`${base}/ranged.csv`, `${base.replace('127.0.0.1', 'localhost')}/ranged.csv`, `${base.replace('127.0.0.1', '[::ffff:127.0.0.1]')}/ranged.csv`, 'http://169.254.169.254/latest/meta-data/']) {
-      expect(await runTool(closed, { ...args, dataset_path: path })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.UrlForbidden } });
+    for (const path of [
+      `${base}/ranged.csv`,
+      `${base.replace('127.0.0.1', 'localhost')}/ranged.csv`,
+      `${base.replace('127.0.0.1', '[::ffff:127.0.0.1]')}/ranged.csv`,
+      'http://169.254.169.254/latest/meta-data/',
+    ]) {
+      expect(await runTool(closed, { ...args, dataset_path: path })).toMatchObject({
+        ok: false,
+        error: { code: ToolboxErrorCode.UrlForbidden },
+      });
       // runFanout throws what the plan throws (a node would answer it as the plan's failure).
-      await expect(runFanout(closed, { ...args, dataset_path: path })).rejects.toMatchObject({ code: ToolboxErrorCode.UrlForbidden });
+      await expect(runFanout(closed, { ...args, dataset_path: path })).rejects.toMatchObject({
+        code: ToolboxErrorCode.UrlForbidden,
+      });
     }
     // A chunk descriptor planned elsewhere does not make the URL allowed here.
-    expect(await runTool(closed, { ...args, dataset_path: `${base}/ranged.csv` }, { chunk: { index: 0, count: 1, data: { v: 1, format: 'csv', size: 10, start: 0, end: 10, firstRecord: 0, rows: 1 } } })).toMatchObject({
+    expect(
+      await runTool(
+        closed,
+        { ...args, dataset_path: `${base}/ranged.csv` },
+        {
+          chunk: {
+            index: 0,
+            count: 1,
+            data: { v: 1, format: 'csv', size: 10, start: 0, end: 10, firstRecord: 0, rows: 1 },
+          },
+        },
+      ),
+    ).toMatchObject({
       ok: false,
       error: { code: ToolboxErrorCode.UrlForbidden },
     });
     // The allow-listed server redirecting to a host that is not allow-listed: refused at that hop.
     const open = toolWith(noDataSetStore, allowed());
     const elsewhere = `${base.replace('127.0.0.1', '127.0.0.2')}/ranged.csv`;
-    expect(await runTool(open, { ...args, dataset_path: `${base}/redirect?to=${encodeURIComponent(elsewhere)}` })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.UrlForbidden } });
+    expect(
+      await runTool(open, { ...args, dataset_path: `${base}/redirect?to=${encodeURIComponent(elsewhere)}` }),
+    ).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.UrlForbidden } });
     expect(ranges.length).toBe(before);
   });
 });
@@ -126,7 +163,9 @@ describe('data sets uploaded to the mesh (easyremote://data/<id>)', () => {
   let store: NatsDataSetStore;
   // What a gateway sends with each call: the caller's principal and scopes.
   const everything = { caller: { principal: 'key:all', scopes: ['resources:read'] } };
-  const publicOnly = { caller: { principal: 'key:narrow', scopes: ['tools:call', 'resources:read:easyremote://data/public-*'] } };
+  const publicOnly = {
+    caller: { principal: 'key:narrow', scopes: ['tools:call', 'resources:read:easyremote://data/public-*'] },
+  };
 
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
@@ -139,18 +178,34 @@ describe('data sets uploaded to the mesh (easyremote://data/<id>)', () => {
 
   it('uploads a file with uploadDataSet and processes it chunk by chunk from the object store', async () => {
     const tool = toolWith(store);
-    expect(await runTool(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' }, everything)).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.DatasetNotFound } });
+    expect(await runTool(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' }, everything)).toMatchObject({
+      ok: false,
+      error: { code: ToolboxErrorCode.DatasetNotFound },
+    });
     const nc = await connectMesh({ servers: nats.url });
     try {
       const uploaded = await uploadDataSet(nc, join(dir, 'local.csv'), { id: 'sales.csv' });
-      expect(uploaded).toMatchObject({ id: 'sales.csv', uri: 'easyremote://data/sales.csv', size: Buffer.byteLength(csv) });
-      await expect(uploadDataSet(nc, join(dir, 'local.csv'), { id: '../escape' })).rejects.toThrow(/invalid data set id/);
+      expect(uploaded).toMatchObject({
+        id: 'sales.csv',
+        uri: 'easyremote://data/sales.csv',
+        size: Buffer.byteLength(csv),
+      });
+      await expect(uploadDataSet(nc, join(dir, 'local.csv'), { id: '../escape' })).rejects.toThrow(
+        /invalid data set id/,
+      );
     } finally {
       await nc.close();
     }
-    expect(data(await runFanout(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' }, everything))).toEqual(expected);
-    expect(data(await runTool(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' }, everything))).toEqual(expected);
-    expect(await runTool(tool, { ...args, dataset_path: 'easyremote://data/other.csv' }, everything)).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.DatasetNotFound } });
+    expect(data(await runFanout(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' }, everything))).toEqual(
+      expected,
+    );
+    expect(data(await runTool(tool, { ...args, dataset_path: 'easyremote://data/sales.csv' }, everything))).toEqual(
+      expected,
+    );
+    expect(await runTool(tool, { ...args, dataset_path: 'easyremote://data/other.csv' }, everything)).toMatchObject({
+      ok: false,
+      error: { code: ToolboxErrorCode.DatasetNotFound },
+    });
   });
 
   it("reads only the data sets the caller's resources:read scopes cover, however the URI is spelled", async () => {
@@ -166,7 +221,12 @@ describe('data sets uploaded to the mesh (easyremote://data/<id>)', () => {
       const response = await runTool(tool, { ...args, format: 'csv', dataset_path: path }, options);
       return response.ok ? 'ok' : response.error.code;
     };
-    for (const path of ['easyremote://data/public-1', 'EASYREMOTE://DATA/public-1', 'easyremote://data/%70ublic-1', ' easyremote://data/public-1']) {
+    for (const path of [
+      'easyremote://data/public-1',
+      'EASYREMOTE://DATA/public-1',
+      'easyremote://data/%70ublic-1',
+      ' easyremote://data/public-1',
+    ]) {
       expect([path, await code(path)]).toEqual([path, 'ok']);
     }
     const privateSpellings = [
@@ -180,11 +240,20 @@ describe('data sets uploaded to the mesh (easyremote://data/<id>)', () => {
       'easyremote:data/private-1',
       '  easyremote://data/private-1\n',
     ];
-    for (const path of privateSpellings) expect([path, await code(path)]).toEqual([path, ToolboxErrorCode.DatasetForbidden]);
+    for (const path of privateSpellings)
+      expect([path, await code(path)]).toEqual([path, ToolboxErrorCode.DatasetForbidden]);
     // Through the fan-out plan and a chunk call too: each is a call of its own.
-    await expect(runFanout(tool, { ...args, dataset_path: 'easyremote://data/%70rivate-1' }, publicOnly)).rejects.toMatchObject({ code: ToolboxErrorCode.DatasetForbidden });
-    const chunk = { index: 0, count: 1, data: { v: 1, format: 'csv', size: 10, start: 0, end: 10, firstRecord: 0, rows: 1 } };
-    expect(await runTool(tool, { ...args, dataset_path: 'easyremote://data/private-1' }, { ...publicOnly, chunk })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.DatasetForbidden } });
+    await expect(
+      runFanout(tool, { ...args, dataset_path: 'easyremote://data/%70rivate-1' }, publicOnly),
+    ).rejects.toMatchObject({ code: ToolboxErrorCode.DatasetForbidden });
+    const chunk = {
+      index: 0,
+      count: 1,
+      data: { v: 1, format: 'csv', size: 10, start: 0, end: 10, firstRecord: 0, rows: 1 },
+    };
+    expect(
+      await runTool(tool, { ...args, dataset_path: 'easyremote://data/private-1' }, { ...publicOnly, chunk }),
+    ).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.DatasetForbidden } });
     // A path inside the allowed glob is the literal object name, never a way out of it.
     expect(await code('easyremote://data/public-1%2F..%2Fprivate-1')).toBe(ToolboxErrorCode.DatasetNotFound);
     expect(await code('easyremote://data/%zz')).toBe(ToolboxErrorCode.DatasetNotAllowed);

@@ -33,16 +33,30 @@ function numericColumns(tables: readonly Table[]): string[] {
  * The regression's columns, fixed once for the whole data set (in the plan), so every chunk fits
  * the same model: `target` defaults to the last numeric column, `features` to the other numeric ones.
  */
-export function chooseModelColumns(tables: readonly Table[], target: string | undefined, features: readonly string[] | undefined): ModelColumns {
+export function chooseModelColumns(
+  tables: readonly Table[],
+  target: string | undefined,
+  features: readonly string[] | undefined,
+): ModelColumns {
   const known = new Set(tables.flatMap((table) => table.columns));
   for (const name of [...(target === undefined ? [] : [target]), ...(features ?? [])]) {
-    if (!known.has(name)) throw new ToolError(ToolboxErrorCode.InvalidColumn, `no column ${JSON.stringify(name)} in the data set`);
+    if (!known.has(name))
+      throw new ToolError(ToolboxErrorCode.InvalidColumn, `no column ${JSON.stringify(name)} in the data set`);
   }
   const numeric = numericColumns(tables);
   const chosenTarget = target ?? numeric.at(-1);
-  if (chosenTarget === undefined) throw new ToolError(ToolboxErrorCode.InvalidColumn, 'the data set has no numeric column to fit');
+  if (chosenTarget === undefined)
+    throw new ToolError(ToolboxErrorCode.InvalidColumn, 'the data set has no numeric column to fit');
   const chosenFeatures = features ?? numeric.filter((name) => name !== chosenTarget);
-  if (chosenFeatures.includes(chosenTarget)) throw new ToolError(ToolboxErrorCode.InvalidColumn, `${JSON.stringify(chosenTarget)} cannot be both target and feature`);
-  if (chosenFeatures.length > MAX_FEATURES) throw new ToolError(ToolboxErrorCode.InvalidColumn, `at most ${MAX_FEATURES} features, got ${chosenFeatures.length}`);
+  if (chosenFeatures.includes(chosenTarget))
+    throw new ToolError(
+      ToolboxErrorCode.InvalidColumn,
+      `${JSON.stringify(chosenTarget)} cannot be both target and feature`,
+    );
+  if (chosenFeatures.length > MAX_FEATURES)
+    throw new ToolError(
+      ToolboxErrorCode.InvalidColumn,
+      `at most ${MAX_FEATURES} features, got ${chosenFeatures.length}`,
+    );
   return { target: chosenTarget, features: chosenFeatures };
 }

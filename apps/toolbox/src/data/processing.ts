@@ -33,12 +33,18 @@ export interface Finished {
 }
 
 /** Processes one chunk's table. `model` is the regression's columns, fixed by the plan. */
-export function mapChunk(table: Table, args: ProcessingArgs, model: ModelColumns | undefined, registry: ChunkFunctionRegistry): ChunkPartial {
+export function mapChunk(
+  table: Table,
+  args: ProcessingArgs,
+  model: ModelColumns | undefined,
+  registry: ChunkFunctionRegistry,
+): ChunkPartial {
   switch (args.processing_type) {
     case 'statistical':
       return statisticalPartial(table, args.columns);
     case 'ml':
-      if (model === undefined) throw new ToolError(ToolboxErrorCode.InvalidChunk, 'an ml chunk needs the model columns from its plan');
+      if (model === undefined)
+        throw new ToolError(ToolboxErrorCode.InvalidChunk, 'an ml chunk needs the model columns from its plan');
       return regressionPartial(table, model.target, model.features);
     case 'custom': {
       const fn = registry.get(args.function);
@@ -62,12 +68,19 @@ export function finishPartial(partial: ChunkPartial, args: ProcessingArgs, regis
     case 'statistical': {
       const found = new Set(partial.columns.map((column) => column.name));
       const missing = args.columns?.filter((name) => !found.has(name)) ?? [];
-      if (missing.length > 0) throw new ToolError(ToolboxErrorCode.InvalidColumn, `no column ${missing.map((name) => JSON.stringify(name)).join(', ')} in the data set`);
+      if (missing.length > 0)
+        throw new ToolError(
+          ToolboxErrorCode.InvalidColumn,
+          `no column ${missing.map((name) => JSON.stringify(name)).join(', ')} in the data set`,
+        );
       const result = finishStatistical(partial);
       return {
         result,
         rows: () =>
-          result.columns.map(({ quantiles, ...column }) => ({ ...column, ...Object.fromEntries(Object.entries(quantiles ?? {}).map(([key, value]) => [key, value])) })),
+          result.columns.map(({ quantiles, ...column }) => ({
+            ...column,
+            ...Object.fromEntries(Object.entries(quantiles ?? {}).map(([key, value]) => [key, value])),
+          })),
       };
     }
     case 'ml': {
@@ -86,7 +99,11 @@ export function finishPartial(partial: ChunkPartial, args: ProcessingArgs, regis
       return {
         result,
         rows: () => {
-          if (fn.rows === undefined) throw new ToolError(ToolboxErrorCode.InvalidColumn, `chunk function ${fn.name} has no CSV form: use output_format "json"`);
+          if (fn.rows === undefined)
+            throw new ToolError(
+              ToolboxErrorCode.InvalidColumn,
+              `chunk function ${fn.name} has no CSV form: use output_format "json"`,
+            );
           return fn.rows(result);
         },
       };
@@ -103,6 +120,7 @@ export function asChunkPartial(value: unknown): ChunkPartial {
     ((partial.type === 'statistical' && Array.isArray((partial as StatisticalPartial).columns)) ||
       (partial.type === 'ml' && Array.isArray((partial as RegressionPartial).xtx)) ||
       (partial.type === 'custom' && typeof (partial as CustomPartial).function === 'string'));
-  if (!ok) throw new ToolError(ToolboxErrorCode.InvalidChunk, 'a chunk result is not a parallel_data_processing partial');
+  if (!ok)
+    throw new ToolError(ToolboxErrorCode.InvalidChunk, 'a chunk result is not a parallel_data_processing partial');
   return partial as ChunkPartial;
 }

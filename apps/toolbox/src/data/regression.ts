@@ -69,7 +69,16 @@ export function regressionPartial(table: Table, target: string, features: readon
     }
     yy.addProduct(y, y);
   }
-  return { type: 'ml', target, features, used, skipped: table.rows.length - used, xtx: xtx.map((s) => s.toJSON()), xty: xty.map((s) => s.toJSON()), yy: yy.toJSON() };
+  return {
+    type: 'ml',
+    target,
+    features,
+    used,
+    skipped: table.rows.length - used,
+    xtx: xtx.map((s) => s.toJSON()),
+    xty: xty.map((s) => s.toJSON()),
+    yy: yy.toJSON(),
+  };
 }
 
 function addAll(a: readonly ExactSumJson[], b: readonly ExactSumJson[]): ExactSumJson[] {
@@ -81,11 +90,22 @@ function addAll(a: readonly ExactSumJson[], b: readonly ExactSumJson[]): ExactSu
 }
 
 export function mergeRegression(a: RegressionPartial, b: RegressionPartial): RegressionPartial {
-  if (a.target !== b.target || a.features.join('\u0000') !== b.features.join('\u0000') || a.xtx.length !== b.xtx.length) {
+  if (
+    a.target !== b.target ||
+    a.features.join('\u0000') !== b.features.join('\u0000') ||
+    a.xtx.length !== b.xtx.length
+  ) {
     throw new ToolError(ToolboxErrorCode.InvalidChunk, 'regression partials of different models cannot be merged');
   }
   const [yy] = addAll([a.yy], [b.yy]);
-  return { ...a, used: a.used + b.used, skipped: a.skipped + b.skipped, xtx: addAll(a.xtx, b.xtx), xty: addAll(a.xty, b.xty), yy: yy! };
+  return {
+    ...a,
+    used: a.used + b.used,
+    skipped: a.skipped + b.skipped,
+    xtx: addAll(a.xtx, b.xtx),
+    xty: addAll(a.xty, b.xty),
+    yy: yy!,
+  };
 }
 
 /** Solves the merged normal equations exactly and rounds each coefficient once. */
@@ -113,7 +133,10 @@ export function finishRegression(partial: RegressionPartial): RegressionModel {
   const yy = new Fraction(ExactSum.fromJSON(partial.yy).scaled());
   const n = new Fraction(matrix[0]![0]!);
   const sumY = new Fraction(rhs[0]!);
-  const explained = beta.reduce((total, coefficient, index) => total.plus(coefficient.times(new Fraction(rhs[index]!))), Fraction.ZERO);
+  const explained = beta.reduce(
+    (total, coefficient, index) => total.plus(coefficient.times(new Fraction(rhs[index]!))),
+    Fraction.ZERO,
+  );
   const sse = yy.minus(explained);
   const sst = yy.minus(sumY.times(sumY).dividedBy(n));
   return {

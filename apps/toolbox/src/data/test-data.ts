@@ -37,7 +37,10 @@ function csvField(value: unknown): string {
 
 export function toCsv(rows: readonly GeneratedRow[], lineEnd = '\n'): string {
   const header = 'id,x1,x2,y,label';
-  return [header, ...rows.map((row) => [row.id, row.x1, row.x2, row.y, row.label].map(csvField).join(','))].join(lineEnd) + lineEnd;
+  return (
+    [header, ...rows.map((row) => [row.id, row.x1, row.x2, row.y, row.label].map(csvField).join(','))].join(lineEnd) +
+    lineEnd
+  );
 }
 
 /** JSON Lines whose keys vary: `x2` is left out when missing, `extra` appears only late. */
@@ -45,7 +48,11 @@ export function toJsonl(rows: readonly GeneratedRow[]): string {
   return rows
     .map((row, index) => {
       const { x2, ...rest } = row;
-      return JSON.stringify({ ...rest, ...(x2 === null ? {} : { x2 }), ...(index > rows.length / 2 ? { extra: index % 3 } : {}) });
+      return JSON.stringify({
+        ...rest,
+        ...(x2 === null ? {} : { x2 }),
+        ...(index > rows.length / 2 ? { extra: index % 3 } : {}),
+      });
     })
     .join('\n');
 }

@@ -23,7 +23,13 @@ export interface UploadedDataSet {
   readonly digest: string;
 }
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = { '.csv': 'text/csv', '.jsonl': 'application/jsonl', '.ndjson': 'application/jsonl', '.json': 'application/json', '.txt': 'text/plain' };
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.csv': 'text/csv',
+  '.jsonl': 'application/jsonl',
+  '.ndjson': 'application/jsonl',
+  '.json': 'application/json',
+  '.txt': 'text/plain',
+};
 
 /** Ids stay usable in a URI path segment and as object names. */
 export const DATA_SET_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -33,9 +39,16 @@ export const DATA_SET_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
  * that every node can read it as `easyremote://data/<id>` and gateways list it as a resource. For
  * the CLI (`easyremote data put <file> [--id]`) and for programs; replaces an existing id.
  */
-export async function uploadDataSet(nc: NatsConnection, path: string, options: UploadDataSetOptions = {}): Promise<UploadedDataSet> {
+export async function uploadDataSet(
+  nc: NatsConnection,
+  path: string,
+  options: UploadDataSetOptions = {},
+): Promise<UploadedDataSet> {
   const id = options.id ?? basename(path);
-  if (!DATA_SET_ID.test(id)) throw new TypeError(`invalid data set id ${JSON.stringify(id)}: use 1-200 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit`);
+  if (!DATA_SET_ID.test(id))
+    throw new TypeError(
+      `invalid data set id ${JSON.stringify(id)}: use 1-200 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit`,
+    );
   const file = await stat(path);
   if (!file.isFile()) throw new TypeError(`${path} is not a file`);
   const meta = { name: id, description: options.description ?? `uploaded from ${basename(path)}`, headers: headers() };

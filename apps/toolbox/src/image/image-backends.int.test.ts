@@ -37,8 +37,20 @@ describe('OpenAI-images-compatible backend', () => {
   });
 
   it('posts /v1/images/generations with b64_json and returns the images as PNG content', async () => {
-    const tool = toolWith({ EASYREMOTE_IMAGE_BACKEND: 'openai', EASYREMOTE_IMAGE_BASE_URL: server.url, EASYREMOTE_IMAGE_API_KEY: 'sk-img', EASYREMOTE_IMAGE_MODEL: 'dall-e-2' });
-    const { content, structuredContent } = result(await runFanout(tool, { prompts: ['a cat', 'a dog'], style: 'anime', resolution: '256x256', num_images_per_prompt: 2 }));
+    const tool = toolWith({
+      EASYREMOTE_IMAGE_BACKEND: 'openai',
+      EASYREMOTE_IMAGE_BASE_URL: server.url,
+      EASYREMOTE_IMAGE_API_KEY: 'sk-img',
+      EASYREMOTE_IMAGE_MODEL: 'dall-e-2',
+    });
+    const { content, structuredContent } = result(
+      await runFanout(tool, {
+        prompts: ['a cat', 'a dog'],
+        style: 'anime',
+        resolution: '256x256',
+        num_images_per_prompt: 2,
+      }),
+    );
     expect(content.filter((block) => block.type === 'image')).toHaveLength(4);
     expect(pngSize(Buffer.from(content[1]!.data!, 'base64'))).toEqual({ width: 256, height: 256 });
     expect(structuredContent.metadata).toMatchObject({ total_images: 4, renderer: 'openai:dall-e-2' });
@@ -50,13 +62,41 @@ describe('OpenAI-images-compatible backend', () => {
   });
 
   it('maps the API errors', async () => {
-    const tool = toolWith({ EASYREMOTE_IMAGE_BACKEND: 'openai', EASYREMOTE_IMAGE_BASE_URL: server.url, EASYREMOTE_IMAGE_API_KEY: 'sk-img', EASYREMOTE_IMAGE_MODEL: 'dall-e-9' });
-    expect(await runTool(tool, { prompts: ['x'], resolution: '64x64' })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.BackendRejected, message: expect.stringContaining('dall-e-9') } });
-    server.failNext({ status: 400, body: { error: { message: 'Your request was rejected as a result of our safety system.', type: 'invalid_request_error', param: null, code: 'content_policy_violation' } } });
-    const ok = toolWith({ EASYREMOTE_IMAGE_BACKEND: 'openai', EASYREMOTE_IMAGE_BASE_URL: server.url, EASYREMOTE_IMAGE_API_KEY: 'sk-img' });
-    expect(await runTool(ok, { prompts: ['x'], resolution: '64x64' })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.BackendRejected, message: expect.stringContaining('safety system') } });
+    const tool = toolWith({
+      EASYREMOTE_IMAGE_BACKEND: 'openai',
+      EASYREMOTE_IMAGE_BASE_URL: server.url,
+      EASYREMOTE_IMAGE_API_KEY: 'sk-img',
+      EASYREMOTE_IMAGE_MODEL: 'dall-e-9',
+    });
+    expect(await runTool(tool, { prompts: ['x'], resolution: '64x64' })).toMatchObject({
+      ok: false,
+      error: { code: ToolboxErrorCode.BackendRejected, message: expect.stringContaining('dall-e-9') },
+    });
+    server.failNext({
+      status: 400,
+      body: {
+        error: {
+          message: 'Your request was rejected as a result of our safety system.',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'content_policy_violation',
+        },
+      },
+    });
+    const ok = toolWith({
+      EASYREMOTE_IMAGE_BACKEND: 'openai',
+      EASYREMOTE_IMAGE_BASE_URL: server.url,
+      EASYREMOTE_IMAGE_API_KEY: 'sk-img',
+    });
+    expect(await runTool(ok, { prompts: ['x'], resolution: '64x64' })).toMatchObject({
+      ok: false,
+      error: { code: ToolboxErrorCode.BackendRejected, message: expect.stringContaining('safety system') },
+    });
     server.failNext({ status: 200, body: { created: 1, data: [] } });
-    expect(await runTool(ok, { prompts: ['x'], resolution: '64x64' })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.BackendBadResponse } });
+    expect(await runTool(ok, { prompts: ['x'], resolution: '64x64' })).toMatchObject({
+      ok: false,
+      error: { code: ToolboxErrorCode.BackendBadResponse },
+    });
   });
 });
 
@@ -70,21 +110,51 @@ describe('Automatic1111 backend', () => {
   });
 
   it('posts /sdapi/v1/txt2img and returns its base64 images', async () => {
-    const tool = toolWith({ EASYREMOTE_IMAGE_BACKEND: 'automatic1111', EASYREMOTE_IMAGE_BASE_URL: server.url, EASYREMOTE_IMAGE_STEPS: '12' });
-    const { content, structuredContent } = result(await runTool(tool, { prompts: ['a castle'], resolution: '128x96', num_images_per_prompt: 3 }));
-    expect(content.filter((block) => block.type === 'image').map((block) => pngSize(Buffer.from(block.data!, 'base64')))).toEqual(Array(3).fill({ width: 128, height: 96 }));
+    const tool = toolWith({
+      EASYREMOTE_IMAGE_BACKEND: 'automatic1111',
+      EASYREMOTE_IMAGE_BASE_URL: server.url,
+      EASYREMOTE_IMAGE_STEPS: '12',
+    });
+    const { content, structuredContent } = result(
+      await runTool(tool, { prompts: ['a castle'], resolution: '128x96', num_images_per_prompt: 3 }),
+    );
+    expect(
+      content.filter((block) => block.type === 'image').map((block) => pngSize(Buffer.from(block.data!, 'base64'))),
+    ).toEqual(Array(3).fill({ width: 128, height: 96 }));
     expect(structuredContent.metadata).toMatchObject({ total_images: 3, renderer: 'automatic1111' });
-    expect(server.requests.at(-1)).toMatchObject({ path: '/sdapi/v1/txt2img', body: { prompt: 'a castle, realistic style', width: 128, height: 96, batch_size: 3, steps: 12 } });
+    expect(server.requests.at(-1)).toMatchObject({
+      path: '/sdapi/v1/txt2img',
+      body: { prompt: 'a castle, realistic style', width: 128, height: 96, batch_size: 3, steps: 12 },
+    });
   });
 
   it('maps FastAPI validation errors, failures and timeouts', async () => {
-    const tool = toolWith({ EASYREMOTE_IMAGE_BACKEND: 'automatic1111', EASYREMOTE_IMAGE_BASE_URL: server.url, EASYREMOTE_IMAGE_TIMEOUT_MS: '500' });
-    server.failNext({ status: 422, body: { detail: [{ loc: ['body', 'width'], msg: 'value is not a valid integer', type: 'type_error.integer' }] } });
-    expect(await runTool(tool, { prompts: ['x'], resolution: '64x64' })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.BackendRejected, message: expect.stringContaining('not a valid integer') } });
-    server.failNext({ status: 500, body: { error: 'OutOfMemoryError', detail: '', body: '', errors: 'CUDA out of memory' } });
-    expect(await runTool(tool, { prompts: ['x'], resolution: '64x64' })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.BackendFailed, message: expect.stringContaining('OutOfMemoryError') } });
+    const tool = toolWith({
+      EASYREMOTE_IMAGE_BACKEND: 'automatic1111',
+      EASYREMOTE_IMAGE_BASE_URL: server.url,
+      EASYREMOTE_IMAGE_TIMEOUT_MS: '500',
+    });
+    server.failNext({
+      status: 422,
+      body: { detail: [{ loc: ['body', 'width'], msg: 'value is not a valid integer', type: 'type_error.integer' }] },
+    });
+    expect(await runTool(tool, { prompts: ['x'], resolution: '64x64' })).toMatchObject({
+      ok: false,
+      error: { code: ToolboxErrorCode.BackendRejected, message: expect.stringContaining('not a valid integer') },
+    });
+    server.failNext({
+      status: 500,
+      body: { error: 'OutOfMemoryError', detail: '', body: '', errors: 'CUDA out of memory' },
+    });
+    expect(await runTool(tool, { prompts: ['x'], resolution: '64x64' })).toMatchObject({
+      ok: false,
+      error: { code: ToolboxErrorCode.BackendFailed, message: expect.stringContaining('OutOfMemoryError') },
+    });
     server.failNext({ status: 200, body: { images: [] }, delayMs: 1000 });
-    expect(await runTool(tool, { prompts: ['x'], resolution: '64x64' })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.BackendTimeout } });
+    expect(await runTool(tool, { prompts: ['x'], resolution: '64x64' })).toMatchObject({
+      ok: false,
+      error: { code: ToolboxErrorCode.BackendTimeout },
+    });
   });
 
   it('needs a base URL when a model backend is chosen', () => {

@@ -24,7 +24,11 @@ function styledPrompt({ prompt, style }: ImageRequest): string {
 }
 
 function decodeImages(values: unknown, count: number, what: string): Buffer[] {
-  if (!Array.isArray(values) || values.length === 0 || !values.every((value) => typeof value === 'string' && value !== '')) {
+  if (
+    !Array.isArray(values) ||
+    values.length === 0 ||
+    !values.every((value) => typeof value === 'string' && value !== '')
+  ) {
     throw new ToolError(ToolboxErrorCode.BackendBadResponse, `${what} answered without base64 images`);
   }
   return (values as string[]).slice(0, count).map((value) => Buffer.from(value, 'base64'));
@@ -51,7 +55,11 @@ function openAiImages(config: ImageConfig): ImageBackend {
           ...(config.model?.startsWith('gpt-image') ? {} : { response_format: 'b64_json' }),
         },
       })) as { data?: Array<{ b64_json?: unknown }> };
-      return decodeImages(Array.isArray(body?.data) ? body.data.map((item) => item?.b64_json) : undefined, request.count, what);
+      return decodeImages(
+        Array.isArray(body?.data) ? body.data.map((item) => item?.b64_json) : undefined,
+        request.count,
+        what,
+      );
     },
   };
 }
@@ -68,7 +76,16 @@ function automatic1111(config: ImageConfig): ImageBackend {
         timeoutMs: config.timeoutMs,
         signal,
         what,
-        body: { prompt: styledPrompt(request), negative_prompt: '', width: request.width, height: request.height, batch_size: request.count, n_iter: 1, steps: config.steps, seed: -1 },
+        body: {
+          prompt: styledPrompt(request),
+          negative_prompt: '',
+          width: request.width,
+          height: request.height,
+          batch_size: request.count,
+          n_iter: 1,
+          steps: config.steps,
+          seed: -1,
+        },
       })) as { images?: unknown };
       return decodeImages(body?.images, request.count, what);
     },

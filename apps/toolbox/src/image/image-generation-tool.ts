@@ -26,7 +26,9 @@ const ImageEntry = Type.Object({
 type ImageEntry = Static<typeof ImageEntry>;
 
 const Output = Type.Object({
-  images: Type.Array(ImageEntry, { description: 'One entry per image; the pixels are the image content blocks, in this order' }),
+  images: Type.Array(ImageEntry, {
+    description: 'One entry per image; the pixels are the image content blocks, in this order',
+  }),
   metadata: Type.Object({
     total_images: Type.Integer(),
     prompts_processed: Type.Integer(),
@@ -44,21 +46,46 @@ function parseResolution(resolution: string, maxPixels: number): { width: number
   const match = /^(\d{1,5})x(\d{1,5})$/.exec(resolution.trim());
   const width = Number(match?.[1]);
   const height = Number(match?.[2]);
-  if (!match || width < 1 || height < 1) throw new ToolError(ToolboxErrorCode.InvalidResolution, `resolution must be <width>x<height> such as 1024x1024, got ${JSON.stringify(resolution)}`);
-  if (width * height > maxPixels) throw new ToolError(ToolboxErrorCode.InvalidResolution, `${resolution} is ${width * height} pixels; this node renders at most ${maxPixels}`);
+  if (!match || width < 1 || height < 1)
+    throw new ToolError(
+      ToolboxErrorCode.InvalidResolution,
+      `resolution must be <width>x<height> such as 1024x1024, got ${JSON.stringify(resolution)}`,
+    );
+  if (width * height > maxPixels)
+    throw new ToolError(
+      ToolboxErrorCode.InvalidResolution,
+      `${resolution} is ${width * height} pixels; this node renders at most ${maxPixels}`,
+    );
   return { width, height };
 }
 
-function metadataOf(images: readonly ImageEntry[], prompts: number, nodes: number, style: string, resolution: string): Output['metadata'] {
+function metadataOf(
+  images: readonly ImageEntry[],
+  prompts: number,
+  nodes: number,
+  style: string,
+  resolution: string,
+): Output['metadata'] {
   const renderers = [...new Set(images.map((image) => image.renderer))];
-  return { total_images: images.length, prompts_processed: prompts, nodes_used: nodes, style, resolution, renderer: renderers.length === 1 ? renderers[0]! : renderers.length === 0 ? 'none' : 'mixed', renderers };
+  return {
+    total_images: images.length,
+    prompts_processed: prompts,
+    nodes_used: nodes,
+    style,
+    resolution,
+    renderer: renderers.length === 1 ? renderers[0]! : renderers.length === 0 ? 'none' : 'mixed',
+    renderers,
+  };
 }
 
 /** The MCP result: a JSON summary for clients without structured content, then the images. */
 function imageResult(structured: Output, images: readonly ContentBlock[]): never {
   // toolResult carries the image blocks beside structuredContent (checked against the output
   // schema); the handler type only knows plain Static<output> returns, hence the cast.
-  return toolResult({ content: [{ type: 'text', text: JSON.stringify(structured) }, ...images], structuredContent: structured }) as never;
+  return toolResult({
+    content: [{ type: 'text', text: JSON.stringify(structured) }, ...images],
+    structuredContent: structured,
+  }) as never;
 }
 
 /**
@@ -70,10 +97,15 @@ export function createImageGenerationTool(config: ImageConfig, backend: ImageBac
   return defineTool({
     name: 'distributed_image_generation',
     title: 'Distributed image generation',
-    description: 'Generates images for a list of prompts in parallel across GPU compute nodes and returns them as PNG image content.',
+    description:
+      'Generates images for a list of prompts in parallel across GPU compute nodes and returns them as PNG image content.',
     input: Type.Object(
       {
-        prompts: Type.Array(Type.String({ minLength: 1, maxLength: 4000 }), { minItems: 1, maxItems: MAX_PROMPTS, description: 'List of image generation prompts' }),
+        prompts: Type.Array(Type.String({ minLength: 1, maxLength: 4000 }), {
+          minItems: 1,
+          maxItems: MAX_PROMPTS,
+          description: 'List of image generation prompts',
+        }),
         style: Type.String({ maxLength: 200, default: 'realistic' }),
         resolution: Type.String({ default: '1024x1024', description: '<width>x<height>' }),
         num_images_per_prompt: Type.Integer({ minimum: 1, maximum: MAX_IMAGES_PER_PROMPT, default: 1 }),
@@ -81,7 +113,12 @@ export function createImageGenerationTool(config: ImageConfig, backend: ImageBac
       { additionalProperties: false },
     ),
     output: Output,
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: config.backend !== 'procedural' },
+    annotations: {
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: config.backend !== 'procedural',
+    },
     metadata: { category: 'image_generation', tags: ['ai', 'gpu', 'parallel'] },
     ...(config.allowCpu ? {} : { requirements: { gpu: true } }),
     timeoutMs: config.timeoutMs + 10_000,
@@ -93,12 +130,22 @@ export function createImageGenerationTool(config: ImageConfig, backend: ImageBac
         const nodes = new Set<string>();
         for (const partial of partials) {
           const chunkImages = partial.content.filter((block) => block.type === 'image');
-          for (const image of partial.structuredContent?.images ?? []) images.push({ ...image, content_index: blocks.length + image.content_index });
+          for (const image of partial.structuredContent?.images ?? [])
+            images.push({ ...image, content_index: blocks.length + image.content_index });
           blocks.push(...chunkImages);
           nodes.add(partial.nodeId ?? `chunk-${partial.index}`);
         }
         const args = ctx.arguments;
-        const structured: Output = { images, metadata: metadataOf(images, args.prompts.length, nodes.size, args.style ?? 'realistic', args.resolution ?? '1024x1024') };
+        const structured: Output = {
+          images,
+          metadata: metadataOf(
+            images,
+            args.prompts.length,
+            nodes.size,
+            args.style ?? 'realistic',
+            args.resolution ?? '1024x1024',
+          ),
+        };
         return imageResult(structured, blocks);
       },
     },

@@ -65,7 +65,9 @@ describe('distributed_image_generation', () => {
   const tool = toolWith();
 
   it('answers image content and the seed fields, with renderer "procedural"', async () => {
-    const { content, structuredContent } = result(await runTool(tool, { prompts: ['a red fox', 'a blue whale'], resolution: '32x16', num_images_per_prompt: 2 }));
+    const { content, structuredContent } = result(
+      await runTool(tool, { prompts: ['a red fox', 'a blue whale'], resolution: '32x16', num_images_per_prompt: 2 }),
+    );
     expect(content[0]?.type).toBe('text');
     const images = content.slice(1);
     expect(images).toHaveLength(4);
@@ -73,8 +75,21 @@ describe('distributed_image_generation', () => {
       expect(image).toMatchObject({ type: 'image', mimeType: 'image/png' });
       expect(pngSize(Buffer.from(image.data!, 'base64'))).toEqual({ width: 32, height: 16 });
     }
-    expect(structuredContent.metadata).toEqual({ total_images: 4, prompts_processed: 2, nodes_used: 1, style: 'realistic', resolution: '32x16', renderer: 'procedural', renderers: ['procedural'] });
-    expect(structuredContent.images.map((image) => [image.prompt_index, image.variant, image.content_index])).toEqual([[0, 0, 0], [0, 1, 1], [1, 0, 2], [1, 1, 3]]);
+    expect(structuredContent.metadata).toEqual({
+      total_images: 4,
+      prompts_processed: 2,
+      nodes_used: 1,
+      style: 'realistic',
+      resolution: '32x16',
+      renderer: 'procedural',
+      renderers: ['procedural'],
+    });
+    expect(structuredContent.images.map((image) => [image.prompt_index, image.variant, image.content_index])).toEqual([
+      [0, 0, 0],
+      [0, 1, 1],
+      [1, 0, 2],
+      [1, 1, 3],
+    ]);
   });
 
   it('fans prompts out one per chunk and merges them in prompt order', async () => {
@@ -83,8 +98,15 @@ describe('distributed_image_generation', () => {
     const fanned = result(await runFanout(tool, args));
     expect(fanned.content.slice(1)).toEqual(whole.content.slice(1));
     expect(fanned.structuredContent.images).toEqual(whole.structuredContent.images);
-    expect(fanned.structuredContent.metadata).toMatchObject({ total_images: 3, prompts_processed: 3, renderer: 'procedural' });
-    expect(tool.descriptor.fanout).toEqual({ split: { kind: 'array', argument: 'prompts', chunkSize: 1 }, merge: { kind: 'reducer', name: 'distributed_image_generation' } });
+    expect(fanned.structuredContent.metadata).toMatchObject({
+      total_images: 3,
+      prompts_processed: 3,
+      renderer: 'procedural',
+    });
+    expect(tool.descriptor.fanout).toEqual({
+      split: { kind: 'array', argument: 'prompts', chunkSize: 1 },
+      merge: { kind: 'reducer', name: 'distributed_image_generation' },
+    });
   });
 
   it('requires a GPU node unless the node allows CPU', () => {
@@ -94,8 +116,16 @@ describe('distributed_image_generation', () => {
 
   it('refuses resolutions that are malformed or too large', async () => {
     for (const resolution of ['big', '0x10', '10x']) {
-      expect(await runTool(tool, { prompts: ['x'], resolution })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.InvalidResolution } });
+      expect(await runTool(tool, { prompts: ['x'], resolution })).toMatchObject({
+        ok: false,
+        error: { code: ToolboxErrorCode.InvalidResolution },
+      });
     }
-    expect(await runTool(toolWith({ EASYREMOTE_IMAGE_MAX_PIXELS: '1000' }), { prompts: ['x'], resolution: '100x100' })).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.InvalidResolution, message: expect.stringContaining('at most 1000') } });
+    expect(
+      await runTool(toolWith({ EASYREMOTE_IMAGE_MAX_PIXELS: '1000' }), { prompts: ['x'], resolution: '100x100' }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: ToolboxErrorCode.InvalidResolution, message: expect.stringContaining('at most 1000') },
+    });
   });
 });

@@ -5,10 +5,30 @@ type Rgb = readonly [number, number, number];
 
 // A few named palettes; any other style gets one derived from its name.
 const PALETTES: Readonly<Record<string, readonly Rgb[]>> = {
-  realistic: [[34, 49, 63], [91, 110, 96], [196, 178, 140], [232, 221, 203]],
-  anime: [[255, 183, 197], [130, 200, 255], [255, 240, 170], [90, 80, 160]],
-  watercolor: [[190, 220, 230], [240, 200, 210], [250, 240, 220], [160, 190, 170]],
-  noir: [[10, 10, 12], [60, 60, 66], [150, 150, 155], [235, 235, 235]],
+  realistic: [
+    [34, 49, 63],
+    [91, 110, 96],
+    [196, 178, 140],
+    [232, 221, 203],
+  ],
+  anime: [
+    [255, 183, 197],
+    [130, 200, 255],
+    [255, 240, 170],
+    [90, 80, 160],
+  ],
+  watercolor: [
+    [190, 220, 230],
+    [240, 200, 210],
+    [250, 240, 220],
+    [160, 190, 170],
+  ],
+  noir: [
+    [10, 10, 12],
+    [60, 60, 66],
+    [150, 150, 155],
+    [235, 235, 235],
+  ],
 };
 
 /** Deterministic random numbers from a digest (xorshift32 seeded by it). */
@@ -26,7 +46,9 @@ function paletteFor(style: string, digest: Buffer): readonly Rgb[] {
   const known = PALETTES[style.toLowerCase()];
   if (known) return known;
   const styleDigest = createHash('sha256').update(style).digest();
-  return [0, 1, 2, 3].map((i) => [styleDigest[i * 3]!, styleDigest[i * 3 + 1]!, (styleDigest[i * 3 + 2]! + digest[i]!) & 0xff] as const);
+  return [0, 1, 2, 3].map(
+    (i) => [styleDigest[i * 3]!, styleDigest[i * 3 + 1]!, (styleDigest[i * 3 + 2]! + digest[i]!) & 0xff] as const,
+  );
 }
 
 /**
@@ -34,7 +56,13 @@ function paletteFor(style: string, digest: Buffer): readonly Rgb[] {
  * (prompt, style, variant, size) — a gradient sky and soft discs placed from the prompt's SHA-256 —
  * so tests and demos get real, distinct, reproducible images without a GPU.
  */
-export function renderProcedural(prompt: string, style: string, variant: number, width: number, height: number): Buffer {
+export function renderProcedural(
+  prompt: string,
+  style: string,
+  variant: number,
+  width: number,
+  height: number,
+): Buffer {
   const digest = createHash('sha256').update(`${prompt}\u0000${style}\u0000${variant}`).digest();
   const random = generator(digest);
   const palette = paletteFor(style, digest);

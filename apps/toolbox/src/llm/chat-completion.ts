@@ -26,7 +26,11 @@ interface ChatCompletionBody {
 }
 
 /** One `POST /v1/chat/completions` (non-streaming), the API vLLM, Ollama, llama.cpp server and OpenAI share. */
-export async function chatCompletion(config: LlmConfig, request: ChatRequest, signal: AbortSignal): Promise<ChatAnswer> {
+export async function chatCompletion(
+  config: LlmConfig,
+  request: ChatRequest,
+  signal: AbortSignal,
+): Promise<ChatAnswer> {
   const url = v1Url(config.baseUrl, 'chat/completions');
   const body = (await postJson({
     url,
@@ -34,12 +38,21 @@ export async function chatCompletion(config: LlmConfig, request: ChatRequest, si
     timeoutMs: config.timeoutMs,
     signal,
     what: `the LLM backend at ${config.baseUrl}`,
-    body: { model: request.model, messages: [{ role: 'user', content: request.prompt }], max_tokens: request.maxTokens, temperature: request.temperature, stream: false },
+    body: {
+      model: request.model,
+      messages: [{ role: 'user', content: request.prompt }],
+      max_tokens: request.maxTokens,
+      temperature: request.temperature,
+      stream: false,
+    },
   })) as ChatCompletionBody;
   const choice = Array.isArray(body?.choices) ? body.choices[0] : undefined;
   const content = choice?.message?.content;
   if (typeof content !== 'string') {
-    throw new ToolError(ToolboxErrorCode.BackendBadResponse, `the LLM backend at ${config.baseUrl} answered without choices[0].message.content`);
+    throw new ToolError(
+      ToolboxErrorCode.BackendBadResponse,
+      `the LLM backend at ${config.baseUrl} answered without choices[0].message.content`,
+    );
   }
   const tokens = body.usage?.completion_tokens;
   return {

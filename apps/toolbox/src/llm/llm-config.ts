@@ -22,16 +22,31 @@ export function readLlmConfig(env: EnvReader): LlmConfig | undefined {
   const defaultModel = env.string('EASYREMOTE_LLM_DEFAULT_MODEL');
   if (baseUrl === undefined) {
     if (env.string('EASYREMOTE_LLM_BASE_URL') === undefined && (models !== undefined || defaultModel !== undefined)) {
-      env.problem('EASYREMOTE_LLM_MODELS', 'is set but EASYREMOTE_LLM_BASE_URL is not: the node needs a backend to serve models');
+      env.problem(
+        'EASYREMOTE_LLM_MODELS',
+        'is set but EASYREMOTE_LLM_BASE_URL is not: the node needs a backend to serve models',
+      );
     }
     return undefined;
   }
   if (models === undefined || models.length === 0) {
-    env.problem('EASYREMOTE_LLM_MODELS', 'must list the models the backend serves (comma-separated), so the node can advertise them');
+    env.problem(
+      'EASYREMOTE_LLM_MODELS',
+      'must list the models the backend serves (comma-separated), so the node can advertise them',
+    );
     return undefined;
   }
   if (defaultModel !== undefined && !models.includes(defaultModel)) {
-    env.problem('EASYREMOTE_LLM_DEFAULT_MODEL', `must be one of EASYREMOTE_LLM_MODELS (${models.join(', ')}), got ${JSON.stringify(defaultModel)}`);
+    env.problem(
+      'EASYREMOTE_LLM_DEFAULT_MODEL',
+      `must be one of EASYREMOTE_LLM_MODELS (${models.join(', ')}), got ${JSON.stringify(defaultModel)}`,
+    );
   }
-  return Object.freeze({ baseUrl, apiKey: env.string('EASYREMOTE_LLM_API_KEY'), models: Object.freeze(models), defaultModel: defaultModel ?? models[0]!, timeoutMs });
+  return Object.freeze({
+    baseUrl,
+    apiKey: env.string('EASYREMOTE_LLM_API_KEY'),
+    models: Object.freeze(models),
+    defaultModel: defaultModel ?? models[0]!,
+    timeoutMs,
+  });
 }

@@ -20,15 +20,25 @@ export function createLlmInferenceTool(config: LlmConfig): ToolDefinition {
     input: Type.Object(
       {
         prompt: Type.String({ minLength: 1, maxLength: LLM_MAX_PROMPT, description: 'Input prompt' }),
-        model: Type.Optional(Type.String({ minLength: 1, description: "Model to run; the serving node's default when omitted" })),
-        max_tokens: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000, description: 'Most tokens to generate' }),
+        model: Type.Optional(
+          Type.String({ minLength: 1, description: "Model to run; the serving node's default when omitted" }),
+        ),
+        max_tokens: Type.Integer({
+          minimum: 1,
+          maximum: 1_000_000,
+          default: 1000,
+          description: 'Most tokens to generate',
+        }),
         temperature: Type.Number({ minimum: 0, maximum: 2, default: 0.7, description: 'Sampling temperature' }),
       },
       { additionalProperties: false },
     ),
     output: Type.Object({
       text: Type.String(),
-      tokens_generated: Type.Integer({ minimum: 0, description: "The backend's usage.completion_tokens (0 when it reports none)" }),
+      tokens_generated: Type.Integer({
+        minimum: 0,
+        description: "The backend's usage.completion_tokens (0 when it reports none)",
+      }),
       model_used: Type.String(),
       execution_time: Type.Number({ description: 'Seconds' }),
       finish_reason: Type.Optional(Type.String()),
@@ -40,10 +50,17 @@ export function createLlmInferenceTool(config: LlmConfig): ToolDefinition {
     handler: async ({ prompt, model, max_tokens, temperature }, ctx) => {
       const chosen = model ?? config.defaultModel;
       if (!config.models.includes(chosen)) {
-        throw new ToolError(ToolboxErrorCode.ModelNotServed, `this node does not serve model ${JSON.stringify(chosen)} (it serves ${config.models.join(', ')})`);
+        throw new ToolError(
+          ToolboxErrorCode.ModelNotServed,
+          `this node does not serve model ${JSON.stringify(chosen)} (it serves ${config.models.join(', ')})`,
+        );
       }
       const started = performance.now();
-      const answer = await chatCompletion(config, { model: chosen, prompt, maxTokens: max_tokens, temperature }, ctx.signal);
+      const answer = await chatCompletion(
+        config,
+        { model: chosen, prompt, maxTokens: max_tokens, temperature },
+        ctx.signal,
+      );
       return {
         text: answer.text,
         tokens_generated: answer.completionTokens ?? 0,

@@ -8,7 +8,15 @@ import ipaddr from 'ipaddr.js';
  * Their addresses are refused after resolution anyway; the names make the answer independent of
  * the resolver (`localhost.` is not in every /etc/hosts).
  */
-const FORBIDDEN_NAMES = new Set(['localhost', 'metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']);
+const FORBIDDEN_NAMES = new Set([
+  'localhost',
+  'metadata',
+  'metadata.google.internal',
+  'metadata.goog',
+  'instance-data',
+  'instance-data.ec2.internal',
+  'metadata.azure.internal',
+]);
 
 /** How one request hop may go out. */
 export type HopRoute =
@@ -99,14 +107,19 @@ export class FetchPolicy {
         problem(`${JSON.stringify(raw)} is not a host, host:port, *.domain, IP address or CIDR block`);
         continue;
       }
-      hosts.push({ host: canonicalHost(url.hostname), port: url.port === '' ? undefined : url.port, subdomains: wildcard });
+      hosts.push({
+        host: canonicalHost(url.hostname),
+        port: url.port === '' ? undefined : url.port,
+        subdomains: wildcard,
+      });
     }
     return new FetchPolicy(hosts, addresses);
   }
 
   /** How a request to `url` may go out. Only http(s) goes out at all. */
   route(url: URL): HopRoute {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { kind: 'refused', reason: `${url.protocol} URLs are not fetched` };
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return { kind: 'refused', reason: `${url.protocol} URLs are not fetched` };
     const host = canonicalHost(url.hostname);
     const port = defaultPort(url);
     for (const entry of this.#hosts) {
@@ -129,7 +142,10 @@ export class FetchPolicy {
     }
     // An allow-listed 10.0.0.0/8 also covers ::ffff:10.1.2.3; the classification below does not
     // unwrap, so a mapped address that is not allow-listed is refused whatever it maps to.
-    const plain = parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
+    const plain =
+      parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()
+        ? (parsed as ipaddr.IPv6).toIPv4Address()
+        : parsed;
     for (const [range, bits] of this.#addresses) {
       if (range.kind() === plain.kind() && plain.match(range, bits)) return true;
     }

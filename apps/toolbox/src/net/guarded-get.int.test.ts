@@ -12,11 +12,16 @@ import { guardedGet, type GuardedGetOptions } from './guarded-get.js';
  */
 function resolver(answers: Record<string, string[] | (() => string[])>): LookupFunction & { asked: string[] } {
   const asked: string[] = [];
-  const lookup = ((hostname: string, options: { all?: boolean }, callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+  const lookup = ((
+    hostname: string,
+    options: { all?: boolean },
+    callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
     asked.push(hostname);
     const entry = answers[hostname];
     const list = typeof entry === 'function' ? entry() : entry;
-    if (list === undefined) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '');
+    if (list === undefined)
+      return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '');
     const addresses = list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
     if (options.all === true) return callback(null, addresses);
     return callback(null, addresses[0]!.address, addresses[0]!.family);
@@ -31,7 +36,11 @@ interface Target {
   hits: string[];
 }
 
-async function listen(host: string, port: number, handler: (path: string, respond: (status: number, headers: Record<string, string>, body?: string) => void) => void): Promise<Target> {
+async function listen(
+  host: string,
+  port: number,
+  handler: (path: string, respond: (status: number, headers: Record<string, string>, body?: string) => void) => void,
+): Promise<Target> {
   const hits: string[] = [];
   const server = createServer((request, response) => {
     hits.push(request.url ?? '');
@@ -41,11 +50,17 @@ async function listen(host: string, port: number, handler: (path: string, respon
   return { server, port: (server.address() as { port: number }).port, hits };
 }
 
-const close = (target: Target | undefined) => new Promise((resolve) => (target ? target.server.close(resolve) : resolve(undefined)));
+const close = (target: Target | undefined) =>
+  new Promise((resolve) => (target ? target.server.close(resolve) : resolve(undefined)));
 
 async function outcome(url: string, options: Partial<GuardedGetOptions> = {}): Promise<string> {
   try {
-    const response = await guardedGet(url, { policy: FetchPolicy.none, signal: AbortSignal.timeout(5_000), lookup: resolver({}), ...options });
+    const response = await guardedGet(url, {
+      policy: FetchPolicy.none,
+      signal: AbortSignal.timeout(5_000),
+      lookup: resolver({}),
+      ...options,
+    });
     let text = '';
     for await (const part of response.body) text += Buffer.from(part).toString();
     response.close();
@@ -61,7 +76,9 @@ describe('guardedGet refuses the operator network', () => {
   const allowVictim = () => FetchPolicy.parse([`127.0.0.1:${victim.port}`]);
 
   beforeAll(async () => {
-    victim = await listen('127.0.0.1', 0, (_path, respond) => respond(200, { 'content-type': 'text/plain' }, 'internal secret'));
+    victim = await listen('127.0.0.1', 0, (_path, respond) =>
+      respond(200, { 'content-type': 'text/plain' }, 'internal secret'),
+    );
     // An allow-listed server that redirects wherever it is told.
     open = await listen('127.0.0.1', 0, (path, respond) => {
       const to = new URL(path, 'http://x').searchParams.get('to');
@@ -119,7 +136,8 @@ describe('guardedGet refuses the operator network', () => {
       `https://127.0.0.1:${p}/`,
     ];
     const lookup = resolver({});
-    for (const url of spellings) expect([url, await outcome(url, { lookup })]).toEqual([url, ToolboxErrorCode.UrlForbidden]);
+    for (const url of spellings)
+      expect([url, await outcome(url, { lookup })]).toEqual([url, ToolboxErrorCode.UrlForbidden]);
     // Refused on the name or the literal address: nothing was resolved, nothing connected.
     expect(lookup.asked).toEqual([]);
     expect(victim.hits).toEqual([]);
@@ -134,8 +152,17 @@ describe('guardedGet refuses the operator network', () => {
       // One bad answer among good ones refuses the host: the socket may pick any of them.
       'mixed.example.com': ['93.184.216.34', '127.0.0.1'],
     });
-    for (const host of ['data.example.com', 'mapped.example.com', 'v6.example.com', 'metadata.example.com', 'mixed.example.com']) {
-      expect([host, await outcome(`http://${host}:${victim.port}/`, { lookup })]).toEqual([host, ToolboxErrorCode.UrlForbidden]);
+    for (const host of [
+      'data.example.com',
+      'mapped.example.com',
+      'v6.example.com',
+      'metadata.example.com',
+      'mixed.example.com',
+    ]) {
+      expect([host, await outcome(`http://${host}:${victim.port}/`, { lookup })]).toEqual([
+        host,
+        ToolboxErrorCode.UrlForbidden,
+      ]);
     }
     expect(victim.hits).toEqual([]);
   });
@@ -143,17 +170,33 @@ describe('guardedGet refuses the operator network', () => {
   it('fetches allow-listed hosts, by host:port or by a name the operator trusts', async () => {
     expect(await outcome(`http://127.0.0.1:${victim.port}/`, { policy: allowVictim() })).toBe('200 internal secret');
     const lookup = resolver({ 'data.internal': ['127.0.0.1'] });
-    expect(await outcome(`http://data.internal:${victim.port}/`, { policy: FetchPolicy.parse(['data.internal']), lookup })).toBe('200 internal secret');
-    expect(await outcome(`http://a.data.internal:${victim.port}/`, { policy: FetchPolicy.parse(['*.data.internal']), lookup: resolver({ 'a.data.internal': ['127.0.0.1'] }) })).toBe('200 internal secret');
+    expect(
+      await outcome(`http://data.internal:${victim.port}/`, { policy: FetchPolicy.parse(['data.internal']), lookup }),
+    ).toBe('200 internal secret');
+    expect(
+      await outcome(`http://a.data.internal:${victim.port}/`, {
+        policy: FetchPolicy.parse(['*.data.internal']),
+        lookup: resolver({ 'a.data.internal': ['127.0.0.1'] }),
+      }),
+    ).toBe('200 internal secret');
     // The port is part of an entry that names one.
-    expect(await outcome(`http://127.0.0.1:${open.port}/`, { policy: allowVictim() })).toBe(ToolboxErrorCode.UrlForbidden);
+    expect(await outcome(`http://127.0.0.1:${open.port}/`, { policy: allowVictim() })).toBe(
+      ToolboxErrorCode.UrlForbidden,
+    );
     victim.hits.length = 0;
   });
 
   it('checks every redirect hop: an allow-listed host cannot send the fetch to loopback', async () => {
     const policy = FetchPolicy.parse([`127.0.0.1:${open.port}`]);
     const via = (to: string) => `http://127.0.0.1:${open.port}/?to=${encodeURIComponent(to)}`;
-    for (const to of [`http://127.0.0.1:${victim.port}/`, `http://localhost:${victim.port}/`, `http://[::1]:${victim.port}/`, `http://0x7f000001:${victim.port}/`, 'http://169.254.169.254/latest/meta-data/', 'file:///etc/passwd']) {
+    for (const to of [
+      `http://127.0.0.1:${victim.port}/`,
+      `http://localhost:${victim.port}/`,
+      `http://[::1]:${victim.port}/`,
+      `http://0x7f000001:${victim.port}/`,
+      'http://169.254.169.254/latest/meta-data/',
+      'file:///etc/passwd',
+    ]) {
       expect([to, await outcome(via(to), { policy })]).toEqual([to, ToolboxErrorCode.UrlForbidden]);
     }
     expect(victim.hits).toEqual([]);

@@ -29,7 +29,10 @@ export interface GuardedResponse {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 function forbidden(url: URL, reason: string): ToolError {
-  return new ToolError(ToolboxErrorCode.UrlForbidden, `refused to fetch ${url.href}: ${reason} (the operator can allow hosts with EASYREMOTE_FETCH_ALLOW_HOSTS)`);
+  return new ToolError(
+    ToolboxErrorCode.UrlForbidden,
+    `refused to fetch ${url.href}: ${reason} (the operator can allow hosts with EASYREMOTE_FETCH_ALLOW_HOSTS)`,
+  );
 }
 
 /**
@@ -45,7 +48,10 @@ function guardedLookup(base: LookupFunction, policy: FetchPolicy, url: URL): Loo
       const addresses: LookupAddress[] = Array.isArray(answer) ? answer : [{ address: answer, family: isIP(answer) }];
       const bad = addresses.find(({ address }) => !policy.addressAllowed(address));
       if (bad !== undefined || addresses.length === 0) {
-        const reason = bad === undefined ? `${hostname} resolves to no address` : `${hostname} resolves to ${bad.address}, which is not a public address`;
+        const reason =
+          bad === undefined
+            ? `${hostname} resolves to no address`
+            : `${hostname} resolves to ${bad.address}, which is not a public address`;
         return callback(forbidden(url, reason), '');
       }
       if (options.all === true) return callback(null, addresses);
@@ -58,7 +64,11 @@ function send(url: URL, lookup: LookupFunction, options: GuardedGetOptions): Pro
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     // agent: false, so no pooled socket (connected under another hop's check) is ever reused.
-    const outgoing = request(url, { method: 'GET', headers: { ...options.headers }, signal: options.signal, lookup, agent: false }, resolve);
+    const outgoing = request(
+      url,
+      { method: 'GET', headers: { ...options.headers }, signal: options.signal, lookup, agent: false },
+      resolve,
+    );
     outgoing.on('error', reject);
     outgoing.end();
   });
@@ -79,8 +89,13 @@ export async function guardedGet(start: string, options: GuardedGetOptions): Pro
     if (route.kind === 'refused') throw forbidden(url, route.reason);
     const host = canonicalHost(url.hostname);
     // An IP literal is connected to without a lookup, so it is judged here.
-    if (route.kind === 'filtered' && isIP(host) !== 0 && !options.policy.addressAllowed(host)) throw forbidden(url, `${host} is not a public address`);
-    const response = await send(url, route.kind === 'listed' ? base : guardedLookup(base, options.policy, url), options);
+    if (route.kind === 'filtered' && isIP(host) !== 0 && !options.policy.addressAllowed(host))
+      throw forbidden(url, `${host} is not a public address`);
+    const response = await send(
+      url,
+      route.kind === 'listed' ? base : guardedLookup(base, options.policy, url),
+      options,
+    );
     const location = response.headers.location;
     if (!REDIRECTS.has(response.statusCode ?? 0) || location === undefined) {
       const answered = url.href;
@@ -96,7 +111,8 @@ export async function guardedGet(start: string, options: GuardedGetOptions): Pro
       };
     }
     response.destroy();
-    if (hop >= maxRedirects) throw Object.assign(new Error(`more than ${maxRedirects} redirects`), { code: 'TOO_MANY_REDIRECTS' });
+    if (hop >= maxRedirects)
+      throw Object.assign(new Error(`more than ${maxRedirects} redirects`), { code: 'TOO_MANY_REDIRECTS' });
     url = new URL(location, url);
   }
 }

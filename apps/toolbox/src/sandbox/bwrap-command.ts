@@ -79,7 +79,9 @@ function extraMounts(paths: readonly string[]): string[] {
 export function bwrapArgv(run: BwrapInvocation): string[] {
   const program = `${SANDBOX_WORK_DIR}/${run.fileName}`;
   const argv = [
-    ...(run.setprivPath === undefined ? [] : [run.setprivPath, `--reuid=${run.uid}`, `--regid=${run.gid}`, '--clear-groups', '--']),
+    ...(run.setprivPath === undefined
+      ? []
+      : [run.setprivPath, `--reuid=${run.uid}`, `--regid=${run.gid}`, '--clear-groups', '--']),
     run.bwrapPath,
     '--unshare-user',
     '--unshare-pid',

@@ -9,9 +9,16 @@ import { Termination } from './run-process.js';
 const Requirements = Type.Object(
   {
     memory: Type.Optional(
-      Type.Union([Type.String({ pattern: BYTE_SIZE_PATTERN }), Type.Integer({ minimum: 1 })], { description: 'Memory limit: bytes or a size such as "512MB" or "4GB" (clamped to the node maximum)' }),
+      Type.Union([Type.String({ pattern: BYTE_SIZE_PATTERN }), Type.Integer({ minimum: 1 })], {
+        description: 'Memory limit: bytes or a size such as "512MB" or "4GB" (clamped to the node maximum)',
+      }),
     ),
-    timeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Wall-clock and CPU-time limit in seconds (clamped to the node maximum)' })),
+    timeout: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description: 'Wall-clock and CPU-time limit in seconds (clamped to the node maximum)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -27,7 +34,11 @@ function termination(reason: string, exitCode: number): string {
   return reason;
 }
 
-function limitNote(ended: string, limits: { memoryBytes: number; timeoutSeconds: number }, maxOutput: number): string | undefined {
+function limitNote(
+  ended: string,
+  limits: { memoryBytes: number; timeoutSeconds: number },
+  maxOutput: number,
+): string | undefined {
   switch (ended) {
     case 'wall_time':
       return `wall-time limit of ${limits.timeoutSeconds} s exceeded: the program was killed`;
@@ -53,7 +64,11 @@ export function createCodeExecutionTool(sandbox: CodeSandbox): ToolDefinition {
     input: Type.Object(
       {
         code: Type.String({ minLength: 1, maxLength: config.maxCodeBytes, description: 'The program source' }),
-        language: Type.Enum(['python', 'node', 'bash'], { type: 'string', default: 'python', description: 'Interpreter to run it with' }),
+        language: Type.Enum(['python', 'node', 'bash'], {
+          type: 'string',
+          default: 'python',
+          description: 'Interpreter to run it with',
+        }),
         requirements: Type.Optional(Requirements),
       },
       { additionalProperties: false },
@@ -66,7 +81,11 @@ export function createCodeExecutionTool(sandbox: CodeSandbox): ToolDefinition {
       node_used: Type.String(),
       termination: Type.String({ description: 'exited, signal, wall_time, cpu_time, file_size or output_limit' }),
       sandbox: Type.String({ description: 'bubblewrap, or unsandboxed where the operator allowed it' }),
-      limits: Type.Object({ memory_bytes: Type.Integer(), timeout_seconds: Type.Number(), clamped: Type.Array(Type.String()) }),
+      limits: Type.Object({
+        memory_bytes: Type.Integer(),
+        timeout_seconds: Type.Number(),
+        clamped: Type.Array(Type.String()),
+      }),
     }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     metadata: { category: 'computation', tags: ['sandbox', 'code'], securityLevel: 'high' },
@@ -76,16 +95,26 @@ export function createCodeExecutionTool(sandbox: CodeSandbox): ToolDefinition {
       // The seed's security validation, before anything runs. There is deliberately no pattern
       // matching on the source: the sandbox is the boundary, and such filters are easy to evade.
       const bytes = Buffer.byteLength(code, 'utf8');
-      if (bytes > config.maxCodeBytes) throw new ToolError(ToolboxErrorCode.CodeRejected, `code is ${bytes} bytes; this node accepts at most ${config.maxCodeBytes}`);
+      if (bytes > config.maxCodeBytes)
+        throw new ToolError(
+          ToolboxErrorCode.CodeRejected,
+          `code is ${bytes} bytes; this node accepts at most ${config.maxCodeBytes}`,
+        );
       if (code.includes('\0')) throw new ToolError(ToolboxErrorCode.CodeRejected, 'code contains NUL characters');
       if (!config.languages.includes(language)) {
-        throw new ToolError(ToolboxErrorCode.LanguageUnavailable, `${language} is not allowed on this node (allowed: ${config.languages.join(', ') || 'none'})`);
+        throw new ToolError(
+          ToolboxErrorCode.LanguageUnavailable,
+          `${language} is not allowed on this node (allowed: ${config.languages.join(', ') || 'none'})`,
+        );
       }
       const limits = resolveLimits(requirements, config);
       const run = await sandbox.run(language, code, limits, ctx.signal);
       const ended = termination(run.termination, run.exitCode);
       const note = limitNote(ended, limits, config.maxOutputBytes);
-      const errors = note === undefined ? run.stderr : `${run.stderr}${run.stderr === '' || run.stderr.endsWith('\n') ? '' : '\n'}[sandbox] ${note}\n`;
+      const errors =
+        note === undefined
+          ? run.stderr
+          : `${run.stderr}${run.stderr === '' || run.stderr.endsWith('\n') ? '' : '\n'}[sandbox] ${note}\n`;
       return {
         output: run.stdout,
         errors,
@@ -94,7 +123,11 @@ export function createCodeExecutionTool(sandbox: CodeSandbox): ToolDefinition {
         node_used: ctx.nodeId,
         termination: ended,
         sandbox: run.mode,
-        limits: { memory_bytes: limits.memoryBytes, timeout_seconds: limits.timeoutSeconds, clamped: [...limits.clamped] },
+        limits: {
+          memory_bytes: limits.memoryBytes,
+          timeout_seconds: limits.timeoutSeconds,
+          clamped: [...limits.clamped],
+        },
       };
     },
   });

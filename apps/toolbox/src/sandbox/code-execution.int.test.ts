@@ -15,7 +15,12 @@ import { readSandboxConfig } from './sandbox-config.js';
 const isRoot = process.getuid?.() === 0;
 
 function sandboxWith(env: Record<string, string> = {}): CodeSandbox {
-  const reader = new EnvReader({ PATH: process.env.PATH, EASYREMOTE_SANDBOX_MAX_MEMORY: '512MB', EASYREMOTE_SANDBOX_MAX_TIMEOUT_S: '20', ...env });
+  const reader = new EnvReader({
+    PATH: process.env.PATH,
+    EASYREMOTE_SANDBOX_MAX_MEMORY: '512MB',
+    EASYREMOTE_SANDBOX_MAX_TIMEOUT_S: '20',
+    ...env,
+  });
   const config = readSandboxConfig(reader);
   reader.finish();
   return new CodeSandbox(config, { isRoot });
@@ -54,8 +59,13 @@ async function failureCode(args: Record<string, unknown>, target = tool): Promis
 function leftovers(): string {
   if (!isRoot) return '';
   try {
-    const lines = execFileSync('ps', ['-u', '65534', '-o', 'pid=,stat=,comm='], { encoding: 'utf8' }).trim().split('\n');
-    return lines.filter((line) => !/^\s*\d+\s+Z/.test(line)).join('\n').trim();
+    const lines = execFileSync('ps', ['-u', '65534', '-o', 'pid=,stat=,comm='], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    return lines
+      .filter((line) => !/^\s*\d+\s+Z/.test(line))
+      .join('\n')
+      .trim();
   } catch {
     return ''; // ps exits 1 when no process matches
   }
@@ -69,16 +79,32 @@ async function stillServes(): Promise<void> {
 describe.runIf(runsWith('bubblewrap'))('distributed_code_execution in bubblewrap', () => {
   beforeAll(async () => {
     const status = await sandbox.status();
-    if (!status.available || status.host.mode !== 'bubblewrap') throw new Error(`these tests need bubblewrap: ${JSON.stringify(status)}`);
+    if (!status.available || status.host.mode !== 'bubblewrap')
+      throw new Error(`these tests need bubblewrap: ${JSON.stringify(status)}`);
   });
 
   it.each([
-    ['python', 'import sys\nprint("hi from", sys.version_info.major)\nsys.stderr.write("warn\\n")\nsys.exit(3)', 'hi from 3\n'],
-    ['node', 'console.log("hi from", typeof process.version); console.error("warn"); process.exit(3)', 'hi from string\n'],
+    [
+      'python',
+      'import sys\nprint("hi from", sys.version_info.major)\nsys.stderr.write("warn\\n")\nsys.exit(3)',
+      'hi from 3\n',
+    ],
+    [
+      'node',
+      'console.log("hi from", typeof process.version); console.error("warn"); process.exit(3)',
+      'hi from string\n',
+    ],
     ['bash', 'echo "hi from $0" | sed s,/work/,,; echo warn >&2; exit 3', 'hi from main.sh\n'],
   ])('runs %s with the seed fields', async (language, code, output) => {
     const result = await execute({ code, language });
-    expect(result).toMatchObject({ output, errors: 'warn\n', exit_code: 3, node_used: expect.any(String), termination: 'exited', sandbox: 'bubblewrap' });
+    expect(result).toMatchObject({
+      output,
+      errors: 'warn\n',
+      exit_code: 3,
+      node_used: expect.any(String),
+      termination: 'exited',
+      sandbox: 'bubblewrap',
+    });
     expect(result.execution_time).toBeGreaterThan(0);
   });
 
@@ -119,7 +145,10 @@ describe.runIf(runsWith('bubblewrap'))('distributed_code_execution in bubblewrap
       expect(result.output).not.toContain('connected');
       expect(result.exit_code).toBe(0);
       expect(connections).toBe(0);
-      const viaNode = await execute({ code: `require('net').connect(${port}, '127.0.0.1').on('error', (e) => { console.log('blocked', e.code); }).on('connect', () => console.log('connected'))`, language: 'node' });
+      const viaNode = await execute({
+        code: `require('net').connect(${port}, '127.0.0.1').on('error', (e) => { console.log('blocked', e.code); }).on('connect', () => console.log('connected'))`,
+        language: 'node',
+      });
       expect(viaNode.output).toMatch(/^blocked (ENETUNREACH|ECONNREFUSED)/);
       expect(connections).toBe(0);
       await stillServes();
@@ -147,7 +176,10 @@ describe.runIf(runsWith('bubblewrap'))('distributed_code_execution in bubblewrap
       expect(existsSync(victim)).toBe(false);
       expect(existsSync('/usr/owned')).toBe(false);
       // The program's /tmp is not the host's, and nothing it wrote survives the run.
-      const again = await execute({ code: 'import os\nprint(os.path.exists("/tmp/mine"), os.path.exists("/work/mine"))', language: 'python' });
+      const again = await execute({
+        code: 'import os\nprint(os.path.exists("/tmp/mine"), os.path.exists("/work/mine"))',
+        language: 'python',
+      });
       expect(again.output).toBe('False False\n');
       await stillServes();
     });
@@ -198,20 +230,31 @@ describe.runIf(runsWith('bubblewrap'))('distributed_code_execution in bubblewrap
           return { mountPoint: fields[4] ?? '', options: fields[5] ?? '', type, superOptions };
         })
         .filter((mount) => mount.options.split(',').includes('rw'));
-      expect(writable.map((mount) => mount.mountPoint).sort()).toEqual(expect.arrayContaining(['/dev/shm', '/tmp', '/work']));
+      expect(writable.map((mount) => mount.mountPoint).sort()).toEqual(
+        expect.arrayContaining(['/dev/shm', '/tmp', '/work']),
+      );
       for (const mount of writable) {
         if (mount.type === 'tmpfs') expect(mount.superOptions, mount.mountPoint).toContain(`size=${cap / 1024}k`);
-        else if (mount.type === 'devtmpfs') expect(mount.mountPoint, mount.type).toMatch(/^\/dev\/(null|zero|full|random|urandom|tty)$/);
+        else if (mount.type === 'devtmpfs')
+          expect(mount.mountPoint, mount.type).toMatch(/^\/dev\/(null|zero|full|random|urandom|tty)$/);
         else expect(['proc', 'devpts'], `${mount.mountPoint} (${mount.type})`).toContain(mount.type);
       }
       await stillServes();
     });
 
     it('a fork bomb is bounded by the process limit and leaves nothing behind', async () => {
-      const python = await execute({ code: 'import os\nwhile True:\n    os.fork()', language: 'python', requirements: { timeout: 5 } });
+      const python = await execute({
+        code: 'import os\nwhile True:\n    os.fork()',
+        language: 'python',
+        requirements: { timeout: 5 },
+      });
       expect(python.exit_code).not.toBe(0);
       expect(python.execution_time).toBeLessThan(10);
-      const bash = await execute({ code: 'bomb() { bomb | bomb & }; bomb; sleep 2; echo survived', language: 'bash', requirements: { timeout: 5 } });
+      const bash = await execute({
+        code: 'bomb() { bomb | bomb & }; bomb; sleep 2; echo survived',
+        language: 'bash',
+        requirements: { timeout: 5 },
+      });
       expect(bash.execution_time).toBeLessThan(10);
       expect(bash.errors).toMatch(/fork|Resource temporarily unavailable/);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -220,13 +263,25 @@ describe.runIf(runsWith('bubblewrap'))('distributed_code_execution in bubblewrap
     });
 
     it('allocating past the memory limit fails', async () => {
-      const python = await execute({ code: 'data = bytearray(256 * 1024 * 1024)\nprint("allocated")', language: 'python', requirements: { memory: '64MB' } });
+      const python = await execute({
+        code: 'data = bytearray(256 * 1024 * 1024)\nprint("allocated")',
+        language: 'python',
+        requirements: { memory: '64MB' },
+      });
       expect(python.output).toBe('');
       expect(python.errors).toContain('MemoryError');
       expect(python.exit_code).not.toBe(0);
-      const node = await execute({ code: 'const parts = []; for (;;) parts.push(Buffer.alloc(32 * 1024 * 1024, 1));', language: 'node', requirements: { memory: '64MB' } });
+      const node = await execute({
+        code: 'const parts = []; for (;;) parts.push(Buffer.alloc(32 * 1024 * 1024, 1));',
+        language: 'node',
+        requirements: { memory: '64MB' },
+      });
       expect(node.exit_code).not.toBe(0);
-      const heap = await execute({ code: 'const parts = []; for (;;) parts.push(new Array(1e6).fill(Math.random()));', language: 'node', requirements: { memory: '64MB' } });
+      const heap = await execute({
+        code: 'const parts = []; for (;;) parts.push(new Array(1e6).fill(Math.random()));',
+        language: 'node',
+        requirements: { memory: '64MB' },
+      });
       expect(heap.exit_code).not.toBe(0);
       expect(heap.errors).toMatch(/heap/i);
       await stillServes();
@@ -271,13 +326,19 @@ describe.runIf(runsWith('bubblewrap'))('distributed_code_execution in bubblewrap
   });
 
   it('validates before running: unknown requirement keys, bad sizes, oversized code, disallowed languages', async () => {
-    expect(await failureCode({ code: 'x', language: 'python', requirements: { gpu: true } })).toBe('NODE_ERR_INVALID_ARGUMENTS');
-    expect(await failureCode({ code: 'x', language: 'python', requirements: { memory: 'lots' } })).toBe('NODE_ERR_INVALID_ARGUMENTS');
+    expect(await failureCode({ code: 'x', language: 'python', requirements: { gpu: true } })).toBe(
+      'NODE_ERR_INVALID_ARGUMENTS',
+    );
+    expect(await failureCode({ code: 'x', language: 'python', requirements: { memory: 'lots' } })).toBe(
+      'NODE_ERR_INVALID_ARGUMENTS',
+    );
     expect(await failureCode({ code: 'x', language: 'ruby' })).toBe('NODE_ERR_INVALID_ARGUMENTS');
     expect(await failureCode({ code: 'print(1)\0', language: 'python' })).toBe(ToolboxErrorCode.CodeRejected);
     expect(await failureCode({ code: 'é'.repeat(200 * 1024), language: 'python' })).toBe(ToolboxErrorCode.CodeRejected);
     const pythonOnly = createCodeExecutionTool(sandboxWith({ EASYREMOTE_SANDBOX_LANGUAGES: 'python' }));
-    expect(await failureCode({ code: 'echo hi', language: 'bash' }, pythonOnly)).toBe(ToolboxErrorCode.LanguageUnavailable);
+    expect(await failureCode({ code: 'echo hi', language: 'bash' }, pythonOnly)).toBe(
+      ToolboxErrorCode.LanguageUnavailable,
+    );
   });
 });
 
@@ -285,9 +346,21 @@ describe('distributed_code_execution without a sandbox', () => {
   it('refuses with a clear error unless the operator allows unsandboxed runs', async () => {
     const refusing = createCodeExecutionTool(sandboxWith({ EASYREMOTE_SANDBOX_BWRAP: '/nonexistent/bwrap' }));
     const response = await runTool(refusing, { code: 'print(1)', language: 'python' });
-    expect(response).toMatchObject({ ok: false, error: { code: ToolboxErrorCode.SandboxUnavailable, message: expect.stringContaining('EASYREMOTE_ALLOW_UNSANDBOXED') } });
+    expect(response).toMatchObject({
+      ok: false,
+      error: {
+        code: ToolboxErrorCode.SandboxUnavailable,
+        message: expect.stringContaining('EASYREMOTE_ALLOW_UNSANDBOXED'),
+      },
+    });
 
-    const allowing = createCodeExecutionTool(sandboxWith({ EASYREMOTE_SANDBOX_BWRAP: '/nonexistent/bwrap', EASYREMOTE_ALLOW_UNSANDBOXED: '1' }));
-    expect(await execute({ code: 'print(1)', language: 'python' }, allowing)).toMatchObject({ output: '1\n', exit_code: 0, sandbox: 'unsandboxed' });
+    const allowing = createCodeExecutionTool(
+      sandboxWith({ EASYREMOTE_SANDBOX_BWRAP: '/nonexistent/bwrap', EASYREMOTE_ALLOW_UNSANDBOXED: '1' }),
+    );
+    expect(await execute({ code: 'print(1)', language: 'python' }, allowing)).toMatchObject({
+      output: '1\n',
+      exit_code: 0,
+      sandbox: 'unsandboxed',
+    });
   });
 });

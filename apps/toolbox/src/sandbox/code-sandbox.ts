@@ -34,24 +34,48 @@ export class CodeSandbox {
   }
 
   /** Runs `code`; throws ToolError when this node cannot run it at all. */
-  async run(language: Language, code: string, limits: { memoryBytes: number; timeoutSeconds: number }, signal: AbortSignal): Promise<SandboxRun> {
+  async run(
+    language: Language,
+    code: string,
+    limits: { memoryBytes: number; timeoutSeconds: number },
+    signal: AbortSignal,
+  ): Promise<SandboxRun> {
     const status = await this.#status;
-    if (!status.available) throw new ToolError(ToolboxErrorCode.SandboxUnavailable, `code execution is disabled on this node: ${status.reason}`);
+    if (!status.available)
+      throw new ToolError(
+        ToolboxErrorCode.SandboxUnavailable,
+        `code execution is disabled on this node: ${status.reason}`,
+      );
     const interpreterPath = status.interpreters[language];
     if (interpreterPath === undefined) {
-      throw new ToolError(ToolboxErrorCode.LanguageUnavailable, `${language} cannot run on this node: ${status.missing[language] ?? 'not allowed'}`);
+      throw new ToolError(
+        ToolboxErrorCode.LanguageUnavailable,
+        `${language} cannot run on this node: ${status.missing[language] ?? 'not allowed'}`,
+      );
     }
     const release = await this.#slots.acquire(signal);
     try {
-      const outcome = await launchProgram(status.host, this.config, { language, interpreterPath, code, ...limits, signal });
+      const outcome = await launchProgram(status.host, this.config, {
+        language,
+        interpreterPath,
+        code,
+        ...limits,
+        signal,
+      });
       // bwrap reports its own failures as "bwrap: ..." before the program starts.
       if (outcome.exitCode !== 0 && outcome.stdout === '' && outcome.stderr.startsWith('bwrap: ')) {
-        throw new ToolError(ToolboxErrorCode.SandboxFailed, `the sandbox failed to start the program: ${outcome.stderr.trim()}`);
+        throw new ToolError(
+          ToolboxErrorCode.SandboxFailed,
+          `the sandbox failed to start the program: ${outcome.stderr.trim()}`,
+        );
       }
       return { ...outcome, mode: status.host.mode };
     } catch (error) {
       if (error instanceof ToolError) throw error;
-      throw new ToolError(ToolboxErrorCode.SandboxFailed, `the program could not be started: ${(error as Error).message}`);
+      throw new ToolError(
+        ToolboxErrorCode.SandboxFailed,
+        `the program could not be started: ${(error as Error).message}`,
+      );
     } finally {
       release();
     }

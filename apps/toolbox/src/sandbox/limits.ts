@@ -25,19 +25,27 @@ export function resolveLimits(requirements: CodeRequirements | undefined, config
   if (requirements?.memory !== undefined) {
     const asked = parseByteSize(requirements.memory);
     if (asked === undefined || asked === 0) {
-      throw new ToolError(ToolboxErrorCode.InvalidRequirements, `requirements.memory must be a size such as "512MB" or "4GB", got ${JSON.stringify(requirements.memory)}`);
+      throw new ToolError(
+        ToolboxErrorCode.InvalidRequirements,
+        `requirements.memory must be a size such as "512MB" or "4GB", got ${JSON.stringify(requirements.memory)}`,
+      );
     }
     memoryBytes = Math.min(asked, config.maxMemoryBytes);
-    if (asked > config.maxMemoryBytes) clamped.push(`memory lowered to this node's maximum of ${formatByteSize(config.maxMemoryBytes)}`);
+    if (asked > config.maxMemoryBytes)
+      clamped.push(`memory lowered to this node's maximum of ${formatByteSize(config.maxMemoryBytes)}`);
   }
   let timeoutSeconds = config.defaultTimeoutSeconds;
   if (requirements?.timeout !== undefined) {
     const asked = requirements.timeout;
     if (!Number.isFinite(asked) || asked <= 0) {
-      throw new ToolError(ToolboxErrorCode.InvalidRequirements, `requirements.timeout must be a positive number of seconds, got ${String(asked)}`);
+      throw new ToolError(
+        ToolboxErrorCode.InvalidRequirements,
+        `requirements.timeout must be a positive number of seconds, got ${String(asked)}`,
+      );
     }
     timeoutSeconds = Math.min(asked, config.maxTimeoutSeconds);
-    if (asked > config.maxTimeoutSeconds) clamped.push(`timeout lowered to this node's maximum of ${config.maxTimeoutSeconds} s`);
+    if (asked > config.maxTimeoutSeconds)
+      clamped.push(`timeout lowered to this node's maximum of ${config.maxTimeoutSeconds} s`);
   }
   return { memoryBytes, timeoutSeconds, clamped };
 }

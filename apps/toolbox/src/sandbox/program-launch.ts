@@ -35,7 +35,11 @@ export interface ProgramRun {
 const BASE_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' };
 
 /** Runs one program under `host`'s mode with the run's limits; rejects only when nothing could start. */
-export async function launchProgram(host: SandboxHost, config: SandboxConfig, run: ProgramRun): Promise<ProcessOutcome> {
+export async function launchProgram(
+  host: SandboxHost,
+  config: SandboxConfig,
+  run: ProgramRun,
+): Promise<ProcessOutcome> {
   const spec = LANGUAGE_SPECS[run.language];
   const cpuSeconds = Math.max(1, Math.ceil(run.timeoutSeconds));
   const addressSpaceBytes = run.memoryBytes + spec.addressSpaceHeadroom;
@@ -57,7 +61,14 @@ export async function launchProgram(host: SandboxHost, config: SandboxConfig, ru
       processes: config.maxProcesses,
       tmpBytes: config.tmpBytes,
     });
-    return runProcess({ argv, env: BASE_ENV, fd3: run.code, wallTimeMs, maxOutputBytes: config.maxOutputBytes, signal: run.signal });
+    return runProcess({
+      argv,
+      env: BASE_ENV,
+      fd3: run.code,
+      wallTimeMs,
+      maxOutputBytes: config.maxOutputBytes,
+      signal: run.signal,
+    });
   }
   const dir = await mkdtemp(join(tmpdir(), 'easyremote-run-'));
   try {
@@ -66,9 +77,24 @@ export async function launchProgram(host: SandboxHost, config: SandboxConfig, ru
     const limits =
       host.prlimitPath === undefined
         ? []
-        : [host.prlimitPath, `--as=${addressSpaceBytes}`, `--cpu=${cpuSeconds}:${cpuSeconds + 1}`, `--nproc=${config.maxProcesses}`, `--fsize=${config.tmpBytes}`, '--core=0', '--'];
+        : [
+            host.prlimitPath,
+            `--as=${addressSpaceBytes}`,
+            `--cpu=${cpuSeconds}:${cpuSeconds + 1}`,
+            `--nproc=${config.maxProcesses}`,
+            `--fsize=${config.tmpBytes}`,
+            '--core=0',
+            '--',
+          ];
     const argv = [...limits, run.interpreterPath, ...spec.args(run.memoryBytes), file];
-    return await runProcess({ argv, env: { ...BASE_ENV, HOME: dir, TMPDIR: dir }, cwd: dir, wallTimeMs, maxOutputBytes: config.maxOutputBytes, signal: run.signal });
+    return await runProcess({
+      argv,
+      env: { ...BASE_ENV, HOME: dir, TMPDIR: dir },
+      cwd: dir,
+      wallTimeMs,
+      maxOutputBytes: config.maxOutputBytes,
+      signal: run.signal,
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

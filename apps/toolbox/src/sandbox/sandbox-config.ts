@@ -35,7 +35,11 @@ export interface SandboxConfig {
 export function readSandboxConfig(env: EnvReader): SandboxConfig {
   const languages = env.list('EASYREMOTE_SANDBOX_LANGUAGES') ?? [...LANGUAGES];
   for (const language of languages) {
-    if (!isLanguage(language)) env.problem('EASYREMOTE_SANDBOX_LANGUAGES', `lists ${JSON.stringify(language)}; allowed: ${LANGUAGES.join(', ')}`);
+    if (!isLanguage(language))
+      env.problem(
+        'EASYREMOTE_SANDBOX_LANGUAGES',
+        `lists ${JSON.stringify(language)}; allowed: ${LANGUAGES.join(', ')}`,
+      );
   }
   const maxMemoryBytes = env.bytes('EASYREMOTE_SANDBOX_MAX_MEMORY', 1024 ** 3, 16 * 1024 ** 2);
   const maxTimeoutSeconds = env.integer('EASYREMOTE_SANDBOX_MAX_TIMEOUT_S', 300, 1, 86_400);
@@ -51,7 +55,10 @@ export function readSandboxConfig(env: EnvReader): SandboxConfig {
     interpreters: Object.freeze(interpreters),
     uid: env.integer('EASYREMOTE_SANDBOX_UID', 65_534, 1),
     gid: env.integer('EASYREMOTE_SANDBOX_GID', 65_534, 1),
-    defaultMemoryBytes: Math.min(env.bytes('EASYREMOTE_SANDBOX_MEMORY', 256 * 1024 ** 2, 16 * 1024 ** 2), maxMemoryBytes),
+    defaultMemoryBytes: Math.min(
+      env.bytes('EASYREMOTE_SANDBOX_MEMORY', 256 * 1024 ** 2, 16 * 1024 ** 2),
+      maxMemoryBytes,
+    ),
     maxMemoryBytes,
     defaultTimeoutSeconds: Math.min(env.integer('EASYREMOTE_SANDBOX_TIMEOUT_S', 30, 1, 86_400), maxTimeoutSeconds),
     maxTimeoutSeconds,

@@ -19,7 +19,12 @@ export type SandboxStatus =
 const PROBE_TIMEOUT_S = 10;
 
 function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? ''
+  );
 }
 
 async function first(name: string, searchPath: string): Promise<string | undefined> {
@@ -27,14 +32,22 @@ async function first(name: string, searchPath: string): Promise<string | undefin
 }
 
 /** Runs a language's probe program with each candidate interpreter until one prints `ok`. */
-async function probeLanguage(host: SandboxHost, config: SandboxConfig, language: Language): Promise<{ path: string } | { problem: string }> {
+async function probeLanguage(
+  host: SandboxHost,
+  config: SandboxConfig,
+  language: Language,
+): Promise<{ path: string } | { problem: string }> {
   const spec = LANGUAGE_SPECS[language];
   const configured = config.interpreters[language];
   const candidates: string[] = [];
   for (const command of configured === undefined ? spec.commands : [configured]) {
-    for (const path of await findExecutables(command, config.searchPath)) if (!candidates.includes(path)) candidates.push(path);
+    for (const path of await findExecutables(command, config.searchPath))
+      if (!candidates.includes(path)) candidates.push(path);
   }
-  if (candidates.length === 0) return { problem: `no ${spec.commands[0]} interpreter found${configured === undefined ? ' on PATH' : ` at ${configured}`}` };
+  if (candidates.length === 0)
+    return {
+      problem: `no ${spec.commands[0]} interpreter found${configured === undefined ? ' on PATH' : ` at ${configured}`}`,
+    };
   let problem = '';
   for (const interpreterPath of candidates) {
     const outcome = await launchProgram(host, config, {
@@ -51,7 +64,10 @@ async function probeLanguage(host: SandboxHost, config: SandboxConfig, language:
   return { problem };
 }
 
-async function probeLanguages(host: SandboxHost, config: SandboxConfig): Promise<Pick<Extract<SandboxStatus, { available: true }>, 'interpreters' | 'missing'>> {
+async function probeLanguages(
+  host: SandboxHost,
+  config: SandboxConfig,
+): Promise<Pick<Extract<SandboxStatus, { available: true }>, 'interpreters' | 'missing'>> {
   const interpreters: Partial<Record<Language, string>> = {};
   const missing: Partial<Record<Language, string>> = {};
   await Promise.all(
@@ -75,9 +91,11 @@ export async function probeSandbox(config: SandboxConfig, isRoot: boolean): Prom
   let problem: string;
   const bwrapPath = await first(config.bwrapPath ?? 'bwrap', config.searchPath);
   const setprivPath = isRoot ? await first('setpriv', config.searchPath) : undefined;
-  if (bwrapPath === undefined) problem = `bubblewrap (bwrap) is not installed${config.bwrapPath ? ` at ${config.bwrapPath}` : ''}`;
+  if (bwrapPath === undefined)
+    problem = `bubblewrap (bwrap) is not installed${config.bwrapPath ? ` at ${config.bwrapPath}` : ''}`;
   else if (prlimitPath === undefined) problem = 'prlimit (util-linux) is not installed';
-  else if (isRoot && setprivPath === undefined) problem = 'setpriv (util-linux) is not installed; it is needed to drop root before sandboxing';
+  else if (isRoot && setprivPath === undefined)
+    problem = 'setpriv (util-linux) is not installed; it is needed to drop root before sandboxing';
   else {
     const host: SandboxHost = { mode: SandboxMode.Bubblewrap, bwrapPath, prlimitPath, setprivPath };
     const { interpreters, missing } = await probeLanguages(host, config);
@@ -87,8 +105,16 @@ export async function probeSandbox(config: SandboxConfig, isRoot: boolean): Prom
     problem = `the bubblewrap self-test failed: ${Object.values(missing).join('; ')}`;
   }
   if (!config.allowUnsandboxed) {
-    return { available: false, reason: `${problem}. Install bubblewrap (Debian: apt-get install bubblewrap) and allow user namespaces, or set EASYREMOTE_ALLOW_UNSANDBOXED=1 to run code without a sandbox` };
+    return {
+      available: false,
+      reason: `${problem}. Install bubblewrap (Debian: apt-get install bubblewrap) and allow user namespaces, or set EASYREMOTE_ALLOW_UNSANDBOXED=1 to run code without a sandbox`,
+    };
   }
-  const host: SandboxHost = { mode: SandboxMode.Unsandboxed, bwrapPath: undefined, prlimitPath, setprivPath: undefined };
+  const host: SandboxHost = {
+    mode: SandboxMode.Unsandboxed,
+    bwrapPath: undefined,
+    prlimitPath,
+    setprivPath: undefined,
+  };
   return { available: true, host, ...(await probeLanguages(host, config)), sandboxProblem: problem };
 }

@@ -63,7 +63,11 @@ export class MemoryEntitlement implements Entitlement {
   }
 
   state(): EntitlementState {
-    return (this.#state ??= { mode: this.#mode, grants: compileGrants(this.#grants.values()), pins: new Map(this.#pins) });
+    return (this.#state ??= {
+      mode: this.#mode,
+      grants: compileGrants(this.#grants.values()),
+      pins: new Map(this.#pins),
+    });
   }
 
   requestPins(requests: readonly PinRequest[]): void {

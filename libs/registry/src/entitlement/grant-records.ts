@@ -47,7 +47,9 @@ export function pinKey(tool: string): string {
 }
 
 /** What a key of the grants bucket names, or undefined for a key this version does not know. */
-export function parseGrantsKey(key: string): { kind: 'grant'; nodeId: string } | { kind: 'pin'; tool: string } | undefined {
+export function parseGrantsKey(
+  key: string,
+): { kind: 'grant'; nodeId: string } | { kind: 'pin'; tool: string } | undefined {
   if (key.startsWith(NODE_PREFIX)) {
     const nodeId = key.slice(NODE_PREFIX.length);
     return isValidNodeId(nodeId) ? { kind: 'grant', nodeId } : undefined;
@@ -76,7 +78,8 @@ export function decodeGrant(nodeId: string, value: unknown): NodeGrant | undefin
  * its digest does not match its descriptor (the digest is recomputed, never trusted).
  */
 export function decodePin(tool: string, value: unknown): ToolPin | undefined {
-  if (!isObject(value) || value.tool !== tool || typeof value.digest !== 'string' || !isObject(value.descriptor)) return undefined;
+  if (!isObject(value) || value.tool !== tool || typeof value.digest !== 'string' || !isObject(value.descriptor))
+    return undefined;
   if (value.descriptor.name !== tool || typeof value.nodeId !== 'string') return undefined;
   if (descriptorDigest(value.descriptor as unknown as ToolDescriptor) !== value.digest) return undefined;
   const by = value.by === 'operator' || value.by === 'succession' ? value.by : 'first-seen';

@@ -1,9 +1,23 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Kvm, type KV } from '@nats-io/kv';
-import { decodeNodeAdvert, GRANTS_BUCKET, isValidNodeId, isValidToolName, type ToolDescriptor } from '@easyremote/protocol';
+import {
+  decodeNodeAdvert,
+  GRANTS_BUCKET,
+  isValidNodeId,
+  isValidToolName,
+  type ToolDescriptor,
+} from '@easyremote/protocol';
 import { describeError, RegistryError, RegistryErrorCode } from '../errors.js';
 import { descriptorDigest } from './descriptor-digest.js';
-import { decodeGrant, decodePin, grantKey, parseGrantsKey, pinKey, type NodeGrant, type ToolPin } from './grant-records.js';
+import {
+  decodeGrant,
+  decodePin,
+  grantKey,
+  parseGrantsKey,
+  pinKey,
+  type NodeGrant,
+  type ToolPin,
+} from './grant-records.js';
 import { isValidToolGlob } from './tool-glob.js';
 
 export interface GrantsBucketOptions {
@@ -19,7 +33,11 @@ export async function openGrantsBucket(nc: NatsConnection, options: GrantsBucket
   try {
     return await new Kvm(nc).create(bucket, { history: 5, replicas: options.replicas ?? 1 });
   } catch (error) {
-    throw new RegistryError(RegistryErrorCode.GrantsUnavailable, `cannot open the grants bucket ${bucket}: ${describeError(error)}`, { cause: error });
+    throw new RegistryError(
+      RegistryErrorCode.GrantsUnavailable,
+      `cannot open the grants bucket ${bucket}: ${describeError(error)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -33,7 +51,9 @@ async function storeCall<T>(what: string, run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     if (error instanceof RegistryError) throw error;
-    throw new RegistryError(RegistryErrorCode.GrantsUnavailable, `cannot ${what}: ${describeError(error)}`, { cause: error });
+    throw new RegistryError(RegistryErrorCode.GrantsUnavailable, `cannot ${what}: ${describeError(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -50,11 +70,16 @@ export class GrantStore {
 
   /** Replaces the node's grant with these globs (`*` matches any characters). */
   async set(nodeId: string, globs: readonly string[]): Promise<NodeGrant> {
-    if (!isValidNodeId(nodeId)) throw invalid(`invalid node id ${JSON.stringify(nodeId)}: use 1-64 characters of A-Z a-z 0-9 _ -`);
+    if (!isValidNodeId(nodeId))
+      throw invalid(`invalid node id ${JSON.stringify(nodeId)}: use 1-64 characters of A-Z a-z 0-9 _ -`);
     const tools = [...new Set(globs.map((glob) => glob.trim()).filter(Boolean))];
-    if (tools.length === 0) throw invalid('a grant needs at least one tool glob (revoke the grant to take every tool away)');
+    if (tools.length === 0)
+      throw invalid('a grant needs at least one tool glob (revoke the grant to take every tool away)');
     const bad = tools.find((glob) => !isValidToolGlob(glob));
-    if (bad !== undefined) throw invalid(`invalid tool glob ${JSON.stringify(bad)}: use 1-128 characters of A-Z a-z 0-9 _ . - and * (any characters)`);
+    if (bad !== undefined)
+      throw invalid(
+        `invalid tool glob ${JSON.stringify(bad)}: use 1-128 characters of A-Z a-z 0-9 _ . - and * (any characters)`,
+      );
     const grant: NodeGrant = { nodeId, tools, updatedAt: new Date().toISOString() };
     await storeCall('write the grant', () => this.kv.put(grantKey(nodeId), JSON.stringify(grant)));
     return grant;
@@ -65,7 +90,9 @@ export class GrantStore {
     if (!isValidNodeId(nodeId)) throw invalid(`invalid node id ${JSON.stringify(nodeId)}`);
     const grant = await storeCall('read the grant', async () => {
       const entry = await this.kv.get(grantKey(nodeId));
-      return entry && entry.operation === 'PUT' && entry.value.length > 0 ? decodeGrant(nodeId, entry.json<unknown>()) : undefined;
+      return entry && entry.operation === 'PUT' && entry.value.length > 0
+        ? decodeGrant(nodeId, entry.json<unknown>())
+        : undefined;
     });
     if (grant === undefined) throw new RegistryError(RegistryErrorCode.GrantNotFound, `node ${nodeId} has no grant`);
     return grant;
@@ -103,7 +130,14 @@ export class GrantStore {
   /** Makes `descriptor` (as node `nodeId` advertises it) the tool's approved descriptor, whatever came before. */
   async approve(descriptor: ToolDescriptor, nodeId: string): Promise<ToolPin> {
     if (!isValidToolName(descriptor.name)) throw invalid(`invalid tool name ${JSON.stringify(descriptor.name)}`);
-    const pin: ToolPin = { tool: descriptor.name, digest: descriptorDigest(descriptor), descriptor, nodeId, by: 'operator', pinnedAt: new Date().toISOString() };
+    const pin: ToolPin = {
+      tool: descriptor.name,
+      digest: descriptorDigest(descriptor),
+      descriptor,
+      nodeId,
+      by: 'operator',
+      pinnedAt: new Date().toISOString(),
+    };
     await storeCall('write the approval', () => this.kv.put(pinKey(pin.tool), JSON.stringify(pin)));
     return pin;
   }
@@ -113,9 +147,12 @@ export class GrantStore {
     if (!isValidToolName(tool)) throw invalid(`invalid tool name ${JSON.stringify(tool)}`);
     const pin = await storeCall('read the approval', async () => {
       const entry = await this.kv.get(pinKey(tool));
-      return entry && entry.operation === 'PUT' && entry.value.length > 0 ? decodePin(tool, entry.json<unknown>()) : undefined;
+      return entry && entry.operation === 'PUT' && entry.value.length > 0
+        ? decodePin(tool, entry.json<unknown>())
+        : undefined;
     });
-    if (pin === undefined) throw new RegistryError(RegistryErrorCode.GrantNotFound, `tool ${tool} has no approved descriptor`);
+    if (pin === undefined)
+      throw new RegistryError(RegistryErrorCode.GrantNotFound, `tool ${tool} has no approved descriptor`);
     await storeCall('delete the approval', () => this.kv.delete(pinKey(tool)));
     return pin;
   }
@@ -141,7 +178,8 @@ export class GrantStore {
 export async function advertisedDescriptor(registry: KV, nodeId: string, tool: string): Promise<ToolDescriptor> {
   if (!isValidNodeId(nodeId)) throw invalid(`invalid node id ${JSON.stringify(nodeId)}`);
   const entry = await storeCall('read the registry', () => registry.get(nodeId));
-  if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) throw invalid(`node ${nodeId} is not in the registry (is it running?)`);
+  if (!entry || entry.operation !== 'PUT' || entry.value.length === 0)
+    throw invalid(`node ${nodeId} is not in the registry (is it running?)`);
   let descriptor: ToolDescriptor | undefined;
   try {
     descriptor = decodeNodeAdvert(entry.value).tools.find((candidate) => candidate.name === tool);

@@ -3,7 +3,17 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import type { NodeAdvert, ToolDescriptor } from '@easyremote/protocol';
-import { advertisedDescriptor, descriptorDigest, GrantStore, GrantView, NodeAdvertiser, openGrantsBucket, openRegistry, RegistryView, type RegistryChange } from '../index.js';
+import {
+  advertisedDescriptor,
+  descriptorDigest,
+  GrantStore,
+  GrantView,
+  NodeAdvertiser,
+  openGrantsBucket,
+  openRegistry,
+  RegistryView,
+  type RegistryChange,
+} from '../index.js';
 
 let nats: NatsServerHandle;
 let nc: NatsConnection;
@@ -27,12 +37,26 @@ async function waitFor(check: () => boolean, timeoutMs = 3_000): Promise<void> {
   }
 }
 
-const high: ToolDescriptor = { name: 'vault_open', inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }, metadata: { securityLevel: 'high' } };
+const high: ToolDescriptor = {
+  name: 'vault_open',
+  inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+  metadata: { securityLevel: 'high' },
+};
 const downgraded: ToolDescriptor = { ...high, metadata: {} };
 
 function advert(nodeId: string, tools: ToolDescriptor[]): NodeAdvert {
   const now = Date.now();
-  return { version: 1, nodeId, instanceId: `${nodeId}-1`, startedAt: now, heartbeatAt: now, ttlMs: 5_000, tools, capabilities: { cpus: 1, memoryBytes: 1, platform: 'linux', labels: {} }, load: { inFlight: 0, maxConcurrency: 4 } };
+  return {
+    version: 1,
+    nodeId,
+    instanceId: `${nodeId}-1`,
+    startedAt: now,
+    heartbeatAt: now,
+    ttlMs: 5_000,
+    tools,
+    capabilities: { cpus: 1, memoryBytes: 1, platform: 'linux', labels: {} },
+    load: { inFlight: 0, maxConcurrency: 4 },
+  };
 }
 
 /** Two gateways' worth of views on the same buckets. */
@@ -72,7 +96,10 @@ async function mesh(mode: 'open' | 'required') {
 describe('GrantStore', () => {
   it('sets, lists and revokes grants, and refuses bad input with stable codes', async () => {
     const store = await GrantStore.open(nc, { bucket: `grants-store-${++buckets}` });
-    expect(await store.set('gpu-1', ['image_*', ' echo ', 'image_*'])).toMatchObject({ nodeId: 'gpu-1', tools: ['image_*', 'echo'] });
+    expect(await store.set('gpu-1', ['image_*', ' echo ', 'image_*'])).toMatchObject({
+      nodeId: 'gpu-1',
+      tools: ['image_*', 'echo'],
+    });
     await store.set('gpu-2', ['*']);
     expect((await store.list()).map((grant) => [grant.nodeId, grant.tools])).toEqual([
       ['gpu-1', ['image_*', 'echo']],
@@ -94,7 +121,9 @@ describe('GrantView behind RegistryView (two gateways)', () => {
     await m.join('zz-real', [high]);
     await waitFor(() => m.gateways.every(({ entitlement }) => entitlement.pins().length === 1));
     const pins = await m.store.pins();
-    expect(pins).toMatchObject([{ tool: 'vault_open', nodeId: 'zz-real', by: 'first-seen', digest: descriptorDigest(high) }]);
+    expect(pins).toMatchObject([
+      { tool: 'vault_open', nodeId: 'zz-real', by: 'first-seen', digest: descriptorDigest(high) },
+    ]);
 
     await m.join('aa-rogue', [downgraded]);
     for (const { view } of m.gateways) {
@@ -137,7 +166,11 @@ describe('GrantView behind RegistryView (two gateways)', () => {
       await waitFor(() => view.tool('vault_open')?.providers.join() === 'other');
       expect(view.conflicts()).toMatchObject([{ nodeId: 'real', reason: 'descriptor-differs' }]);
     }
-    await expect(advertisedDescriptor(m.registry, 'other', 'missing')).rejects.toMatchObject({ code: 'REG_ERR_INVALID_GRANT' });
-    await expect(advertisedDescriptor(m.registry, 'nobody', 'vault_open')).rejects.toMatchObject({ code: 'REG_ERR_INVALID_GRANT' });
+    await expect(advertisedDescriptor(m.registry, 'other', 'missing')).rejects.toMatchObject({
+      code: 'REG_ERR_INVALID_GRANT',
+    });
+    await expect(advertisedDescriptor(m.registry, 'nobody', 'vault_open')).rejects.toMatchObject({
+      code: 'REG_ERR_INVALID_GRANT',
+    });
   });
 });

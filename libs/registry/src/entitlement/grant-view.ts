@@ -2,7 +2,15 @@ import type { KV, KvEntry } from '@nats-io/kv';
 import { silentLogger, type Logger } from '@easyremote/protocol';
 import { RegistryWatch } from '../registry-watch.js';
 import { compileGrants, type Entitlement, type EntitlementState, type PinRequest } from './entitlement.js';
-import { decodeGrant, decodePin, parseGrantsKey, pinKey, type GrantMode, type NodeGrant, type ToolPin } from './grant-records.js';
+import {
+  decodeGrant,
+  decodePin,
+  parseGrantsKey,
+  pinKey,
+  type GrantMode,
+  type NodeGrant,
+  type ToolPin,
+} from './grant-records.js';
 
 export interface GrantViewOptions {
   mode: GrantMode;
@@ -101,7 +109,14 @@ export class GrantView implements Entitlement {
 
   async #write(request: PinRequest): Promise<void> {
     const { tool, digest, descriptor, nodeId, by } = request;
-    const value = JSON.stringify({ tool, digest, descriptor, nodeId, by, pinnedAt: new Date().toISOString() } satisfies ToolPin);
+    const value = JSON.stringify({
+      tool,
+      digest,
+      descriptor,
+      nodeId,
+      by,
+      pinnedAt: new Date().toISOString(),
+    } satisfies ToolPin);
     try {
       if (by === 'first-seen') {
         await this.#kv.create(pinKey(tool), value);
@@ -127,12 +142,14 @@ export class GrantView implements Entitlement {
     const removed = entry.operation !== 'PUT' || entry.value.length === 0;
     if (parsed.kind === 'grant') {
       const grant = removed ? undefined : decodeGrant(parsed.nodeId, text(entry));
-      if (!removed && grant === undefined) this.#logger.warn({ key: entry.key }, 'ignoring a malformed grant (the node keeps no grant)');
+      if (!removed && grant === undefined)
+        this.#logger.warn({ key: entry.key }, 'ignoring a malformed grant (the node keeps no grant)');
       if (grant === undefined) this.#grants.delete(parsed.nodeId);
       else this.#grants.set(parsed.nodeId, grant);
     } else {
       const pin = removed ? undefined : decodePin(parsed.tool, text(entry));
-      if (!removed && pin === undefined) this.#logger.warn({ key: entry.key }, 'ignoring a malformed pin (the tool has no approved descriptor)');
+      if (!removed && pin === undefined)
+        this.#logger.warn({ key: entry.key }, 'ignoring a malformed pin (the tool has no approved descriptor)');
       if (pin === undefined) this.#pins.delete(parsed.tool);
       else this.#pins.set(parsed.tool, { pin, revision: entry.revision });
     }

@@ -55,14 +55,19 @@ function agreedDigest(offers: readonly Offer[]): string | undefined {
  *
  * Pure and deterministic: the same adverts and state give the same set on every gateway.
  */
-export function resolveToolSet(nodes: ReadonlyMap<string, NodeEntry>, state: EntitlementState, digests: DigestCache = new DigestCache()): Resolution {
+export function resolveToolSet(
+  nodes: ReadonlyMap<string, NodeEntry>,
+  state: EntitlementState,
+  digests: DigestCache = new DigestCache(),
+): Resolution {
   const offersByTool = new Map<string, Offer[]>();
   for (const nodeId of [...nodes.keys()].sort(byCodeUnits)) {
     for (const descriptor of nodes.get(nodeId)?.advert.tools ?? []) {
       let offers = offersByTool.get(descriptor.name);
       if (offers === undefined) offersByTool.set(descriptor.name, (offers = []));
       // A node listing a name twice counts once, with its first descriptor; ids arrive in order.
-      if (offers[offers.length - 1]?.nodeId !== nodeId) offers.push({ nodeId, descriptor, digest: digests.digest(descriptor) });
+      if (offers[offers.length - 1]?.nodeId !== nodeId)
+        offers.push({ nodeId, descriptor, digest: digests.digest(descriptor) });
     }
   }
 
@@ -88,9 +93,20 @@ export function resolveToolSet(nodes: ReadonlyMap<string, NodeEntry>, state: Ent
         approved.push(offer);
         continue;
       }
-      const reason = pin === undefined ? 'unapproved' : lowersSecurityLevel(offer.descriptor, pin.descriptor) ? 'security-downgrade' : 'descriptor-differs';
+      const reason =
+        pin === undefined
+          ? 'unapproved'
+          : lowersSecurityLevel(offer.descriptor, pin.descriptor)
+            ? 'security-downgrade'
+            : 'descriptor-differs';
       const against = approvedDigest ?? pin?.digest;
-      conflicts.push({ tool, nodeId: offer.nodeId, reason, digest: offer.digest, ...(against === undefined ? {} : { approvedDigest: against }) });
+      conflicts.push({
+        tool,
+        nodeId: offer.nodeId,
+        reason,
+        digest: offer.digest,
+        ...(against === undefined ? {} : { approvedDigest: against }),
+      });
     }
     if (approved.length === 0) continue;
     // Nodes the queue group cannot tell apart from providers: placement must not use tools.<token>.
@@ -104,7 +120,15 @@ export function resolveToolSet(nodes: ReadonlyMap<string, NodeEntry>, state: Ent
     list.push(entry);
     byName.set(tool, entry);
   }
-  return { set: { list: Object.freeze(list), byName, conflicts: Object.freeze(conflicts), signature: signatureOf(list, digests) }, pinRequests };
+  return {
+    set: {
+      list: Object.freeze(list),
+      byName,
+      conflicts: Object.freeze(conflicts),
+      signature: signatureOf(list, digests),
+    },
+    pinRequests,
+  };
 }
 
 /**
@@ -115,9 +139,18 @@ export function resolveToolSet(nodes: ReadonlyMap<string, NodeEntry>, state: Ent
  * security level. Undefined when nothing can be approved: another node can never replace a pinned
  * descriptor by waiting for its node to leave.
  */
-function approve(state: EntitlementState, tool: string, allowed: readonly Offer[], pin: ToolPin | undefined, requests: PinRequest[]): string | undefined {
+function approve(
+  state: EntitlementState,
+  tool: string,
+  allowed: readonly Offer[],
+  pin: ToolPin | undefined,
+  requests: PinRequest[],
+): string | undefined {
   if (pin !== undefined && allowed.some((offer) => offer.digest === pin.digest)) return pin.digest;
-  const eligible = pin === undefined ? allowed : allowed.filter((offer) => offer.nodeId === pin.nodeId || state.grants.has(offer.nodeId));
+  const eligible =
+    pin === undefined
+      ? allowed
+      : allowed.filter((offer) => offer.nodeId === pin.nodeId || state.grants.has(offer.nodeId));
   const agreed = agreedDigest(eligible);
   const candidate = eligible[0];
   if (agreed === undefined || candidate === undefined) return undefined;
@@ -129,5 +162,10 @@ function approve(state: EntitlementState, tool: string, allowed: readonly Offer[
 
 /** Names, approved descriptors and providers: equal signatures mean an unchanged tool list. */
 function signatureOf(list: readonly ToolEntry[], digests: DigestCache): string {
-  return list.map((entry) => `${entry.name} ${digests.digest(entry.descriptor)} ${entry.providers.join(',')}${entry.restricted ? ' r' : ''}`).join('\n');
+  return list
+    .map(
+      (entry) =>
+        `${entry.name} ${digests.digest(entry.descriptor)} ${entry.providers.join(',')}${entry.restricted ? ' r' : ''}`,
+    )
+    .join('\n');
 }

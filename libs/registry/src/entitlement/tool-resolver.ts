@@ -16,9 +16,11 @@ export interface ResolverHost {
 
 const HINTS: Readonly<Record<ToolConflict['reason'], string>> = {
   'not-granted': 'its grant does not name the tool (easyremote grants set)',
-  'descriptor-differs': 'its descriptor differs from the approved one (easyremote grants approve <tool> --node <id> to switch)',
+  'descriptor-differs':
+    'its descriptor differs from the approved one (easyremote grants approve <tool> --node <id> to switch)',
   'security-downgrade': 'its descriptor has a lower security level than the approved one',
-  unapproved: 'nodes disagree on the descriptor and none is approved yet (easyremote grants approve <tool> --node <id>)',
+  unapproved:
+    'nodes disagree on the descriptor and none is approved yet (easyremote grants approve <tool> --node <id>)',
 };
 
 function key(conflict: ToolConflict): string {
@@ -50,7 +52,8 @@ export class ToolResolver {
   resolve(): ToolSet {
     const { set, pinRequests } = resolveToolSet(this.host.nodes(), this.entitlement.state(), this.#digests);
     const last = this.#last;
-    const kept: ToolSet = last !== undefined && last.signature === set.signature ? { ...set, list: last.list, byName: last.byName } : set;
+    const kept: ToolSet =
+      last !== undefined && last.signature === set.signature ? { ...set, list: last.list, byName: last.byName } : set;
     this.#last = kept;
     this.#report(kept.conflicts);
     if (pinRequests.length > 0) this.entitlement.requestPins(pinRequests);

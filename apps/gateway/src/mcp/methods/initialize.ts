@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionState } from '../session-token.js';
 import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
-import { INSTRUCTIONS, LATEST_LEGACY_VERSION, SERVER_CAPABILITIES, SERVER_INFO, SUPPORTED_LEGACY_VERSIONS } from '../server-info.js';
+import {
+  INSTRUCTIONS,
+  LATEST_LEGACY_VERSION,
+  SERVER_CAPABILITIES,
+  SERVER_INFO,
+  SUPPORTED_LEGACY_VERSIONS,
+} from '../server-info.js';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -11,11 +17,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * The 2025-era handshake. Negotiates the version (the client's when we speak it, else our latest)
  * and returns the state the session id will carry.
  */
-export function initialize(params: Record<string, unknown> | undefined, now: number): { result: Record<string, unknown>; session: SessionState } {
+export function initialize(
+  params: Record<string, unknown> | undefined,
+  now: number,
+): { result: Record<string, unknown>; session: SessionState } {
   const requested = params?.protocolVersion;
   const clientInfo = params?.clientInfo;
   const capabilities = params?.capabilities;
-  if (typeof requested !== 'string' || !isPlainObject(clientInfo) || typeof clientInfo.name !== 'string' || !isPlainObject(capabilities)) {
+  if (
+    typeof requested !== 'string' ||
+    !isPlainObject(clientInfo) ||
+    typeof clientInfo.name !== 'string' ||
+    !isPlainObject(capabilities)
+  ) {
     throw new McpProtocolError(
       JsonRpcCode.InvalidParams,
       'initialize needs params { protocolVersion: string, capabilities: object, clientInfo: { name, version } }',
@@ -26,7 +40,11 @@ export function initialize(params: Record<string, unknown> | undefined, now: num
     sid: randomUUID().replaceAll('-', ''),
     protocolVersion,
     clientCapabilities: capabilities,
-    clientInfo: { ...clientInfo, name: clientInfo.name, version: typeof clientInfo.version === 'string' ? clientInfo.version : '' },
+    clientInfo: {
+      ...clientInfo,
+      name: clientInfo.name,
+      version: typeof clientInfo.version === 'string' ? clientInfo.version : '',
+    },
     issuedAt: now,
   };
   return {

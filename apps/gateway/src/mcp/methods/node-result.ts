@@ -24,11 +24,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Node failures on resources/prompts/completions become JSON-RPC errors (these have no isError form). */
 export function unwrapNodeResult(response: NodeRpcReply, what: string): Record<string, unknown> {
   if (response.ok && 'result' in response) return response.result;
-  if (response.ok) throw new McpProtocolError(JsonRpcCode.InternalError, `${what} asked for client input this request cannot carry`);
+  if (response.ok)
+    throw new McpProtocolError(JsonRpcCode.InternalError, `${what} asked for client input this request cannot carry`);
   const { code, message } = response.error;
   const { jsonRpc } = renderingOf(code);
   if (code === WireErrorCode.NotFound) throw new McpProtocolError(jsonRpc, `${what} not found`, { code });
-  throw new McpProtocolError(jsonRpc, jsonRpc === JsonRpcCode.InvalidParams ? message : `${message} [${code}]`, { code });
+  throw new McpProtocolError(jsonRpc, jsonRpc === JsonRpcCode.InvalidParams ? message : `${message} [${code}]`, {
+    code,
+  });
 }
 
 /**
@@ -46,21 +49,52 @@ export async function runOnNode(
 ): Promise<Record<string, unknown>> {
   let outcome: NodeRpcOutcome;
   if (context.era === 'modern' && params.requestState !== undefined) {
-    const state = typeof params.requestState === 'string' ? services.sessions.openValue<RpcResumeState>(params.requestState) : undefined;
-    if (!state || state.kind !== 'mrtr-rpc' || state.method !== method || state.target !== target || state.principal !== context.principal) {
-      throw new McpProtocolError(JsonRpcCode.InvalidParams, 'Invalid requestState: it was not issued by this mesh for this request');
+    const state =
+      typeof params.requestState === 'string'
+        ? services.sessions.openValue<RpcResumeState>(params.requestState)
+        : undefined;
+    if (
+      !state ||
+      state.kind !== 'mrtr-rpc' ||
+      state.method !== method ||
+      state.target !== target ||
+      state.principal !== context.principal
+    ) {
+      throw new McpProtocolError(
+        JsonRpcCode.InvalidParams,
+        'Invalid requestState: it was not issued by this mesh for this request',
+      );
     }
-    if (!isPlainObject(params.inputResponses)) throw new McpProtocolError(JsonRpcCode.InvalidParams, 'A retry with requestState needs an "inputResponses" object');
+    if (!isPlainObject(params.inputResponses))
+      throw new McpProtocolError(
+        JsonRpcCode.InvalidParams,
+        'A retry with requestState needs an "inputResponses" object',
+      );
     outcome = await services.nodeRpc.resume(state.nodeId, state.callId, params.inputResponses, context.signal);
   } else {
     const { requestState: _state, inputResponses: _responses, _meta: _meta, ...request } = params;
     const caller = callerIdentity(context.principal, context.access);
-    outcome = await services.nodeRpc.call(providers, { method, params: request }, { signal: context.signal, client: { era: context.era, capabilities: context.clientCapabilities }, caller });
+    outcome = await services.nodeRpc.call(
+      providers,
+      { method, params: request },
+      { signal: context.signal, client: { era: context.era, capabilities: context.clientCapabilities }, caller },
+    );
   }
   const { reply } = outcome;
   if (reply.ok && 'inputRequired' in reply && context.era === 'modern' && outcome.nodeId !== undefined) {
-    const state: RpcResumeState = { kind: 'mrtr-rpc', method, target, nodeId: outcome.nodeId, callId: outcome.callId, principal: context.principal };
-    return { resultType: 'input_required', inputRequests: reply.inputRequired, requestState: services.sessions.sealValue(state) };
+    const state: RpcResumeState = {
+      kind: 'mrtr-rpc',
+      method,
+      target,
+      nodeId: outcome.nodeId,
+      callId: outcome.callId,
+      principal: context.principal,
+    };
+    return {
+      resultType: 'input_required',
+      inputRequests: reply.inputRequired,
+      requestState: services.sessions.sealValue(state),
+    };
   }
   return unwrapNodeResult(reply, what);
 }

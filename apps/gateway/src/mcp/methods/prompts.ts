@@ -16,9 +16,14 @@ export function listPrompts(params: Record<string, unknown>, services: McpServic
   return nextCursor === undefined ? { prompts: page } : { prompts: page, nextCursor };
 }
 
-export async function getPrompt(params: Record<string, unknown>, context: McpCallContext, services: McpServices): Promise<Record<string, unknown>> {
+export async function getPrompt(
+  params: Record<string, unknown>,
+  context: McpCallContext,
+  services: McpServices,
+): Promise<Record<string, unknown>> {
   const name = params.name;
-  if (typeof name !== 'string' || name.length === 0) throw new McpProtocolError(JsonRpcCode.InvalidParams, 'prompts/get needs a string "name"');
+  if (typeof name !== 'string' || name.length === 0)
+    throw new McpProtocolError(JsonRpcCode.InvalidParams, 'prompts/get needs a string "name"');
   const entry = services.registry.prompt(name);
   if (!entry) throw new McpProtocolError(JsonRpcCode.InvalidParams, `Unknown prompt: ${name}`);
   const args = params.arguments;

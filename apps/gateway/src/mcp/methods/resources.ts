@@ -1,6 +1,14 @@
 import { UriTemplate } from '@modelcontextprotocol/server';
 import { canonicalResourceUri, type ResourceDescriptor, type ResourceTemplateDescriptor } from '@easyremote/protocol';
-import { BUILTIN_TEMPLATES, COMPUTE_PREFIX, computeNodeInfo, computeResources, DATA_PREFIX, dataResources, isTextMime } from '../builtin-resources.js';
+import {
+  BUILTIN_TEMPLATES,
+  COMPUTE_PREFIX,
+  computeNodeInfo,
+  computeResources,
+  DATA_PREFIX,
+  dataResources,
+  isTextMime,
+} from '../builtin-resources.js';
 import type { McpCallContext } from '../call-context.js';
 import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
 import { paginate } from '../pagination.js';
@@ -34,13 +42,20 @@ function mcpTemplate(descriptor: ResourceTemplateDescriptor): Record<string, unk
 
 /** `resources/list`: what nodes serve, every live compute node, and every stored data set. */
 export function listResources(params: Record<string, unknown>, services: McpServices): Record<string, unknown> {
-  const all = [...services.registry.resources().map((entry) => mcpResource(entry.descriptor)), ...computeResources(services.registry), ...dataResources(services.dataSets)];
+  const all = [
+    ...services.registry.resources().map((entry) => mcpResource(entry.descriptor)),
+    ...computeResources(services.registry),
+    ...dataResources(services.dataSets),
+  ];
   const { page, nextCursor } = paginate(all, params.cursor, services.pageSize);
   return nextCursor === undefined ? { resources: page } : { resources: page, nextCursor };
 }
 
 export function listResourceTemplates(params: Record<string, unknown>, services: McpServices): Record<string, unknown> {
-  const all = [...services.registry.resourceTemplates().map((entry) => mcpTemplate(entry.descriptor)), ...BUILTIN_TEMPLATES];
+  const all = [
+    ...services.registry.resourceTemplates().map((entry) => mcpTemplate(entry.descriptor)),
+    ...BUILTIN_TEMPLATES,
+  ];
   const { page, nextCursor } = paginate(all, params.cursor, services.pageSize);
   return nextCursor === undefined ? { resourceTemplates: page } : { resourceTemplates: page, nextCursor };
 }
@@ -50,9 +65,14 @@ function notFound(uri: string): McpProtocolError {
 }
 
 /** `resources/read`: built-in URIs answered here, anything else by a node that serves it. */
-export async function readResource(params: Record<string, unknown>, context: McpCallContext, services: McpServices): Promise<Record<string, unknown>> {
+export async function readResource(
+  params: Record<string, unknown>,
+  context: McpCallContext,
+  services: McpServices,
+): Promise<Record<string, unknown>> {
   const uri = params.uri;
-  if (typeof uri !== 'string' || uri.length === 0) throw new McpProtocolError(JsonRpcCode.InvalidParams, 'resources/read needs a string "uri"');
+  if (typeof uri !== 'string' || uri.length === 0)
+    throw new McpProtocolError(JsonRpcCode.InvalidParams, 'resources/read needs a string "uri"');
   // The built-in resources are looked up by the canonical URI, the spelling the scope check judged
   // (security/secured-dispatcher.ts), so `easyremote://data/%70rivate-1` is private-1 for both.
   const canonical = canonicalResourceUri(uri);
@@ -66,7 +86,9 @@ export async function readResource(params: Record<string, unknown>, context: Mcp
     const set = services.dataSets.get(id);
     const bytes = set ? await services.dataSets.read(id) : undefined;
     if (!set || !bytes) throw notFound(uri);
-    const content = isTextMime(set.mimeType) ? { uri, mimeType: set.mimeType, text: Buffer.from(bytes).toString('utf8') } : { uri, mimeType: set.mimeType, blob: Buffer.from(bytes).toString('base64') };
+    const content = isTextMime(set.mimeType)
+      ? { uri, mimeType: set.mimeType, text: Buffer.from(bytes).toString('utf8') }
+      : { uri, mimeType: set.mimeType, blob: Buffer.from(bytes).toString('base64') };
     return { contents: [content] };
   }
   const providers = providersFor(uri, services);

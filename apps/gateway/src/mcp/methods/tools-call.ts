@@ -39,7 +39,11 @@ function progressTokenOf(meta: Record<string, unknown> | undefined): string | nu
  * and cancellations can find it, routes it, and renders the MCP result. A 2026-era retry carrying
  * `requestState` resumes the handler parked on its node instead of starting a new call.
  */
-export async function callTool(params: Record<string, unknown>, context: McpCallContext, services: McpServices): Promise<Record<string, unknown>> {
+export async function callTool(
+  params: Record<string, unknown>,
+  context: McpCallContext,
+  services: McpServices,
+): Promise<Record<string, unknown>> {
   const name = params.name;
   if (typeof name !== 'string' || name.length === 0) {
     throw new McpProtocolError(JsonRpcCode.InvalidParams, 'tools/call needs a string "name"');
@@ -49,7 +53,10 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
     throw new McpProtocolError(JsonRpcCode.InvalidParams, 'tools/call "arguments" must be an object');
   }
   const meta = isPlainObject(params._meta) ? params._meta : undefined;
-  const resume = context.era === 'modern' && params.requestState !== undefined ? openResumeState(params, name, context.principal, services) : undefined;
+  const resume =
+    context.era === 'modern' && params.requestState !== undefined
+      ? openResumeState(params, name, context.principal, services)
+      : undefined;
   const callId = resume?.callId ?? randomUUID();
   // The request's own controller: the client leaving and a cancellation (from any replica) both abort it.
   const controller = context.controller;
@@ -68,7 +75,13 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
   let recorded: Promise<void> | undefined;
   try {
     outcome = resume
-      ? await services.invoker.resume({ tool: name, nodeId: resume.nodeId, callId, inputResponses: inputResponsesOf(params), signal: controller.signal })
+      ? await services.invoker.resume({
+          tool: name,
+          nodeId: resume.nodeId,
+          callId,
+          inputResponses: inputResponsesOf(params),
+          signal: controller.signal,
+        })
       : await services.invoker.invoke({
           tool: name,
           arguments: args,
@@ -94,7 +107,13 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
         via: context.era === 'modern' ? 'mcp-modern' : 'mcp-legacy',
         startedAt,
         durationMs: Date.now() - startedAt,
-        outcome: controller.signal.aborted ? 'cancelled' : outcome === undefined || outcome.ok === false ? 'error' : outcome.result.isError ? 'tool_error' : 'success',
+        outcome: controller.signal.aborted
+          ? 'cancelled'
+          : outcome === undefined || outcome.ok === false
+            ? 'error'
+            : outcome.result.isError
+              ? 'tool_error'
+              : 'success',
         errorCode: outcome?.ok === false ? outcome.error.code : undefined,
         argumentsBytes: jsonBytes(args),
         resultBytes: outcome?.ok === true ? jsonBytes(outcome.result) : 0,
@@ -109,20 +128,42 @@ export async function callTool(params: Record<string, unknown>, context: McpCall
   if (outcome.ok === false) {
     // A failure that is not the tool's (over the payload limit, say) is a JSON-RPC error, never a result.
     const rendering = renderingOf(outcome.error.code);
-    if (!rendering.toolError) throw new McpProtocolError(rendering.jsonRpc, outcome.error.message, { code: outcome.error.code, ...(isPlainObject(outcome.error.data) ? outcome.error.data : {}) });
+    if (!rendering.toolError)
+      throw new McpProtocolError(rendering.jsonRpc, outcome.error.message, {
+        code: outcome.error.code,
+        ...(isPlainObject(outcome.error.data) ? outcome.error.data : {}),
+      });
   }
   if (outcome.ok === 'input') {
-    const state: ResumeState = { kind: 'mrtr', tool: name, nodeId: outcome.nodeId, callId: outcome.callId, principal: context.principal };
-    return { resultType: 'input_required', inputRequests: outcome.inputRequired, requestState: services.sessions.sealValue(state) };
+    const state: ResumeState = {
+      kind: 'mrtr',
+      tool: name,
+      nodeId: outcome.nodeId,
+      callId: outcome.callId,
+      principal: context.principal,
+    };
+    return {
+      resultType: 'input_required',
+      inputRequests: outcome.inputRequired,
+      requestState: services.sessions.sealValue(state),
+    };
   }
   return renderOutcome(outcome);
 }
 
-function openResumeState(params: Record<string, unknown>, tool: string, principal: string | undefined, services: McpServices): ResumeState {
+function openResumeState(
+  params: Record<string, unknown>,
+  tool: string,
+  principal: string | undefined,
+  services: McpServices,
+): ResumeState {
   const token = params.requestState;
   const state = typeof token === 'string' ? services.sessions.openValue<ResumeState>(token) : undefined;
   if (!state || state.kind !== 'mrtr' || state.tool !== tool || state.principal !== principal) {
-    throw new McpProtocolError(JsonRpcCode.InvalidParams, 'Invalid requestState: it was not issued by this mesh for this tool');
+    throw new McpProtocolError(
+      JsonRpcCode.InvalidParams,
+      'Invalid requestState: it was not issued by this mesh for this tool',
+    );
   }
   return state;
 }
@@ -135,11 +176,18 @@ function inputResponsesOf(params: Record<string, unknown>): Record<string, unkno
 }
 
 /** Fan-out progress (one step per finished chunk) as notifications/progress, when the client gave a token. */
-function fanoutProgress(context: McpCallContext, progressToken: string | number | undefined): { onProgress?: (progress: number, total: number, message: string) => void } {
+function fanoutProgress(
+  context: McpCallContext,
+  progressToken: string | number | undefined,
+): { onProgress?: (progress: number, total: number, message: string) => void } {
   if (progressToken === undefined) return {};
   return {
     onProgress: (progress, total, message) =>
-      context.channel.send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken, progress, total, message } }),
+      context.channel.send({
+        jsonrpc: '2.0',
+        method: 'notifications/progress',
+        params: { progressToken, progress, total, message },
+      }),
   };
 }
 
@@ -147,12 +195,16 @@ function fanoutProgress(context: McpCallContext, progressToken: string | number 
 export function renderOutcome(outcome: Exclude<InvokeOutcome, { ok: 'input' }>): Record<string, unknown> {
   if (outcome.ok) {
     const result: Record<string, unknown> = { ...outcome.result };
-    if (outcome.nodeId !== undefined) result._meta = { ...(outcome.result._meta ?? {}), [NODE_META_KEY]: outcome.nodeId };
-    if (outcome.attempts !== undefined) result._meta = { ...(result._meta as Record<string, unknown> | undefined), [MetaKey.attempts]: outcome.attempts };
+    if (outcome.nodeId !== undefined)
+      result._meta = { ...(outcome.result._meta ?? {}), [NODE_META_KEY]: outcome.nodeId };
+    if (outcome.attempts !== undefined)
+      result._meta = { ...(result._meta as Record<string, unknown> | undefined), [MetaKey.attempts]: outcome.attempts };
     return result;
   }
   const { code, message } = outcome.error;
-  const meta: Record<string, unknown> = { [ERROR_META_KEY]: { code, message, ...(outcome.error.data === undefined ? {} : { data: outcome.error.data }) } };
+  const meta: Record<string, unknown> = {
+    [ERROR_META_KEY]: { code, message, ...(outcome.error.data === undefined ? {} : { data: outcome.error.data }) },
+  };
   if (outcome.attempts !== undefined) meta[MetaKey.attempts] = outcome.attempts;
   if (outcome.nodeId !== undefined) meta[NODE_META_KEY] = outcome.nodeId;
   const text = code === GatewayErrorCode.InvalidArguments ? message : `${message} [${code}]`;
@@ -160,8 +212,12 @@ export function renderOutcome(outcome: Exclude<InvokeOutcome, { ok: 'input' }>):
 }
 
 function auditFailed(error: unknown): never {
-  throw new McpProtocolError(renderingOf(GatewayErrorCode.AuditFailed).jsonRpc, 'The call ran, but its audit record could not be stored, so its answer is withheld', {
-    code: GatewayErrorCode.AuditFailed,
-    cause: error instanceof Error ? error.message : String(error),
-  });
+  throw new McpProtocolError(
+    renderingOf(GatewayErrorCode.AuditFailed).jsonRpc,
+    'The call ran, but its audit record could not be stored, so its answer is withheld',
+    {
+      code: GatewayErrorCode.AuditFailed,
+      cause: error instanceof Error ? error.message : String(error),
+    },
+  );
 }

@@ -42,9 +42,13 @@ export class ToolsListing {
     const { page, nextCursor, offset } = paginate(this.#tools, cursor, this.pageSize);
     let cached = this.#pages.get(offset);
     if (cached === undefined) {
-      cached = nextCursor === undefined ? { tools: new SerializedArray(page) } : { tools: new SerializedArray(page), nextCursor };
+      cached =
+        nextCursor === undefined
+          ? { tools: new SerializedArray(page) }
+          : { tools: new SerializedArray(page), nextCursor };
       // Offsets come from clients' cursors: keep only the pages a full walk through the list can name.
-      if (offset % this.pageSize === 0 && (offset === 0 || offset < this.#tools.length)) this.#pages.set(offset, cached);
+      if (offset % this.pageSize === 0 && (offset === 0 || offset < this.#tools.length))
+        this.#pages.set(offset, cached);
     }
     return cached;
   }

@@ -87,10 +87,12 @@ export class ExactSum {
   static fromJSON(json: ExactSumJson): ExactSum {
     const sum = new ExactSum();
     for (const partial of json.p) {
-      if (typeof partial !== 'number' || !Number.isFinite(partial)) throw new TypeError('exact sum partials must be finite numbers');
+      if (typeof partial !== 'number' || !Number.isFinite(partial))
+        throw new TypeError('exact sum partials must be finite numbers');
       sum.add(partial);
     }
-    if (typeof json.b !== 'string' || !/^-?\d+$/.test(json.b)) throw new TypeError('exact sum remainder must be an integer string');
+    if (typeof json.b !== 'string' || !/^-?\d+$/.test(json.b))
+      throw new TypeError('exact sum remainder must be an integer string');
     sum.#big = BigInt(json.b);
     return sum;
   }

@@ -73,8 +73,24 @@ describe('exact arithmetic', () => {
       [4n, 5n, 6n],
     );
     expect(solution?.map((value) => value.toNumber())).toEqual([6, 15, -23]);
-    expect(solveExact([[0n, 1n], [1n, 0n]], [2n, 3n])?.map((value) => value.toNumber())).toEqual([3, 2]);
-    expect(solveExact([[1n, 2n], [2n, 4n]], [1n, 2n])).toBeUndefined();
+    expect(
+      solveExact(
+        [
+          [0n, 1n],
+          [1n, 0n],
+        ],
+        [2n, 3n],
+      )?.map((value) => value.toNumber()),
+    ).toEqual([3, 2]);
+    expect(
+      solveExact(
+        [
+          [1n, 2n],
+          [2n, 4n],
+        ],
+        [1n, 2n],
+      ),
+    ).toBeUndefined();
     expect(new Fraction(6n, -4n)).toMatchObject({ numerator: -3n, denominator: 2n });
   });
 });

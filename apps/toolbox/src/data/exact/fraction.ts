@@ -23,11 +23,17 @@ export class Fraction {
   static readonly ZERO = new Fraction(0n);
 
   plus(other: Fraction): Fraction {
-    return new Fraction(this.numerator * other.denominator + other.numerator * this.denominator, this.denominator * other.denominator);
+    return new Fraction(
+      this.numerator * other.denominator + other.numerator * this.denominator,
+      this.denominator * other.denominator,
+    );
   }
 
   minus(other: Fraction): Fraction {
-    return new Fraction(this.numerator * other.denominator - other.numerator * this.denominator, this.denominator * other.denominator);
+    return new Fraction(
+      this.numerator * other.denominator - other.numerator * this.denominator,
+      this.denominator * other.denominator,
+    );
   }
 
   times(other: Fraction): Fraction {

@@ -33,7 +33,8 @@ export function solveExact(matrix: readonly (readonly bigint[])[], rhs: readonly
   for (let row = size - 1; row >= 0; row -= 1) {
     const current = rows[row]!;
     let value = new Fraction(current[size]!);
-    for (let column = row + 1; column < size; column += 1) value = value.minus(new Fraction(current[column]!).times(solution[column]!));
+    for (let column = row + 1; column < size; column += 1)
+      value = value.minus(new Fraction(current[column]!).times(solution[column]!));
     solution[row] = value.dividedBy(new Fraction(current[row]!));
   }
   return solution;
