@@ -10,6 +10,7 @@ import type { McpServices } from './mcp/services.js';
 import { httpServerLimits } from './http-limits.js';
 import { registerHttpTracing } from './observability/http-tracing.js';
 import type { Observability } from './observability/observability.js';
+import { createCallPipeline } from './pipeline/create-pipeline.js';
 import { registerObservabilityRoutes } from './observability/observability-routes.js';
 import { registerFrontDoorRoutes } from './rest/front-door-routes.js';
 import { registerHealthRoutes, type Readiness } from './rest/health-routes.js';
@@ -52,7 +53,17 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
   registerErrorShape(app, logger);
   registerHostOriginGuard(app, hostOriginPolicy(config.host, config.allowedHosts, config.allowedOrigins));
   app.decorate('routeTable', await mountGatewaySecurity(app, deps.security, config));
-  const dispatcher = new SecuredDispatcher(new McpDispatcher(services), deps.security.guard, deps.security.identity);
+  // Every tool call from either door runs through this one pipeline (pipeline/create-pipeline.ts).
+  const calls = createCallPipeline({
+    registry: services.registry,
+    guard: deps.security.guard,
+    identity: deps.security.identity,
+    callEvents: services.callEvents,
+    resultCache: services.resultCache,
+    runner: services.runner,
+    logger: logger.child({ component: 'calls' }),
+  });
+  const dispatcher = new SecuredDispatcher(new McpDispatcher(services, calls), deps.security.identity);
 
   await app.register(async (mcp) =>
     registerMcpRoute(mcp, {
@@ -63,11 +74,7 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
     }),
   );
   await app.register(async (rest) => {
-    registerToolRoutes(rest, {
-      registry: services.registry,
-      invoker: services.invoker,
-      callEvents: services.callEvents,
-    });
+    registerToolRoutes(rest, { registry: services.registry, calls });
     registerResourceRoutes(rest, services);
   });
   await app.register(async (health) => {

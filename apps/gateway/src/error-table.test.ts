@@ -1,3 +1,4 @@
+import { AuthErrorCode } from '@easyremote/auth';
 import { EasyRemoteError, WireErrorCode } from '@easyremote/protocol';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
@@ -27,25 +28,50 @@ describe('the error table', () => {
       http: 404,
       jsonRpc: ProtocolErrorCode.InvalidParams,
       toolError: false,
+      mcpHttp: 200,
     });
     expect(renderingOf(WireErrorCode.PayloadTooLarge)).toEqual({
       http: 413,
       jsonRpc: ProtocolErrorCode.InvalidParams,
       toolError: false,
+      mcpHttp: 200,
     });
     expect(renderingOf(WireErrorCode.ResultTooLarge)).toEqual({
       http: 413,
       jsonRpc: ProtocolErrorCode.InternalError,
       toolError: false,
+      mcpHttp: 200,
     });
     expect(renderingOf(GatewayErrorCode.AuditFailed).toolError).toBe(false);
     expect(renderingOf(GatewayErrorCode.Timeout)).toEqual({
       http: 504,
       jsonRpc: ProtocolErrorCode.InternalError,
       toolError: true,
+      mcpHttp: 200,
     });
     expect(renderingOf(GatewayErrorCode.NoNode)).toMatchObject({ http: 503, toolError: true });
     expect(renderingOf(WireErrorCode.InvalidArguments)).toMatchObject({ http: 400, toolError: true });
+  });
+
+  it('renders refusals by credentials and limits as errors with the statuses the MCP authorization spec gives', () => {
+    expect(renderingOf(AuthErrorCode.Unauthenticated)).toEqual({
+      http: 401,
+      jsonRpc: -32000,
+      toolError: false,
+      mcpHttp: 401,
+    });
+    expect(renderingOf(AuthErrorCode.InsufficientScope)).toEqual({
+      http: 403,
+      jsonRpc: -32000,
+      toolError: false,
+      mcpHttp: 403,
+    });
+    expect(renderingOf(AuthErrorCode.RateLimited)).toEqual({
+      http: 429,
+      jsonRpc: -32000,
+      toolError: false,
+      mcpHttp: 200,
+    });
   });
 
   it("renders a tool author's own code as a failure of the tool, upstream", () => {
@@ -53,6 +79,7 @@ describe('the error table', () => {
       http: 502,
       jsonRpc: ProtocolErrorCode.InternalError,
       toolError: true,
+      mcpHttp: 200,
     });
   });
 

@@ -1,3 +1,4 @@
+import { AuthErrorCode } from '@easyremote/auth';
 import { WireErrorCode } from '@easyremote/protocol';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { GatewayErrorCode } from './errors.js';
@@ -14,11 +15,23 @@ export interface ErrorRendering {
    * must be withheld, so MCP answers a JSON-RPC error.
    */
   readonly toolError: boolean;
+  /**
+   * The HTTP status of an MCP answer carrying this code as a JSON-RPC error: 200 but for refusals the
+   * MCP authorization spec gives their own status (401, 403).
+   */
+  readonly mcpHttp: number;
 }
 
 const { InvalidParams, InternalError } = ProtocolErrorCode;
 
-const entry = (http: number, jsonRpc: number, toolError: boolean): ErrorRendering => ({ http, jsonRpc, toolError });
+const entry = (http: number, jsonRpc: number, toolError: boolean, mcpHttp = 200): ErrorRendering => ({
+  http,
+  jsonRpc,
+  toolError,
+  mcpHttp,
+});
+/** -32000, the JSON-RPC server-error range the MCP transports use for refusals (the SDK's enum has no member). */
+const ServerError = -32000;
 
 /**
  * Every code a call can end with — the gateway's own and those nodes put on the wire — and how it is
@@ -45,6 +58,10 @@ const TABLE: Readonly<Record<string, ErrorRendering>> = {
   [GatewayErrorCode.HostOriginRefused]: entry(403, ProtocolErrorCode.InvalidRequest, false),
   // -32001: the Streamable HTTP transports' "session not found" (the SDK's enum has no member for it).
   [GatewayErrorCode.SessionInvalid]: entry(404, -32001, false),
+  // Refused by the caller's credentials or limits, before anything ran.
+  [AuthErrorCode.Unauthenticated]: entry(401, ServerError, false, 401),
+  [AuthErrorCode.InsufficientScope]: entry(403, ServerError, false, 403),
+  [AuthErrorCode.RateLimited]: entry(429, ServerError, false),
   // Failures of the call the model can read and act on.
   [GatewayErrorCode.InvalidArguments]: entry(400, InvalidParams, true),
   [WireErrorCode.InvalidArguments]: entry(400, InvalidParams, true),

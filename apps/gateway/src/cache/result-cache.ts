@@ -7,8 +7,6 @@ import type { NatsConnection } from '@nats-io/nats-core';
 export const RESULT_CACHE_BUCKET = 'easyremote-results';
 /** Results larger than this (JSON bytes) are not cached: they would crowd NATS messages. */
 const MAX_ENTRY_BYTES = 512 * 1024;
-/** Hit call ids remembered for the analytics record of the same call. */
-const REMEMBERED_HITS = 10_000;
 
 interface Entry {
   expiresAt: number;
@@ -27,7 +25,6 @@ export class ResultCache {
   readonly #kv: KV;
   readonly #logger: Logger;
   readonly #listeners = new Set<CacheLookupListener>();
-  readonly #hits = new Set<string>();
 
   private constructor(kv: KV, logger: Logger) {
     this.#kv = kv;
@@ -57,7 +54,7 @@ export class ResultCache {
     return () => this.#listeners.delete(listener);
   }
 
-  async get(tool: string, key: string, callId: string, now = Date.now()): Promise<CallResult | undefined> {
+  async get(tool: string, key: string, now = Date.now()): Promise<CallResult | undefined> {
     let result: CallResult | undefined;
     try {
       const entry = await this.#kv.get(key);
@@ -68,7 +65,6 @@ export class ResultCache {
     } catch (error) {
       this.#logger.warn({ err: error, tool }, 'result cache lookup failed');
     }
-    if (result !== undefined) this.#remember(callId);
     for (const listener of this.#listeners) listener(tool, result !== undefined);
     return result;
   }
@@ -80,15 +76,5 @@ export class ResultCache {
     this.#kv
       .put(key, data)
       .catch((error: unknown) => this.#logger.warn({ err: error, tool }, 'could not store a result in the cache'));
-  }
-
-  /** Whether the call with this id was answered from the cache (asked once, by the analytics recorder). */
-  answered(callId: string): boolean {
-    return this.#hits.delete(callId);
-  }
-
-  #remember(callId: string): void {
-    this.#hits.add(callId);
-    if (this.#hits.size > REMEMBERED_HITS) this.#hits.delete(this.#hits.values().next().value as string);
   }
 }

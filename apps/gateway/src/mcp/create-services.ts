@@ -6,7 +6,7 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { ResultCache } from '../cache/result-cache.js';
 import type { GatewayConfig } from '../config.js';
-import { CallEvents } from '../routing/call-events.js';
+import { CallEvents } from '../pipeline/call-events.js';
 import { createRouter } from '../routing/create-router.js';
 import { Cancellation } from './cancellation.js';
 import { ChangeStreams } from './change-streams.js';
@@ -67,13 +67,12 @@ export async function createMcpServices(
     registry,
     rpc,
     config,
-    resultCache,
     logger: logger.child({ component: 'router' }),
   });
-  const invoker = router.invoker;
   const services: McpServices = {
     registry,
-    invoker,
+    runner: router.runner,
+    resultCache,
     callEvents: new CallEvents((error) => logger.error({ err: error }, 'call event observer failed')),
     nodeRpc: router.nodeRpc,
     listing: new ToolsListing(registry, config.pageSize),

@@ -1,3 +1,4 @@
+import type { CallPipeline } from '../pipeline/call-pipeline.js';
 import type { McpCallContext } from './call-context.js';
 import type { ListenFilter } from './change-streams.js';
 import { JsonRpcCode, McpProtocolError } from './jsonrpc.js';
@@ -57,10 +58,10 @@ export class McpDispatcher {
   readonly #legacy = new Map<string, Handler>();
   readonly #modern = new Map<string, Handler>();
 
-  constructor(services: McpServices) {
+  constructor(services: McpServices, calls: CallPipeline) {
     const common = this.#common;
     common.set('tools/list', (params) => ({ ...services.listing.list(params.cursor) }));
-    common.set('tools/call', (params, context) => callTool(params, context, services));
+    common.set('tools/call', (params, context) => callTool(params, context, services, calls));
     common.set('resources/list', (params) => listResources(params, services));
     common.set('resources/templates/list', (params) => listResourceTemplates(params, services));
     common.set('resources/read', (params, context) => readResource(params, context, services));

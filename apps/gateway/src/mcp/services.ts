@@ -1,8 +1,9 @@
 import type { Logger } from '@easyremote/protocol';
 import type { RegistryView } from '@easyremote/registry';
 import type { NodeRpc } from '../routing/node-rpc.js';
-import type { CallEvents } from '../routing/call-events.js';
-import type { ToolInvoker } from '../routing/tool-invoker.js';
+import type { CallEvents } from '../pipeline/call-events.js';
+import type { ResultCache } from '../cache/result-cache.js';
+import type { CallRunner } from '../routing/call-runner.js';
 import type { Cancellation } from './cancellation.js';
 import type { ChangeStreams } from './change-streams.js';
 import type { ClientRequests } from './client-requests.js';
@@ -15,7 +16,10 @@ import type { SessionTokens } from './session-token.js';
 /** Everything the MCP method handlers use, built once per gateway (see start.ts). */
 export interface McpServices {
   registry: RegistryView;
-  invoker: ToolInvoker;
+  /** Dispatch and fan-out: the last stage of the call pipeline (app.ts composes it). */
+  runner: CallRunner;
+  /** The shared result cache of tools that opt in (`metadata.cacheTtlMs`). */
+  resultCache: ResultCache | undefined;
   /** Every finished tool call is announced here (audit, analytics, metrics subscribe). */
   callEvents: CallEvents;
   nodeRpc: NodeRpc;

@@ -3,7 +3,7 @@ import { decodeRecordBatch, StreamBatcher } from '@easyremote/mesh';
 import type { Logger } from '@easyremote/protocol';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import type { CallEvent } from '../routing/call-events.js';
+import type { CallEvent } from '../pipeline/call-events.js';
 
 /** Stream and subject every gateway records finished calls to; any gateway reads them back. */
 export const ANALYTICS_STREAM = 'EASYREMOTE_ANALYTICS';

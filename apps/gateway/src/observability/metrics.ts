@@ -1,6 +1,6 @@
 import type { RegistryView } from '@easyremote/registry';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CallEvent, CallEvents } from '../routing/call-events.js';
+import type { CallEvent, CallEvents } from '../pipeline/call-events.js';
 import { registerConflictMetrics } from './conflict-metrics.js';
 
 /** Seconds; covers a 1 ms echo up to a long GPU job. */

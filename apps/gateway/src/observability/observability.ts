@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@easyremote/protocol';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { CachingToolInvoker } from '../cache/caching-tool-invoker.js';
 import type { McpServices } from '../mcp/services.js';
 import { AnalyticsStore, type CallRecord } from './analytics-store.js';
 import { buildReport, parsePeriod, type Pricing, type UsageReport } from './analytics-report.js';
@@ -45,7 +44,7 @@ export async function startObservability(
   const gatewayId = options.gatewayId ?? `gw-${randomBytes(6).toString('hex')}`;
   const metrics = new GatewayMetrics({ callEvents, registry, inFlight: options.inFlight });
   const recent = new RecentCalls(callEvents);
-  const cache = services.invoker instanceof CachingToolInvoker ? services.invoker.cache : undefined;
+  const cache = services.resultCache;
   const stopCacheMetrics =
     cache?.onLookup((tool, hit) => (hit ? metrics.cacheHits : metrics.cacheMisses).inc({ tool })) ?? (() => {});
   const store = await AnalyticsStore.open(nc, {
@@ -69,7 +68,7 @@ export async function startObservability(
       argumentsBytes: event.argumentsBytes,
       resultBytes: event.resultBytes,
       gpus,
-      cached: cache?.answered(event.callId) ?? false,
+      cached: event.cached,
       gateway: gatewayId,
       ...(event.chunks === undefined || event.chunks.length === 0
         ? {}

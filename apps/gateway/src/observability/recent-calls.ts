@@ -1,4 +1,4 @@
-import type { CallEvent, CallEvents } from '../routing/call-events.js';
+import type { CallEvent, CallEvents } from '../pipeline/call-events.js';
 
 /** One call as the dashboard lists it (no arguments). */
 export interface RecentCall {

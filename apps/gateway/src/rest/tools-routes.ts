@@ -1,12 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { isValidToolName } from '@easyremote/protocol';
 import type { RegistryView } from '@easyremote/registry';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { renderableFailure, renderingOf } from '../error-table.js';
+import { renderingOf } from '../error-table.js';
 import { GatewayErrorCode } from '../errors.js';
-import { placementFromQuery } from '../routing/call-placement.js';
-import { jsonBytes, type CallEvents } from '../routing/call-events.js';
-import type { InvokeOutcome, ToolInvoker } from '../routing/tool-invoker.js';
-import { callerIdentity } from '../security/caller-identity.js';
+import type { CallOutcome } from '../pipeline/call-outcome.js';
+import type { CallPipeline } from '../pipeline/call-pipeline.js';
 
 function fail(reply: FastifyReply, code: string, message: string): FastifyReply {
   return reply.code(renderingOf(code).http).send({ error: { code, message } });
@@ -20,40 +19,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * The seed's REST shapes: `GET /mcp/tools` lists every tool with its provider, and
  * `POST /mcp/tools/{name}` takes the arguments as the body and answers `{ result }`.
  */
-export function registerToolRoutes(
-  app: FastifyInstance,
-  deps: { registry: RegistryView; invoker: ToolInvoker; callEvents: CallEvents },
-): void {
-  const announce = (
-    name: string,
-    args: Record<string, unknown>,
-    startedAt: number,
-    outcome: InvokeOutcome | undefined,
-    principal: string | undefined,
-  ): Promise<void> | undefined => {
-    if (!deps.callEvents.observed) return undefined;
-    return deps.callEvents.emit({
-      callId: outcome?.callId ?? '',
-      tool: name,
-      nodeId: outcome?.nodeId,
-      principal,
-      via: 'rest',
-      startedAt,
-      durationMs: Date.now() - startedAt,
-      outcome:
-        outcome === undefined || outcome.ok === false
-          ? 'error'
-          : outcome.ok === true && outcome.result.isError
-            ? 'tool_error'
-            : 'success',
-      errorCode: outcome?.ok === false ? outcome.error.code : undefined,
-      argumentsBytes: jsonBytes(args),
-      resultBytes: outcome?.ok === true ? jsonBytes(outcome.result) : 0,
-      arguments: args,
-      chunks: outcome?.ok === 'input' ? undefined : outcome?.chunks,
-    });
-  };
-
+export function registerToolRoutes(app: FastifyInstance, deps: { registry: RegistryView; calls: CallPipeline }): void {
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
     const status = error.statusCode ?? 500;
     const code =
@@ -86,62 +52,40 @@ export function registerToolRoutes(
       const args = request.body ?? {};
       if (!isPlainObject(args))
         return fail(reply, GatewayErrorCode.InvalidArguments, 'The body must be a JSON object of tool arguments');
-      const startedAt = Date.now();
-      let outcome: InvokeOutcome | undefined;
-      let answer: RestAnswer;
-      try {
+      const outcome = await deps.calls.run({
+        tool: name,
+        arguments: args,
+        callId: randomUUID(),
+        via: 'rest',
+        principal: request.principal,
+        access: request.access,
         // Placement in the query (`?node=&label=k=v&strategy=`) and the Idempotency-Key header; the body stays the arguments.
-        const placement = placementFromQuery(request.query ?? {}, request.headers['idempotency-key']);
-        outcome = await deps.invoker.invoke({
-          tool: name,
-          arguments: args,
-          placement,
-          caller: callerIdentity(request.principal, request.access),
-        });
-        answer = restAnswer(name, outcome);
-      } catch (error) {
-        const failure = renderableFailure(error);
-        if (failure === undefined) {
-          void announce(name, args, startedAt, outcome, request.principal);
-          throw error;
-        }
-        answer = { error: { code: failure.code, message: failure.message } };
-      }
-      // The audit record is stored before the caller learns anything (ADR 0014); without it, no answer.
-      const recorded = announce(name, args, startedAt, outcome, request.principal);
-      if (recorded !== undefined) {
-        try {
-          await recorded;
-        } catch {
-          return fail(
-            reply,
-            GatewayErrorCode.AuditFailed,
-            'The call ran, but its audit record could not be stored, so its answer is withheld',
-          );
-        }
-      }
-      return 'error' in answer ? fail(reply, answer.error.code, answer.error.message) : answer;
+        placementQuery: { query: request.query ?? {}, idempotencyKey: request.headers['idempotency-key'] },
+      });
+      return renderRestOutcome(reply, name, outcome);
     },
   );
 }
 
-type RestAnswer = { result: unknown; node: string | undefined } | { error: { code: string; message: string } };
-
-function restAnswer(name: string, outcome: InvokeOutcome): RestAnswer {
-  if (outcome.ok === false) return { error: outcome.error };
-  if (outcome.ok === 'input')
-    return {
-      error: {
-        code: GatewayErrorCode.InputRequired,
-        message: `Tool ${name} needs input from an interactive MCP client`,
-      },
-    };
+/** An outcome as the seed's REST answer: `{ result, node }`, or `{ error }` with the error table's status. */
+function renderRestOutcome(reply: FastifyReply, name: string, outcome: CallOutcome): FastifyReply | RestResult {
+  if (outcome.kind === 'failed') {
+    if (outcome.headers) reply.headers(outcome.headers);
+    return fail(reply, outcome.error.code, outcome.error.message);
+  }
+  if (outcome.kind === 'input')
+    return fail(reply, GatewayErrorCode.InputRequired, `Tool ${name} needs input from an interactive MCP client`);
   const { result } = outcome;
   if (result.isError) {
     const text = result.content.map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n');
-    return { error: { code: GatewayErrorCode.ToolResultError, message: text || `Tool ${name} reported an error` } };
+    return fail(reply, GatewayErrorCode.ToolResultError, text || `Tool ${name} reported an error`);
   }
   return { result: result.structuredContent ?? restValue(result.content), node: outcome.nodeId };
+}
+
+interface RestResult {
+  result: unknown;
+  node: string | undefined;
 }
 
 /** Without structured content, a single text block is returned as its text; anything else as the blocks. */

@@ -4,15 +4,16 @@ import {
   toolSubject,
   WireErrorCode,
   type CallRequest,
-  type CallResponse,
   type PlacementConstraints,
+  type WireError,
 } from '@easyremote/protocol';
 import { invokeTool, type RpcClient } from '@easyremote/mesh';
 import type { RegistryView, ToolEntry } from '@easyremote/registry';
 import { GatewayErrorCode } from '../errors.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import type { LocalLoad } from './local-load.js';
-import { classifyMeshFailure, type MeshFailure } from './mesh-failure.js';
+import { classifyMeshFailure, meshFailureError, type MeshFailure } from './mesh-failure.js';
+import { outcomeOfResponse, type CallOutcome, type FailedOutcome } from '../pipeline/call-outcome.js';
 import type { NodeAttempts } from './node-attempts.js';
 import type { Placer } from './placer.js';
 
@@ -56,53 +57,49 @@ export interface DispatchRequest {
   overloadWaitMs?: number | undefined;
 }
 
-export type DispatchOutcome =
-  | { kind: 'answer'; response: CallResponse; nodeId: string | undefined; attempts: number }
-  | {
-      kind: 'failure';
-      code: string;
-      message: string;
-      nodeId: string | undefined;
-      attempts: number;
-      retryable: boolean;
-    };
-
 /** What one attempt on one node came to. */
 type Attempt =
-  | { kind: 'answer'; response: CallResponse; nodeId: string | undefined }
+  /** The node answered (a result, its own error, a request for input), or the caller cancelled. */
+  | { kind: 'answer'; outcome: CallOutcome }
   /** The node said no before running anything (full): try another, or the same one a bit later. */
   | { kind: 'declined'; nodeId: string | undefined }
   /** Nothing ran (no responders): try another node, always safe. */
-  | { kind: 'unreached'; nodeId: string | undefined; code: string; message: string }
+  | { kind: 'unreached'; nodeId: string | undefined; error: WireError }
   /** The call may have run (timeout, node died or shut down mid-call): retry only when safe. */
-  | { kind: 'lost'; nodeId: string | undefined; code: string; message: string };
+  | { kind: 'lost'; nodeId: string | undefined; error: WireError };
 
 /**
  * Sends one call (or one fan-out chunk) to a node chosen by the placer, and keeps going until it ends
  * in an answer or a clear failure: a full node's decline moves on to the next node (after every node
  * declined, waits with backoff up to `overloadWaitMs`); an unreached node is forgotten and the next
  * tried; a lost call is retried on another node only when `safe`, at most `maxAttempts` times. Never
- * waits longer than attempts × (timeout + grace) + the overload wait.
+ * waits longer than attempts × (timeout + grace) + the overload wait. A failure of the gateway's own
+ * (no answer) says whether another try may succeed (`retryable`); `attempts` counts the nodes that ran it.
  */
-export async function dispatchCall(deps: DispatchDeps, request: DispatchRequest): Promise<DispatchOutcome> {
-  const { entry, constraints, signal } = request;
+export async function dispatchCall(deps: DispatchDeps, request: DispatchRequest): Promise<CallOutcome> {
+  const { entry, constraints, signal, callId } = request;
   const tried = new Set<string>();
   const declined = new Set<string>();
   const overloadUntil =
     Date.now() + Math.min(request.overloadWaitMs ?? deps.settings.overloadWaitMs, request.timeoutMs);
   let backoffMs = 5;
   let attempts = 0;
-  let last: Extract<DispatchOutcome, { kind: 'failure' }> | undefined;
+  let last: FailedOutcome | undefined;
+  const gaveUp = (error: WireError, nodeId: string | undefined, retryable: boolean): FailedOutcome => ({
+    kind: 'failed',
+    error,
+    callId,
+    nodeId,
+    attempts,
+    retryable,
+  });
   for (;;) {
     if (signal?.aborted)
-      return {
-        kind: 'failure',
-        code: GatewayErrorCode.Cancelled,
-        message: `Call to ${entry.name} was cancelled`,
-        nodeId: undefined,
-        attempts,
-        retryable: false,
-      };
+      return gaveUp(
+        { code: GatewayErrorCode.Cancelled, message: `Call to tool ${entry.name} was cancelled` },
+        undefined,
+        false,
+      );
     const exclude = tried.size === 0 && declined.size === 0 ? NOTHING : new Set([...tried, ...declined]);
     const plan = deps.placer.plan(entry, request.body.arguments, constraints, exclude);
     let nodeId: string | undefined;
@@ -121,57 +118,29 @@ export async function dispatchCall(deps: DispatchDeps, request: DispatchRequest)
           declined.clear();
           continue;
         }
-        return {
-          kind: 'failure',
-          code: GatewayErrorCode.Overloaded,
-          message: `Every node that can run tool ${entry.name} is at its concurrency limit`,
-          nodeId: undefined,
-          attempts,
-          retryable: true,
-        };
+        const message = `Every node that can run tool ${entry.name} is at its concurrency limit`;
+        return gaveUp({ code: GatewayErrorCode.Overloaded, message }, undefined, true);
       }
       if (plan.kind === 'none') {
-        return (
-          last ?? {
-            kind: 'failure',
-            code: plan.code,
-            message: plan.message,
-            nodeId: undefined,
-            attempts,
-            retryable: plan.code !== GatewayErrorCode.NoMatchingNode,
-          }
-        );
+        const error = { code: plan.code, message: plan.message };
+        return last ?? gaveUp(error, undefined, plan.code !== GatewayErrorCode.NoMatchingNode);
       }
       nodeId = plan.nodes[0]?.nodeId;
     }
     const attempt = await attemptOn(deps, request, nodeId);
     switch (attempt.kind) {
       case 'answer':
-        return { ...attempt, attempts: attempts + 1 };
+        return { ...attempt.outcome, attempts: attempts + 1 };
       case 'declined':
         if (attempt.nodeId !== undefined) declined.add(attempt.nodeId);
         continue;
       case 'unreached':
         if (attempt.nodeId !== undefined) tried.add(attempt.nodeId);
-        last = {
-          kind: 'failure',
-          code: attempt.code,
-          message: attempt.message,
-          nodeId: attempt.nodeId,
-          attempts,
-          retryable: true,
-        };
+        last = gaveUp(attempt.error, attempt.nodeId, true);
         continue;
       case 'lost':
         attempts++;
-        last = {
-          kind: 'failure',
-          code: attempt.code,
-          message: attempt.message,
-          nodeId: attempt.nodeId,
-          attempts,
-          retryable: true,
-        };
+        last = gaveUp(attempt.error, attempt.nodeId, true);
         if (
           !request.safe ||
           attempts >= (request.maxAttempts ?? deps.settings.maxAttempts) ||
@@ -209,11 +178,11 @@ async function attemptOn(deps: DispatchDeps, request: DispatchRequest, nodeId: s
     }
     if (!response.ok && response.error.code === WireErrorCode.ShuttingDown) {
       if (nodeId !== undefined) deps.breakers.neutral(nodeId);
-      return { kind: 'lost', nodeId: answeredBy, code: response.error.code, message: response.error.message };
+      return { kind: 'lost', nodeId: answeredBy, error: response.error };
     }
     sample = performance.now() - started;
     if (nodeId !== undefined) deps.breakers.success(nodeId);
-    return { kind: 'answer', response, nodeId: answeredBy };
+    return { kind: 'answer', outcome: outcomeOfResponse(response, answeredBy, request.callId) };
   } catch (error) {
     return failedAttempt(deps, request, nodeId, error);
   } finally {
@@ -228,8 +197,7 @@ function failedAttempt(
   nodeId: string | undefined,
   error: unknown,
 ): Attempt {
-  const { entry, timeoutMs } = request;
-  const where = nodeId === undefined ? '' : ` on node ${nodeId}`;
+  const { entry } = request;
   let failure: MeshFailure;
   try {
     failure = classifyMeshFailure(error);
@@ -238,6 +206,7 @@ function failedAttempt(
     if (nodeId !== undefined) deps.breakers.neutral(nodeId);
     throw refusal;
   }
+  const wireError = meshFailureError(failure, { what: `tool ${entry.name}`, timeoutMs: request.timeoutMs, nodeId });
   switch (failure.kind) {
     case 'no-responders':
       if (nodeId === undefined) {
@@ -247,45 +216,17 @@ function failedAttempt(
         deps.breakers.failure(nodeId);
         deps.registry.forgetNode(nodeId);
       }
-      return {
-        kind: 'unreached',
-        nodeId,
-        code: GatewayErrorCode.NoNode,
-        message: `No node is serving tool ${entry.name} right now`,
-      };
-    case 'timeout':
-      if (nodeId !== undefined) deps.breakers.failure(nodeId);
-      return {
-        kind: 'lost',
-        nodeId,
-        code: GatewayErrorCode.Timeout,
-        message: `Tool ${entry.name} did not answer within ${timeoutMs} ms${where}`,
-      };
-    case 'node-gone':
-      if (nodeId !== undefined) deps.breakers.failure(nodeId);
-      return {
-        kind: 'lost',
-        nodeId,
-        code: GatewayErrorCode.NodeGone,
-        message: `Node ${failure.nodeId} left the mesh while running tool ${entry.name}`,
-      };
+      return { kind: 'unreached', nodeId, error: wireError };
     case 'cancelled':
       if (nodeId !== undefined) deps.breakers.neutral(nodeId);
       return {
         kind: 'answer',
-        response: {
-          ok: false,
-          error: { code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled` },
-        },
-        nodeId: undefined,
+        outcome: { kind: 'failed', error: wireError, callId: request.callId, nodeId: undefined },
       };
+    case 'timeout':
+    case 'node-gone':
     case 'unreadable':
       if (nodeId !== undefined) deps.breakers.failure(nodeId);
-      return {
-        kind: 'lost',
-        nodeId,
-        code: GatewayErrorCode.BadNodeReply,
-        message: `The node serving ${entry.name} sent a reply the gateway could not read`,
-      };
+      return { kind: 'lost', nodeId, error: wireError };
   }
 }

@@ -16,8 +16,9 @@ import {
 } from '@easyremote/protocol';
 import type { ToolEntry } from '@easyremote/registry';
 import { GatewayErrorCode } from '../errors.js';
-import type { ChunkRun } from './call-events.js';
-import { dispatchCall, type DispatchDeps, type DispatchOutcome } from './call-dispatch.js';
+import type { ChunkRun } from '../pipeline/call-events.js';
+import type { CallOutcome } from '../pipeline/call-outcome.js';
+import { dispatchCall, type DispatchDeps } from './call-dispatch.js';
 import type { NodeRpc } from './node-rpc.js';
 
 export interface FanoutDeps extends DispatchDeps {
@@ -25,11 +26,7 @@ export interface FanoutDeps extends DispatchDeps {
   /** Tells the node running `callId` to stop (a `calls.cancel` broadcast). */
   cancel: (callId: string) => void;
   /** Runs a `{ kind: 'tool' }` reduce tool as an ordinary call. */
-  reduce: (
-    tool: string,
-    args: Record<string, unknown>,
-    signal: AbortSignal | undefined,
-  ) => Promise<{ ok: true; result: CallResult } | { ok: false; error: WireError }>;
+  reduce: (tool: string, args: Record<string, unknown>, signal: AbortSignal | undefined) => Promise<CallOutcome>;
 }
 
 export interface FanoutRequest {
@@ -54,12 +51,6 @@ export interface FailedChunk {
   attempts: number;
 }
 
-export type FanoutOutcome =
-  /** The call does not split (small array, empty plan): run it as one ordinary call. */
-  | { kind: 'whole' }
-  | { kind: 'done'; result: CallResult; runs: ChunkRun[] }
-  | { kind: 'failed'; error: WireError; runs: ChunkRun[] };
-
 /** Node answers worth another try elsewhere: the node, not the chunk, may be at fault. */
 const RETRY_ON_ANSWER = new Set<string>([WireErrorCode.HandlerFailed, WireErrorCode.DeadlineExceeded]);
 
@@ -69,13 +60,22 @@ const RETRY_ON_ANSWER = new Set<string>([WireErrorCode.HandlerFailed, WireErrorC
  * other nodes up to `maxAttemptsPerChunk`, reports progress per finished chunk, and merges the partial
  * results in chunk order. Policy `fail` (default) stops at the first chunk that failed every attempt
  * and fails the call with `GW_ERR_FANOUT_FAILED`; `partial` merges what succeeded and lists the rest.
+ * Undefined when the call does not split (a small array, an empty plan): it runs as one ordinary call.
+ * The outcome names no node: its `chunks` say which nodes did the work.
  */
-export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promise<FanoutOutcome> {
-  const { entry, spec } = request;
+export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promise<CallOutcome | undefined> {
+  const { entry, spec, callId } = request;
   const planned = await chunksOf(deps, request);
-  if ('error' in planned) return { kind: 'failed', error: planned.error, runs: [] };
+  if ('error' in planned) return { kind: 'failed', error: planned.error, callId, nodeId: undefined, chunks: [] };
   const chunks = planned.chunks;
-  if (chunks === undefined || chunks.length === 0) return { kind: 'whole' };
+  if (chunks === undefined || chunks.length === 0) return undefined;
+  const failedWith = (error: WireError): CallOutcome => ({
+    kind: 'failed',
+    error,
+    callId,
+    nodeId: undefined,
+    chunks: runs,
+  });
 
   const maxAttempts = spec.maxAttemptsPerChunk ?? FANOUT_DEFAULT_ATTEMPTS;
   const parallel = Math.max(1, Math.min(chunks.length, spec.maxParallel ?? freeSlots(deps, request)));
@@ -130,24 +130,17 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
           // The other chunks hold the slots; one frees up within a chunk's run time.
           overloadWaitMs: request.timeoutMs,
         });
-        used += Math.max(1, outcome.attempts);
+        used += Math.max(1, outcome.attempts ?? 0);
         const run = chunkRun(index, outcome, Date.now() - startedAt);
         if (run !== undefined) runs.push(run);
-        if (outcome.kind === 'failure') {
-          lastError = { code: outcome.code, message: outcome.message };
-          if (!outcome.retryable) break;
-          if (outcome.nodeId !== undefined) avoid.add(outcome.nodeId);
-          continue;
-        }
-        const { response, nodeId } = outcome;
-        if (response.ok && 'result' in response && response.result.isError !== true) {
+        const { nodeId } = outcome;
+        if (outcome.kind === 'result' && outcome.result.isError !== true) {
+          const { result } = outcome;
           partials[index] = {
             index,
             ...(nodeId === undefined ? {} : { nodeId }),
-            content: response.result.content,
-            ...(response.result.structuredContent === undefined
-              ? {}
-              : { structuredContent: response.result.structuredContent }),
+            content: result.content,
+            ...(result.structuredContent === undefined ? {} : { structuredContent: result.structuredContent }),
           };
           if (nodeId !== undefined) nodes.add(nodeId);
           retries += used - 1;
@@ -159,10 +152,13 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
           );
           return;
         }
-        lastError = !response.ok
-          ? response.error
-          : { code: GatewayErrorCode.FanoutFailed, message: resultText(response) };
-        if (response.ok || !RETRY_ON_ANSWER.has(response.error.code)) break;
+        if (outcome.kind !== 'failed') {
+          lastError = { code: GatewayErrorCode.FanoutFailed, message: resultText(outcome) };
+          break;
+        }
+        lastError = outcome.error;
+        // The gateway's own failures say whether to retry; a node's error answer is retried when the node may be at fault.
+        if (!(outcome.retryable ?? RETRY_ON_ANSWER.has(outcome.error.code))) break;
         if (nodeId !== undefined) avoid.add(nodeId);
       }
       // Chunks stopped because another chunk failed (or the caller cancelled) did not fail themselves.
@@ -188,62 +184,43 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
   }
 
   if (request.signal?.aborted)
-    return {
-      kind: 'failed',
-      error: { code: GatewayErrorCode.Cancelled, message: `Call to ${entry.name} was cancelled` },
-      runs,
-    };
+    return failedWith({ code: GatewayErrorCode.Cancelled, message: `Call to tool ${entry.name} was cancelled` });
   failed.sort((a, b) => a.index - b.index);
   const summary = { chunks: chunks.length, nodes: [...nodes].sort(), retries, failed };
   if (failed.length > 0 && spec.onChunkFailure !== 'partial') {
     const list = failed.map((f) => `#${f.index} ${f.code} after ${f.attempts} attempt(s): ${f.message}`).join('; ');
-    return {
-      kind: 'failed',
-      error: {
-        code: GatewayErrorCode.FanoutFailed,
-        message: `Fan-out of ${entry.name} failed: chunk ${list}`,
-        data: summary,
-      },
-      runs,
-    };
+    return failedWith({
+      code: GatewayErrorCode.FanoutFailed,
+      message: `Fan-out of ${entry.name} failed: chunk ${list}`,
+      data: summary,
+    });
   }
   const merged = await mergePartials(
     deps,
     request,
     partials.filter((p): p is FanoutPartial => p !== undefined),
   );
-  if (!merged.ok) return { kind: 'failed', error: merged.error, runs };
+  if (!merged.ok) return failedWith(merged.error);
   return {
-    kind: 'done',
+    kind: 'result',
     result: { ...merged.result, _meta: { ...(merged.result._meta ?? {}), [MetaKey.fanout]: summary } },
-    runs,
+    callId,
+    nodeId: undefined,
+    chunks: runs,
   };
 }
 
 /** What one dispatch of a chunk cost which node; undefined when no node ran it (none matched, all declined). */
-function chunkRun(index: number, outcome: DispatchOutcome, durationMs: number): ChunkRun | undefined {
-  if (outcome.nodeId === undefined) return undefined;
-  if (outcome.kind === 'failure') {
-    const cancelled = outcome.code === GatewayErrorCode.Cancelled;
-    return {
-      index,
-      nodeId: outcome.nodeId,
-      durationMs,
-      outcome: cancelled ? 'cancelled' : 'error',
-      errorCode: outcome.code,
-    };
+function chunkRun(index: number, outcome: CallOutcome, durationMs: number): ChunkRun | undefined {
+  const { nodeId } = outcome;
+  if (nodeId === undefined) return undefined;
+  if (outcome.kind === 'failed') {
+    const { code } = outcome.error;
+    const cancelled = code === GatewayErrorCode.Cancelled || code === WireErrorCode.Cancelled;
+    return { index, nodeId, durationMs, outcome: cancelled ? 'cancelled' : 'error', errorCode: code };
   }
-  const { response } = outcome;
-  if (!response.ok)
-    return {
-      index,
-      nodeId: outcome.nodeId,
-      durationMs,
-      outcome: response.error.code === WireErrorCode.Cancelled ? 'cancelled' : 'error',
-      errorCode: response.error.code,
-    };
-  const failed = 'result' in response ? response.result.isError === true : true;
-  return { index, nodeId: outcome.nodeId, durationMs, outcome: failed ? 'tool_error' : 'success' };
+  const failed = outcome.kind === 'input' || outcome.result.isError === true;
+  return { index, nodeId, durationMs, outcome: failed ? 'tool_error' : 'success' };
 }
 
 async function chunksOf(
@@ -320,7 +297,9 @@ async function mergePartials(
   }
   if (merge.kind === 'tool') {
     const reduced = await deps.reduce(merge.tool, { partials, arguments: args }, request.signal);
-    return reduced.ok ? reduced : mergeFailed(`${reduced.error.message} [${reduced.error.code}]`);
+    if (reduced.kind === 'result') return { ok: true, result: reduced.result };
+    if (reduced.kind === 'input') return mergeFailed('a reduce tool cannot ask for client input');
+    return mergeFailed(`${reduced.error.message} [${reduced.error.code}]`);
   }
   const providers = mergerNodes(deps, request, merge.name);
   if (providers.length === 0) return mergeFailed(`no live node has the merger ${merge.name}`);
@@ -345,10 +324,10 @@ function mergerNodes(deps: FanoutDeps, request: FanoutRequest, name: string): st
   return [...preferred, ...others];
 }
 
-function resultText(response: { ok: true; result: CallResult } | { ok: true; inputRequired: unknown }): string {
-  if (!('result' in response)) return 'a chunk asked for client input, which fan-out chunks cannot do';
+function resultText(outcome: Exclude<CallOutcome, { kind: 'failed' }>): string {
+  if (outcome.kind === 'input') return 'a chunk asked for client input, which fan-out chunks cannot do';
   return (
-    response.result.content.map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n') ||
+    outcome.result.content.map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n') ||
     'a chunk returned an error result'
   );
 }

@@ -14,7 +14,7 @@ import {
 import { isMeshError, MeshErrorCode, type RpcClient } from '@easyremote/mesh';
 import type { RegistryView } from '@easyremote/registry';
 import { GatewayErrorCode } from '../errors.js';
-import { classifyMeshFailure } from './mesh-failure.js';
+import { classifyMeshFailure, meshFailureError } from './mesh-failure.js';
 
 /** A node's answer, and which node gave it (needed to resume a parked 2026-era request there). */
 export interface NodeRpcOutcome {
@@ -103,22 +103,9 @@ export class NodeRpc {
   }
 
   #failure(error: unknown, method: string, nodeId: string): NodeRpcReply {
-    switch (classifyMeshFailure(error).kind) {
-      case 'timeout':
-        return {
-          ok: false,
-          error: {
-            code: GatewayErrorCode.Timeout,
-            message: `node ${nodeId} did not answer ${method} within ${this.timeoutMs} ms`,
-          },
-        };
-      case 'cancelled':
-      case 'node-gone':
-        return { ok: false, error: { code: GatewayErrorCode.Cancelled, message: `${method} was cancelled` } };
-      case 'no-responders':
-        return { ok: false, error: { code: GatewayErrorCode.NoNode, message: `node ${nodeId} is gone` } };
-      case 'unreadable':
-        throw error;
-    }
+    return {
+      ok: false,
+      error: meshFailureError(classifyMeshFailure(error), { what: method, timeoutMs: this.timeoutMs, nodeId }),
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { argumentsDigest, type AuditLog } from '@easyremote/auth';
 import type { Logger } from '@easyremote/protocol';
-import type { CallEvents } from '../routing/call-events.js';
+import type { CallEvents } from '../pipeline/call-events.js';
 
 /**
  * Writes every finished tool call announced on CallEvents to the audit stream: time, principal, tool,

@@ -10,7 +10,7 @@ import { registerProtectedResourceRoutes } from '../auth/protected-resource-rout
 import { ResourceIdentity } from '../auth/resource-identity.js';
 import { registerRouteAccess, type RouteEntry } from '../auth/route-access.js';
 import type { GatewayConfig } from '../config.js';
-import type { CallEvents } from '../routing/call-events.js';
+import type { CallEvents } from '../pipeline/call-events.js';
 import { startAuditRecorder } from './audit-recorder.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { CallGuard } from './call-guard.js';
@@ -111,7 +111,7 @@ export async function mountGatewaySecurity(
     maxKeys: config.maxJsonKeys,
     maxItems: config.maxJsonItems,
   });
-  registerRestGuard(app, { guard: security.guard, identity: security.identity });
+  registerRestGuard(app, { identity: security.identity });
   await app.register(async (wellKnown) =>
     registerProtectedResourceRoutes(wellKnown, { identity: security.identity, issuer: security.issuer }),
   );

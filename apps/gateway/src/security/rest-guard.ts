@@ -3,15 +3,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bearerChallenge, refuse } from '../auth/challenge.js';
 import type { ResourceIdentity } from '../auth/resource-identity.js';
 import { requireAccess } from '../auth/route-access.js';
-import type { CallGuard } from './call-guard.js';
-import { headerSafe, unreadableResourceIn } from './resource-arguments.js';
 
 /**
  * The REST doors get the same decisions as MCP: `GET /mcp/tools` needs `tools:list` and shows only
- * callable tools, `POST /mcp/tools/{name}` is authorised per tool and rate limited (429 with
- * `Retry-After`), `/mcp/resources` needs `resources:read`.
+ * callable tools, `/mcp/resources` needs `resources:read`, and `POST /mcp/tools/{name}` needs
+ * credentials here and is authorised per tool and rate limited by the call pipeline
+ * (pipeline/access-stages.ts), as MCP's tools/call is.
  */
-export function registerRestGuard(app: FastifyInstance, deps: { guard: CallGuard; identity: ResourceIdentity }): void {
+export function registerRestGuard(app: FastifyInstance, deps: { identity: ResourceIdentity }): void {
   const forbid = (scope: string, description: string) => ({
     'www-authenticate': bearerChallenge(deps.identity.metadataUrl, { error: 'insufficient_scope', description, scope }),
   });
@@ -55,45 +54,6 @@ export function registerRestGuard(app: FastifyInstance, deps: { guard: CallGuard
         'Forbidden: resources need the resources:read scope',
         forbid(Scope.ResourcesRead, 'needs resources:read'),
       );
-    }
-    if (route === '/mcp/tools/:name' && request.method === 'POST') {
-      const name = (request.params as { name: string }).name;
-      if (!deps.guard.mayCall(access, name)) {
-        return refuse(
-          request,
-          reply,
-          403,
-          AuthErrorCode.InsufficientScope,
-          `Forbidden: not allowed to call tool ${name}`,
-          forbid(`tools:call:${name}`, `not allowed to call ${name}`),
-        );
-      }
-      const unreadable = unreadableResourceIn(access, request.body);
-      if (unreadable !== undefined) {
-        const shown = headerSafe(unreadable);
-        return refuse(
-          request,
-          reply,
-          403,
-          AuthErrorCode.InsufficientScope,
-          `Forbidden: the arguments name ${shown}, which needs the resources:read scope for it`,
-          forbid(`resources:read:${shown}`, `needs resources:read for ${shown}`),
-        );
-      }
-      if (deps.guard.limited) {
-        const decision = await deps.guard.rate(request.principal, name);
-        if (!decision.ok) {
-          const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-          return refuse(
-            request,
-            reply,
-            429,
-            AuthErrorCode.RateLimited,
-            `Too Many Requests: rate limit exceeded for ${name}; retry in ${seconds} s`,
-            { 'retry-after': String(seconds) },
-          );
-        }
-      }
     }
     return undefined;
   };

@@ -5,8 +5,6 @@ import type { McpCallContext } from '../mcp/call-context.js';
 import type { McpDispatcher } from '../mcp/dispatcher.js';
 import { JsonRpcCode, McpProtocolError } from '../mcp/jsonrpc.js';
 import { SerializedArray } from '../mcp/serialized-array.js';
-import type { CallGuard } from './call-guard.js';
-import { headerSafe, unreadableResourceIn } from './resource-arguments.js';
 
 type Dispatch = McpDispatcher['dispatch'];
 type ItemFilter = (access: AccessPolicy, item: Record<string, unknown>) => boolean;
@@ -55,15 +53,13 @@ function methodAllowed(
 }
 
 /**
- * Authorisation and rate limits in front of the MCP method table: a method the caller's scopes do not
- * cover is refused with HTTP 403 and an `insufficient_scope` challenge; list results show only what
- * the caller may use; `tools/call` is checked against the tool's name, category and security level,
- * then counted against the shared rate limits (a JSON-RPC error carrying `retryAfterMs` when over).
+ * Authorisation in front of the MCP method table: a method the caller's scopes do not cover is
+ * refused with HTTP 403 and an `insufficient_scope` challenge, and list results show only what the
+ * caller may use. `tools/call` passes on to the call pipeline, which authorises and rate-limits it.
  */
 export class SecuredDispatcher {
   constructor(
     private readonly inner: { dispatch: Dispatch },
-    private readonly guard: CallGuard,
     private readonly identity: ResourceIdentity,
   ) {}
 
@@ -79,9 +75,9 @@ export class SecuredDispatcher {
         401,
       );
     }
-    // Nothing to check or filter (authentication off, or an admin) and no rate limit: straight through.
-    if (access.admin && !(method === 'tools/call' && this.guard.limited))
-      return this.inner.dispatch(method, params, context);
+    // tools/call is authorised and rate limited by the call pipeline (pipeline/access-stages.ts), the
+    // same for MCP and REST. Nothing else to check or filter for an admin (or authentication off).
+    if (access.admin || method === 'tools/call') return this.inner.dispatch(method, params, context);
     return this.#checked(method, params, context, access);
   }
 
@@ -91,38 +87,11 @@ export class SecuredDispatcher {
     context: McpCallContext,
     access: AccessPolicy,
   ): ReturnType<Dispatch> {
-    if (!access.admin) {
-      const verdict = methodAllowed(access, method, params);
-      if (!verdict.ok) this.#forbid(context, verdict.scope ?? 'admin', `${method} needs the ${verdict.scope} scope`);
-      if (method === 'tools/call' && typeof params.name === 'string' && !this.guard.mayCall(access, params.name)) {
-        this.#forbid(context, `tools:call:${params.name}`, `not allowed to call tool ${params.name}`);
-      }
-      // A resource named in the arguments needs the caller's resources:read scope for it, whichever tool reads it.
-      const unreadable = method === 'tools/call' ? unreadableResourceIn(access, params.arguments) : undefined;
-      if (unreadable !== undefined)
-        this.#forbid(
-          context,
-          `resources:read:${headerSafe(unreadable)}`,
-          `the arguments name ${headerSafe(unreadable)}, which needs the resources:read scope for it`,
-        );
-    }
-    if (method === 'tools/call' && this.guard.limited && typeof params.name === 'string') {
-      const decision = await this.guard.rate(context.principal, params.name);
-      if (!decision.ok) {
-        context.setHeader?.('retry-after', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
-        throw new McpProtocolError(
-          JsonRpcCode.ServerError,
-          `Rate limit exceeded for ${params.name}; retry in ${decision.retryAfterMs} ms`,
-          {
-            code: AuthErrorCode.RateLimited,
-            retryAfterMs: decision.retryAfterMs,
-          },
-        );
-      }
-    }
+    const verdict = methodAllowed(access, method, params);
+    if (!verdict.ok) this.#forbid(context, verdict.scope ?? 'admin', `${method} needs the ${verdict.scope} scope`);
     const result = await this.inner.dispatch(method, params, context);
     const filter = LIST_FILTERS[method];
-    if (access.admin || !filter || typeof result !== 'object') return result;
+    if (!filter || typeof result !== 'object') return result;
     const listed = result[filter.key];
     const items = listed instanceof SerializedArray ? listed.items : listed;
     if (!Array.isArray(items)) return result;

@@ -2,11 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { MetaKey } from '@easyremote/protocol';
 import { renderingOf } from '../../error-table.js';
 import { GatewayErrorCode } from '../../errors.js';
-import { jsonBytes } from '../../routing/call-events.js';
-import { callerIdentity } from '../../security/caller-identity.js';
-import type { InvokeOutcome } from '../../routing/tool-invoker.js';
+import type { CallOutcome } from '../../pipeline/call-outcome.js';
+import type { CallPipeline } from '../../pipeline/call-pipeline.js';
 import type { McpCallContext } from '../call-context.js';
-import { rethrowAsProtocolError } from '../error-mapping.js';
 import { JsonRpcCode, McpProtocolError, RequestCancelled } from '../jsonrpc.js';
 import type { McpServices } from '../services.js';
 
@@ -36,13 +34,14 @@ function progressTokenOf(meta: Record<string, unknown> | undefined): string | nu
 
 /**
  * `tools/call`: checks the params' shape, registers the call so node notifications, client requests
- * and cancellations can find it, routes it, and renders the MCP result. A 2026-era retry carrying
- * `requestState` resumes the handler parked on its node instead of starting a new call.
+ * and cancellations can find it, runs it through the call pipeline, and renders the outcome. A
+ * 2026-era retry carrying `requestState` resumes the handler parked on its node.
  */
 export async function callTool(
   params: Record<string, unknown>,
   context: McpCallContext,
   services: McpServices,
+  calls: CallPipeline,
 ): Promise<Record<string, unknown>> {
   const name = params.name;
   if (typeof name !== 'string' || name.length === 0) {
@@ -60,6 +59,7 @@ export async function callTool(
   const callId = resume?.callId ?? randomUUID();
   // The request's own controller: the client leaving and a cancellation (from any replica) both abort it.
   const controller = context.controller;
+  const progressToken = progressTokenOf(meta);
   services.live.add({
     callId,
     owner: context.sid,
@@ -67,84 +67,65 @@ export async function callTool(
     era: context.era,
     channel: context.channel,
     controller,
-    progressToken: progressTokenOf(meta),
+    progressToken,
     logLevel: context.logLevel,
   });
-  const startedAt = Date.now();
-  let outcome: InvokeOutcome | undefined;
-  let recorded: Promise<void> | undefined;
+  let outcome: CallOutcome;
   try {
-    outcome = resume
-      ? await services.invoker.resume({
-          tool: name,
-          nodeId: resume.nodeId,
-          callId,
-          inputResponses: inputResponsesOf(params),
-          signal: controller.signal,
-        })
-      : await services.invoker.invoke({
-          tool: name,
-          arguments: args,
-          callId,
-          signal: controller.signal,
-          notifySubject: services.notifySubject,
-          client: { era: context.era, capabilities: context.clientCapabilities },
-          caller: callerIdentity(context.principal, context.access),
-          ...(meta ? { meta } : {}),
-          ...fanoutProgress(context, progressTokenOf(meta)),
-        });
-  } catch (error) {
-    rethrowAsProtocolError(error);
+    outcome = await calls.run({
+      tool: name,
+      arguments: args,
+      callId,
+      via: context.era === 'modern' ? 'mcp-modern' : 'mcp-legacy',
+      principal: context.principal,
+      access: context.access,
+      meta,
+      signal: controller.signal,
+      notifySubject: services.notifySubject,
+      client: { era: context.era, capabilities: context.clientCapabilities },
+      onProgress: fanoutProgress(context, progressToken),
+      resume: resume && { nodeId: resume.nodeId, inputResponses: inputResponsesOf(params) },
+    });
   } finally {
     services.live.remove(callId);
     services.clientRequests.abandon(callId);
-    if (services.callEvents.observed && outcome?.ok !== 'input') {
-      recorded = services.callEvents.emit({
-        callId,
-        tool: name,
-        nodeId: outcome?.nodeId,
-        principal: context.principal,
-        via: context.era === 'modern' ? 'mcp-modern' : 'mcp-legacy',
-        startedAt,
-        durationMs: Date.now() - startedAt,
-        outcome: controller.signal.aborted
-          ? 'cancelled'
-          : outcome === undefined || outcome.ok === false
-            ? 'error'
-            : outcome.result.isError
-              ? 'tool_error'
-              : 'success',
-        errorCode: outcome?.ok === false ? outcome.error.code : undefined,
-        argumentsBytes: jsonBytes(args),
-        resultBytes: outcome?.ok === true ? jsonBytes(outcome.result) : 0,
-        arguments: args,
-        chunks: outcome?.chunks,
-      });
+  }
+  return renderMcpOutcome(outcome, name, context, services);
+}
+
+/** An outcome as the MCP answer: a result, an `isError` result, `input_required`, or a JSON-RPC error. */
+function renderMcpOutcome(
+  outcome: CallOutcome,
+  tool: string,
+  context: McpCallContext,
+  services: McpServices,
+): Record<string, unknown> {
+  if (outcome.kind === 'failed') {
+    const rendering = renderingOf(outcome.error.code);
+    // A failure that is not the tool's (refused, over the payload limit, unaudited) is a JSON-RPC error.
+    if (!rendering.toolError) {
+      for (const [header, value] of Object.entries(outcome.headers ?? {})) context.setHeader?.(header, value);
+      const { code, message, data } = outcome.error;
+      throw new McpProtocolError(
+        rendering.jsonRpc,
+        message,
+        { code, ...(isPlainObject(data) ? data : {}) },
+        rendering.mcpHttp,
+      );
     }
   }
-  // The audit record is stored before the caller learns anything (ADR 0014); without it, no answer.
-  if (recorded !== undefined) await recorded.catch(auditFailed);
-  if (controller.signal.aborted) throw new RequestCancelled();
-  if (outcome.ok === false) {
-    // A failure that is not the tool's (over the payload limit, say) is a JSON-RPC error, never a result.
-    const rendering = renderingOf(outcome.error.code);
-    if (!rendering.toolError)
-      throw new McpProtocolError(rendering.jsonRpc, outcome.error.message, {
-        code: outcome.error.code,
-        ...(isPlainObject(outcome.error.data) ? outcome.error.data : {}),
-      });
-  }
-  if (outcome.ok === 'input') {
+  if (context.signal.aborted) throw new RequestCancelled();
+  if (outcome.kind === 'input') {
     const state: ResumeState = {
       kind: 'mrtr',
-      tool: name,
+      tool,
       nodeId: outcome.nodeId,
       callId: outcome.callId,
       principal: context.principal,
     };
     return {
       resultType: 'input_required',
-      inputRequests: outcome.inputRequired,
+      inputRequests: outcome.inputRequests,
       requestState: services.sessions.sealValue(state),
     };
   }
@@ -179,45 +160,36 @@ function inputResponsesOf(params: Record<string, unknown>): Record<string, unkno
 function fanoutProgress(
   context: McpCallContext,
   progressToken: string | number | undefined,
-): { onProgress?: (progress: number, total: number, message: string) => void } {
-  if (progressToken === undefined) return {};
-  return {
-    onProgress: (progress, total, message) =>
-      context.channel.send({
-        jsonrpc: '2.0',
-        method: 'notifications/progress',
-        params: { progressToken, progress, total, message },
-      }),
-  };
+): ((progress: number, total: number, message: string) => void) | undefined {
+  if (progressToken === undefined) return undefined;
+  return (progress, total, message) =>
+    context.channel.send({
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken, progress, total, message },
+    });
 }
 
-/** A call outcome as an MCP CallToolResult: failures become `isError` results the model can read. */
-export function renderOutcome(outcome: Exclude<InvokeOutcome, { ok: 'input' }>): Record<string, unknown> {
-  if (outcome.ok) {
-    const result: Record<string, unknown> = { ...outcome.result };
-    if (outcome.nodeId !== undefined)
-      result._meta = { ...(outcome.result._meta ?? {}), [NODE_META_KEY]: outcome.nodeId };
-    if (outcome.attempts !== undefined)
-      result._meta = { ...(result._meta as Record<string, unknown> | undefined), [MetaKey.attempts]: outcome.attempts };
-    return result;
+/**
+ * A finished call as an MCP CallToolResult: a tool's failure becomes an `isError` result the model
+ * can read, with the stable code in `_meta["easyremote/error"]`; the serving node and (after a retry)
+ * the attempts travel in `_meta` too.
+ */
+export function renderOutcome(outcome: Exclude<CallOutcome, { kind: 'input' }>): Record<string, unknown> {
+  const retried = outcome.attempts !== undefined && outcome.attempts > 1;
+  if (outcome.kind === 'result') {
+    if (outcome.nodeId === undefined && !retried) return outcome.result;
+    const meta: Record<string, unknown> = { ...(outcome.result._meta ?? {}) };
+    if (outcome.nodeId !== undefined) meta[NODE_META_KEY] = outcome.nodeId;
+    if (retried) meta[MetaKey.attempts] = outcome.attempts;
+    return { ...outcome.result, _meta: meta };
   }
-  const { code, message } = outcome.error;
+  const { code, message, data } = outcome.error;
   const meta: Record<string, unknown> = {
-    [ERROR_META_KEY]: { code, message, ...(outcome.error.data === undefined ? {} : { data: outcome.error.data }) },
+    [ERROR_META_KEY]: { code, message, ...(data === undefined ? {} : { data }) },
   };
-  if (outcome.attempts !== undefined) meta[MetaKey.attempts] = outcome.attempts;
+  if (retried) meta[MetaKey.attempts] = outcome.attempts;
   if (outcome.nodeId !== undefined) meta[NODE_META_KEY] = outcome.nodeId;
   const text = code === GatewayErrorCode.InvalidArguments ? message : `${message} [${code}]`;
   return { content: [{ type: 'text', text }], isError: true, _meta: meta };
-}
-
-function auditFailed(error: unknown): never {
-  throw new McpProtocolError(
-    renderingOf(GatewayErrorCode.AuditFailed).jsonRpc,
-    'The call ran, but its audit record could not be stored, so its answer is withheld',
-    {
-      code: GatewayErrorCode.AuditFailed,
-      cause: error instanceof Error ? error.message : String(error),
-    },
-  );
 }

@@ -15,6 +15,8 @@ export interface CallEvent {
   errorCode: string | undefined;
   argumentsBytes: number;
   resultBytes: number;
+  /** Answered from the shared result cache (no node ran it). */
+  cached: boolean;
   /** The arguments as received (observers hash or drop them; never log them raw). */
   arguments: Record<string, unknown>;
   /**

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { CANCEL_SUBJECT, decodeCallResponse, encodeJson, nodeResumeSubject, type Logger } from '@easyremote/protocol';
+import type { ToolEntry } from '@easyremote/registry';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { GatewayErrorCode } from '../errors.js';
+import { failedOutcome, outcomeOfResponse, type CallOutcome, type ToolCall } from '../pipeline/call-outcome.js';
+import { callerIdentity } from '../security/caller-identity.js';
+import { DEADLINE_GRACE_MS, dispatchCall, type DispatchDeps } from './call-dispatch.js';
+import { placementFromMeta, placementFromQuery, type CallPlacement } from './call-placement.js';
+import { runFanout } from './fanout-runner.js';
+import { meshFailureOutcome } from './mesh-failure.js';
+import type { NodeRpc } from './node-rpc.js';
+
+export interface CallRunnerDeps extends DispatchDeps {
+  nc: NatsConnection;
+  nodeRpc: NodeRpc;
+  defaultTimeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * The pipeline's last stage: runs a validated call on the mesh. A fan-out tool's call is split over
+ * nodes (fanout-runner.ts); any other call is placed on one node (placer.ts, call-dispatch.ts:
+ * requirements, constraints, strategy, declines, retries, circuit breaking); a 2026-era retry resumes
+ * the handler parked on its node. Cancellation by the caller is forwarded to whichever node runs it.
+ */
+export class CallRunner {
+  readonly #deps: CallRunnerDeps;
+
+  constructor(deps: CallRunnerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Throws only what the pipeline turns into an outcome (a malformed placement, a refused request). */
+  async run(call: ToolCall): Promise<CallOutcome> {
+    if (call.resume) return this.#resume(call, call.resume);
+    const entry = this.#deps.registry.tool(call.tool);
+    if (!entry) return failedOutcome(call.callId, GatewayErrorCode.ToolNotFound, `Unknown tool: ${call.tool}`);
+    const placement = call.placementQuery
+      ? placementFromQuery(call.placementQuery.query, call.placementQuery.idempotencyKey)
+      : placementFromMeta(call.meta);
+    const timeoutMs = entry.descriptor.timeoutMs ?? this.#deps.defaultTimeoutMs;
+    const stopCancelling = this.#forwardCancellation(call.signal, call.callId);
+    try {
+      const fanout = entry.descriptor.fanout;
+      if (fanout !== undefined) {
+        const outcome = await runFanout(
+          {
+            ...this.#deps,
+            cancel: (id) => this.#cancel(id, 'the fan-out ended'),
+            reduce: (tool, args, signal) => this.#reduce(tool, args, signal),
+          },
+          {
+            entry,
+            spec: fanout,
+            args: call.arguments,
+            callId: call.callId,
+            constraints: placement.constraints,
+            meta: call.meta,
+            client: call.client,
+            caller: callerIdentity(call.principal, call.access),
+            timeoutMs,
+            signal: call.signal,
+            onProgress: call.onProgress,
+          },
+        );
+        if (outcome !== undefined) return outcome;
+      }
+      return await this.#dispatch(entry, call, placement, timeoutMs);
+    } finally {
+      stopCancelling();
+    }
+  }
+
+  #dispatch(entry: ToolEntry, call: ToolCall, placement: CallPlacement, timeoutMs: number): Promise<CallOutcome> {
+    return dispatchCall(this.#deps, {
+      entry,
+      body: {
+        tool: call.tool,
+        arguments: call.arguments,
+        ...(call.meta ? { meta: call.meta } : {}),
+        ...(call.client ? { client: call.client } : {}),
+        // No policy (a reduce step) sends no caller.
+        ...(call.access || call.principal ? { caller: callerIdentity(call.principal, call.access) } : {}),
+      },
+      callId: call.callId,
+      constraints: placement.constraints,
+      safe: entry.descriptor.annotations?.idempotentHint === true || placement.idempotencyKey !== undefined,
+      timeoutMs,
+      notifySubject: call.notifySubject,
+      signal: call.signal,
+    });
+  }
+
+  /** A `{ kind: 'tool' }` fan-out merge: the reduce tool runs as an ordinary call. */
+  async #reduce(tool: string, args: Record<string, unknown>, signal: AbortSignal | undefined): Promise<CallOutcome> {
+    const entry = this.#deps.registry.tool(tool);
+    const callId = randomUUID();
+    if (entry === undefined)
+      return failedOutcome(callId, GatewayErrorCode.ToolNotFound, `Unknown reduce tool: ${tool}`);
+    const timeoutMs = entry.descriptor.timeoutMs ?? this.#deps.defaultTimeoutMs;
+    const call: ToolCall = {
+      tool,
+      arguments: args,
+      callId,
+      via: 'rest',
+      principal: undefined,
+      access: undefined,
+      signal,
+    };
+    return this.#dispatch(entry, call, { constraints: undefined, idempotencyKey: undefined }, timeoutMs);
+  }
+
+  /** Continues a 2026-era call parked on its node with the client's input. */
+  async #resume(call: ToolCall, resume: NonNullable<ToolCall['resume']>): Promise<CallOutcome> {
+    const entry = this.#deps.registry.tool(call.tool);
+    const timeoutMs = (entry?.descriptor.timeoutMs ?? this.#deps.defaultTimeoutMs) + DEADLINE_GRACE_MS;
+    const stopCancelling = this.#forwardCancellation(call.signal, call.callId);
+    try {
+      const reply = await this.#deps.rpc.request(
+        nodeResumeSubject(resume.nodeId),
+        encodeJson({ callId: call.callId, inputResponses: resume.inputResponses }),
+        { timeoutMs, ...(call.signal ? { signal: call.signal } : {}) },
+      );
+      return outcomeOfResponse(decodeCallResponse(reply.data), resume.nodeId, call.callId);
+    } catch (error) {
+      const failure = meshFailureOutcome(error, call.callId, { what: `tool ${call.tool}`, timeoutMs });
+      if (failure.error.code === GatewayErrorCode.BadNodeReply)
+        this.#deps.logger.error({ err: error, tool: call.tool, callId: call.callId }, 'undecodable reply from node');
+      return failure;
+    } finally {
+      stopCancelling();
+    }
+  }
+
+  #cancel(callId: string, reason: string): void {
+    this.#deps.nc.publish(CANCEL_SUBJECT, encodeJson({ callId, reason }));
+  }
+
+  /** When the caller gives up (client cancelled or disconnected), tell whichever node runs the call. */
+  #forwardCancellation(signal: AbortSignal | undefined, callId: string): () => void {
+    if (!signal) return () => {};
+    const onAbort = () => this.#cancel(callId, signal.reason instanceof Error ? signal.reason.message : 'cancelled');
+    if (signal.aborted) {
+      onAbort();
+      return () => {};
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    return () => signal.removeEventListener('abort', onAbort);
+  }
+}
