@@ -1,7 +1,6 @@
 import { WireErrorCode, type CallResponse, type InputRequest, type NodeRpcReply } from '@easyremote/protocol';
 import type { Msg } from '@nats-io/nats-core';
-import type { NodeRuntime } from './node-runtime.js';
-import { sendReply } from './reply.js';
+import { sendReply, type ReplyTarget } from './reply.js';
 import { failure } from './wire-failure.js';
 
 type Response = CallResponse | NodeRpcReply;
@@ -10,6 +9,13 @@ interface Waiter {
   readonly request: InputRequest;
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
+}
+
+/** What a session needs of its node: where replies go, and the table of running requests it joins and leaves. */
+export interface SessionHost extends ReplyTarget {
+  readonly calls: Map<string, CallSession>;
+  /** Called whenever a request ends, so the node's stop can wait for it to drain. */
+  readonly onCallEnd: (() => void) | undefined;
 }
 
 /**
@@ -22,7 +28,7 @@ interface Waiter {
 export class CallSession {
   readonly callId: string;
   readonly controller = new AbortController();
-  readonly #runtime: NodeRuntime;
+  readonly #runtime: SessionHost;
   readonly #deadline: number;
   #leg: Msg | undefined;
   /** The call id the open leg's `CallReply` echoes (a call request with its `callId` in the body); undefined: a bare response. */
@@ -44,7 +50,7 @@ export class CallSession {
   readonly resumable: boolean;
 
   constructor(
-    runtime: NodeRuntime,
+    runtime: SessionHost,
     msg: Msg,
     callId: string,
     deadline: number,

@@ -1,7 +1,7 @@
 import { WireErrorCode, type CallerIdentity, type CallResponse, type Logger } from '@easyremote/protocol';
 import type { CompiledTool } from './define-tool.js';
 import type { DeadlineWatch } from './deadline-watch.js';
-import type { ChunkInfo } from './fanout-option.js';
+import type { ChunkInfo } from './tool-context.js';
 import { startHandler, type HandlerOutcome } from './run-handler.js';
 import { CallContext, type ClientAccess, type NotificationSink } from './tool-context.js';
 import { isToolResult, shapeStructured, shapeUnstructured } from './tool-result.js';

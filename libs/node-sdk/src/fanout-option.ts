@@ -12,17 +12,6 @@ export type ArrayArgument<A> = { [K in keyof A]-?: NonNullable<A[K]> extends rea
 /** Keys of `A` whose value is a number: what `chunkSizeArgument` may name. */
 export type NumberArgument<A> = { [K in keyof A]-?: NonNullable<A[K]> extends number ? K : never }[keyof A] & string;
 
-/** Which chunk of a fan-out a handler runs (`ctx.chunk`); undefined for a whole call. */
-export interface ChunkInfo {
-  /** 0-based position; partial results merge in this order. */
-  readonly index: number;
-  readonly count: number;
-  /** `array` split: index of this chunk's first item in the original array. */
-  readonly offset?: number;
-  /** `plan` split: the descriptor the plan returned for this chunk. */
-  readonly data?: unknown;
-}
-
 /** One chunk's result, as a merge function receives it (always in chunk order). */
 export interface FanoutPartialResult<S> {
   readonly index: number;

@@ -15,7 +15,6 @@ export type {
   MergeFunction,
   MergeContext,
   PlanFunction,
-  ChunkInfo,
   ArrayArgument,
   NumberArgument,
 } from './fanout-option.js';
@@ -43,7 +42,7 @@ export { DefinitionKind } from './definition-brand.js';
 export { toolResult, isToolResult } from './tool-result.js';
 export type { ToolResult, ToolReturn, ContentBlock } from './tool-result.js';
 export { LOG_LEVELS } from './tool-context.js';
-export type { HandlerContext, ToolContext, ClientRequestOptions, LogLevel } from './tool-context.js';
+export type { HandlerContext, ToolContext, ClientRequestOptions, LogLevel, ChunkInfo } from './tool-context.js';
 /** Who a call is for (`ctx.caller`): the gateway's principal and its scopes. */
 export type { CallerIdentity } from '@easyremote/protocol';
 export type { ClientMethod } from './client-capabilities.js';

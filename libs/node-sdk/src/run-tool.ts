@@ -8,7 +8,7 @@ import {
 } from '@easyremote/protocol';
 import { compiledTool, type ToolDefinition } from './define-tool.js';
 import { executeCall } from './execute-call.js';
-import type { ChunkInfo } from './fanout-option.js';
+import type { ChunkInfo } from './tool-context.js';
 import type { ClientAccess } from './tool-context.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;

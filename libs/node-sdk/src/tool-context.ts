@@ -16,11 +16,21 @@ import type {
   ListRootsResult,
 } from './client-types.js';
 import { ToolError } from './errors.js';
-import type { ChunkInfo } from './fanout-option.js';
 
 /** MCP logging levels (RFC 5424 severities), lowest first. */
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Which chunk of a fan-out a handler runs (`ctx.chunk`); undefined for a whole call. */
+export interface ChunkInfo {
+  /** 0-based position; partial results merge in this order. */
+  readonly index: number;
+  readonly count: number;
+  /** `array` split: index of this chunk's first item in the original array. */
+  readonly offset?: number;
+  /** `plan` split: the descriptor the plan returned for this chunk. */
+  readonly data?: unknown;
+}
 
 /** What every handler (tool, resource read, prompt, completer) gets besides its input. */
 export interface HandlerContext {

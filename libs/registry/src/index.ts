@@ -10,7 +10,8 @@ export type {
   RegistryListener,
   RegistryViewOptions,
 } from './registry-view.js';
-export { buildToolSet, toolsFingerprint } from './tool-set.js';
+export { toolsFingerprint } from './tool-set.js';
+export { buildToolSet } from './entitlement/resolve-tools.js';
 export type { ConflictReason, NodeEntry, ToolConflict, ToolEntry, ToolSet } from './tool-set.js';
 export { resolveToolSet } from './entitlement/resolve-tools.js';
 export type { Resolution } from './entitlement/resolve-tools.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeAdvert, ToolDescriptor } from '@easyremote/protocol';
-import { buildToolSet, toolsFingerprint, type NodeEntry } from './tool-set.js';
+import { buildToolSet } from './entitlement/resolve-tools.js';
+import { toolsFingerprint, type NodeEntry } from './tool-set.js';
 
 function tool(name: string, description = `${name} tool`): ToolDescriptor {
   return { name, description, inputSchema: { type: 'object' } };

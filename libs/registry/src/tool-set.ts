@@ -1,6 +1,4 @@
 import type { NodeAdvert, ToolDescriptor } from '@easyremote/protocol';
-import type { EntitlementState } from './entitlement/entitlement.js';
-import { resolveToolSet } from './entitlement/resolve-tools.js';
 
 /** A live node as the gateway sees it. `lastSeen` is the gateway's clock at the node's last heartbeat. */
 export interface NodeEntry {
@@ -53,14 +51,3 @@ export interface ToolSet {
 export function toolsFingerprint(tools: readonly ToolDescriptor[]): string {
   return JSON.stringify(tools);
 }
-
-/**
- * Builds the mesh-wide tool list under the entitlement rules (entitlement/resolve-tools.ts): by default
- * open, with no grants and no approved descriptors yet, so a tool whose nodes disagree on its
- * descriptor is not listed until one is approved.
- */
-export function buildToolSet(nodes: ReadonlyMap<string, NodeEntry>, state: EntitlementState = OPEN_STATE): ToolSet {
-  return resolveToolSet(nodes, state).set;
-}
-
-const OPEN_STATE: EntitlementState = Object.freeze({ mode: 'open', grants: new Map(), pins: new Map() });

@@ -169,3 +169,14 @@ function signatureOf(list: readonly ToolEntry[], digests: DigestCache): string {
     )
     .join('\n');
 }
+
+/**
+ * Builds the mesh-wide tool list under the entitlement rules (resolveToolSet above): by default
+ * open, with no grants and no approved descriptors yet, so a tool whose nodes disagree on its
+ * descriptor is not listed until one is approved.
+ */
+export function buildToolSet(nodes: ReadonlyMap<string, NodeEntry>, state: EntitlementState = OPEN_STATE): ToolSet {
+  return resolveToolSet(nodes, state).set;
+}
+
+const OPEN_STATE: EntitlementState = Object.freeze({ mode: 'open', grants: new Map(), pins: new Map() });
