@@ -38,6 +38,23 @@ export default tseslint.config(
     },
   },
   {
+    // Apps, tests and the bench use packages through their public entry points too.
+    files: ['apps/*/src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@easyremote/*/src/*', '@easyremote/*/dist/*'],
+              message: 'Import a package through its public entry point.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Libraries take options and loggers from their callers: no environment, no console.
     files: ['libs/*/src/**/*.ts'],
     ignores: ['libs/*/src/**/*.test.ts'],
