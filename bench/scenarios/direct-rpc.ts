@@ -4,7 +4,7 @@
  * nats-server, driven in the bench process by 64 concurrent callers.
  */
 import { randomUUID } from 'node:crypto';
-import { connectMesh, invokeTool, RpcClient } from '@easyremote/mesh';
+import { connectMesh, enableWireDeviations, invokeTool, RpcClient } from '@easyremote/mesh';
 import { toolSubject } from '@easyremote/protocol';
 import { ServiceBroker } from 'moleculer';
 import { spawnChild } from '../lib/child.ts';
@@ -30,6 +30,8 @@ export async function runDirect(
     await new Promise((resolve) => setTimeout(resolve, 500));
     const nodeRssIdleBytes = node.rss();
 
+    // The bench process calls like a gateway does: with the wire deviations on.
+    enableWireDeviations();
     const nc = await connectMesh({ servers: natsUrl, name: 'bench-direct' });
     const rpc = new RpcClient(nc);
     const subject = toolSubject('echo');

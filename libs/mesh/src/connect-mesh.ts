@@ -3,11 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/nats-core';
 import { silentLogger, type Logger } from '@easyremote/protocol';
 import { MeshError, MeshErrorCode } from './errors.js';
-import { installPooledProtocolEncoding } from './protocol-encoding.js';
 import { logConnectionStatus } from './status-logger.js';
-
-// Every process that joins the mesh through this library sends with the cheaper protocol encoder.
-installPooledProtocolEncoding();
 
 export interface ConnectMeshOptions {
   /** One URL or several (`nats://host:4222`); the client picks among them and reconnects across them. */

@@ -18,3 +18,5 @@ export type { InvokeToolOptions, InvokeToolResult } from './invoke-tool.js';
 export { MeshError, MeshErrorCode, isMeshError } from './errors.js';
 export { PayloadStore, DEFAULT_MAX_PAYLOAD_BYTES } from './payload-store.js';
 export type { PayloadStoreOptions } from './payload-store.js';
+export { enableWireDeviations, constantHeaders, PINNED_NATS_VERSION } from './wire/index.js';
+export type { WireDeviationReport } from './wire/index.js';

@@ -7,7 +7,7 @@ import {
   type Logger,
   type NodeRpcReply,
 } from '@easyremote/protocol';
-import type { PayloadStore } from '@easyremote/mesh';
+import { constantHeaders, type PayloadStore } from '@easyremote/mesh';
 import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { failure } from './wire-failure.js';
 
@@ -18,12 +18,8 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export function replyHeaders(nodeId: string): MsgHdrs {
   const h = natsHeaders();
   h.set(Headers.nodeId, nodeId);
-  // Never changed after this, and nats.js encodes a message's headers on every publish (through
-  // `encode()`, which its MsgHdrs implementation has beside the interface): encode them once.
-  const encodable = h as MsgHdrs & { encode(): Uint8Array };
-  const bytes = encodable.encode();
-  encodable.encode = () => bytes;
-  return h;
+  // The same header on every reply: encoded once when the process switched the wire deviations on.
+  return constantHeaders(h);
 }
 
 export interface ReplyTarget {

@@ -1,6 +1,6 @@
 import { createLogger, loadGatewayConfig, startGateway, startTracing, type GatewayHandle } from '@easyremote/gateway';
 import { DEFAULT_KEY_SCOPES, KeyStore, Scope } from '@easyremote/auth';
-import { connectMesh, natsClientOptionsFromEnv, type NatsClientOptions } from '@easyremote/mesh';
+import { connectMesh, enableWireDeviations, natsClientOptionsFromEnv, type NatsClientOptions } from '@easyremote/mesh';
 import { fileURLToPath } from 'node:url';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import { ComputeNode } from '@easyremote/node-sdk';
@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { devStatePath, removeDevState, writeDevState } from '../dev-state.js';
 import { onShutdown } from '../shutdown.js';
+import { logWireDeviations } from '../wire-report.js';
 
 export const devHelp = `easyremote dev
 
@@ -64,6 +65,7 @@ export async function runDev(): Promise<void> {
   const logLevel = process.env.LOG_LEVEL ?? 'warn';
   const logger = createLogger(logLevel);
   const log = logger as unknown as Logger;
+  logWireDeviations(enableWireDeviations(), logger);
   const stack: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stack.reverse())

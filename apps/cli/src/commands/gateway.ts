@@ -1,5 +1,6 @@
 import { createLogger, loadGatewayConfig, startGateway, startTracing } from '@easyremote/gateway';
-import { natsClientOptionsFromEnv } from '@easyremote/mesh';
+import { enableWireDeviations, natsClientOptionsFromEnv } from '@easyremote/mesh';
+import { logWireDeviations } from '../wire-report.js';
 import { onShutdown } from '../shutdown.js';
 
 export const gatewayHelp = `easyremote gateway
@@ -52,6 +53,7 @@ export async function runGateway(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const tracing = startTracing(process.env, 'easyremote-gateway');
   const logger = createLogger(config.logLevel);
+  logWireDeviations(enableWireDeviations(), logger);
   const gateway = await startGateway(config, {
     logger,
     tracing: tracing.enabled,
