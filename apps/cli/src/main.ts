@@ -1,14 +1,5 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { auditHelp, runAudit } from './commands/audit.js';
-import { dataHelp, runData } from './commands/data.js';
-import { devHelp, runDev } from './commands/dev.js';
-import { envHelp, runEnv } from './commands/env.js';
-import { gatewayHelp, runGateway } from './commands/gateway.js';
-import { grantsHelp, runGrants } from './commands/grants.js';
-import { keysHelp, runKeys } from './commands/keys.js';
-import { nodeHelp, runNode } from './commands/node.js';
-import { reportHelp, runReportArgs } from './commands/report.js';
 
 const usage = `Usage: easyremote <command> [options]
 
@@ -27,24 +18,35 @@ Commands:
 Run "easyremote help <command>" for details.
 `;
 
-const helps: Record<string, string> = {
-  env: envHelp,
-  dev: devHelp,
-  gateway: gatewayHelp,
-  node: nodeHelp,
-  keys: keysHelp,
-  grants: grantsHelp,
-  audit: auditHelp,
-  report: reportHelp,
-  data: dataHelp,
-};
+/**
+ * Each command's module, loaded only when it runs (or its help is asked for): `easyremote node`
+ * loads nothing of the gateway or the toolbox.
+ */
+const commands = {
+  env: () => import('./commands/env.js').then((m) => ({ help: m.envHelp })),
+  dev: () => import('./commands/dev.js').then((m) => ({ help: m.devHelp })),
+  gateway: () => import('./commands/gateway.js').then((m) => ({ help: m.gatewayHelp })),
+  node: () => import('./commands/node.js').then((m) => ({ help: m.nodeHelp })),
+  keys: () => import('./commands/keys.js').then((m) => ({ help: m.keysHelp })),
+  grants: () => import('./commands/grants.js').then((m) => ({ help: m.grantsHelp })),
+  audit: () => import('./commands/audit.js').then((m) => ({ help: m.auditHelp })),
+  report: () => import('./commands/report.js').then((m) => ({ help: m.reportHelp })),
+  data: () => import('./commands/data.js').then((m) => ({ help: m.dataHelp })),
+} as const;
+
+async function helpFor(name: string | undefined): Promise<string> {
+  const load =
+    name !== undefined && Object.hasOwn(commands, name) ? commands[name as keyof typeof commands] : undefined;
+  return load ? (await load()).help : usage;
+}
 
 async function main(argv: string[]): Promise<void> {
   // keys, grants, audit and report parse their own options.
-  if (argv[0] === 'keys' && !argv.includes('--help') && !argv.includes('-h')) return runKeys(argv.slice(1));
-  if (argv[0] === 'grants' && !argv.includes('--help') && !argv.includes('-h')) return runGrants(argv.slice(1));
-  if (argv[0] === 'audit' && !argv.includes('--help') && !argv.includes('-h')) return runAudit(argv.slice(1));
-  if (argv[0] === 'report' && !argv.includes('--help') && !argv.includes('-h')) return runReportArgs(argv.slice(1));
+  const helpAsked = argv.includes('--help') || argv.includes('-h');
+  if (argv[0] === 'keys' && !helpAsked) return (await import('./commands/keys.js')).runKeys(argv.slice(1));
+  if (argv[0] === 'grants' && !helpAsked) return (await import('./commands/grants.js')).runGrants(argv.slice(1));
+  if (argv[0] === 'audit' && !helpAsked) return (await import('./commands/audit.js')).runAudit(argv.slice(1));
+  if (argv[0] === 'report' && !helpAsked) return (await import('./commands/report.js')).runReportArgs(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -52,23 +54,23 @@ async function main(argv: string[]): Promise<void> {
   });
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') {
-    process.stdout.write(helps[rest[0] ?? command ?? ''] ?? usage);
+    process.stdout.write(await helpFor(rest[0] ?? command));
     return;
   }
   switch (command) {
     case 'dev':
-      return runDev();
+      return (await import('./commands/dev.js')).runDev();
     case 'env':
-      return runEnv();
+      return (await import('./commands/env.js')).runEnv();
     case 'gateway':
-      return runGateway();
+      return (await import('./commands/gateway.js')).runGateway();
     case 'node':
-      return runNode(rest, {
+      return (await import('./commands/node.js')).runNode(rest, {
         ...(values.id !== undefined ? { id: values.id } : {}),
         ...(values.nats !== undefined ? { nats: values.nats } : {}),
       });
     case 'data':
-      return runData(rest, {
+      return (await import('./commands/data.js')).runData(rest, {
         ...(values.id !== undefined ? { id: values.id } : {}),
         ...(values.nats !== undefined ? { nats: values.nats } : {}),
       });

@@ -9,8 +9,6 @@ export { renderingOf, type ErrorRendering } from './error-table.js';
 export { createLogger } from './logger.js';
 export { SessionTokens } from './mcp/session-token.js';
 export type { SessionState } from './mcp/session-token.js';
-export { startTracing, tracingRequested } from './observability/tracing.js';
-export type { TracingHandle } from './observability/tracing.js';
 export { GatewayMetrics } from './observability/metrics.js';
 export { buildReport, parsePeriod } from './observability/analytics-report.js';
 export type { UsageReport, Pricing, Recommendation } from './observability/analytics-report.js';

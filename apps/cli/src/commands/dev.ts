@@ -1,4 +1,5 @@
-import { createLogger, loadGatewayConfig, startGateway, startTracing, type GatewayHandle } from '@easyremote/gateway';
+import { createLogger, loadGatewayConfig, startGateway, type GatewayHandle } from '@easyremote/gateway';
+import { startTracing } from '@easyremote/runtime';
 import { DEFAULT_KEY_SCOPES, KeyStore, Scope } from '@easyremote/auth';
 import { connectMesh, enableWireDeviations, natsClientOptionsFromEnv, type NatsClientOptions } from '@easyremote/mesh';
 import { fileURLToPath } from 'node:url';
@@ -71,7 +72,7 @@ export async function runDev(): Promise<void> {
     for (const stop of stack.reverse())
       await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
   };
-  const tracing = startTracing(process.env, 'easyremote-dev');
+  const tracing = await startTracing(process.env, 'easyremote-dev');
   stack.push(() => tracing.shutdown());
   try {
     let natsUrl = process.env.NATS_URL;

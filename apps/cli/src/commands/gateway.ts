@@ -1,4 +1,5 @@
-import { createLogger, loadGatewayConfig, startGateway, startTracing } from '@easyremote/gateway';
+import { createLogger, loadGatewayConfig, startGateway } from '@easyremote/gateway';
+import { startTracing } from '@easyremote/runtime';
 import { enableWireDeviations, natsClientOptionsFromEnv } from '@easyremote/mesh';
 import { logWireDeviations } from '../wire-report.js';
 import { onShutdown } from '../shutdown.js';
@@ -51,7 +52,7 @@ Runs a stateless MCP gateway. Configuration comes from the environment:
 
 export async function runGateway(): Promise<void> {
   const config = loadGatewayConfig(process.env);
-  const tracing = startTracing(process.env, 'easyremote-gateway');
+  const tracing = await startTracing(process.env, 'easyremote-gateway');
   const logger = createLogger(config.logLevel);
   logWireDeviations(enableWireDeviations(), logger);
   const gateway = await startGateway(config, {

@@ -1,5 +1,5 @@
 import { ComputeNode, defaultNodeId, parseGpuList } from '@easyremote/node-sdk';
-import { startTracing } from '@easyremote/gateway';
+import { startTracing } from '@easyremote/runtime';
 import { enableWireDeviations, hasNatsCredentials, natsClientOptionsFromEnv } from '@easyremote/mesh';
 import type { Logger } from '@easyremote/protocol';
 import { loadToolsModule } from '../load-tools.js';
@@ -32,7 +32,7 @@ export async function runNode(modules: readonly string[], options: { id?: string
     ...(options.id !== undefined ? { nodeId: options.id } : {}),
     natsUrl: target.servers,
   });
-  const tracing = startTracing(process.env, 'easyremote-node');
+  const tracing = await startTracing(process.env, 'easyremote-node');
   const logger = createCliLogger('easyremote-node', config.logLevel);
   logWireDeviations(enableWireDeviations(), logger);
   const loaded = await Promise.all(modules.map((module) => loadToolsModule(module, process.cwd())));

@@ -1,0 +1,2 @@
+export { startTracing, tracingRequested } from './tracing.js';
+export type { TracingHandle } from './tracing.js';
