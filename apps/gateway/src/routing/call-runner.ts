@@ -11,6 +11,10 @@ import { runFanout } from './fanout-runner.js';
 import { meshFailureOutcome } from './mesh-failure.js';
 import type { NodeRpc } from './node-rpc.js';
 
+/** What a dispatch reads of a call: a front door's call, or a fan-out's reduce step (no caller). */
+type DispatchedCall = Pick<ToolCall, 'tool' | 'arguments' | 'callId' | 'principal' | 'access'> &
+  Partial<Pick<ToolCall, 'meta' | 'client' | 'notifySubject' | 'signal'>>;
+
 export interface CallRunnerDeps extends DispatchDeps {
   nc: NatsConnection;
   nodeRpc: NodeRpc;
@@ -72,7 +76,7 @@ export class CallRunner {
     }
   }
 
-  #dispatch(entry: ToolEntry, call: ToolCall, placement: CallPlacement, timeoutMs: number): Promise<CallOutcome> {
+  #dispatch(entry: ToolEntry, call: DispatchedCall, placement: CallPlacement, timeoutMs: number): Promise<CallOutcome> {
     return dispatchCall(this.#deps, {
       entry,
       body: {
