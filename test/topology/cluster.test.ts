@@ -7,6 +7,7 @@ import { describeLoad, runLoad, type LoadCall } from './support/load.js';
 import { mcpCallers } from './support/mcp-load.js';
 import { NATS_CLUSTER_CONF, SITE_TOOLS } from './support/paths.js';
 import { restCaller } from './support/rest-load.js';
+import { moveStreamLeadersOff } from './support/stream-leaders.js';
 import { sleep, until } from './support/wait.js';
 
 const TEST_TOOLS = 'test/fixtures/test-tools.ts';
@@ -122,6 +123,10 @@ describe('three-server NATS cluster', () => {
     const rest = restCaller([gatewayA.url, gatewayB.url], 'fixture.add', args);
     const call: LoadCall = (worker, signal) =>
       worker < concurrency / 2 ? mcp.call(worker, signal) : rest(worker, signal);
+    // The member is killed to test failover of its connections, not a JetStream election: with the
+    // audit on, every answer waits for its audit record (ADR 0014), so losing the audit stream's leader
+    // delays every call for the election (4-9 s on nats-server 2.9) by chance of which member led it.
+    await moveStreamLeadersOff(cluster.urls[0]!, cluster.members[1]!.name);
     const load = runLoad({ concurrency, durationMs: 8_000, hangAfterMs: 8_000, call });
     await sleep(2_500);
     // hub-2 holds gateway B's and node-1's connections and a third of every replicated stream.
