@@ -80,6 +80,8 @@ const TABLE: Readonly<Record<string, ErrorRendering>> = {
   [GatewayErrorCode.ToolResultError]: entry(502, InternalError, true),
   [GatewayErrorCode.NodeGone]: entry(502, InternalError, true),
   [GatewayErrorCode.BadNodeReply]: entry(502, InternalError, true),
+  [GatewayErrorCode.VersionMismatch]: entry(502, InternalError, true),
+  [WireErrorCode.VersionMismatch]: entry(502, InternalError, true),
   [GatewayErrorCode.FanoutFailed]: entry(502, InternalError, true),
   [GatewayErrorCode.FanoutMergeFailed]: entry(502, InternalError, true),
   [WireErrorCode.HandlerFailed]: entry(502, InternalError, true),

@@ -19,6 +19,8 @@ export const GatewayErrorCode = {
   PayloadTooLarge: 'GW_ERR_PAYLOAD_TOO_LARGE',
   /** The node's reply could not be decoded. */
   BadNodeReply: 'GW_ERR_BAD_NODE_REPLY',
+  /** The node answered in another mesh protocol version: gateway and node run different releases. */
+  VersionMismatch: 'GW_ERR_VERSION_MISMATCH',
   /** The mesh connection is closed or draining. */
   Unavailable: 'GW_ERR_UNAVAILABLE',
   /** The MCP session id is unknown, forged or expired. */

@@ -1,8 +1,8 @@
 import {
-  decodeCallAnswer,
+  decodeCallReply,
   EasyRemoteError,
   encodeUtf8,
-  Headers,
+  MESH_PROTOCOL_VERSION,
   ProtocolErrorCode,
   type CallRequest,
   type CallResponse,
@@ -26,20 +26,23 @@ export interface InvokeToolOptions {
 
 export interface InvokeToolResult {
   response: CallResponse;
-  /** The node that ran the call (named in its reply), when it said. */
-  nodeId: string | undefined;
+  /** The node that ran the call (named in its reply). */
+  nodeId: string;
 }
 
+/** A call envelope before invokeTool adds what it owns: the version, call id, deadline and notify subject. */
+export type CallBody = Omit<CallRequest, 'v' | 'callId' | 'deadline' | 'notify'>;
+
 /**
- * The request body: the envelope with the call's id, deadline and notify subject appended (they win
- * over same-named fields of `request`, since JSON.parse keeps the last). Spliced as text so the
- * caller's object is neither copied nor changed.
+ * The request body: the envelope with the mesh protocol version and the call's id, deadline and
+ * notify subject appended (they win over same-named fields of `request`, since JSON.parse keeps the
+ * last). Spliced as text so the caller's object is neither copied nor changed.
  */
-function encodeCall(request: CallRequest, options: InvokeToolOptions): string {
+function encodeCall(request: CallBody, options: InvokeToolOptions): string {
   const json = JSON.stringify(request);
   const deadline = options.deadline ?? Date.now() + options.timeoutMs;
   const notify = options.notifySubject === undefined ? '' : `,"notify":${JSON.stringify(options.notifySubject)}`;
-  return `${json.slice(0, -1)},"callId":${JSON.stringify(options.callId)},"deadline":${deadline}${notify}}`;
+  return `${json.slice(0, -1)},"v":${MESH_PROTOCOL_VERSION},"callId":${JSON.stringify(options.callId)},"deadline":${deadline}${notify}}`;
 }
 
 const CALL_REPLY_PREFIX = '{"callId":"';
@@ -66,13 +69,14 @@ export function namesAnotherCall(data: Uint8Array, callId: string): boolean {
  * with a MeshError; a malformed reply rejects with PROTO_ERR_MALFORMED_MESSAGE; a tool failure is a
  * resolved `{ ok: false }` response, because it is an answer, not a transport problem.
  *
- * The call's metadata travels in the body (CallRequest `callId`, `deadline`, `notify`), so a call
- * without trace context or extra headers is a headerless message both ways.
+ * The call's metadata travels in the body (CallRequest `v`, `callId`, `deadline`, `notify`), so a
+ * call without trace context or extra headers is a headerless message both ways. A reply of another
+ * mesh protocol version rejects with PROTO_ERR_VERSION_MISMATCH.
  */
 export function invokeTool(
   rpc: RpcClient,
   subject: string,
-  request: CallRequest,
+  request: CallBody,
   options: InvokeToolOptions,
 ): Promise<InvokeToolResult> {
   let body: Uint8Array;
@@ -111,16 +115,14 @@ function exchange(
   return rpc
     .request(subject, body, { timeoutMs: options.timeoutMs, headers, signal: options.signal, accept })
     .then((reply) => {
-      const { response, node, callId } = decodeCallAnswer(reply.data);
-      if (callId !== undefined && callId !== options.callId) {
+      const { response, node, callId } = decodeCallReply(reply.data);
+      if (callId !== options.callId) {
         throw new EasyRemoteError(
           ProtocolErrorCode.MalformedMessage,
-          `the reply to call ${options.callId} names call ${callId}`,
+          `the reply to call ${options.callId} names call ${JSON.stringify(callId)}`,
         );
       }
-      // A node answers a request it could not read (bad JSON) with a bare response and the Er-Node-Id header.
-      const nodeId = node ?? reply.header(Headers.nodeId);
-      if (nodeId !== undefined) span?.setAttribute(SpanAttributes.nodeId, nodeId);
-      return { response, nodeId };
+      span?.setAttribute(SpanAttributes.nodeId, node);
+      return { response, nodeId: node };
     });
 }

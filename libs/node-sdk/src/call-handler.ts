@@ -1,4 +1,5 @@
 import {
+  callIdOf,
   decodeCallRequest,
   encodeJson,
   Headers,
@@ -16,7 +17,7 @@ import { executeCall, startCall, type ExecuteOptions } from './execute-call.js';
 import { withBody } from './message-body.js';
 import type { FinishedCall, NodeRuntime } from './node-runtime.js';
 import { sendReply } from './reply.js';
-import { failure } from './wire-failure.js';
+import { failure, headerVersionMismatch, undecodableRequest } from './wire-failure.js';
 
 /**
  * Handles one message on `tools.<token>` (`subjectTool` set: the body must name that tool, so a
@@ -28,25 +29,32 @@ export function handleCall(runtime: NodeRuntime, msg: Msg, subjectTool: string |
     runtime.logger.warn({ subject: msg.subject }, 'dropped a call without a reply subject');
     return;
   }
-  if (!runtime.accepting)
-    return sendReply(runtime, msg, failure(WireErrorCode.ShuttingDown, `node ${runtime.nodeId} is shutting down`));
   withBody(
     runtime.payloads,
     msg,
-    (declined) => sendReply(runtime, msg, declined),
+    (declined) => sendReply(runtime, msg, declined, callIdOf(msg.data)),
     (data) => serveCall(runtime, msg, subjectTool, data),
   );
 }
 
+/** Admission → session → execute → reply, for one decoded call request. */
 function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefined, data: Uint8Array): void {
   let request: CallRequest;
   try {
     request = decodeCallRequest(data);
   } catch (error) {
-    return sendReply(runtime, msg, failure(WireErrorCode.BadRequest, (error as Error).message));
+    return sendReply(runtime, msg, undecodableRequest(runtime.nodeId, error), callIdOf(data));
   }
-  // A caller that put the call's metadata in the body reads the answer as a CallReply echoing its call id.
   const inline = request.callId;
+  const versionProblem = headerVersionMismatch(runtime.nodeId, msg);
+  if (versionProblem !== undefined) return sendReply(runtime, msg, versionProblem, inline);
+  if (!runtime.accepting)
+    return sendReply(
+      runtime,
+      msg,
+      failure(WireErrorCode.ShuttingDown, `node ${runtime.nodeId} is shutting down`),
+      inline,
+    );
   if (subjectTool !== undefined && request.tool !== subjectTool) {
     const message = `a call on the subject of tool ${JSON.stringify(subjectTool)} names tool ${JSON.stringify(request.tool)}`;
     return sendReply(runtime, msg, failure(WireErrorCode.BadRequest, message), inline);
@@ -60,7 +68,7 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
       inline,
     );
   }
-  const admitted = admit(runtime, msg, tool.timeoutMs ?? runtime.defaultTimeoutMs, request);
+  const admitted = admit(runtime, tool.timeoutMs ?? runtime.defaultTimeoutMs, request);
   if (isFailure(admitted)) {
     if (admitted.error.code === WireErrorCode.Overloaded) runtime.load.decline();
     return sendReply(runtime, msg, admitted, inline);
@@ -68,14 +76,7 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
 
   const { callId, deadline, notifySubject } = admitted;
   const started = performance.now();
-  const session = new CallSession(
-    runtime,
-    msg,
-    callId,
-    deadline,
-    request.client?.era === 'modern',
-    inline !== undefined,
-  );
+  const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === 'modern');
   const options: ExecuteOptions = {
     callId,
     nodeId: runtime.nodeId,

@@ -1,28 +1,33 @@
-import { EasyRemoteError, silentLogger, WireErrorCode } from '@easyremote/protocol';
+import { EasyRemoteError, MESH_PROTOCOL_VERSION, silentLogger, WireErrorCode } from '@easyremote/protocol';
 import type { Msg } from '@nats-io/nats-core';
 import { describe, expect, it } from 'vitest';
 import { CallSession } from './call-session.js';
 import type { NodeRuntime } from './node-runtime.js';
 import { LoadStats } from './load-stats.js';
-import { replyHeaders } from './reply.js';
 import { DeadlineWatch } from './deadline-watch.js';
 
 interface FakeLeg {
   msg: Msg;
+  /** The responses answered on this leg. */
   replies: unknown[];
+  /** The CallReply envelopes around them, without the response. */
+  envelopes: unknown[];
 }
 
 function leg(): FakeLeg {
   const replies: unknown[] = [];
+  const envelopes: unknown[] = [];
   const msg = {
     subject: 'nodes.n.call',
     reply: '_INBOX.x',
     respond: (data: Uint8Array) => {
-      replies.push(JSON.parse(new TextDecoder().decode(data)));
+      const { response, ...envelope } = JSON.parse(new TextDecoder().decode(data)) as { response: unknown };
+      replies.push(response);
+      envelopes.push(envelope);
       return true;
     },
   } as unknown as Msg;
-  return { msg, replies };
+  return { msg, replies, envelopes };
 }
 
 function runtime(): NodeRuntime {
@@ -34,7 +39,6 @@ function runtime(): NodeRuntime {
     defaultTimeoutMs: 1_000,
     catalog: undefined as never,
     calls: new Map(),
-    replyHeaders: replyHeaders('n'),
     deadlines: new DeadlineWatch(),
     load: new LoadStats(),
     payloads: undefined,
@@ -57,6 +61,7 @@ describe('CallSession', () => {
     session.finish(result);
     session.finish({ ok: false, error: { code: 'X', message: 'twice' } });
     expect(first.replies).toEqual([result]);
+    expect(first.envelopes).toEqual([{ callId: 'c1', v: MESH_PROTOCOL_VERSION, node: 'n' }]);
     expect(rt.calls.size).toBe(0);
   });
 

@@ -31,8 +31,6 @@ export class CallSession {
   readonly #runtime: SessionHost;
   readonly #deadline: number;
   #leg: Msg | undefined;
-  /** The call id the open leg's `CallReply` echoes (a call request with its `callId` in the body); undefined: a bare response. */
-  #legInlineFor: string | undefined;
   /** The outcome, when the handler finished while no leg was open; the next resume receives it. */
   #held: Response | undefined;
   #holdTimer: NodeJS.Timeout | undefined;
@@ -49,18 +47,10 @@ export class CallSession {
   /** Whether resumes reach this request: tool calls, resource reads and prompts of 2026-era clients. */
   readonly resumable: boolean;
 
-  constructor(
-    runtime: SessionHost,
-    msg: Msg,
-    callId: string,
-    deadline: number,
-    resumable = false,
-    inlineReply = false,
-  ) {
+  constructor(runtime: SessionHost, msg: Msg, callId: string, deadline: number, resumable = false) {
     this.resumable = resumable;
     this.#runtime = runtime;
     this.#leg = msg;
-    this.#legInlineFor = inlineReply ? callId : undefined;
     this.callId = callId;
     this.#deadline = deadline;
     runtime.calls.set(callId, this);
@@ -118,11 +108,10 @@ export class CallSession {
         this.#runtime,
         this.#leg,
         failure(WireErrorCode.BadRequest, `call ${this.callId} was resumed again; this leg is superseded`),
-        this.#legInlineFor,
+        this.callId,
       );
     }
     this.#leg = msg;
-    this.#legInlineFor = undefined;
     if (this.#held !== undefined) {
       this.#reply(this.#held);
       this.#end();
@@ -167,7 +156,7 @@ export class CallSession {
     const leg = this.#leg;
     if (leg === undefined) return;
     this.#leg = undefined;
-    sendReply(this.#runtime, leg, response, this.#legInlineFor);
+    sendReply(this.#runtime, leg, response, this.callId);
   }
 
   /**

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { invokeTool, RpcClient } from '@easyremote/mesh';
+import { invokeNodeRpc, invokeTool, RpcClient, type NodeRpcBody } from '@easyremote/mesh';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
-import {
-  decodeNodeRpcResponse,
-  encodeJson,
-  nodeCallSubject,
-  nodeRpcSubject,
-  toolSubject,
-  type CallerIdentity,
-  type NodeRpcRequest,
-} from '@easyremote/protocol';
+import { nodeCallSubject, toolSubject, type CallerIdentity } from '@easyremote/protocol';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Type } from 'typebox';
@@ -67,8 +59,11 @@ describe('the caller travels with the call to the handler (ctx.caller, ctx.mayRe
     if (!response.ok || !('result' in response)) throw new Error(JSON.stringify(response));
     return JSON.parse(String(response.result.content[0]?.text));
   };
-  const rpcRequest = async (request: NodeRpcRequest) =>
-    decodeNodeRpcResponse((await rpc.request(nodeRpcSubject(NODE_ID), encodeJson(request), { timeoutMs: 5_000 })).data);
+  const rpcRequest = async (request: NodeRpcBody) => {
+    const reply = await invokeNodeRpc(rpc, NODE_ID, request, { timeoutMs: 5_000, callId: randomUUID() });
+    if (!('result' in reply)) throw new Error(JSON.stringify(reply));
+    return reply;
+  };
 
   it('a tool call sees the principal and decides reads on its scopes, in any spelling', async () => {
     const narrow = { principal: 'key:0123', scopes: ['tools:call', 'resources:read:easyremote://data/public-*'] };

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { invokeTool, RpcClient } from '@easyremote/mesh';
+import { invokeNodeRpc, invokeTool, resumeOnNode, RpcClient, type NodeRpcBody } from '@easyremote/mesh';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import {
   CANCEL_SUBJECT,
-  decodeCallResponse,
+  decodeCallReply,
   decodeClientRequest,
-  decodeNodeRpcReply,
   encodeJson,
   Headers,
+  MESH_PROTOCOL_VERSION,
   nodeResumeSubject,
-  nodeRpcSubject,
   toolSubject,
   WireErrorCode,
   type CallRequest,
@@ -17,7 +16,6 @@ import {
   type ClientReply,
   type ClientRequest,
   type NodeRpcReply,
-  type NodeRpcRequest,
 } from '@easyremote/protocol';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -104,11 +102,11 @@ async function call(tool: string, options: CallOptions = {}) {
 }
 
 async function resume(nodeId: string, callId: string, inputResponses: Record<string, unknown>): Promise<CallResponse> {
-  const reply = await rpc.request(nodeResumeSubject(nodeId), encodeJson({ callId, inputResponses }), {
-    timeoutMs: 5_000,
-  });
-  expect(reply.header(Headers.nodeId)).toBe(nodeId);
-  return decodeCallResponse(reply.data);
+  const body = encodeJson({ v: MESH_PROTOCOL_VERSION, callId, inputResponses });
+  const reply = await rpc.request(nodeResumeSubject(nodeId), body, { timeoutMs: 5_000 });
+  const answer = decodeCallReply(reply.data);
+  expect(answer).toMatchObject({ callId, node: nodeId });
+  return answer.response;
 }
 
 /** A gateway stand-in: answers the node's client requests on a notify subject. */
@@ -189,7 +187,7 @@ describe('client requests from 2025-era calls', () => {
       failed('the client does not support elicitation'),
     );
     expect((await call(tool.name, { client: legacy({ elicitation: {} }) })).response).toEqual(
-      failed('the call carries no Er-Notify subject, so elicitation/create cannot reach the client'),
+      failed('the call carries no notify subject, so elicitation/create cannot reach the client'),
     );
   });
 });
@@ -381,11 +379,14 @@ describe('client requests from resource reads and prompts', () => {
 
   async function rpcCall(
     nodeId: string,
-    request: NodeRpcRequest,
-    headers: Record<string, string> = {},
+    request: NodeRpcBody,
+    options: { callId?: string; notifySubject?: string } = {},
   ): Promise<NodeRpcReply> {
-    const reply = await rpc.request(nodeRpcSubject(nodeId), encodeJson(request), { timeoutMs: 5_000, headers });
-    return decodeNodeRpcReply(reply.data);
+    return invokeNodeRpc(rpc, nodeId, request, {
+      timeoutMs: 5_000,
+      callId: options.callId ?? randomUUID(),
+      notifySubject: options.notifySubject,
+    });
   }
 
   it('parks a 2026-era prompt on inputRequired and answers its resume with the messages', async () => {
@@ -395,7 +396,7 @@ describe('client requests from resource reads and prompts', () => {
     const first = await rpcCall(
       node.nodeId,
       { method: 'prompts/get', params: { name: prompt.name }, client: modern({ elicitation: {} }) },
-      { [Headers.callId]: callId },
+      { callId },
     );
     expect(first).toEqual({
       ok: true,
@@ -403,19 +404,20 @@ describe('client requests from resource reads and prompts', () => {
         user_context: { method: 'elicitation/create', params: { message: 'Which topic?', requestedSchema: FORM } },
       },
     });
-    const reply = await rpc.request(
-      nodeResumeSubject(node.nodeId),
-      encodeJson({ callId, inputResponses: { user_context: { action: 'accept', content: { name: 'tides' } } } }),
-      { timeoutMs: 5_000 },
+    const reply = await resumeOnNode(
+      rpc,
+      node.nodeId,
+      { user_context: { action: 'accept', content: { name: 'tides' } } },
+      { callId, timeoutMs: 5_000, rpc: true },
     );
-    expect(decodeNodeRpcReply(reply.data)).toEqual({
+    expect(reply).toEqual({
       ok: true,
       result: { messages: [{ role: 'user', content: { type: 'text', text: 'Write about tides' } }] },
     });
     expect(node.inFlight).toBe(0);
   });
 
-  it('asks a 2025-era client from a resource read through Er-Notify, and fails without a client', async () => {
+  it("asks a 2025-era client from a resource read through the request's notify subject, and fails without a client", async () => {
     const resource = defineResource({
       uri: `test://asks/${randomUUID()}`,
       name: 'asks',
@@ -426,7 +428,7 @@ describe('client requests from resource reads and prompts', () => {
     await client.flush();
     const read = { method: 'resources/read' as const, params: { uri: resource.uri } };
     expect(
-      await rpcCall(node.nodeId, { ...read, client: legacy({ roots: {} }) }, { [Headers.notify]: gateway.subject }),
+      await rpcCall(node.nodeId, { ...read, client: legacy({ roots: {} }) }, { notifySubject: gateway.subject }),
     ).toEqual({
       ok: true,
       result: { contents: [{ uri: resource.uri, text: 'file:///a' }] },

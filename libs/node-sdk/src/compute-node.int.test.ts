@@ -3,9 +3,10 @@ import { invokeTool, PayloadStore, RpcClient } from '@easyremote/mesh';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import {
   decodeCallNotification,
-  decodeCallResponse,
+  decodeCallReply,
   encodeJson,
   Headers,
+  MESH_PROTOCOL_VERSION,
   nodeCallSubject,
   toolSubject,
   WireErrorCode,
@@ -147,7 +148,7 @@ describe('ComputeNode calls', () => {
 
   it('rejects malformed envelopes and a body naming another tool than its subject', async () => {
     const raw = await rpc.request(toolSubject(echoName), new TextEncoder().encode('{not json'), { timeoutMs: 5_000 });
-    expect(errorOf(decodeCallResponse(raw.data)).code).toBe(WireErrorCode.BadRequest);
+    expect(errorOf(decodeCallReply(raw.data).response).code).toBe(WireErrorCode.BadRequest);
     const other = (await call(failing.name, { how: 'tool' }, { subject: toolSubject(echoName) })).response;
     expect(errorOf(other)).toMatchObject({
       code: WireErrorCode.BadRequest,
@@ -370,49 +371,56 @@ describe('ComputeNode lifecycle and registry', () => {
     await node.stop();
   });
 
-  it('reads call id, deadline and notify subject from the Er-* headers of callers that send them there', async () => {
-    const slow = defineTool({
-      name: unique('hdr-slow'),
+  it('refuses the header form of older callers and other versions with NODE_ERR_VERSION_MISMATCH, running nothing', async () => {
+    let ran = 0;
+    const counted = defineTool({
+      name: unique('counted'),
       input: Type.Object({}),
-      handler: (_a, ctx) => {
-        ctx.progress(1);
-        return new Promise<string>((_r, reject) =>
-          ctx.signal.addEventListener('abort', () => reject(new Error(`aborted ${ctx.callId}`))),
-        );
+      handler: () => {
+        ran++;
+        return 'ran';
       },
     });
-    await using _node = await startNode([slow], { nodeId: 'hdr-node' });
-    const notifications: Array<string | undefined> = [];
-    const sub = client.subscribe('hdr.notify', {
-      callback: (_e, msg) => void notifications.push(msg.headers?.get(Headers.callId)),
-    });
+    await using _node = await startNode([counted], { nodeId: 'version-node' });
+    // What a release before mesh protocol 2 sent: the metadata in Er-* headers, no version in the body.
     const h = headers();
     h.set(Headers.callId, 'hdr-call');
-    h.set(Headers.deadline, String(Date.now() + 150));
-    h.set(Headers.notify, 'hdr.notify');
-    const started = Date.now();
-    const reply = await client.request(toolSubject(slow.name), encodeJson({ tool: slow.name, arguments: {} }), {
+    h.set(Headers.deadline, String(Date.now() + 5_000));
+    const old = await client.request(toolSubject(counted.name), encodeJson({ tool: counted.name, arguments: {} }), {
       timeout: 5_000,
       headers: h,
     });
-    expect(Date.now() - started).toBeLessThan(2_000);
-    // An older caller gets a bare CallResponse and the node id in the Er-Node-Id header.
-    expect(decodeCallResponse(reply.data)).toMatchObject({
-      ok: false,
-      error: { code: WireErrorCode.DeadlineExceeded },
-    });
-    expect(reply.headers?.get(Headers.nodeId)).toBe('hdr-node');
-    await until(() => notifications.length > 0, 'the progress notification');
-    expect(notifications[0]).toBe('hdr-call');
-    sub.unsubscribe();
+    const newer = await client.request(
+      toolSubject(counted.name),
+      encodeJson({ v: MESH_PROTOCOL_VERSION + 1, callId: 'next-1', tool: counted.name, arguments: {} }),
+      { timeout: 5_000 },
+    );
+    for (const reply of [old, newer]) {
+      const answer = decodeCallReply(reply.data);
+      expect(answer.node).toBe('version-node');
+      expect(errorOf(answer.response)).toMatchObject({
+        code: WireErrorCode.VersionMismatch,
+        message: expect.stringContaining('node version-node refused the request'),
+      });
+    }
+    expect(decodeCallReply(newer.data).callId).toBe('next-1');
+    expect(ran).toBe(0);
+    const current = await call(counted.name, {});
+    expect(current).toMatchObject({ nodeId: 'version-node', response: { ok: true } });
+    expect(ran).toBe(1);
   });
 
-  it('answers raw requests that carry no headers', async () => {
+  it('answers a raw request in the call format with a headerless CallReply', async () => {
     const plain = defineTool({ name: unique('plain'), input: Type.Object({}), handler: () => 'hi' });
-    await using _node = await startNode([plain]);
-    const reply = await client.request(toolSubject(plain.name), encodeJson({ tool: plain.name, arguments: {} }), {
-      timeout: 5_000,
+    await using _node = await startNode([plain], { nodeId: 'plain-node' });
+    const body = { v: MESH_PROTOCOL_VERSION, callId: 'raw-1', tool: plain.name, arguments: {} };
+    const reply = await client.request(toolSubject(plain.name), encodeJson(body), { timeout: 5_000 });
+    expect(reply.headers).toBeUndefined();
+    expect(decodeCallReply(reply.data)).toMatchObject({
+      callId: 'raw-1',
+      v: MESH_PROTOCOL_VERSION,
+      node: 'plain-node',
+      response: { ok: true },
     });
-    expect(decodeCallResponse(reply.data)).toMatchObject({ ok: true });
   });
 });

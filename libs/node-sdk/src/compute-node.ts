@@ -29,7 +29,6 @@ import { LoadStats } from './load-stats.js';
 import { localCapabilities } from './node-identity.js';
 import { resolveNodeOptions, type ComputeNodeOptions, type ResolvedNodeOptions } from './node-options.js';
 import type { FinishedCall, NodeRuntime } from './node-runtime.js';
-import { replyHeaders } from './reply.js';
 import { DeadlineWatch } from './deadline-watch.js';
 import { handleResume } from './resume-handler.js';
 import { handleRpc } from './rpc-handler.js';
@@ -139,7 +138,7 @@ export class ComputeNode implements AsyncDisposable {
       throw new NodeSdkError(NodeSdkErrorCode.InvalidState, `notifyResourceUpdated() on a ${this.#state} node`);
     }
     if (typeof uri !== 'string' || uri === '') throw new TypeError('notifyResourceUpdated needs a non-empty uri');
-    runtime.nc.publish(RESOURCE_UPDATED_SUBJECT, encodeJson({ uri }), { headers: runtime.replyHeaders });
+    runtime.nc.publish(RESOURCE_UPDATED_SUBJECT, encodeJson({ uri }));
   }
 
   /** Connects (unless given a connection), subscribes everything, then advertises the node. */
@@ -175,7 +174,6 @@ export class ComputeNode implements AsyncDisposable {
         defaultTimeoutMs: o.defaultTimeoutMs,
         catalog: this.#catalog,
         calls: this.#calls,
-        replyHeaders: replyHeaders(o.nodeId),
         deadlines: new DeadlineWatch(),
         load: this.#load,
         payloads,

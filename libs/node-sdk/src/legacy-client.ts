@@ -33,7 +33,7 @@ export function legacyClientSender(options: LegacyClientOptions): (request: Inpu
   const { nc, subject, callId, deadline, signal } = options;
   return async (request) => {
     if (subject === undefined)
-      throw failed(`the call carries no ${Headers.notify} subject, so ${request.method} cannot reach the client`);
+      throw failed(`the call carries no notify subject, so ${request.method} cannot reach the client`);
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw failed(`no time is left before the call's deadline to send ${request.method}`);
     const h = natsHeaders();

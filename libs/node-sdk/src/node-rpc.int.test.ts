@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { RpcClient } from '@easyremote/mesh';
+import { RpcClient, type NodeRpcBody } from '@easyremote/mesh';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import {
   CANCEL_SUBJECT,
-  decodeNodeRpcResponse,
+  decodeNodeRpcAnswer,
   encodeJson,
   Headers,
+  MESH_PROTOCOL_VERSION,
   nodeRpcSubject,
   RESOURCE_UPDATED_SUBJECT,
   WireErrorCode,
-  type NodeRpcRequest,
-  type NodeRpcResponse,
+  type NodeRpcAnswer,
+  type NodeRpcReply,
 } from '@easyremote/protocol';
 import { openRegistry, RegistryView } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -37,10 +38,18 @@ async function until(condition: () => boolean, what: string, timeoutMs = 5_000):
   }
 }
 
-async function send(request: NodeRpcRequest, headers: Record<string, string> = {}): Promise<NodeRpcResponse> {
-  const reply = await rpc.request(nodeRpcSubject(NODE_ID), encodeJson(request), { timeoutMs: 5_000, headers });
-  expect(reply.header(Headers.nodeId)).toBe(NODE_ID);
-  return decodeNodeRpcResponse(reply.data);
+/** One raw request on nodes.<id>.rpc and the node's whole CallReply. */
+async function exchange(body: unknown, headers: Record<string, string> = {}): Promise<NodeRpcAnswer> {
+  const reply = await rpc.request(nodeRpcSubject(NODE_ID), encodeJson(body), { timeoutMs: 5_000, headers });
+  return decodeNodeRpcAnswer(reply.data);
+}
+
+/** A request in the call format; the reply must echo its call id and name this node. */
+async function send(request: NodeRpcBody, options: { callId?: string; deadline?: number } = {}): Promise<NodeRpcReply> {
+  const callId = options.callId ?? randomUUID();
+  const answer = await exchange({ ...request, v: MESH_PROTOCOL_VERSION, callId, deadline: options.deadline });
+  expect(answer).toMatchObject({ callId, v: MESH_PROTOCOL_VERSION, node: NODE_ID });
+  return answer.response;
 }
 
 beforeAll(async () => {
@@ -192,26 +201,56 @@ describe('ComputeNode resources, prompts and completions', () => {
     });
   });
 
-  it('answers malformed requests with BAD_REQUEST', async () => {
-    const reply = await rpc.request(nodeRpcSubject(NODE_ID), encodeJson({ method: 'tools/call', params: {} }), {
+  it('answers malformed requests with BAD_REQUEST, echoing the call id', async () => {
+    const answer = await exchange({ v: MESH_PROTOCOL_VERSION, callId: 'bad-1', method: 'tools/call', params: {} });
+    expect(answer).toMatchObject({ callId: 'bad-1', node: NODE_ID, response: { ok: false } });
+    expect(answer.response).toMatchObject({ ok: false, error: { code: WireErrorCode.BadRequest } });
+    const unparsable = await rpc.request(nodeRpcSubject(NODE_ID), new TextEncoder().encode('{nope'), {
       timeoutMs: 5_000,
     });
-    expect(decodeNodeRpcResponse(reply.data)).toMatchObject({ ok: false, error: { code: WireErrorCode.BadRequest } });
+    expect(decodeNodeRpcAnswer(unparsable.data)).toMatchObject({
+      callId: '',
+      response: { ok: false, error: { code: WireErrorCode.BadRequest } },
+    });
   });
 
-  it('honours Er-Deadline and cancels a read by its Er-Call-Id', async () => {
+  it('refuses a peer of another mesh protocol version, in the body or the Er-Version header, and runs nothing', async () => {
+    const read = { method: 'resources/read', params: { uri: 'test://slow' } };
+    const refusals = [
+      await exchange({ ...read, callId: 'old-1' }),
+      await exchange({ ...read, v: 1, callId: 'old-2' }),
+      await exchange({ ...read, v: MESH_PROTOCOL_VERSION + 1, callId: 'new-1' }),
+      await exchange({ ...read, v: MESH_PROTOCOL_VERSION, callId: 'hdr-1' }, { [Headers.version]: '1' }),
+    ];
+    for (const answer of refusals) {
+      expect(answer.response).toMatchObject({ ok: false, error: { code: WireErrorCode.VersionMismatch } });
+      const { message } = (answer.response as { error: { message: string } }).error;
+      expect(message).toContain(`node ${NODE_ID} refused the request`);
+      expect(message).toContain(`version ${MESH_PROTOCOL_VERSION}`);
+    }
+    expect(refusals.map((answer) => answer.callId)).toEqual(['old-1', 'old-2', 'new-1', 'hdr-1']);
+    expect((refusals[0]!.response as { error: { message: string } }).error.message).toContain(
+      'carries no mesh protocol version',
+    );
+    expect(node.inFlight).toBe(0);
+    // The same header with this version is accepted.
+    const same = await exchange(
+      { method: 'resources/read', params: { uri: 'test://static-text' }, v: MESH_PROTOCOL_VERSION, callId: 'ok-1' },
+      { [Headers.version]: String(MESH_PROTOCOL_VERSION) },
+    );
+    expect(same.response).toMatchObject({ ok: true });
+  });
+
+  it('honours the deadline and cancels a read by its call id', async () => {
     expect(
-      await send(
-        { method: 'resources/read', params: { uri: 'test://slow' } },
-        { [Headers.deadline]: String(Date.now() + 100) },
-      ),
+      await send({ method: 'resources/read', params: { uri: 'test://slow' } }, { deadline: Date.now() + 100 }),
     ).toMatchObject({
       ok: false,
       error: { code: WireErrorCode.DeadlineExceeded },
     });
     readAborted = undefined;
     const callId = randomUUID();
-    const pending = send({ method: 'resources/read', params: { uri: 'test://slow' } }, { [Headers.callId]: callId });
+    const pending = send({ method: 'resources/read', params: { uri: 'test://slow' } }, { callId });
     await until(() => node.inFlight === 1, 'the read runs');
     const published = performance.now();
     client.publish(CANCEL_SUBJECT, encodeJson({ callId, reason: 'user closed the dialog' }));
@@ -226,14 +265,12 @@ describe('ComputeNode resources, prompts and completions', () => {
   });
 
   it('publishes resource updates for gateways to relay', async () => {
-    const seen: { body: unknown; nodeId: string | undefined }[] = [];
-    const sub = client.subscribe(RESOURCE_UPDATED_SUBJECT, {
-      callback: (_e, msg) => void seen.push({ body: msg.json(), nodeId: msg.headers?.get(Headers.nodeId) }),
-    });
+    const seen: unknown[] = [];
+    const sub = client.subscribe(RESOURCE_UPDATED_SUBJECT, { callback: (_e, msg) => void seen.push(msg.json()) });
     await client.flush();
     node.notifyResourceUpdated('test://static-text');
     await until(() => seen.length === 1, 'the update arrived');
     sub.unsubscribe();
-    expect(seen).toEqual([{ body: { uri: 'test://static-text' }, nodeId: NODE_ID }]);
+    expect(seen).toEqual([{ uri: 'test://static-text' }]);
   });
 });

@@ -1,6 +1,6 @@
 import type { PayloadStore } from '@easyremote/mesh';
 import type { Logger } from '@easyremote/protocol';
-import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { CallSession } from './call-session.js';
 import type { DeadlineWatch } from './deadline-watch.js';
 import type { LoadStats } from './load-stats.js';
@@ -19,8 +19,6 @@ export interface NodeRuntime {
    * completions) by call id: how a cancel or a resume finds its call. Its size is the in-flight count.
    */
   readonly calls: Map<string, CallSession>;
-  /** `Er-Node-Id` on every reply; nats.js encodes headers when publishing, so one immutable set is safe. */
-  readonly replyHeaders: MsgHdrs;
   /** Large request and reply bodies (`Er-Payload`); undefined when JetStream is unreachable. */
   readonly payloads: PayloadStore | undefined;
   /** One timer for the deadlines of every tool call running here. */

@@ -1,8 +1,8 @@
-import { decodeResumeRequest, WireErrorCode, type ResumeRequest } from '@easyremote/protocol';
+import { callIdOf, decodeResumeRequest, WireErrorCode, type ResumeRequest } from '@easyremote/protocol';
 import type { Msg } from '@nats-io/nats-core';
 import type { NodeRuntime } from './node-runtime.js';
 import { sendReply } from './reply.js';
-import { failure } from './wire-failure.js';
+import { failure, undecodableRequest } from './wire-failure.js';
 
 /**
  * Handles `nodes.<id>.resume`: a 2026-era retry carrying the client's answers (`inputResponses`) for
@@ -19,12 +19,12 @@ export function handleResume(runtime: NodeRuntime, msg: Msg): void {
   try {
     request = decodeResumeRequest(msg.data);
   } catch (error) {
-    return sendReply(runtime, msg, failure(WireErrorCode.BadRequest, (error as Error).message));
+    return sendReply(runtime, msg, undecodableRequest(runtime.nodeId, error), callIdOf(msg.data));
   }
   const session = runtime.calls.get(request.callId);
   if (session === undefined || !session.resumable) {
     const message = `call ${JSON.stringify(request.callId)} is not waiting for input on node ${runtime.nodeId} (it finished, expired or never ran here)`;
-    return sendReply(runtime, msg, failure(WireErrorCode.CallNotFound, message));
+    return sendReply(runtime, msg, failure(WireErrorCode.CallNotFound, message), request.callId);
   }
   runtime.logger.debug({ callId: request.callId, answers: Object.keys(request.inputResponses) }, 'call resumed');
   session.resume(msg, request.inputResponses);

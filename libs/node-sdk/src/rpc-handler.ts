@@ -1,4 +1,10 @@
-import { decodeNodeRpcRequest, WireErrorCode, type NodeRpcReply, type NodeRpcRequest } from '@easyremote/protocol';
+import {
+  callIdOf,
+  decodeNodeRpcRequest,
+  WireErrorCode,
+  type NodeRpcReply,
+  type NodeRpcRequest,
+} from '@easyremote/protocol';
 import type { Msg } from '@nats-io/nats-core';
 import { admit, isFailure } from './admission.js';
 import { notifier } from './call-handler.js';
@@ -12,7 +18,7 @@ import type { NodeRuntime } from './node-runtime.js';
 import { readResource } from './read-resource.js';
 import { sendReply } from './reply.js';
 import { isRecord, type RpcEnv } from './rpc-env.js';
-import { failure } from './wire-failure.js';
+import { failure, headerVersionMismatch, undecodableRequest } from './wire-failure.js';
 
 const OPERATIONS: Readonly<
   Record<NodeRpcRequest['method'], (env: RpcEnv, params: Readonly<Record<string, unknown>>) => Promise<NodeRpcReply>>
@@ -26,8 +32,8 @@ const OPERATIONS: Readonly<
 
 /**
  * Handles `nodes.<id>.rpc`: resource reads, prompts and completions. They are admitted, timed,
- * cancelled and counted like tool calls (headers `Er-Call-Id`, `Er-Deadline`, `Er-Notify`), and
- * every path replies. With a `client` in the request, reads and prompts can ask it for input, and a
+ * cancelled and counted like tool calls (the body's `callId`, `deadline`, `notify`), and every path
+ * replies, with a `CallReply` holding a `NodeRpcReply`. With a `client` in the request, reads and prompts can ask it for input, and a
  * 2026-era one may get `inputRequired` and resume like a tool call.
  */
 export function handleRpc(runtime: NodeRuntime, msg: Msg): void {
@@ -38,7 +44,7 @@ export function handleRpc(runtime: NodeRuntime, msg: Msg): void {
   withBody(
     runtime.payloads,
     msg,
-    (declined) => sendReply(runtime, msg, declined),
+    (declined) => sendReply(runtime, msg, declined, callIdOf(msg.data)),
     (data) => serveRpc(runtime, msg, data),
   );
 }
@@ -48,10 +54,12 @@ function serveRpc(runtime: NodeRuntime, msg: Msg, data: Uint8Array): void {
   try {
     request = decodeNodeRpcRequest(data);
   } catch (error) {
-    return sendReply(runtime, msg, failure(WireErrorCode.BadRequest, (error as Error).message));
+    return sendReply(runtime, msg, undecodableRequest(runtime.nodeId, error), callIdOf(data));
   }
-  const admitted = admit(runtime, msg, runtime.defaultTimeoutMs);
-  if (isFailure(admitted)) return sendReply(runtime, msg, admitted);
+  const versionProblem = headerVersionMismatch(runtime.nodeId, msg);
+  if (versionProblem !== undefined) return sendReply(runtime, msg, versionProblem, request.callId);
+  const admitted = admit(runtime, runtime.defaultTimeoutMs, request);
+  if (isFailure(admitted)) return sendReply(runtime, msg, admitted, request.callId);
 
   const { callId, deadline, notifySubject } = admitted;
   // Reads and prompts may ask the client for input, like tool calls, when the request names the client.

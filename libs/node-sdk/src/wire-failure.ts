@@ -1,4 +1,14 @@
-import { EasyRemoteError, WireErrorCode, type Logger, type WireError } from '@easyremote/protocol';
+import {
+  EasyRemoteError,
+  hasErrorCode,
+  Headers,
+  MESH_PROTOCOL_VERSION,
+  ProtocolErrorCode,
+  WireErrorCode,
+  type Logger,
+  type WireError,
+} from '@easyremote/protocol';
+import type { Msg } from '@nats-io/nats-core';
 
 /** The failure half of every node reply (`CallResponse`, `NodeRpcResponse`). */
 export interface Failure {
@@ -8,6 +18,37 @@ export interface Failure {
 
 export function failure(code: string, message: string, data?: unknown): Failure {
   return { ok: false, error: data === undefined ? { code, message } : { code, message, data } };
+}
+
+/**
+ * The answer to a request that could not be decoded: NODE_ERR_VERSION_MISMATCH for a peer of another
+ * mesh protocol version (so an operator reads that the releases differ, not which field is missing),
+ * NODE_ERR_BAD_REQUEST for anything else.
+ */
+export function undecodableRequest(nodeId: string, error: unknown): Failure {
+  const message = (error as Error).message;
+  if (hasErrorCode(error, ProtocolErrorCode.VersionMismatch))
+    return failure(
+      WireErrorCode.VersionMismatch,
+      `node ${nodeId} refused the request: ${message}`,
+      (error as EasyRemoteError).data,
+    );
+  return failure(WireErrorCode.BadRequest, message);
+}
+
+/**
+ * A request whose `Er-Version` header names another mesh protocol version is refused as one whose
+ * body does: the header is optional (the body's `v` is the version), but a peer that sends it is
+ * believed.
+ */
+export function headerVersionMismatch(nodeId: string, msg: Msg): Failure | undefined {
+  const said = msg.headers?.get(Headers.version);
+  if (said === undefined || said === '' || said === String(MESH_PROTOCOL_VERSION)) return undefined;
+  return failure(
+    WireErrorCode.VersionMismatch,
+    `node ${nodeId} refused the request: its ${Headers.version} header is ${JSON.stringify(said)}; this node speaks mesh protocol version ${MESH_PROTOCOL_VERSION}: run one EasyRemote release across gateways and nodes`,
+    { theirs: said, ours: MESH_PROTOCOL_VERSION },
+  );
 }
 
 /** ToolError is recognised by shape so errors from another copy of this package still pass through. */

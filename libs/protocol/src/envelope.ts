@@ -25,33 +25,32 @@ export const CallerIdentity = Type.Object({
 });
 export type CallerIdentity = Static<typeof CallerIdentity>;
 
+/** The mesh protocol version every request and reply carries (see version.ts). */
+const Version = Type.Integer({ minimum: 1 });
+
 /**
  * The call envelope: what a gateway (or `remote()`) sends to a node on `tools.<token>` or
- * `nodes.<id>.call`, and what the node answers. JSON in the body; trace context in headers (see
- * headers.ts). The call id, deadline and notify subject travel in the body (`callId`, `deadline`,
- * `notify`, as `invokeTool` sends them), or in the `Er-Call-Id`, `Er-Deadline` and `Er-Notify`
- * headers of older callers; a node reads the body's when `callId` is there. Keeping them out of the
- * headers lets a call without trace context go as a plain PUB/MSG, which costs less in nats.js and
- * nats-server than HPUB/HMSG on both legs.
+ * `nodes.<id>.call`. JSON in the body, with the call's version, id, deadline and notify subject, so
+ * a call without trace context is a plain PUB/MSG both ways (cheaper in nats.js and nats-server than
+ * HPUB/HMSG); trace context alone rides in headers (see headers.ts). The answer is a `CallReply`.
  */
 export const CallRequest = Type.Object({
+  /** Mesh protocol version of the sender (`MESH_PROTOCOL_VERSION`). */
+  v: Version,
   tool: Type.String({ minLength: 1, maxLength: 128 }),
   arguments: Type.Record(Type.String(), Type.Unknown()),
   /** MCP request `_meta` forwarded from the client (progress token, trace context, ...). */
   meta: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   client: Type.Optional(CallerClient),
-  /** Who the call is for (`ctx.caller`); absent from older gateways and plain `remote()` calls. */
+  /** Who the call is for (`ctx.caller`); absent from plain `remote()` calls. */
   caller: Type.Optional(CallerIdentity),
   /** Set on each chunk of a fan-out call (see fanout.ts); the handler sees it as `ctx.chunk`. */
   chunk: Type.Optional(FanoutChunk),
-  /**
-   * Unique id of the call (as `Er-Call-Id`). A request that carries it is answered with a
-   * `CallReply` body (the node id inside) instead of a `CallResponse` with an `Er-Node-Id` header.
-   */
-  callId: Type.Optional(Type.String({ minLength: 1 })),
-  /** Absolute deadline of the call, epoch milliseconds (as `Er-Deadline`); read with `callId`. */
+  /** Unique id of the call: logs, cancellation, resumes and audit name it; the reply echoes it. */
+  callId: Type.String({ minLength: 1, maxLength: 256 }),
+  /** Absolute deadline of the call, epoch milliseconds. The node aborts the handler when it passes. */
   deadline: Type.Optional(Type.Number()),
-  /** Subject for the call's progress and log notifications (as `Er-Notify`); read with `callId`. */
+  /** Subject for the call's progress and log notifications (`CallNotification`). */
   notify: Type.Optional(Type.String({ minLength: 1 })),
 });
 export type CallRequest = Static<typeof CallRequest>;
@@ -95,11 +94,17 @@ export const CallResponse = Type.Union([
 export type CallResponse = Static<typeof CallResponse>;
 
 /**
- * How a node answers a call request that carried its `callId` in the body: the node that ran it, the
- * call id (so a caller can tell a stray duplicate reply from its own), and the response, with no
- * headers on the message.
+ * How a node answers every call request, resume and rpc request: the call id first (so a caller can
+ * tell a stray duplicate reply from its own by its first bytes), the mesh protocol version, the node
+ * that ran it and the response (a `CallResponse`; a `NodeRpcReply` for rpc), with no headers on the
+ * message. `callId` is empty when the request was too broken to name one.
  */
-export const CallReply = Type.Object({ node: Type.String(), callId: Type.String(), response: CallResponse });
+export const CallReply = Type.Object({
+  callId: Type.String(),
+  v: Version,
+  node: Type.String(),
+  response: CallResponse,
+});
 export type CallReply = Static<typeof CallReply>;
 
 /** A notification a running handler sends back to the caller on the `Er-Notify` subject. */
@@ -156,13 +161,21 @@ export type ClientReply = Static<typeof ClientReply>;
  * is a `CallResponse` for a parked tool call, a `NodeRpcReply` for a parked rpc request.
  */
 export const ResumeRequest = Type.Object({
-  callId: Type.String({ minLength: 1 }),
+  v: Version,
+  callId: Type.String({ minLength: 1, maxLength: 256 }),
   inputResponses: Type.Record(Type.String(), Type.Unknown()),
 });
 export type ResumeRequest = Static<typeof ResumeRequest>;
 
 /** `nodes.<id>.rpc`: the non-tool operations a node serves. */
 export const NodeRpcRequest = Type.Object({
+  v: Version,
+  /** Unique id of the request, as a call's (admission, cancellation, resumes). */
+  callId: Type.String({ minLength: 1, maxLength: 256 }),
+  /** Absolute deadline, epoch milliseconds. */
+  deadline: Type.Optional(Type.Number()),
+  /** Subject for notifications and 2025-era client requests of reads and prompts. */
+  notify: Type.Optional(Type.String({ minLength: 1 })),
   method: Type.Union([
     Type.Literal('resources/read'),
     Type.Literal('prompts/get'),
@@ -197,6 +210,15 @@ export const NodeRpcReply = Type.Union([
   Type.Object({ ok: Type.Literal(true), inputRequired: Type.Record(Type.String(), InputRequest) }),
 ]);
 export type NodeRpcReply = Static<typeof NodeRpcReply>;
+
+/** The `CallReply` form of an rpc answer (the same fields; the response is a `NodeRpcReply`). */
+export const NodeRpcAnswer = Type.Object({
+  callId: Type.String(),
+  v: Version,
+  node: Type.String(),
+  response: NodeRpcReply,
+});
+export type NodeRpcAnswer = Static<typeof NodeRpcAnswer>;
 
 /** `calls.cancel` body. */
 export const CancelCall = Type.Object({ callId: Type.String({ minLength: 1 }), reason: Type.Optional(Type.String()) });

@@ -27,6 +27,8 @@ export function hasErrorCode(value: unknown, code: string): boolean {
 export const WireErrorCode = {
   /** The request envelope could not be decoded. */
   BadRequest: 'NODE_ERR_BAD_REQUEST',
+  /** The request is of another mesh protocol version than the node's (`v`): gateway and node run different releases. */
+  VersionMismatch: 'NODE_ERR_VERSION_MISMATCH',
   /** The node does not serve the named tool (a stale registry view). */
   ToolNotFound: 'NODE_ERR_TOOL_NOT_FOUND',
   /** Arguments failed the tool's input schema on the node. */

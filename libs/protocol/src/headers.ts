@@ -1,18 +1,15 @@
-/** NATS header names used on call requests and replies. */
+/**
+ * NATS header names. Calls and their replies carry none of their own (the call format is in the
+ * body, envelope.ts); these are the node's headers on what it sends to a call's notify subject, the
+ * payload store's, and trace context.
+ */
 export const Headers = {
-  /** Absolute deadline of the call, epoch milliseconds. The node aborts the handler when it passes. */
+  /** On a node's 2025-era client request: the call's absolute deadline, epoch milliseconds. */
   deadline: 'Er-Deadline',
-  /** Unique id of one call; the same id names it in logs, cancellation and audit. */
+  /** On a node's notifications and client requests: the call they belong to. */
   callId: 'Er-Call-Id',
-  /** Mesh wire protocol version of the sender. */
+  /** Mesh protocol version of the sender; optional (the body's `v` is the version), checked when present. */
   version: 'Er-Version',
-  /**
-   * Subject the node publishes the call's progress and log notifications to (set by the caller when it
-   * wants them relayed). Each message is a JSON `CallNotification`.
-   */
-  notify: 'Er-Notify',
-  /** On replies: the id of the node that ran the call. */
-  nodeId: 'Er-Node-Id',
   /**
    * The body was too large for one NATS message and waits in the payload object store under this
    * name (`easyremote-payloads`); the message's own body is empty. The receiver fetches it.

@@ -41,6 +41,7 @@ export {
   NodeRpcRequest,
   NodeRpcResponse,
   NodeRpcReply,
+  NodeRpcAnswer,
   CallerClient,
   CallerIdentity,
   CancelCall,
@@ -84,20 +85,19 @@ export {
   ProtocolErrorCode,
   encodeJson,
   encodeUtf8,
+  checkMeshVersion,
+  callIdOf,
   decodeCallRequest,
-  decodeCallResponse,
-  decodeCallAnswer,
+  decodeCallReply,
+  decodeNodeRpcAnswer,
   decodeNodeAdvert,
   decodeCallNotification,
   decodeClientRequest,
   decodeClientReply,
   decodeResumeRequest,
   decodeNodeRpcRequest,
-  decodeNodeRpcResponse,
-  decodeNodeRpcReply,
   decodeCancelCall,
 } from './codec.js';
-export type { DecodedCallAnswer } from './codec.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { canonicalJson } from './canonical-json.js';

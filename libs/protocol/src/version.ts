@@ -1,5 +1,11 @@
-/** Version of the mesh wire format (envelopes, subjects, registry adverts). Bumped on breaking change. */
-export const MESH_PROTOCOL_VERSION = 1;
+/**
+ * Version of the mesh wire format (call envelopes and their replies, subjects). Every request and
+ * reply carries it as `v`; a peer speaking another version is refused with a clear error
+ * (`NODE_ERR_VERSION_MISMATCH` at a node, `GW_ERR_VERSION_MISMATCH` at a gateway) instead of being
+ * misread. Bumped on breaking change. 2: one call format — the call's id, deadline and notify subject
+ * in the body of every request (tool calls, node rpc, resumes), every reply a `CallReply`.
+ */
+export const MESH_PROTOCOL_VERSION = 2;
 
 /** MCP protocol revisions the gateway serves. The first is the 2026 stateless revision. */
 export const MODERN_MCP_VERSION = '2026-07-28';

@@ -3,11 +3,10 @@ import {
   nodeCallSubject,
   toolSubject,
   WireErrorCode,
-  type CallRequest,
   type PlacementConstraints,
   type WireError,
 } from '@easyremote/protocol';
-import { invokeTool, type RpcClient } from '@easyremote/mesh';
+import { invokeTool, type CallBody, type RpcClient } from '@easyremote/mesh';
 import type { RegistryView, ToolEntry } from '@easyremote/registry';
 import { GatewayErrorCode } from '../errors.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
@@ -41,7 +40,7 @@ export interface DispatchDeps {
 
 export interface DispatchRequest {
   entry: ToolEntry;
-  body: CallRequest;
+  body: CallBody;
   callId: string;
   constraints: PlacementConstraints | undefined;
   /** The call may run twice: retried on another node after a timeout or a lost node. */
@@ -171,10 +170,15 @@ async function attemptOn(deps: DispatchDeps, request: DispatchRequest, nodeId: s
       ...(request.notifySubject ? { notifySubject: request.notifySubject } : {}),
       ...(scope ? { signal: scope.signal } : request.signal ? { signal: request.signal } : {}),
     });
-    const answeredBy = replier ?? nodeId;
+    const answeredBy = replier;
     if (!response.ok && response.error.code === WireErrorCode.Overloaded) {
       if (nodeId !== undefined) deps.breakers.neutral(nodeId);
       return { kind: 'declined', nodeId: answeredBy };
+    }
+    if (!response.ok && response.error.code === WireErrorCode.VersionMismatch) {
+      // The node refused it unread: another node (of this release) may take it; its breaker remembers.
+      deps.breakers.failure(answeredBy);
+      return { kind: 'unreached', nodeId: answeredBy, error: response.error };
     }
     if (!response.ok && response.error.code === WireErrorCode.ShuttingDown) {
       if (nodeId !== undefined) deps.breakers.neutral(nodeId);
@@ -225,6 +229,7 @@ function failedAttempt(
       };
     case 'timeout':
     case 'node-gone':
+    case 'version-mismatch':
     case 'unreadable':
       if (nodeId !== undefined) deps.breakers.failure(nodeId);
       return { kind: 'lost', nodeId, error: wireError };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CANCEL_SUBJECT, decodeCallResponse, encodeJson, nodeResumeSubject, type Logger } from '@easyremote/protocol';
+import { CANCEL_SUBJECT, encodeJson, type Logger } from '@easyremote/protocol';
+import { resumeOnNode } from '@easyremote/mesh';
 import type { ToolEntry } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { GatewayErrorCode } from '../errors.js';
@@ -121,12 +122,12 @@ export class CallRunner {
     const timeoutMs = (entry?.descriptor.timeoutMs ?? this.#deps.defaultTimeoutMs) + DEADLINE_GRACE_MS;
     const stopCancelling = this.#forwardCancellation(call.signal, call.callId);
     try {
-      const reply = await this.#deps.rpc.request(
-        nodeResumeSubject(resume.nodeId),
-        encodeJson({ callId: call.callId, inputResponses: resume.inputResponses }),
-        { timeoutMs, ...(call.signal ? { signal: call.signal } : {}) },
-      );
-      return outcomeOfResponse(decodeCallResponse(reply.data), resume.nodeId, call.callId);
+      const response = await resumeOnNode(this.#deps.rpc, resume.nodeId, resume.inputResponses, {
+        callId: call.callId,
+        timeoutMs,
+        signal: call.signal,
+      });
+      return outcomeOfResponse(response, resume.nodeId, call.callId);
     } catch (error) {
       const failure = meshFailureOutcome(error, call.callId, { what: `tool ${call.tool}`, timeoutMs });
       if (failure.error.code === GatewayErrorCode.BadNodeReply)

@@ -5,8 +5,8 @@ import {
   planChunkCalls,
   splitArrayArguments,
   WireErrorCode,
+  type CallerClient,
   type CallerIdentity,
-  type CallRequest,
   type CallResult,
   type ChunkCall,
   type FanoutPartial,
@@ -14,6 +14,7 @@ import {
   type PlacementConstraints,
   type WireError,
 } from '@easyremote/protocol';
+import type { CallBody } from '@easyremote/mesh';
 import type { ToolEntry } from '@easyremote/registry';
 import { GatewayErrorCode } from '../errors.js';
 import type { ChunkRun } from '../pipeline/call-events.js';
@@ -36,7 +37,7 @@ export interface FanoutRequest {
   callId: string;
   constraints: PlacementConstraints | undefined;
   meta: Record<string, unknown> | undefined;
-  client: CallRequest['client'];
+  client: CallerClient | undefined;
   /** Who the call is for: on every chunk, and on the plan and merge requests. */
   caller: CallerIdentity | undefined;
   timeoutMs: number;
@@ -108,7 +109,7 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
     running.add(chunkCallId);
     try {
       while (used < maxAttempts && !stop.signal.aborted) {
-        const body: CallRequest = {
+        const body: CallBody = {
           tool: entry.name,
           arguments: call.arguments,
           chunk: call.chunk,

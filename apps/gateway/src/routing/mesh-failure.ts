@@ -1,5 +1,5 @@
 import { isMeshError, MeshErrorCode } from '@easyremote/mesh';
-import type { WireError } from '@easyremote/protocol';
+import { hasErrorCode, ProtocolErrorCode, type WireError } from '@easyremote/protocol';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { failedOutcome, type FailedOutcome } from '../pipeline/call-outcome.js';
 import { NodeGone } from './node-attempts.js';
@@ -14,6 +14,8 @@ export type MeshFailure =
   | { kind: 'cancelled' }
   /** The node stopped heartbeating while it ran the call. */
   | { kind: 'node-gone'; nodeId: string }
+  /** The node answered in another mesh protocol version (`detail` says which). */
+  | { kind: 'version-mismatch'; detail: string }
   /** Anything else: a reply that could not be read. */
   | { kind: 'unreadable' };
 
@@ -37,6 +39,8 @@ export function classifyMeshFailure(error: unknown): MeshFailure {
       data: (error as { data?: unknown }).data,
     });
   }
+  if (hasErrorCode(error, ProtocolErrorCode.VersionMismatch))
+    return { kind: 'version-mismatch', detail: (error as Error).message };
   if (isMeshError(error, MeshErrorCode.Closed))
     throw new GatewayError(GatewayErrorCode.Unavailable, 'The gateway is not connected to the mesh', { cause: error });
   return { kind: 'unreadable' };
@@ -69,6 +73,11 @@ export function meshFailureError(failure: MeshFailure, about: MeshRequestSubject
       };
     case 'cancelled':
       return { code: GatewayErrorCode.Cancelled, message: `Call to ${about.what} was cancelled` };
+    case 'version-mismatch':
+      return {
+        code: GatewayErrorCode.VersionMismatch,
+        message: `The node serving ${about.what}${on} runs another EasyRemote release than this gateway: the ${failure.detail}`,
+      };
     case 'unreadable':
       return {
         code: GatewayErrorCode.BadNodeReply,

@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import type { CallerClient, CallerIdentity, NodeRpcReply } from '@easyremote/protocol';
 import {
-  decodeNodeRpcReply,
-  encodeJson,
-  Headers,
-  MESH_PROTOCOL_VERSION,
-  nodeResumeSubject,
-  nodeRpcSubject,
-  type CallerClient,
-  type CallerIdentity,
-  type NodeRpcReply,
-  type NodeRpcRequest,
-} from '@easyremote/protocol';
-import { isMeshError, MeshErrorCode, type RpcClient } from '@easyremote/mesh';
+  invokeNodeRpc,
+  isMeshError,
+  MeshErrorCode,
+  resumeOnNode,
+  type NodeRpcBody,
+  type RpcClient,
+} from '@easyremote/mesh';
 import type { RegistryView } from '@easyremote/registry';
 import { GatewayErrorCode } from '../errors.js';
 import { classifyMeshFailure, meshFailureError } from './mesh-failure.js';
+
+/** What the gateway asks of a node's rpc; the mesh adds the version, request id and deadline. */
+export type NodeRpcCall = Pick<NodeRpcBody, 'method' | 'params'>;
 
 /** A node's answer, and which node gave it (needed to resume a parked 2026-era request there). */
 export interface NodeRpcOutcome {
@@ -37,29 +36,25 @@ export class NodeRpc {
 
   async call(
     providers: readonly string[],
-    request: NodeRpcRequest,
+    request: NodeRpcCall,
     options: { signal?: AbortSignal; client?: CallerClient; caller?: CallerIdentity } = {},
   ): Promise<NodeRpcOutcome> {
     const callId = randomUUID();
-    const body: NodeRpcRequest = {
+    const body: NodeRpcBody = {
       ...request,
       ...(options.client ? { client: options.client } : {}),
       ...(options.caller ? { caller: options.caller } : {}),
     };
-    const data = encodeJson(body);
-    const headers = {
-      [Headers.callId]: callId,
-      [Headers.deadline]: String(Date.now() + this.timeoutMs),
-      [Headers.version]: String(MESH_PROTOCOL_VERSION),
-    };
+    const deadline = Date.now() + this.timeoutMs;
     for (const nodeId of providers) {
       try {
-        const reply = await this.rpc.request(nodeRpcSubject(nodeId), data, {
+        const reply = await invokeNodeRpc(this.rpc, nodeId, body, {
+          callId,
+          deadline,
           timeoutMs: this.timeoutMs,
-          headers,
-          ...(options.signal ? { signal: options.signal } : {}),
+          signal: options.signal,
         });
-        return { reply: decodeNodeRpcReply(reply.data), nodeId, callId };
+        return { reply, nodeId, callId };
       } catch (error) {
         if (isMeshError(error, MeshErrorCode.NoResponders)) {
           this.registry.forgetNode(nodeId);
@@ -92,11 +87,13 @@ export class NodeRpc {
     signal?: AbortSignal,
   ): Promise<NodeRpcOutcome> {
     try {
-      const reply = await this.rpc.request(nodeResumeSubject(nodeId), encodeJson({ callId, inputResponses }), {
+      const reply = await resumeOnNode(this.rpc, nodeId, inputResponses, {
+        callId,
         timeoutMs: this.timeoutMs,
-        ...(signal ? { signal } : {}),
+        signal,
+        rpc: true,
       });
-      return { reply: decodeNodeRpcReply(reply.data), nodeId, callId };
+      return { reply, nodeId, callId };
     } catch (error) {
       return { reply: this.#failure(error, 'resume', nodeId), nodeId, callId };
     }

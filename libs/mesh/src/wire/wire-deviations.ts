@@ -1,5 +1,3 @@
-import type { MsgHdrs } from '@nats-io/nats-core';
-import { freezeHeaderBytes } from './frozen-headers.js';
 import { installedNatsCoreVersion, PINNED_NATS_VERSION } from './pinned-versions.js';
 import { installPooledProtocolEncoding } from './pooled-protocol-encoding.js';
 
@@ -10,11 +8,9 @@ export interface WireDeviationReport {
   readonly skipped: readonly { readonly name: string; readonly reason: string }[];
 }
 
-let frozenHeaders = false;
-
 /**
  * Switches on every place where the mesh leans on nats.js internals for speed: the pooled protocol
- * encoder and headers encoded once. Nothing is switched on by importing this package: a process
+ * encoder. Nothing is switched on by importing this package: a process
  * (the gateway, a node) calls this once at start, and a library user who does not gets plain
  * nats.js. With any nats.js version other than PINNED_NATS_VERSION nothing is switched on.
  */
@@ -25,21 +21,12 @@ export function enableWireDeviations(): WireDeviationReport {
     return {
       natsVersion,
       enabled: [],
-      skipped: [
-        { name: 'pooled-protocol-encoding', reason },
-        { name: 'frozen-headers', reason },
-      ],
+      skipped: [{ name: 'pooled-protocol-encoding', reason }],
     };
   }
-  const enabled: string[] = ['frozen-headers'];
+  const enabled: string[] = [];
   const skipped: { name: string; reason: string }[] = [];
-  frozenHeaders = true;
-  if (installPooledProtocolEncoding()) enabled.unshift('pooled-protocol-encoding');
+  if (installPooledProtocolEncoding()) enabled.push('pooled-protocol-encoding');
   else skipped.push({ name: 'pooled-protocol-encoding', reason: 'the shared encoder is not the TextEncoder it was' });
   return { natsVersion, enabled, skipped };
-}
-
-/** Headers sent unchanged with many messages: encoded once when the deviations are on, else as they are. */
-export function constantHeaders(headers: MsgHdrs): MsgHdrs {
-  return frozenHeaders ? freezeHeaderBytes(headers) : headers;
 }
