@@ -32,7 +32,7 @@ describe('audit durability: SIGKILL after a burst loses no record of an answered
   });
 
   it(`${REST_CALLS} REST and ${MCP_CALLS} MCP calls at once, then kill -9: every answered call has its record`, async () => {
-    const client = await connectClient(gateway.mcpUrl, 'legacy');
+    const client = await connectClient(gateway.mcpUrl, '2025-11-25');
     const answered: string[] = [];
     const rest = Array.from({ length: REST_CALLS }, async (_, i) => {
       const args = { a: i, b: 0.5 };
@@ -63,7 +63,7 @@ describe('audit durability: SIGKILL after a burst loses no record of an answered
       const missing = answered.filter((digest) => !stored.has(digest));
       expect(missing).toEqual([]);
       expect(records.filter((record) => record.via === 'rest')).toHaveLength(REST_CALLS);
-      expect(records.filter((record) => record.via === 'mcp-legacy')).toHaveLength(MCP_CALLS);
+      expect(records.filter((record) => record.via === 'mcp-2025-11-25')).toHaveLength(MCP_CALLS);
     } finally {
       await nc.close();
     }
@@ -90,7 +90,7 @@ describe('audit durability: SIGKILL after a burst loses no record of an answered
       const body = (await refused.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe('GW_ERR_AUDIT_FAILED');
       expect(JSON.stringify(body)).not.toContain('"sum"');
-      const client = await connectClient(second.mcpUrl, 'legacy');
+      const client = await connectClient(second.mcpUrl, '2025-11-25');
       try {
         await expect(client.callTool({ name: 'fixture.add', arguments: { a: 1, b: 2 } })).rejects.toMatchObject({
           code: -32603,

@@ -33,7 +33,7 @@ describe('bad input gets a clear, spec-correct answer and the gateway keeps serv
       spawnGateway(nats.url, { EASYREMOTE_MAX_BODY_BYTES: String(4 * 1024 * 1024) }),
       spawnNode(nats.url, ['test/fixtures/test-tools.ts'], { EASYREMOTE_NODE_ID: 'fixtures' }),
     ]);
-    client = await connectClient(gateway.mcpUrl, 'legacy');
+    client = await connectClient(gateway.mcpUrl, '2025-11-25');
     const init = await fetch(gateway.mcpUrl, {
       method: 'POST',
       headers: JSON_HEADERS,

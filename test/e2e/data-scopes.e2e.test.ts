@@ -61,7 +61,7 @@ describe('data reached through a tool follows the caller’s resources:read scop
       spawnGateway(nats.url, { EASYREMOTE_AUTH: 'on' }),
       spawnNode(nats.url, ['@easyremote/toolbox'], { EASYREMOTE_NODE_ID: 'data-node' }),
     ]);
-    const client = await connectClient(gateway.mcpUrl, 'legacy', { fetch: fetchWithToken(narrow.key) });
+    const client = await connectClient(gateway.mcpUrl, '2025-11-25', { fetch: fetchWithToken(narrow.key) });
     try {
       for (
         let tries = 0;
@@ -84,7 +84,7 @@ describe('data reached through a tool follows the caller’s resources:read scop
   });
 
   it('MCP: the narrow key reads public-1 (whole and fanned out) and is refused private-1 in every spelling', async () => {
-    const client = await connectClient(gateway.mcpUrl, 'legacy', { fetch: fetchWithToken(narrow.key) });
+    const client = await connectClient(gateway.mcpUrl, '2025-11-25', { fetch: fetchWithToken(narrow.key) });
     try {
       for (const chunkSize of [100_000, 1]) {
         const result = (await client.callTool({

@@ -60,7 +60,7 @@ describe('fan-out work is credited to the nodes that ran the chunks', () => {
         EASYREMOTE_NODE_GPUS: gpus,
       });
     nodes.push(...(await Promise.all([node('credit-cpu', 'none'), node('credit-gpu', 'A100:81920')])));
-    client = await connectClient(gateway.mcpUrl, 'legacy');
+    client = await connectClient(gateway.mcpUrl, '2025-11-25');
     await waitForProviders(gateway.url, 'place_fanout_sleep', 2);
   }, 60_000);
 

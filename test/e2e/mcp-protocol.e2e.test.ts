@@ -54,7 +54,7 @@ describe('the MCP protocol through the mesh', () => {
     await nats?.stop();
   });
 
-  for (const era of ['legacy', 'modern'] as const) {
+  for (const era of ['2025-11-25', '2026-07-28'] as const) {
     it(`${era}: progress and log messages from the node-side handler reach the SDK client`, async () => {
       const client = await connectClient(gatewayA.mcpUrl, era);
       clients.push(client);
@@ -64,7 +64,7 @@ describe('the MCP protocol through the mesh', () => {
       });
       const progress: Array<{ progress: number; total?: number; message?: string }> = [];
       // 2026-07-28 clients ask for log lines per request; 2025 clients get them until they set a level.
-      const meta = era === 'modern' ? { _meta: { 'io.modelcontextprotocol/logLevel': 'info' } } : {};
+      const meta = era === '2026-07-28' ? { _meta: { 'io.modelcontextprotocol/logLevel': 'info' } } : {};
       const result = await client.callTool(
         { name: 'proto_progress', arguments: {}, ...meta },
         { onprogress: (update) => progress.push(update) },
@@ -118,7 +118,7 @@ describe('the MCP protocol through the mesh', () => {
   });
 
   it('a 2026 client closing the request stream cancels the call on its node', async () => {
-    const client = await connectClient(gatewayB.mcpUrl, 'modern');
+    const client = await connectClient(gatewayB.mcpUrl, '2026-07-28');
     clients.push(client);
     const before = node.lines.filter((line) => line.includes('fixture aborted')).length;
     const controller = new AbortController();
@@ -142,7 +142,7 @@ describe('the MCP protocol through the mesh', () => {
       if (isClientAnswer) answeredTo.push(target);
       return fetch(target, init);
     };
-    const client = await connectClient(gatewayA.mcpUrl, 'legacy', {
+    const client = await connectClient(gatewayA.mcpUrl, '2025-11-25', {
       fetch: crossFetch,
       capabilities: { elicitation: {} },
     });
@@ -160,7 +160,7 @@ describe('the MCP protocol through the mesh', () => {
     let calls = 0;
     const alternate: typeof fetch = async (input, init) =>
       fetch(calls++ % 2 === 0 ? gatewayA.mcpUrl : gatewayB.mcpUrl, init);
-    const client = await connectClient(gatewayA.mcpUrl, 'modern', {
+    const client = await connectClient(gatewayA.mcpUrl, '2026-07-28', {
       fetch: alternate,
       capabilities: { elicitation: {} },
     });
@@ -170,7 +170,7 @@ describe('the MCP protocol through the mesh', () => {
     expect(firstText(result)).toBe('hello Grace');
   });
 
-  for (const era of ['legacy', 'modern'] as const) {
+  for (const era of ['2025-11-25', '2026-07-28'] as const) {
     it(`${era}: a node joining sends tools/list_changed to a client connected to another replica`, async () => {
       const client = await connectClient(gatewayB.mcpUrl, era);
       clients.push(client);
@@ -178,7 +178,7 @@ describe('the MCP protocol through the mesh', () => {
       client.setNotificationHandler('notifications/tools/list_changed', () => {
         changed++;
       });
-      if (era === 'modern') await client.listen({ toolsListChanged: true });
+      if (era === '2026-07-28') await client.listen({ toolsListChanged: true });
       else await new Promise((resolve) => setTimeout(resolve, 300)); // the GET stream opens after initialize
       const extra = await spawnNode(nats.url, ['@easyremote/toolbox'], { EASYREMOTE_NODE_ID: `joiner-${era}` });
       try {
@@ -191,7 +191,7 @@ describe('the MCP protocol through the mesh', () => {
   }
   // ADR 0015: 2026-07-28 removed ping and its conformance suite requires 404 + -32601 for it.
   it('legacy: ping answers an empty result (SDK client)', async () => {
-    const client = await connectClient(gatewayA.mcpUrl, 'legacy');
+    const client = await connectClient(gatewayA.mcpUrl, '2025-11-25');
     clients.push(client);
     await expect(client.ping()).resolves.toBeDefined();
   });
@@ -215,7 +215,7 @@ describe('the MCP protocol through the mesh', () => {
     expect((unknown.json?.error as { message: string }).message).toBe('Method not found: no/such');
   });
   // Issue 13: a property with a default is not advertised as required; leaving it out gets the default.
-  for (const era of ['legacy', 'modern'] as const) {
+  for (const era of ['2025-11-25', '2026-07-28'] as const) {
     it(`${era}: a defaulted property is optional in the listing and filled in when omitted`, async () => {
       const client = await connectClient(gatewayB.mcpUrl, era);
       clients.push(client);

@@ -30,7 +30,7 @@ describe('nodes joining and leaving', () => {
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
     gateway = await spawnGateway(nats.url);
-    client = await connectClient(gateway.mcpUrl, 'legacy');
+    client = await connectClient(gateway.mcpUrl, '2025-11-25');
   });
 
   afterAll(async () => {

@@ -87,7 +87,7 @@ describe('observability: metrics and usage analytics across two gateways', () =>
     expect(before.find((family) => family.name === 'easyremote_rate_limited_total')?.type).toBe('COUNTER');
     expect(before.find((family) => family.name === 'easyremote_nats_reconnects_total')?.type).toBe('COUNTER');
 
-    const client = await connectClient(gatewayA.mcpUrl, 'legacy');
+    const client = await connectClient(gatewayA.mcpUrl, '2025-11-25');
     clients.push(client);
     for (const [a, b] of [
       [1, 2],

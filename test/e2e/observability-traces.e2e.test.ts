@@ -120,7 +120,7 @@ describe('observability: one trace across gateway and node', () => {
         EASYREMOTE_NODE_ID: 'trace-node',
       }),
     ]);
-    client = await connectClient(gateway.mcpUrl, 'legacy');
+    client = await connectClient(gateway.mcpUrl, '2025-11-25');
   });
 
   afterAll(async () => {

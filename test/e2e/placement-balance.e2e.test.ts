@@ -50,7 +50,7 @@ describe('least-loaded beats round-robin on heterogeneous nodes', () => {
         PLACEMENT_FIXTURE_SLOWDOWN: slowdown,
       });
     nodes.push(...(await Promise.all([node('fast-1', '1'), node('fast-2', '1'), node('slow', '8')])));
-    client = await connectClient(gateway.mcpUrl, 'legacy');
+    client = await connectClient(gateway.mcpUrl, '2025-11-25');
     await waitForProviders(gateway.url, 'place_work', 3);
   }, 60_000);
 

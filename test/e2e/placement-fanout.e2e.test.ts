@@ -41,7 +41,7 @@ describe('fan-out', () => {
     nats = await startNats({ path: process.env.PATH });
     gateway = await spawnGateway(nats.url);
     await Promise.all(['fan-a', 'fan-b', 'fan-c'].map((id) => node(id)));
-    client = await connectClient(gateway.mcpUrl, 'legacy');
+    client = await connectClient(gateway.mcpUrl, '2025-11-25');
     await waitForProviders(gateway.url, 'place_fanout_sleep', 3);
   }, 60_000);
 

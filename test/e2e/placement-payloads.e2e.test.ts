@@ -41,7 +41,7 @@ describe('large payloads', () => {
       EASYREMOTE_MAX_PAYLOAD_BYTES: LIMIT,
       EASYREMOTE_NODE_GPUS: 'none',
     });
-    client = await connectClient(gateway.mcpUrl, 'legacy');
+    client = await connectClient(gateway.mcpUrl, '2025-11-25');
     await waitForProviders(gateway.url, 'place_big_result', 1);
   }, 60_000);
 

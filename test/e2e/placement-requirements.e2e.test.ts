@@ -31,7 +31,7 @@ describe('placement requirements of a call', () => {
         node('req-big', { EASYREMOTE_NODE_MEMORY: '64GiB' }),
       ])),
     );
-    client = await connectClient(gateway.mcpUrl, 'legacy');
+    client = await connectClient(gateway.mcpUrl, '2025-11-25');
     await waitForProviders(gateway.url, 'place_work', 3);
   }, 60_000);
 

@@ -35,7 +35,7 @@ describe('placement', () => {
         node('roomy', { EASYREMOTE_NODE_LABELS: 'pool=shed' }),
       ])),
     );
-    client = await connectClient(gateway.mcpUrl, 'legacy');
+    client = await connectClient(gateway.mcpUrl, '2025-11-25');
     await waitForProviders(gateway.url, 'place_work', 5);
   }, 60_000);
 
@@ -107,7 +107,7 @@ describe('placement', () => {
     // Two gateways share the pool; neither sees the other's calls until a heartbeat, so both offer
     // work to the full node (maxConcurrency 1). It declines at once and each call moves on.
     const second = await spawnGateway(nats.url);
-    const other = await connectClient(second.mcpUrl, 'legacy');
+    const other = await connectClient(second.mcpUrl, '2025-11-25');
     try {
       await waitForProviders(second.url, 'place_work', 5);
       // Each call holds its node for 2 s, so all twelve overlap even when a loaded machine issues

@@ -43,7 +43,7 @@ describe('easyremote dev (npm start)', () => {
         ...init,
         headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), authorization: `Bearer ${apiKey}` },
       });
-    const client = await connectClient(mcpUrl!, 'legacy', { fetch: withKey });
+    const client = await connectClient(mcpUrl!, '2025-11-25', { fetch: withKey });
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo']));
     const result = await client.callTool({ name: 'echo', arguments: { text: 'quick start' } });

@@ -54,7 +54,7 @@ describe('built-in resources', () => {
   });
 
   it('lists and reads compute nodes and data sets over MCP', async () => {
-    const client = await connectClient(gateway.mcpUrl, 'legacy');
+    const client = await connectClient(gateway.mcpUrl, '2025-11-25');
     try {
       const uris = async () => (await client.listResources()).resources.map((resource) => resource.uri);
       await until(async () => (await uris()).filter((uri) => uri.startsWith('easyremote://data/')).length === 2, 5_000);

@@ -69,7 +69,7 @@ describe('dev mesh: a node cannot take over or downgrade another node’s tool',
     const refused = await rest('vault_run', { code: 'cat /etc/shadow' }, narrow);
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ error: { code: 'AUTH_ERR_INSUFFICIENT_SCOPE' } });
-    const client = await connectClient(gateway.mcpUrl, 'modern', { fetch: fetchWithToken(narrow) });
+    const client = await connectClient(gateway.mcpUrl, '2026-07-28', { fetch: fetchWithToken(narrow) });
     try {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name)).toEqual(['ledger_read']);

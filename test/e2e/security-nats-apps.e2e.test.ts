@@ -53,7 +53,7 @@ describe('gateway and nodes on a secured NATS server', () => {
   });
 
   it('a call goes gateway → TLS NATS → node with its own user, and back', async () => {
-    const client = await connectClient(gateway.mcpUrl, 'legacy');
+    const client = await connectClient(gateway.mcpUrl, '2025-11-25');
     try {
       const result = await client.callTool({ name: 'fixture.add', arguments: { a: 40, b: 2 } });
       expect(result.structuredContent).toEqual({ sum: 42 });

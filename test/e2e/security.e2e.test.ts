@@ -108,7 +108,7 @@ describe('security: authentication, authorisation, limits and audit across two g
     }
     // The right token works, through the real SDK client.
     const good = await issuer.sign({ sub: 'alice', aud: AUDIENCE, scope: 'tools:list tools:call' });
-    const client = await connectClient(gatewayB.mcpUrl, 'modern', { fetch: fetchWithToken(good) });
+    const client = await connectClient(gatewayB.mcpUrl, '2026-07-28', { fetch: fetchWithToken(good) });
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toContain('echo');
     expect((await client.callTool({ name: 'fixture.add', arguments: { a: 1, b: 2 } })).structuredContent).toEqual({
@@ -119,7 +119,7 @@ describe('security: authentication, authorisation, limits and audit across two g
 
   it('a key without the tool in its scopes does not see it in tools/list and is refused the call (403 insufficient_scope)', async () => {
     const narrow = await createKey(nats.url, 'echo-only', ['tools:list', 'tools:call:echo']);
-    const client = await connectClient(gatewayA.mcpUrl, 'legacy', { fetch: fetchWithToken(narrow.key) });
+    const client = await connectClient(gatewayA.mcpUrl, '2025-11-25', { fetch: fetchWithToken(narrow.key) });
     const names = (await client.listTools()).tools.map((tool) => tool.name);
     expect(names).toEqual(['echo']);
     await client.close();

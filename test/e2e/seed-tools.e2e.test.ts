@@ -75,7 +75,7 @@ describe('the seed tools through a gateway', () => {
       spawnNode(nats.url, ['@easyremote/toolbox'], { ...common, ...llmEnv, EASYREMOTE_NODE_ID: 'seed-a' }),
       spawnNode(nats.url, ['@easyremote/toolbox'], { ...common, EASYREMOTE_NODE_ID: 'seed-b' }),
     ]);
-    client = await connectClient(gateway.mcpUrl, 'legacy');
+    client = await connectClient(gateway.mcpUrl, '2025-11-25');
     await until(async () => {
       const { tools } = await client.listTools();
       return [

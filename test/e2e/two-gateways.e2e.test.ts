@@ -31,7 +31,7 @@ describe('two gateways, one node, real processes', () => {
     await Promise.all(clients.map((client) => client.close()));
   });
 
-  for (const era of ['legacy', 'modern'] as Era[]) {
+  for (const era of ['2025-11-25', '2026-07-28'] as Era[]) {
     for (const which of ['A', 'B'] as const) {
       it(`${era} client lists and calls through gateway ${which}`, async () => {
         const gateway = which === 'A' ? gatewayA : gatewayB;
@@ -66,7 +66,7 @@ describe('two gateways, one node, real processes', () => {
       urls.push(target);
       return fetch(target, init);
     };
-    const client = await connectClient(gatewayA.mcpUrl, 'legacy', { fetch: crossFetch });
+    const client = await connectClient(gatewayA.mcpUrl, '2025-11-25', { fetch: crossFetch });
     clients.push(client);
     const result = await client.callTool({ name: 'fixture.add', arguments: { a: 1, b: 2 } });
     expect(result.structuredContent).toEqual({ sum: 3 });

@@ -1,10 +1,12 @@
+import type { McpEra } from '@easyremote/protocol';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
-export type Era = 'legacy' | 'modern';
+/** The MCP era a test client speaks, by protocol revision (the SDK calls them legacy and modern). */
+export type Era = McpEra;
 
 /**
- * A real MCP SDK v2 client. `legacy` speaks the 2025 handshake (initialize + session id); `modern`
- * is pinned to 2026-07-28 (server/discover + per-request _meta).
+ * A real MCP SDK v2 client. `2025-11-25` speaks the 2025 handshake (initialize + session id);
+ * `2026-07-28` is pinned to that revision (server/discover + per-request _meta).
  */
 export async function connectClient(
   url: string,
@@ -14,7 +16,7 @@ export async function connectClient(
   const client = new Client(
     { name: `easyremote-test-${era}`, version: '1.0.0' },
     {
-      versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : 'legacy' },
+      versionNegotiation: { mode: era === '2026-07-28' ? { pin: '2026-07-28' } : 'legacy' },
       ...(options.capabilities ? { capabilities: options.capabilities } : {}),
     },
   );

@@ -81,7 +81,7 @@ describe('three-server NATS cluster', () => {
 
   it('every tool is callable from every gateway, on nodes attached to other members', async () => {
     for (const gateway of [gatewayA, gatewayB]) {
-      const client = await connectClient(gateway.mcpUrl, 'modern');
+      const client = await connectClient(gateway.mcpUrl, '2026-07-28');
       clients.push(client);
       const names = (await client.listTools()).tools.map((tool) => tool.name);
       expect(names).toEqual(
@@ -139,7 +139,7 @@ describe('three-server NATS cluster', () => {
 
     // Both gateways and node-1 failed over to the surviving members and serve again.
     expect(gatewayB.child.exitCode).toBeNull();
-    const client = await connectClient(gatewayB.mcpUrl, 'modern');
+    const client = await connectClient(gatewayB.mcpUrl, '2026-07-28');
     clients.push(client);
     // Asked for by id: least-loaded placement may keep preferring node-2 (node-1's recent failures count
     // against it), and the registry re-admits node-1 only after its next heartbeat lands, which on

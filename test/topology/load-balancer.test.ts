@@ -71,7 +71,7 @@ describe.runIf(runHere)('three gateways behind HAProxy', () => {
 
   it('a 2025 session: initialize on one replica, calls and notifications through the others', async () => {
     const tracker = trackingFetch();
-    const client = await connectClient(mcpUrl, 'legacy', { fetch: tracker.fetch });
+    const client = await connectClient(mcpUrl, '2025-11-25', { fetch: tracker.fetch });
     clients.push(client);
     const logs: unknown[] = [];
     client.setNotificationHandler('notifications/message', (notification) => void logs.push(notification.params));
@@ -95,7 +95,7 @@ describe.runIf(runHere)('three gateways behind HAProxy', () => {
 
   it('a 2026 client: stateless requests spread over all three replicas', async () => {
     const tracker = trackingFetch();
-    const client = await connectClient(mcpUrl, 'modern', { fetch: tracker.fetch });
+    const client = await connectClient(mcpUrl, '2026-07-28', { fetch: tracker.fetch });
     clients.push(client);
     expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(
       expect.arrayContaining(['proto_ask_name', 'site_slow']),
@@ -106,8 +106,8 @@ describe.runIf(runHere)('three gateways behind HAProxy', () => {
   });
 
   it('notification streams: a node joining reaches a 2025 GET stream and a 2026 listen', async () => {
-    const legacy = await connectClient(mcpUrl, 'legacy');
-    const modern = await connectClient(mcpUrl, 'modern');
+    const legacy = await connectClient(mcpUrl, '2025-11-25');
+    const modern = await connectClient(mcpUrl, '2026-07-28');
     clients.push(legacy, modern);
     let legacyChanged = 0;
     let modernChanged = 0;
@@ -125,7 +125,7 @@ describe.runIf(runHere)('three gateways behind HAProxy', () => {
   });
 
   it('long calls: 4 s with progress over SSE, and 3 s answered as one JSON body', async () => {
-    const client = await connectClient(mcpUrl, 'legacy');
+    const client = await connectClient(mcpUrl, '2025-11-25');
     clients.push(client);
     const progress: number[] = [];
     const started = Date.now();
@@ -185,7 +185,10 @@ describe.runIf(runHere)('three gateways behind HAProxy', () => {
     let crossed = false;
     for (let attempt = 1; attempt <= 3 && !crossed; attempt++) {
       const tracker = trackingFetch();
-      const client = await connectClient(mcpUrl, 'legacy', { fetch: tracker.fetch, capabilities: { elicitation: {} } });
+      const client = await connectClient(mcpUrl, '2025-11-25', {
+        fetch: tracker.fetch,
+        capabilities: { elicitation: {} },
+      });
       clients.push(client);
       client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { name: 'Ada' } }));
       expect(firstText(await client.callTool({ name: 'proto_ask_name', arguments: {} }))).toBe('hello Ada');
@@ -199,7 +202,10 @@ describe.runIf(runHere)('three gateways behind HAProxy', () => {
 
   it('a 2026 elicitation: input_required and the retry land on different replicas', async () => {
     const tracker = trackingFetch();
-    const client = await connectClient(mcpUrl, 'modern', { fetch: tracker.fetch, capabilities: { elicitation: {} } });
+    const client = await connectClient(mcpUrl, '2026-07-28', {
+      fetch: tracker.fetch,
+      capabilities: { elicitation: {} },
+    });
     clients.push(client);
     client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { name: 'Grace' } }));
     expect(firstText(await client.callTool({ name: 'proto_ask_name', arguments: {} }))).toBe('hello Grace');

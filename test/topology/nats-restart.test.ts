@@ -43,7 +43,7 @@ describe('restarting the only NATS server under load', () => {
     nodes = await Promise.all(
       ['node-1', 'node-2'].map((id) => spawnNode(nats.url, [TEST_TOOLS], { ...NODE_ENV, EASYREMOTE_NODE_ID: id })),
     );
-    for (const gateway of gateways) clients.push(await connectClient(gateway.mcpUrl, 'modern'));
+    for (const gateway of gateways) clients.push(await connectClient(gateway.mcpUrl, '2026-07-28'));
   });
 
   afterAll(async () => {

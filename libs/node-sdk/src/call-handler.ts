@@ -76,7 +76,7 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
 
   const { callId, deadline, notifySubject } = admitted;
   const started = performance.now();
-  const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === 'modern');
+  const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === '2026-07-28');
   const options: ExecuteOptions = {
     callId,
     nodeId: runtime.nodeId,

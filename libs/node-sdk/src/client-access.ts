@@ -16,7 +16,7 @@ export function clientAccess(
   notifySubject: string | undefined,
   deadline: number,
 ): ClientAccess {
-  if (client?.era === 'modern') return { client, send: (input, key) => session.requestInput(input, key) };
+  if (client?.era === '2026-07-28') return { client, send: (input, key) => session.requestInput(input, key) };
   const send = legacyClientSender({
     nc: runtime.nc,
     subject: notifySubject,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { unsupportedReason } from './client-capabilities.js';
 
-const client = (capabilities: Record<string, unknown>) => ({ era: 'legacy' as const, capabilities });
+const client = (capabilities: Record<string, unknown>) => ({ era: '2025-11-25' as const, capabilities });
 
 describe('unsupportedReason', () => {
   it('needs a client and the declared capability', () => {

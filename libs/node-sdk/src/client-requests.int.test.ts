@@ -128,8 +128,8 @@ function fakeGateway(answer: (request: ClientRequest) => ClientReply): {
   return { subject, seen, sub };
 }
 
-const legacy = (capabilities: Record<string, unknown>) => ({ era: 'legacy' as const, capabilities });
-const modern = (capabilities: Record<string, unknown>) => ({ era: 'modern' as const, capabilities });
+const legacy = (capabilities: Record<string, unknown>) => ({ era: '2025-11-25' as const, capabilities });
+const modern = (capabilities: Record<string, unknown>) => ({ era: '2026-07-28' as const, capabilities });
 
 describe('client requests from 2025-era calls', () => {
   it('asks the client through the call notify subject and returns its answer', async () => {

@@ -65,7 +65,7 @@ function serveRpc(runtime: NodeRuntime, msg: Msg, data: Uint8Array): void {
   // Reads and prompts may ask the client for input, like tool calls, when the request names the client.
   const canAsk =
     request.client !== undefined && (request.method === 'resources/read' || request.method === 'prompts/get');
-  const session = new CallSession(runtime, msg, callId, deadline, canAsk && request.client?.era === 'modern');
+  const session = new CallSession(runtime, msg, callId, deadline, canAsk && request.client?.era === '2026-07-28');
   const meta = request.params._meta;
   const env: RpcEnv = {
     catalog: runtime.catalog,

@@ -278,7 +278,7 @@ describe('client input in reads and prompts', () => {
     },
   });
   const client = {
-    client: { era: 'legacy' as const, capabilities: { elicitation: {} } },
+    client: { era: '2025-11-25' as const, capabilities: { elicitation: {} } },
     send: async () => ({ action: 'accept', content: { context: 'tides' } }),
   };
 

@@ -53,7 +53,7 @@ function simulated(client: SimulatedClient | undefined): ClientAccess {
   if (client === undefined)
     return { client: undefined, send: () => Promise.reject(new Error('unreachable: no client')) };
   return {
-    client: { era: 'legacy', capabilities: client.capabilities ?? DEFAULT_CAPABILITIES },
+    client: { era: '2025-11-25', capabilities: client.capabilities ?? DEFAULT_CAPABILITIES },
     send: async (request) => client.onRequest(request.method, structuredClone(request.params)),
   };
 }

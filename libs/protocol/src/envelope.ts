@@ -7,7 +7,7 @@ import { FanoutChunk } from './fanout.js';
  * whether it may ask at all.
  */
 export const CallerClient = Type.Object({
-  era: Type.Union([Type.Literal('legacy'), Type.Literal('modern')]),
+  era: Type.Union([Type.Literal('2025-11-25'), Type.Literal('2026-07-28')]),
   capabilities: Type.Record(Type.String(), Type.Unknown()),
 });
 export type CallerClient = Static<typeof CallerClient>;

@@ -27,6 +27,7 @@ export {
 } from './subjects.js';
 export { Headers } from './headers.js';
 export { MESH_PROTOCOL_VERSION, MODERN_MCP_VERSION, LEGACY_MCP_VERSIONS } from './version.js';
+export type { McpEra } from './version.js';
 export {
   CallRequest,
   CallResult,

@@ -18,7 +18,7 @@ export async function mcpCallers(
   args: (worker: number, n: number) => Record<string, unknown>,
 ): Promise<McpCallers> {
   const clients: Client[] = await Promise.all(
-    Array.from({ length: concurrency }, (_, worker) => connectClient(urls[worker % urls.length]!, 'modern')),
+    Array.from({ length: concurrency }, (_, worker) => connectClient(urls[worker % urls.length]!, '2026-07-28')),
   );
   const counters = new Array<number>(concurrency).fill(0);
   return {

@@ -1,10 +1,11 @@
 import type { AccessPolicy } from '@easyremote/auth';
+import type { McpEra } from '@easyremote/protocol';
 import type { RequestId } from './jsonrpc.js';
 import type { ResponseChannel } from './response-channel.js';
 
 /** What a method handler knows about the request it serves, independent of the protocol era. */
 export interface McpCallContext {
-  era: 'legacy' | 'modern';
+  era: McpEra;
   protocolVersion: string;
   clientCapabilities: Record<string, unknown>;
   /** Aborted when the client goes away or cancels the request. */

@@ -91,10 +91,10 @@ export class McpDispatcher {
   /** The result object (or STREAMING), or throws McpProtocolError. */
   async dispatch(method: string, params: Record<string, unknown>, context: McpCallContext): Promise<HandlerResult> {
     const handler =
-      this.#common.get(method) ?? (context.era === 'modern' ? this.#modern.get(method) : this.#legacy.get(method));
+      this.#common.get(method) ?? (context.era === '2026-07-28' ? this.#modern.get(method) : this.#legacy.get(method));
     if (!handler) {
       // 2026-07-28: an unimplemented method is also an HTTP 404.
-      const removed = context.era === 'modern' ? REMOVED_IN_2026.get(method) : undefined;
+      const removed = context.era === '2026-07-28' ? REMOVED_IN_2026.get(method) : undefined;
       if (removed !== undefined) {
         const message = `Method not found: ${method} was removed in protocol 2026-07-28; use ${removed.how}`;
         throw new McpProtocolError(
@@ -108,12 +108,12 @@ export class McpDispatcher {
         JsonRpcCode.MethodNotFound,
         `Method not found: ${method}`,
         undefined,
-        context.era === 'modern' ? 404 : 200,
+        context.era === '2026-07-28' ? 404 : 200,
       );
     }
     const result = await handler(params, context);
     if (result === STREAMING) return result;
-    return context.era === 'modern' ? stampModern(method, result) : result;
+    return context.era === '2026-07-28' ? stampModern(method, result) : result;
   }
 }
 

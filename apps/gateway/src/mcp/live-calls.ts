@@ -1,3 +1,4 @@
+import type { McpEra } from '@easyremote/protocol';
 import type { RequestId } from './jsonrpc.js';
 import type { ResponseChannel } from './response-channel.js';
 
@@ -7,7 +8,7 @@ export interface LiveCall {
   /** Who may cancel it: the 2025 session's uid; 2026 calls are cancelled by closing the stream. */
   readonly owner: string | undefined;
   readonly requestId: RequestId;
-  readonly era: 'legacy' | 'modern';
+  readonly era: McpEra;
   readonly channel: ResponseChannel;
   readonly controller: AbortController;
   readonly progressToken: string | number | undefined;

@@ -289,7 +289,7 @@ async function handleLegacyPost(
     return reply.code(202).send();
   }
   return serve(reply, deps, message, {
-    era: 'legacy',
+    era: '2025-11-25',
     protocolVersion: session.protocolVersion,
     clientCapabilities: session.clientCapabilities,
     sid: session.sid,
@@ -345,7 +345,7 @@ function modernContext(message: JsonRpcRequest): ContextBase {
   const capabilities = meta[CLIENT_CAPABILITIES_META_KEY];
   const level = meta[LOG_LEVEL_META_KEY];
   return {
-    era: 'modern',
+    era: '2026-07-28',
     protocolVersion: MODERN_VERSIONS[0] as string,
     clientCapabilities: isPlainObject(capabilities) ? capabilities : {},
     sid: undefined,

@@ -1,12 +1,19 @@
-import { decodeCallNotification, decodeClientRequest, encodeJson, Headers, type Logger } from '@easyremote/protocol';
+import {
+  decodeCallNotification,
+  decodeClientRequest,
+  encodeJson,
+  Headers,
+  type Logger,
+  type McpEra,
+} from '@easyremote/protocol';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { ClientRequests } from './client-requests.js';
 import type { LiveCalls } from './live-calls.js';
 import { logLevelAllows } from './log-levels.js';
 
 /** 2025 clients get every log line until they set a level; a 2026 request asks for logs per request. */
-function wantsLogs(era: 'legacy' | 'modern', level: string | undefined): boolean {
-  return era === 'legacy' || level !== undefined;
+function wantsLogs(era: McpEra, level: string | undefined): boolean {
+  return era === '2025-11-25' || level !== undefined;
 }
 
 /**
@@ -32,7 +39,7 @@ export function startNotifyRelay(
       try {
         if (message.reply) {
           const request = decodeClientRequest(message.data);
-          if (call.era !== 'legacy')
+          if (call.era !== '2025-11-25')
             return refuse(
               message,
               'NODE_ERR_CLIENT_REQUEST_FAILED',

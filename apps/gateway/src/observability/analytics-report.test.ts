@@ -16,7 +16,7 @@ function call(
     tool,
     nodeId,
     principal: null,
-    via: 'mcp-modern',
+    via: 'mcp-2026-07-28',
     startedAt: 1_000 + seq,
     durationMs,
     outcome,

@@ -1,3 +1,5 @@
+import type { McpEra } from '@easyremote/protocol';
+
 /** One finished tool call, as every observer (audit, analytics, metrics) sees it. */
 export interface CallEvent {
   callId: string;
@@ -7,7 +9,7 @@ export interface CallEvent {
   /** Who called: the authenticated principal, or undefined where auth is off. */
   principal: string | undefined;
   /** Which front door: MCP (with era) or REST. */
-  via: 'mcp-legacy' | 'mcp-modern' | 'rest';
+  via: `mcp-${McpEra}` | 'rest';
   startedAt: number;
   durationMs: number;
   /** success: a result; tool_error: the tool ran and failed (isError); error: it could not be run. */

@@ -48,7 +48,7 @@ export async function runOnNode(
   what: string,
 ): Promise<Record<string, unknown>> {
   let outcome: NodeRpcOutcome;
-  if (context.era === 'modern' && params.requestState !== undefined) {
+  if (context.era === '2026-07-28' && params.requestState !== undefined) {
     const state =
       typeof params.requestState === 'string'
         ? services.sessions.openValue<RpcResumeState>(params.requestState)
@@ -81,7 +81,7 @@ export async function runOnNode(
     );
   }
   const { reply } = outcome;
-  if (reply.ok && 'inputRequired' in reply && context.era === 'modern' && outcome.nodeId !== undefined) {
+  if (reply.ok && 'inputRequired' in reply && context.era === '2026-07-28' && outcome.nodeId !== undefined) {
     const state: RpcResumeState = {
       kind: 'mrtr-rpc',
       method,

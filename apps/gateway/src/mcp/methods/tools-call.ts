@@ -53,7 +53,7 @@ export async function callTool(
   }
   const meta = isPlainObject(params._meta) ? params._meta : undefined;
   const resume =
-    context.era === 'modern' && params.requestState !== undefined
+    context.era === '2026-07-28' && params.requestState !== undefined
       ? openResumeState(params, name, context.principal, services)
       : undefined;
   const callId = resume?.callId ?? randomUUID();
@@ -76,7 +76,7 @@ export async function callTool(
       tool: name,
       arguments: args,
       callId,
-      via: context.era === 'modern' ? 'mcp-modern' : 'mcp-legacy',
+      via: `mcp-${context.era}` as const,
       principal: context.principal,
       access: context.access,
       meta,
