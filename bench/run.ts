@@ -17,6 +17,7 @@ import {
   startFloor,
   startOurs,
   startSdk,
+  startSdkLongLived,
   startSupergateway,
   type RunningSystem,
 } from './scenarios/systems.ts';
@@ -113,6 +114,22 @@ try {
           children: sdk.children,
         },
       );
+      const sdkLongLived = await startSdkLongLived();
+      started.push(sdkLongLived);
+      contenders.push({
+        id: 'sdk-server-2026',
+        label: 'SDK long-lived Server + multiplexing transport, in-process (2026-07-28)',
+        target: sdkLongLived.targets.modern!,
+        children: sdkLongLived.children,
+      });
+      const sdkDirect = await startSdkLongLived('direct');
+      started.push(sdkDirect);
+      contenders.push({
+        id: 'sdk-server-direct',
+        label: 'the same without the SDK Server: handler called from the route (reference)',
+        target: sdkDirect.targets.modern!,
+        children: sdkDirect.children,
+      });
       try {
         const sg = await startSupergateway();
         started.push(sg);

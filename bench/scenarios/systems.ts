@@ -101,6 +101,26 @@ export async function startSdk(): Promise<RunningSystem> {
   );
 }
 
+/**
+ * The SDK's low-level `Server`, one long-lived instance behind a multiplexing transport (the
+ * design issue 14 asked to try for the gateway's MCP layer), with the echo tool in process.
+ */
+export async function startSdkLongLived(mode: 'server' | 'direct' = 'server'): Promise<RunningSystem> {
+  const server = spawnChild(`sdk-long-lived ${mode}`, ['bench/servers/sdk-long-lived.ts', mode]);
+  const url = await listening(server);
+  return running(
+    {
+      modern: await target(url, modernHeaders('tools/call', 'echo'), modernCallBody()),
+      legacy: await target(
+        url,
+        { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        legacyCallBody(),
+      ),
+    },
+    [server],
+  );
+}
+
 export interface GatewayOptions {
   env?: Record<string, string>;
   nodeFlags?: string[];

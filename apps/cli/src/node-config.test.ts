@@ -22,3 +22,25 @@ describe('loadNodeConfig: EASYREMOTE_NODE_MEMORY', () => {
     );
   });
 });
+
+describe('loadNodeConfig: errors', () => {
+  it('fails with NODE_ERR_CONFIG (not a gateway code), naming the variable', () => {
+    expect(() => loadNodeConfig({ EASYREMOTE_HEARTBEAT_MS: '5' })).toThrow(
+      expect.objectContaining({
+        code: 'NODE_ERR_CONFIG',
+        message: expect.stringContaining('EASYREMOTE_HEARTBEAT_MS="5"'),
+      }),
+    );
+  });
+
+  it('reads labels, models and an empty metrics port as unset', () => {
+    const config = loadNodeConfig({
+      EASYREMOTE_NODE_LABELS: 'zone=eu,tier=gpu',
+      EASYREMOTE_NODE_MODELS: 'a, b',
+      EASYREMOTE_METRICS_PORT: '',
+    });
+    expect(config.labels).toEqual({ zone: 'eu', tier: 'gpu' });
+    expect(config.models).toEqual(['a', 'b']);
+    expect(config.metricsPort).toBeUndefined();
+  });
+});

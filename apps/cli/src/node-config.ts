@@ -1,6 +1,6 @@
-import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
 import { parseByteSize } from '@easyremote/protocol';
+import { envConfigLoader } from '@easyremote/runtime';
+import { Type, type Static } from 'typebox';
 
 export const NodeConfigSchema = Type.Object({
   natsUrl: Type.String({ minLength: 1 }),
@@ -30,83 +30,48 @@ export const NodeConfigSchema = Type.Object({
 });
 export type NodeConfig = Readonly<Static<typeof NodeConfigSchema>>;
 
-const validator = Compile(NodeConfigSchema);
+/** The stable code of a bad node setting (the gateway's is GW_ERR_CONFIG). */
+export const NODE_CONFIG_ERROR = 'NODE_ERR_CONFIG';
 
-/** Config key -> the environment variable that sets it, for error messages. */
-const ENV_NAMES: Readonly<Record<string, string>> = {
-  natsUrl: 'NATS_URL',
-  nodeId: 'EASYREMOTE_NODE_ID',
-  maxConcurrency: 'EASYREMOTE_MAX_CONCURRENCY',
-  heartbeatMs: 'EASYREMOTE_HEARTBEAT_MS',
-  labels: 'EASYREMOTE_NODE_LABELS',
-  logLevel: 'LOG_LEVEL',
-  registryBucket: 'EASYREMOTE_REGISTRY_BUCKET',
-  jsDomain: 'EASYREMOTE_JS_DOMAIN',
-  kvReplicas: 'EASYREMOTE_KV_REPLICAS',
-  metricsPort: 'EASYREMOTE_METRICS_PORT',
-  metricsHost: 'EASYREMOTE_METRICS_HOST',
-  gpus: 'EASYREMOTE_NODE_GPUS',
-  memoryBytes: 'EASYREMOTE_NODE_MEMORY',
-  models: 'EASYREMOTE_NODE_MODELS',
-  maxPayloadBytes: 'EASYREMOTE_MAX_PAYLOAD_BYTES',
-};
+const loadFromEnv = envConfigLoader<NodeConfig>({
+  schema: NodeConfigSchema,
+  what: 'node',
+  code: NODE_CONFIG_ERROR,
+  variables: [
+    { env: 'NATS_URL', key: 'natsUrl', kind: 'string', fallback: 'nats://127.0.0.1:4222' },
+    { env: 'EASYREMOTE_NODE_ID', key: 'nodeId', kind: 'string' },
+    { env: 'EASYREMOTE_MAX_CONCURRENCY', key: 'maxConcurrency', kind: 'int', fallback: '64' },
+    { env: 'EASYREMOTE_HEARTBEAT_MS', key: 'heartbeatMs', kind: 'int', fallback: '2000' },
+    { env: 'EASYREMOTE_NODE_LABELS', key: 'labels', kind: 'labels', fallback: '' },
+    { env: 'EASYREMOTE_KV_REPLICAS', key: 'kvReplicas', kind: 'int', fallback: '1' },
+    { env: 'LOG_LEVEL', key: 'logLevel', kind: 'string', fallback: 'info' },
+    { env: 'EASYREMOTE_REGISTRY_BUCKET', key: 'registryBucket', kind: 'string', fallback: 'easyremote-registry' },
+    { env: 'EASYREMOTE_METRICS_HOST', key: 'metricsHost', kind: 'string', fallback: '127.0.0.1' },
+    { env: 'EASYREMOTE_NODE_MODELS', key: 'models', kind: 'list', fallback: '' },
+    {
+      env: 'EASYREMOTE_MAX_PAYLOAD_BYTES',
+      key: 'maxPayloadBytes',
+      kind: 'int',
+      fallback: String(64 * 1024 * 1024),
+    },
+    { env: 'EASYREMOTE_NODE_GPUS', key: 'gpus', kind: 'string' },
+    { env: 'EASYREMOTE_NODE_MEMORY', key: 'memoryBytes', kind: 'string', parse: (raw) => parseByteSize(raw) },
+    { env: 'EASYREMOTE_METRICS_PORT', key: 'metricsPort', kind: 'int' },
+    { env: 'EASYREMOTE_JS_DOMAIN', key: 'jsDomain', kind: 'string' },
+  ],
+});
 
-function parseLabels(raw: string): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const pair of raw
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean)) {
-    const [key, ...rest] = pair.split('=');
-    if (key) labels[key.trim()] = rest.join('=').trim();
-  }
-  return labels;
-}
-
-/** Compute-node settings from the environment (and command-line overrides), checked once at start. */
+/**
+ * Compute-node settings from the environment (and command-line overrides), checked once at start.
+ * Fails with NODE_ERR_CONFIG naming every bad variable.
+ */
 export function loadNodeConfig(
   env: Readonly<Record<string, string | undefined>>,
-  overrides: { nodeId?: string; natsUrl?: string } = {},
+  overrides: { nodeId?: string | undefined; natsUrl?: string | undefined } = {},
 ): NodeConfig {
-  const candidate: Record<string, unknown> = {
-    natsUrl: overrides.natsUrl ?? env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    maxConcurrency: Number(env.EASYREMOTE_MAX_CONCURRENCY ?? '64'),
-    heartbeatMs: Number(env.EASYREMOTE_HEARTBEAT_MS ?? '2000'),
-    labels: parseLabels(env.EASYREMOTE_NODE_LABELS ?? ''),
-    kvReplicas: Number(env.EASYREMOTE_KV_REPLICAS ?? '1'),
-    logLevel: env.LOG_LEVEL ?? 'info',
-    registryBucket: env.EASYREMOTE_REGISTRY_BUCKET ?? 'easyremote-registry',
-    metricsHost: env.EASYREMOTE_METRICS_HOST ?? '127.0.0.1',
-    models: (env.EASYREMOTE_NODE_MODELS ?? '')
-      .split(',')
-      .map((model) => model.trim())
-      .filter(Boolean),
-    maxPayloadBytes: Number(env.EASYREMOTE_MAX_PAYLOAD_BYTES ?? String(64 * 1024 * 1024)),
-  };
-  if (env.EASYREMOTE_NODE_GPUS !== undefined) candidate.gpus = env.EASYREMOTE_NODE_GPUS;
-  const sizeProblems: string[] = [];
-  if (env.EASYREMOTE_NODE_MEMORY !== undefined) {
-    try {
-      candidate.memoryBytes = parseByteSize(env.EASYREMOTE_NODE_MEMORY);
-    } catch (error) {
-      sizeProblems.push(
-        `EASYREMOTE_NODE_MEMORY=${JSON.stringify(env.EASYREMOTE_NODE_MEMORY)}: ${(error as Error).message}`,
-      );
-    }
-  }
-  if (env.EASYREMOTE_METRICS_PORT) candidate.metricsPort = Number(env.EASYREMOTE_METRICS_PORT);
-  const nodeId = overrides.nodeId ?? env.EASYREMOTE_NODE_ID;
-  if (nodeId !== undefined) candidate.nodeId = nodeId;
-  if (env.EASYREMOTE_JS_DOMAIN) candidate.jsDomain = env.EASYREMOTE_JS_DOMAIN;
-  if (sizeProblems.length > 0 || !validator.Check(candidate)) {
-    const problems = [...sizeProblems, ...validator.Errors(candidate)].map((error) => {
-      if (typeof error === 'string') return error;
-      const key = error.instancePath.split('/')[1] ?? '';
-      const name = ENV_NAMES[key] ?? key;
-      const raw = env[name] ?? candidate[key];
-      return `${name}=${JSON.stringify(raw)}: ${error.message}`;
-    });
-    throw new Error(`invalid node configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
-  }
-  return Object.freeze(candidate as NodeConfig);
+  // An empty EASYREMOTE_METRICS_PORT or EASYREMOTE_JS_DOMAIN means unset, as before.
+  const cleaned = { ...env };
+  for (const name of ['EASYREMOTE_METRICS_PORT', 'EASYREMOTE_JS_DOMAIN'])
+    if (cleaned[name] === '') delete cleaned[name];
+  return loadFromEnv(cleaned, overrides);
 }

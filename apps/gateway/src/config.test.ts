@@ -28,17 +28,15 @@ describe('loadGatewayConfig', () => {
   it('reads the bucket replicas for a cluster (1 by default, at most 5)', () => {
     expect(loadGatewayConfig({}).kvReplicas).toBe(1);
     expect(loadGatewayConfig({ EASYREMOTE_KV_REPLICAS: '3' }).kvReplicas).toBe(3);
-    expect(() => loadGatewayConfig({ EASYREMOTE_KV_REPLICAS: '7' })).toThrow(/EASYREMOTE_KV_REPLICAS=7/);
+    expect(() => loadGatewayConfig({ EASYREMOTE_KV_REPLICAS: '7' })).toThrow(/EASYREMOTE_KV_REPLICAS="7"/);
   });
 
   it('names every bad variable', () => {
     expect(() => loadGatewayConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(
       /PORT="eighty"[\s\S]*LOG_LEVEL="loud"/,
     );
-    try {
-      loadGatewayConfig({ PORT: '70000' });
-    } catch (error) {
-      expect((error as { code: string }).code).toBe('GW_ERR_CONFIG');
-    }
+    expect(() => loadGatewayConfig({ PORT: '70000' })).toThrow(
+      expect.objectContaining({ code: 'GW_ERR_CONFIG', message: expect.stringContaining('PORT="70000"') }),
+    );
   });
 });

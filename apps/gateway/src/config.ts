@@ -1,5 +1,5 @@
+import { envConfigLoader, type EnvVariable } from '@easyremote/runtime';
 import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
 import { GatewayError, GatewayErrorCode } from './errors.js';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
@@ -96,12 +96,7 @@ export const GatewayConfigSchema = Type.Object({
 export type GatewayConfig = Readonly<Static<typeof GatewayConfigSchema>>;
 
 /** Environment variable → config key, with the default used when the variable is unset. */
-const ENV: ReadonlyArray<{
-  env: string;
-  key: keyof GatewayConfig;
-  kind: 'string' | 'int' | 'number' | 'list';
-  fallback: string;
-}> = [
+const ENV: readonly EnvVariable<keyof GatewayConfig>[] = [
   { env: 'NATS_URL', key: 'natsUrl', kind: 'string', fallback: 'nats://127.0.0.1:4222' },
   { env: 'HOST', key: 'host', kind: 'string', fallback: '127.0.0.1' },
   { env: 'PORT', key: 'port', kind: 'int', fallback: '8080' },
@@ -150,43 +145,22 @@ const ENV: ReadonlyArray<{
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
-const validator = Compile(GatewayConfigSchema);
-
-function convert(kind: 'string' | 'int' | 'number' | 'list', raw: string): unknown {
-  if (kind === 'number') return /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
-  if (kind === 'int') return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
-  if (kind === 'list')
-    return raw
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean);
-  return raw;
-}
+const loadFromEnv = envConfigLoader<GatewayConfig>({
+  schema: GatewayConfigSchema,
+  variables: ENV,
+  what: 'gateway',
+  code: GatewayErrorCode.Config,
+});
 
 /**
  * Reads the gateway's configuration from environment variables (plus explicit overrides), checks
- * it once and returns a frozen object. Fails naming every bad variable.
+ * it once and returns a frozen object. Fails with GW_ERR_CONFIG naming every bad variable.
  */
 export function loadGatewayConfig(
   env: Readonly<Record<string, string | undefined>>,
   overrides: Partial<GatewayConfig> = {},
 ): GatewayConfig {
-  const candidate: Record<string, unknown> = {};
-  for (const { env: name, key, kind, fallback } of ENV) {
-    candidate[key] = key in overrides ? overrides[key] : convert(kind, env[name] ?? fallback);
-  }
-  if (!validator.Check(candidate)) {
-    const problems = validator.Errors(candidate).map((error) => {
-      const key = error.instancePath.split('/')[1] ?? '';
-      const name = ENV.find((entry) => entry.key === key)?.env ?? key;
-      return `${name}=${JSON.stringify(candidate[key])}: ${error.message}`;
-    });
-    throw new GatewayError(
-      GatewayErrorCode.Config,
-      `invalid gateway configuration:\n  ${[...new Set(problems)].join('\n  ')}`,
-    );
-  }
-  const config = candidate as GatewayConfig;
+  const config = loadFromEnv(env, overrides);
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new GatewayError(
       GatewayErrorCode.Config,
@@ -199,5 +173,5 @@ export function loadGatewayConfig(
       `EASYREMOTE_AUTH=off is refused on a non-loopback address (HOST=${config.host}): bind to 127.0.0.1 or keep authentication on`,
     );
   }
-  return Object.freeze(config);
+  return config;
 }

@@ -2,6 +2,7 @@ import { AuthErrorCode } from '@easyremote/auth';
 import { WireErrorCode } from '@easyremote/protocol';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { GatewayErrorCode } from './errors.js';
+import { TransportErrorCode } from './mcp/protocol-error.js';
 
 /** How one failure code is shown to a caller, on each front door. */
 export interface ErrorRendering {
@@ -30,8 +31,7 @@ const entry = (http: number, jsonRpc: number, toolError: boolean, mcpHttp = 200)
   toolError,
   mcpHttp,
 });
-/** -32000, the JSON-RPC server-error range the MCP transports use for refusals (the SDK's enum has no member). */
-const ServerError = -32000;
+const { ServerError, SessionNotFound } = TransportErrorCode;
 
 /**
  * Every code a call can end with — the gateway's own and those nodes put on the wire — and how it is
@@ -56,8 +56,7 @@ const TABLE: Readonly<Record<string, ErrorRendering>> = {
   [GatewayErrorCode.InputLimit]: entry(400, ProtocolErrorCode.InvalidRequest, false),
   [GatewayErrorCode.RouteNotFound]: entry(404, ProtocolErrorCode.InvalidRequest, false),
   [GatewayErrorCode.HostOriginRefused]: entry(403, ProtocolErrorCode.InvalidRequest, false),
-  // -32001: the Streamable HTTP transports' "session not found" (the SDK's enum has no member for it).
-  [GatewayErrorCode.SessionInvalid]: entry(404, -32001, false),
+  [GatewayErrorCode.SessionInvalid]: entry(404, SessionNotFound, false),
   // Refused by the caller's credentials or limits, before anything ran.
   [AuthErrorCode.Unauthenticated]: entry(401, ServerError, false, 401),
   [AuthErrorCode.InsufficientScope]: entry(403, ServerError, false, 403),

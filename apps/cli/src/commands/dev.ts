@@ -1,5 +1,5 @@
 import { createLogger, loadGatewayConfig, startGateway, type GatewayHandle } from '@easyremote/gateway';
-import { startTracing } from '@easyremote/runtime';
+import { onShutdown, startTracing } from '@easyremote/runtime';
 import { DEFAULT_KEY_SCOPES, KeyStore, Scope } from '@easyremote/auth';
 import { connectMesh, enableWireDeviations, natsClientOptionsFromEnv, type NatsClientOptions } from '@easyremote/mesh';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,6 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { devStatePath, removeDevState, writeDevState } from '../dev-state.js';
-import { onShutdown } from '../shutdown.js';
 import { logWireDeviations } from '../wire-report.js';
 
 export const devHelp = `easyremote dev

@@ -1,8 +1,7 @@
 import { createLogger, loadGatewayConfig, startGateway } from '@easyremote/gateway';
-import { startTracing } from '@easyremote/runtime';
+import { onShutdown, startTracing } from '@easyremote/runtime';
 import { enableWireDeviations, natsClientOptionsFromEnv } from '@easyremote/mesh';
 import { logWireDeviations } from '../wire-report.js';
-import { onShutdown } from '../shutdown.js';
 
 export const gatewayHelp = `easyremote gateway
 

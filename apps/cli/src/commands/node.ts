@@ -1,14 +1,12 @@
 import { ComputeNode, defaultNodeId, parseGpuList } from '@easyremote/node-sdk';
-import { startTracing } from '@easyremote/runtime';
+import { createProcessLogger, onShutdown, startTracing } from '@easyremote/runtime';
 import { enableWireDeviations, hasNatsCredentials, natsClientOptionsFromEnv } from '@easyremote/mesh';
 import type { Logger } from '@easyremote/protocol';
 import { loadToolsModule } from '../load-tools.js';
-import { createCliLogger } from '../logger.js';
 import { loadNodeConfig } from '../node-config.js';
 import { announceMesh, resolveMesh } from '../mesh-target.js';
 import { serveNodeMetrics } from '../node-metrics.js';
 import { logWireDeviations } from '../wire-report.js';
-import { onShutdown } from '../shutdown.js';
 
 export const nodeHelp = `easyremote node <tools-module>... [--id <node-id>] [--nats <url>]
 
@@ -33,7 +31,7 @@ export async function runNode(modules: readonly string[], options: { id?: string
     natsUrl: target.servers,
   });
   const tracing = await startTracing(process.env, 'easyremote-node');
-  const logger = createCliLogger('easyremote-node', config.logLevel);
+  const logger = createProcessLogger('easyremote-node', config.logLevel, 2);
   logWireDeviations(enableWireDeviations(), logger);
   const loaded = await Promise.all(modules.map((module) => loadToolsModule(module, process.cwd())));
   const tools = loaded.flatMap((module) => module.definitions);

@@ -1,3 +1,4 @@
+import { TransportErrorCode } from '../mcp/protocol-error.js';
 import type { AuthErrorCode } from '@easyremote/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -30,6 +31,12 @@ export function refuse(
 ): FastifyReply {
   reply.code(status).headers({ 'content-type': 'application/json', ...headers });
   if (isJsonRpcPath(request))
-    return reply.send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message, data: { code } } }));
+    return reply.send(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: TransportErrorCode.ServerError, message, data: { code } },
+      }),
+    );
   return reply.send(JSON.stringify({ error: { code, message } }));
 }

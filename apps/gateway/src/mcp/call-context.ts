@@ -1,6 +1,6 @@
 import type { AccessPolicy } from '@easyremote/auth';
 import type { McpEra } from '@easyremote/protocol';
-import type { RequestId } from './jsonrpc.js';
+import { type RequestId } from '@modelcontextprotocol/server';
 import type { ResponseChannel } from './response-channel.js';
 
 /** What a method handler knows about the request it serves, independent of the protocol era. */

@@ -1,6 +1,6 @@
 import { encodeJson, GATEWAY_CANCEL_SUBJECT, type Logger } from '@easyremote/protocol';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import type { RequestId } from './jsonrpc.js';
+import { type RequestId } from '@modelcontextprotocol/server';
 import type { LiveCalls } from './live-calls.js';
 
 /**

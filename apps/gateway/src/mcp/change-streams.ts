@@ -1,11 +1,9 @@
 import { RESOURCE_UPDATED_SUBJECT, type Logger } from '@easyremote/protocol';
 import type { RegistryView } from '@easyremote/registry';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import type { RequestId } from './jsonrpc.js';
+import { type RequestId, SUBSCRIPTION_ID_META_KEY } from '@modelcontextprotocol/server';
 import type { ResponseChannel } from './response-channel.js';
 import type { SessionStore } from './session-store.js';
-
-const SUBSCRIPTION_ID_META_KEY = 'io.modelcontextprotocol/subscriptionId';
 
 /** What a 2026-07-28 `subscriptions/listen` asked to hear. */
 export interface ListenFilter {

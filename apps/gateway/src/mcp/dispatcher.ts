@@ -1,7 +1,8 @@
 import type { CallPipeline } from '../pipeline/call-pipeline.js';
 import type { McpCallContext } from './call-context.js';
 import type { ListenFilter } from './change-streams.js';
-import { JsonRpcCode, McpProtocolError } from './jsonrpc.js';
+import { ProtocolErrorCode, SERVER_INFO_META_KEY } from '@modelcontextprotocol/server';
+import { McpProtocolError } from './protocol-error.js';
 import { complete } from './methods/completion.js';
 import { getPrompt, listPrompts } from './methods/prompts.js';
 import { listResources, listResourceTemplates, readResource } from './methods/resources.js';
@@ -16,7 +17,6 @@ export const STREAMING = Symbol('streaming');
 type HandlerResult = Record<string, unknown> | typeof STREAMING;
 type Handler = (params: Record<string, unknown>, context: McpCallContext) => Promise<HandlerResult> | HandlerResult;
 
-const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
 /** Results a 2026-07-28 client may cache carry `ttlMs`/`cacheScope`. */
 const CACHEABLE = new Set([
   'server/discover',
@@ -81,7 +81,8 @@ export class McpDispatcher {
       instructions: INSTRUCTIONS,
     }));
     this.#modern.set('subscriptions/listen', (params, context) => {
-      if (services.streams.full) throw new McpProtocolError(JsonRpcCode.InternalError, 'Subscription limit reached');
+      if (services.streams.full)
+        throw new McpProtocolError(ProtocolErrorCode.InternalError, 'Subscription limit reached');
       const filter = (params.notifications ?? {}) as ListenFilter;
       services.streams.openListen(context.requestId, filter, context.channel);
       return STREAMING;
@@ -98,14 +99,14 @@ export class McpDispatcher {
       if (removed !== undefined) {
         const message = `Method not found: ${method} was removed in protocol 2026-07-28; use ${removed.how}`;
         throw new McpProtocolError(
-          JsonRpcCode.MethodNotFound,
+          ProtocolErrorCode.MethodNotFound,
           message,
           { removedIn: '2026-07-28', replacement: removed.replacement },
           404,
         );
       }
       throw new McpProtocolError(
-        JsonRpcCode.MethodNotFound,
+        ProtocolErrorCode.MethodNotFound,
         `Method not found: ${method}`,
         undefined,
         context.era === '2026-07-28' ? 404 : 200,

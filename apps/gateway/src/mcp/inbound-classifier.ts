@@ -1,5 +1,5 @@
-import { classifyInboundRequest } from '@modelcontextprotocol/server';
-import type { JsonRpcRequest } from './jsonrpc.js';
+import { classifyInboundRequest, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
+import { type JSONRPCRequest } from '@modelcontextprotocol/server';
 
 export interface InboundHeaders {
   protocolVersion: string | undefined;
@@ -9,7 +9,6 @@ export interface InboundHeaders {
 
 export type InboundRoute = ReturnType<typeof classifyInboundRequest>;
 
-const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
 /** `_meta` keys whose values differ on every request; the envelope check only depends on their type. */
 const PER_REQUEST_META_KEYS = new Set(['progressToken', 'traceparent', 'tracestate']);
 /** Envelopes remembered as valid; the list starts over when full (clients send a handful of shapes). */
@@ -90,7 +89,7 @@ export class InboundClassifier {
 }
 
 /** A JSON-RPC request other than initialize with nothing unusual about it, or undefined. */
-function wellFormedRequest(body: unknown): JsonRpcRequest | undefined {
+function wellFormedRequest(body: unknown): JSONRPCRequest | undefined {
   if (!isPlainObject(body) || body.jsonrpc !== '2.0') return undefined;
   const { id, method, params } = body;
   if (typeof method !== 'string' || method === 'initialize') return undefined;
@@ -98,7 +97,7 @@ function wellFormedRequest(body: unknown): JsonRpcRequest | undefined {
   if (params !== undefined && !isPlainObject(params)) return undefined;
   for (const key in body)
     if (key !== 'jsonrpc' && key !== 'id' && key !== 'method' && key !== 'params') return undefined;
-  return body as unknown as JsonRpcRequest;
+  return body as unknown as JSONRPCRequest;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { McpEra } from '@easyremote/protocol';
-import type { RequestId } from './jsonrpc.js';
+import { type RequestId } from '@modelcontextprotocol/server';
 import type { ResponseChannel } from './response-channel.js';
 
 /** A tools/call this replica is serving right now. */

@@ -1,4 +1,3 @@
-import { LOG_LEVEL_META_KEY } from '@modelcontextprotocol/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@easyremote/protocol';
 import { renderingOf } from '../error-table.js';
@@ -6,15 +5,14 @@ import { GatewayErrorCode } from '../errors.js';
 import type { McpCallContext } from './call-context.js';
 import { STREAMING, type McpDispatcher } from './dispatcher.js';
 import {
-  errorMessage,
-  idOf,
-  JsonRpcCode,
-  jsonRpcKind,
-  McpProtocolError,
-  RequestCancelled,
-  resultMessage,
-  type JsonRpcRequest,
-} from './jsonrpc.js';
+  CLIENT_CAPABILITIES_META_KEY,
+  type JSONRPCRequest,
+  LOG_LEVEL_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  ProtocolErrorCode,
+} from '@modelcontextprotocol/server';
+import { McpProtocolError, RequestCancelled, TransportErrorCode } from './protocol-error.js';
+import { errorMessage, idOf, messageKind, resultMessage } from './answer-text.js';
 import { isLogLevel } from './log-levels.js';
 import { InboundClassifier } from './inbound-classifier.js';
 import { initialize } from './methods/initialize.js';
@@ -30,13 +28,6 @@ export interface McpRouteDeps {
   maxBodyBytes: number;
 }
 
-const CLIENT_CAPABILITIES_META_KEY = 'io.modelcontextprotocol/clientCapabilities';
-const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
-/** JSON-RPC code of the 2026-07-28 UnsupportedProtocolVersion error. */
-const UNSUPPORTED_PROTOCOL_VERSION = -32022;
-/** JSON-RPC code of the 2026-07-28 header/body mismatch error. */
-const HEADER_MISMATCH = -32020;
-
 /** Methods whose target (tool or prompt name, resource URI) 2026-07-28 also puts in `Mcp-Name`. */
 const NAME_PARAM: Readonly<Record<string, string>> = {
   'tools/call': 'name',
@@ -48,7 +39,7 @@ const NAME_PARAM: Readonly<Record<string, string>> = {
  * 2026-07-28 requests repeat their method (and target) in headers so intermediaries can route without
  * parsing bodies; a request whose headers are missing or disagree with its body is refused (400).
  */
-function standardHeaderProblem(request: FastifyRequest, message: JsonRpcRequest): string | undefined {
+function standardHeaderProblem(request: FastifyRequest, message: JSONRPCRequest): string | undefined {
   const method = header(request, 'mcp-method');
   if (method === undefined) return 'Bad Request: the Mcp-Method header is required';
   if (method !== message.method)
@@ -118,7 +109,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     return sendJson(
       reply,
       status,
-      errorMessage(null, status >= 500 ? JsonRpcCode.InternalError : JsonRpcCode.ServerError, message),
+      errorMessage(null, status >= 500 ? ProtocolErrorCode.InternalError : TransportErrorCode.ServerError, message),
     );
   });
 
@@ -128,7 +119,11 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
       return sendJson(
         reply,
         415,
-        errorMessage(null, JsonRpcCode.ServerError, 'Unsupported Media Type: Content-Type must be application/json'),
+        errorMessage(
+          null,
+          TransportErrorCode.ServerError,
+          'Unsupported Media Type: Content-Type must be application/json',
+        ),
       );
     }
     if (!accepts(header(request, 'accept') ?? '', 'application/json', 'text/event-stream')) {
@@ -137,7 +132,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
         406,
         errorMessage(
           null,
-          JsonRpcCode.ServerError,
+          TransportErrorCode.ServerError,
           'Not Acceptable: Client must accept both application/json and text/event-stream',
         ),
       );
@@ -149,7 +144,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
       return sendJson(
         reply,
         400,
-        errorMessage(null, JsonRpcCode.ParseError, 'Parse error: the body is not valid JSON'),
+        errorMessage(null, ProtocolErrorCode.ParseError, 'Parse error: the body is not valid JSON'),
       );
     }
     const route = classifier.classify(body, {
@@ -163,18 +158,24 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     if (route.kind === 'modern') {
       // 2026-era cancellation is the client closing the request's stream; the notification is advisory.
       if (route.messageKind === 'notification') return reply.code(202).send();
-      const message = route.message as JsonRpcRequest;
+      const message = route.message as JSONRPCRequest;
       const headerProblem = standardHeaderProblem(request, message);
-      if (headerProblem) return sendJson(reply, 400, errorMessage(message.id, HEADER_MISMATCH, headerProblem));
+      if (headerProblem)
+        return sendJson(reply, 400, errorMessage(message.id, TransportErrorCode.HeaderMismatch, headerProblem));
       const requested = (message.params?._meta as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY];
       if (typeof requested === 'string' && !MODERN_VERSIONS.includes(requested)) {
         return sendJson(
           reply,
           400,
-          errorMessage(message.id, UNSUPPORTED_PROTOCOL_VERSION, `Unsupported protocol version: ${requested}`, {
-            supported: [...MODERN_VERSIONS],
-            requested,
-          }),
+          errorMessage(
+            message.id,
+            ProtocolErrorCode.UnsupportedProtocolVersion,
+            `Unsupported protocol version: ${requested}`,
+            {
+              supported: [...MODERN_VERSIONS],
+              requested,
+            },
+          ),
         );
       }
       return serve(reply, deps, message, modernContext(message));
@@ -187,13 +188,17 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
       return sendJson(
         reply,
         406,
-        errorMessage(null, JsonRpcCode.ServerError, 'Not Acceptable: Client must accept text/event-stream'),
+        errorMessage(null, TransportErrorCode.ServerError, 'Not Acceptable: Client must accept text/event-stream'),
       );
     }
     const session = openSession(request, reply, deps, null);
     if (!session) return reply;
     if (services.streams.full)
-      return sendJson(reply, 503, errorMessage(null, JsonRpcCode.ServerError, 'Too many open streams on this gateway'));
+      return sendJson(
+        reply,
+        503,
+        errorMessage(null, TransportErrorCode.ServerError, 'Too many open streams on this gateway'),
+      );
     reply.hijack();
     services.streams.openLegacy(session.sid, new ResponseChannel(reply.raw));
     return reply;
@@ -212,11 +217,15 @@ function openSession(
   request: FastifyRequest,
   reply: FastifyReply,
   deps: McpRouteDeps,
-  id: JsonRpcRequest['id'] | null,
+  id: JSONRPCRequest['id'] | null,
 ): SessionState | undefined {
   const sessionId = header(request, 'mcp-session-id');
   if (sessionId === undefined) {
-    sendJson(reply, 400, errorMessage(id, JsonRpcCode.ServerError, 'Bad Request: Mcp-Session-Id header is required'));
+    sendJson(
+      reply,
+      400,
+      errorMessage(id, TransportErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required'),
+    );
     return undefined;
   }
   const session = deps.services.sessions.open(sessionId);
@@ -239,18 +248,18 @@ async function handleLegacyPost(
     return sendJson(
       reply,
       400,
-      errorMessage(null, JsonRpcCode.InvalidRequest, 'Invalid Request: JSON-RPC batches are not supported'),
+      errorMessage(null, ProtocolErrorCode.InvalidRequest, 'Invalid Request: JSON-RPC batches are not supported'),
     );
   }
-  const kind = jsonRpcKind(body);
+  const kind = messageKind(body);
   if (kind === 'invalid') {
     return sendJson(
       reply,
       400,
-      errorMessage(idOf(body), JsonRpcCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message'),
+      errorMessage(idOf(body), ProtocolErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message'),
     );
   }
-  const message = body as JsonRpcRequest;
+  const message = body as JSONRPCRequest;
   if (kind === 'request' && message.method === 'initialize') {
     try {
       const { result, session } = initialize(message.params, Date.now());
@@ -270,7 +279,7 @@ async function handleLegacyPost(
       400,
       errorMessage(
         idOf(body),
-        JsonRpcCode.ServerError,
+        TransportErrorCode.ServerError,
         `Bad Request: Unsupported protocol version ${versionHeader} (supported: ${SUPPORTED_LEGACY_VERSIONS.join(', ')})`,
       ),
     );
@@ -301,7 +310,7 @@ async function handleLegacyPost(
 async function serve(
   reply: FastifyReply,
   deps: McpRouteDeps,
-  message: JsonRpcRequest,
+  message: JSONRPCRequest,
   base: ContextBase,
 ): Promise<FastifyReply> {
   reply.hijack();
@@ -334,13 +343,13 @@ async function serve(
   return reply;
 }
 
-function protocolErrorMessage(id: JsonRpcRequest['id'], error: unknown, logger: Logger): string {
-  if (error instanceof McpProtocolError) return errorMessage(id, error.rpcCode, error.message, error.data);
+function protocolErrorMessage(id: JSONRPCRequest['id'], error: unknown, logger: Logger): string {
+  if (error instanceof McpProtocolError) return errorMessage(id, error.code, error.message, error.data);
   logger.error({ err: error }, 'unexpected error while answering an MCP request');
-  return errorMessage(id, JsonRpcCode.InternalError, 'Internal error');
+  return errorMessage(id, ProtocolErrorCode.InternalError, 'Internal error');
 }
 
-function modernContext(message: JsonRpcRequest): ContextBase {
+function modernContext(message: JSONRPCRequest): ContextBase {
   const meta = (message.params?._meta ?? {}) as Record<string, unknown>;
   const capabilities = meta[CLIENT_CAPABILITIES_META_KEY];
   const level = meta[LOG_LEVEL_META_KEY];

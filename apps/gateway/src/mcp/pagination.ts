@@ -1,4 +1,5 @@
-import { JsonRpcCode, McpProtocolError } from './jsonrpc.js';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { McpProtocolError } from './protocol-error.js';
 
 /**
  * Self-contained cursors: the offset into a list every replica sorts the same way, so a client may
@@ -30,5 +31,5 @@ function decodeCursor(cursor: unknown): number {
       // fall through to the error below
     }
   }
-  throw new McpProtocolError(JsonRpcCode.InvalidParams, 'Invalid cursor');
+  throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor');
 }

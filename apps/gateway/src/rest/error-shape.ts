@@ -1,3 +1,4 @@
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@easyremote/protocol';
 import { isJsonRpcPath } from '../auth/challenge.js';
@@ -42,7 +43,11 @@ export function registerErrorShape(app: FastifyInstance, logger: Logger): void {
       return reply.send({
         jsonrpc: '2.0',
         id: null,
-        error: { code: status === 500 ? -32603 : -32600, message, data: { code } },
+        error: {
+          code: status === 500 ? ProtocolErrorCode.InternalError : ProtocolErrorCode.InvalidRequest,
+          message,
+          data: { code },
+        },
       });
     return reply.send({ error: { code, message } });
   });

@@ -3,7 +3,7 @@ import { bearerChallenge } from '../auth/challenge.js';
 import type { ResourceIdentity } from '../auth/resource-identity.js';
 import type { McpCallContext } from '../mcp/call-context.js';
 import type { McpDispatcher } from '../mcp/dispatcher.js';
-import { JsonRpcCode, McpProtocolError } from '../mcp/jsonrpc.js';
+import { McpProtocolError, TransportErrorCode } from '../mcp/protocol-error.js';
 import { SerializedArray } from '../mcp/serialized-array.js';
 
 type Dispatch = McpDispatcher['dispatch'];
@@ -69,7 +69,7 @@ export class SecuredDispatcher {
     // authentication is off); none means the hook did not run, so nothing is allowed.
     if (!access) {
       throw new McpProtocolError(
-        JsonRpcCode.ServerError,
+        TransportErrorCode.ServerError,
         'Unauthorized: no credentials were established for this request',
         { code: AuthErrorCode.Unauthenticated },
         401,
@@ -104,7 +104,7 @@ export class SecuredDispatcher {
       bearerChallenge(this.identity.metadataUrl, { error: 'insufficient_scope', description, scope }),
     );
     throw new McpProtocolError(
-      JsonRpcCode.ServerError,
+      TransportErrorCode.ServerError,
       `Forbidden: ${description}`,
       { code: AuthErrorCode.InsufficientScope },
       403,

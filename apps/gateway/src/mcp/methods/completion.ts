@@ -1,6 +1,7 @@
 import { COMPUTE_PREFIX, DATA_PREFIX } from '../builtin-resources.js';
 import type { McpCallContext } from '../call-context.js';
-import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { McpProtocolError } from '../protocol-error.js';
 import type { McpServices } from '../services.js';
 import { unwrapNodeResult } from './node-result.js';
 import { callerIdentity } from '../../security/caller-identity.js';
@@ -26,7 +27,7 @@ export async function complete(
   const argument = params.argument as { name?: unknown; value?: unknown } | undefined;
   if (!ref || typeof argument?.name !== 'string' || typeof argument.value !== 'string') {
     throw new McpProtocolError(
-      JsonRpcCode.InvalidParams,
+      ProtocolErrorCode.InvalidParams,
       'completion/complete needs "ref" and "argument" { name, value }',
     );
   }
@@ -34,7 +35,7 @@ export async function complete(
   let providers: readonly string[] | undefined;
   if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
     providers = services.registry.prompt(ref.name)?.providers;
-    if (!providers) throw new McpProtocolError(JsonRpcCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+    if (!providers) throw new McpProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
   } else if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {
     if (ref.uri === `${COMPUTE_PREFIX}{nodeId}`)
       return completion([...services.registry.nodes().keys()].filter((id) => id.startsWith(prefix)).sort());
@@ -46,10 +47,11 @@ export async function complete(
           .filter((id) => id.startsWith(prefix)),
       );
     providers = services.registry.resourceTemplates().find((entry) => entry.key === ref.uri)?.providers;
-    if (!providers) throw new McpProtocolError(JsonRpcCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
+    if (!providers)
+      throw new McpProtocolError(ProtocolErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
   } else {
     throw new McpProtocolError(
-      JsonRpcCode.InvalidParams,
+      ProtocolErrorCode.InvalidParams,
       'completion/complete "ref" must be a ref/prompt or ref/resource',
     );
   }

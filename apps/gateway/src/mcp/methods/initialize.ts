@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionState } from '../session-token.js';
-import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { McpProtocolError } from '../protocol-error.js';
 import {
   INSTRUCTIONS,
   LATEST_LEGACY_VERSION,
@@ -31,7 +32,7 @@ export function initialize(
     !isPlainObject(capabilities)
   ) {
     throw new McpProtocolError(
-      JsonRpcCode.InvalidParams,
+      ProtocolErrorCode.InvalidParams,
       'initialize needs params { protocolVersion: string, capabilities: object, clientInfo: { name, version } }',
     );
   }

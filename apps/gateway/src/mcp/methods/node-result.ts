@@ -2,7 +2,8 @@ import { WireErrorCode, type NodeRpcReply } from '@easyremote/protocol';
 import { renderingOf } from '../../error-table.js';
 import type { NodeRpcOutcome } from '../../routing/node-rpc.js';
 import type { McpCallContext } from '../call-context.js';
-import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { McpProtocolError } from '../protocol-error.js';
 import type { McpServices } from '../services.js';
 import { callerIdentity } from '../../security/caller-identity.js';
 
@@ -25,11 +26,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function unwrapNodeResult(response: NodeRpcReply, what: string): Record<string, unknown> {
   if (response.ok && 'result' in response) return response.result;
   if (response.ok)
-    throw new McpProtocolError(JsonRpcCode.InternalError, `${what} asked for client input this request cannot carry`);
+    throw new McpProtocolError(
+      ProtocolErrorCode.InternalError,
+      `${what} asked for client input this request cannot carry`,
+    );
   const { code, message } = response.error;
   const { jsonRpc } = renderingOf(code);
   if (code === WireErrorCode.NotFound) throw new McpProtocolError(jsonRpc, `${what} not found`, { code });
-  throw new McpProtocolError(jsonRpc, jsonRpc === JsonRpcCode.InvalidParams ? message : `${message} [${code}]`, {
+  throw new McpProtocolError(jsonRpc, jsonRpc === ProtocolErrorCode.InvalidParams ? message : `${message} [${code}]`, {
     code,
   });
 }
@@ -61,13 +65,13 @@ export async function runOnNode(
       state.principal !== context.principal
     ) {
       throw new McpProtocolError(
-        JsonRpcCode.InvalidParams,
+        ProtocolErrorCode.InvalidParams,
         'Invalid requestState: it was not issued by this mesh for this request',
       );
     }
     if (!isPlainObject(params.inputResponses))
       throw new McpProtocolError(
-        JsonRpcCode.InvalidParams,
+        ProtocolErrorCode.InvalidParams,
         'A retry with requestState needs an "inputResponses" object',
       );
     outcome = await services.nodeRpc.resume(state.nodeId, state.callId, params.inputResponses, context.signal);

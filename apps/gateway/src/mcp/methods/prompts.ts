@@ -1,6 +1,7 @@
 import type { PromptDescriptor } from '@easyremote/protocol';
 import type { McpCallContext } from '../call-context.js';
-import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { McpProtocolError } from '../protocol-error.js';
 import { paginate } from '../pagination.js';
 import type { McpServices } from '../services.js';
 import { runOnNode } from './node-result.js';
@@ -23,12 +24,12 @@ export async function getPrompt(
 ): Promise<Record<string, unknown>> {
   const name = params.name;
   if (typeof name !== 'string' || name.length === 0)
-    throw new McpProtocolError(JsonRpcCode.InvalidParams, 'prompts/get needs a string "name"');
+    throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'prompts/get needs a string "name"');
   const entry = services.registry.prompt(name);
-  if (!entry) throw new McpProtocolError(JsonRpcCode.InvalidParams, `Unknown prompt: ${name}`);
+  if (!entry) throw new McpProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
   const args = params.arguments;
   if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
-    throw new McpProtocolError(JsonRpcCode.InvalidParams, 'prompts/get "arguments" must be an object of strings');
+    throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'prompts/get "arguments" must be an object of strings');
   }
   return runOnNode('prompts/get', name, params, entry.providers, context, services, `Prompt ${name}`);
 }

@@ -10,7 +10,8 @@ import {
   isTextMime,
 } from '../builtin-resources.js';
 import type { McpCallContext } from '../call-context.js';
-import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { McpProtocolError } from '../protocol-error.js';
 import { paginate } from '../pagination.js';
 import type { McpServices } from '../services.js';
 import { runOnNode } from './node-result.js';
@@ -61,7 +62,7 @@ export function listResourceTemplates(params: Record<string, unknown>, services:
 }
 
 function notFound(uri: string): McpProtocolError {
-  return new McpProtocolError(JsonRpcCode.InvalidParams, `Resource not found: ${uri}`, { uri });
+  return new McpProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
 }
 
 /** `resources/read`: built-in URIs answered here, anything else by a node that serves it. */
@@ -72,7 +73,7 @@ export async function readResource(
 ): Promise<Record<string, unknown>> {
   const uri = params.uri;
   if (typeof uri !== 'string' || uri.length === 0)
-    throw new McpProtocolError(JsonRpcCode.InvalidParams, 'resources/read needs a string "uri"');
+    throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'resources/read needs a string "uri"');
   // The built-in resources are looked up by the canonical URI, the spelling the scope check judged
   // (security/secured-dispatcher.ts), so `easyremote://data/%70rivate-1` is private-1 for both.
   const canonical = canonicalResourceUri(uri);

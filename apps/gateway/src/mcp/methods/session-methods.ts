@@ -1,11 +1,12 @@
 import type { McpCallContext } from '../call-context.js';
-import { JsonRpcCode, McpProtocolError } from '../jsonrpc.js';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { McpProtocolError } from '../protocol-error.js';
 import { isLogLevel, LOG_LEVELS } from '../log-levels.js';
 import type { McpServices } from '../services.js';
 
 function sidOf(context: McpCallContext): string {
   if (context.sid === undefined)
-    throw new McpProtocolError(JsonRpcCode.MethodNotFound, 'This method needs a 2025-era session');
+    throw new McpProtocolError(ProtocolErrorCode.MethodNotFound, 'This method needs a 2025-era session');
   return context.sid;
 }
 
@@ -16,14 +17,14 @@ export async function setLogLevel(
   services: McpServices,
 ): Promise<Record<string, unknown>> {
   if (!isLogLevel(params.level))
-    throw new McpProtocolError(JsonRpcCode.InvalidParams, `level must be one of ${LOG_LEVELS.join(', ')}`);
+    throw new McpProtocolError(ProtocolErrorCode.InvalidParams, `level must be one of ${LOG_LEVELS.join(', ')}`);
   await services.sessionStore.update(sidOf(context), { logLevel: params.level });
   return {};
 }
 
 function uriOf(params: Record<string, unknown>): string {
   if (typeof params.uri !== 'string' || params.uri.length === 0)
-    throw new McpProtocolError(JsonRpcCode.InvalidParams, 'needs a string "uri"');
+    throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'needs a string "uri"');
   return params.uri;
 }
 

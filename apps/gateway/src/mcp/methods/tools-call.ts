@@ -5,7 +5,8 @@ import { GatewayErrorCode } from '../../errors.js';
 import type { CallOutcome } from '../../pipeline/call-outcome.js';
 import type { CallPipeline } from '../../pipeline/call-pipeline.js';
 import type { McpCallContext } from '../call-context.js';
-import { JsonRpcCode, McpProtocolError, RequestCancelled } from '../jsonrpc.js';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { McpProtocolError, RequestCancelled } from '../protocol-error.js';
 import type { McpServices } from '../services.js';
 
 /** `_meta` key naming the node that served a call. */
@@ -45,11 +46,11 @@ export async function callTool(
 ): Promise<Record<string, unknown>> {
   const name = params.name;
   if (typeof name !== 'string' || name.length === 0) {
-    throw new McpProtocolError(JsonRpcCode.InvalidParams, 'tools/call needs a string "name"');
+    throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'tools/call needs a string "name"');
   }
   const args = params.arguments ?? {};
   if (!isPlainObject(args)) {
-    throw new McpProtocolError(JsonRpcCode.InvalidParams, 'tools/call "arguments" must be an object');
+    throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'tools/call "arguments" must be an object');
   }
   const meta = isPlainObject(params._meta) ? params._meta : undefined;
   const resume =
@@ -142,7 +143,7 @@ function openResumeState(
   const state = typeof token === 'string' ? services.sessions.openValue<ResumeState>(token) : undefined;
   if (!state || state.kind !== 'mrtr' || state.tool !== tool || state.principal !== principal) {
     throw new McpProtocolError(
-      JsonRpcCode.InvalidParams,
+      ProtocolErrorCode.InvalidParams,
       'Invalid requestState: it was not issued by this mesh for this tool',
     );
   }
@@ -151,7 +152,10 @@ function openResumeState(
 
 function inputResponsesOf(params: Record<string, unknown>): Record<string, unknown> {
   if (!isPlainObject(params.inputResponses)) {
-    throw new McpProtocolError(JsonRpcCode.InvalidParams, 'A retry with requestState needs an "inputResponses" object');
+    throw new McpProtocolError(
+      ProtocolErrorCode.InvalidParams,
+      'A retry with requestState needs an "inputResponses" object',
+    );
   }
   return params.inputResponses;
 }

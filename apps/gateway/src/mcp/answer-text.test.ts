@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { errorMessage, idOf, jsonRpcKind, resultMessage } from './jsonrpc.js';
+import { errorMessage, idOf, messageKind, resultMessage } from './answer-text.js';
 import { SerializedArray } from './serialized-array.js';
 
-describe('jsonRpcKind', () => {
+describe('messageKind', () => {
   it.each([
     [{ jsonrpc: '2.0', id: 1, method: 'ping' }, 'request'],
     [{ jsonrpc: '2.0', id: 'a', method: 'ping', params: {} }, 'request'],
@@ -15,7 +15,7 @@ describe('jsonRpcKind', () => {
     ['text', 'invalid'],
     [null, 'invalid'],
   ])('%j is %s', (message, kind) => {
-    expect(jsonRpcKind(message)).toBe(kind);
+    expect(messageKind(message)).toBe(kind);
   });
 });
 
