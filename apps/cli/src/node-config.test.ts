@@ -24,10 +24,10 @@ describe('loadNodeConfig: EASYREMOTE_NODE_MEMORY', () => {
 });
 
 describe('loadNodeConfig: errors', () => {
-  it('fails with NODE_ERR_CONFIG (not a gateway code), naming the variable', () => {
+  it('fails with NODE_SDK_ERR_INVALID_OPTIONS (not a gateway code), naming the variable', () => {
     expect(() => loadNodeConfig({ EASYREMOTE_HEARTBEAT_MS: '5' })).toThrow(
       expect.objectContaining({
-        code: 'NODE_ERR_CONFIG',
+        code: 'NODE_SDK_ERR_INVALID_OPTIONS',
         message: expect.stringContaining('EASYREMOTE_HEARTBEAT_MS="5"'),
       }),
     );

@@ -1,3 +1,4 @@
+import { NodeSdkErrorCode } from '@easyremote/node-sdk';
 import { parseByteSize } from '@easyremote/protocol';
 import { envConfigLoader } from '@easyremote/runtime';
 import { Type, type Static } from 'typebox';
@@ -30,13 +31,10 @@ export const NodeConfigSchema = Type.Object({
 });
 export type NodeConfig = Readonly<Static<typeof NodeConfigSchema>>;
 
-/** The stable code of a bad node setting (the gateway's is GW_ERR_CONFIG). */
-export const NODE_CONFIG_ERROR = 'NODE_ERR_CONFIG';
-
 const loadFromEnv = envConfigLoader<NodeConfig>({
   schema: NodeConfigSchema,
   what: 'node',
-  code: NODE_CONFIG_ERROR,
+  code: NodeSdkErrorCode.InvalidOptions,
   variables: [
     { env: 'NATS_URL', key: 'natsUrl', kind: 'string', fallback: 'nats://127.0.0.1:4222' },
     { env: 'EASYREMOTE_NODE_ID', key: 'nodeId', kind: 'string' },
@@ -63,7 +61,7 @@ const loadFromEnv = envConfigLoader<NodeConfig>({
 
 /**
  * Compute-node settings from the environment (and command-line overrides), checked once at start.
- * Fails with NODE_ERR_CONFIG naming every bad variable.
+ * Fails with NODE_SDK_ERR_INVALID_OPTIONS naming every bad variable.
  */
 export function loadNodeConfig(
   env: Readonly<Record<string, string | undefined>>,

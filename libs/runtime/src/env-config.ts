@@ -71,7 +71,7 @@ export interface EnvConfigSpec<T> {
   readonly variables: readonly EnvVariable<Extract<keyof T, string>>[];
   /** Names the configuration in the error (`gateway`, `node`). */
   readonly what: string;
-  /** The stable code of the ConfigError (`GW_ERR_CONFIG`, `NODE_ERR_CONFIG`). */
+  /** The stable code of the ConfigError (`GW_ERR_CONFIG`, `NODE_SDK_ERR_INVALID_OPTIONS`). */
   readonly code: string;
 }
 
