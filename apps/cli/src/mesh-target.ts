@@ -1,5 +1,12 @@
-import { DEFAULT_NATS_URL, MeshError, MeshErrorCode } from '@easyremote/mesh';
-import { devStatePath, readDevState, type DevState } from './dev-state.js';
+import {
+  connectMesh,
+  DEFAULT_NATS_URL,
+  MeshError,
+  MeshErrorCode,
+  meshOptionsFromEnv,
+  type WireDeviationReport,
+} from '@easyremote/mesh';
+import { type DevState, devStatePath, readDevState } from './dev-state.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -40,4 +47,43 @@ export function announceMesh(
   write: (line: string) => void = (line) => void process.stderr.write(line),
 ): void {
   write(`easyremote ${command}: NATS ${target.servers} (from ${target.source})\n`);
+}
+
+/**
+ * The connection of a one-shot command (keys, audit, data, grants). The server: `--nats`, NATS_URL, or
+ * the running `easyremote dev` — never a server merely found on the default port (these commands
+ * create streams and buckets); the first stderr line says which. The credentials: the same
+ * NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_CA, NATS_CERT/NATS_KEY and NATS_INBOX_PREFIX
+ * settings the gateway reads, so it reaches a TLS + user mesh exactly as the gateway does. Three
+ * attempts: a command should fail fast, not wait for a server that is not there.
+ */
+export function connectCommand(
+  command: string,
+  options: { servers?: string; env?: Readonly<Record<string, string | undefined>> } = {},
+): ReturnType<typeof connectMesh> {
+  const env = options.env ?? process.env;
+  const target = resolveMesh(env, options.servers);
+  announceMesh(command, target);
+  return connectMesh(
+    meshOptionsFromEnv(env, { name: `easyremote-${command}`, maxStartupAttempts: 3, servers: target.servers }),
+  );
+}
+
+/**
+ * One log line for the process's wire deviations (libs/mesh/src/wire): debug when all are on, a
+ * warning naming each one left off (a nats.js version they were not checked against), since the
+ * process then runs slower but correct.
+ */
+export function logWireDeviations(
+  report: WireDeviationReport,
+  logger: { debug(obj: object, msg: string): void; warn(obj: object, msg: string): void },
+): void {
+  if (report.skipped.length === 0) {
+    logger.debug({ natsVersion: report.natsVersion, enabled: report.enabled }, 'wire deviations on');
+    return;
+  }
+  logger.warn(
+    { natsVersion: report.natsVersion, enabled: report.enabled, skipped: report.skipped },
+    'some wire deviations are off: plain nats.js is used for them',
+  );
 }

@@ -3,7 +3,7 @@ import type { Logger } from '@easyremote/protocol';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { GatewayConfig } from './config.js';
-import { registerDashboardRoutes } from './dashboard/dashboard-routes.js';
+import { registerDashboardRoutes } from './dashboard/dashboard.js';
 import { McpDispatcher } from './mcp/dispatcher.js';
 import { registerMcpRoute } from './mcp/mcp-route.js';
 import type { McpServices } from './mcp/services.js';
@@ -12,9 +12,12 @@ import { registerHttpTracing } from './observability/http-tracing.js';
 import type { Observability } from './observability/observability.js';
 import { createCallPipeline } from './pipeline/create-pipeline.js';
 import { registerObservabilityRoutes } from './observability/observability-routes.js';
-import { registerFrontDoorRoutes } from './rest/front-door-routes.js';
-import { registerHealthRoutes, type Readiness } from './rest/health-routes.js';
-import { registerResourceRoutes } from './rest/resources-routes.js';
+import {
+  registerFrontDoorRoutes,
+  registerHealthRoutes,
+  type Readiness,
+  registerResourceRoutes,
+} from './rest/front-door-routes.js';
 import { registerToolRoutes } from './rest/tools-routes.js';
 import { frameworkErrors, registerErrorShape } from './rest/error-shape.js';
 import { hostOriginPolicy, registerHostOriginGuard } from './security/host-origin.js';

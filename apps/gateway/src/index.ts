@@ -13,5 +13,3 @@ export { GatewayMetrics } from './observability/metrics.js';
 export { buildReport, parsePeriod } from './observability/analytics-report.js';
 export type { UsageReport, Pricing, Recommendation } from './observability/analytics-report.js';
 export type { CallRecord } from './observability/analytics-store.js';
-export { natsClientOptionsFromEnv, hasNatsCredentials } from './nats-env.js';
-export type { NatsClientOptions } from './nats-env.js';

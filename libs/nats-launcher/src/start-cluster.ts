@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LauncherError, LauncherErrorCode } from './errors.js';
-import { freePorts } from './free-ports.js';
+import { LauncherError, LauncherErrorCode, freePorts } from './launch-support.js';
 import { startNats, type NatsServerHandle } from './start-nats.js';
 
 export interface StartClusterOptions {

@@ -3,8 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findNatsServer } from './find-binary.js';
-import { LauncherError, LauncherErrorCode } from './errors.js';
+import { findNatsServer, LauncherError, LauncherErrorCode } from './launch-support.js';
 
 export interface StartNatsOptions {
   /**

@@ -1,6 +1,6 @@
 import { WireErrorCode, type CallResponse, type InputRequest, type NodeRpcReply } from '@easyremote/protocol';
 import type { Msg } from '@nats-io/nats-core';
-import { sendReply, type ReplyTarget } from './reply.js';
+import { sendReply, type ReplyTarget } from './message-bodies.js';
 import { failure } from './wire-failure.js';
 
 type Response = CallResponse | NodeRpcReply;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unsupportedReason } from './client-capabilities.js';
+import { unsupportedReason } from './client-requests.js';
 
 const client = (capabilities: Record<string, unknown>) => ({ era: '2025-11-25' as const, capabilities });
 

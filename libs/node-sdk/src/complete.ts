@@ -1,6 +1,6 @@
 import { WireErrorCode, type NodeRpcResponse } from '@easyremote/protocol';
 import type { Completer, CompletionContext } from './completion-types.js';
-import { isRecord, rpcContext, runRpcHandler, type RpcEnv } from './rpc-env.js';
+import { isRecord, rpcContext, runRpcHandler, type RpcEnv } from './rpc-operations.js';
 import { failure } from './wire-failure.js';
 
 /** MCP caps one completion answer at 100 values. */

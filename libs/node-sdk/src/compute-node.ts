@@ -16,8 +16,8 @@ import {
 } from '@easyremote/protocol';
 import { NodeAdvertiser, openRegistry } from '@easyremote/registry';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
-import { handleCall } from './call-handler.js';
-import { handleCancel } from './cancel-handler.js';
+import { handleCall } from './serve-call.js';
+import { handleCancel, handleResume } from './control-handlers.js';
 import type { PromptDefinition } from './define-prompt.js';
 import type { ResourceDefinition } from './define-resource.js';
 import type { ResourceTemplateDefinition } from './define-resource-template.js';
@@ -30,8 +30,7 @@ import { localCapabilities } from './node-identity.js';
 import { resolveNodeOptions, type ComputeNodeOptions, type ResolvedNodeOptions } from './node-options.js';
 import type { FinishedCall, NodeRuntime } from './node-runtime.js';
 import { DeadlineWatch } from './deadline-watch.js';
-import { handleResume } from './resume-handler.js';
-import { handleRpc } from './rpc-handler.js';
+import { handleRpc } from './serve-rpc.js';
 import type { CallSession } from './call-session.js';
 
 export interface StopOptions {

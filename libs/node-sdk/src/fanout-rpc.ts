@@ -1,7 +1,7 @@
 import { WireErrorCode, type NodeRpcReply } from '@easyremote/protocol';
 import { shapeResult } from './execute-call.js';
 import type { FanoutPartialResult, MergeContext } from './fanout-option.js';
-import { isRecord, rpcContext, runRpcHandler, type RpcEnv } from './rpc-env.js';
+import { isRecord, rpcContext, runRpcHandler, type RpcEnv } from './rpc-operations.js';
 import { isToolResult, shapeStructured, shapeUnstructured, type ContentBlock } from './tool-result.js';
 import { failure } from './wire-failure.js';
 

@@ -45,7 +45,7 @@ export { LOG_LEVELS } from './tool-context.js';
 export type { HandlerContext, ToolContext, ClientRequestOptions, LogLevel, ChunkInfo } from './tool-context.js';
 /** Who a call is for (`ctx.caller`): the gateway's principal and its scopes. */
 export type { CallerIdentity } from '@easyremote/protocol';
-export type { ClientMethod } from './client-capabilities.js';
+export type { ClientMethod } from './client-requests.js';
 export type {
   ElicitParams,
   ElicitFormParams,
@@ -56,7 +56,7 @@ export type {
   SamplingMessage,
   ListRootsResult,
   Root,
-} from './client-types.js';
+} from './client-requests.js';
 export { ToolError, NodeSdkError, NodeSdkErrorCode } from './errors.js';
 export { runTool, DEFAULT_TOOL_TIMEOUT_MS } from './run-tool.js';
 export type { RunToolOptions, SimulatedClient } from './run-tool.js';

@@ -5,10 +5,9 @@ import { definePrompt } from './define-prompt.js';
 import { defineResource } from './define-resource.js';
 import { defineResourceTemplate } from './define-resource-template.js';
 import { ToolError } from './errors.js';
-import { getPrompt } from './get-prompt.js';
+import { getPrompt, readResource } from './rpc-operations.js';
 import { NodeCatalog, type NodeDefinition } from './node-catalog.js';
-import { readResource } from './read-resource.js';
-import type { RpcEnv } from './rpc-env.js';
+import type { RpcEnv } from './rpc-operations.js';
 import type { ToolContext } from './tool-context.js';
 
 function env(definitions: NodeDefinition[], extra: Partial<RpcEnv> = {}): RpcEnv {

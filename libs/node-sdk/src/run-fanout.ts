@@ -13,7 +13,7 @@ import { compiledMerger, type MergerDefinition } from './define-merger.js';
 import { compiledTool, type ToolDefinition } from './define-tool.js';
 import type { MergeContext } from './fanout-option.js';
 import { runTool, type RunToolOptions } from './run-tool.js';
-import { isRecord } from './rpc-env.js';
+import { isRecord } from './rpc-operations.js';
 import { isToolResult, shapeStructured, shapeUnstructured, type ContentBlock } from './tool-result.js';
 import { shapeResult } from './execute-call.js';
 import { failure } from './wire-failure.js';

@@ -6,15 +6,21 @@ import {
   type InputRequest,
   type Logger,
 } from '@easyremote/protocol';
-import { unsupportedReason, type ClientInfo, type ClientMethod } from './client-capabilities.js';
-import { asCreateMessageResult, asElicitResult, asListRootsResult } from './client-results.js';
+import {
+  unsupportedReason,
+  type ClientInfo,
+  type ClientMethod,
+  asCreateMessageResult,
+  asElicitResult,
+  asListRootsResult,
+} from './client-requests.js';
 import type {
   CreateMessageParams,
   CreateMessageResult,
   ElicitParams,
   ElicitResult,
   ListRootsResult,
-} from './client-types.js';
+} from './client-requests.js';
 import { ToolError } from './errors.js';
 
 /** MCP logging levels (RFC 5424 severities), lowest first. */

@@ -32,7 +32,7 @@ const Version = Type.Integer({ minimum: 1 });
  * The call envelope: what a gateway (or `remote()`) sends to a node on `tools.<token>` or
  * `nodes.<id>.call`. JSON in the body, with the call's version, id, deadline and notify subject, so
  * a call without trace context is a plain PUB/MSG both ways (cheaper in nats.js and nats-server than
- * HPUB/HMSG); trace context alone rides in headers (see headers.ts). The answer is a `CallReply`.
+ * HPUB/HMSG); trace context alone rides in headers (see subjects.ts). The answer is a `CallReply`.
  */
 export const CallRequest = Type.Object({
   /** Mesh protocol version of the sender (`MESH_PROTOCOL_VERSION`). */

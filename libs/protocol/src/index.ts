@@ -25,7 +25,7 @@ export {
   gatewayResponseSubject,
   registryKey,
 } from './subjects.js';
-export { Headers } from './headers.js';
+export { Headers } from './subjects.js';
 export { MESH_PROTOCOL_VERSION, MODERN_MCP_VERSION, LEGACY_MCP_VERSIONS } from './version.js';
 export type { McpEra } from './version.js';
 export {

@@ -12,6 +12,7 @@ import { MemoryEntitlement, type Entitlement } from './entitlement/entitlement.j
 import { buildCatalog, catalogFingerprint, type Catalog, type CatalogEntry } from './catalog-set.js';
 import { RegistryWatch } from './registry-watch.js';
 import { describeError } from './errors.js';
+import { LivenessSweep } from './liveness-sweep.js';
 
 export type RegistryChange = NodeChange | EntitlementChange;
 
@@ -83,11 +84,7 @@ export class RegistryView {
   readonly #state = new Map<string, NodeState>();
   readonly #listeners = new Set<RegistryListener>();
   readonly #watch: RegistryWatch;
-  readonly #kv: KV;
-  readonly #probeTimeoutMs: number;
-  readonly #sweepTimer: NodeJS.Timeout;
-  #probing = false;
-  #registryDown = false;
+  readonly #sweep: LivenessSweep;
   #toolSet: ToolSet | undefined; // undefined = rebuild on next read
   readonly #resolver: ToolResolver;
   #catalog: Catalog | undefined; // likewise
@@ -98,16 +95,28 @@ export class RegistryView {
     this.#logger = options.logger ?? silentLogger;
     this.#refuseTool = options.refuseTool;
     this.#now = options.now ?? Date.now;
-    this.#kv = kv;
-    this.#probeTimeoutMs = options.probeTimeoutMs ?? 1_000;
     this.#watch = new RegistryWatch(kv, {
       logger: this.#logger,
       onEntry: (entry, initial) => this.#apply(entry, initial),
       readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
       restartDelayMs: 1_000,
     });
-    this.#sweepTimer = setInterval(() => this.#sweep(), options.sweepIntervalMs ?? 250);
-    this.#sweepTimer.unref();
+    this.#sweep = new LivenessSweep(
+      {
+        nodes: this.#nodes,
+        appliedRevision: (nodeId) => this.#state.get(nodeId)?.revision ?? 0,
+        apply: (entry) => this.#apply(entry, true),
+        expire: (nodeId) => this.#remove(nodeId, 'expired'),
+        repairWatch: () => this.#repairWatch(),
+      },
+      {
+        kv,
+        logger: this.#logger,
+        now: this.#now,
+        intervalMs: options.sweepIntervalMs ?? 250,
+        probeTimeoutMs: options.probeTimeoutMs ?? 1_000,
+      },
+    );
     this.#resolver = new ToolResolver(options.entitlement ?? new MemoryEntitlement(), this.#logger, {
       nodes: () => this.#nodes,
       current: () => this.#toolSet,
@@ -198,7 +207,7 @@ export class RegistryView {
 
   stop(): void {
     this.#resolver.stop();
-    clearInterval(this.#sweepTimer);
+    this.#sweep.stop();
     this.#watch.stop();
     this.#listeners.clear();
   }
@@ -301,105 +310,12 @@ export class RegistryView {
     if (catalogChanged) this.#catalog = undefined;
   }
 
-  /**
-   * Drops nodes whose heartbeat is overdue, but only after ruling out that the silence is ours:
-   * - while a cluster elects a new leader for the registry stream (seconds, after a member's loss) or
-   *   this process is reconnecting, no heartbeat can land, so silence is no evidence that nodes died;
-   * - the watch's consumer may have lived on a server that died, and the client only notices after
-   *   missed idle heartbeats (10 s or more), so an overdue node's key is read before it is dropped.
-   * Nodes that did die meanwhile still go: calls to them find no responders, and the sweep drops them
-   * one TTL after the bucket answers again.
-   */
-  #sweep(): void {
-    if (this.#probing || !this.#anyOverdue(this.#now())) return;
-    this.#probing = true;
-    void this.#judgeOverdue()
-      .catch((error: unknown) => this.#logger.warn({ err: error }, 'registry sweep failed; retrying at the next one'))
-      .finally(() => {
-        this.#probing = false;
-      });
-  }
-
-  async #judgeOverdue(): Promise<void> {
-    if (!(await this.#registryAnswers())) {
-      if (!this.#registryDown)
-        this.#logger.warn({}, 'registry bucket not answering; keeping nodes whose heartbeats are overdue');
-      this.#registryDown = true;
-      this.#touchAll(this.#now());
-      return;
-    }
-    if (this.#registryDown) {
-      // Heartbeats could not land while the bucket was down: every node gets one TTL from now, and the
-      // watch is replayed in case its consumer went down with it.
-      this.#registryDown = false;
-      this.#logger.info({}, 'registry bucket answering again');
-      this.#touchAll(this.#now());
-      this.#repairWatch();
-      return;
-    }
-    const now = this.#now();
-    const overdue = [...this.#nodes]
-      .filter(([, entry]) => now - entry.lastSeen > entry.advert.ttlMs)
-      .map(([nodeId]) => nodeId);
-    const latest = await Promise.all(overdue.map((nodeId) => this.#kv.get(nodeId).catch(() => 'unreadable' as const)));
-    let missed = 0;
-    overdue.forEach((nodeId, i) => {
-      const entry = latest[i];
-      if (entry === 'unreadable') return; // judged again at the next sweep
-      const known = this.#state.get(nodeId)?.revision ?? 0;
-      if (entry && entry.operation === 'PUT' && entry.revision > known) {
-        // The node kept beating and our watch missed it: it counts as seen when it last wrote.
-        missed++;
-        this.#apply(entry, true);
-        const seen = this.#nodes.get(nodeId);
-        if (seen !== undefined && this.#now() - seen.lastSeen <= seen.advert.ttlMs) return;
-      }
-      const silentForMs = now - (this.#nodes.get(nodeId)?.lastSeen ?? now);
-      if (this.#remove(nodeId, 'expired')) this.#logger.info({ nodeId, silentForMs }, 'node expired (no heartbeat)');
-    });
-    if (missed > 0) {
-      this.#logger.warn({ missed }, 'registry watch missed heartbeats; replaying the bucket');
-      this.#repairWatch();
-    }
-  }
-
   #repairWatch(): void {
     this.#watch
       .open()
       .catch((error: unknown) =>
         this.#logger.warn({ err: error }, 'could not reopen the registry watch; it retries by itself'),
       );
-  }
-
-  /** Counts every node as seen at `at`: each gets one more TTL to heartbeat. */
-  #touchAll(at: number): void {
-    for (const [nodeId, entry] of this.#nodes) {
-      if (entry.lastSeen < at) this.#nodes.set(nodeId, { ...entry, lastSeen: at });
-    }
-  }
-
-  #anyOverdue(now: number): boolean {
-    for (const entry of this.#nodes.values()) if (now - entry.lastSeen > entry.advert.ttlMs) return true;
-    return false;
-  }
-
-  /** True when the bucket's stream answers a status request (it needs the stream leader, as puts do). */
-  async #registryAnswers(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.#probeTimeoutMs);
-    });
-    try {
-      return await Promise.race([
-        this.#kv.status().then(
-          () => true,
-          () => false,
-        ),
-        timeout,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   #emit(change: RegistryChange): void {

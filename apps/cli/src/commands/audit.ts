@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AuditLog, parseSince, type AuditRecord } from '@easyremote/auth';
-import { connectCommand } from '../mesh-connection.js';
+import { connectCommand } from '../mesh-target.js';
 
 export const auditHelp = `easyremote audit [--since 1h] [--tool NAME] [--principal P] [--limit N] [--json]
 

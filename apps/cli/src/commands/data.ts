@@ -1,4 +1,4 @@
-import { connectCommand } from '../mesh-connection.js';
+import { connectCommand } from '../mesh-target.js';
 import { uploadDataSet } from '@easyremote/toolbox';
 
 export const dataHelp = `easyremote data put <file> [--id <id>] [--nats <url>]

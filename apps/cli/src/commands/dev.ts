@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { devStatePath, removeDevState, writeDevState } from '../dev-state.js';
-import { logWireDeviations } from '../wire-report.js';
+import { logWireDeviations } from '../mesh-target.js';
 
 export const devHelp = `easyremote dev
 

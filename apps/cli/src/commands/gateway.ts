@@ -1,7 +1,7 @@
 import { createLogger, loadGatewayConfig, startGateway } from '@easyremote/gateway';
 import { onShutdown, startTracing } from '@easyremote/runtime';
 import { enableWireDeviations, natsClientOptionsFromEnv } from '@easyremote/mesh';
-import { logWireDeviations } from '../wire-report.js';
+import { logWireDeviations } from '../mesh-target.js';
 
 export const gatewayHelp = `easyremote gateway
 

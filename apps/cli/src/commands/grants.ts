@@ -12,7 +12,7 @@ import {
   type NodeGrant,
   type ToolPin,
 } from '@easyremote/registry';
-import { connectCommand } from '../mesh-connection.js';
+import { connectCommand } from '../mesh-target.js';
 
 export const grantsHelp = `easyremote grants <set|list|revoke|approve|unpin|subjects>
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_KEY_SCOPES, KEYS_BUCKET, KeyStore } from '@easyremote/auth';
-import { connectCommand } from '../mesh-connection.js';
+import { connectCommand } from '../mesh-target.js';
 
 export const keysHelp = `easyremote keys <create|list|revoke>
 

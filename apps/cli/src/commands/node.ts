@@ -4,9 +4,8 @@ import { enableWireDeviations, hasNatsCredentials, natsClientOptionsFromEnv } fr
 import type { Logger } from '@easyremote/protocol';
 import { loadToolsModule } from '../load-tools.js';
 import { loadNodeConfig } from '../node-config.js';
-import { announceMesh, resolveMesh } from '../mesh-target.js';
+import { announceMesh, resolveMesh, logWireDeviations } from '../mesh-target.js';
 import { serveNodeMetrics } from '../node-metrics.js';
-import { logWireDeviations } from '../wire-report.js';
 
 export const nodeHelp = `easyremote node <tools-module>... [--id <node-id>] [--nats <url>]
 

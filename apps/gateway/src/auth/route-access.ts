@@ -2,9 +2,8 @@ import './augment.js';
 import { AuthErrorCode, Scope } from '@easyremote/auth';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Authenticator } from './authenticator.js';
-import { bearerChallenge, refuse } from './challenge.js';
+import { bearerChallenge, refuse, type ResourceIdentity } from './oauth-resource.js';
 import { OPEN_ACCESS } from '../security/call-guard.js';
-import type { ResourceIdentity } from './resource-identity.js';
 
 /**
  * What a route needs from its caller, declared on the route itself (`config: { access }`):

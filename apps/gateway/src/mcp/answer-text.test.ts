@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorMessage, idOf, messageKind, resultMessage } from './answer-text.js';
-import { SerializedArray } from './serialized-array.js';
+import { errorMessage, idOf, messageKind, resultMessage, SerializedArray } from './answer-text.js';
 
 describe('messageKind', () => {
   it.each([

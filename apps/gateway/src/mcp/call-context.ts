@@ -1,6 +1,6 @@
 import type { AccessPolicy } from '@easyremote/auth';
 import type { McpEra } from '@easyremote/protocol';
-import { type RequestId } from '@modelcontextprotocol/server';
+import type { RequestId } from '@modelcontextprotocol/server';
 import type { ResponseChannel } from './response-channel.js';
 
 /** What a method handler knows about the request it serves, independent of the protocol era. */
@@ -25,4 +25,49 @@ export interface McpCallContext {
   access?: AccessPolicy | undefined;
   /** Sets a header on the HTTP answer before it starts (challenges, Retry-After). */
   setHeader?: ((name: string, value: string) => void) | undefined;
+}
+
+/** A tools/call this replica is serving right now. */
+export interface LiveCall {
+  readonly callId: string;
+  /** Who may cancel it: the 2025 session's uid; 2026 calls are cancelled by closing the stream. */
+  readonly owner: string | undefined;
+  readonly requestId: RequestId;
+  readonly era: McpEra;
+  readonly channel: ResponseChannel;
+  readonly controller: AbortController;
+  readonly progressToken: string | number | undefined;
+  readonly logLevel: string | undefined;
+}
+
+/**
+ * The calls in flight on this replica, by call id. Finding one by (session, JSON-RPC id) — a 2025
+ * `notifications/cancelled` — scans them: cancellations are rare, and a second index cost a map
+ * insert and delete with a built key on every call.
+ */
+export class LiveCalls {
+  readonly #byId = new Map<string, LiveCall>();
+
+  add(call: LiveCall): void {
+    this.#byId.set(call.callId, call);
+  }
+
+  remove(callId: string): void {
+    this.#byId.delete(callId);
+  }
+
+  get(callId: string): LiveCall | undefined {
+    return this.#byId.get(callId);
+  }
+
+  byRequest(owner: string, requestId: RequestId): LiveCall | undefined {
+    for (const call of this.#byId.values()) {
+      if (call.owner === owner && call.requestId === requestId) return call;
+    }
+    return undefined;
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
 }

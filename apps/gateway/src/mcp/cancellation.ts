@@ -1,7 +1,7 @@
 import { encodeJson, GATEWAY_CANCEL_SUBJECT, type Logger } from '@easyremote/protocol';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { type RequestId } from '@modelcontextprotocol/server';
-import type { LiveCalls } from './live-calls.js';
+import type { LiveCalls } from './call-context.js';
 
 /**
  * 2025-era `notifications/cancelled` arrives as its own POST, possibly at another replica than the one

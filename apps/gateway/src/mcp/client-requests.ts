@@ -1,6 +1,6 @@
 import { encodeJson, gatewayResponseSubject, type ClientReply, type Logger } from '@easyremote/protocol';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import type { LiveCall } from './live-calls.js';
+import type { LiveCall } from './call-context.js';
 
 interface Pending {
   callId: string;

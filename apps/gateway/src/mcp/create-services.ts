@@ -12,7 +12,7 @@ import { Cancellation } from './cancellation.js';
 import { ChangeStreams } from './change-streams.js';
 import { ClientRequests } from './client-requests.js';
 import { DataSets } from './data-sets.js';
-import { LiveCalls } from './live-calls.js';
+import { LiveCalls } from './call-context.js';
 import { ToolsListing } from './methods/tools-list.js';
 import { startNotifyRelay } from './node-notify-relay.js';
 import type { McpServices } from './services.js';

@@ -3,9 +3,14 @@ import type { McpCallContext } from './call-context.js';
 import type { ListenFilter } from './change-streams.js';
 import { ProtocolErrorCode, SERVER_INFO_META_KEY } from '@modelcontextprotocol/server';
 import { McpProtocolError } from './protocol-error.js';
-import { complete } from './methods/completion.js';
-import { getPrompt, listPrompts } from './methods/prompts.js';
-import { listResources, listResourceTemplates, readResource } from './methods/resources.js';
+import {
+  complete,
+  getPrompt,
+  listPrompts,
+  listResources,
+  listResourceTemplates,
+  readResource,
+} from './methods/catalog.js';
 import { setLogLevel, subscribe, unsubscribe } from './methods/session-methods.js';
 import { callTool } from './methods/tools-call.js';
 import { INSTRUCTIONS, MODERN_VERSIONS, SERVER_CAPABILITIES, SERVER_INFO } from './server-info.js';

@@ -15,7 +15,7 @@ import { McpProtocolError, RequestCancelled, TransportErrorCode } from './protoc
 import { errorMessage, idOf, messageKind, resultMessage } from './answer-text.js';
 import { isLogLevel } from './log-levels.js';
 import { InboundClassifier } from './inbound-classifier.js';
-import { initialize } from './methods/initialize.js';
+import { initialize } from './methods/session-methods.js';
 import { ResponseChannel } from './response-channel.js';
 import { MODERN_VERSIONS, SUPPORTED_LEGACY_VERSIONS } from './server-info.js';
 import type { McpServices } from './services.js';

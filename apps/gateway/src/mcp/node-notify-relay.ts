@@ -8,7 +8,7 @@ import {
 } from '@easyremote/protocol';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { ClientRequests } from './client-requests.js';
-import type { LiveCalls } from './live-calls.js';
+import type { LiveCalls } from './call-context.js';
 import { logLevelAllows } from './log-levels.js';
 
 /** 2025 clients get every log line until they set a level; a 2026 request asks for logs per request. */

@@ -8,7 +8,7 @@ import type { Cancellation } from './cancellation.js';
 import type { ChangeStreams } from './change-streams.js';
 import type { ClientRequests } from './client-requests.js';
 import type { DataSets } from './data-sets.js';
-import type { LiveCalls } from './live-calls.js';
+import type { LiveCalls } from './call-context.js';
 import type { ToolsListing } from './methods/tools-list.js';
 import type { SessionStore } from './session-store.js';
 import type { SessionTokens } from './session-token.js';

@@ -6,7 +6,7 @@ import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResultCache } from '../cache/result-cache.js';
 import { AccessPolicy } from '@easyremote/auth';
-import { cacheStage } from './cache-stage.js';
+import { cacheStage } from './call-stages.js';
 import type { ToolCall } from './call-outcome.js';
 import { composeCallPipeline, type NextStage } from './call-pipeline.js';
 

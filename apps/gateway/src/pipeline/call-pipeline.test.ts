@@ -2,16 +2,14 @@ import { AccessPolicy, AuthErrorCode } from '@easyremote/auth';
 import type { Logger, ToolDescriptor } from '@easyremote/protocol';
 import type { RegistryView, ToolEntry } from '@easyremote/registry';
 import { describe, expect, it } from 'vitest';
-import { ResourceIdentity } from '../auth/resource-identity.js';
+import { ResourceIdentity } from '../auth/oauth-resource.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { ArgumentValidator } from '../routing/argument-validator.js';
 import { CallGuard } from '../security/call-guard.js';
-import { authoriseStage } from './access-stages.js';
+import { authoriseStage, recordStage, validateStage } from './call-stages.js';
 import { CallEvents, type CallEvent } from './call-events.js';
 import type { CallOutcome, ToolCall } from './call-outcome.js';
 import { composeCallPipeline, type CallStage, type NextStage } from './call-pipeline.js';
-import { recordStage } from './record-stage.js';
-import { validateStage } from './validate-stage.js';
 
 const logged: unknown[] = [];
 const logger = {

@@ -1,16 +1,13 @@
 import type { Logger } from '@easyremote/protocol';
 import type { RegistryView } from '@easyremote/registry';
-import type { ResourceIdentity } from '../auth/resource-identity.js';
+import type { ResourceIdentity } from '../auth/oauth-resource.js';
 import type { ResultCache } from '../cache/result-cache.js';
 import { ArgumentValidator } from '../routing/argument-validator.js';
 import type { CallRunner } from '../routing/call-runner.js';
 import type { CallGuard } from '../security/call-guard.js';
-import { authoriseStage, rateLimitStage } from './access-stages.js';
-import { cacheStage } from './cache-stage.js';
 import type { CallEvents } from './call-events.js';
 import { composeCallPipeline, type CallPipeline, type CallStage } from './call-pipeline.js';
-import { recordStage } from './record-stage.js';
-import { validateStage } from './validate-stage.js';
+import { authoriseStage, cacheStage, rateLimitStage, recordStage, validateStage } from './call-stages.js';
 
 export interface CallPipelineParts {
   registry: RegistryView;

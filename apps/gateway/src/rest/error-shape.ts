@@ -1,7 +1,7 @@
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@easyremote/protocol';
-import { isJsonRpcPath } from '../auth/challenge.js';
+import { isJsonRpcPath } from '../auth/oauth-resource.js';
 import { GatewayErrorCode } from '../errors.js';
 
 /** The stable code of a framework-level refusal, by HTTP status. */

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { computeResources, dataResources } from '../mcp/builtin-resources.js';
+import type { McpServices } from '../mcp/services.js';
 
 /** The gateway serves no documentation itself: it ships with the repository. */
 const DOCS =
@@ -50,4 +52,40 @@ export function registerFrontDoorRoutes(app: FastifyInstance): void {
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(PAGE);
     return reply.header('cache-control', 'no-store').send(frontDoor());
   });
+}
+
+export interface Readiness {
+  /** Why the gateway cannot serve yet, or undefined when it can. */
+  notReadyReason(): string | undefined;
+}
+
+/** Liveness says the process answers; readiness says it can route calls (mesh connected, registry loaded). */
+export function registerHealthRoutes(app: FastifyInstance, readiness: Readiness): void {
+  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { access: 'public' } }, async (_request, reply) => {
+    const reason = readiness.notReadyReason();
+    if (reason !== undefined) return reply.code(503).send({ status: 'not-ready', reason });
+    return { status: 'ready' };
+  });
+}
+
+/**
+ * The seed's `/mcp/resources` (GET or POST): every resource in the seed's shape, with its EasyRemote
+ * metadata (capabilities, load, availability for nodes; size and age for data sets) at top level.
+ */
+export function registerResourceRoutes(app: FastifyInstance, services: McpServices): void {
+  const handler = async () => {
+    const all: Record<string, unknown>[] = [
+      ...computeResources(services.registry),
+      ...dataResources(services.dataSets),
+      ...services.registry.resources().map((entry) => ({ ...entry.descriptor, provider: entry.providers[0] })),
+    ];
+    const resources = all.map(({ _meta, ...resource }) => {
+      const metadata = (_meta as Record<string, unknown> | undefined)?.['easyremote/metadata'];
+      return metadata === undefined ? resource : { ...resource, metadata };
+    });
+    return { resources };
+  };
+  app.get('/mcp/resources', handler);
+  app.post('/mcp/resources', handler);
 }

@@ -4,13 +4,12 @@ import type { RegistryView, ToolEntry } from '@easyremote/registry';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../auth/augment.js';
-import { ResourceIdentity } from '../auth/resource-identity.js';
+import { ResourceIdentity } from '../auth/oauth-resource.js';
 import { GatewayErrorCode } from '../errors.js';
 import { ArgumentValidator } from '../routing/argument-validator.js';
-import { authoriseStage } from '../pipeline/access-stages.js';
+import { authoriseStage, validateStage } from '../pipeline/call-stages.js';
 import type { CallOutcome, ToolCall } from '../pipeline/call-outcome.js';
 import { composeCallPipeline } from '../pipeline/call-pipeline.js';
-import { validateStage } from '../pipeline/validate-stage.js';
 import { CallGuard } from '../security/call-guard.js';
 import { registerToolRoutes } from './tools-routes.js';
 

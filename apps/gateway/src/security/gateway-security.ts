@@ -6,16 +6,14 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { FastifyInstance } from 'fastify';
 import { Authenticator } from '../auth/authenticator.js';
 import { OAuthVerifier } from '../auth/oauth-verifier.js';
-import { registerProtectedResourceRoutes } from '../auth/protected-resource-routes.js';
-import { ResourceIdentity } from '../auth/resource-identity.js';
+import { registerProtectedResourceRoutes, ResourceIdentity } from '../auth/oauth-resource.js';
 import { registerRouteAccess, type RouteEntry } from '../auth/route-access.js';
 import type { GatewayConfig } from '../config.js';
 import type { CallEvents } from '../pipeline/call-events.js';
 import { startAuditRecorder } from './audit-recorder.js';
-import { registerAuditRoutes } from './audit-routes.js';
+import { registerAuditRoutes, registerKeyRoutes } from './admin-routes.js';
 import { CallGuard } from './call-guard.js';
 import { registerInputLimits } from './input-limits.js';
-import { registerKeyRoutes } from './key-routes.js';
 import { registerRestGuard } from './rest-guard.js';
 
 /** Everything security-related one replica runs: built by start.ts, mounted by buildApp. */

@@ -5,7 +5,7 @@ import {
   validateOriginHeader,
 } from '@modelcontextprotocol/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isJsonRpcPath } from '../auth/challenge.js';
+import { isJsonRpcPath } from '../auth/oauth-resource.js';
 import { GatewayErrorCode } from '../errors.js';
 
 const LOOPBACK_BINDS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { renderingOf } from '../error-table.js';
 import { GatewayErrorCode } from '../errors.js';
-import { isJsonRpcPath } from '../auth/challenge.js';
+import { isJsonRpcPath } from '../auth/oauth-resource.js';
 
 export interface InputLimits {
   /** Deepest nesting of arrays/objects accepted in a body. */

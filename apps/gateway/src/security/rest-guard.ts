@@ -1,14 +1,14 @@
 import { AccessPolicy, AuthErrorCode, Scope } from '@easyremote/auth';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bearerChallenge, refuse } from '../auth/challenge.js';
-import type { ResourceIdentity } from '../auth/resource-identity.js';
+import { bearerChallenge, refuse } from '../auth/oauth-resource.js';
+import type { ResourceIdentity } from '../auth/oauth-resource.js';
 import { requireAccess } from '../auth/route-access.js';
 
 /**
  * The REST doors get the same decisions as MCP: `GET /mcp/tools` needs `tools:list` and shows only
  * callable tools, `/mcp/resources` needs `resources:read`, and `POST /mcp/tools/{name}` needs
  * credentials here and is authorised per tool and rate limited by the call pipeline
- * (pipeline/access-stages.ts), as MCP's tools/call is.
+ * (pipeline/call-stages.ts), as MCP's tools/call is.
  */
 export function registerRestGuard(app: FastifyInstance, deps: { identity: ResourceIdentity }): void {
   const forbid = (scope: string, description: string) => ({

@@ -1,10 +1,10 @@
 import { AuthErrorCode, type AccessPolicy } from '@easyremote/auth';
-import { bearerChallenge } from '../auth/challenge.js';
-import type { ResourceIdentity } from '../auth/resource-identity.js';
+import { bearerChallenge } from '../auth/oauth-resource.js';
+import type { ResourceIdentity } from '../auth/oauth-resource.js';
 import type { McpCallContext } from '../mcp/call-context.js';
 import type { McpDispatcher } from '../mcp/dispatcher.js';
 import { McpProtocolError, TransportErrorCode } from '../mcp/protocol-error.js';
-import { SerializedArray } from '../mcp/serialized-array.js';
+import { SerializedArray } from '../mcp/answer-text.js';
 
 type Dispatch = McpDispatcher['dispatch'];
 type ItemFilter = (access: AccessPolicy, item: Record<string, unknown>) => boolean;
@@ -75,7 +75,7 @@ export class SecuredDispatcher {
         401,
       );
     }
-    // tools/call is authorised and rate limited by the call pipeline (pipeline/access-stages.ts), the
+    // tools/call is authorised and rate limited by the call pipeline (pipeline/call-stages.ts), the
     // same for MCP and REST. Nothing else to check or filter for an admin (or authentication off).
     if (access.admin || method === 'tools/call') return this.inner.dispatch(method, params, context);
     return this.#checked(method, params, context, access);

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { installedNatsCoreVersion, PINNED_NATS_VERSION } from './pinned-versions.js';
+import { installedNatsCoreVersion, PINNED_NATS_VERSION } from './wire-deviations.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 

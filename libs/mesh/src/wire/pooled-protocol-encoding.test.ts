@@ -1,6 +1,6 @@
 import { TE } from '@nats-io/nats-core/internal';
 import { describe, expect, it } from 'vitest';
-import { installPooledProtocolEncoding } from './pooled-protocol-encoding.js';
+import { installPooledProtocolEncoding } from './wire-deviations.js';
 
 describe('installPooledProtocolEncoding', () => {
   it("gives nats.js's encoder pooled buffers with the same bytes as TextEncoder", () => {

@@ -1,5 +1,68 @@
-import { installedNatsCoreVersion, PINNED_NATS_VERSION } from './pinned-versions.js';
-import { installPooledProtocolEncoding } from './pooled-protocol-encoding.js';
+import { TE } from '@nats-io/nats-core/internal';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/**
+ * The nats.js version the deviations in this folder were written and contract-tested against. Every
+ * `@nats-io/*` package is pinned to it exactly in the package.json files; a different installed
+ * version switches the deviations off (enableWireDeviations) until they are checked again.
+ */
+export const PINNED_NATS_VERSION = '3.4.0';
+
+/** The version of `@nats-io/nats-core` that is actually loaded (its package.json; the package exports no version). */
+export function installedNatsCoreVersion(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    let dir = dirname(require.resolve('@nats-io/nats-core'));
+    for (let depth = 0; depth < 4; depth++) {
+      try {
+        const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+          name?: string;
+          version?: string;
+        };
+        if (manifest.name === '@nats-io/nats-core') return manifest.version;
+      } catch {
+        // Not at the package root yet.
+      }
+      dir = dirname(dir);
+    }
+  } catch {
+    // Not resolvable from here: treated as a different version.
+  }
+  return undefined;
+}
+
+/** Same bytes as TextEncoder's (lone surrogates become U+FFFD in both), from Node's buffer pool. */
+function encodeFromPool(input = ''): Uint8Array {
+  return Buffer.from(input, 'utf8');
+}
+
+let installed = false;
+
+/**
+ * Deviation: replaces `encode` of the `TextEncoder` instance nats.js keeps in
+ * `@nats-io/nats-core/internal` (`TE`). nats.js encodes the protocol line of every message it sends (`PUB <subject> <reply> <size>`)
+ * with one shared `TextEncoder`, whose `encode` allocates an ArrayBuffer per call: ~640 ns against
+ * ~80 ns for `Buffer.from`, on every call and every reply (5-8% of a node's and a caller's CPU on
+ * the direct path, docs/performance.md). This gives that one encoder instance a pooled `encode`.
+ * It checks first that both produce the same bytes, and leaves nats.js alone otherwise.
+ */
+export function installPooledProtocolEncoding(): boolean {
+  if (installed) return true;
+  const sample = 'HPUB tools.echo _INBOX.x.1 12 34\r\n\u00e9\u{1F600}\ud800';
+  const expected = new TextEncoder().encode(sample);
+  const actual = encodeFromPool(sample);
+  if (
+    !(TE instanceof TextEncoder) ||
+    expected.length !== actual.length ||
+    expected.some((byte, index) => actual[index] !== byte)
+  )
+    return false;
+  (TE as { encode: (input?: string) => Uint8Array }).encode = encodeFromPool;
+  installed = true;
+  return true;
+}
 
 /** What enableWireDeviations did: the deviations switched on, and why any stayed off. */
 export interface WireDeviationReport {

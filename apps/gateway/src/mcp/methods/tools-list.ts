@@ -1,7 +1,8 @@
 import type { ToolDescriptor } from '@easyremote/protocol';
 import type { RegistryView, ToolEntry } from '@easyremote/registry';
-import { paginate } from '../pagination.js';
-import { SerializedArray } from '../serialized-array.js';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { McpProtocolError } from '../protocol-error.js';
+import { SerializedArray } from '../answer-text.js';
 
 /** The MCP `Tool` object for a registry entry: MCP fields only, EasyRemote metadata under `_meta`. */
 export function toMcpTool(descriptor: ToolDescriptor): Record<string, unknown> {
@@ -52,4 +53,37 @@ export class ToolsListing {
     }
     return cached;
   }
+}
+
+/**
+ * Self-contained cursors: the offset into a list every replica sorts the same way, so a client may
+ * page through one replica and continue on another. A list that changed between pages may shift;
+ * list_changed tells the client to start over.
+ */
+export function paginate<T>(
+  items: readonly T[],
+  cursor: unknown,
+  pageSize: number,
+): { page: readonly T[]; nextCursor?: string; offset: number } {
+  let offset = 0;
+  if (cursor !== undefined) {
+    offset = decodeCursor(cursor);
+  }
+  const page = offset === 0 && items.length <= pageSize ? items : items.slice(offset, offset + pageSize);
+  const next = offset + pageSize;
+  return next < items.length
+    ? { page, offset, nextCursor: Buffer.from(JSON.stringify({ o: next })).toString('base64url') }
+    : { page, offset };
+}
+
+function decodeCursor(cursor: unknown): number {
+  if (typeof cursor === 'string') {
+    try {
+      const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown };
+      if (typeof value.o === 'number' && Number.isInteger(value.o) && value.o >= 0) return value.o;
+    } catch {
+      // fall through to the error below
+    }
+  }
+  throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor');
 }

@@ -1,23 +1,19 @@
 import {
   callIdOf,
   decodeNodeRpcRequest,
-  WireErrorCode,
   type NodeRpcReply,
   type NodeRpcRequest,
+  WireErrorCode,
 } from '@easyremote/protocol';
 import type { Msg } from '@nats-io/nats-core';
-import { admit, isFailure } from './admission.js';
-import { notifier } from './call-handler.js';
 import { CallSession } from './call-session.js';
 import { clientAccess } from './client-access.js';
 import { complete } from './complete.js';
-import { withBody } from './message-body.js';
 import { mergeFanout, planFanout } from './fanout-rpc.js';
-import { getPrompt } from './get-prompt.js';
+import { getPrompt, readResource, isRecord, type RpcEnv } from './rpc-operations.js';
+import { withBody, sendReply } from './message-bodies.js';
 import type { NodeRuntime } from './node-runtime.js';
-import { readResource } from './read-resource.js';
-import { sendReply } from './reply.js';
-import { isRecord, type RpcEnv } from './rpc-env.js';
+import { admit, isFailure, notifier } from './serve-call.js';
 import { failure, headerVersionMismatch, undecodableRequest } from './wire-failure.js';
 
 const OPERATIONS: Readonly<
