@@ -38,8 +38,8 @@ export default tseslint.config(
     },
   },
   {
-    // Apps, tests and the bench use packages through their public entry points too.
-    files: ['apps/*/src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    // Tests and the bench use packages through their public entry points too.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -48,6 +48,27 @@ export default tseslint.config(
             {
               group: ['@easyremote/*/src/*', '@easyremote/*/dist/*'],
               message: 'Import a package through its public entry point.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Apps are runnable programs built from libraries: public entry points only, never another app.
+    files: ['apps/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@easyremote/*/src/*', '@easyremote/*/dist/*'],
+              message: 'Import a package through its public entry point.',
+            },
+            {
+              group: ['@easyremote/cli', '@easyremote/bridge', '../../*/src/*', '../../../*/src/*'],
+              message: 'Apps import only libraries, never another app.',
             },
           ],
         },
@@ -73,7 +94,7 @@ export default tseslint.config(
               message: 'Import a package through its public entry point.',
             },
             {
-              group: ['@easyremote/gateway', '@easyremote/cli', '@easyremote/toolbox'],
+              group: ['@easyremote/cli', '@easyremote/bridge'],
               message: 'Libraries never import apps.',
             },
           ],

@@ -25,7 +25,7 @@ interface CpuProfile {
 export interface FrameCost {
   /** `function (where:line)`. */
   frame: string;
-  /** Package or area the frame belongs to (`fastify`, `apps/gateway`, `node:internal`, ...). */
+  /** Package or area the frame belongs to (`fastify`, `libs/gateway`, `node:internal`, ...). */
   area: string;
   selfMs: number;
   /** Share of busy time (all samples except idle). */

@@ -40,7 +40,7 @@ const confVariables = (file: string) =>
   );
 /** Environment variables the gateway and the node CLI read (their config loaders are the source). */
 const gatewayEnv = new Set(
-  [...read(join(REPO_ROOT, 'apps/gateway/src/config.ts')).matchAll(/env: '([A-Z_]+)'/g)].map((match) => match[1]!),
+  [...read(join(REPO_ROOT, 'libs/gateway/src/config.ts')).matchAll(/env: '([A-Z_]+)'/g)].map((match) => match[1]!),
 );
 const nodeEnv = new Set(
   [...read(join(REPO_ROOT, 'apps/cli/src/node-config.ts')).matchAll(/env: '([A-Z_]+)'/g)].map((match) => match[1]!),

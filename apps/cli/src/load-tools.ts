@@ -6,29 +6,57 @@ function isDefinitionArray(value: unknown): value is NodeDefinition[] {
   return Array.isArray(value) && value.every((item) => isNodeDefinition(item));
 }
 
-/**
- * Loads what a node serves from a module: a file path (resolved against the working directory) or a
- * package name. The module exports an array of definitions (tools, resources, resource templates,
- * prompts) as `tools` or as its default export.
- */
+/** What a node serves from one module, and how to let it go when the node stops. */
 export interface LoadedModule {
   definitions: NodeDefinition[];
   /** Models the module's backends serve (an optional `models` export), advertised as a capability. */
   models: string[];
+  /** Releases what the module holds (sandboxes, connections); from a `close` its factory returned. */
+  close(): Promise<void>;
 }
 
-export async function loadToolsModule(specifier: string, cwd: string): Promise<LoadedModule> {
+type Environment = Readonly<Record<string, string | undefined>>;
+
+interface ModuleShape {
+  tools?: unknown;
+  default?: unknown;
+  models?: unknown;
+  fromEnvironment?: unknown;
+}
+
+/**
+ * Loads what a node serves from a module: a file path (resolved against the working directory) or a
+ * package name. The module either exports an array of definitions (tools, resources, resource
+ * templates, prompts) as `tools` or as its default export, with an optional `models` array, or a
+ * `fromEnvironment(env)` factory returning `{ tools, models?, close? }`: a library whose tools depend
+ * on settings (the toolbox) reads none itself, the runner hands it the process's environment.
+ */
+export async function loadToolsModule(specifier: string, cwd: string, env: Environment): Promise<LoadedModule> {
   const isPath = specifier.startsWith('.') || specifier.startsWith('/') || /\.(m?js|ts)$/.test(specifier);
   const target = isPath ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
-  const module = (await import(target)) as { tools?: unknown; default?: unknown; models?: unknown };
+  let module = (await import(target)) as ModuleShape;
+  let close: unknown;
+  if (typeof module.fromEnvironment === 'function') {
+    const built = (await (module.fromEnvironment as (env: Environment) => unknown)(env)) as ModuleShape & {
+      close?: unknown;
+    };
+    module = built ?? {};
+    close = built?.close;
+  }
   const definitions = module.tools ?? module.default;
   if (!isDefinitionArray(definitions)) {
     throw new Error(
-      `${specifier} does not export an array of tool/resource/prompt definitions (as "tools" or as its default export)`,
+      `${specifier} does not export an array of tool/resource/prompt definitions (as "tools", as its default export, or from fromEnvironment(env))`,
     );
   }
   const models = Array.isArray(module.models)
     ? module.models.filter((model): model is string => typeof model === 'string' && model !== '')
     : [];
-  return { definitions, models };
+  return {
+    definitions,
+    models,
+    close: async () => {
+      if (typeof close === 'function') await (close as () => unknown).call(module);
+    },
+  };
 }

@@ -21,7 +21,7 @@ describe('easyremote node', () => {
   it('loads nothing of the gateway, the toolbox or the OpenTelemetry SDK when tracing is off', () => {
     const loaded = modulesLoadedBy(new URL('commands/node.js', `file://${dist}`).href);
     expect(loaded.some((url) => url.includes('/libs/node-sdk/'))).toBe(true);
-    const unwanted = loaded.filter((url) => /\/apps\/(gateway|toolbox)\/|@opentelemetry\/sdk-|\/fastify\//.test(url));
+    const unwanted = loaded.filter((url) => /\/libs\/(gateway|toolbox)\/|@opentelemetry\/sdk-|\/fastify\//.test(url));
     expect(unwanted).toEqual([]);
   });
 });

@@ -21,7 +21,7 @@ export function hasErrorCode(value: unknown, code: string): boolean {
 
 /**
  * Codes a compute node puts on the wire in a failed call envelope. The gateway renders each of them
- * from one table (apps/gateway/src/error-table.ts). Tool authors may also raise their own codes
+ * from one table (libs/gateway/src/error-table.ts). Tool authors may also raise their own codes
  * (`ToolError`); those travel unchanged.
  */
 export const WireErrorCode = {

@@ -9,7 +9,8 @@ import { serveNodeMetrics } from '../node-metrics.js';
 
 export const nodeHelp = `easyremote node <tools-module>... [--id <node-id>] [--nats <url>]
 
-Runs a compute node serving the tools exported by each module (an array as "tools" or default export).
+Runs a compute node serving the tools exported by each module (an array as "tools" or default export,
+or a fromEnvironment(env) factory returning { tools, models?, close? }).
 Environment: NATS_URL, EASYREMOTE_NODE_ID, EASYREMOTE_MAX_CONCURRENCY (64), EASYREMOTE_HEARTBEAT_MS (2000),
 EASYREMOTE_NODE_LABELS (k=v,k=v), NATS_USER/NATS_PASSWORD, NATS_CREDS, NATS_CA, NATS_CERT/NATS_KEY, NATS_INBOX_PREFIX, EASYREMOTE_NODE_MODELS (m1,m2: models served besides those the tools declare),
 EASYREMOTE_NODE_GPUS (operator override of detected GPUs: none, or name:memoryMiB,... e.g. 2xA100:81920; unset: nvidia-smi),
@@ -32,7 +33,7 @@ export async function runNode(modules: readonly string[], options: { id?: string
   const tracing = await startTracing(process.env, 'easyremote-node');
   const logger = createProcessLogger('easyremote-node', config.logLevel, 2);
   logWireDeviations(enableWireDeviations(), logger);
-  const loaded = await Promise.all(modules.map((module) => loadToolsModule(module, process.cwd())));
+  const loaded = await Promise.all(modules.map((module) => loadToolsModule(module, process.cwd(), process.env)));
   const tools = loaded.flatMap((module) => module.definitions);
   const models = [...new Set(loaded.flatMap((module) => module.models))];
   const natsOptions = natsClientOptionsFromEnv(process.env);
@@ -71,6 +72,7 @@ export async function runNode(modules: readonly string[], options: { id?: string
   onShutdown(
     async () => {
       await node.stop();
+      await Promise.all(loaded.map((module) => module.close()));
       await metrics?.close();
       await tracing.shutdown();
     },

@@ -2,16 +2,37 @@ import { isToolDefinition } from '@easyremote/node-sdk';
 import { describe, expect, it } from 'vitest';
 import { createToolbox, createToolboxTools } from './create-toolbox.js';
 import { ToolboxErrorCode } from './errors.js';
-import defaultTools, { models, tools } from './tools.js';
+import { createToolboxNode, fromEnvironment } from './index.js';
 
 const SEED_TOOLS = ['parallel_data_processing', 'distributed_image_generation', 'distributed_code_execution'];
 
 describe('tools module', () => {
-  it('exports the same tool array as `tools` and as the default export', () => {
-    expect(defaultTools).toBe(tools);
-    expect(tools.every(isToolDefinition)).toBe(true);
-    expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo', 'checksum', ...SEED_TOOLS]));
-    expect(Array.isArray(models)).toBe(true);
+  it('builds the toolbox from the environment it is handed, reading none itself', async () => {
+    const toolbox = fromEnvironment({ EASYREMOTE_LLM_BASE_URL: 'http://127.0.0.1:11434', EASYREMOTE_LLM_MODELS: 'm1' });
+    try {
+      expect(toolbox.tools.every(isToolDefinition)).toBe(true);
+      expect(toolbox.tools.map((tool) => tool.name)).toEqual(
+        expect.arrayContaining(['echo', 'checksum', 'distributed_llm_inference', ...SEED_TOOLS]),
+      );
+      expect(toolbox.models).toEqual(['m1']);
+    } finally {
+      await toolbox.close();
+    }
+    expect(() => fromEnvironment({ EASYREMOTE_SANDBOX_MAX_MEMORY: 'lots' })).toThrow(
+      expect.objectContaining({ code: ToolboxErrorCode.InvalidConfig }),
+    );
+  });
+
+  it('createToolboxNode registers every tool of the toolbox built from env', async () => {
+    const { node, toolbox } = createToolboxNode(
+      { servers: ['nats://127.0.0.1:1'], models: ['own'] },
+      { EASYREMOTE_LLM_BASE_URL: 'http://127.0.0.1:11434', EASYREMOTE_LLM_MODELS: 'm1' },
+    );
+    try {
+      expect(node.tools.map((tool) => tool.name)).toContain('distributed_llm_inference');
+    } finally {
+      await toolbox.close();
+    }
   });
 });
 
