@@ -9,6 +9,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BINS = [
   { name: 'easyremote', file: 'apps/cli/bin/easyremote.js', args: ['keys', 'list'] },
   { name: 'easyremote-mcp', file: 'apps/bridge/bin/easyremote-mcp.js', args: [] },
+  { name: 'easyremote-gateway', file: 'apps/gateway/bin/easyremote-gateway.js', args: [] },
+  { name: 'easyremote-toolbox', file: 'apps/toolbox/bin/easyremote-toolbox.js', args: [] },
 ];
 const engines = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { engines: { node: string } }).engines.node;
 

@@ -21,8 +21,17 @@ export interface AppProcess extends AsyncDisposable {
 
 const TEST_STATE_FILE = join(tmpdir(), `easyremote-test-state-${process.pid}`, 'dev.json');
 
+/** The built process entries of apps/gateway and apps/toolbox (`easyremote-gateway`, `easyremote-toolbox`). */
+export const GATEWAY_APP = fileURLToPath(new URL('../../apps/gateway/bin/easyremote-gateway.js', import.meta.url));
+export const TOOLBOX_APP = fileURLToPath(new URL('../../apps/toolbox/bin/easyremote-toolbox.js', import.meta.url));
+
 /** Runs the built CLI (`easyremote <args>`) as a real process with the given environment. */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): AppProcess {
+  return runProgram(CLI, args, env);
+}
+
+/** Runs a built program (a script path) as a real process with the given environment. */
+export function runProgram(script: string, args: string[], env: Record<string, string | undefined> = {}): AppProcess {
   const childEnv: Record<string, string> = {};
   // Never the user's own `easyremote dev` state file: a test's commands find only the meshes it names.
   for (const [key, value] of Object.entries({
@@ -33,7 +42,7 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   })) {
     if (value !== undefined) childEnv[key] = value;
   }
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: REPO_ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

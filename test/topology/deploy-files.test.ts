@@ -43,7 +43,9 @@ const gatewayEnv = new Set(
   [...read(join(REPO_ROOT, 'libs/gateway/src/config.ts')).matchAll(/env: '([A-Z_]+)'/g)].map((match) => match[1]!),
 );
 const nodeEnv = new Set(
-  [...read(join(REPO_ROOT, 'apps/cli/src/node-config.ts')).matchAll(/env: '([A-Z_]+)'/g)].map((match) => match[1]!),
+  [...read(join(REPO_ROOT, 'libs/node-runner/src/node-config.ts')).matchAll(/env: '([A-Z_]+)'/g)].map(
+    (match) => match[1]!,
+  ),
 );
 
 const manifestDir = join(DEPLOY_DIR, 'kubernetes');

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { runMain } from '@easyremote/runtime';
 
 const usage = `Usage: easyremote <command> [options]
 
@@ -63,9 +64,9 @@ async function main(argv: string[]): Promise<void> {
     case 'env':
       return (await import('./commands/env.js')).runEnv();
     case 'gateway':
-      return (await import('./commands/gateway.js')).runGateway();
+      return (await import('./commands/gateway.js')).runGatewayCommand();
     case 'node':
-      return (await import('./commands/node.js')).runNode(rest, {
+      return (await import('./commands/node.js')).runNodeCommand(rest, {
         ...(values.id !== undefined ? { id: values.id } : {}),
         ...(values.nats !== undefined ? { nats: values.nats } : {}),
       });
@@ -79,11 +80,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const code =
-    typeof error === 'object' && error !== null && 'code' in error
-      ? ` [${String((error as { code: unknown }).code)}]`
-      : '';
-  process.stderr.write(`easyremote: ${error instanceof Error ? error.message : String(error)}${code}\n`);
-  process.exit(1);
-});
+runMain('easyremote', () => main(process.argv.slice(2)));

@@ -1,11 +1,4 @@
-import {
-  connectMesh,
-  DEFAULT_NATS_URL,
-  MeshError,
-  MeshErrorCode,
-  meshOptionsFromEnv,
-  type WireDeviationReport,
-} from '@easyremote/mesh';
+import { connectMesh, DEFAULT_NATS_URL, MeshError, MeshErrorCode, meshOptionsFromEnv } from '@easyremote/mesh';
 import { type DevState, devStatePath, readDevState } from './dev-state.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -66,24 +59,5 @@ export function connectCommand(
   announceMesh(command, target);
   return connectMesh(
     meshOptionsFromEnv(env, { name: `easyremote-${command}`, maxStartupAttempts: 3, servers: target.servers }),
-  );
-}
-
-/**
- * One log line for the process's wire deviations (libs/mesh/src/wire): debug when all are on, a
- * warning naming each one left off (a nats.js version they were not checked against), since the
- * process then runs slower but correct.
- */
-export function logWireDeviations(
-  report: WireDeviationReport,
-  logger: { debug(obj: object, msg: string): void; warn(obj: object, msg: string): void },
-): void {
-  if (report.skipped.length === 0) {
-    logger.debug({ natsVersion: report.natsVersion, enabled: report.enabled }, 'wire deviations on');
-    return;
-  }
-  logger.warn(
-    { natsVersion: report.natsVersion, enabled: report.enabled, skipped: report.skipped },
-    'some wire deviations are off: plain nats.js is used for them',
   );
 }

@@ -2,6 +2,8 @@ export { buildApp } from './app.js';
 export type { GatewayDeps } from './app.js';
 export { startGateway } from './start.js';
 export type { GatewayHandle } from './start.js';
+export { runGateway } from './run-gateway.js';
+export type { RunningGateway } from './run-gateway.js';
 export { loadGatewayConfig, GatewayConfigSchema } from './config.js';
 export type { GatewayConfig } from './config.js';
 export { GatewayError, GatewayErrorCode } from './errors.js';

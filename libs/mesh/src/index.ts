@@ -20,5 +20,5 @@ export type { CallBody, InvokeToolOptions, InvokeToolResult } from './invoke-too
 export { MeshError, MeshErrorCode, isMeshError } from './errors.js';
 export { PayloadStore, DEFAULT_MAX_PAYLOAD_BYTES } from './payload-store.js';
 export type { PayloadStoreOptions } from './payload-store.js';
-export { enableWireDeviations, PINNED_NATS_VERSION } from './wire/index.js';
+export { enableWireDeviations, logWireDeviations, PINNED_NATS_VERSION } from './wire/index.js';
 export type { WireDeviationReport } from './wire/index.js';

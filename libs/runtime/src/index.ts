@@ -3,4 +3,4 @@ export type { TracingHandle } from './tracing.js';
 export { ConfigError, envConfigLoader } from './env-config.js';
 export type { EnvConfigSpec, EnvKind, EnvVariable } from './env-config.js';
 export { createProcessLogger } from './process-logger.js';
-export { onShutdown } from './shutdown.js';
+export { onShutdown, runMain } from './shutdown.js';

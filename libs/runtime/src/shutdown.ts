@@ -22,3 +22,18 @@ export function onShutdown(stop: () => Promise<void>, log: (message: string) => 
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
 }
+
+/**
+ * A program's top level: runs `main`, and if it fails prints `<program>: <message> [<code>]` on
+ * stderr and exits 1, so a bad setting reads as one line naming its stable code, never a stack.
+ */
+export function runMain(program: string, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    const code =
+      typeof error === 'object' && error !== null && 'code' in error
+        ? ` [${String((error as { code: unknown }).code)}]`
+        : '';
+    process.stderr.write(`${program}: ${error instanceof Error ? error.message : String(error)}${code}\n`);
+    process.exit(1);
+  });
+}

@@ -1,7 +1,13 @@
 import { createLogger, loadGatewayConfig, startGateway, type GatewayHandle } from '@easyremote/gateway';
 import { onShutdown, startTracing } from '@easyremote/runtime';
 import { DEFAULT_KEY_SCOPES, KeyStore, Scope } from '@easyremote/auth';
-import { connectMesh, enableWireDeviations, natsClientOptionsFromEnv, type NatsClientOptions } from '@easyremote/mesh';
+import {
+  connectMesh,
+  enableWireDeviations,
+  logWireDeviations,
+  natsClientOptionsFromEnv,
+  type NatsClientOptions,
+} from '@easyremote/mesh';
 import { fileURLToPath } from 'node:url';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import { ComputeNode } from '@easyremote/node-sdk';
@@ -11,7 +17,6 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { devStatePath, removeDevState, writeDevState } from '../dev-state.js';
-import { logWireDeviations } from '../mesh-target.js';
 
 export const devHelp = `easyremote dev
 

@@ -1,7 +1,5 @@
-import { createLogger, loadGatewayConfig, startGateway } from '@easyremote/gateway';
-import { onShutdown, startTracing } from '@easyremote/runtime';
-import { enableWireDeviations, natsClientOptionsFromEnv } from '@easyremote/mesh';
-import { logWireDeviations } from '../mesh-target.js';
+import { runGateway } from '@easyremote/gateway';
+import { onShutdown } from '@easyremote/runtime';
 
 export const gatewayHelp = `easyremote gateway
 
@@ -49,21 +47,7 @@ Runs a stateless MCP gateway. Configuration comes from the environment:
                                 NATS credentials and TLS (see nats/secure/README.md)
 `;
 
-export async function runGateway(): Promise<void> {
-  const config = loadGatewayConfig(process.env);
-  const tracing = await startTracing(process.env, 'easyremote-gateway');
-  const logger = createLogger(config.logLevel);
-  logWireDeviations(enableWireDeviations(), logger);
-  const gateway = await startGateway(config, {
-    logger,
-    tracing: tracing.enabled,
-    nats: natsClientOptionsFromEnv(process.env),
-  });
-  onShutdown(
-    async () => {
-      await gateway.close();
-      await tracing.shutdown();
-    },
-    (message) => logger.info(message),
-  );
+export async function runGatewayCommand(): Promise<void> {
+  const running = await runGateway(process.env);
+  onShutdown(() => running.close(), running.log);
 }

@@ -17,12 +17,15 @@ export interface LoadedModule {
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
-interface ModuleShape {
+/** An imported tools module (its namespace object): any of these exports, checked when loaded. */
+export interface ToolsModule {
   tools?: unknown;
   default?: unknown;
   models?: unknown;
   fromEnvironment?: unknown;
 }
+
+type ModuleShape = ToolsModule;
 
 /**
  * Loads what a node serves from a module: a file path (resolved against the working directory) or a
@@ -31,10 +34,13 @@ interface ModuleShape {
  * `fromEnvironment(env)` factory returning `{ tools, models?, close? }`: a library whose tools depend
  * on settings (the toolbox) reads none itself, the runner hands it the process's environment.
  */
-export async function loadToolsModule(specifier: string, cwd: string, env: Environment): Promise<LoadedModule> {
-  const isPath = specifier.startsWith('.') || specifier.startsWith('/') || /\.(m?js|ts)$/.test(specifier);
-  const target = isPath ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
-  let module = (await import(target)) as ModuleShape;
+export async function loadToolsModule(
+  source: string | ToolsModule,
+  cwd: string,
+  env: Environment,
+): Promise<LoadedModule> {
+  const specifier = typeof source === 'string' ? source : 'the tools module';
+  let module = typeof source === 'string' ? await importModule(source, cwd) : source;
   let close: unknown;
   if (typeof module.fromEnvironment === 'function') {
     const built = (await (module.fromEnvironment as (env: Environment) => unknown)(env)) as ModuleShape & {
@@ -59,4 +65,10 @@ export async function loadToolsModule(specifier: string, cwd: string, env: Envir
       if (typeof close === 'function') await (close as () => unknown).call(module);
     },
   };
+}
+
+async function importModule(specifier: string, cwd: string): Promise<ModuleShape> {
+  const isPath = specifier.startsWith('.') || specifier.startsWith('/') || /\.(m?js|ts)$/.test(specifier);
+  const target = isPath ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
+  return (await import(target)) as ModuleShape;
 }

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// Committed entry point (npm links it before the build runs); it checks the running Node first.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(
+    `easyremote-gateway: needs Node.js >= 22.18 (this is ${process.version}); get Node 24 from https://nodejs.org, or \`nvm install 24\`, or \`npm install --prefix ~/.cache/easyremote-node node@24\` and put its node_modules/.bin first on PATH\n`,
+  );
+  process.exit(1);
+}
+await import('../dist/main.js');
