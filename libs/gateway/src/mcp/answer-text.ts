@@ -12,6 +12,11 @@ import {
  * tools on each request was the tail of the listing latency (docs/performance.md). `resultMessage`
  * splices `text` into the response; anything else sees `items` (or `toJSON`).
  */
+/** A result type whose array fields may be pre-serialised (a cached tools/list page). */
+export type WithSerializedArrays<T> = {
+  [K in keyof T]: T[K] extends readonly (infer Item)[] ? T[K] | SerializedArray<Item> : T[K];
+};
+
 export class SerializedArray<T> {
   readonly items: readonly T[];
   #text: string | undefined;

@@ -1,3 +1,4 @@
+import type { Resource, ResourceTemplateType } from '@modelcontextprotocol/server';
 import type { RegistryView } from '@easyremote/registry';
 import type { DataSet, DataSets } from './data-sets.js';
 
@@ -29,7 +30,7 @@ export function computeNodeInfo(registry: RegistryView, nodeId: string): Record<
 }
 
 /** Every live node as an MCP resource (the seed's `easyremote://compute/<nodeId>`). */
-export function computeResources(registry: RegistryView): Record<string, unknown>[] {
+export function computeResources(registry: RegistryView): Resource[] {
   return [...registry.nodes().keys()].sort().map((nodeId) => {
     const info = computeNodeInfo(registry, nodeId)!;
     const capabilities = registry.node(nodeId)!.advert.capabilities;
@@ -51,7 +52,7 @@ export function computeResources(registry: RegistryView): Record<string, unknown
   });
 }
 
-export function dataResource(set: DataSet): Record<string, unknown> {
+export function dataResource(set: DataSet): Resource {
   return {
     uri: `${DATA_PREFIX}${set.id}`,
     name: set.id,
@@ -63,11 +64,11 @@ export function dataResource(set: DataSet): Record<string, unknown> {
   };
 }
 
-export function dataResources(dataSets: DataSets): Record<string, unknown>[] {
+export function dataResources(dataSets: DataSets): Resource[] {
   return dataSets.list().map(dataResource);
 }
 
-export const BUILTIN_TEMPLATES: readonly Record<string, unknown>[] = Object.freeze([
+export const BUILTIN_TEMPLATES: readonly ResourceTemplateType[] = Object.freeze([
   {
     uriTemplate: `${COMPUTE_PREFIX}{nodeId}`,
     name: 'compute-node',

@@ -4,6 +4,12 @@ import type { RequestId } from '@modelcontextprotocol/server';
 import type { ResponseChannel } from './response-channel.js';
 
 /** What a method handler knows about the request it serves, independent of the protocol era. */
+/**
+ * A request's params as they came off the wire. The classifier checks the JSON-RPC envelope only, so
+ * a handler checks each field it reads and answers -32602 for a wrong one.
+ */
+export type WireParams = Record<string, unknown>;
+
 export interface McpCallContext {
   era: McpEra;
   protocolVersion: string;

@@ -1,7 +1,7 @@
 import type { CallPipeline } from '../pipeline/call-pipeline.js';
 import type { McpCallContext } from './call-context.js';
 import type { ListenFilter } from './change-streams.js';
-import { ProtocolErrorCode, SERVER_INFO_META_KEY } from '@modelcontextprotocol/server';
+import { ProtocolErrorCode, SERVER_INFO_META_KEY, type HandlerResultTypeMap } from '@modelcontextprotocol/server';
 import { McpProtocolError } from './protocol-error.js';
 import {
   complete,
@@ -15,12 +15,49 @@ import { setLogLevel, subscribe, unsubscribe } from './methods/session-methods.j
 import { callTool } from './methods/tools-call.js';
 import { INSTRUCTIONS, MODERN_VERSIONS, SERVER_CAPABILITIES, SERVER_INFO } from './server-info.js';
 import type { McpServices } from './services.js';
+import type { WithSerializedArrays } from './answer-text.js';
+import type { WireParams } from './call-context.js';
 
 /** Returned by a handler that took over the response stream (subscriptions/listen). */
 export const STREAMING = Symbol('streaming');
 
-type HandlerResult = Record<string, unknown> | typeof STREAMING;
-type Handler = (params: Record<string, unknown>, context: McpCallContext) => Promise<HandlerResult> | HandlerResult;
+/** What dispatch hands the transport: a result object to answer with, or STREAMING. */
+export type DispatchResult = Record<string, unknown> | typeof STREAMING;
+
+/** Methods served in both eras, in the 2025-11-25 era only, and in 2026-07-28 only. */
+type CommonMethod =
+  | 'tools/list'
+  | 'tools/call'
+  | 'resources/list'
+  | 'resources/templates/list'
+  | 'resources/read'
+  | 'prompts/list'
+  | 'prompts/get'
+  | 'completion/complete';
+type LegacyMethod = 'ping' | 'logging/setLevel' | 'resources/subscribe' | 'resources/unsubscribe';
+type ModernMethod = 'server/discover' | 'subscriptions/listen';
+type ServedMethod = CommonMethod | LegacyMethod | ModernMethod;
+
+/**
+ * A handler returns the SDK's result type for its method (HandlerResultTypeMap: with the 2026
+ * inputRequired result where the spec allows it); a cached list may carry pre-serialised arrays, and
+ * subscriptions/listen takes the stream over. Params are the request's as they came off the wire:
+ * the classifier checked the JSON-RPC envelope, not the method's params, so each handler checks the
+ * fields it reads (-32602) rather than trusting a type that no validation stands behind.
+ */
+type Handler<M extends ServedMethod> = (
+  params: WireParams,
+  context: McpCallContext,
+) => MaybePromise<
+  WithSerializedArrays<HandlerResultTypeMap[M]> | (M extends 'subscriptions/listen' ? typeof STREAMING : never)
+>;
+type MaybePromise<T> = T | Promise<T>;
+type MethodTable<M extends ServedMethod> = { readonly [K in M]: Handler<K> };
+type AnyHandler = (params: WireParams, context: McpCallContext) => MaybePromise<DispatchResult>;
+
+function tableOf<M extends ServedMethod>(table: MethodTable<M>): ReadonlyMap<string, AnyHandler> {
+  return new Map(Object.entries(table) as [string, AnyHandler][]);
+}
 
 /** Results a 2026-07-28 client may cache carry `ttlMs`/`cacheScope`. */
 const CACHEABLE = new Set([
@@ -59,43 +96,46 @@ const REMOVED_IN_2026: ReadonlyMap<string, { readonly replacement: string; reado
  * since it creates the session).
  */
 export class McpDispatcher {
-  readonly #common = new Map<string, Handler>();
-  readonly #legacy = new Map<string, Handler>();
-  readonly #modern = new Map<string, Handler>();
+  readonly #common: ReadonlyMap<string, AnyHandler>;
+  readonly #legacy: ReadonlyMap<string, AnyHandler>;
+  readonly #modern: ReadonlyMap<string, AnyHandler>;
 
   constructor(services: McpServices, calls: CallPipeline) {
-    const common = this.#common;
-    common.set('tools/list', (params) => ({ ...services.listing.list(params.cursor) }));
-    common.set('tools/call', (params, context) => callTool(params, context, services, calls));
-    common.set('resources/list', (params) => listResources(params, services));
-    common.set('resources/templates/list', (params) => listResourceTemplates(params, services));
-    common.set('resources/read', (params, context) => readResource(params, context, services));
-    common.set('prompts/list', (params) => listPrompts(params, services));
-    common.set('prompts/get', (params, context) => getPrompt(params, context, services));
-    common.set('completion/complete', (params, context) => complete(params, context, services));
-
+    this.#common = tableOf<CommonMethod>({
+      'tools/list': (params) => ({ ...services.listing.list(params.cursor) }),
+      'tools/call': (params, context) => callTool(params, context, services, calls),
+      'resources/list': (params) => listResources(params, services),
+      'resources/templates/list': (params) => listResourceTemplates(params, services),
+      'resources/read': (params, context) => readResource(params, context, services),
+      'prompts/list': (params) => listPrompts(params, services),
+      'prompts/get': (params, context) => getPrompt(params, context, services),
+      'completion/complete': (params, context) => complete(params, context, services),
+    });
     // 2026-07-28 removed ping (and the session methods below): only 2025-era clients get them.
-    this.#legacy.set('ping', () => ({}));
-    this.#legacy.set('logging/setLevel', (params, context) => setLogLevel(params, context, services));
-    this.#legacy.set('resources/subscribe', (params, context) => subscribe(params, context, services));
-    this.#legacy.set('resources/unsubscribe', (params, context) => unsubscribe(params, context, services));
-
-    this.#modern.set('server/discover', () => ({
-      supportedVersions: MODERN_VERSIONS,
-      capabilities: SERVER_CAPABILITIES,
-      instructions: INSTRUCTIONS,
-    }));
-    this.#modern.set('subscriptions/listen', (params, context) => {
-      if (services.streams.full)
-        throw new McpProtocolError(ProtocolErrorCode.InternalError, 'Subscription limit reached');
-      const filter = (params.notifications ?? {}) as ListenFilter;
-      services.streams.openListen(context.requestId, filter, context.channel);
-      return STREAMING;
+    this.#legacy = tableOf<LegacyMethod>({
+      ping: () => ({}),
+      'logging/setLevel': (params, context) => setLogLevel(params, context, services),
+      'resources/subscribe': (params, context) => subscribe(params, context, services),
+      'resources/unsubscribe': (params, context) => unsubscribe(params, context, services),
+    });
+    this.#modern = tableOf<ModernMethod>({
+      'server/discover': () => ({
+        supportedVersions: [...MODERN_VERSIONS],
+        capabilities: SERVER_CAPABILITIES,
+        instructions: INSTRUCTIONS,
+      }),
+      'subscriptions/listen': (params, context) => {
+        if (services.streams.full)
+          throw new McpProtocolError(ProtocolErrorCode.InternalError, 'Subscription limit reached');
+        const filter = (params.notifications ?? {}) as ListenFilter;
+        services.streams.openListen(context.requestId, filter, context.channel);
+        return STREAMING;
+      },
     });
   }
 
   /** The result object (or STREAMING), or throws McpProtocolError. */
-  async dispatch(method: string, params: Record<string, unknown>, context: McpCallContext): Promise<HandlerResult> {
+  async dispatch(method: string, params: WireParams, context: McpCallContext): Promise<DispatchResult> {
     const handler =
       this.#common.get(method) ?? (context.era === '2026-07-28' ? this.#modern.get(method) : this.#legacy.get(method));
     if (!handler) {

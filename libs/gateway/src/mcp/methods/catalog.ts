@@ -4,7 +4,20 @@ import {
   type ResourceDescriptor,
   type ResourceTemplateDescriptor,
 } from '@easyremote/protocol';
-import { ProtocolErrorCode, UriTemplate } from '@modelcontextprotocol/server';
+import {
+  ProtocolErrorCode,
+  UriTemplate,
+  type CompleteResult,
+  type GetPromptResult,
+  type InputRequiredResult,
+  type ListPromptsResult,
+  type ListResourcesResult,
+  type ListResourceTemplatesResult,
+  type Prompt,
+  type ReadResourceResult,
+  type Resource,
+  type ResourceTemplateType,
+} from '@modelcontextprotocol/server';
 import { callerIdentity } from '../../security/caller-identity.js';
 import {
   BUILTIN_TEMPLATES,
@@ -15,7 +28,7 @@ import {
   dataResources,
   isTextMime,
 } from '../builtin-resources.js';
-import type { McpCallContext } from '../call-context.js';
+import type { McpCallContext, WireParams } from '../call-context.js';
 import { McpProtocolError } from '../protocol-error.js';
 import type { McpServices } from '../services.js';
 import { runOnNode, unwrapNodeResult } from './node-result.js';
@@ -37,17 +50,22 @@ function template(uriTemplate: string): UriTemplate | undefined {
   return compiled;
 }
 
-function mcpResource(descriptor: ResourceDescriptor): Record<string, unknown> {
-  return { ...descriptor };
+/*
+ * Descriptors become the MCP objects they advertise. The advert codec checked every field's kind
+ * (icons and annotations are JSON objects), not their inner shape: the gateway relays those as the
+ * node gave them, hence the casts to the SDK's types.
+ */
+function mcpResource(descriptor: ResourceDescriptor): Resource {
+  return { ...descriptor } as Resource;
 }
 
-function mcpTemplate(descriptor: ResourceTemplateDescriptor): Record<string, unknown> {
+function mcpTemplate(descriptor: ResourceTemplateDescriptor): ResourceTemplateType {
   const { completable: _completable, ...rest } = descriptor;
-  return rest;
+  return rest as ResourceTemplateType;
 }
 
 /** `resources/list`: what nodes serve, every live compute node, and every stored data set. */
-export function listResources(params: Record<string, unknown>, services: McpServices): Record<string, unknown> {
+export function listResources(params: WireParams, services: McpServices): ListResourcesResult {
   const all = [
     ...services.registry.resources().map((entry) => mcpResource(entry.descriptor)),
     ...computeResources(services.registry),
@@ -57,7 +75,7 @@ export function listResources(params: Record<string, unknown>, services: McpServ
   return nextCursor === undefined ? { resources: page } : { resources: page, nextCursor };
 }
 
-export function listResourceTemplates(params: Record<string, unknown>, services: McpServices): Record<string, unknown> {
+export function listResourceTemplates(params: WireParams, services: McpServices): ListResourceTemplatesResult {
   const all = [
     ...services.registry.resourceTemplates().map((entry) => mcpTemplate(entry.descriptor)),
     ...BUILTIN_TEMPLATES,
@@ -72,10 +90,10 @@ function notFound(uri: string): McpProtocolError {
 
 /** `resources/read`: built-in URIs answered here, anything else by a node that serves it. */
 export async function readResource(
-  params: Record<string, unknown>,
+  params: WireParams,
   context: McpCallContext,
   services: McpServices,
-): Promise<Record<string, unknown>> {
+): Promise<ReadResourceResult | InputRequiredResult> {
   const uri = params.uri;
   if (typeof uri !== 'string' || uri.length === 0)
     throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'resources/read needs a string "uri"');
@@ -112,22 +130,22 @@ function providersFor(uri: string, services: McpServices): readonly string[] {
   return [];
 }
 
-function mcpPrompt(descriptor: PromptDescriptor): Record<string, unknown> {
+function mcpPrompt(descriptor: PromptDescriptor): Prompt {
   const { completable: _completable, ...rest } = descriptor;
-  return rest;
+  return rest as Prompt;
 }
 
-export function listPrompts(params: Record<string, unknown>, services: McpServices): Record<string, unknown> {
+export function listPrompts(params: WireParams, services: McpServices): ListPromptsResult {
   const all = services.registry.prompts().map((entry) => mcpPrompt(entry.descriptor));
   const { page, nextCursor } = paginate(all, params.cursor, services.pageSize);
   return nextCursor === undefined ? { prompts: page } : { prompts: page, nextCursor };
 }
 
 export async function getPrompt(
-  params: Record<string, unknown>,
+  params: WireParams,
   context: McpCallContext,
   services: McpServices,
-): Promise<Record<string, unknown>> {
+): Promise<GetPromptResult | InputRequiredResult> {
   const name = params.name;
   if (typeof name !== 'string' || name.length === 0)
     throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'prompts/get needs a string "name"');
@@ -142,7 +160,7 @@ export async function getPrompt(
 
 const MAX_VALUES = 100;
 
-function completion(values: string[]): Record<string, unknown> {
+function completion(values: string[]): CompleteResult {
   return {
     completion: { values: values.slice(0, MAX_VALUES), total: values.length, hasMore: values.length > MAX_VALUES },
   };
@@ -153,10 +171,10 @@ function completion(values: string[]): Record<string, unknown> {
  * the prompt or template; the built-in templates (compute nodes, data sets) are completed here.
  */
 export async function complete(
-  params: Record<string, unknown>,
+  params: WireParams,
   context: McpCallContext,
   services: McpServices,
-): Promise<Record<string, unknown>> {
+): Promise<CompleteResult> {
   const ref = params.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
   const argument = params.argument as { name?: unknown; value?: unknown } | undefined;
   if (!ref || typeof argument?.name !== 'string' || typeof argument.value !== 'string') {
@@ -195,5 +213,5 @@ export async function complete(
     { method: 'completion/complete', params: request },
     { signal: context.signal, caller: callerIdentity(context.principal, context.access) },
   );
-  return unwrapNodeResult(reply, 'Completion target');
+  return unwrapNodeResult('completion/complete', reply, 'Completion target');
 }

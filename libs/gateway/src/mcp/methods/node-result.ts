@@ -1,8 +1,8 @@
 import { WireErrorCode, type NodeRpcReply } from '@easyremote/protocol';
 import { renderingOf } from '../../error-table.js';
 import type { NodeRpcOutcome } from '../../routing/node-rpc.js';
-import type { McpCallContext } from '../call-context.js';
-import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { McpCallContext, WireParams } from '../call-context.js';
+import { ProtocolErrorCode, type HandlerResultTypeMap, type InputRequiredResult } from '@modelcontextprotocol/server';
 import { McpProtocolError } from '../protocol-error.js';
 import type { McpServices } from '../services.js';
 import { callerIdentity } from '../../security/caller-identity.js';
@@ -22,9 +22,22 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Node failures on resources/prompts/completions become JSON-RPC errors (these have no isError form). */
-export function unwrapNodeResult(response: NodeRpcReply, what: string): Record<string, unknown> {
-  if (response.ok && 'result' in response) return response.result;
+/** The methods a node answers for the gateway, and what each returns. */
+type NodeMethod = 'prompts/get' | 'resources/read' | 'completion/complete';
+type NodeResult<M extends NodeMethod> = Exclude<HandlerResultTypeMap[M], InputRequiredResult>;
+
+/**
+ * A node's answer to a resources/prompts/completion request, typed as the SDK's result for the
+ * method: node-sdk builds it from those types, and the gateway relays it as it came (the mesh codec
+ * checks the envelope; the client's SDK checks the result). Failures become JSON-RPC errors (these
+ * methods have no isError form).
+ */
+export function unwrapNodeResult<M extends NodeMethod>(
+  _method: M,
+  response: NodeRpcReply,
+  what: string,
+): NodeResult<M> {
+  if (response.ok && 'result' in response) return response.result as NodeResult<M>;
   if (response.ok)
     throw new McpProtocolError(
       ProtocolErrorCode.InternalError,
@@ -42,15 +55,15 @@ export function unwrapNodeResult(response: NodeRpcReply, what: string): Record<s
  * Runs a prompts/get or resources/read on a node, or — for a 2026-era retry carrying `requestState` —
  * resumes the one parked there; a node asking for client input becomes an `input_required` result.
  */
-export async function runOnNode(
-  method: 'prompts/get' | 'resources/read',
+export async function runOnNode<M extends 'prompts/get' | 'resources/read'>(
+  method: M,
   target: string,
-  params: Record<string, unknown>,
+  params: WireParams,
   providers: readonly string[],
   context: McpCallContext,
   services: McpServices,
   what: string,
-): Promise<Record<string, unknown>> {
+): Promise<NodeResult<M> | InputRequiredResult> {
   let outcome: NodeRpcOutcome;
   if (context.era === '2026-07-28' && params.requestState !== undefined) {
     const state =
@@ -96,9 +109,9 @@ export async function runOnNode(
     };
     return {
       resultType: 'input_required',
-      inputRequests: reply.inputRequired,
+      inputRequests: reply.inputRequired as InputRequiredResult['inputRequests'],
       requestState: services.sessions.sealValue(state),
     };
   }
-  return unwrapNodeResult(reply, what);
+  return unwrapNodeResult(method, reply, what);
 }

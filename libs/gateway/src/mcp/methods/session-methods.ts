@@ -1,6 +1,6 @@
-import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { ProtocolErrorCode, type EmptyResult, type InitializeResult } from '@modelcontextprotocol/server';
 import { randomUUID } from 'node:crypto';
-import type { McpCallContext } from '../call-context.js';
+import type { McpCallContext, WireParams } from '../call-context.js';
 import { isLogLevel, LOG_LEVELS } from '../log-levels.js';
 import { McpProtocolError } from '../protocol-error.js';
 import {
@@ -22,9 +22,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * and returns the state the session id will carry.
  */
 export function initialize(
-  params: Record<string, unknown> | undefined,
+  params: WireParams | undefined,
   now: number,
-): { result: Record<string, unknown>; session: SessionState } {
+): { result: InitializeResult; session: SessionState } {
   const requested = params?.protocolVersion;
   const clientInfo = params?.clientInfo;
   const capabilities = params?.capabilities;
@@ -65,17 +65,17 @@ function sidOf(context: McpCallContext): string {
 
 /** `logging/setLevel` (2025): stored with the session, so every replica filters the same way. */
 export async function setLogLevel(
-  params: Record<string, unknown>,
+  params: WireParams,
   context: McpCallContext,
   services: McpServices,
-): Promise<Record<string, unknown>> {
+): Promise<EmptyResult> {
   if (!isLogLevel(params.level))
     throw new McpProtocolError(ProtocolErrorCode.InvalidParams, `level must be one of ${LOG_LEVELS.join(', ')}`);
   await services.sessionStore.update(sidOf(context), { logLevel: params.level });
   return {};
 }
 
-function uriOf(params: Record<string, unknown>): string {
+function uriOf(params: WireParams): string {
   if (typeof params.uri !== 'string' || params.uri.length === 0)
     throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'needs a string "uri"');
   return params.uri;
@@ -83,10 +83,10 @@ function uriOf(params: Record<string, unknown>): string {
 
 /** `resources/subscribe` (2025): updates for the URI go to the session's GET stream, on any replica. */
 export async function subscribe(
-  params: Record<string, unknown>,
+  params: WireParams,
   context: McpCallContext,
   services: McpServices,
-): Promise<Record<string, unknown>> {
+): Promise<EmptyResult> {
   const sid = sidOf(context);
   const uri = uriOf(params);
   const current = services.sessionStore.get(sid)?.subscriptions ?? [];
@@ -95,10 +95,10 @@ export async function subscribe(
 }
 
 export async function unsubscribe(
-  params: Record<string, unknown>,
+  params: WireParams,
   context: McpCallContext,
   services: McpServices,
-): Promise<Record<string, unknown>> {
+): Promise<EmptyResult> {
   const sid = sidOf(context);
   const uri = uriOf(params);
   const current = services.sessionStore.get(sid)?.subscriptions ?? [];

@@ -4,8 +4,8 @@ import { renderingOf } from '../../error-table.js';
 import { GatewayErrorCode } from '../../errors.js';
 import type { CallOutcome } from '../../pipeline/call-outcome.js';
 import type { CallPipeline } from '../../pipeline/call-pipeline.js';
-import type { McpCallContext } from '../call-context.js';
-import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { McpCallContext, WireParams } from '../call-context.js';
+import { ProtocolErrorCode, type CallToolResult, type InputRequiredResult } from '@modelcontextprotocol/server';
 import { McpProtocolError, RequestCancelled } from '../protocol-error.js';
 import type { McpServices } from '../services.js';
 
@@ -39,11 +39,11 @@ function progressTokenOf(meta: Record<string, unknown> | undefined): string | nu
  * 2026-era retry carrying `requestState` resumes the handler parked on its node.
  */
 export async function callTool(
-  params: Record<string, unknown>,
+  params: WireParams,
   context: McpCallContext,
   services: McpServices,
   calls: CallPipeline,
-): Promise<Record<string, unknown>> {
+): Promise<CallToolResult | InputRequiredResult> {
   const name = params.name;
   if (typeof name !== 'string' || name.length === 0) {
     throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'tools/call needs a string "name"');
@@ -100,7 +100,7 @@ function renderMcpOutcome(
   tool: string,
   context: McpCallContext,
   services: McpServices,
-): Record<string, unknown> {
+): CallToolResult | InputRequiredResult {
   if (outcome.kind === 'failed') {
     const rendering = renderingOf(outcome.error.code);
     // A failure that is not the tool's (refused, over the payload limit, unaudited) is a JSON-RPC error.
@@ -126,7 +126,8 @@ function renderMcpOutcome(
     };
     return {
       resultType: 'input_required',
-      inputRequests: outcome.inputRequests,
+      // The node's input requests, relayed as it built them with node-sdk (the SDK's shapes).
+      inputRequests: outcome.inputRequests as InputRequiredResult['inputRequests'],
       requestState: services.sessions.sealValue(state),
     };
   }
@@ -134,7 +135,7 @@ function renderMcpOutcome(
 }
 
 function openResumeState(
-  params: Record<string, unknown>,
+  params: WireParams,
   tool: string,
   principal: string | undefined,
   services: McpServices,
@@ -150,7 +151,7 @@ function openResumeState(
   return state;
 }
 
-function inputResponsesOf(params: Record<string, unknown>): Record<string, unknown> {
+function inputResponsesOf(params: WireParams): Record<string, unknown> {
   if (!isPlainObject(params.inputResponses)) {
     throw new McpProtocolError(
       ProtocolErrorCode.InvalidParams,
@@ -179,14 +180,17 @@ function fanoutProgress(
  * can read, with the stable code in `_meta["easyremote/error"]`; the serving node and (after a retry)
  * the attempts travel in `_meta` too.
  */
-export function renderOutcome(outcome: Exclude<CallOutcome, { kind: 'input' }>): Record<string, unknown> {
+export function renderOutcome(outcome: Exclude<CallOutcome, { kind: 'input' }>): CallToolResult {
   const retried = outcome.attempts !== undefined && outcome.attempts > 1;
   if (outcome.kind === 'result') {
-    if (outcome.nodeId === undefined && !retried) return outcome.result;
-    const meta: Record<string, unknown> = { ...(outcome.result._meta ?? {}) };
+    // A tool result is relayed as the node built it: the codec checked its envelope (content is an
+    // array of objects), the client's SDK checks the content blocks.
+    const result = outcome.result as CallToolResult;
+    if (outcome.nodeId === undefined && !retried) return result;
+    const meta: Record<string, unknown> = { ...(result._meta ?? {}) };
     if (outcome.nodeId !== undefined) meta[NODE_META_KEY] = outcome.nodeId;
     if (retried) meta[MetaKey.attempts] = outcome.attempts;
-    return { ...outcome.result, _meta: meta };
+    return { ...result, _meta: meta };
   }
   const { code, message, data } = outcome.error;
   const meta: Record<string, unknown> = {

@@ -1,21 +1,29 @@
 import type { ToolDescriptor } from '@easyremote/protocol';
 import type { RegistryView, ToolEntry } from '@easyremote/registry';
-import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { ProtocolErrorCode, type ListToolsResult, type Tool } from '@modelcontextprotocol/server';
 import { McpProtocolError } from '../protocol-error.js';
-import { SerializedArray } from '../answer-text.js';
+import { SerializedArray, type WithSerializedArrays } from '../answer-text.js';
 
-/** The MCP `Tool` object for a registry entry: MCP fields only, EasyRemote metadata under `_meta`. */
-export function toMcpTool(descriptor: ToolDescriptor): Record<string, unknown> {
-  const tool: Record<string, unknown> = { name: descriptor.name };
-  if (descriptor.title !== undefined) tool.title = descriptor.title;
-  if (descriptor.description !== undefined) tool.description = descriptor.description;
-  tool.inputSchema = descriptor.inputSchema;
-  if (descriptor.outputSchema !== undefined) tool.outputSchema = descriptor.outputSchema;
-  if (descriptor.annotations !== undefined) tool.annotations = descriptor.annotations;
-  if (descriptor.icons !== undefined) tool.icons = descriptor.icons;
-  if (descriptor.metadata !== undefined) tool._meta = { 'easyremote/metadata': descriptor.metadata };
-  return tool;
+/**
+ * The MCP `Tool` object for a registry entry: MCP fields only, EasyRemote metadata under `_meta`.
+ * The descriptor's JSON-object fields are the MCP shapes: the advert codec checked they are objects
+ * and the schema guard that the input schema is one the gateway can run (routing/schema-guard.ts).
+ */
+export function toMcpTool(descriptor: ToolDescriptor): Tool {
+  return {
+    name: descriptor.name,
+    ...(descriptor.title !== undefined ? { title: descriptor.title } : {}),
+    ...(descriptor.description !== undefined ? { description: descriptor.description } : {}),
+    inputSchema: descriptor.inputSchema as Tool['inputSchema'],
+    ...(descriptor.outputSchema !== undefined ? { outputSchema: descriptor.outputSchema as Tool['outputSchema'] } : {}),
+    ...(descriptor.annotations !== undefined ? { annotations: descriptor.annotations as Tool['annotations'] } : {}),
+    ...(descriptor.icons !== undefined ? { icons: descriptor.icons as Tool['icons'] } : {}),
+    ...(descriptor.metadata !== undefined ? { _meta: { 'easyremote/metadata': descriptor.metadata } } : {}),
+  };
 }
+
+/** A tools/list page: the SDK's ListToolsResult with the tools serialised once per registry change. */
+export type ToolsPage = WithSerializedArrays<ListToolsResult>;
 
 /**
  * `tools/list` straight from the in-memory registry view, in name order. The MCP shapes, and each
@@ -24,16 +32,16 @@ export function toMcpTool(descriptor: ToolDescriptor): Record<string, unknown> {
  */
 export class ToolsListing {
   #source: readonly ToolEntry[] | undefined;
-  #tools: readonly Record<string, unknown>[] = [];
+  #tools: readonly Tool[] = [];
   /** Pages of the current list by offset. */
-  readonly #pages = new Map<number, { tools: SerializedArray<Record<string, unknown>>; nextCursor?: string }>();
+  readonly #pages = new Map<number, ToolsPage>();
 
   constructor(
     private readonly registry: RegistryView,
     private readonly pageSize: number,
   ) {}
 
-  list(cursor?: unknown): { tools: SerializedArray<Record<string, unknown>>; nextCursor?: string } {
+  list(cursor?: unknown): ToolsPage {
     const entries = this.registry.tools();
     if (entries !== this.#source) {
       this.#tools = entries.map((entry) => toMcpTool(entry.descriptor));
@@ -64,12 +72,13 @@ export function paginate<T>(
   items: readonly T[],
   cursor: unknown,
   pageSize: number,
-): { page: readonly T[]; nextCursor?: string; offset: number } {
+): { page: T[]; nextCursor?: string; offset: number } {
   let offset = 0;
   if (cursor !== undefined) {
     offset = decodeCursor(cursor);
   }
-  const page = offset === 0 && items.length <= pageSize ? items : items.slice(offset, offset + pageSize);
+  // A list that fits one page is answered as it is (no copy); no caller mutates a page.
+  const page = offset === 0 && items.length <= pageSize ? (items as T[]) : items.slice(offset, offset + pageSize);
   const next = offset + pageSize;
   return next < items.length
     ? { page, offset, nextCursor: Buffer.from(JSON.stringify({ o: next })).toString('base64url') }
