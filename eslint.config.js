@@ -1,6 +1,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Every package, test and bench file reaches a package through its public entry point only.
+const DEEP_IMPORTS = {
+  group: ['@easyremote/*/src/*', '@easyremote/*/dist/*'],
+  message: 'Import a package through its public entry point.',
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'bench/results/**', 'coverage/**'] },
   js.configs.recommended,
@@ -44,12 +50,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            {
-              group: ['@easyremote/*/src/*', '@easyremote/*/dist/*'],
-              message: 'Import a package through its public entry point.',
-            },
-          ],
+          patterns: [DEEP_IMPORTS],
         },
       ],
     },
@@ -62,10 +63,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              group: ['@easyremote/*/src/*', '@easyremote/*/dist/*'],
-              message: 'Import a package through its public entry point.',
-            },
+            DEEP_IMPORTS,
             {
               group: ['@easyremote/cli', '@easyremote/bridge', '../../*/src/*', '../../../*/src/*'],
               message: 'Apps import only libraries, never another app.',
@@ -89,10 +87,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              group: ['@easyremote/*/src/*', '@easyremote/*/dist/*'],
-              message: 'Import a package through its public entry point.',
-            },
+            DEEP_IMPORTS,
             {
               group: ['@easyremote/cli', '@easyremote/bridge'],
               message: 'Libraries never import apps.',
