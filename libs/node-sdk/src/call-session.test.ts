@@ -5,6 +5,7 @@ import { CallSession } from './call-session.js';
 import type { NodeRuntime } from './node-runtime.js';
 import { LoadStats } from './load-stats.js';
 import { DeadlineWatch } from './deadline-watch.js';
+import { RunningCalls } from './running-calls.js';
 
 interface FakeLeg {
   msg: Msg;
@@ -35,15 +36,12 @@ function runtime(): NodeRuntime {
     nc: { info: { max_payload: 1024 * 1024 } } as never,
     nodeId: 'n',
     logger: silentLogger,
-    maxConcurrency: 8,
     defaultTimeoutMs: 1_000,
     catalog: undefined as never,
-    calls: new Map(),
+    calls: new RunningCalls('n', 8),
     deadlines: new DeadlineWatch(),
     load: new LoadStats(),
     payloads: undefined,
-    accepting: true,
-    onCallEnd: undefined,
     callObservers: new Set(),
   };
 }

@@ -1,6 +1,7 @@
 import { WireErrorCode, type CallResponse, type InputRequest, type NodeRpcReply } from '@easyremote/protocol';
 import type { Msg } from '@nats-io/nats-core';
 import { sendReply, type ReplyTarget } from './message-bodies.js';
+import type { RunningCalls } from './running-calls.js';
 import { failure } from './wire-failure.js';
 
 type Response = CallResponse | NodeRpcReply;
@@ -13,9 +14,7 @@ interface Waiter {
 
 /** What a session needs of its node: where replies go, and the table of running requests it joins and leaves. */
 export interface SessionHost extends ReplyTarget {
-  readonly calls: Map<string, CallSession>;
-  /** Called whenever a request ends, so the node's stop can wait for it to drain. */
-  readonly onCallEnd: (() => void) | undefined;
+  readonly calls: RunningCalls<CallSession>;
 }
 
 /**
@@ -53,7 +52,7 @@ export class CallSession {
     this.#leg = msg;
     this.callId = callId;
     this.#deadline = deadline;
-    runtime.calls.set(callId, this);
+    runtime.calls.join(this);
   }
 
   /**
@@ -184,7 +183,6 @@ export class CallSession {
     this.#ended = true;
     clearTimeout(this.#holdTimer);
     if (this.#listening) this.controller.signal.removeEventListener('abort', this.#onAbort);
-    if (this.#runtime.calls.get(this.callId) === this) this.#runtime.calls.delete(this.callId);
-    this.#runtime.onCallEnd?.();
+    this.#runtime.calls.leave(this);
   }
 }

@@ -32,6 +32,7 @@ import type { FinishedCall, NodeRuntime } from './node-runtime.js';
 import { DeadlineWatch } from './deadline-watch.js';
 import { handleRpc } from './serve-rpc.js';
 import type { CallSession } from './call-session.js';
+import { RunningCalls } from './running-calls.js';
 
 export interface StopOptions {
   /** How long in-flight calls may keep running before they are aborted. Default 10 000 ms. */
@@ -49,7 +50,7 @@ type NodeState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 export class ComputeNode implements AsyncDisposable {
   readonly #options: ResolvedNodeOptions;
   readonly #catalog: NodeCatalog;
-  readonly #calls = new Map<string, CallSession>();
+  readonly #calls: RunningCalls<CallSession>;
   /** Subscriptions that bring new work; drained first on stop. */
   readonly #intake: Subscription[] = [];
   /** Cancel and resume: kept until in-flight calls are over, so parked calls can still finish. */
@@ -71,6 +72,7 @@ export class ComputeNode implements AsyncDisposable {
   constructor(options: ComputeNodeOptions) {
     this.#options = resolveNodeOptions(options);
     this.#catalog = new NodeCatalog(this.#options.nodeId);
+    this.#calls = new RunningCalls(this.#options.nodeId, this.#options.maxConcurrency);
     this.#capabilities = localCapabilities(
       this.#options.labels,
       this.#options.gpus,
@@ -169,15 +171,12 @@ export class ComputeNode implements AsyncDisposable {
         nc,
         nodeId: o.nodeId,
         logger: o.logger,
-        maxConcurrency: o.maxConcurrency,
         defaultTimeoutMs: o.defaultTimeoutMs,
         catalog: this.#catalog,
         calls: this.#calls,
         deadlines: new DeadlineWatch(),
         load: this.#load,
         payloads,
-        accepting: true,
-        onCallEnd: undefined,
         callObservers: this.#callObservers,
       };
       this.#runtime = runtime;
@@ -265,38 +264,21 @@ export class ComputeNode implements AsyncDisposable {
     // drain() stops delivery but still hands us the calls already on their way; they are served
     // normally within the grace period, since their callers chose this node before it left.
     await Promise.allSettled(this.#intake.splice(0).map((sub) => sub.drain()));
-    runtime.accepting = false;
-    if (!(await this.#idle(runtime, graceMs))) {
+    this.#calls.close();
+    if (!(await this.#calls.whenIdle(graceMs))) {
       log.warn({ inFlight: this.#calls.size, graceMs }, 'aborting calls still running after the grace period');
       const reason = new EasyRemoteError(
         WireErrorCode.ShuttingDown,
         `node ${this.nodeId} stopped before the call finished`,
       );
-      for (const session of [...this.#calls.values()]) session.controller.abort(reason);
-      await this.#idle(runtime, 1_000);
+      this.#calls.abortAll(reason);
+      await this.#calls.whenIdle(1_000);
     }
     await Promise.allSettled(this.#control.splice(0).map((sub) => sub.drain()));
     if (this.#options.connection === undefined) await runtime.nc.drain().catch(() => runtime.nc.close());
     else await runtime.nc.flush().catch(() => {});
     this.#state = 'stopped';
     log.info({}, 'compute node stopped');
-  }
-
-  /** Resolves true once no call runs, false if `ms` passed first. */
-  #idle(runtime: NodeRuntime, ms: number): Promise<boolean> {
-    if (this.#calls.size === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        runtime.onCallEnd = undefined;
-        resolve(false);
-      }, ms);
-      runtime.onCallEnd = () => {
-        if (this.#calls.size > 0) return;
-        clearTimeout(timer);
-        runtime.onCallEnd = undefined;
-        resolve(true);
-      };
-    });
   }
 
   #subscribeTool(runtime: NodeRuntime, name: string): void {

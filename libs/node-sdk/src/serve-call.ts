@@ -46,7 +46,7 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
   const inline = request.callId;
   const versionProblem = headerVersionMismatch(runtime.nodeId, msg);
   if (versionProblem !== undefined) return sendReply(runtime, msg, versionProblem, inline);
-  if (!runtime.accepting)
+  if (!runtime.calls.accepting)
     return sendReply(
       runtime,
       msg,
@@ -198,20 +198,9 @@ export interface CallMetadata {
  * failure to answer with when the request is declined.
  */
 export function admit(runtime: NodeRuntime, timeoutMs: number, request: CallMetadata): Admitted | Failure {
-  if (!runtime.accepting) return failure(WireErrorCode.ShuttingDown, `node ${runtime.nodeId} is shutting down`);
-  if (runtime.calls.size >= runtime.maxConcurrency) {
-    return failure(
-      WireErrorCode.Overloaded,
-      `node ${runtime.nodeId} is at its concurrency limit (maxConcurrency ${runtime.maxConcurrency})`,
-    );
-  }
   const { callId } = request;
-  // Cancels and resumes find a call by its id, so two live calls must never share one.
-  if (runtime.calls.has(callId))
-    return failure(
-      WireErrorCode.BadRequest,
-      `call id ${JSON.stringify(callId)} is already running on node ${runtime.nodeId}`,
-    );
+  const refused = runtime.calls.refusal(callId);
+  if (refused !== undefined) return refused;
   const deadline = request.deadline ?? Number.POSITIVE_INFINITY;
   return { callId, deadline: Math.min(deadline, Date.now() + timeoutMs), notifySubject: request.notify };
 }
