@@ -13,26 +13,29 @@ import type { ToolsListing } from './methods/tools-list.js';
 import type { SessionStore } from './session-store.js';
 import type { SessionTokens } from './session-token.js';
 
-/** Everything the MCP method handlers use, built once per gateway (see start.ts). */
+/**
+ * The collaborators the MCP method handlers use, built once per replica (create-services.ts) and
+ * never reassigned: each holds its own state (the live calls, the session store, the listing cache).
+ */
 export interface McpServices {
-  registry: RegistryView;
+  readonly registry: RegistryView;
   /** Dispatch and fan-out: the last stage of the call pipeline (app.ts composes it). */
-  runner: CallRunner;
+  readonly runner: CallRunner;
   /** The shared result cache of tools that opt in (`metadata.cacheTtlMs`). */
-  resultCache: ResultCache | undefined;
+  readonly resultCache: ResultCache | undefined;
   /** Every finished tool call is announced here (audit, analytics, metrics subscribe). */
-  callEvents: CallEvents;
-  nodeRpc: NodeRpc;
-  listing: ToolsListing;
-  live: LiveCalls;
-  clientRequests: ClientRequests;
-  cancellation: Cancellation;
-  streams: ChangeStreams;
-  sessions: SessionTokens;
-  sessionStore: SessionStore;
-  dataSets: DataSets;
+  readonly callEvents: CallEvents;
+  readonly nodeRpc: NodeRpc;
+  readonly listing: ToolsListing;
+  readonly live: LiveCalls;
+  readonly clientRequests: ClientRequests;
+  readonly cancellation: Cancellation;
+  readonly streams: ChangeStreams;
+  readonly sessions: SessionTokens;
+  readonly sessionStore: SessionStore;
+  readonly dataSets: DataSets;
   /** Subject nodes report a call's progress, logs and client requests to. */
-  notifySubject: string;
-  pageSize: number;
-  logger: Logger;
+  readonly notifySubject: string;
+  readonly pageSize: number;
+  readonly logger: Logger;
 }

@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResultCache } from '../cache/result-cache.js';
 import { AccessPolicy } from '@easyremote/auth';
 import { cacheStage } from './call-stages.js';
-import type { ToolCall } from './call-outcome.js';
-import { composeCallPipeline, type NextStage } from './call-pipeline.js';
+import { type ToolCall, composeCallPipeline, type NextStage } from './call-pipeline.js';
 
 const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} } as unknown as Logger;
 const text = (value: string): CallResult => ({ content: [{ type: 'text', text: value }] });

@@ -8,8 +8,13 @@ import { ArgumentValidator } from '../routing/argument-validator.js';
 import { CallGuard } from '../security/call-guard.js';
 import { authoriseStage, recordStage, validateStage } from './call-stages.js';
 import { CallEvents, type CallEvent } from './call-events.js';
-import type { CallOutcome, ToolCall } from './call-outcome.js';
-import { composeCallPipeline, type CallStage, type NextStage } from './call-pipeline.js';
+import {
+  type CallOutcome,
+  type ToolCall,
+  composeCallPipeline,
+  type CallStage,
+  type NextStage,
+} from './call-pipeline.js';
 
 const logged: unknown[] = [];
 const logger = {

@@ -7,8 +7,14 @@ import type { ArgumentValidator } from '../routing/argument-validator.js';
 import type { CallGuard } from '../security/call-guard.js';
 import { headerSafe, unreadableResourceIn } from '../security/resource-arguments.js';
 import { type CallEvent, type CallEvents, jsonBytes } from './call-events.js';
-import { type CallOutcome, failedOutcome, type FailedOutcome, type ToolCall } from './call-outcome.js';
-import type { CallStage, NextStage } from './call-pipeline.js';
+import {
+  type CallOutcome,
+  failedOutcome,
+  type FailedOutcome,
+  type ToolCall,
+  type CallStage,
+  type NextStage,
+} from './call-pipeline.js';
 
 /**
  * Authorisation of a tool call, the same for every front door: the caller's policy must allow the

@@ -8,8 +8,7 @@ import { ResourceIdentity } from '../auth/oauth-resource.js';
 import { GatewayErrorCode } from '../errors.js';
 import { ArgumentValidator } from '../routing/argument-validator.js';
 import { authoriseStage, validateStage } from '../pipeline/call-stages.js';
-import type { CallOutcome, ToolCall } from '../pipeline/call-outcome.js';
-import { composeCallPipeline } from '../pipeline/call-pipeline.js';
+import { type CallOutcome, type ToolCall, composeCallPipeline } from '../pipeline/call-pipeline.js';
 import { CallGuard } from '../security/call-guard.js';
 import { registerToolRoutes } from './tools-routes.js';
 

@@ -4,8 +4,7 @@ import type { RegistryView } from '@easyremote/registry';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { renderingOf } from '../error-table.js';
 import { GatewayErrorCode } from '../errors.js';
-import type { CallOutcome } from '../pipeline/call-outcome.js';
-import type { CallPipeline } from '../pipeline/call-pipeline.js';
+import type { CallOutcome, CallPipeline } from '../pipeline/call-pipeline.js';
 
 function fail(reply: FastifyReply, code: string, message: string): FastifyReply {
   return reply.code(renderingOf(code).http).send({ error: { code, message } });

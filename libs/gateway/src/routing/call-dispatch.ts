@@ -11,8 +11,8 @@ import type { RegistryView, ToolEntry } from '@easyremote/registry';
 import { GatewayErrorCode } from '../errors.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import type { LocalLoad } from './local-load.js';
-import { classifyMeshFailure, meshFailureError, type MeshFailure } from './mesh-failure.js';
-import { outcomeOfResponse, type CallOutcome, type FailedOutcome } from '../pipeline/call-outcome.js';
+import { classifyMeshFailure, meshFailureError, type MeshFailure } from '../error-table.js';
+import { outcomeOfResponse, type CallOutcome, type FailedOutcome } from '../pipeline/call-pipeline.js';
 import type { NodeAttempts } from './node-attempts.js';
 import type { Placer } from './placer.js';
 

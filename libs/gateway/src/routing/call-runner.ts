@@ -3,13 +3,13 @@ import { CANCEL_SUBJECT, encodeJson, type Logger } from '@easyremote/protocol';
 import { resumeOnNode } from '@easyremote/mesh';
 import type { ToolEntry } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { classifyMeshFailure, meshFailureError } from '../error-table.js';
 import { GatewayErrorCode } from '../errors.js';
-import { failedOutcome, outcomeOfResponse, type CallOutcome, type ToolCall } from '../pipeline/call-outcome.js';
+import { failedOutcome, outcomeOfResponse, type CallOutcome, type ToolCall } from '../pipeline/call-pipeline.js';
 import { callerIdentity } from '../security/caller-identity.js';
 import { DEADLINE_GRACE_MS, dispatchCall, type DispatchDeps } from './call-dispatch.js';
 import { placementFromMeta, placementFromQuery, type CallPlacement } from './call-placement.js';
 import { runFanout } from './fanout-runner.js';
-import { meshFailureOutcome } from './mesh-failure.js';
 import type { NodeRpc } from './node-rpc.js';
 
 /** What a dispatch reads of a call: a front door's call, or a fan-out's reduce step (no caller). */
@@ -129,10 +129,11 @@ export class CallRunner {
       });
       return outcomeOfResponse(response, resume.nodeId, call.callId);
     } catch (error) {
-      const failure = meshFailureOutcome(error, call.callId, { what: `tool ${call.tool}`, timeoutMs });
-      if (failure.error.code === GatewayErrorCode.BadNodeReply)
+      const about = { what: `tool ${call.tool}`, timeoutMs };
+      const { code, message } = meshFailureError(classifyMeshFailure(error), about);
+      if (code === GatewayErrorCode.BadNodeReply)
         this.#deps.logger.error({ err: error, tool: call.tool, callId: call.callId }, 'undecodable reply from node');
-      return failure;
+      return failedOutcome(call.callId, code, message, { nodeId: resume.nodeId });
     } finally {
       stopCancelling();
     }

@@ -18,7 +18,7 @@ import type { CallBody } from '@easyremote/mesh';
 import type { ToolEntry } from '@easyremote/registry';
 import { GatewayErrorCode } from '../errors.js';
 import type { ChunkRun } from '../pipeline/call-events.js';
-import type { CallOutcome } from '../pipeline/call-outcome.js';
+import type { CallOutcome } from '../pipeline/call-pipeline.js';
 import { dispatchCall, type DispatchDeps } from './call-dispatch.js';
 import type { NodeRpc } from './node-rpc.js';
 

@@ -10,7 +10,7 @@ import {
 } from '@easyremote/mesh';
 import type { RegistryView } from '@easyremote/registry';
 import { GatewayErrorCode } from '../errors.js';
-import { classifyMeshFailure, meshFailureError } from './mesh-failure.js';
+import { classifyMeshFailure, meshFailureError } from '../error-table.js';
 
 /** What the gateway asks of a node's rpc; the mesh adds the version, request id and deadline. */
 export type NodeRpcCall = Pick<NodeRpcBody, 'method' | 'params'>;

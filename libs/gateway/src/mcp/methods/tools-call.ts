@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { MetaKey } from '@easyremote/protocol';
 import { renderingOf } from '../../error-table.js';
 import { GatewayErrorCode } from '../../errors.js';
-import type { CallOutcome } from '../../pipeline/call-outcome.js';
-import type { CallPipeline } from '../../pipeline/call-pipeline.js';
+import type { CallOutcome, CallPipeline } from '../../pipeline/call-pipeline.js';
 import type { McpCallContext, WireParams } from '../call-context.js';
 import { ProtocolErrorCode, type CallToolResult, type InputRequiredResult } from '@modelcontextprotocol/server';
 import { McpProtocolError, RequestCancelled } from '../protocol-error.js';
 import type { McpServices } from '../services.js';
+
+/** What a tools/call reads of the replica's services: the rest is the pipeline's. */
+type CallServices = Pick<McpServices, 'live' | 'clientRequests' | 'sessions' | 'notifySubject'>;
 
 /** `_meta` key naming the node that served a call. */
 export const NODE_META_KEY = 'easyremote/node';
@@ -41,7 +43,7 @@ function progressTokenOf(meta: Record<string, unknown> | undefined): string | nu
 export async function callTool(
   params: WireParams,
   context: McpCallContext,
-  services: McpServices,
+  services: CallServices,
   calls: CallPipeline,
 ): Promise<CallToolResult | InputRequiredResult> {
   const name = params.name;
@@ -99,7 +101,7 @@ function renderMcpOutcome(
   outcome: CallOutcome,
   tool: string,
   context: McpCallContext,
-  services: McpServices,
+  services: CallServices,
 ): CallToolResult | InputRequiredResult {
   if (outcome.kind === 'failed') {
     const rendering = renderingOf(outcome.error.code);
@@ -138,7 +140,7 @@ function openResumeState(
   params: WireParams,
   tool: string,
   principal: string | undefined,
-  services: McpServices,
+  services: CallServices,
 ): ResumeState {
   const token = params.requestState;
   const state = typeof token === 'string' ? services.sessions.openValue<ResumeState>(token) : undefined;
