@@ -1,15 +1,19 @@
 import type { AccessPolicy } from '@easyremote/auth';
 import type { McpEra } from '@easyremote/protocol';
-import type { RequestId } from '@modelcontextprotocol/server';
+import type { RequestId, RequestMethod, RequestTypeMap } from '@modelcontextprotocol/server';
 import type { ResponseChannel } from './response-channel.js';
 
-/** What a method handler knows about the request it serves, independent of the protocol era. */
 /**
- * A request's params as they came off the wire. The classifier checks the JSON-RPC envelope only, so
- * a handler checks each field it reads and answers -32602 for a wrong one.
+ * A request's params as they came off the wire, shaped after the SDK's request type for method `M`:
+ * the field names are the SDK's, each value is `unknown` until the handler checks it. The classifier
+ * checks the JSON-RPC envelope only, so a handler checks each field it reads and answers -32602 for a
+ * wrong one; a type claiming more would have no validation behind it (ADR 0020).
  */
-export type WireParams = Record<string, unknown>;
+export type WireParams<M extends RequestMethod = RequestMethod> = {
+  readonly [K in keyof NonNullable<RequestTypeMap[M]['params']>]?: unknown;
+} & Readonly<Record<string, unknown>>;
 
+/** What a method handler knows about the request it serves, independent of the protocol era. */
 export interface McpCallContext {
   era: McpEra;
   protocolVersion: string;

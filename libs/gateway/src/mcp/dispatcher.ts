@@ -42,11 +42,11 @@ type ServedMethod = CommonMethod | LegacyMethod | ModernMethod;
  * A handler returns the SDK's result type for its method (HandlerResultTypeMap: with the 2026
  * inputRequired result where the spec allows it); a cached list may carry pre-serialised arrays, and
  * subscriptions/listen takes the stream over. Params are the request's as they came off the wire:
- * the classifier checked the JSON-RPC envelope, not the method's params, so each handler checks the
- * fields it reads (-32602) rather than trusting a type that no validation stands behind.
+ * the classifier checked the JSON-RPC envelope, not the method's params, so they are the SDK's request
+ * params with every value `unknown` (WireParams<M>) and each handler checks the fields it reads (-32602).
  */
 type Handler<M extends ServedMethod> = (
-  params: WireParams,
+  params: WireParams<M>,
   context: McpCallContext,
 ) => MaybePromise<
   WithSerializedArrays<HandlerResultTypeMap[M]> | (M extends 'subscriptions/listen' ? typeof STREAMING : never)

@@ -65,7 +65,7 @@ function mcpTemplate(descriptor: ResourceTemplateDescriptor): ResourceTemplateTy
 }
 
 /** `resources/list`: what nodes serve, every live compute node, and every stored data set. */
-export function listResources(params: WireParams, services: McpServices): ListResourcesResult {
+export function listResources(params: WireParams<'resources/list'>, services: McpServices): ListResourcesResult {
   const all = [
     ...services.registry.resources().map((entry) => mcpResource(entry.descriptor)),
     ...computeResources(services.registry),
@@ -75,7 +75,10 @@ export function listResources(params: WireParams, services: McpServices): ListRe
   return nextCursor === undefined ? { resources: page } : { resources: page, nextCursor };
 }
 
-export function listResourceTemplates(params: WireParams, services: McpServices): ListResourceTemplatesResult {
+export function listResourceTemplates(
+  params: WireParams<'resources/templates/list'>,
+  services: McpServices,
+): ListResourceTemplatesResult {
   const all = [
     ...services.registry.resourceTemplates().map((entry) => mcpTemplate(entry.descriptor)),
     ...BUILTIN_TEMPLATES,
@@ -90,7 +93,7 @@ function notFound(uri: string): McpProtocolError {
 
 /** `resources/read`: built-in URIs answered here, anything else by a node that serves it. */
 export async function readResource(
-  params: WireParams,
+  params: WireParams<'resources/read'>,
   context: McpCallContext,
   services: McpServices,
 ): Promise<ReadResourceResult | InputRequiredResult> {
@@ -135,14 +138,14 @@ function mcpPrompt(descriptor: PromptDescriptor): Prompt {
   return rest as Prompt;
 }
 
-export function listPrompts(params: WireParams, services: McpServices): ListPromptsResult {
+export function listPrompts(params: WireParams<'prompts/list'>, services: McpServices): ListPromptsResult {
   const all = services.registry.prompts().map((entry) => mcpPrompt(entry.descriptor));
   const { page, nextCursor } = paginate(all, params.cursor, services.pageSize);
   return nextCursor === undefined ? { prompts: page } : { prompts: page, nextCursor };
 }
 
 export async function getPrompt(
-  params: WireParams,
+  params: WireParams<'prompts/get'>,
   context: McpCallContext,
   services: McpServices,
 ): Promise<GetPromptResult | InputRequiredResult> {
@@ -171,7 +174,7 @@ function completion(values: string[]): CompleteResult {
  * the prompt or template; the built-in templates (compute nodes, data sets) are completed here.
  */
 export async function complete(
-  params: WireParams,
+  params: WireParams<'completion/complete'>,
   context: McpCallContext,
   services: McpServices,
 ): Promise<CompleteResult> {

@@ -58,7 +58,7 @@ export function unwrapNodeResult<M extends NodeMethod>(
 export async function runOnNode<M extends 'prompts/get' | 'resources/read'>(
   method: M,
   target: string,
-  params: WireParams,
+  params: WireParams<M>,
   providers: readonly string[],
   context: McpCallContext,
   services: McpServices,

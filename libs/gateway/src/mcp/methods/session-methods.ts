@@ -22,7 +22,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * and returns the state the session id will carry.
  */
 export function initialize(
-  params: WireParams | undefined,
+  params: WireParams<'initialize'> | undefined,
   now: number,
 ): { result: InitializeResult; session: SessionState } {
   const requested = params?.protocolVersion;
@@ -65,7 +65,7 @@ function sidOf(context: McpCallContext): string {
 
 /** `logging/setLevel` (2025): stored with the session, so every replica filters the same way. */
 export async function setLogLevel(
-  params: WireParams,
+  params: WireParams<'logging/setLevel'>,
   context: McpCallContext,
   services: McpServices,
 ): Promise<EmptyResult> {
@@ -75,7 +75,7 @@ export async function setLogLevel(
   return {};
 }
 
-function uriOf(params: WireParams): string {
+function uriOf(params: WireParams<'resources/subscribe' | 'resources/unsubscribe'>): string {
   if (typeof params.uri !== 'string' || params.uri.length === 0)
     throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'needs a string "uri"');
   return params.uri;
@@ -83,7 +83,7 @@ function uriOf(params: WireParams): string {
 
 /** `resources/subscribe` (2025): updates for the URI go to the session's GET stream, on any replica. */
 export async function subscribe(
-  params: WireParams,
+  params: WireParams<'resources/subscribe'>,
   context: McpCallContext,
   services: McpServices,
 ): Promise<EmptyResult> {
@@ -95,7 +95,7 @@ export async function subscribe(
 }
 
 export async function unsubscribe(
-  params: WireParams,
+  params: WireParams<'resources/unsubscribe'>,
   context: McpCallContext,
   services: McpServices,
 ): Promise<EmptyResult> {

@@ -41,7 +41,7 @@ function progressTokenOf(meta: Record<string, unknown> | undefined): string | nu
  * 2026-era retry carrying `requestState` resumes the handler parked on its node.
  */
 export async function callTool(
-  params: WireParams,
+  params: WireParams<'tools/call'>,
   context: McpCallContext,
   services: CallServices,
   calls: CallPipeline,
@@ -137,7 +137,7 @@ function renderMcpOutcome(
 }
 
 function openResumeState(
-  params: WireParams,
+  params: WireParams<'tools/call'>,
   tool: string,
   principal: string | undefined,
   services: CallServices,
@@ -153,7 +153,7 @@ function openResumeState(
   return state;
 }
 
-function inputResponsesOf(params: WireParams): Record<string, unknown> {
+function inputResponsesOf(params: WireParams<'tools/call'>): Record<string, unknown> {
   if (!isPlainObject(params.inputResponses)) {
     throw new McpProtocolError(
       ProtocolErrorCode.InvalidParams,
