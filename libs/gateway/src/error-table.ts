@@ -150,9 +150,9 @@ export type MeshFailure =
 /**
  * Classifies a failed mesh request, for the three places that send to nodes (calls, resumes, node
  * rpc) — each keeps its own side effects (breakers, forgetting nodes); meshFailureError words it.
- * A request that never left the gateway is not a call outcome but a refusal, thrown as the GatewayError the front
- * doors answer: over one message's size (`GW_ERR_PAYLOAD_TOO_LARGE`), or no mesh connection
- * (`GW_ERR_UNAVAILABLE`).
+ * A request that never left the gateway is not a call outcome but a refusal, thrown as the
+ * GatewayError the front doors answer: over one message's size (`GW_ERR_PAYLOAD_TOO_LARGE`), or no
+ * mesh connection (`GW_ERR_UNAVAILABLE`).
  */
 export function classifyMeshFailure(error: unknown): MeshFailure {
   if (isMeshError(error, MeshErrorCode.NoResponders)) return { kind: 'no-responders' };

@@ -58,6 +58,16 @@ describe('RunningCalls', () => {
     await expect(calls.whenIdle(20)).resolves.toBe(false);
   });
 
+  it('wakes every waiter when the node drains, not only the last one', async () => {
+    const calls = new RunningCalls('n1', 8);
+    const a = call('a');
+    calls.join(a);
+    const first = calls.whenIdle(5_000);
+    const second = calls.whenIdle(5_000);
+    calls.leave(a);
+    await expect(Promise.all([first, second])).resolves.toEqual([true, true]);
+  });
+
   it('abortAll aborts every running call with the reason', () => {
     const calls = new RunningCalls('n1', 8);
     const a = call('a');

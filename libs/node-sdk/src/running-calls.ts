@@ -18,7 +18,8 @@ export class RunningCalls<Call extends RunningCall = RunningCall> {
   readonly #nodeId: string;
   readonly #maxConcurrency: number;
   #accepting = true;
-  #onIdle: (() => void) | undefined;
+  /** Who waits for the node to drain (a stop, its grace period and the abort after it). */
+  readonly #idleWaiters = new Set<() => void>();
 
   constructor(nodeId: string, maxConcurrency: number) {
     this.#nodeId = nodeId;
@@ -28,6 +29,11 @@ export class RunningCalls<Call extends RunningCall = RunningCall> {
   /** False once the node stops: new requests are declined, running ones go on. */
   get accepting(): boolean {
     return this.#accepting;
+  }
+
+  /** The NODE_ERR_SHUTTING_DOWN answer once the node stops; undefined while it accepts requests. */
+  stoppingRefusal(): Failure | undefined {
+    return this.#accepting ? undefined : failure(WireErrorCode.ShuttingDown, `node ${this.#nodeId} is shutting down`);
   }
 
   get size(): number {
@@ -43,7 +49,8 @@ export class RunningCalls<Call extends RunningCall = RunningCall> {
    * limit, the id already runs here), as the failure to answer with; undefined when it may.
    */
   refusal(callId: string): Failure | undefined {
-    if (!this.#accepting) return failure(WireErrorCode.ShuttingDown, `node ${this.#nodeId} is shutting down`);
+    const stopping = this.stoppingRefusal();
+    if (stopping !== undefined) return stopping;
     if (this.#byId.size >= this.#maxConcurrency) {
       return failure(
         WireErrorCode.Overloaded,
@@ -66,7 +73,8 @@ export class RunningCalls<Call extends RunningCall = RunningCall> {
   /** Removes `call` (not a later call that reused its id) and wakes a stop waiting for the node to drain. */
   leave(call: Call): void {
     if (this.#byId.get(call.callId) === call) this.#byId.delete(call.callId);
-    if (this.#byId.size === 0) this.#onIdle?.();
+    // Only a stop waits; an idle node's every call end must not allocate.
+    if (this.#byId.size === 0 && this.#idleWaiters.size > 0) for (const wake of [...this.#idleWaiters]) wake();
   }
 
   /** No new request is admitted from now on; the running ones go on. */
@@ -85,11 +93,12 @@ export class RunningCalls<Call extends RunningCall = RunningCall> {
     return new Promise((resolve) => {
       const done = (idle: boolean) => {
         clearTimeout(timer);
-        this.#onIdle = undefined;
+        this.#idleWaiters.delete(wake);
         resolve(idle);
       };
+      const wake = () => done(true);
       const timer = setTimeout(() => done(false), ms);
-      this.#onIdle = () => done(true);
+      this.#idleWaiters.add(wake);
     });
   }
 }

@@ -46,13 +46,8 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
   const inline = request.callId;
   const versionProblem = headerVersionMismatch(runtime.nodeId, msg);
   if (versionProblem !== undefined) return sendReply(runtime, msg, versionProblem, inline);
-  if (!runtime.calls.accepting)
-    return sendReply(
-      runtime,
-      msg,
-      failure(WireErrorCode.ShuttingDown, `node ${runtime.nodeId} is shutting down`),
-      inline,
-    );
+  const stopping = runtime.calls.stoppingRefusal();
+  if (stopping !== undefined) return sendReply(runtime, msg, stopping, inline);
   if (subjectTool !== undefined && request.tool !== subjectTool) {
     const message = `a call on the subject of tool ${JSON.stringify(subjectTool)} names tool ${JSON.stringify(request.tool)}`;
     return sendReply(runtime, msg, failure(WireErrorCode.BadRequest, message), inline);

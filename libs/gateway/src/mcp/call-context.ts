@@ -7,11 +7,18 @@ import type { ResponseChannel } from './response-channel.js';
  * A request's params as they came off the wire, shaped after the SDK's request type for method `M`:
  * the field names are the SDK's, each value is `unknown` until the handler checks it. The classifier
  * checks the JSON-RPC envelope only, so a handler checks each field it reads and answers -32602 for a
- * wrong one; a type claiming more would have no validation behind it (ADR 0020).
+ * wrong one; a type claiming more would have no validation behind it (ADR 0020). A field the SDK
+ * does not name is a type error, so a misspelt or renamed field fails the typecheck.
  */
 export type WireParams<M extends RequestMethod = RequestMethod> = {
   readonly [K in keyof NonNullable<RequestTypeMap[M]['params']>]?: unknown;
-} & Readonly<Record<string, unknown>>;
+} & RetryParams;
+
+/** What a 2026-07-28 retry of a multi-round-trip request adds to its params (not in the SDK's params types). */
+interface RetryParams {
+  readonly requestState?: unknown;
+  readonly inputResponses?: unknown;
+}
 
 /** What a method handler knows about the request it serves, independent of the protocol era. */
 export interface McpCallContext {
