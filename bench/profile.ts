@@ -3,14 +3,16 @@
  * Server processes run with `--cpu-prof` and are stopped with SIGTERM so V8 writes the profile;
  * only samples taken during the measured load count (not start-up or shutdown).
  *
- *   node bench/profile.ts [--system gateway|floor|direct] [--era legacy|modern] [--duration 15] [--pin]
+ *   node bench/profile.ts [--system gateway|floor|direct] [--era legacy|modern] [--config default|open]
+ *                         [--duration 15] [--pin]
  *
  * --pin puts the profiled HTTP server alone on CPU 1 and everything else (load, nats-server, the
  * node or responder) on CPU 0. On a 2-core machine an unpinned server is often preempted inside
  * the socket write that wakes nats-server, and the sampling profiler charges that wait to
  * `writeBuffer`; pinned, the profile shows the server's own CPU work.
  *
- * gateway: gateway + toolbox node under 64-connection tools/call (the era picks the request shape).
+ * gateway: gateway + toolbox node under 64-connection tools/call (the era picks the request shape;
+ *          --config open turns authentication and audit off, default keeps both on with an API key).
  * floor:   the floor's node:http server + raw responder under the same load, for comparison.
  * direct:  the toolbox node under 64 in-process RpcClient + invokeTool callers; the calling side
  *          (this process) is profiled through the inspector.
@@ -46,8 +48,10 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '15' },
     dir: { type: 'string', default: '/tmp/prof' },
     pin: { type: 'boolean', default: false },
+    config: { type: 'string', default: 'default' },
   },
 });
+const config = values.config === 'open' ? 'open' : 'default';
 const serverCpus = values.pin ? '1' : undefined;
 const restCpus = values.pin ? '0' : undefined;
 const system = values.system === 'floor' || values.system === 'direct' ? values.system : 'gateway';
@@ -135,19 +139,26 @@ try {
         ),
       );
       let url = '';
+      let auth: Readonly<Record<string, string>> = {};
       profiled.push(
         await startProfiled('gateway', async (nodeFlags) => {
           const gateway = await startGatewayProcess(nats.url, {
+            config,
             nodeFlags,
             ...(serverCpus !== undefined ? { cpus: serverCpus } : {}),
           });
           url = gateway.url;
+          auth = gateway.auth;
           return gateway.child;
         }),
       );
-      await waitForTool(url, 'echo');
-      const headers =
-        era === 'legacy' ? legacyHeaders(await initializeSession(url)) : modernHeaders('tools/call', 'echo');
+      await waitForTool(url, 'echo', auth);
+      const headers = {
+        ...(era === 'legacy'
+          ? legacyHeaders(await initializeSession(url, 0, auth))
+          : modernHeaders('tools/call', 'echo')),
+        ...auth,
+      };
       target = { url, headers, body: era === 'legacy' ? legacyCallBody() : modernCallBody() };
     } else {
       profiled.push(

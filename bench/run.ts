@@ -9,6 +9,7 @@ import { parseOptions, wants } from './lib/options.ts';
 import { environment, writeResults } from './lib/report.ts';
 import { printSummary, type BenchResults } from './lib/summary.ts';
 import { runDirect } from './scenarios/direct-rpc.ts';
+import { runFootprint } from './scenarios/footprint.ts';
 import { interleaved, type Contender } from './scenarios/http-phase.ts';
 import { runRegistryScale } from './scenarios/registry-scale.ts';
 import { runSessions } from './scenarios/sessions.ts';
@@ -61,13 +62,13 @@ try {
       },
       {
         id: 'gateway-2025',
-        label: 'gateway, 2025-11-25 session',
+        label: 'gateway (default: API key + audit), 2025-11-25 session',
         target: ours.targets.legacy!,
         children: ours.children,
       },
       {
         id: 'gateway-2026',
-        label: 'gateway, 2026-07-28 stateless',
+        label: 'gateway (default: API key + audit), 2026-07-28 stateless',
         target: ours.targets.modern!,
         children: ours.children,
       },
@@ -85,19 +86,33 @@ try {
       });
     }
     if (wants(options, 'throughput')) {
-      contenders.push({
-        id: 'floor-nc-request',
-        label: 'floor with nats.js nc.request() (reference)',
-        target: floor.targets.request!,
-        children: floor.request,
-      });
-      // The floor given the gateway's own publish coalescing (RpcClient): how much of the gap that trick is.
-      contenders.push({
-        id: 'floor-batched',
-        label: 'floor, publishes coalesced per turn (reference)',
+      // The anchor: the cheapest hand-written path, publishes coalesced per turn like the gateway's RpcClient.
+      contenders.unshift({
+        id: 'limit-floor',
+        label: 'limit floor: node:http -> shared inbox, publishes coalesced per turn -> raw responder',
         target: floor.targets.batched!,
         children: floor.batched,
       });
+      contenders.push(
+        {
+          id: 'gateway-2026-open',
+          label: 'the same gateway, auth and audit off, 2026-07-28',
+          target: ours.open.targets.modern!,
+          children: ours.open.children,
+        },
+        {
+          id: 'gateway-2025-open',
+          label: 'the same gateway, auth and audit off, 2025-11-25 session',
+          target: ours.open.targets.legacy!,
+          children: ours.open.children,
+        },
+        {
+          id: 'floor-nc-request',
+          label: 'floor with nats.js nc.request() (reference)',
+          target: floor.targets.request!,
+          children: floor.request,
+        },
+      );
       const sdk = await startSdk();
       started.push(sdk);
       contenders.push(
@@ -161,8 +176,15 @@ try {
         })),
       );
       results.memory.nodeAfterLoadRssBytes = ours.node.rss();
+      results.memory.gatewayAfterLoadRssBytes = ours.gateway.rss();
     }
     await Promise.all(started.map((system) => system.stop()));
+  }
+
+  if (wants(options, 'footprint')) {
+    const starts = options.quick ? 3 : 5;
+    log(`footprint: ${starts} starts of a node serving a small tools module; 1,000 notification streams on a gateway`);
+    results.footprint = await runFootprint(nats.url, { starts, streams: 1_000 });
   }
 
   if (wants(options, 'audit')) {

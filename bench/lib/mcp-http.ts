@@ -53,10 +53,14 @@ export function modernHeaders(method: string, name?: string): Record<string, str
 }
 
 /** Opens a 2025-era session (`initialize` + `notifications/initialized`); returns its id. */
-export async function initializeSession(url: string, id: number | string = 0): Promise<string> {
+export async function initializeSession(
+  url: string,
+  id: number | string = 0,
+  auth: Readonly<Record<string, string>> = {},
+): Promise<string> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: BASE_HEADERS,
+    headers: { ...BASE_HEADERS, ...auth },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id,
@@ -70,7 +74,7 @@ export async function initializeSession(url: string, id: number | string = 0): P
     throw new Error(`initialize at ${url} failed: HTTP ${response.status} ${text.slice(0, 300)}`);
   const initialized = await fetch(url, {
     method: 'POST',
-    headers: legacyHeaders(sessionId),
+    headers: { ...legacyHeaders(sessionId), ...auth },
     body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
   });
   await initialized.text();

@@ -18,7 +18,7 @@ export interface BenchOptions {
   sessions: number;
 }
 
-export const PHASES = ['latency', 'throughput', 'audit', 'direct', 'sessions', 'registry'] as const;
+export const PHASES = ['latency', 'throughput', 'footprint', 'audit', 'direct', 'sessions', 'registry'] as const;
 
 export const usage = `Usage: npm run bench -- [--quick] [--duration <s>] [--only <phase,...>]
 

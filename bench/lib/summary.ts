@@ -1,5 +1,6 @@
 /** Turns the raw results into the printed tables and the target verdicts. */
 import type { DirectResult } from '../scenarios/direct-rpc.ts';
+import type { FootprintResult } from '../scenarios/footprint.ts';
 import type { HttpRow } from '../scenarios/http-phase.ts';
 import type { RegistryResult } from '../scenarios/registry-scale.ts';
 import type { SessionsResult } from '../scenarios/sessions.ts';
@@ -14,7 +15,13 @@ export interface BenchResults {
   throughput: HttpRow[];
   /** The same gateway with the audit on and off (phase `audit`). */
   audit?: HttpRow[];
-  memory?: { nodeIdleRssBytes: number; gatewayIdleRssBytes: number; nodeAfterLoadRssBytes?: number };
+  memory?: {
+    nodeIdleRssBytes: number;
+    gatewayIdleRssBytes: number;
+    nodeAfterLoadRssBytes?: number;
+    gatewayAfterLoadRssBytes?: number;
+  };
+  footprint?: FootprintResult;
   direct?: DirectResult;
   sessions?: SessionsResult;
   registry?: RegistryResult;
@@ -60,13 +67,26 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
   };
   const t = results.throughput;
   for (const era of ['2025', '2026'] as const) {
-    add(`gateway ${era} tools/call vs floor (64 conns)`, ratio(rps(t, `gateway-${era}`), rps(t, 'floor')), 0.7, 'x');
+    add(
+      `default gateway ${era}: auth + audit on vs both off (64 conns)`,
+      ratio(rps(t, `gateway-${era}`), rps(t, `gateway-${era}-open`)),
+      0.95,
+      'x',
+    );
   }
   for (const era of ['2025', '2026'] as const) {
     add(
-      `gateway ${era} tools/call vs SDK in-process 2026 JSON`,
-      ratio(rps(t, `gateway-${era}`), rps(t, 'sdk-2026')),
-      2,
+      `default gateway ${era} tools/call vs limit floor (64 conns)`,
+      ratio(rps(t, `gateway-${era}`), rps(t, 'limit-floor')),
+      0.7,
+      'x',
+    );
+  }
+  for (const era of ['2025', '2026'] as const) {
+    add(
+      `default gateway ${era} tools/call vs SDK low-level Server in-process`,
+      ratio(rps(t, `gateway-${era}`), rps(t, 'sdk-server-2026')),
+      3,
       'x',
     );
   }
@@ -112,6 +132,15 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
       true,
     );
   }
+  const f = results.footprint;
+  if (f) {
+    add('small tools node: serving after process start (median)', f.smallNode.serveMs, 300, 'ms', true);
+    const mibValue = (bytes: number): number => bytes / 1_048_576;
+    checks.push(
+      memoryCheck('small tools node: RSS idle (median)', mibValue(f.smallNode.idleRssBytes), 64),
+      memoryCheck('gateway: RSS idle', mibValue(f.gatewayIdleRssBytes), 100),
+    );
+  }
   if (results.sessions) {
     const x = results.sessions;
     checks.push({
@@ -125,7 +154,24 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
   return checks;
 }
 
-function httpTable(rows: HttpRow[], floorRps?: number, sdkRps?: number, gatewayRps?: number): string {
+function memoryCheck(target: string, valueMiB: number, goalMiB: number): TargetCheck {
+  return {
+    target,
+    measured: `${num(valueMiB, 1)} MiB`,
+    goal: `<= ${goalMiB} MiB`,
+    value: valueMiB,
+    verdict: verdict(valueMiB, goalMiB, true),
+  };
+}
+
+interface Anchors {
+  limitFloor?: number | undefined;
+  floor?: number | undefined;
+  sdkServer?: number | undefined;
+  gateway?: number | undefined;
+}
+
+function httpTable(rows: HttpRow[], anchors: Anchors): string {
   return table(
     [
       'system',
@@ -136,15 +182,16 @@ function httpTable(rows: HttpRow[], floorRps?: number, sdkRps?: number, gatewayR
       'errors',
       'non-2xx',
       'bad body',
+      'vs limit floor',
       'vs floor',
-      'vs SDK',
-      'gw2025 vs it',
+      'vs SDK Server',
+      'gw2026 vs it',
       'peak RSS',
     ],
     rows.map((r) => {
       const x = r.result;
       if (!x || r.note)
-        return [`${r.label}`, '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', r.note ? `NOTE: ${r.note}` : '-'];
+        return [`${r.label}`, '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', r.note ? `NOTE: ${r.note}` : '-'];
       return [
         r.label,
         num(x.requestsPerSec),
@@ -154,9 +201,10 @@ function httpTable(rows: HttpRow[], floorRps?: number, sdkRps?: number, gatewayR
         x.errors,
         x.non2xx,
         x.mismatches,
-        times(ratio(x.requestsPerSec, floorRps)),
-        times(ratio(x.requestsPerSec, sdkRps)),
-        times(ratio(gatewayRps, x.requestsPerSec)),
+        times(ratio(x.requestsPerSec, anchors.limitFloor)),
+        times(ratio(x.requestsPerSec, anchors.floor)),
+        times(ratio(x.requestsPerSec, anchors.sdkServer)),
+        times(ratio(anchors.gateway, x.requestsPerSec)),
         r.peakRssBytes ? mib(r.peakRssBytes) : '-',
       ];
     }),
@@ -175,7 +223,14 @@ export function renderSummary(results: BenchResults): string {
       '',
       `Throughput: tools/call echo, ${String(results.options.connections)} connections, pipelining 1, ${String(results.options.durationSec)} s after ${String(results.options.warmupSec)} s warmup`,
     );
-    out.push(httpTable(t, rps(t, 'floor'), rps(t, 'sdk-2026'), rps(t, 'gateway-2025')));
+    out.push(
+      httpTable(t, {
+        limitFloor: rps(t, 'limit-floor'),
+        floor: rps(t, 'floor'),
+        sdkServer: rps(t, 'sdk-server-2026'),
+        gateway: rps(t, 'gateway-2026'),
+      }),
+    );
   }
   const a = results.audit ?? [];
   if (a.length > 0) {
@@ -331,12 +386,41 @@ export function renderSummary(results: BenchResults): string {
     );
   }
   const m = results.memory;
-  if (m) {
-    const peak = t.filter((q) => q.id.startsWith('gateway')).reduce((max, q) => Math.max(max, q.peakRssBytes ?? 0), 0);
-    out.push(
-      '',
-      `Memory: toolbox node idle ${mib(m.nodeIdleRssBytes)}${m.nodeAfterLoadRssBytes ? `, after load ${mib(m.nodeAfterLoadRssBytes)}` : ''}; gateway idle ${mib(m.gatewayIdleRssBytes)}, peak under load ${peak ? mib(peak) : '-'}`,
-    );
+  const f = results.footprint;
+  if (m || f || x) {
+    const rows: Array<[string, string]> = [];
+    if (f) {
+      rows.push(
+        [
+          `node serving ${f.smallNode.module}: spawn to serving, median of ${f.smallNode.starts}`,
+          `${num(f.smallNode.serveMs)} ms (${f.smallNode.serveMsAll.join(', ')})`,
+        ],
+        [`node serving ${f.smallNode.module}: RSS idle, median`, mib(f.smallNode.idleRssBytes)],
+        ['fresh default gateway: RSS idle', mib(f.gatewayIdleRssBytes)],
+        [
+          `gateway RSS per 1,000 open notification streams (${f.streams.opened} opened)`,
+          `${mib(f.streams.perThousandBytes)} (${mib(f.streams.rssBeforeBytes)} -> ${mib(f.streams.rssAfterBytes)})`,
+        ],
+      );
+    }
+    if (x) rows.push(['gateway RSS per 1,000 2025-era sessions', mib(x.rssPerSessionBytes * 1000)]);
+    if (m) {
+      const peak = t
+        .filter((q) => q.id.startsWith('gateway-20'))
+        .reduce((max, q) => Math.max(max, q.peakRssBytes ?? 0), 0);
+      rows.push(
+        [
+          'toolbox node RSS idle / after the throughput load',
+          `${mib(m.nodeIdleRssBytes)} / ${m.nodeAfterLoadRssBytes ? mib(m.nodeAfterLoadRssBytes) : '-'}`,
+        ],
+        [
+          'default gateway RSS idle / peak under load / after load',
+          `${mib(m.gatewayIdleRssBytes)} / ${peak ? mib(peak) : '-'} / ${m.gatewayAfterLoadRssBytes ? mib(m.gatewayAfterLoadRssBytes) : '-'}`,
+        ],
+      );
+    }
+    out.push('', 'Memory and start-up');
+    out.push(table(['measure', 'value'], rows));
   }
   const checks = results.targets ?? [];
   if (checks.length > 0) {

@@ -124,7 +124,7 @@ export async function runFanoutBench(options: { quick?: boolean } = {}): Promise
   const nats = await startNats({ path: process.env.PATH });
   const children: Child[] = [];
   try {
-    const gateway = await startGatewayProcess(nats.url);
+    const gateway = await startGatewayProcess(nats.url, { config: 'open' });
     children.push(gateway.child);
     const base = gateway.url.replace(/\/mcp$/, '');
     const specs: Array<[string, Record<string, string>]> = [

@@ -21,11 +21,11 @@ export interface SessionsResult {
 
 export async function runSessions(natsUrl: string, sessions: number, concurrency: number): Promise<SessionsResult> {
   const node = await startToolboxNode(natsUrl, 'bench-sessions');
-  const { child: gateway, url } = await startGatewayProcess(natsUrl);
+  const { child: gateway, url, auth } = await startGatewayProcess(natsUrl);
   try {
-    await waitForTool(url, 'echo');
+    await waitForTool(url, 'echo', auth);
     // One session and call first, so the lazily loaded code is in before the baseline is read.
-    await post(url, legacyHeaders(await initializeSession(url)), legacyCallBody());
+    await post(url, { ...legacyHeaders(await initializeSession(url, 0, auth)), ...auth }, legacyCallBody());
     await new Promise((resolve) => setTimeout(resolve, 500));
     const rssBeforeBytes = gateway.rss();
 
@@ -36,7 +36,7 @@ export async function runSessions(natsUrl: string, sessions: number, concurrency
       async () => {
         if (next >= sessions) return;
         const n = next++;
-        ids.push(await initializeSession(url, n));
+        ids.push(await initializeSession(url, n, auth));
       },
       concurrency,
       120,
@@ -52,7 +52,7 @@ export async function runSessions(natsUrl: string, sessions: number, concurrency
       async () => {
         const sessionId = ids[cursor++];
         if (sessionId === undefined) return;
-        const reply = await post(url, legacyHeaders(sessionId), legacyCallBody(cursor));
+        const reply = await post(url, { ...legacyHeaders(sessionId), ...auth }, legacyCallBody(cursor));
         if (reply.status !== 200 || !reply.body.includes('"structuredContent":{"text":"hello"}'))
           throw new Error(`HTTP ${reply.status} ${reply.body.slice(0, 200)}`);
         callsOk++;

@@ -3,6 +3,8 @@
  * targets (an era, a response mode) that the throughput and latency phases drive.
  */
 import { createServer } from 'node:net';
+import { DEFAULT_KEY_SCOPES, KeyStore } from '@easyremote/auth';
+import { connectMesh } from '@easyremote/mesh';
 import { CLI, spawnChild, stopAll, type Child } from '../lib/child.ts';
 import type { HttpTarget } from '../lib/http-load.ts';
 import {
@@ -121,10 +123,34 @@ export async function startSdkLongLived(mode: 'server' | 'direct' = 'server'): P
   );
 }
 
+/**
+ * `default` is what users run: authentication on (the bench presents an API key) and the audit on.
+ * `open` is the same gateway with both off (allowed on loopback), to price them.
+ */
+export type GatewayConfig = 'default' | 'open';
+
 export interface GatewayOptions {
+  config?: GatewayConfig;
   env?: Record<string, string>;
   nodeFlags?: string[];
   cpus?: string;
+}
+
+/** A started gateway: its MCP URL and the headers that authenticate to it (none when open). */
+export interface GatewayProcess {
+  child: Child;
+  url: string;
+  auth: Readonly<Record<string, string>>;
+}
+
+/** An API key with the default scopes, stored in the mesh's key bucket as `easyremote keys create` does. */
+export async function createApiKey(natsUrl: string, name: string): Promise<string> {
+  const nc = await connectMesh({ servers: natsUrl, name: 'bench-keys' });
+  try {
+    return (await (await KeyStore.open(nc)).create(name, DEFAULT_KEY_SCOPES)).key;
+  } finally {
+    await nc.drain();
+  }
 }
 
 /** A toolbox compute node process (the echo tool), as `easyremote node @easyremote/toolbox` runs it. */
@@ -154,20 +180,22 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Our gateway as a process (`easyremote gateway`, LOG_LEVEL=warn), on a free loopback port; resolves once /healthz answers. */
-export async function startGatewayProcess(
-  natsUrl: string,
-  options: GatewayOptions = {},
-): Promise<{ child: Child; url: string }> {
+/**
+ * Our gateway as a process (`easyremote gateway`, LOG_LEVEL=warn), on a free loopback port, in the
+ * default configuration unless told `open`; resolves once /healthz answers.
+ */
+export async function startGatewayProcess(natsUrl: string, options: GatewayOptions = {}): Promise<GatewayProcess> {
+  const config = options.config ?? 'default';
+  const auth: Record<string, string> =
+    config === 'default' ? { authorization: `Bearer ${await createApiKey(natsUrl, 'bench')}` } : {};
   const port = await freePort();
-  const child = spawnChild('gateway', [CLI, 'gateway'], {
-    // Authentication off (loopback only) so the bench keeps measuring the routing path; set EASYREMOTE_AUTH=on in options.env to measure it.
+  const child = spawnChild(`gateway (${config})`, [CLI, 'gateway'], {
     env: {
       NATS_URL: natsUrl,
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
-      EASYREMOTE_AUTH: 'off',
+      ...(config === 'open' ? { EASYREMOTE_AUTH: 'off', EASYREMOTE_AUDIT: 'off' } : {}),
       ...options.env,
     },
     ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
@@ -186,16 +214,21 @@ export async function startGatewayProcess(
     if (Date.now() > deadline) throw new Error(`gateway did not answer /healthz on ${base} within 30 s`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { child, url: `${base}/mcp` };
+  return { child, url: `${base}/mcp`, auth };
 }
 
 /** Waits until the gateway lists `tool` (the node's advert has reached its registry view). */
-export async function waitForTool(url: string, tool: string, timeoutMs = 10_000): Promise<void> {
+export async function waitForTool(
+  url: string,
+  tool: string,
+  auth: Readonly<Record<string, string>> = {},
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const response = await fetch(url, {
       method: 'POST',
-      headers: modernHeaders('tools/list'),
+      headers: { ...modernHeaders('tools/list'), ...auth },
       body: modernBody('tools/list', {}),
     });
     if ((await response.text()).includes(`"name":"${tool}"`)) return;
@@ -204,25 +237,46 @@ export async function waitForTool(url: string, tool: string, timeoutMs = 10_000)
   throw new Error(`the gateway at ${url} did not list ${tool} within ${timeoutMs} ms`);
 }
 
-/** Our path: gateway process + toolbox node process. */
-export async function startOurs(
-  natsUrl: string,
-  options: GatewayOptions = {},
-): Promise<RunningSystem & { gateway: Child; node: Child; url: string }> {
-  const node = await startToolboxNode(natsUrl);
-  const { child: gateway, url } = await startGatewayProcess(natsUrl, options);
-  await waitForTool(url, 'echo');
-  const sessionId = await initializeSession(url);
-  const targets = {
-    legacy: await target(url, legacyHeaders(sessionId), legacyCallBody()),
-    modern: await target(url, modernHeaders('tools/call', 'echo'), modernCallBody()),
+/** The HTTP targets of one gateway: a 2025-11-25 session's call and a stateless 2026-07-28 call. */
+async function gatewayTargets(gateway: GatewayProcess): Promise<Record<'legacy' | 'modern', HttpTarget>> {
+  await waitForTool(gateway.url, 'echo', gateway.auth);
+  const sessionId = await initializeSession(gateway.url, 0, gateway.auth);
+  return {
+    legacy: await target(gateway.url, { ...legacyHeaders(sessionId), ...gateway.auth }, legacyCallBody()),
+    modern: await target(gateway.url, { ...modernHeaders('tools/call', 'echo'), ...gateway.auth }, modernCallBody()),
   };
-  return { ...running(targets, [gateway, node]), gateway, node, url };
 }
 
 /**
- * The audit's price: one toolbox node behind two gateways that differ only in EASYREMOTE_AUDIT, so
- * the ratio of their throughputs is what acknowledging every call's record before answering costs.
+ * Our path: one toolbox node process behind two gateway processes, the default configuration and
+ * the same gateway with authentication and audit off, so their ratio is what the two cost.
+ */
+export async function startOurs(natsUrl: string): Promise<
+  RunningSystem & {
+    gateway: Child;
+    open: RunningSystem & { gateway: Child };
+    node: Child;
+  }
+> {
+  const node = await startToolboxNode(natsUrl);
+  const [main, open] = await Promise.all([
+    startGatewayProcess(natsUrl),
+    startGatewayProcess(natsUrl, { config: 'open' }),
+  ]);
+  const [mainTargets, openTargets] = await Promise.all([gatewayTargets(main), gatewayTargets(open)]);
+  return {
+    ...running(mainTargets, [main.child, node, open.child]),
+    children: [main.child, node],
+    gateway: main.child,
+    open: { ...running(openTargets, [open.child, node]), gateway: open.child },
+    node,
+  };
+}
+
+/**
+ * The audit's price alone: one toolbox node behind two default-configuration gateways that differ
+ * only in EASYREMOTE_AUDIT, so the ratio of their throughputs is what acknowledging every call's
+ * record before answering costs.
  */
 export async function startAuditPair(
   natsUrl: string,
@@ -232,13 +286,12 @@ export async function startAuditPair(
     startGatewayProcess(natsUrl, { env: { EASYREMOTE_AUDIT: 'on' } }),
     startGatewayProcess(natsUrl, { env: { EASYREMOTE_AUDIT: 'off' } }),
   ]);
-  await Promise.all([waitForTool(on.url, 'echo'), waitForTool(off.url, 'echo')]);
-  const system = async (gateway: { child: Child; url: string }) =>
-    running({ modern: await target(gateway.url, modernHeaders('tools/call', 'echo'), modernCallBody()) }, [
-      gateway.child,
-      node,
-    ]);
-  return { on: await system(on), off: await system(off), stop: () => stopAll([on.child, off.child, node]) };
+  const [onTargets, offTargets] = await Promise.all([gatewayTargets(on), gatewayTargets(off)]);
+  return {
+    on: running({ modern: onTargets.modern }, [on.child, node]),
+    off: running({ modern: offTargets.modern }, [off.child, node]),
+    stop: () => stopAll([on.child, off.child, node]),
+  };
 }
 
 /** Baseline 4: supergateway (stateful Streamable HTTP) in front of a stdio echo server. */
