@@ -4,7 +4,7 @@
  * only samples taken during the measured load count (not start-up or shutdown).
  *
  *   node bench/profile.ts [--system gateway|floor|direct] [--era legacy|modern] [--config default|open]
- *                         [--duration 15] [--pin]
+ *                         [--env KEY=VALUE ...] [--duration 15] [--pin]
  *
  * --pin puts the profiled HTTP server alone on CPU 1 and everything else (load, nats-server, the
  * node or responder) on CPU 0. On a 2-core machine an unpinned server is often preempted inside
@@ -49,8 +49,13 @@ const { values } = parseArgs({
     dir: { type: 'string', default: '/tmp/prof' },
     pin: { type: 'boolean', default: false },
     config: { type: 'string', default: 'default' },
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
+// --env KEY=VALUE (repeatable): extra gateway settings, e.g. --env EASYREMOTE_AUDIT=off.
+const gatewayEnv = Object.fromEntries(
+  (values.env ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const config = values.config === 'open' ? 'open' : 'default';
 const serverCpus = values.pin ? '1' : undefined;
 const restCpus = values.pin ? '0' : undefined;
@@ -144,6 +149,7 @@ try {
         await startProfiled('gateway', async (nodeFlags) => {
           const gateway = await startGatewayProcess(nats.url, {
             config,
+            env: gatewayEnv,
             nodeFlags,
             ...(serverCpus !== undefined ? { cpus: serverCpus } : {}),
           });

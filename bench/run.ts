@@ -29,7 +29,7 @@ const startedAt = Date.now();
 
 const results: BenchResults = {
   startedAt: new Date(startedAt).toISOString(),
-  options: { ...options, only: [...options.only] },
+  options: { ...options, only: [...options.only], systems: [...options.systems] },
   environment: environment(),
   sequential: [],
   throughput: [],
@@ -160,6 +160,10 @@ try {
           label: 'supergateway -> stdio echo',
           note: `could not run: ${(error as Error).message.slice(0, 300)}`,
         });
+      }
+      if (options.systems.size > 0) {
+        const kept = contenders.filter((contender) => options.systems.has(contender.id));
+        contenders.splice(0, contenders.length, ...kept);
       }
       log(
         `throughput: ${contenders.length} systems, ${c} connections, ${d} s each in ${options.rounds} interleaved rounds`,

@@ -12,6 +12,8 @@ export interface BenchOptions {
   connections: number;
   /** Phases to run; all when empty. */
   only: Set<string>;
+  /** HTTP contenders (row ids) to measure in the throughput phase; all when empty. */
+  systems: Set<string>;
   /** Registry scale: simulated nodes and tools per node. */
   nodes: number;
   toolsPerNode: number;
@@ -27,6 +29,7 @@ Phases: ${PHASES.join(', ')}
   --duration <s>    measured seconds per throughput run (default 10)
   --connections <n> concurrent connections / callers (default 64)
   --only <list>     run only these phases (comma-separated)
+  --systems <ids>   throughput phase: only these rows (e.g. limit-floor,gateway-2026,gateway-2026-open)
 `;
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -37,6 +40,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       duration: { type: 'string' },
       connections: { type: 'string' },
       only: { type: 'string' },
+      systems: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -67,6 +71,12 @@ export function parseOptions(argv: string[]): BenchOptions {
     rounds: quick ? 2 : 3,
     connections,
     only,
+    systems: new Set(
+      (values.systems ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
     nodes: 1_000,
     toolsPerNode: 10,
     sessions: 5_000,

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runMain } from '@easyremote/runtime';
+// Only the shutdown module: the package index would load pino and TypeBox before a command is chosen.
+import { runMain } from '@easyremote/runtime/shutdown';
 
 const usage = `Usage: easyremote <command> [options]
 
@@ -35,6 +37,16 @@ const commands = {
   data: () => import('./commands/data.js').then((m) => ({ help: m.dataHelp })),
 } as const;
 
+/**
+ * A long-running command from the bundle `npm run build` writes (dist/bundle, ADR 0023) when it is
+ * there, else from its own module; EASYREMOTE_UNBUNDLED=1 forces the module (debugging).
+ */
+async function bundledOr<T>(name: string, module: () => Promise<T>): Promise<T> {
+  const bundled = new URL(`./bundle/${name}.js`, import.meta.url);
+  if (process.env.EASYREMOTE_UNBUNDLED !== '1' && existsSync(bundled)) return (await import(bundled.href)) as T;
+  return module();
+}
+
 async function helpFor(name: string | undefined): Promise<string> {
   const load =
     name !== undefined && Object.hasOwn(commands, name) ? commands[name as keyof typeof commands] : undefined;
@@ -64,9 +76,9 @@ async function main(argv: string[]): Promise<void> {
     case 'env':
       return (await import('./commands/env.js')).runEnv();
     case 'gateway':
-      return (await import('./commands/gateway.js')).runGatewayCommand();
+      return (await bundledOr('gateway-command', () => import('./commands/gateway.js'))).runGatewayCommand();
     case 'node':
-      return (await import('./commands/node.js')).runNodeCommand(rest, {
+      return (await bundledOr('node-command', () => import('./commands/node.js'))).runNodeCommand(rest, {
         ...(values.id !== undefined ? { id: values.id } : {}),
         ...(values.nats !== undefined ? { nats: values.nats } : {}),
       });

@@ -24,4 +24,13 @@ describe('easyremote node', () => {
     const unwanted = loaded.filter((url) => /\/libs\/(gateway|toolbox)\/|@opentelemetry\/sdk-|\/fastify\//.test(url));
     expect(unwanted).toEqual([]);
   });
+
+  it('from the bundle, loads its own chunks and no module from node_modules or the libraries', () => {
+    const loaded = modulesLoadedBy(new URL('bundle/node-command.js', `file://${dist}`).href);
+    const files = loaded.filter((url) => url.startsWith('file:'));
+    expect(files.some((url) => url.endsWith('/bundle/node-command.js'))).toBe(true);
+    const outside = files.filter((url) => !url.includes('/apps/cli/dist/bundle/'));
+    expect(outside).toEqual([]);
+    expect(files.some((url) => url.endsWith('/gateway-command.js'))).toBe(false);
+  });
 });

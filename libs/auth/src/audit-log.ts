@@ -79,6 +79,7 @@ export function argumentsDigest(args: unknown): string {
  */
 export class AuditLog {
   readonly #batcher: StreamBatcher | undefined;
+  readonly #subjects = new Map<string, string>();
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -132,17 +133,31 @@ export class AuditLog {
 
   /**
    * Stores one record and resolves once JetStream acknowledged it; rejects when it could not be
-   * stored. Batched: the record shares one acknowledged message with the records written alongside
-   * it (a batch still refused after retries is also reported to `onLost`).
+   * stored. Batched: the record shares one acknowledged message (and one promise) with the records
+   * written alongside it; a batch still refused after retries is also reported to `onLost`.
    */
-  async record(record: AuditRecord): Promise<void> {
-    const token = isValidToolName(record.tool) ? toolNameToToken(record.tool) : '_invalid';
-    const subject = `${AUDIT_SUBJECT_PREFIX}.${token}`;
-    if (this.#batcher) {
-      await this.#batcher.add(subject, JSON.stringify(record));
-      return;
+  record(record: AuditRecord): Promise<void> {
+    try {
+      const subject = this.#subjectOf(record.tool);
+      if (this.#batcher) return this.#batcher.add(subject, JSON.stringify(record));
+      return this.js
+        .publish(subject, JSON.stringify(record), { msgID: record.callId || randomUUID() })
+        .then(() => undefined);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    await this.js.publish(subject, JSON.stringify(record), { msgID: record.callId || randomUUID() });
+  }
+
+  /** The subject of a tool's records, remembered: a gateway records the same few tools all day. */
+  #subjectOf(tool: string): string {
+    let subject = this.#subjects.get(tool);
+    if (subject === undefined) {
+      const token = isValidToolName(tool) ? toolNameToToken(tool) : '_invalid';
+      subject = `${AUDIT_SUBJECT_PREFIX}.${token}`;
+      if (this.#subjects.size >= 10_000) this.#subjects.clear();
+      this.#subjects.set(tool, subject);
+    }
+    return subject;
   }
 
   /** Sends the records queued so far and waits until the stream has them. */

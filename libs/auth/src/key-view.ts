@@ -19,6 +19,7 @@ export interface KeyPrincipal {
 export class KeyView {
   readonly #keys = new Map<string, ApiKeyRecord>();
   #iterator: QueuedIterator<KvWatchEntry> | undefined;
+  #revision = 0;
 
   private constructor(private readonly logger: Logger) {}
 
@@ -52,6 +53,7 @@ export class KeyView {
   }
 
   #apply(entry: KvWatchEntry): void {
+    this.#revision += 1;
     if (entry.operation !== 'PUT' || entry.value.length === 0) {
       this.#keys.delete(entry.key);
       return;
@@ -72,6 +74,14 @@ export class KeyView {
     const record = this.#keys.get(parsed.id);
     if (!record || !secretMatches(parsed.secret, record.secretHash)) return undefined;
     return { id: record.id, name: record.name, scopes: record.scopes };
+  }
+
+  /**
+   * Counts the changes applied so far: whoever remembers a `verify` answer (the gateway's
+   * authenticator) must ask again once this moved, so a revoked key stops working at once.
+   */
+  get revision(): number {
+    return this.#revision;
   }
 
   get size(): number {

@@ -9,7 +9,6 @@ import {
 import type { Logger } from '@easyremote/protocol';
 import { loadToolsModule, type ToolsModule } from './load-tools.js';
 import { loadNodeConfig } from './node-config.js';
-import { serveNodeMetrics } from './node-metrics.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -90,7 +89,13 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
   const metrics =
     config.metricsPort === undefined
       ? undefined
-      : await serveNodeMetrics(node, { host: config.metricsHost, port: config.metricsPort });
+      : // prom-client only when metrics are asked for: it is a large share of a small node's memory.
+        await (
+          await import('./node-metrics.js')
+        ).serveNodeMetrics(node, {
+          host: config.metricsHost,
+          port: config.metricsPort,
+        });
   logger.info(
     { nodeId: node.nodeId, definitions: definitions.length, ...(metrics ? { metrics: metrics.url } : {}) },
     'node serving',

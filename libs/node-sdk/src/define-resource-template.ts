@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { ResourceTemplateDescriptor } from '@easyremote/protocol';
-import { UriTemplate } from '@modelcontextprotocol/server';
+import type { UriTemplate } from '@modelcontextprotocol/server';
 import { Compile } from 'typebox/compile';
 import { completerMap, type Completer, type Completers } from './completion-types.js';
 import { commonFields, invalidResource, type ResourceAnnotations } from './define-resource.js';
@@ -46,7 +47,22 @@ export interface CompiledResourceTemplate {
 
 const descriptorValidator = Compile(ResourceTemplateDescriptor);
 
+let uriTemplateClass: typeof UriTemplate | undefined;
+
+/**
+ * The SDK's RFC 6570 matcher (the gateway matches with the same one), loaded on the first template:
+ * the SDK brings zod and its validators, most of a small node's memory, and a node that defines no
+ * resource template never needs it.
+ */
+function uriTemplates(): typeof UriTemplate {
+  uriTemplateClass ??= (
+    createRequire(import.meta.url)('@modelcontextprotocol/server') as { UriTemplate: typeof UriTemplate }
+  ).UriTemplate;
+  return uriTemplateClass;
+}
+
 function parseTemplate(what: string, source: string): UriTemplate {
+  const UriTemplate = uriTemplates();
   if (typeof source !== 'string' || !UriTemplate.isTemplate(source))
     throw invalidResource(what, 'uriTemplate must contain at least one {variable} expression');
   try {

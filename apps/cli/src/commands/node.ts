@@ -1,6 +1,7 @@
 import { runNode } from '@easyremote/node-runner';
 import { onShutdown } from '@easyremote/runtime';
 import { announceMesh, resolveMesh } from '../mesh-target.js';
+import { shareBundledPackages } from '../shared-packages.js';
 
 export const nodeHelp = `easyremote node <tools-module>... [--id <node-id>] [--nats <url>]
 
@@ -21,6 +22,8 @@ export async function runNodeCommand(
   options: { id?: string; nats?: string },
 ): Promise<void> {
   if (modules.length === 0) throw new Error(`no tools module given\n\n${nodeHelp}`);
+  // Bundled (dist/bundle), this module's URL is the bundle's directory; unbundled it holds no manifest.
+  shareBundledPackages(new URL('./', import.meta.url));
   // A node may fall back to the default port (it only advertises and serves), and says where it goes.
   const target = resolveMesh(process.env, options.nats, { allowDefault: true });
   announceMesh('node', target);

@@ -7,26 +7,49 @@ export type Authentication =
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
+type Authenticated = Extract<Authentication, { ok: true }>;
+
+/** Distinct API key headers remembered; past it the memory starts over (a flood of keys costs a hash each). */
+const MAX_REMEMBERED_KEYS = 10_000;
+
 /**
  * Turns an `Authorization` header into a principal and its access policy: API keys (`erk_...`,
  * checked against the in-memory key view) or OAuth JWT access tokens (checked against the issuer's
- * JWKS). Policies are cached per distinct scope set, so the hot path builds nothing.
+ * JWKS). Policies are cached per distinct scope set. A verified API key header is remembered with
+ * its answer until the key view changes (any put, revoke or delete), so a caller's repeat requests
+ * cost one map lookup instead of a parse, a SHA-256 and a policy lookup; only headers that verified
+ * are remembered, so a wrong key is never answered from memory.
  */
 export class Authenticator {
   readonly #policies = new Map<string, AccessPolicy>();
+  readonly #verifiedKeys = new Map<string, { revision: number; result: Authenticated }>();
 
   constructor(private readonly sources: { keys?: KeyView | undefined; oauth?: OAuthVerifier | undefined }) {}
 
   async authenticate(authorization: string | undefined): Promise<Authentication> {
+    if (authorization !== undefined) {
+      const known = this.#verifiedKeys.get(authorization);
+      if (known !== undefined && known.revision === this.sources.keys?.revision) return known.result;
+    }
     if (authorization === undefined || authorization === '')
       return { ok: false, reason: 'missing', description: 'Authorization: Bearer credentials are required' };
     const token = BEARER.exec(authorization)?.[1];
     if (token === undefined)
       return { ok: false, reason: 'invalid', description: 'the Authorization header must be "Bearer <token>"' };
     if (token.startsWith('erk_')) {
-      const key = this.sources.keys?.verify(token);
-      if (!key) return { ok: false, reason: 'invalid', description: 'the API key is unknown or revoked' };
-      return { ok: true, principal: `key:${key.id}`, access: this.#policy(key.scopes) };
+      const keys = this.sources.keys;
+      const revision = keys?.revision;
+      const key = keys?.verify(token);
+      if (!key || revision === undefined)
+        return { ok: false, reason: 'invalid', description: 'the API key is unknown or revoked' };
+      const result: Authenticated = Object.freeze({
+        ok: true,
+        principal: `key:${key.id}`,
+        access: this.#policy(key.scopes),
+      });
+      if (this.#verifiedKeys.size >= MAX_REMEMBERED_KEYS) this.#verifiedKeys.clear();
+      this.#verifiedKeys.set(authorization, { revision, result });
+      return result;
     }
     if (this.sources.oauth) {
       const verified = await this.sources.oauth.verify(token);

@@ -50,6 +50,8 @@ export type DurableCallEventListener = (event: CallEvent) => Promise<void>;
 export class CallEvents {
   readonly #listeners = new Set<CallEventListener>();
   readonly #durable = new Set<DurableCallEventListener>();
+  /** The durable set as an array, rebuilt on (un)subscribe: emit() runs per call and allocates nothing for one. */
+  #durableList: readonly DurableCallEventListener[] = [];
   readonly #onListenerError: (error: unknown) => void;
 
   constructor(onListenerError: (error: unknown) => void = () => {}) {
@@ -63,7 +65,11 @@ export class CallEvents {
 
   subscribeDurable(listener: DurableCallEventListener): () => void {
     this.#durable.add(listener);
-    return () => this.#durable.delete(listener);
+    this.#durableList = [...this.#durable];
+    return () => {
+      this.#durable.delete(listener);
+      this.#durableList = [...this.#durable];
+    };
   }
 
   /**
@@ -78,12 +84,12 @@ export class CallEvents {
         this.#onListenerError(error);
       }
     }
-    if (this.#durable.size === 0) return undefined;
-    const [only, ...more] = this.#durable;
+    const durable = this.#durableList;
+    if (durable.length === 0) return undefined;
     const done =
-      more.length === 0
-        ? only!(event)
-        : Promise.all([only!(event), ...more.map((listener) => listener(event))]).then(() => undefined);
+      durable.length === 1
+        ? durable[0]!(event)
+        : Promise.all(durable.map((listener) => listener(event))).then(() => undefined);
     // A caller that stopped waiting (its call threw) must not leave the rejection unhandled.
     done.catch(() => {});
     return done;

@@ -1,5 +1,4 @@
 import { argumentsDigest, type AuditLog } from '@easyremote/auth';
-import type { Logger } from '@easyremote/protocol';
 import type { CallEvents } from '../pipeline/call-events.js';
 
 /**
@@ -8,26 +7,23 @@ import type { CallEvents } from '../pipeline/call-events.js';
  * observer: the caller gets the answer only after JetStream acknowledged the record (ADR 0014). The
  * AuditLog batches by group commit, so concurrent calls share acknowledged messages.
  */
-export function startAuditRecorder(callEvents: CallEvents, audit: AuditLog, logger: Logger): () => void {
+export function startAuditRecorder(callEvents: CallEvents, audit: AuditLog): () => void {
+  // A lost batch is logged once by the AuditLog's onLost (gateway-security.ts), and every call in
+  // it fails with GW_ERR_AUDIT_FAILED; the record's promise is the batch's, shared, not wrapped per call.
   return callEvents.subscribeDurable((event) =>
-    audit
-      .record({
-        time: isoTime(event.startedAt),
-        callId: event.callId,
-        principal: event.principal,
-        tool: event.tool,
-        nodeId: event.nodeId,
-        via: event.via,
-        durationMs: event.durationMs,
-        outcome: event.outcome,
-        errorCode: event.errorCode,
-        argumentsSha256: argumentsDigest(event.arguments),
-        ...(event.chunks === undefined || event.chunks.length === 0 ? {} : { chunks: [...event.chunks] }),
-      })
-      .catch((error: unknown) => {
-        logger.error({ err: error, callId: event.callId, tool: event.tool }, 'audit record could not be written');
-        throw error;
-      }),
+    audit.record({
+      time: isoTime(event.startedAt),
+      callId: event.callId,
+      principal: event.principal,
+      tool: event.tool,
+      nodeId: event.nodeId,
+      via: event.via,
+      durationMs: event.durationMs,
+      outcome: event.outcome,
+      errorCode: event.errorCode,
+      argumentsSha256: argumentsDigest(event.arguments),
+      chunks: event.chunks === undefined || event.chunks.length === 0 ? undefined : [...event.chunks],
+    }),
   );
 }
 

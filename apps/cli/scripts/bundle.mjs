@@ -1,0 +1,103 @@
+/**
+ * Bundles the long-running commands (`easyremote node`, `easyremote gateway`) into dist/bundle/
+ * after `tsc -b` (ADR 0023). Node keeps every ES module it loads as a separate record with its own
+ * source, and TypeBox alone is ~700 of them: loaded one by one, the libraries a small node needs
+ * cost several times the memory and start-up time of the same code in a few files.
+ *
+ * A tools module imports `@easyremote/node-sdk` and `typebox` itself. So that it shares the
+ * runtime's copies instead of loading a second set from node_modules, every such package gets a
+ * facade entry (`shared-*.js`, re-exporting it from the bundle) and `manifest.json` names them with
+ * the bundled version; the node command's resolve hook (src/shared-packages.ts) sends a module's
+ * import of one of them to its facade when the installed version is the bundled one.
+ *
+ *   node apps/cli/scripts/bundle.mjs        (part of `npm run build`)
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+const out = join(dist, 'bundle');
+const facades = join(dist, 'bundle-facades');
+const require = createRequire(import.meta.url);
+
+/** Packages (and subpaths) a tools module may import that the node runtime bundles. */
+const SHARED = [
+  '@easyremote/node-sdk',
+  '@easyremote/protocol',
+  'typebox',
+  'typebox/compile',
+  'typebox/error',
+  'typebox/format',
+  'typebox/guard',
+  'typebox/schema',
+  'typebox/system',
+  'typebox/type',
+  'typebox/value',
+];
+
+function packageName(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+/** The installed version of a package, from the package.json above its resolved entry. */
+function installedVersion(name) {
+  for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (manifest.name === name) return manifest.version;
+    } catch {
+      // no package.json at this level
+    }
+  }
+  throw new Error(`cannot find the package.json of ${name}`);
+}
+
+function facadeName(specifier) {
+  return `shared-${specifier.replace(/^@/, '').replace(/\//g, '-')}`;
+}
+
+function hasDefaultExport(specifier) {
+  const source = readFileSync(require.resolve(specifier), 'utf8');
+  return /export default |export \{[^}]*\bas default\b/.test(source);
+}
+
+rmSync(out, { recursive: true, force: true });
+rmSync(facades, { recursive: true, force: true });
+mkdirSync(facades, { recursive: true });
+
+const input = {
+  'node-command': join(dist, 'commands', 'node.js'),
+  'gateway-command': join(dist, 'commands', 'gateway.js'),
+};
+const manifest = {};
+for (const specifier of SHARED) {
+  const name = facadeName(specifier);
+  const file = join(facades, `${name}.mjs`);
+  const reexport = `export * from ${JSON.stringify(specifier)};\n`;
+  const withDefault = hasDefaultExport(specifier) ? `export { default } from ${JSON.stringify(specifier)};\n` : '';
+  writeFileSync(file, reexport + withDefault);
+  input[name] = file;
+  const pkg = packageName(specifier);
+  manifest[specifier] = { facade: `${name}.js`, package: pkg, version: installedVersion(pkg) };
+}
+
+await build({
+  input,
+  platform: 'node',
+  logLevel: 'warn',
+  output: {
+    dir: out,
+    format: 'esm',
+    entryFileNames: '[name].js',
+    chunkFileNames: 'chunk-[hash].js',
+    // Whitespace and dead code go; names stay, so stack traces still name our functions.
+    minify: { compress: true, mangle: false },
+  },
+});
+writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+rmSync(facades, { recursive: true, force: true });
+process.stdout.write(`bundled the node and gateway commands into ${out}\n`);
