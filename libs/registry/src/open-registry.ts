@@ -65,16 +65,19 @@ const CREATE_ATTEMPTS = 3;
 /**
  * Creating a bucket is idempotent, so a create that timed out is simply tried again. On nats-server
  * 2.9 a cluster answers one of several concurrent creates of the same replicated stream and lets the
- * others time out, which happens whenever gateways and nodes start together.
+ * others time out, which happens whenever gateways and nodes start together; and a single server
+ * can refuse the loser of two concurrent creates with "subjects overlap" (10065) although both
+ * asked for the same stream: tried again, the create finds the stream and binds to it.
  */
 async function createPatiently(create: () => Promise<KV>, bucket: string, logger: Logger): Promise<KV> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await create();
     } catch (error) {
-      const transient = (error as { name?: unknown }).name === 'TimeoutError' || /timeout/i.test(describeError(error));
+      const transient =
+        (error as { name?: unknown }).name === 'TimeoutError' || /timeout|subjects overlap/i.test(describeError(error));
       if (!transient || attempt >= CREATE_ATTEMPTS) throw error;
-      logger.warn({ bucket, attempt, err: error }, 'creating the registry bucket timed out; trying again');
+      logger.warn({ bucket, attempt, err: error }, 'creating the registry bucket failed transiently; trying again');
     }
   }
 }

@@ -5,7 +5,6 @@ import type { RegistryView } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { FastifyInstance } from 'fastify';
 import { Authenticator } from '../auth/authenticator.js';
-import { OAuthVerifier } from '../auth/oauth-verifier.js';
 import { registerProtectedResourceRoutes, ResourceIdentity } from '../auth/oauth-resource.js';
 import { registerRouteAccess, type RouteEntry } from '../auth/route-access.js';
 import type { GatewayConfig } from '../config.js';
@@ -45,8 +44,9 @@ export async function startGatewaySecurity(
     keyStore = new KeyStore(bucket);
     const keys = await KeyView.start(bucket, { logger: logger.child({ component: 'api-keys' }) });
     stops.push(() => keys.stop());
+    // jose (JWT and JWKS) loads only for a gateway that accepts OAuth tokens.
     const oauth = config.oauthIssuer
-      ? new OAuthVerifier({
+      ? new (await import('../auth/oauth-verifier.js')).OAuthVerifier({
           issuer: config.oauthIssuer,
           jwksUrl: config.oauthJwksUrl || `${config.oauthIssuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
           get audience() {
