@@ -73,11 +73,26 @@ try {
         children: ours.children,
       },
     ];
+    // The same gateway with authentication and audit off: what the two cost, by ratio to the default rows.
+    const open: Contender[] = [
+      {
+        id: 'gateway-2026-open',
+        label: 'the same gateway, auth and audit off, 2026-07-28',
+        target: ours.open.targets.modern!,
+        children: ours.open.children,
+      },
+      {
+        id: 'gateway-2025-open',
+        label: 'the same gateway, auth and audit off, 2025-11-25 session',
+        target: ours.open.targets.legacy!,
+        children: ours.open.children,
+      },
+    ];
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     results.memory = { nodeIdleRssBytes: ours.node.rss(), gatewayIdleRssBytes: ours.gateway.rss() };
     if (wants(options, 'latency')) {
       log(`sequential latency: 1 connection, ${options.sequentialSec} s per target in 3 interleaved rounds`);
-      results.sequential = await interleaved(contenders, {
+      results.sequential = await interleaved([...contenders, ...open], {
         connections: 1,
         totalSec: options.sequentialSec,
         rounds: 3,
@@ -93,26 +108,12 @@ try {
         target: floor.targets.batched!,
         children: floor.batched,
       });
-      contenders.push(
-        {
-          id: 'gateway-2026-open',
-          label: 'the same gateway, auth and audit off, 2026-07-28',
-          target: ours.open.targets.modern!,
-          children: ours.open.children,
-        },
-        {
-          id: 'gateway-2025-open',
-          label: 'the same gateway, auth and audit off, 2025-11-25 session',
-          target: ours.open.targets.legacy!,
-          children: ours.open.children,
-        },
-        {
-          id: 'floor-nc-request',
-          label: 'floor with nats.js nc.request() (reference)',
-          target: floor.targets.request!,
-          children: floor.request,
-        },
-      );
+      contenders.push(...open, {
+        id: 'floor-nc-request',
+        label: 'floor with nats.js nc.request() (reference)',
+        target: floor.targets.request!,
+        children: floor.request,
+      });
       const sdk = await startSdk();
       started.push(sdk);
       contenders.push(

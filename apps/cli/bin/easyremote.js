@@ -8,9 +8,4 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
-// Node's compile cache (in the temp directory, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns
-// it off) keeps compiled code and stripped TypeScript across starts: a node's tools module written in
-// TypeScript is then not stripped again, which spares the stripper's memory and time on every start.
-const { enableCompileCache } = await import('node:module');
-enableCompileCache?.();
 await import('../dist/main.js');

@@ -1,8 +1,15 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
 // Only the shutdown module: the package index would load pino and TypeBox before a command is chosen.
 import { runMain } from '@easyremote/runtime/shutdown';
+
+// Node's compile cache (in the temp directory, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1
+// turns it off) keeps compiled code and stripped TypeScript across starts: everything imported from
+// here on, the bundle and a node's tools modules, is reused, and a module written in TypeScript is
+// not stripped again (the stripper alone is most of a small node's start-up memory).
+enableCompileCache();
 
 const usage = `Usage: easyremote <command> [options]
 
