@@ -65,6 +65,46 @@ function hasDefaultExport(specifier) {
   return /export default |export \{[^}]*\bas default\b/.test(source);
 }
 
+/**
+ * npm nests a package a second time wherever versions conflict higher up (three copies of ajv 8 sit
+ * under fastify's compilers and ajv-formats because eslint needs ajv 6 at the top): bundled as is,
+ * each copy is its own code in memory. This sends every file of a package copy to the same file of
+ * the first copy seen with the same name and version.
+ */
+function dedupePackages() {
+  const firstRoot = new Map();
+  const versionAt = new Map();
+  const version = (root) => {
+    if (!versionAt.has(root)) {
+      try {
+        versionAt.set(root, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+      } catch {
+        versionAt.set(root, undefined);
+      }
+    }
+    return versionAt.get(root);
+  };
+  return {
+    name: 'dedupe-packages',
+    async resolveId(source, importer, options) {
+      if (importer === undefined || source.startsWith('\0')) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      if (!resolved || resolved.external) return resolved;
+      const match = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(resolved.id);
+      if (!match) return resolved;
+      const [, root, file] = match;
+      const name = root.slice(root.lastIndexOf('/node_modules/') + '/node_modules/'.length);
+      const key = `${name}@${version(root)}`;
+      const first = firstRoot.get(key);
+      if (first === undefined) {
+        firstRoot.set(key, root);
+        return resolved;
+      }
+      return first === root ? resolved : { ...resolved, id: `${first}/${file}` };
+    },
+  };
+}
+
 rmSync(out, { recursive: true, force: true });
 rmSync(facades, { recursive: true, force: true });
 mkdirSync(facades, { recursive: true });
@@ -88,6 +128,7 @@ for (const specifier of SHARED) {
 await build({
   input,
   platform: 'node',
+  plugins: [dedupePackages()],
   logLevel: 'warn',
   output: {
     dir: out,
