@@ -4,7 +4,7 @@
  * only samples taken during the measured load count (not start-up or shutdown).
  *
  *   node bench/profile.ts [--system gateway|floor|direct] [--era legacy|modern] [--config default|open]
- *                         [--env KEY=VALUE ...] [--duration 15] [--pin]
+ *                         [--env KEY=VALUE ...] [--duration 15] [--pin] [--bundled]
  *
  * --pin puts the profiled HTTP server alone on CPU 1 and everything else (load, nats-server, the
  * node or responder) on CPU 0. On a 2-core machine an unpinned server is often preempted inside
@@ -50,8 +50,12 @@ const { values } = parseArgs({
     pin: { type: 'boolean', default: false },
     config: { type: 'string', default: 'default' },
     env: { type: 'string', multiple: true, default: [] },
+    bundled: { type: 'boolean', default: false },
   },
 });
+// Profiles name files and lines: the servers run from their modules (same code as the bundle), so
+// every frame keeps its library and source line. --bundled profiles what `easyremote` runs instead.
+if (!values.bundled) process.env.EASYREMOTE_UNBUNDLED = '1';
 // --env KEY=VALUE (repeatable): extra gateway settings, e.g. --env EASYREMOTE_AUDIT=off.
 const gatewayEnv = Object.fromEntries(
   (values.env ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
