@@ -129,6 +129,9 @@ await build({
   input,
   platform: 'node',
   plugins: [dedupePackages()],
+  // The MCP SDK and zod declare no `sideEffects`, so every module of theirs would be kept for its
+  // top-level code; they have none that matters, and the gateway uses a few of their exports.
+  treeshake: { moduleSideEffects: (id) => !/node_modules\/(@modelcontextprotocol\/|zod\/)/.test(id) },
   logLevel: 'warn',
   output: {
     dir: out,
