@@ -11,12 +11,13 @@ interface SharedPackage {
   version: string;
 }
 
-/** The version of `name` installed where `url` (a resolved module) lies, or undefined. */
+/** The version of `name` installed where `url` (a resolved module) lies, or undefined; cached per name and directory. */
 function installedVersion(url: string, name: string, cache: Map<string, string | undefined>): string | undefined {
   let dir = dirname(fileURLToPath(url));
   const seen: string[] = [];
+  const key = (at: string) => `${name}\0${at}`;
   for (; dir !== dirname(dir); dir = dirname(dir)) {
-    if (cache.has(dir)) break;
+    if (cache.has(key(dir))) break;
     seen.push(dir);
     try {
       const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
@@ -25,15 +26,15 @@ function installedVersion(url: string, name: string, cache: Map<string, string |
       };
       if (manifest.name === name) {
         const version = typeof manifest.version === 'string' ? manifest.version : undefined;
-        for (const at of seen) cache.set(at, version);
+        for (const at of seen) cache.set(key(at), version);
         return version;
       }
     } catch {
       // no package.json at this level
     }
   }
-  const found = cache.get(dir);
-  for (const at of seen) cache.set(at, found);
+  const found = cache.get(key(dir));
+  for (const at of seen) cache.set(key(at), found);
   return found;
 }
 
