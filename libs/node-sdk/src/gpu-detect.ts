@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { GpuInfo } from '@easyremote/protocol';
 
 const MIB = 1024 * 1024;
@@ -44,8 +45,32 @@ export function parseGpuList(spec: string): GpuInfo[] {
   return gpus;
 }
 
-/** Runs `nvidia-smi` (5 s limit); no binary, a failure or no GPU all mean `[]`. */
-export function detectGpus(command = 'nvidia-smi'): Promise<GpuInfo[]> {
+/** Whether `command` names an executable file, directly or on PATH (POSIX; elsewhere: assume so). */
+function executableExists(command: string): boolean {
+  if (process.platform === 'win32') return true;
+  const candidates = command.includes('/')
+    ? [command]
+    : (process.env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, command));
+  return candidates.some((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Runs `nvidia-smi` (5 s limit); no binary, a failure or no GPU all mean `[]`. Most nodes have no
+ * NVIDIA driver: without the binary on PATH nothing is spawned and child_process is never loaded.
+ */
+export async function detectGpus(command = 'nvidia-smi'): Promise<GpuInfo[]> {
+  if (!executableExists(command)) return [];
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile(command, [...NVIDIA_SMI_ARGS], { timeout: 5_000, windowsHide: true }, (error, stdout) => {
       resolve(error ? [] : parseNvidiaSmi(String(stdout)));
