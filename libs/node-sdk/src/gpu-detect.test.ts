@@ -31,20 +31,17 @@ describe('GPU detection', () => {
     expect(await detectGpus('/nonexistent/nvidia-smi')).toEqual([]);
   });
 
-  it('runs nvidia-smi found on PATH and reads its answer (a script speaking its CSV output)', async () => {
+  it('runs an nvidia-smi it is pointed at and reads its answer (a script speaking its CSV output)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'er-gpu-'));
-    const savedPath = process.env.PATH;
     try {
       const script = join(dir, 'nvidia-smi');
       writeFileSync(script, '#!/bin/sh\necho "NVIDIA L4, 23034"\n');
       chmodSync(script, 0o755);
-      process.env.PATH = `${dir}:${savedPath ?? ''}`;
-      expect(await detectGpus()).toEqual([{ name: 'NVIDIA L4', memoryBytes: 23034 * MIB }]);
+      expect(await detectGpus(script)).toEqual([{ name: 'NVIDIA L4', memoryBytes: 23034 * MIB }]);
       // Present but not executable: treated as missing, nothing is spawned.
       chmodSync(script, 0o644);
-      expect(await detectGpus()).toEqual([]);
+      expect(await detectGpus(script)).toEqual([]);
     } finally {
-      process.env.PATH = savedPath;
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,5 +1,4 @@
 import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import type { GpuInfo } from '@easyremote/protocol';
 
 const MIB = 1024 * 1024;
@@ -45,31 +44,34 @@ export function parseGpuList(spec: string): GpuInfo[] {
   return gpus;
 }
 
-/** Whether `command` names an executable file, directly or on PATH (POSIX; elsewhere: assume so). */
-function executableExists(command: string): boolean {
-  if (process.platform === 'win32') return true;
-  const candidates = command.includes('/')
-    ? [command]
-    : (process.env.PATH ?? '')
-        .split(delimiter)
-        .filter(Boolean)
-        .map((dir) => join(dir, command));
-  return candidates.some((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+/** Files one of which exists on Linux when an NVIDIA driver is loaded (natively, or WSL's GPU bridge). */
+const NVIDIA_DRIVER_FILES = ['/proc/driver/nvidia/version', '/dev/nvidiactl', '/dev/dxg'];
+
+function accessible(file: string, mode: number): boolean {
+  try {
+    accessSync(file, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether running `command` can find a GPU: an explicit path must be an executable file; the plain
+ * name, on Linux, needs a loaded NVIDIA driver (without one nvidia-smi reports nothing anyway).
+ */
+function worthRunning(command: string): boolean {
+  if (command.includes('/')) return accessible(command, constants.X_OK);
+  if (process.platform !== 'linux') return true;
+  return NVIDIA_DRIVER_FILES.some((file) => accessible(file, constants.F_OK));
 }
 
 /**
  * Runs `nvidia-smi` (5 s limit); no binary, a failure or no GPU all mean `[]`. Most nodes have no
- * NVIDIA driver: without the binary on PATH nothing is spawned and child_process is never loaded.
+ * NVIDIA driver: then nothing is spawned and child_process is never loaded.
  */
 export async function detectGpus(command = 'nvidia-smi'): Promise<GpuInfo[]> {
-  if (!executableExists(command)) return [];
+  if (!worthRunning(command)) return [];
   const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile(command, [...NVIDIA_SMI_ARGS], { timeout: 5_000, windowsHide: true }, (error, stdout) => {
