@@ -417,10 +417,13 @@ export function renderSummary(results: BenchResults): string {
       const peak = t
         .filter((q) => q.id.startsWith('gateway-20'))
         .reduce((max, q) => Math.max(max, q.peakRssBytes ?? 0), 0);
+      const nodePeak = t
+        .filter((q) => q.id.startsWith('gateway-20'))
+        .reduce((max, q) => Math.max(max, q.peakRssByProcess?.['node bench-toolbox'] ?? 0), 0);
       rows.push(
         [
-          'toolbox node RSS idle / after the throughput load',
-          `${mib(m.nodeIdleRssBytes)} / ${m.nodeAfterLoadRssBytes ? mib(m.nodeAfterLoadRssBytes) : '-'}`,
+          'toolbox node RSS idle / peak under load / after load',
+          `${mib(m.nodeIdleRssBytes)} / ${nodePeak ? mib(nodePeak) : '-'} / ${m.nodeAfterLoadRssBytes ? mib(m.nodeAfterLoadRssBytes) : '-'}`,
         ],
         [
           'default gateway RSS idle / peak under load / after load',

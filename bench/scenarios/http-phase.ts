@@ -15,6 +15,8 @@ export interface HttpRow {
   result?: LoadResult;
   /** Peak RSS of the contender's first process during its runs. */
   peakRssBytes?: number;
+  /** Peak RSS of every process of the contender during its runs, by process name. */
+  peakRssByProcess?: Record<string, number>;
   /**
    * CPU time per served request of every process involved (servers, nats-server, the load
    * generator), in microseconds: on a 2-core machine their sum is what bounds throughput.
@@ -84,6 +86,7 @@ class Tally {
   non2xx = 0;
   mismatches = 0;
   peakRss = 0;
+  readonly peakByProcess: Record<string, number> = {};
   readonly cpuMs: Record<string, number> = {};
   machineMs = 0;
   readonly nats = { msgsIn: 0, msgsOut: 0, bytesIn: 0 };
@@ -114,6 +117,7 @@ class Tally {
       mismatches: this.mismatches,
     };
     if (this.peakRss > 0) row.peakRssBytes = this.peakRss;
+    if (Object.keys(this.peakByProcess).length > 0) row.peakRssByProcess = { ...this.peakByProcess };
     if (withCpu) {
       row.cpuUsPerRequest = Object.fromEntries(
         Object.entries(this.cpuMs).map(([name, ms]) => [name, (ms * 1000) / Math.max(1, this.served)]),
@@ -170,10 +174,12 @@ export async function interleaved(contenders: readonly Contender[], options: Rou
       const cpu0 = options.measureResources ? cpuSnapshot(contender.children, options.natsPid) : {};
       const machine0 = machineBusyMs();
       const counters0 = options.measureResources ? await options.natsCounters?.() : undefined;
-      const sampler =
-        options.measureResources && watched
-          ? setInterval(() => (tally.peakRss = Math.max(tally.peakRss, watched.rss())), 200)
-          : undefined;
+      const sample = (): void => {
+        for (const child of contender.children)
+          tally.peakByProcess[child.name] = Math.max(tally.peakByProcess[child.name] ?? 0, child.rss());
+        if (watched) tally.peakRss = Math.max(tally.peakRss, watched.rss());
+      };
+      const sampler = options.measureResources && watched ? setInterval(sample, 200) : undefined;
       try {
         const result = await loadHttp(contender.target, {
           connections: options.connections,
@@ -188,7 +194,7 @@ export async function interleaved(contenders: readonly Contender[], options: Rou
         clearInterval(sampler);
       }
       if (options.measureResources) {
-        if (watched) tally.peakRss = Math.max(tally.peakRss, watched.rss());
+        sample();
         const cpu1 = cpuSnapshot(contender.children, options.natsPid);
         tally.machineMs += machineBusyMs() - machine0;
         const counters1 = counters0 ? await options.natsCounters?.() : undefined;
