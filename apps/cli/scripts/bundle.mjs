@@ -129,9 +129,10 @@ await build({
   input,
   platform: 'node',
   plugins: [dedupePackages()],
-  // The MCP SDK and zod declare no `sideEffects`, so every module of theirs would be kept for its
-  // top-level code; they have none that matters, and the gateway uses a few of their exports.
-  treeshake: { moduleSideEffects: (id) => !/node_modules\/(@modelcontextprotocol\/|zod\/)/.test(id) },
+  // The MCP SDK declares no `sideEffects`, so every module of its would be kept for its top-level
+  // code; it has none that matters, and the gateway uses a few of its exports. Every other package
+  // keeps what its package.json says.
+  treeshake: { moduleSideEffects: [{ test: /node_modules\/@modelcontextprotocol\//, sideEffects: false }] },
   logLevel: 'warn',
   output: {
     dir: out,

@@ -1,15 +1,22 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 // Only the shutdown module: the package index would load pino and TypeBox before a command is chosen.
 import { runMain } from '@easyremote/runtime/shutdown';
 
-// Node's compile cache (in the temp directory, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1
-// turns it off) keeps compiled code and stripped TypeScript across starts: everything imported from
-// here on, the bundle and a node's tools modules, is reused, and a module written in TypeScript is
-// not stripped again (the stripper alone is most of a small node's start-up memory).
-enableCompileCache();
+// Node's compile cache keeps compiled code and stripped TypeScript across starts: everything
+// imported from here on, the bundle and a node's tools modules, is reused, and a module written in
+// TypeScript is not stripped again (the stripper alone is most of a small node's start-up memory).
+// Per user (NODE_COMPILE_CACHE, else $XDG_CACHE_HOME or ~/.cache, /easyremote/compile-cache), not
+// Node's default in the shared temp directory: a code cache is trusted input. NODE_DISABLE_COMPILE_CACHE=1
+// turns it off; a directory that cannot be written only means no cache.
+enableCompileCache(
+  process.env.NODE_COMPILE_CACHE ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'easyremote', 'compile-cache'),
+);
 
 const usage = `Usage: easyremote <command> [options]
 

@@ -13,9 +13,19 @@ const repoModule = fileURLToPath(new URL('../../../docs/examples/', import.meta.
  * In a fresh process: shareBundledPackages(dir), then a module in `from` imports each specifier;
  * returns where each resolved (a later resolve hook sees the shared hook's answer).
  */
-function resolvedFrom(dir: string, from: string, specifiers: string[]): { installed: boolean; urls: string[] } {
-  const probe = join(from, `probe-${process.pid}-${Date.now()}.mjs`);
-  writeFileSync(probe, specifiers.map((s) => `await import(${JSON.stringify(s)});`).join('\n'));
+function resolvedFrom(
+  dir: string,
+  from: string,
+  specifiers: string[],
+  kind: 'import' | 'require' = 'import',
+): { installed: boolean; urls: string[] } {
+  const probe = join(from, `probe-${process.pid}-${Date.now()}.${kind === 'import' ? 'mjs' : 'cjs'}`);
+  writeFileSync(
+    probe,
+    specifiers
+      .map((s) => (kind === 'import' ? `await import(${JSON.stringify(s)});` : `require(${JSON.stringify(s)});`))
+      .join('\n'),
+  );
   const script = `
     import { registerHooks } from 'node:module';
     const { shareBundledPackages } = await import(${JSON.stringify(pathToFileURL(join(dist, 'shared-packages.js')).href)});
@@ -51,9 +61,9 @@ describe('shareBundledPackages', () => {
     ]);
   });
 
-  it('gives a module with no copy installed the bundled one', () => {
-    const { urls } = resolvedFrom(bundle, scratch, ['typebox']);
-    expect(urls).toEqual([`${bundle}shared-typebox.js`]);
+  it('gives a module with no copy installed the bundled one, imported or required', () => {
+    expect(resolvedFrom(bundle, scratch, ['typebox']).urls).toEqual([`${bundle}shared-typebox.js`]);
+    expect(resolvedFrom(bundle, scratch, ['typebox'], 'require').urls).toEqual([`${bundle}shared-typebox.js`]);
   });
 
   it('leaves a module that installed another version with its own copy', () => {

@@ -67,7 +67,9 @@ export function shareBundledPackages(bundleDir: URL): boolean {
       try {
         resolved = nextResolve(specifier, context);
       } catch (error) {
-        if ((error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND') return facadeOf(shared);
+        // ERR_MODULE_NOT_FOUND from an import, MODULE_NOT_FOUND from a require().
+        const code = (error as { code?: unknown }).code;
+        if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return facadeOf(shared);
         throw error;
       }
       if (!resolved.url.startsWith('file:')) return resolved;

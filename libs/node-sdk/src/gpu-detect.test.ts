@@ -38,7 +38,7 @@ describe('GPU detection', () => {
       writeFileSync(script, '#!/bin/sh\necho "NVIDIA L4, 23034"\n');
       chmodSync(script, 0o755);
       expect(await detectGpus(script)).toEqual([{ name: 'NVIDIA L4', memoryBytes: 23034 * MIB }]);
-      // Present but not executable: treated as missing, nothing is spawned.
+      // Present but not executable: no GPU.
       chmodSync(script, 0o644);
       expect(await detectGpus(script)).toEqual([]);
     } finally {

@@ -35,8 +35,9 @@ describe('Authenticator with API keys (a real key bucket and its watch)', () => 
     const header = `Bearer ${key}`;
     const first = await authenticator.authenticate(header);
     expect(first).toMatchObject({ ok: true, principal: `key:${record.id}` });
-    // The same answer, not a new verification: the header was remembered.
+    // The same answer, not a new verification: the key was remembered, under any spelling of the header.
     expect(await authenticator.authenticate(header)).toBe(first);
+    expect(await authenticator.authenticate(`bearer \t ${key}  `)).toBe(first);
 
     const before = view.revision;
     await store.revoke(record.id);

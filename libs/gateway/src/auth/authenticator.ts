@@ -9,16 +9,16 @@ const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
 type Authenticated = Extract<Authentication, { ok: true }>;
 
-/** Distinct API key headers remembered; past it the memory starts over (a flood of keys costs a hash each). */
+/** Distinct verified API keys remembered; past it the memory starts over (a flood of keys costs a hash each). */
 const MAX_REMEMBERED_KEYS = 10_000;
 
 /**
  * Turns an `Authorization` header into a principal and its access policy: API keys (`erk_...`,
  * checked against the in-memory key view) or OAuth JWT access tokens (checked against the issuer's
- * JWKS). Policies are cached per distinct scope set. A verified API key header is remembered with
- * its answer until the key view changes (any put, revoke or delete), so a caller's repeat requests
- * cost one map lookup instead of a parse, a SHA-256 and a policy lookup; only headers that verified
- * are remembered, so a wrong key is never answered from memory.
+ * JWKS). Policies are cached per distinct scope set. A verified API key (at most 128 characters,
+ * parseApiKey) is remembered with its answer until the key view changes (any put, revoke or
+ * delete), so a caller's repeat requests cost one map lookup instead of a SHA-256 and a policy
+ * lookup; only keys that verified are remembered, so a wrong key is never answered from memory.
  */
 export class Authenticator {
   readonly #policies = new Map<string, AccessPolicy>();
@@ -27,10 +27,6 @@ export class Authenticator {
   constructor(private readonly sources: { keys?: KeyView | undefined; oauth?: OAuthVerifier | undefined }) {}
 
   async authenticate(authorization: string | undefined): Promise<Authentication> {
-    if (authorization !== undefined) {
-      const known = this.#verifiedKeys.get(authorization);
-      if (known !== undefined && known.revision === this.sources.keys?.revision) return known.result;
-    }
     if (authorization === undefined || authorization === '')
       return { ok: false, reason: 'missing', description: 'Authorization: Bearer credentials are required' };
     const token = BEARER.exec(authorization)?.[1];
@@ -39,6 +35,9 @@ export class Authenticator {
     if (token.startsWith('erk_')) {
       const keys = this.sources.keys;
       const revision = keys?.revision;
+      // Keyed by the token, not the header: spellings of one header ("bearer", padding) are one entry.
+      const known = this.#verifiedKeys.get(token);
+      if (known !== undefined && known.revision === revision) return known.result;
       const key = keys?.verify(token);
       if (!key || revision === undefined)
         return { ok: false, reason: 'invalid', description: 'the API key is unknown or revoked' };
@@ -48,7 +47,7 @@ export class Authenticator {
         access: this.#policy(key.scopes),
       });
       if (this.#verifiedKeys.size >= MAX_REMEMBERED_KEYS) this.#verifiedKeys.clear();
-      this.#verifiedKeys.set(authorization, { revision, result });
+      this.#verifiedKeys.set(token, { revision, result });
       return result;
     }
     if (this.sources.oauth) {

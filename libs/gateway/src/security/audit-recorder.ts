@@ -1,4 +1,5 @@
 import { argumentsDigest, type AuditLog } from '@easyremote/auth';
+import type { Logger } from '@easyremote/protocol';
 import type { CallEvents } from '../pipeline/call-events.js';
 
 /**
@@ -7,11 +8,11 @@ import type { CallEvents } from '../pipeline/call-events.js';
  * observer: the caller gets the answer only after JetStream acknowledged the record (ADR 0014). The
  * AuditLog batches by group commit, so concurrent calls share acknowledged messages.
  */
-export function startAuditRecorder(callEvents: CallEvents, audit: AuditLog): () => void {
-  // A lost batch is logged once by the AuditLog's onLost (gateway-security.ts), and every call in
-  // it fails with GW_ERR_AUDIT_FAILED; the record's promise is the batch's, shared, not wrapped per call.
-  return callEvents.subscribeDurable((event) =>
-    audit.record({
+export function startAuditRecorder(callEvents: CallEvents, audit: AuditLog, logger: Logger): () => void {
+  return callEvents.subscribeDurable((event) => {
+    // The batch's shared promise goes back to the pipeline (which fails the call, GW_ERR_AUDIT_FAILED,
+    // when it rejects); a lost record is also logged here, with the call it belonged to.
+    const recorded = audit.record({
       time: isoTime(event.startedAt),
       callId: event.callId,
       principal: event.principal,
@@ -23,8 +24,12 @@ export function startAuditRecorder(callEvents: CallEvents, audit: AuditLog): () 
       errorCode: event.errorCode,
       argumentsSha256: argumentsDigest(event.arguments),
       chunks: event.chunks === undefined || event.chunks.length === 0 ? undefined : [...event.chunks],
-    }),
-  );
+    });
+    recorded.catch((error: unknown) =>
+      logger.error({ err: error, callId: event.callId, tool: event.tool }, 'audit record could not be written'),
+    );
+    return recorded;
+  });
 }
 
 let cachedSecond = Number.NaN;

@@ -76,7 +76,7 @@ export async function startGatewaySecurity(
       ...(deps.rpc ? { rpc: deps.rpc } : {}),
       onLost: (error, records) => auditLogger.error({ err: error, records }, 'audit records could not be written'),
     });
-    stops.push(startAuditRecorder(deps.callEvents, audit));
+    stops.push(startAuditRecorder(deps.callEvents, audit, auditLogger));
   }
   return {
     identity,
