@@ -14,9 +14,10 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'rolldown';
+import { installedVersion } from '../dist/shared-packages.js';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const out = join(dist, 'bundle');
@@ -43,26 +44,8 @@ function packageName(specifier) {
   return specifier.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 
-/** The installed version of a package, from the package.json above its resolved entry. */
-function installedVersion(name) {
-  for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
-    try {
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-      if (manifest.name === name) return manifest.version;
-    } catch {
-      // no package.json at this level
-    }
-  }
-  throw new Error(`cannot find the package.json of ${name}`);
-}
-
 function facadeName(specifier) {
   return `shared-${specifier.replace(/^@/, '').replace(/\//g, '-')}`;
-}
-
-function hasDefaultExport(specifier) {
-  const source = readFileSync(require.resolve(specifier), 'utf8');
-  return /export default |export \{[^}]*\bas default\b/.test(source);
 }
 
 /**
@@ -117,12 +100,15 @@ const manifest = {};
 for (const specifier of SHARED) {
   const name = facadeName(specifier);
   const file = join(facades, `${name}.mjs`);
-  const reexport = `export * from ${JSON.stringify(specifier)};\n`;
-  const withDefault = hasDefaultExport(specifier) ? `export { default } from ${JSON.stringify(specifier)};\n` : '';
-  writeFileSync(file, reexport + withDefault);
+  // Every shared package is an ES module, so `export *` carries its names; the default needs its own line.
+  const from = JSON.stringify(specifier);
+  const withDefault = 'default' in (await import(specifier)) ? `export { default } from ${from};\n` : '';
+  writeFileSync(file, `export * from ${from};\n${withDefault}`);
   input[name] = file;
   const pkg = packageName(specifier);
-  manifest[specifier] = { facade: `${name}.js`, package: pkg, version: installedVersion(pkg) };
+  const version = installedVersion(pathToFileURL(require.resolve(specifier)).href, pkg);
+  if (version === undefined) throw new Error(`cannot find the package.json of ${pkg}`);
+  manifest[specifier] = { facade: `${name}.js`, package: pkg, version };
 }
 
 await build({

@@ -11,8 +11,15 @@ interface SharedPackage {
   version: string;
 }
 
-/** The version of `name` installed where `url` (a resolved module) lies, or undefined; cached per name and directory. */
-function installedVersion(url: string, name: string, cache: Map<string, string | undefined>): string | undefined {
+/**
+ * The version of `name` installed where `url` (a resolved module) lies, or undefined; cached per
+ * name and directory. scripts/bundle.mjs reads the bundled versions with it too.
+ */
+export function installedVersion(
+  url: string,
+  name: string,
+  cache: Map<string, string | undefined> = new Map(),
+): string | undefined {
   let dir = dirname(fileURLToPath(url));
   const seen: string[] = [];
   const key = (at: string) => `${name}\0${at}`;

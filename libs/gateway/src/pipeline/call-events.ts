@@ -49,9 +49,8 @@ export type DurableCallEventListener = (event: CallEvent) => Promise<void>;
  */
 export class CallEvents {
   readonly #listeners = new Set<CallEventListener>();
-  readonly #durable = new Set<DurableCallEventListener>();
-  /** The durable set as an array, rebuilt on (un)subscribe: emit() runs per call and allocates nothing for one. */
-  #durableList: readonly DurableCallEventListener[] = [];
+  /** An array replaced on (un)subscribe, not a Set: emit() runs per call and allocates nothing for one. */
+  #durable: readonly DurableCallEventListener[] = [];
   readonly #onListenerError: (error: unknown) => void;
 
   constructor(onListenerError: (error: unknown) => void = () => {}) {
@@ -64,11 +63,9 @@ export class CallEvents {
   }
 
   subscribeDurable(listener: DurableCallEventListener): () => void {
-    this.#durable.add(listener);
-    this.#durableList = [...this.#durable];
+    this.#durable = [...this.#durable, listener];
     return () => {
-      this.#durable.delete(listener);
-      this.#durableList = [...this.#durable];
+      this.#durable = this.#durable.filter((other) => other !== listener);
     };
   }
 
@@ -84,7 +81,7 @@ export class CallEvents {
         this.#onListenerError(error);
       }
     }
-    const durable = this.#durableList;
+    const durable = this.#durable;
     if (durable.length === 0) return undefined;
     const done =
       durable.length === 1
@@ -96,7 +93,7 @@ export class CallEvents {
   }
 
   get observed(): boolean {
-    return this.#listeners.size > 0 || this.#durable.size > 0;
+    return this.#listeners.size > 0 || this.#durable.length > 0;
   }
 }
 
