@@ -74,7 +74,7 @@ try {
       'gateway listening',
     ),
     startApp(
-      ['node', 'test/fixtures/conformance-tools.ts'],
+      ['node', 'test/fixtures/conformance-tools.ts', 'test/fixtures/conformance-task-tools.ts'],
       { NATS_URL: nats.url, EASYREMOTE_NODE_ID: 'conformance-fixtures' },
       'node serving',
     ),

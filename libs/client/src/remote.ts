@@ -115,6 +115,12 @@ export class RemoteMesh implements AsyncDisposable {
         ClientErrorCode.InputRequired,
         `tool ${tool} on ${nodeId ?? 'a node'} needs input from an interactive MCP client`,
       );
+    if ('taskStarted' in response)
+      throw new RemoteToolError(
+        tool,
+        ClientErrorCode.BadResult,
+        `${nodeId ?? 'a node'} started a task nobody asked for`,
+      );
     return toolValue<Result>(tool, response.result);
   }
 

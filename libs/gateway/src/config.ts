@@ -92,6 +92,15 @@ export const GatewayConfigSchema = Type.Object({
   idleTimeoutMs: Millis,
   /** `host:port` of a separate, unauthenticated listener for `/metrics`; empty = `/metrics` on the main listener, `metrics:read` scope. */
   metricsListen: Type.String({ pattern: '^(|(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):\\d{1,5})$' }),
+  /**
+   * Which calls of a client that declares tasks run as durable tasks: `all` (every tool that supports
+   * them), `required` (only tools that require them), `off` (none; tools that require tasks are refused).
+   */
+  tasks: Type.Union([Type.Literal('all'), Type.Literal('required'), Type.Literal('off')]),
+  /** How long a task and its result stay readable after it was created. */
+  taskTtlMs: Type.Integer({ minimum: 1000 }),
+  /** The poll interval suggested to clients of a task. */
+  taskPollIntervalMs: Millis,
 });
 export type GatewayConfig = Readonly<Static<typeof GatewayConfigSchema>>;
 
@@ -141,6 +150,9 @@ const ENV: readonly EnvVariable<keyof GatewayConfig>[] = [
   { env: 'EASYREMOTE_REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', kind: 'int', fallback: '30000' },
   { env: 'EASYREMOTE_IDLE_TIMEOUT_MS', key: 'idleTimeoutMs', kind: 'int', fallback: '72000' },
   { env: 'EASYREMOTE_METRICS_LISTEN', key: 'metricsListen', kind: 'string', fallback: '' },
+  { env: 'EASYREMOTE_TASKS', key: 'tasks', kind: 'string', fallback: 'all' },
+  { env: 'EASYREMOTE_TASK_TTL_MS', key: 'taskTtlMs', kind: 'int', fallback: String(3600 * 1000) },
+  { env: 'EASYREMOTE_TASK_POLL_INTERVAL_MS', key: 'taskPollIntervalMs', kind: 'int', fallback: '500' },
 ];
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);

@@ -101,6 +101,9 @@ const TABLE: Readonly<Record<string, ErrorRendering>> = {
   [WireErrorCode.NotFound]: entry(404, InvalidParams, true),
   [WireErrorCode.CallNotFound]: entry(404, InternalError, true),
   [WireErrorCode.ClientRequestFailed]: entry(502, InternalError, true),
+  // The handler failed the request rather than its result (node-sdk RequestError): a JSON-RPC error.
+  [WireErrorCode.RequestFailed]: entry(502, InternalError, false),
+  [WireErrorCode.TaskStoreFailed]: entry(502, InternalError, false),
 };
 
 /** A code nobody catalogued — a tool author's own `ToolError` code — is a failure of the tool, from upstream. */

@@ -42,6 +42,7 @@ function runtime(): NodeRuntime {
     deadlines: new DeadlineWatch(),
     load: new LoadStats(),
     payloads: undefined,
+    tasks: undefined as never,
     callObservers: new Set(),
   };
 }
@@ -146,5 +147,83 @@ describe('CallSession', () => {
       },
     ]);
     expect(second.replies).toEqual([result]);
+  });
+
+  describe('as a task', () => {
+    function sink() {
+      const writes: { seq: number; response: unknown }[] = [];
+      return {
+        writes,
+        task: {
+          id: 'T'.repeat(22),
+          write: (seq: number, response: unknown) => {
+            writes.push({ seq, response });
+            return Promise.resolve();
+          },
+        },
+      };
+    }
+
+    it('answers its leg taskStarted once started, and stores every later state in order', async () => {
+      const rt = runtime();
+      const first = leg();
+      const { writes, task } = sink();
+      const session = new CallSession(rt, first.msg, 'c1', Date.now() + 1_000, true, task);
+      session.startTask();
+      session.startTask();
+      expect(first.replies).toEqual([{ ok: true, taskStarted: true }]);
+      const answers = Promise.all([session.requestInput(ask('a')), session.requestInput(ask('b'))]);
+      await tick();
+      expect(writes).toEqual([
+        { seq: 1, response: { ok: true, inputRequired: { 'input-1': ask('a'), 'input-2': ask('b') } } },
+      ]);
+
+      // A partial answer: acknowledged on its own leg, the state names only what is still wanted.
+      const second = leg();
+      session.resume(second.msg, { 'input-1': { action: 'accept' }, 'not-asked': { ignored: true } });
+      expect(second.replies).toEqual([{ ok: true, taskStarted: true }]);
+      await tick();
+      expect(writes[1]).toEqual({ seq: 2, response: { ok: true, inputRequired: { 'input-2': ask('b') } } });
+
+      const third = leg();
+      session.resume(third.msg, { 'input-2': { action: 'decline' } });
+      expect(await answers).toEqual([{ action: 'accept' }, { action: 'decline' }]);
+      await tick();
+      expect(writes[2]).toEqual({ seq: 3, response: undefined });
+      session.finish(result);
+      await tick();
+      expect(writes[3]).toEqual({ seq: 4, response: result });
+      expect(first.replies).toHaveLength(1);
+      expect(rt.calls.size).toBe(0);
+    });
+
+    it('stays a synchronous call until the handler starts the task', async () => {
+      const rt = runtime();
+      const first = leg();
+      const { writes, task } = sink();
+      const session = new CallSession(rt, first.msg, 'c1', Date.now() + 1_000, true, task);
+      expect(session.task?.started).toBe(false);
+      const name = session.requestInput(ask('name?'), 'user_name');
+      await tick();
+      expect(first.replies).toEqual([{ ok: true, inputRequired: { user_name: ask('name?') } }]);
+      const retry = leg();
+      session.resume(retry.msg, { user_name: { action: 'accept', content: { name: 'Alice' } } });
+      expect(await name).toEqual({ action: 'accept', content: { name: 'Alice' } });
+      session.task?.start();
+      expect(session.task?.started).toBe(true);
+      expect(retry.replies).toEqual([{ ok: true, taskStarted: true }]);
+      session.finish(result);
+      await tick();
+      expect(writes).toEqual([{ seq: 1, response: result }]);
+    });
+
+    it('answers a call that finished before its task started as a plain call', () => {
+      const first = leg();
+      const { writes, task } = sink();
+      const session = new CallSession(runtime(), first.msg, 'c1', Date.now() + 1_000, true, task);
+      session.finish(result);
+      expect(first.replies).toEqual([result]);
+      expect(writes).toEqual([]);
+    });
   });
 });

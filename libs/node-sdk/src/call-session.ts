@@ -17,12 +17,26 @@ export interface SessionHost extends ReplyTarget {
   readonly calls: RunningCalls<CallSession>;
 }
 
+/** Where a task call's states go once it has started (the node's TaskStateWriter, bound to one task). */
+export interface TaskSink {
+  readonly id: string;
+  /** Stores state number `seq`: a response, or undefined for "working again" after input. */
+  write(seq: number, response: CallResponse | undefined): Promise<void>;
+}
+
+const TASK_STARTED: CallResponse = { ok: true, taskStarted: true };
+
 /**
  * One request on this node from its arrival to its last reply. Every reply goes to the *current
  * leg*: the NATS message whose sender is waiting — first the request itself, then, for a 2026-era
  * call that asked its client for input, each resume (`nodes.<id>.resume`). A leg is answered
  * exactly once: with the outcome, or with `inputRequired` while the handler stays parked here,
  * keeping its concurrency slot, until a resume brings the answers or the deadline passes.
+ *
+ * A call that runs as a task answers its leg with `taskStarted` when the task starts (at once, or
+ * when the handler calls `ctx.startTask()`); from then on every state — input wanted, working again,
+ * the outcome — is written to the task store instead, and a resume is answered with `taskStarted`
+ * as its acknowledgement.
  */
 export class CallSession {
   readonly callId: string;
@@ -42,12 +56,25 @@ export class CallSession {
   #inputCount = 0;
   #flushQueued = false;
   #ended = false;
+  readonly #task: TaskSink | undefined;
+  #taskStarted = false;
+  #taskSeq = 0;
+  /** The task's writes, in order: a later state never overtakes an earlier one. */
+  #taskWrites: Promise<void> = Promise.resolve();
 
   /** Whether resumes reach this request: tool calls, resource reads and prompts of 2026-era clients. */
   readonly resumable: boolean;
 
-  constructor(runtime: SessionHost, msg: Msg, callId: string, deadline: number, resumable = false) {
+  constructor(
+    runtime: SessionHost,
+    msg: Msg,
+    callId: string,
+    deadline: number,
+    resumable = false,
+    task?: TaskSink | undefined,
+  ) {
     this.resumable = resumable;
+    this.#task = task;
     this.#runtime = runtime;
     this.#leg = msg;
     this.callId = callId;
@@ -76,13 +103,38 @@ export class CallSession {
     });
   }
 
+  /** The task this call runs as, for `ctx.task` and `ctx.startTask()`; undefined for a plain call. */
+  get task(): { readonly id: string; readonly started: boolean; start(): void } | undefined {
+    const task = this.#task;
+    if (task === undefined) return undefined;
+    // Bound here, so the handler's context reads the live state without holding the session.
+    const isStarted = (): boolean => this.#taskStarted;
+    return {
+      id: task.id,
+      get started() {
+        return isStarted();
+      },
+      start: () => this.startTask(),
+    };
+  }
+
+  /** From now on the call is a task: the open leg is answered `taskStarted`, later states are stored. */
+  startTask(): void {
+    if (this.#task === undefined || this.#taskStarted || this.#ended) return;
+    this.#taskStarted = true;
+    this.#reply(TASK_STARTED);
+  }
+
   /** The outcome of the request: answers the open leg, or is held for the next resume. */
   finish(response: Response): void {
     if (this.#ended) return;
     // A handler that finished no longer reads answers it did not wait for.
     this.#outbox?.clear();
     this.#waiting?.clear();
-    if (this.#leg !== undefined) {
+    if (this.#taskStarted) {
+      this.#store(response as CallResponse);
+      this.#end();
+    } else if (this.#leg !== undefined) {
       this.#reply(response);
       this.#end();
     } else if (this.controller.signal.aborted) {
@@ -102,6 +154,7 @@ export class CallSession {
    */
   resume(msg: Msg, inputResponses: Readonly<Record<string, unknown>>): void {
     if (this.#ended) return;
+    if (this.#taskStarted) return this.#resumeTask(msg, inputResponses);
     if (this.#leg !== undefined) {
       sendReply(
         this.#runtime,
@@ -128,6 +181,41 @@ export class CallSession {
     this.#queueFlush();
   }
 
+  /**
+   * A task's answers (`tasks/update`): the resume is acknowledged at once, the answered requests
+   * resolve, and the task's state says what is still wanted (or that it works again). Answers to
+   * keys nobody waits on are ignored.
+   */
+  #resumeTask(msg: Msg, inputResponses: Readonly<Record<string, unknown>>): void {
+    sendReply(this.#runtime, msg, TASK_STARTED, this.callId);
+    const waiting = this.#waiting;
+    if (waiting === undefined) return;
+    let answered = 0;
+    for (const [key, waiter] of [...waiting]) {
+      if (!Object.hasOwn(inputResponses, key)) continue;
+      waiting.delete(key);
+      this.#outbox?.delete(key);
+      answered++;
+      waiter.resolve(inputResponses[key]);
+    }
+    if (answered === 0) return;
+    this.#store(waiting.size === 0 ? undefined : { ok: true, inputRequired: this.#pendingRequests() });
+  }
+
+  #pendingRequests(): Record<string, InputRequest> {
+    const pending: Record<string, InputRequest> = {};
+    for (const [key, waiter] of this.#waiting ?? []) pending[key] = waiter.request;
+    return pending;
+  }
+
+  /** Queues one state of the task for the store, after every earlier one. */
+  #store(response: CallResponse | undefined): void {
+    const task = this.#task;
+    if (task === undefined) return;
+    const seq = ++this.#taskSeq;
+    this.#taskWrites = this.#taskWrites.then(() => task.write(seq, response));
+  }
+
   #nextKey(): string {
     let key: string;
     do key = `input-${++this.#inputCount}`;
@@ -145,7 +233,14 @@ export class CallSession {
   }
 
   #flush(): void {
-    if (this.#ended || this.#leg === undefined || this.#outbox === undefined || this.#outbox.size === 0) return;
+    if (this.#ended || this.#outbox === undefined || this.#outbox.size === 0) return;
+    if (this.#taskStarted) {
+      // The task's state names every request still waiting, not only the new ones.
+      this.#outbox.clear();
+      this.#store({ ok: true, inputRequired: this.#pendingRequests() });
+      return;
+    }
+    if (this.#leg === undefined) return;
     const inputRequired = Object.fromEntries(this.#outbox);
     this.#outbox.clear();
     this.#reply({ ok: true, inputRequired });

@@ -17,6 +17,7 @@ import {
 import { NodeAdvertiser, openRegistry } from '@easyremote/registry';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { handleCall } from './serve-call.js';
+import { TaskStateWriter } from './task-state-writer.js';
 import { handleCancel, handleResume } from './control-handlers.js';
 import type { PromptDefinition } from './define-prompt.js';
 import type { ResourceDefinition } from './define-resource.js';
@@ -177,6 +178,7 @@ export class ComputeNode implements AsyncDisposable {
         deadlines: new DeadlineWatch(),
         load: this.#load,
         payloads,
+        tasks: new TaskStateWriter(nc, o.nodeId, { domain: o.registryDomain, logger: o.logger }),
         callObservers: this.#callObservers,
       };
       this.#runtime = runtime;

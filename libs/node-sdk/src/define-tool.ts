@@ -45,6 +45,23 @@ interface ToolSpecBase<I extends TSchema> {
    * and `requirements.modelArgument`).
    */
   models?: readonly string[];
+  /**
+   * Lets calls run as durable tasks (MCP tasks: the client gets a task id at once and polls it; the
+   * outcome survives the client, the gateway replica and a restart of the gateway that took the call).
+   */
+  task?: TaskOption;
+}
+
+/** How a tool runs as a task. */
+export interface TaskOption {
+  /** `optional`: a task when the client declares tasks, a plain call otherwise; `required`: a task only. */
+  support: 'optional' | 'required';
+  /**
+   * `immediately` (the default): the client is answered with the task as soon as the node takes the
+   * call. `manually`: the call stays synchronous (input is asked for with 2026-07-28 `input_required`
+   * rounds) until the handler calls `ctx.startTask()` (or finishes).
+   */
+  start?: 'immediately' | 'manually';
 }
 
 export interface StructuredToolSpec<I extends TSchema, O extends TSchema> extends ToolSpecBase<I> {
@@ -79,6 +96,8 @@ export interface CompiledTool {
   readonly handler: (args: unknown, ctx: ToolContext) => unknown;
   readonly fanout: CompiledFanout | undefined;
   readonly models: readonly string[];
+  /** Undefined for a tool that never runs as a task. */
+  readonly task: Required<TaskOption> | undefined;
 }
 
 // Checked at definition so a bad field fails here, not as a rejected advert in every gateway.
@@ -130,6 +149,18 @@ function fanoutOf(
   return compiled;
 }
 
+function taskOf(name: string, option: TaskOption | undefined, fanout: boolean): Required<TaskOption> | undefined {
+  if (option === undefined) return undefined;
+  if (typeof option !== 'object' || option === null || (option.support !== 'optional' && option.support !== 'required'))
+    throw invalid(name, 'task.support must be "optional" or "required"');
+  const start = option.start ?? 'immediately';
+  if (start !== 'immediately' && start !== 'manually')
+    throw invalid(name, 'task.start must be "immediately" or "manually"');
+  // A fan-out call is split and merged by the gateway, across nodes: no one node could own its task.
+  if (fanout) throw invalid(name, 'a fan-out tool cannot run as a task');
+  return Object.freeze({ support: option.support, start });
+}
+
 export function defineTool<I extends TSchema, O extends TSchema>(spec: StructuredToolSpec<I, O>): ToolDefinition;
 export function defineTool<I extends TSchema>(spec: UnstructuredToolSpec<I>): ToolDefinition;
 export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | UnstructuredToolSpec<TSchema>): ToolDefinition {
@@ -150,6 +181,7 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
   if (spec.timeoutMs !== undefined && !(Number.isInteger(spec.timeoutMs) && spec.timeoutMs >= 1)) {
     throw invalid(name, `timeoutMs must be a positive integer, got ${String(spec.timeoutMs)}`);
   }
+  const task = taskOf(name, spec.task, spec.fanout !== undefined);
   const fanout =
     spec.fanout === undefined
       ? undefined
@@ -166,6 +198,7 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
     ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
     ...(spec.requirements === undefined ? {} : { requirements: structuredClone(spec.requirements) }),
     ...(fanout === undefined ? {} : { fanout: fanout.descriptor }),
+    ...(task === undefined ? {} : { execution: { taskSupport: task.support } }),
   };
   if (!descriptorValidator.Check(descriptor)) {
     throw invalid(name, `invalid definition (${formatErrors(descriptorValidator.Errors(descriptor))})`);
@@ -178,6 +211,7 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
     handler: spec.handler as (args: unknown, ctx: ToolContext) => unknown,
     fanout,
     models: Object.freeze([...(spec.models ?? [])]),
+    task,
   };
   return sealDefinition(
     { kind: DefinitionKind.Tool, name, descriptor: Object.freeze(descriptor) },

@@ -1,4 +1,4 @@
-import { EasyRemoteError } from '@easyremote/protocol';
+import { EasyRemoteError, WireErrorCode } from '@easyremote/protocol';
 
 /**
  * Local errors of the node SDK: raised to the program that builds a node (bad definitions, bad
@@ -46,5 +46,18 @@ export class ToolError extends EasyRemoteError {
     if (typeof code !== 'string' || code.length === 0) throw new TypeError('ToolError needs a non-empty code');
     super(code, message, data === undefined ? undefined : { data });
     this.name = 'ToolError';
+  }
+}
+
+/**
+ * Thrown by a tool handler to fail the request itself rather than return a failed result: the MCP
+ * client receives a JSON-RPC error (code -32603 with `data.code` `NODE_ERR_REQUEST_FAILED`) instead
+ * of an `isError` result the model reads, and a task ends `failed` instead of `completed`. Use it
+ * when the call cannot be served at all; use ToolError for a failure the model should see.
+ */
+export class RequestError extends EasyRemoteError {
+  constructor(message: string, data?: unknown) {
+    super(WireErrorCode.RequestFailed, message, data === undefined ? undefined : { data });
+    this.name = 'RequestError';
   }
 }

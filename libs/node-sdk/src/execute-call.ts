@@ -3,7 +3,7 @@ import type { CompiledTool } from './define-tool.js';
 import type { DeadlineWatch } from './deadline-watch.js';
 import type { ChunkInfo } from './tool-context.js';
 import { startHandler, type HandlerOutcome } from './run-handler.js';
-import { CallContext, type ClientAccess, type NotificationSink } from './tool-context.js';
+import { CallContext, type ClientAccess, type NotificationSink, type TaskControl } from './tool-context.js';
 import { isToolResult, shapeStructured, shapeUnstructured } from './tool-result.js';
 import { failure } from './wire-failure.js';
 
@@ -28,6 +28,8 @@ export interface ExecuteOptions {
   caller?: CallerIdentity | undefined;
   /** The node's shared deadline timer; without it the call gets a timer of its own. */
   deadlines?: DeadlineWatch | undefined;
+  /** Set when the call runs as a durable task (`ctx.task`, `ctx.startTask()`). */
+  task?: TaskControl | undefined;
 }
 
 /** Turns a handler's return value into the wire result, enforcing the tool's output schema. */
@@ -94,6 +96,7 @@ export function startCall(
     client: options.client,
     chunk: options.chunk,
     caller: options.caller,
+    task: options.task,
   });
   const finish = (outcome: HandlerOutcome): CallResponse => {
     try {

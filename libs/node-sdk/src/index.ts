@@ -5,6 +5,7 @@ export type {
   ToolIcon,
   StructuredToolSpec,
   UnstructuredToolSpec,
+  TaskOption,
 } from './define-tool.js';
 export type {
   FanoutOption,
@@ -42,7 +43,14 @@ export { DefinitionKind } from './definition-brand.js';
 export { toolResult, isToolResult } from './tool-result.js';
 export type { ToolResult, ToolReturn, ContentBlock } from './tool-result.js';
 export { LOG_LEVELS } from './tool-context.js';
-export type { HandlerContext, ToolContext, ClientRequestOptions, LogLevel, ChunkInfo } from './tool-context.js';
+export type {
+  HandlerContext,
+  ToolContext,
+  ClientRequestOptions,
+  LogLevel,
+  ChunkInfo,
+  TaskInfo,
+} from './tool-context.js';
 /** Who a call is for (`ctx.caller`): the gateway's principal and its scopes. */
 export type { CallerIdentity } from '@easyremote/protocol';
 export type { ClientMethod } from './client-requests.js';
@@ -57,7 +65,7 @@ export type {
   ListRootsResult,
   Root,
 } from './client-requests.js';
-export { ToolError, NodeSdkError, NodeSdkErrorCode } from './errors.js';
+export { ToolError, RequestError, NodeSdkError, NodeSdkErrorCode } from './errors.js';
 export { runTool, DEFAULT_TOOL_TIMEOUT_MS } from './run-tool.js';
 export type { RunToolOptions, SimulatedClient } from './run-tool.js';
 export { runFanout } from './run-fanout.js';

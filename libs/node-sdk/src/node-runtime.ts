@@ -6,6 +6,7 @@ import type { DeadlineWatch } from './deadline-watch.js';
 import type { LoadStats } from './load-stats.js';
 import type { NodeCatalog } from './node-catalog.js';
 import type { RunningCalls } from './running-calls.js';
+import type { TaskStateWriter } from './task-state-writer.js';
 
 /**
  * What the message handlers read of their node, built once at start. Nothing here is reassigned:
@@ -25,6 +26,8 @@ export interface NodeRuntime {
   readonly deadlines: DeadlineWatch;
   /** Latency and error-rate averages advertised with each heartbeat. */
   readonly load: LoadStats;
+  /** Where the tasks this node runs keep their states (bound on the first task call). */
+  readonly tasks: TaskStateWriter;
   /** Observers of finished tool calls (metrics): see ComputeNode.onCallFinished. */
   readonly callObservers: ReadonlySet<(call: FinishedCall) => void>;
 }

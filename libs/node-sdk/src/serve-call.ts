@@ -11,6 +11,7 @@ import {
 import { SpanAttributes, tracingActive, withServerSpan, withSpan } from '@easyremote/telemetry';
 import { headers as natsHeaders, type Msg } from '@nats-io/nats-core';
 import { CallSession } from './call-session.js';
+import type { CompiledTool } from './define-tool.js';
 import { clientAccess } from './client-access.js';
 import { executeCall, type ExecuteOptions, startCall } from './execute-call.js';
 import { withBody, sendReply } from './message-bodies.js';
@@ -61,6 +62,36 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
       inline,
     );
   }
+  if (request.task !== undefined && tool.task !== undefined) {
+    const taskId = request.task.id;
+    // The task store is bound before the call starts: a task nobody could follow is refused instead.
+    runtime.tasks.ready().then(
+      () => startServing(runtime, msg, request, tool, taskId),
+      (error: unknown) =>
+        sendReply(
+          runtime,
+          msg,
+          failure(
+            WireErrorCode.TaskStoreFailed,
+            `node ${runtime.nodeId} cannot reach the task store: ${(error as Error).message}`,
+          ),
+          inline,
+        ),
+    );
+    return;
+  }
+  startServing(runtime, msg, request, tool, undefined);
+}
+
+/** Admission → session → execute → reply (or, for a task, the task's states). */
+function startServing(
+  runtime: NodeRuntime,
+  msg: Msg,
+  request: CallRequest,
+  tool: CompiledTool,
+  taskId: string | undefined,
+): void {
+  const inline = request.callId;
   const admitted = admit(runtime, tool.timeoutMs ?? runtime.defaultTimeoutMs, request);
   if (isFailure(admitted)) {
     if (admitted.error.code === WireErrorCode.Overloaded) runtime.load.decline();
@@ -69,7 +100,16 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
 
   const { callId, deadline, notifySubject } = admitted;
   const started = performance.now();
-  const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === '2026-07-28');
+  const task =
+    taskId === undefined
+      ? undefined
+      : {
+          id: taskId,
+          write: (seq: number, response: CallResponse | undefined) =>
+            runtime.tasks.write(taskId, callId, seq, response),
+        };
+  const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === '2026-07-28', task);
+  if (task !== undefined && tool.task?.start === 'immediately') session.startTask();
   const options: ExecuteOptions = {
     callId,
     nodeId: runtime.nodeId,
@@ -82,6 +122,7 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
     chunk: request.chunk,
     caller: request.caller,
     deadlines: runtime.deadlines,
+    task: session.task,
   };
   const done = (response: CallResponse): void => finishCall(runtime, session, request.tool, started, response);
   if (!tracingActive()) {

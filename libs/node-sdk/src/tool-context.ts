@@ -92,6 +92,28 @@ export interface ToolContext extends HandlerContext {
   clientSupports(method: ClientMethod, params?: Record<string, unknown>): boolean;
   /** Which chunk of a fan-out this call runs; undefined for a whole (unsplit) call. */
   readonly chunk: ChunkInfo | undefined;
+  /** The durable task this call runs as (the client follows it with `tasks/get`); undefined for a plain call. */
+  readonly task: TaskInfo | undefined;
+  /**
+   * For a tool defined with `task: { start: 'manually' }`: makes the call a task from here on (the
+   * client is answered with the task, and everything after runs while it polls). Input asked for
+   * before it is gathered synchronously (2026-07-28 `input_required`). A no-op for a plain call or
+   * a task that has started.
+   */
+  startTask(): void;
+}
+
+export interface TaskInfo {
+  readonly id: string;
+  /** Whether the client has been answered with the task (always, unless the tool starts it manually). */
+  readonly started: boolean;
+}
+
+/** How a call that may run as a task reaches its task (see CallSession). */
+export interface TaskControl {
+  readonly id: string;
+  readonly started: boolean;
+  start(): void;
 }
 
 /** Where a call's notifications go; undefined when the caller did not ask for them. */
@@ -118,6 +140,8 @@ export interface CallContextInit {
   client?: ClientAccess | undefined;
   /** Set on the chunk calls of a fan-out. */
   chunk?: ChunkInfo | undefined;
+  /** Set when the call runs as a durable task. */
+  task?: TaskControl | undefined;
   /** Who the call is for (`CallRequest.caller`); undefined: nobody said. */
   caller?: CallerIdentity | undefined;
 }
@@ -141,6 +165,7 @@ export class CallContext implements ToolContext {
   readonly #logger: Logger;
   readonly #notify: NotificationSink | undefined;
   readonly #client: ClientAccess | undefined;
+  readonly #task: TaskControl | undefined;
   #closed = false;
 
   constructor(init: CallContextInit) {
@@ -155,6 +180,16 @@ export class CallContext implements ToolContext {
     this.#logger = init.logger;
     this.#notify = init.notify;
     this.#client = init.client;
+    this.#task = init.task;
+  }
+
+  get task(): TaskInfo | undefined {
+    const task = this.#task;
+    return task === undefined ? undefined : { id: task.id, started: task.started };
+  }
+
+  startTask(): void {
+    if (!this.#closed) this.#task?.start();
   }
 
   /** After the reply is sent, notifications and requests from a handler that ignored its signal are dropped. */

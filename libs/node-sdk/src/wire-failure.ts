@@ -51,6 +51,15 @@ export function headerVersionMismatch(nodeId: string, msg: Msg): Failure | undef
   );
 }
 
+/** RequestError, recognised by shape as ToolError is. */
+function isRequestError(error: unknown): error is EasyRemoteError {
+  return (
+    error instanceof Error &&
+    error.name === 'RequestError' &&
+    (error as { code?: unknown }).code === WireErrorCode.RequestFailed
+  );
+}
+
 /** ToolError is recognised by shape so errors from another copy of this package still pass through. */
 export function isToolError(error: unknown): error is EasyRemoteError {
   return error instanceof Error && error.name === 'ToolError' && typeof (error as { code?: unknown }).code === 'string';
@@ -68,7 +77,7 @@ export function abortedFailure(reason: unknown): Failure {
  * can name paths and secrets the caller must not see.
  */
 export function thrownFailure(error: unknown, logger: Logger, fields: Record<string, unknown>): Failure {
-  if (isToolError(error)) {
+  if (isToolError(error) || isRequestError(error)) {
     logger.debug({ ...fields, code: error.code }, 'handler failed with a ToolError');
     return failure(error.code, error.message, error.data);
   }

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { FanoutSpec } from './fanout.js';
 import { ToolRequirements } from './placement.js';
+import { TaskSupport } from './task-ref.js';
 
 /** The seed's tool metadata (category, tags, security level), carried beside the MCP fields. */
 export const ToolMetadata = Type.Object({
@@ -33,6 +34,8 @@ export const ToolDescriptor = Type.Object({
   requirements: Type.Optional(ToolRequirements),
   /** How the tool's work splits across nodes and how partial results merge (see fanout.ts). */
   fanout: Type.Optional(FanoutSpec),
+  /** MCP `execution`: whether calls may (or must) run as durable tasks. */
+  execution: Type.Optional(Type.Object({ taskSupport: Type.Optional(TaskSupport) })),
 });
 export type ToolDescriptor = Static<typeof ToolDescriptor>;
 

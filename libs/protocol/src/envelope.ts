@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { FanoutChunk } from './fanout.js';
+import { TaskRef } from './task-ref.js';
 
 /**
  * Who is calling: the MCP era decides how a handler asks the client for input (2025: a request on
@@ -52,6 +53,8 @@ export const CallRequest = Type.Object({
   deadline: Type.Optional(Type.Number()),
   /** Subject for the call's progress and log notifications (`CallNotification`). */
   notify: Type.Optional(Type.String({ minLength: 1 })),
+  /** Run the call as this durable task (see tasks.ts): the node answers `taskStarted` and writes the rest. */
+  task: Type.Optional(TaskRef),
 });
 export type CallRequest = Static<typeof CallRequest>;
 
@@ -90,6 +93,8 @@ export const CallResponse = Type.Union([
   Type.Object({ ok: Type.Literal(true), result: CallResult }),
   Type.Object({ ok: Type.Literal(false), error: WireError }),
   Type.Object({ ok: Type.Literal(true), inputRequired: Type.Record(Type.String(), InputRequest) }),
+  /** A task call the node runs as a task from now on: its outcomes go to the task store, not to this leg. */
+  Type.Object({ ok: Type.Literal(true), taskStarted: Type.Literal(true) }),
 ]);
 export type CallResponse = Static<typeof CallResponse>;
 

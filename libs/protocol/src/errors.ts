@@ -55,5 +55,12 @@ export const WireErrorCode = {
   CallNotFound: 'NODE_ERR_CALL_NOT_FOUND',
   /** The handler asked the client for input the client cannot give (no capability, or it failed). */
   ClientRequestFailed: 'NODE_ERR_CLIENT_REQUEST_FAILED',
+  /**
+   * The handler failed the request itself, not its result (`RequestError` in node-sdk): the client
+   * gets a JSON-RPC error instead of an `isError` result, and a task ends `failed`.
+   */
+  RequestFailed: 'NODE_ERR_REQUEST_FAILED',
+  /** The node could not write a task's state to the task store, so the task cannot be followed. */
+  TaskStoreFailed: 'NODE_ERR_TASK_STORE_FAILED',
 } as const;
 export type WireErrorCode = (typeof WireErrorCode)[keyof typeof WireErrorCode];

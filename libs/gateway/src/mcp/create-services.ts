@@ -18,6 +18,8 @@ import { startNotifyRelay } from './node-notify-relay.js';
 import type { McpServices } from './services.js';
 import { SESSION_BUCKET, SessionStore } from './session-store.js';
 import type { SessionTokens } from './session-token.js';
+import { TaskService } from '../tasks/task-service.js';
+import { TaskStore } from '../tasks/task-store.js';
 
 export interface RunningServices {
   services: McpServices;
@@ -62,6 +64,15 @@ export async function createMcpServices(
     replicas: config.kvReplicas,
     logger: logger.child({ component: 'result-cache' }),
   });
+  const taskStore = await TaskStore.open(nc, {
+    replicas: config.kvReplicas,
+    ttlMs: config.taskTtlMs,
+    logger: logger.child({ component: 'tasks' }),
+  });
+  const tasks = new TaskService(
+    { store: taskStore, registry, nc, rpc, logger: logger.child({ component: 'tasks' }) },
+    config,
+  );
   const router = createRouter({
     nc,
     registry,
@@ -83,6 +94,7 @@ export async function createMcpServices(
     sessions,
     sessionStore,
     dataSets,
+    tasks,
     notifySubject,
     pageSize: config.pageSize,
     logger,

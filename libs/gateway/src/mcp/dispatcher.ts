@@ -13,7 +13,7 @@ import {
 } from './methods/catalog.js';
 import { setLogLevel, subscribe, unsubscribe } from './methods/session-methods.js';
 import { callTool } from './methods/tools-call.js';
-import { INSTRUCTIONS, MODERN_VERSIONS, SERVER_CAPABILITIES, SERVER_INFO } from './server-info.js';
+import { INSTRUCTIONS, MODERN_CAPABILITIES, MODERN_VERSIONS, SERVER_INFO } from './server-info.js';
 import type { McpServices } from './services.js';
 import type { WithSerializedArrays } from './answer-text.js';
 import type { WireParams } from './call-context.js';
@@ -99,6 +99,8 @@ export class McpDispatcher {
   readonly #common: ReadonlyMap<string, AnyHandler>;
   readonly #legacy: ReadonlyMap<string, AnyHandler>;
   readonly #modern: ReadonlyMap<string, AnyHandler>;
+  /** Methods of extensions the SDK does not type (the 2026-07-28 Tasks extension). */
+  readonly #modernExtensions: ReadonlyMap<string, AnyHandler>;
 
   constructor(services: McpServices, calls: CallPipeline) {
     this.#common = tableOf<CommonMethod>({
@@ -121,7 +123,7 @@ export class McpDispatcher {
     this.#modern = tableOf<ModernMethod>({
       'server/discover': () => ({
         supportedVersions: [...MODERN_VERSIONS],
-        capabilities: SERVER_CAPABILITIES,
+        capabilities: MODERN_CAPABILITIES,
         instructions: INSTRUCTIONS,
       }),
       'subscriptions/listen': (params, context) => {
@@ -132,12 +134,29 @@ export class McpDispatcher {
         return STREAMING;
       },
     });
+    this.#modernExtensions = new Map<string, AnyHandler>([
+      [
+        'tasks/get',
+        (params, context) => services.tasks.modern.get(params as Readonly<Record<string, unknown>>, context),
+      ],
+      [
+        'tasks/update',
+        (params, context) => services.tasks.modern.update(params as Readonly<Record<string, unknown>>, context),
+      ],
+      [
+        'tasks/cancel',
+        (params, context) => services.tasks.modern.cancel(params as Readonly<Record<string, unknown>>, context),
+      ],
+    ]);
   }
 
   /** The result object (or STREAMING), or throws McpProtocolError. */
   async dispatch(method: string, params: WireParams, context: McpCallContext): Promise<DispatchResult> {
     const handler =
-      this.#common.get(method) ?? (context.era === '2026-07-28' ? this.#modern.get(method) : this.#legacy.get(method));
+      this.#common.get(method) ??
+      (context.era === '2026-07-28'
+        ? (this.#modern.get(method) ?? this.#modernExtensions.get(method))
+        : this.#legacy.get(method));
     if (!handler) {
       // 2026-07-28: an unimplemented method is also an HTTP 404.
       const removed = context.era === '2026-07-28' ? REMOVED_IN_2026.get(method) : undefined;

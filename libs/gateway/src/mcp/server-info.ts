@@ -15,6 +15,12 @@ export const SERVER_CAPABILITIES = Object.freeze({
   completions: {},
 });
 
+/** 2026-07-28 also offers the Tasks extension (SEP-2663): `server/discover` says so. */
+export const MODERN_CAPABILITIES = Object.freeze({
+  ...SERVER_CAPABILITIES,
+  extensions: Object.freeze({ 'io.modelcontextprotocol/tasks': Object.freeze({}) }),
+});
+
 export const SUPPORTED_LEGACY_VERSIONS: readonly string[] = LEGACY_MCP_VERSIONS;
 export const LATEST_LEGACY_VERSION = LEGACY_MCP_VERSIONS[0];
 export const MODERN_VERSIONS: readonly string[] = [MODERN_MCP_VERSION];

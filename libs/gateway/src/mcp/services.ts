@@ -12,6 +12,7 @@ import type { LiveCalls } from './call-context.js';
 import type { ToolsListing } from './methods/tools-list.js';
 import type { SessionStore } from './session-store.js';
 import type { SessionTokens } from './session-token.js';
+import type { TaskService } from '../tasks/task-service.js';
 
 /**
  * The collaborators the MCP method handlers use, built once per replica (create-services.ts) and
@@ -34,6 +35,8 @@ export interface McpServices {
   readonly sessions: SessionTokens;
   readonly sessionStore: SessionStore;
   readonly dataSets: DataSets;
+  /** Durable tasks: which calls become tasks, their records, the tasks/* methods. */
+  readonly tasks: TaskService;
   /** Subject nodes report a call's progress, logs and client requests to. */
   readonly notifySubject: string;
   readonly pageSize: number;

@@ -12,8 +12,11 @@ export interface CallEvent {
   via: `mcp-${McpEra}` | 'rest';
   startedAt: number;
   durationMs: number;
-  /** success: a result; tool_error: the tool ran and failed (isError); error: it could not be run. */
-  outcome: 'success' | 'tool_error' | 'error' | 'cancelled';
+  /**
+   * success: a result; tool_error: the tool ran and failed (isError); error: it could not be run;
+   * task: it started as a durable task, whose outcome the node keeps in the task store.
+   */
+  outcome: 'success' | 'tool_error' | 'error' | 'cancelled' | 'task';
   errorCode: string | undefined;
   argumentsBytes: number;
   resultBytes: number;

@@ -29,6 +29,8 @@ export interface ToolCall {
   readonly client?: CallRequest['client'] | undefined;
   /** Fan-out progress (one step per finished chunk). */
   readonly onProgress?: ((progress: number, total: number, message: string) => void) | undefined;
+  /** Run the call as this durable task (the client declared tasks and the tool supports them). */
+  readonly task?: { readonly id: string } | undefined;
   /** A 2026-era retry with the client's input for a handler parked on `nodeId`. */
   readonly resume?: { readonly nodeId: string; readonly inputResponses: Record<string, unknown> } | undefined;
 }
@@ -46,7 +48,8 @@ interface OutcomeBase {
 /**
  * How a tool call ended, from the mesh to the front door: every stage returns one, nothing is thrown
  * past the pipeline. `failed` carries a code from the error table (error-table.ts), which decides how
- * each door shows it; `input` is a 2026-era handler waiting for client input.
+ * each door shows it; `input` is a 2026-era handler waiting for client input; `task` a call that
+ * runs on as a durable task.
  */
 export type CallOutcome =
   | (OutcomeBase & { readonly kind: 'result'; readonly result: CallResult; readonly cached?: boolean | undefined })
@@ -65,7 +68,9 @@ export type CallOutcome =
       readonly kind: 'input';
       readonly inputRequests: Record<string, InputRequest>;
       readonly nodeId: string;
-    });
+    })
+  /** The node started the call as the task it named: its outcome will be in the task store. */
+  | (OutcomeBase & { readonly kind: 'task'; readonly nodeId: string });
 
 export type FailedOutcome = Extract<CallOutcome, { kind: 'failed' }>;
 
@@ -86,6 +91,11 @@ export function outcomeOfResponse(response: CallResponse, nodeId: string | undef
     if (nodeId === undefined)
       return failedOutcome(callId, GatewayErrorCode.BadNodeReply, 'a node asked for input without naming itself');
     return { kind: 'input', inputRequests: response.inputRequired, callId, nodeId };
+  }
+  if ('taskStarted' in response) {
+    if (nodeId === undefined)
+      return failedOutcome(callId, GatewayErrorCode.BadNodeReply, 'a node started a task without naming itself');
+    return { kind: 'task', callId, nodeId };
   }
   return { kind: 'result', result: response.result, callId, nodeId };
 }

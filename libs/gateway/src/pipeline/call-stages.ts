@@ -114,6 +114,7 @@ export function recordStage(events: CallEvents): CallStage {
 }
 
 function callEventOf(call: ToolCall, outcome: Exclude<CallOutcome, { kind: 'input' }>, startedAt: number): CallEvent {
+  if (outcome.kind === 'task') return taskEventOf(call, outcome, startedAt);
   const failed = outcome.kind === 'failed';
   return {
     callId: call.callId,
@@ -130,6 +131,25 @@ function callEventOf(call: ToolCall, outcome: Exclude<CallOutcome, { kind: 'inpu
     arguments: call.arguments,
     cached: !failed && outcome.cached === true,
     chunks: outcome.chunks,
+  };
+}
+
+/** A call that started as a task: recorded when it starts, since its outcome is the node's to store. */
+function taskEventOf(call: ToolCall, outcome: Extract<CallOutcome, { kind: 'task' }>, startedAt: number): CallEvent {
+  return {
+    callId: call.callId,
+    tool: call.tool,
+    nodeId: outcome.nodeId,
+    principal: call.principal,
+    via: call.via,
+    startedAt,
+    durationMs: Date.now() - startedAt,
+    outcome: 'task',
+    errorCode: undefined,
+    argumentsBytes: jsonBytes(call.arguments),
+    resultBytes: 0,
+    arguments: call.arguments,
+    cached: false,
   };
 }
 

@@ -74,6 +74,8 @@ function renderRestOutcome(reply: FastifyReply, name: string, outcome: CallOutco
   }
   if (outcome.kind === 'input')
     return fail(reply, GatewayErrorCode.InputRequired, `Tool ${name} needs input from an interactive MCP client`);
+  if (outcome.kind === 'task')
+    return fail(reply, GatewayErrorCode.BadNodeReply, `node ${outcome.nodeId} started a task nobody asked for`);
   const { result } = outcome;
   if (result.isError) {
     const text = result.content.map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n');

@@ -14,7 +14,7 @@ import type { NodeRpc } from './node-rpc.js';
 
 /** What a dispatch reads of a call: a front door's call, or a fan-out's reduce step (no caller). */
 type DispatchedCall = Pick<ToolCall, 'tool' | 'arguments' | 'callId' | 'principal' | 'access'> &
-  Partial<Pick<ToolCall, 'meta' | 'client' | 'notifySubject' | 'signal'>>;
+  Partial<Pick<ToolCall, 'meta' | 'client' | 'notifySubject' | 'signal' | 'task'>>;
 
 export interface CallRunnerDeps extends DispatchDeps {
   nc: NatsConnection;
@@ -87,6 +87,7 @@ export class CallRunner {
         ...(call.client ? { client: call.client } : {}),
         // No policy (a reduce step) sends no caller.
         ...(call.access || call.principal ? { caller: callerIdentity(call.principal, call.access) } : {}),
+        ...(call.task ? { task: { id: call.task.id } } : {}),
       },
       callId: call.callId,
       constraints: placement.constraints,

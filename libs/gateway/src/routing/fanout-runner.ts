@@ -220,7 +220,7 @@ function chunkRun(index: number, outcome: CallOutcome, durationMs: number): Chun
     const cancelled = code === GatewayErrorCode.Cancelled || code === WireErrorCode.Cancelled;
     return { index, nodeId, durationMs, outcome: cancelled ? 'cancelled' : 'error', errorCode: code };
   }
-  const failed = outcome.kind === 'input' || outcome.result.isError === true;
+  const failed = outcome.kind === 'input' || outcome.kind === 'task' || outcome.result.isError === true;
   return { index, nodeId, durationMs, outcome: failed ? 'tool_error' : 'success' };
 }
 
@@ -300,6 +300,7 @@ async function mergePartials(
     const reduced = await deps.reduce(merge.tool, { partials, arguments: args }, request.signal);
     if (reduced.kind === 'result') return { ok: true, result: reduced.result };
     if (reduced.kind === 'input') return mergeFailed('a reduce tool cannot ask for client input');
+    if (reduced.kind === 'task') return mergeFailed('a reduce tool cannot start a task');
     return mergeFailed(`${reduced.error.message} [${reduced.error.code}]`);
   }
   const providers = mergerNodes(deps, request, merge.name);
@@ -327,6 +328,7 @@ function mergerNodes(deps: FanoutDeps, request: FanoutRequest, name: string): st
 
 function resultText(outcome: Exclude<CallOutcome, { kind: 'failed' }>): string {
   if (outcome.kind === 'input') return 'a chunk asked for client input, which fan-out chunks cannot do';
+  if (outcome.kind === 'task') return 'a chunk started a task, which fan-out chunks cannot do';
   return (
     outcome.result.content.map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n') ||
     'a chunk returned an error result'

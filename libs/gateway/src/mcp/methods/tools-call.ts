@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { MetaKey } from '@easyremote/protocol';
 import { renderingOf } from '../../error-table.js';
 import { GatewayErrorCode } from '../../errors.js';
 import type { CallOutcome, CallPipeline } from '../../pipeline/call-pipeline.js';
 import type { McpCallContext, WireParams } from '../call-context.js';
 import { ProtocolErrorCode, type CallToolResult, type InputRequiredResult } from '@modelcontextprotocol/server';
 import { McpProtocolError, RequestCancelled } from '../protocol-error.js';
+import { renderOutcome } from './render-outcome.js';
 import type { McpServices } from '../services.js';
 
 /** What a tools/call reads of the replica's services: the rest is the pipeline's. */
-type CallServices = Pick<McpServices, 'live' | 'clientRequests' | 'sessions' | 'notifySubject'>;
-
-/** `_meta` key naming the node that served a call. */
-export const NODE_META_KEY = 'easyremote/node';
-/** `_meta` key carrying the stable error code of a failed call. */
-export const ERROR_META_KEY = 'easyremote/error';
+type CallServices = Pick<McpServices, 'live' | 'clientRequests' | 'sessions' | 'notifySubject' | 'registry' | 'tasks'>;
 
 /** What a 2026-era `requestState` carries between the legs of a multi-round-trip call. */
 interface ResumeState {
@@ -24,6 +19,8 @@ interface ResumeState {
   callId: string;
   /** Who started the call: another credential's retry is refused like a forged state. */
   principal: string | undefined;
+  /** The task the call becomes once its handler starts it (a tool that gathers input first). */
+  taskId?: string | undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -60,6 +57,13 @@ export async function callTool(
       ? openResumeState(params, name, context.principal, services)
       : undefined;
   const callId = resume?.callId ?? randomUUID();
+  // Decided on the first leg; a retry carries the task in its requestState.
+  const task =
+    resume === undefined
+      ? services.tasks.taskFor(services.registry.tool(name)?.descriptor, context)
+      : resume.taskId === undefined
+        ? undefined
+        : { id: resume.taskId };
   // The request's own controller: the client leaving and a cancellation (from any replica) both abort it.
   const controller = context.controller;
   const progressToken = progressTokenOf(meta);
@@ -88,12 +92,23 @@ export async function callTool(
       client: { era: context.era, capabilities: context.clientCapabilities },
       onProgress: fanoutProgress(context, progressToken),
       resume: resume && { nodeId: resume.nodeId, inputResponses: inputResponsesOf(params) },
+      task,
     });
   } finally {
     services.live.remove(callId);
     services.clientRequests.abandon(callId);
   }
-  return renderMcpOutcome(outcome, name, context, services);
+  if (outcome.kind === 'task' && task !== undefined) {
+    return (await services.tasks.created({
+      taskId: task.id,
+      tool: name,
+      nodeId: outcome.nodeId,
+      callId: outcome.callId,
+      principal: context.principal,
+      context,
+    })) as unknown as CallToolResult;
+  }
+  return renderMcpOutcome(outcome, name, context, services, task?.id);
 }
 
 /** An outcome as the MCP answer: a result, an `isError` result, `input_required`, or a JSON-RPC error. */
@@ -102,6 +117,7 @@ function renderMcpOutcome(
   tool: string,
   context: McpCallContext,
   services: CallServices,
+  taskId: string | undefined,
 ): CallToolResult | InputRequiredResult {
   if (outcome.kind === 'failed') {
     const rendering = renderingOf(outcome.error.code);
@@ -125,6 +141,7 @@ function renderMcpOutcome(
       nodeId: outcome.nodeId,
       callId: outcome.callId,
       principal: context.principal,
+      ...(taskId === undefined ? {} : { taskId }),
     };
     return {
       resultType: 'input_required',
@@ -132,6 +149,10 @@ function renderMcpOutcome(
       inputRequests: outcome.inputRequests as InputRequiredResult['inputRequests'],
       requestState: services.sessions.sealValue(state),
     };
+  }
+  if (outcome.kind === 'task') {
+    const message = `node ${outcome.nodeId} started a task the call did not ask for`;
+    throw new McpProtocolError(ProtocolErrorCode.InternalError, message, { code: GatewayErrorCode.BadNodeReply });
   }
   return renderOutcome(outcome);
 }
@@ -175,31 +196,4 @@ function fanoutProgress(
       method: 'notifications/progress',
       params: { progressToken, progress, total, message },
     });
-}
-
-/**
- * A finished call as an MCP CallToolResult: a tool's failure becomes an `isError` result the model
- * can read, with the stable code in `_meta["easyremote/error"]`; the serving node and (after a retry)
- * the attempts travel in `_meta` too.
- */
-export function renderOutcome(outcome: Exclude<CallOutcome, { kind: 'input' }>): CallToolResult {
-  const retried = outcome.attempts !== undefined && outcome.attempts > 1;
-  if (outcome.kind === 'result') {
-    // A tool result is relayed as the node built it: the codec checked its envelope (content is an
-    // array of objects), the client's SDK checks the content blocks.
-    const result = outcome.result as CallToolResult;
-    if (outcome.nodeId === undefined && !retried) return result;
-    const meta: Record<string, unknown> = { ...(result._meta ?? {}) };
-    if (outcome.nodeId !== undefined) meta[NODE_META_KEY] = outcome.nodeId;
-    if (retried) meta[MetaKey.attempts] = outcome.attempts;
-    return { ...result, _meta: meta };
-  }
-  const { code, message, data } = outcome.error;
-  const meta: Record<string, unknown> = {
-    [ERROR_META_KEY]: { code, message, ...(data === undefined ? {} : { data }) },
-  };
-  if (retried) meta[MetaKey.attempts] = outcome.attempts;
-  if (outcome.nodeId !== undefined) meta[NODE_META_KEY] = outcome.nodeId;
-  const text = code === GatewayErrorCode.InvalidArguments ? message : `${message} [${code}]`;
-  return { content: [{ type: 'text', text }], isError: true, _meta: meta };
 }

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import {
+  decodeNodeTaskState,
+  isValidTaskId,
+  nodeTaskKey,
+  taskRecordKey,
+  TASKS_BUCKET,
+  type Logger,
+  type McpEra,
+  type NodeTaskState,
+} from '@easyremote/protocol';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+
+/** How a gateway ended a task itself: a cancellation, or a failure no node could report. */
+export interface TaskVerdict {
+  status: 'cancelled' | 'failed';
+  /** A JSON-RPC error object (`failed` only). */
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/**
+ * The gateways' record of a task (`t.<taskId>`): who owns it, what runs where, and what the
+ * gateways decided about it. The node's own states live beside it (`n.<nodeId>.<taskId>`).
+ */
+export interface TaskRecord {
+  v: 1;
+  taskId: string;
+  /** The principal that created it; null where authentication is off. Nobody else sees it. */
+  owner: string | null;
+  tool: string;
+  nodeId: string;
+  /** The node's advert instance when the task started: a restarted node is another instance. */
+  instanceId: string | undefined;
+  callId: string;
+  era: McpEra;
+  createdAt: number;
+  updatedAt: number;
+  ttlMs: number;
+  pollIntervalMs: number;
+  verdict?: TaskVerdict;
+  /** Input answered through `tasks/update` for the node's state `seq`, not yet reflected by the node. */
+  answered?: { seq: number; keys: string[] };
+}
+
+/** A task as read from the store: the gateways' record, its revision, and the node's latest state. */
+export interface StoredTask {
+  record: TaskRecord;
+  revision: number;
+  node: NodeTaskState | undefined;
+}
+
+const UPDATE_ATTEMPTS = 5;
+
+/**
+ * The `easyremote-tasks` bucket as the gateways use it (ADR 0024): records are created before the
+ * client hears of a task, read afresh on every `tasks/*` request (any replica answers, right after
+ * another created it), and changed only by compare-and-set, so two replicas deciding at once cannot
+ * overwrite each other.
+ */
+export class TaskStore {
+  readonly #kv: KV;
+  readonly #logger: Logger;
+
+  private constructor(kv: KV, logger: Logger) {
+    this.#kv = kv;
+    this.#logger = logger;
+  }
+
+  /** Creates the bucket (or binds to it): entries outlive the task TTL by a minute, then expire. */
+  static async open(
+    nc: NatsConnection,
+    options: { replicas: number; ttlMs: number; logger: Logger },
+  ): Promise<TaskStore> {
+    const kvm = new Kvm(nc);
+    let kv: KV;
+    try {
+      kv = await kvm.create(TASKS_BUCKET, { history: 1, ttl: options.ttlMs + 60_000, replicas: options.replicas });
+    } catch (error) {
+      options.logger.warn({ err: error }, 'task bucket exists with other settings; using it as it is');
+      kv = await kvm.open(TASKS_BUCKET);
+    }
+    return new TaskStore(kv, options.logger);
+  }
+
+  /** 128 random bits: a task id nobody can guess. */
+  static newTaskId(): string {
+    return randomBytes(16).toString('base64url');
+  }
+
+  /** Stores a new record; resolves once JetStream holds it. */
+  async create(record: TaskRecord): Promise<void> {
+    await this.#kv.create(taskRecordKey(record.taskId), JSON.stringify(record));
+  }
+
+  async read(taskId: string): Promise<StoredTask | undefined> {
+    if (!isValidTaskId(taskId)) return undefined;
+    const entry = await this.#kv.get(taskRecordKey(taskId));
+    if (entry === null || entry.operation !== 'PUT') return undefined;
+    let record: TaskRecord;
+    try {
+      record = entry.json<TaskRecord>();
+    } catch (error) {
+      this.#logger.warn({ err: error, taskId }, 'unreadable task record');
+      return undefined;
+    }
+    return { record, revision: entry.revision, node: await this.#nodeState(record) };
+  }
+
+  /**
+   * Applies `change` to the current record and stores the result if it is not undefined, again from
+   * a fresh read when another replica changed it in between. Resolves with what is stored now.
+   */
+  async update(taskId: string, change: (task: StoredTask) => TaskRecord | undefined): Promise<StoredTask | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const task = await this.read(taskId);
+      if (task === undefined) return undefined;
+      const next = change(task);
+      if (next === undefined) return task;
+      try {
+        const revision = await this.#kv.update(taskRecordKey(taskId), JSON.stringify(next), task.revision);
+        return { record: next, revision, node: task.node };
+      } catch (error) {
+        if (attempt >= UPDATE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async #nodeState(record: TaskRecord): Promise<NodeTaskState | undefined> {
+    let entry;
+    try {
+      entry = await this.#kv.get(nodeTaskKey(record.nodeId, record.taskId));
+    } catch (error) {
+      this.#logger.warn({ err: error, taskId: record.taskId }, 'could not read a node task state');
+      return undefined;
+    }
+    if (entry === null || entry.operation !== 'PUT') return undefined;
+    let value: unknown;
+    try {
+      value = entry.json();
+    } catch {
+      value = undefined;
+    }
+    const state = decodeNodeTaskState(value);
+    // A state under this key that is not this task's call (or not well formed) is ignored.
+    if (state === undefined || state.callId !== record.callId || state.node !== record.nodeId) {
+      this.#logger.warn({ taskId: record.taskId, nodeId: record.nodeId }, 'ignored a malformed node task state');
+      return undefined;
+    }
+    return state;
+  }
+}

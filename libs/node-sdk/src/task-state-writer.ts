@@ -1,0 +1,96 @@
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+import {
+  encodeJson,
+  MESH_PROTOCOL_VERSION,
+  nodeTaskKey,
+  TASKS_BUCKET,
+  WireErrorCode,
+  type CallResponse,
+  type Logger,
+  type NodeTaskState,
+} from '@easyremote/protocol';
+
+const WRITE_ATTEMPTS = 3;
+
+export interface TaskStateWriterOptions {
+  /** JetStream domain of the hub, for a node attached to a leaf server. */
+  domain?: string | undefined;
+  bucket?: string | undefined;
+  logger: Logger;
+}
+
+/**
+ * Writes the state of the tasks this node runs under `n.<nodeId>.<taskId>` in the tasks bucket,
+ * where every gateway replica reads it. The bucket is the gateways' to create; the node only binds
+ * to it (a node user may write its own keys and nothing else), on the first task call.
+ */
+export class TaskStateWriter {
+  readonly #nc: NatsConnection;
+  readonly #nodeId: string;
+  readonly #options: TaskStateWriterOptions;
+  #kv: Promise<KV> | undefined;
+
+  constructor(nc: NatsConnection, nodeId: string, options: TaskStateWriterOptions) {
+    this.#nc = nc;
+    this.#nodeId = nodeId;
+    this.#options = options;
+  }
+
+  /** Resolves once the bucket is bound; a failed bind is tried again on the next call. */
+  ready(): Promise<KV> {
+    this.#kv ??= (async () => {
+      const js =
+        this.#options.domain === undefined
+          ? jetstream(this.#nc)
+          : jetstream(this.#nc, { domain: this.#options.domain });
+      return new Kvm(js).open(this.#options.bucket ?? TASKS_BUCKET);
+    })();
+    this.#kv.catch(() => {
+      this.#kv = undefined;
+    });
+    return this.#kv;
+  }
+
+  /** Stores one state of a task; tries a few times, then logs, since nobody else can store it. */
+  async write(taskId: string, callId: string, seq: number, response: CallResponse | undefined): Promise<void> {
+    const state: NodeTaskState = {
+      v: MESH_PROTOCOL_VERSION,
+      callId,
+      node: this.#nodeId,
+      seq,
+      at: Date.now(),
+      ...(response === undefined ? {} : { response }),
+    };
+    let body = encodeJson(state);
+    const limit = this.#nc.info?.max_payload;
+    if (limit !== undefined && body.length > limit - 512) {
+      // One KV value is one NATS message: a result over max_payload is reported, not lost silently.
+      body = encodeJson({
+        ...state,
+        response: {
+          ok: false,
+          error: {
+            code: WireErrorCode.ResultTooLarge,
+            message: `the task's result is ${body.length} bytes, over what one task state may hold (NATS max_payload ${limit})`,
+          },
+        },
+      });
+    }
+    const key = nodeTaskKey(this.#nodeId, taskId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const kv = await this.ready();
+        await kv.put(key, body);
+        return;
+      } catch (error) {
+        if (attempt >= WRITE_ATTEMPTS) {
+          this.#options.logger.error({ err: error, taskId, callId, seq }, 'could not store a task state');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+}
