@@ -1,0 +1,190 @@
+import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
+import { createKey } from '../support/security-helpers.js';
+import { JsonRpcFailure, TaskClient } from '../support/task-client.js';
+
+// Durable tasks (2026-07-28 Tasks extension) across real processes: two gateway replicas and a
+// compute node behind one nats-server, driven by a raw 2026 client (no SDK implements the extension).
+const TASK_TOOLS = ['test/fixtures/conformance-task-tools.ts'];
+const HEARTBEAT_MS = 500;
+
+function textOf(task: Record<string, unknown>): string {
+  const result = task.result as { content?: { text?: string }[] } | undefined;
+  return result?.content?.[0]?.text ?? '';
+}
+
+describe('tasks across gateway replicas', () => {
+  let nats: NatsServerHandle;
+  let creator: GatewayProcess;
+  let survivor: GatewayProcess;
+  let node: AppProcess;
+
+  beforeAll(async () => {
+    nats = await startNats({ path: process.env.PATH });
+    [creator, survivor, node] = await Promise.all([
+      spawnGateway(nats.url),
+      spawnGateway(nats.url),
+      spawnNode(nats.url, TASK_TOOLS, { EASYREMOTE_NODE_ID: 'task-node' }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([creator?.kill(), survivor?.stop(), node?.stop()]);
+    await nats?.stop();
+  });
+
+  it('answers the input a task asks for on another replica than the one that created it', async () => {
+    const viaCreator = new TaskClient(creator.mcpUrl);
+    const viaSurvivor = new TaskClient(survivor.mcpUrl);
+    const created = await viaCreator.callTool('confirm_delete', { filename: 'report.txt' });
+    expect(created.resultType).toBe('task');
+    const taskId = String(created.taskId);
+    const waiting = await viaSurvivor.waitFor(taskId, 'input_required');
+    const keys = Object.keys(waiting.inputRequests as Record<string, unknown>);
+    expect(keys).toHaveLength(1);
+    const ack = await viaSurvivor.request('tasks/update', {
+      taskId,
+      inputResponses: { [keys[0]!]: { action: 'accept', content: { confirm: true } } },
+    });
+    expect(ack.resultType).toBe('complete');
+    expect(Object.keys(ack).filter((key) => key !== '_meta')).toEqual(['resultType']);
+    const done = await viaCreator.waitForEnd(taskId);
+    expect(done.status).toBe('completed');
+    expect(textOf(done)).toBe('deleted report.txt');
+  });
+
+  it('cancels a running task from another replica, and the cancellation sticks', async () => {
+    const viaCreator = new TaskClient(creator.mcpUrl);
+    const viaSurvivor = new TaskClient(survivor.mcpUrl);
+    const created = await viaCreator.callTool('slow_compute', { seconds: 60, label: 'to-cancel' });
+    const taskId = String(created.taskId);
+    expect((await viaSurvivor.request('tasks/cancel', { taskId })).resultType).toBe('complete');
+    const ended = await viaCreator.waitForEnd(taskId);
+    expect(ended.status).toBe('cancelled');
+    // The node's own "cancelled" answer arrives after the verdict and does not turn it into a failure.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await viaSurvivor.getTask(taskId)).status).toBe('cancelled');
+  });
+
+  it('keeps every task when the replica that created them is killed', async () => {
+    const viaCreator = new TaskClient(creator.mcpUrl);
+    const viaSurvivor = new TaskClient(survivor.mcpUrl);
+    const count = 40;
+    const created = await Promise.all(
+      Array.from({ length: count }, (_, index) =>
+        viaCreator.callTool('slow_compute', { seconds: 1.5, label: `job-${index}` }),
+      ),
+    );
+    const ids = created.map((task) => String(task.taskId));
+    expect(new Set(ids).size).toBe(count);
+    // Strongly consistent: another replica reads a task the moment its creation was answered.
+    expect((await viaSurvivor.getTask(ids[0]!)).taskId).toBe(ids[0]);
+    await creator.kill();
+    const ended = await Promise.all(ids.map((id) => viaSurvivor.waitForEnd(id, 20_000)));
+    expect(ended.map((task) => task.status)).toEqual(Array(count).fill('completed'));
+    expect(ended.map(textOf)).toEqual(ids.map((_, index) => `computed job-${index} in 1.5 s`));
+  });
+});
+
+describe('a task whose node dies', () => {
+  let nats: NatsServerHandle;
+  let gateway: GatewayProcess;
+
+  beforeAll(async () => {
+    nats = await startNats({ path: process.env.PATH });
+    gateway = await spawnGateway(nats.url);
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await nats?.stop();
+  });
+
+  it('fails with a clear error within the liveness window', async () => {
+    const node = await spawnNode(nats.url, TASK_TOOLS, {
+      EASYREMOTE_NODE_ID: 'doomed',
+      EASYREMOTE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+    });
+    const client = new TaskClient(gateway.mcpUrl);
+    const created = await client.callTool('slow_compute', { seconds: 60, label: 'orphan' });
+    const taskId = String(created.taskId);
+    expect((await client.getTask(taskId)).status).toBe('working');
+    await node.kill();
+    const failed = await client.waitForEnd(taskId, 3 * HEARTBEAT_MS + 5_000);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({
+      code: -32603,
+      message: 'node doomed left the mesh while running the task',
+      data: { code: 'GW_ERR_NODE_GONE' },
+    });
+  });
+});
+
+describe('who may see a task', () => {
+  let nats: NatsServerHandle;
+  let gateway: GatewayProcess;
+  let node: AppProcess;
+  let alice: TaskClient;
+  let aliceKey: string;
+  let mallory: TaskClient;
+
+  beforeAll(async () => {
+    nats = await startNats({ path: process.env.PATH });
+    [gateway, node] = await Promise.all([
+      spawnGateway(nats.url, { EASYREMOTE_AUTH: 'on' }),
+      spawnNode(nats.url, TASK_TOOLS, { EASYREMOTE_NODE_ID: 'owned' }),
+    ]);
+    const [a, m] = await Promise.all([
+      createKey(nats.url, 'alice', ['tools:list', 'tools:call']),
+      createKey(nats.url, 'mallory', ['tools:list', 'tools:call']),
+    ]);
+    aliceKey = a.key;
+    alice = new TaskClient(gateway.mcpUrl, { token: a.key });
+    mallory = new TaskClient(gateway.mcpUrl, { token: m.key });
+  });
+
+  afterAll(async () => {
+    await Promise.all([gateway?.stop(), node?.stop()]);
+    await nats?.stop();
+  });
+
+  async function failureOf(action: Promise<unknown>): Promise<JsonRpcFailure> {
+    const error = await action.then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(error).toBeInstanceOf(JsonRpcFailure);
+    return error as JsonRpcFailure;
+  }
+
+  it("answers another credential's task id exactly as an unknown one", async () => {
+    const created = await alice.callTool('slow_compute', { seconds: 60, label: 'private' });
+    const taskId = String(created.taskId);
+    expect(taskId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const foreign = await failureOf(mallory.getTask(taskId));
+    const unknown = await failureOf(mallory.getTask('A'.repeat(22)));
+    expect(foreign.code).toBe(-32602);
+    expect(foreign.message.replace(taskId, 'ID')).toBe(unknown.message.replace('A'.repeat(22), 'ID'));
+    for (const method of ['tasks/cancel', 'tasks/update'])
+      expect((await failureOf(mallory.request(method, { taskId, inputResponses: {} }))).code).toBe(-32602);
+    // Mallory's cancel changed nothing; Alice still sees her task running and can cancel it.
+    expect((await alice.getTask(taskId)).status).toBe('working');
+    await alice.request('tasks/cancel', { taskId });
+    expect((await alice.waitForEnd(taskId)).status).toBe('cancelled');
+  });
+
+  it('refuses a client that does not declare tasks: -32021 for tasks/* and for a tool that requires one', async () => {
+    const created = await alice.callTool('slow_compute', { seconds: 0, label: 'x' });
+    const undeclared = new TaskClient(gateway.mcpUrl, { token: aliceKey, declareTasks: false });
+    const gated = await failureOf(undeclared.request('tasks/get', { taskId: String(created.taskId) }));
+    expect([gated.code, gated.status]).toEqual([-32021, 400]);
+    expect(gated.data).toEqual({ requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } });
+    expect((await failureOf(undeclared.callTool('failing_job'))).code).toBe(-32021);
+    // A tool that only supports tasks runs as a plain call for this client.
+    const plain = await undeclared.callTool('slow_compute', { seconds: 0, label: 'sync' });
+    expect(plain.resultType).toBe('complete');
+    expect(plain.taskId).toBeUndefined();
+    expect(plain.content).toEqual([{ type: 'text', text: 'computed sync in 0 s' }]);
+  });
+});
