@@ -4,6 +4,7 @@ import { connectClient } from '../support/mcp-clients.js';
 import { generateCerts, nodeUser, secureServerConfig, type TestCerts } from '../support/nats-secure.js';
 import { runCli, spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
 import { cliOutput } from '../support/security-helpers.js';
+import { TaskClient } from '../support/task-client.js';
 
 const GATEWAY_PASSWORD = 'gateway-secret';
 
@@ -28,7 +29,7 @@ describe('gateway and nodes on a secured NATS server', () => {
       config: secureServerConfig(certs, users, leafPort, 'leaf-secret'),
     });
     // A gateway with NATS credentials requires grants (EASYREMOTE_NODE_GRANTS=auto): the operator grants gpu-1 its tools.
-    await cliOutput(['grants', 'set', 'gpu-1', 'fixture*'], {
+    await cliOutput(['grants', 'set', 'gpu-1', 'fixture*,slow_compute'], {
       NATS_URL: nats.url,
       NATS_USER: 'gateway',
       NATS_PASSWORD: GATEWAY_PASSWORD,
@@ -39,7 +40,7 @@ describe('gateway and nodes on a secured NATS server', () => {
       NATS_PASSWORD: GATEWAY_PASSWORD,
       NATS_CA: certs.ca,
     });
-    node = await spawnNode(nats.url, ['test/fixtures/test-tools.ts'], {
+    node = await spawnNode(nats.url, ['test/fixtures/test-tools.ts', 'test/fixtures/conformance-task-tools.ts'], {
       NATS_USER: 'node-gpu-1',
       NATS_PASSWORD: 'pw-a',
       NATS_CA: certs.ca,
@@ -61,6 +62,15 @@ describe('gateway and nodes on a secured NATS server', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('a task runs under the node’s own user: it writes its states, the gateway reads them', async () => {
+    const client = new TaskClient(gateway.mcpUrl);
+    const created = await client.callTool('slow_compute', { seconds: 0.2, label: 'secure' });
+    expect(created.resultType).toBe('task');
+    const done = await client.waitForEnd(String(created.taskId));
+    expect(done.status).toBe('completed');
+    expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'computed secure in 0.2 s' }] });
   });
 
   it('a node presenting node gpu-1’s credentials cannot register as gpu-2', async () => {

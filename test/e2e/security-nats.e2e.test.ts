@@ -58,6 +58,7 @@ describe('NATS-level security (nats/secure): per-node users and TLS', () => {
     // The gateway creates the registry bucket, as it does at start.
     const gateway = await connectAs('gateway', GATEWAY_PASSWORD);
     await new Kvm(gateway).create('easyremote-registry', { history: 1 });
+    await new Kvm(gateway).create('easyremote-tasks', { history: 1 });
   });
 
   afterAll(async () => {
@@ -80,6 +81,26 @@ describe('NATS-level security (nats/secure): per-node users and TLS', () => {
     const kv = await new Kvm(gateway).open('easyremote-registry');
     expect(await kv.get('gpu-2')).toBeNull();
     expect((await kv.get('gpu-1'))?.json()).toEqual({ nodeId: 'gpu-1' });
+  });
+
+  it('a node writes the states of its own tasks, and neither another node’s nor the gateways’ task records', async () => {
+    const nodeA = await connectAs('node-gpu-1', 'pw-a', '_INBOX_gpu-1');
+    // Binding the bucket (stream info) and a put are what node-sdk's TaskStateWriter does.
+    const tasks = await new Kvm(nodeA).open('easyremote-tasks');
+    expect(await tasks.put('n.gpu-1.AAAAAAAAAAAAAAAAAAAAAA', JSON.stringify({ seq: 1 }))).toBeGreaterThan(0);
+
+    for (const key of ['n.gpu-2.AAAAAAAAAAAAAAAAAAAAAA', 't.AAAAAAAAAAAAAAAAAAAAAA']) {
+      const refused = nextPermissionError(nodeA);
+      nodeA.publish(`$KV.easyremote-tasks.${key}`, JSON.stringify({ forged: true }));
+      expect(JSON.parse(await refused)).toMatchObject({
+        error: { name: 'PermissionViolationError', operation: 'publish', subject: `$KV.easyremote-tasks.${key}` },
+      });
+    }
+    const gateway = await connectAs('gateway', GATEWAY_PASSWORD);
+    const kv = await new Kvm(gateway).open('easyremote-tasks');
+    expect(await kv.get('n.gpu-2.AAAAAAAAAAAAAAAAAAAAAA')).toBeNull();
+    expect(await kv.get('t.AAAAAAAAAAAAAAAAAAAAAA')).toBeNull();
+    expect((await kv.get('n.gpu-1.AAAAAAAAAAAAAAAAAAAAAA'))?.json()).toEqual({ seq: 1 });
   });
 
   it('a node cannot subscribe to another node’s subjects, gateway subjects or all inboxes', async () => {
