@@ -1,4 +1,7 @@
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as HttpTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema, CreateTaskResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
 import { createKey } from '../support/security-helpers.js';
@@ -186,5 +189,119 @@ describe('who may see a task', () => {
     expect(plain.resultType).toBe('complete');
     expect(plain.taskId).toBeUndefined();
     expect(plain.content).toEqual([{ type: 'text', text: 'computed sync in 0 s' }]);
+  });
+});
+
+describe('2025-11-25 experimental tasks, driven by the v1 SDK client', () => {
+  let nats: NatsServerHandle;
+  let creator: GatewayProcess;
+  let other: GatewayProcess;
+  let node: AppProcess;
+
+  beforeAll(async () => {
+    nats = await startNats({ path: process.env.PATH });
+    [creator, other, node] = await Promise.all([
+      spawnGateway(nats.url),
+      spawnGateway(nats.url),
+      spawnNode(nats.url, TASK_TOOLS, { EASYREMOTE_NODE_ID: 'legacy-node' }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([creator?.stop(), other?.stop(), node?.stop()]);
+    await nats?.stop();
+  });
+
+  async function v1Client(url: string, onElicit?: () => Record<string, unknown>): Promise<ClientV1> {
+    const client = new ClientV1({ name: 'sdk-v1-tasks', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    if (onElicit) client.setRequestHandler(ElicitRequestSchema, () => onElicit() as never);
+    await client.connect(new HttpTransportV1(new URL(url)));
+    return client;
+  }
+
+  async function messagesOf(stream: AsyncIterable<{ type: string }>): Promise<{ type: string }[]> {
+    const seen: { type: string }[] = [];
+    for await (const message of stream) seen.push(message);
+    return seen;
+  }
+
+  it('advertises tasks, lists taskSupport, and callToolStream creates, polls and reads a task', async () => {
+    const client = await v1Client(creator.mcpUrl);
+    try {
+      expect(client.getServerCapabilities()?.tasks).toEqual({
+        list: {},
+        cancel: {},
+        requests: { tools: { call: {} } },
+      });
+      const tools = (await client.listTools()).tools;
+      expect(tools.find((tool) => tool.name === 'slow_compute')?.execution).toEqual({ taskSupport: 'optional' });
+      expect(tools.find((tool) => tool.name === 'greet')?.execution).toBeUndefined();
+      const messages = await messagesOf(
+        client.experimental.tasks.callToolStream({ name: 'slow_compute', arguments: { seconds: 0.3, label: 'v1' } }),
+      );
+      expect(messages[0]).toMatchObject({ type: 'taskCreated', task: { status: 'working', ttl: 3_600_000 } });
+      const last = messages.at(-1) as { type: string; result?: Record<string, unknown> };
+      expect(last.type).toBe('result');
+      expect(last.result?.content).toEqual([{ type: 'text', text: 'computed v1 in 0.3 s' }]);
+      const taskId = (messages[0] as unknown as { task: { taskId: string } }).task.taskId;
+      expect((last.result?._meta as Record<string, unknown>)['io.modelcontextprotocol/related-task']).toEqual({
+        taskId,
+      });
+      // The task is the caller's: listed, readable, and no longer cancellable once completed.
+      const listed = await client.experimental.tasks.listTasks();
+      expect(listed.tasks.map((task) => task.taskId)).toContain(taskId);
+      expect((await client.experimental.tasks.getTask(taskId)).status).toBe('completed');
+      await expect(client.experimental.tasks.cancelTask(taskId)).rejects.toThrow(/terminal status 'completed'/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('relays a task’s elicitation on tasks/result, from another replica than the creator', async () => {
+    const asker = await v1Client(creator.mcpUrl);
+    const answerer = await v1Client(other.mcpUrl, () => ({ action: 'accept', content: { confirm: true } }));
+    try {
+      await asker.listTools();
+      const created = await asker.request(
+        { method: 'tools/call', params: { name: 'confirm_delete', arguments: { filename: 'v1.txt' }, task: {} } },
+        CreateTaskResultSchema,
+      );
+      const taskId = created.task.taskId;
+      // input_required, then tasks/result on the other replica relays the request and ends with the result.
+      let status = created.task.status;
+      for (let i = 0; i < 50 && status !== 'input_required'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = (await answerer.experimental.tasks.getTask(taskId)).status;
+      }
+      expect(status).toBe('input_required');
+      const result = await answerer.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+      expect(result.content).toEqual([{ type: 'text', text: 'deleted v1.txt' }]);
+      expect((await asker.experimental.tasks.getTask(taskId)).status).toBe('completed');
+    } finally {
+      await Promise.all([asker.close(), answerer.close()]);
+    }
+  });
+
+  it('refuses a call without task augmentation to a tool that requires it (-32601), and cancels a running task', async () => {
+    const client = await v1Client(creator.mcpUrl);
+    try {
+      const refused = await client
+        .request({ method: 'tools/call', params: { name: 'failing_job', arguments: {} } }, CallToolResultSchema)
+        .then(
+          () => undefined,
+          (error: unknown) => error as { code?: number; message?: string },
+        );
+      expect(refused?.code).toBe(-32601);
+      expect(refused?.message).toMatch(/requires task augmentation/);
+      const created = await client.request(
+        { method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 60, label: 'c' }, task: {} } },
+        CreateTaskResultSchema,
+      );
+      const cancelled = await client.experimental.tasks.cancelTask(created.task.taskId);
+      expect(cancelled.status).toBe('cancelled');
+      expect((await client.experimental.tasks.getTask(created.task.taskId)).status).toBe('cancelled');
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -26,14 +26,19 @@ export function clientAccess(
   deadline: number,
 ): ClientAccess {
   if (client?.era === '2026-07-28') return { client, send: (input, key) => session.requestInput(input, key) };
-  const send = legacyClientSender({
+  const legacy = legacyClientSender({
     nc: runtime.nc,
     subject: notifySubject,
     callId: session.callId,
     deadline,
     signal: session.controller.signal,
   });
-  return { client, send };
+  // A running task has no request stream to ride on: its input requests are the task's state, which
+  // the client reads (2025-11-25 tasks/result relays them) from whichever replica it asks.
+  return {
+    client,
+    send: (input, key) => (session.task?.started === true ? session.requestInput(input, key) : legacy(input)),
+  };
 }
 
 export interface LegacyClientOptions {

@@ -108,7 +108,9 @@ function startServing(
           write: (seq: number, response: CallResponse | undefined) =>
             runtime.tasks.write(taskId, callId, seq, response),
         };
-  const session = new CallSession(runtime, msg, callId, deadline, request.client?.era === '2026-07-28', task);
+  // A task is resumed with its input whatever the client's era (2025-11-25 answers through tasks/result).
+  const resumable = request.client?.era === '2026-07-28' || task !== undefined;
+  const session = new CallSession(runtime, msg, callId, deadline, resumable, task);
   if (task !== undefined && tool.task?.start === 'immediately') session.startTask();
   const options: ExecuteOptions = {
     callId,

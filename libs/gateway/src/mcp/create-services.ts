@@ -70,7 +70,7 @@ export async function createMcpServices(
     logger: logger.child({ component: 'tasks' }),
   });
   const tasks = new TaskService(
-    { store: taskStore, registry, nc, rpc, logger: logger.child({ component: 'tasks' }) },
+    { store: taskStore, registry, nc, rpc, clientRequests, logger: logger.child({ component: 'tasks' }) },
     config,
   );
   const router = createRouter({
@@ -87,6 +87,7 @@ export async function createMcpServices(
     callEvents: new CallEvents((error) => logger.error({ err: error }, 'call event observer failed')),
     nodeRpc: router.nodeRpc,
     listing: new ToolsListing(registry, config.pageSize),
+    legacyListing: new ToolsListing(registry, config.pageSize, true),
     live,
     clientRequests,
     cancellation,

@@ -101,10 +101,14 @@ export class McpDispatcher {
   readonly #modern: ReadonlyMap<string, AnyHandler>;
   /** Methods of extensions the SDK does not type (the 2026-07-28 Tasks extension). */
   readonly #modernExtensions: ReadonlyMap<string, AnyHandler>;
+  /** The 2025-11-25 experimental tasks methods. */
+  readonly #legacyExtensions: ReadonlyMap<string, AnyHandler>;
 
   constructor(services: McpServices, calls: CallPipeline) {
     this.#common = tableOf<CommonMethod>({
-      'tools/list': (params) => ({ ...services.listing.list(params.cursor) }),
+      'tools/list': (params, context) => ({
+        ...(context.era === '2025-11-25' ? services.legacyListing : services.listing).list(params.cursor),
+      }),
       'tools/call': (params, context) => callTool(params, context, services, calls),
       'resources/list': (params) => listResources(params, services),
       'resources/templates/list': (params) => listResourceTemplates(params, services),
@@ -120,6 +124,24 @@ export class McpDispatcher {
       'resources/subscribe': (params, context) => subscribe(params, context, services),
       'resources/unsubscribe': (params, context) => unsubscribe(params, context, services),
     });
+    this.#legacyExtensions = new Map<string, AnyHandler>([
+      [
+        'tasks/get',
+        (params, context) => services.tasks.legacy.get(params as Readonly<Record<string, unknown>>, context),
+      ],
+      [
+        'tasks/result',
+        (params, context) => services.tasks.legacy.result(params as Readonly<Record<string, unknown>>, context),
+      ],
+      [
+        'tasks/list',
+        (params, context) => services.tasks.legacy.list(params as Readonly<Record<string, unknown>>, context),
+      ],
+      [
+        'tasks/cancel',
+        (params, context) => services.tasks.legacy.cancel(params as Readonly<Record<string, unknown>>, context),
+      ],
+    ]);
     this.#modern = tableOf<ModernMethod>({
       'server/discover': () => ({
         supportedVersions: [...MODERN_VERSIONS],
@@ -156,7 +178,7 @@ export class McpDispatcher {
       this.#common.get(method) ??
       (context.era === '2026-07-28'
         ? (this.#modern.get(method) ?? this.#modernExtensions.get(method))
-        : this.#legacy.get(method));
+        : (this.#legacy.get(method) ?? this.#legacyExtensions.get(method)));
     if (!handler) {
       // 2026-07-28: an unimplemented method is also an HTTP 404.
       const removed = context.era === '2026-07-28' ? REMOVED_IN_2026.get(method) : undefined;

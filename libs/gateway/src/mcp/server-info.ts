@@ -15,6 +15,12 @@ export const SERVER_CAPABILITIES = Object.freeze({
   completions: {},
 });
 
+/** 2025-11-25 also offers its experimental tasks: tools/call may be task-augmented, tasks listed and cancelled. */
+export const LEGACY_CAPABILITIES = Object.freeze({
+  ...SERVER_CAPABILITIES,
+  tasks: Object.freeze({ list: {}, cancel: {}, requests: Object.freeze({ tools: Object.freeze({ call: {} }) }) }),
+});
+
 /** 2026-07-28 also offers the Tasks extension (SEP-2663): `server/discover` says so. */
 export const MODERN_CAPABILITIES = Object.freeze({
   ...SERVER_CAPABILITIES,

@@ -27,7 +27,10 @@ export interface McpServices {
   /** Every finished tool call is announced here (audit, analytics, metrics subscribe). */
   readonly callEvents: CallEvents;
   readonly nodeRpc: NodeRpc;
+  /** tools/list of 2026-07-28 clients. */
   readonly listing: ToolsListing;
+  /** tools/list of 2025-11-25 clients (with `execution.taskSupport`). */
+  readonly legacyListing: ToolsListing;
   readonly live: LiveCalls;
   readonly clientRequests: ClientRequests;
   readonly cancellation: Cancellation;

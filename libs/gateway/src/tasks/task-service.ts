@@ -2,58 +2,104 @@ import type { ToolDescriptor } from '@easyremote/protocol';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { GatewayConfig } from '../config.js';
 import type { McpCallContext } from '../mcp/call-context.js';
+import type { ClientRequests } from '../mcp/client-requests.js';
 import { McpProtocolError } from '../mcp/protocol-error.js';
-import { ModernTasks, modernTaskFields, type TaskServiceDeps } from './modern-tasks.js';
+import { LegacyTasks, legacyTask } from './legacy-tasks.js';
+import { ModernTasks, modernTaskFields } from './modern-tasks.js';
+import { TaskOperations, type TaskServiceDeps } from './task-operations.js';
 import { declaresTasksExtension, tasksExtensionRequired } from './task-protocol.js';
 import { TaskStore, type TaskRecord } from './task-store.js';
 
+type TaskSettings = Pick<GatewayConfig, 'tasks' | 'taskTtlMs' | 'taskPollIntervalMs'>;
+
+/** The task a tools/call runs as: its id, and how long it stays readable. */
+export interface PlannedTask {
+  id: string;
+  ttlMs: number;
+}
+
 /** What the creating replica knows when a node has started a call as a task. */
 export interface StartedTask {
-  taskId: string;
+  task: PlannedTask;
   tool: string;
   nodeId: string;
   callId: string;
   principal: string | undefined;
-  context: Pick<McpCallContext, 'era'>;
+  era: McpCallContext['era'];
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
- * Durable tasks on this replica: which calls become tasks, the record written before the client
- * hears of one, and the `tasks/*` methods (ADR 0024).
+ * Durable tasks on this replica (ADR 0024): which calls become tasks, the record written before the
+ * client hears of one, and the `tasks/*` methods of both eras.
  */
 export class TaskService {
   readonly modern: ModernTasks;
+  readonly legacy: LegacyTasks;
   readonly #deps: TaskServiceDeps;
-  readonly #config: Pick<GatewayConfig, 'tasks' | 'taskTtlMs' | 'taskPollIntervalMs'>;
+  readonly #config: TaskSettings;
 
-  constructor(deps: TaskServiceDeps, config: Pick<GatewayConfig, 'tasks' | 'taskTtlMs' | 'taskPollIntervalMs'>) {
+  constructor(deps: TaskServiceDeps & { clientRequests: ClientRequests }, config: TaskSettings) {
     this.#deps = deps;
     this.#config = config;
-    this.modern = new ModernTasks(deps);
+    const operations = new TaskOperations(deps);
+    this.modern = new ModernTasks(operations);
+    this.legacy = new LegacyTasks(operations, deps.store, deps.clientRequests);
   }
 
   /**
-   * The task a tools/call runs as, or undefined for a plain call. A client that declares tasks gets
-   * one for every tool that supports them (`EASYREMOTE_TASKS=all`) or only for tools that require
-   * them (`required`); a tool that requires a task refuses a client that does not declare tasks.
+   * The task a tools/call runs as, or undefined for a plain call; throws the refusal of a call that
+   * cannot run. 2026-07-28: the server decides, for a request that declares the extension — every
+   * tool that supports tasks (`EASYREMOTE_TASKS=all`) or only those that require them (`required`).
+   * 2025-11-25: the client decides with `params.task`, which a tool must accept (`execution.taskSupport`).
    */
-  taskFor(descriptor: ToolDescriptor | undefined, context: McpCallContext): { id: string } | undefined {
-    const support = descriptor?.execution?.taskSupport ?? 'forbidden';
-    if (support === 'forbidden' || context.era !== '2026-07-28') return undefined;
+  taskFor(
+    descriptor: ToolDescriptor | undefined,
+    context: McpCallContext,
+    requested: unknown,
+  ): PlannedTask | undefined {
+    if (descriptor === undefined) return undefined;
+    const support = descriptor.execution?.taskSupport ?? 'forbidden';
+    const off = this.#config.tasks === 'off';
+    if (context.era === '2025-11-25') {
+      // A gateway with tasks off runs task-augmented calls as plain ones (it ignores params.task).
+      if (requested === undefined || off) {
+        if (support === 'required')
+          throw new McpProtocolError(
+            ProtocolErrorCode.MethodNotFound,
+            `Tool ${descriptor.name} requires task augmentation (taskSupport: 'required')${off ? ', and tasks are turned off on this gateway (EASYREMOTE_TASKS=off)' : ''}`,
+          );
+        return undefined;
+      }
+      if (support === 'forbidden')
+        throw new McpProtocolError(
+          ProtocolErrorCode.MethodNotFound,
+          `Tool ${descriptor.name} does not support task augmentation (taskSupport: 'forbidden')`,
+        );
+      if (!isPlainObject(requested))
+        throw new McpProtocolError(ProtocolErrorCode.InvalidParams, 'tools/call "task" must be an object');
+      const ttl = requested.ttl;
+      const wanted = typeof ttl === 'number' && Number.isInteger(ttl) && ttl > 0 ? ttl : this.#config.taskTtlMs;
+      return { id: TaskStore.newTaskId(), ttlMs: Math.min(wanted, this.#config.taskTtlMs) };
+    }
+    if (support === 'forbidden') return undefined;
     const declared = declaresTasksExtension(context.clientCapabilities);
     if (support === 'required') {
-      if (this.#config.tasks === 'off')
+      if (off)
         throw new McpProtocolError(
           ProtocolErrorCode.InvalidRequest,
-          `Tool ${descriptor!.name} runs only as a task, and tasks are turned off on this gateway (EASYREMOTE_TASKS=off)`,
+          `Tool ${descriptor.name} runs only as a task, and tasks are turned off on this gateway (EASYREMOTE_TASKS=off)`,
         );
       if (!declared)
         throw tasksExtensionRequired(
-          `Tool ${descriptor!.name} runs only as a task: declare the io.modelcontextprotocol/tasks extension in clientCapabilities`,
+          `Tool ${descriptor.name} runs only as a task: declare the io.modelcontextprotocol/tasks extension in clientCapabilities`,
         );
-      return { id: TaskStore.newTaskId() };
+      return this.#planned();
     }
-    return declared && this.#config.tasks === 'all' ? { id: TaskStore.newTaskId() } : undefined;
+    return declared && this.#config.tasks === 'all' ? this.#planned() : undefined;
   }
 
   /** Writes the task's record (before the client hears of the task) and renders CreateTaskResult. */
@@ -61,19 +107,25 @@ export class TaskService {
     const now = Date.now();
     const record: TaskRecord = {
       v: 1,
-      taskId: started.taskId,
+      taskId: started.task.id,
       owner: started.principal ?? null,
       tool: started.tool,
       nodeId: started.nodeId,
       instanceId: this.#deps.registry.node(started.nodeId)?.advert.instanceId,
       callId: started.callId,
-      era: started.context.era,
+      era: started.era,
       createdAt: now,
       updatedAt: now,
-      ttlMs: this.#config.taskTtlMs,
+      ttlMs: started.task.ttlMs,
       pollIntervalMs: this.#config.taskPollIntervalMs,
     };
     await this.#deps.store.create(record);
-    return { resultType: 'task', ...modernTaskFields(record, { status: 'working', lastUpdatedAt: now }) };
+    const state = { status: 'working', lastUpdatedAt: now } as const;
+    if (started.era === '2025-11-25') return { task: legacyTask(record, state) };
+    return { resultType: 'task', ...modernTaskFields(record, state) };
+  }
+
+  #planned(): PlannedTask {
+    return { id: TaskStore.newTaskId(), ttlMs: this.#config.taskTtlMs };
   }
 }

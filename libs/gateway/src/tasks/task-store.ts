@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   decodeNodeTaskState,
   isValidTaskId,
@@ -52,6 +52,11 @@ export interface StoredTask {
 
 const UPDATE_ATTEMPTS = 5;
 
+/** A key-safe token of a principal (principals may hold any character); null is authentication off. */
+function ownerToken(owner: string | null): string {
+  return owner === null ? 'open' : createHash('sha256').update(owner).digest('hex').slice(0, 32);
+}
+
 /**
  * The `easyremote-tasks` bucket as the gateways use it (ADR 0024): records are created before the
  * client hears of a task, read afresh on every `tasks/*` request (any replica answers, right after
@@ -88,9 +93,26 @@ export class TaskStore {
     return randomBytes(16).toString('base64url');
   }
 
-  /** Stores a new record; resolves once JetStream holds it. */
+  /**
+   * Stores a new record, and the owner's index entry `o.<owner digest>.<taskId>` that 2025-11-25
+   * `tasks/list` reads; resolves once JetStream holds both.
+   */
   async create(record: TaskRecord): Promise<void> {
-    await this.#kv.create(taskRecordKey(record.taskId), JSON.stringify(record));
+    await Promise.all([
+      this.#kv.create(taskRecordKey(record.taskId), JSON.stringify(record)),
+      this.#kv.put(`o.${ownerToken(record.owner)}.${record.taskId}`, ''),
+    ]);
+  }
+
+  /** The ids of the owner's tasks still in the bucket (expired ones included), sorted. */
+  async ownedTaskIds(owner: string | null): Promise<string[]> {
+    const prefix = `o.${ownerToken(owner)}.`;
+    const ids: string[] = [];
+    for await (const key of await this.#kv.keys(`${prefix}*`)) {
+      const id = key.slice(prefix.length);
+      if (isValidTaskId(id)) ids.push(id);
+    }
+    return ids.sort();
   }
 
   async read(taskId: string): Promise<StoredTask | undefined> {

@@ -6,7 +6,7 @@ import { McpProtocolError } from '../protocol-error.js';
 import {
   INSTRUCTIONS,
   LATEST_LEGACY_VERSION,
-  SERVER_CAPABILITIES,
+  LEGACY_CAPABILITIES,
   SERVER_INFO,
   SUPPORTED_LEGACY_VERSIONS,
 } from '../server-info.js';
@@ -52,7 +52,7 @@ export function initialize(
     issuedAt: now,
   };
   return {
-    result: { protocolVersion, capabilities: SERVER_CAPABILITIES, serverInfo: SERVER_INFO, instructions: INSTRUCTIONS },
+    result: { protocolVersion, capabilities: LEGACY_CAPABILITIES, serverInfo: SERVER_INFO, instructions: INSTRUCTIONS },
     session,
   };
 }

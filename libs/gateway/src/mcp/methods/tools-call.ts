@@ -6,6 +6,7 @@ import type { McpCallContext, WireParams } from '../call-context.js';
 import { ProtocolErrorCode, type CallToolResult, type InputRequiredResult } from '@modelcontextprotocol/server';
 import { McpProtocolError, RequestCancelled } from '../protocol-error.js';
 import { renderOutcome } from './render-outcome.js';
+import type { PlannedTask } from '../../tasks/task-service.js';
 import type { McpServices } from '../services.js';
 
 /** What a tools/call reads of the replica's services: the rest is the pipeline's. */
@@ -20,7 +21,7 @@ interface ResumeState {
   /** Who started the call: another credential's retry is refused like a forged state. */
   principal: string | undefined;
   /** The task the call becomes once its handler starts it (a tool that gathers input first). */
-  taskId?: string | undefined;
+  task?: PlannedTask | undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -60,10 +61,8 @@ export async function callTool(
   // Decided on the first leg; a retry carries the task in its requestState.
   const task =
     resume === undefined
-      ? services.tasks.taskFor(services.registry.tool(name)?.descriptor, context)
-      : resume.taskId === undefined
-        ? undefined
-        : { id: resume.taskId };
+      ? services.tasks.taskFor(services.registry.tool(name)?.descriptor, context, params.task)
+      : resume.task;
   // The request's own controller: the client leaving and a cancellation (from any replica) both abort it.
   const controller = context.controller;
   const progressToken = progressTokenOf(meta);
@@ -100,15 +99,15 @@ export async function callTool(
   }
   if (outcome.kind === 'task' && task !== undefined) {
     return (await services.tasks.created({
-      taskId: task.id,
+      task,
       tool: name,
       nodeId: outcome.nodeId,
       callId: outcome.callId,
       principal: context.principal,
-      context,
+      era: context.era,
     })) as unknown as CallToolResult;
   }
-  return renderMcpOutcome(outcome, name, context, services, task?.id);
+  return renderMcpOutcome(outcome, name, context, services, task);
 }
 
 /** An outcome as the MCP answer: a result, an `isError` result, `input_required`, or a JSON-RPC error. */
@@ -117,7 +116,7 @@ function renderMcpOutcome(
   tool: string,
   context: McpCallContext,
   services: CallServices,
-  taskId: string | undefined,
+  task: PlannedTask | undefined,
 ): CallToolResult | InputRequiredResult {
   if (outcome.kind === 'failed') {
     const rendering = renderingOf(outcome.error.code);
@@ -141,7 +140,7 @@ function renderMcpOutcome(
       nodeId: outcome.nodeId,
       callId: outcome.callId,
       principal: context.principal,
-      ...(taskId === undefined ? {} : { taskId }),
+      ...(task === undefined ? {} : { task }),
     };
     return {
       resultType: 'input_required',

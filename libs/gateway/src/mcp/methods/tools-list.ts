@@ -9,7 +9,8 @@ import { SerializedArray, type WithSerializedArrays } from '../answer-text.js';
  * The descriptor's JSON-object fields are the MCP shapes: the advert codec checked they are objects
  * and the schema guard that the input schema is one the gateway can run (routing/schema-guard.ts).
  */
-export function toMcpTool(descriptor: ToolDescriptor): Tool {
+export function toMcpTool(descriptor: ToolDescriptor, withExecution = false): Tool {
+  const taskSupport = withExecution ? descriptor.execution?.taskSupport : undefined;
   return {
     name: descriptor.name,
     ...(descriptor.title !== undefined ? { title: descriptor.title } : {}),
@@ -18,6 +19,8 @@ export function toMcpTool(descriptor: ToolDescriptor): Tool {
     ...(descriptor.outputSchema !== undefined ? { outputSchema: descriptor.outputSchema as Tool['outputSchema'] } : {}),
     ...(descriptor.annotations !== undefined ? { annotations: descriptor.annotations as Tool['annotations'] } : {}),
     ...(descriptor.icons !== undefined ? { icons: descriptor.icons as Tool['icons'] } : {}),
+    // 2025-11-25 only: its clients task-augment a call by this field; 2026-07-28 removed it.
+    ...(taskSupport !== undefined ? { execution: { taskSupport } } : {}),
     ...(descriptor.metadata !== undefined ? { _meta: { 'easyremote/metadata': descriptor.metadata } } : {}),
   };
 }
@@ -39,12 +42,14 @@ export class ToolsListing {
   constructor(
     private readonly registry: RegistryView,
     private readonly pageSize: number,
+    /** List tools' `execution.taskSupport` (the 2025-11-25 listing). */
+    private readonly withExecution = false,
   ) {}
 
   list(cursor?: unknown): ToolsPage {
     const entries = this.registry.tools();
     if (entries !== this.#source) {
-      this.#tools = entries.map((entry) => toMcpTool(entry.descriptor));
+      this.#tools = entries.map((entry) => toMcpTool(entry.descriptor, this.withExecution));
       this.#source = entries;
       this.#pages.clear();
     }

@@ -1,0 +1,112 @@
+import { CANCEL_SUBJECT, encodeJson, type Logger } from '@easyremote/protocol';
+import { resumeOnNode, type RpcClient } from '@easyremote/mesh';
+import type { RegistryView } from '@easyremote/registry';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { GatewayErrorCode } from '../errors.js';
+import { unknownTask } from './task-protocol.js';
+import { isExpired, isTerminal, taskState, type TaskState } from './task-state.js';
+import type { StoredTask, TaskStore } from './task-store.js';
+
+/** How long handing answers to a node waits for it to take them before giving up on it. */
+const RESUME_TIMEOUT_MS = 5_000;
+
+export interface TaskServiceDeps {
+  store: TaskStore;
+  registry: RegistryView;
+  nc: NatsConnection;
+  rpc: RpcClient;
+  logger: Logger;
+}
+
+/**
+ * What both eras' `tasks/*` methods do to a task, on any replica: find the caller's own task, read
+ * its state (failing it once when its node left the mesh), hand input to its node, cancel it. Every
+ * change is a compare-and-set on the task's record, so replicas deciding at once agree.
+ */
+export class TaskOperations {
+  readonly #deps: TaskServiceDeps;
+
+  constructor(deps: TaskServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** The caller's own live task; an unknown, expired and someone else's task get one answer (-32602). */
+  async own(taskId: string, principal: string | undefined): Promise<StoredTask> {
+    const task = await this.#deps.store.read(taskId);
+    if (task === undefined || task.record.owner !== (principal ?? null) || isExpired(task.record, Date.now()))
+      throw unknownTask(taskId);
+    return task;
+  }
+
+  /** A fresh read of a task already known to be the caller's (tasks/result polling). */
+  async reread(task: StoredTask): Promise<StoredTask> {
+    return (await this.#deps.store.read(task.record.taskId)) ?? task;
+  }
+
+  /**
+   * The task's state, with one check no node can make: a task whose node left the mesh (or
+   * restarted) while it ran is failed, once and for every replica.
+   */
+  async settled(task: StoredTask): Promise<{ task: StoredTask; state: TaskState }> {
+    const state = taskState(task);
+    if (isTerminal(state.status)) return { task, state };
+    const node = this.#deps.registry.node(task.record.nodeId);
+    const sameInstance =
+      node !== undefined && (task.record.instanceId === undefined || node.advert.instanceId === task.record.instanceId);
+    if (sameInstance) return { task, state };
+    const error = {
+      code: -32603,
+      message: `node ${task.record.nodeId} left the mesh while running the task`,
+      data: { code: GatewayErrorCode.NodeGone },
+    };
+    const stored = await this.#deps.store.update(task.record.taskId, (current) =>
+      isTerminal(taskState(current).status)
+        ? undefined
+        : { ...current.record, updatedAt: Date.now(), verdict: { status: 'failed', error } },
+    );
+    return stored === undefined ? { task, state } : { task: stored, state: taskState(stored) };
+  }
+
+  /**
+   * Answers to a task's input requests: the answered keys leave `inputRequests` at once (on every
+   * replica), then the node gets the answers and resumes the handler. Keys the task does not wait on
+   * are ignored; returns the keys taken.
+   */
+  async answer(task: StoredTask, responses: Readonly<Record<string, unknown>>): Promise<string[]> {
+    const state = taskState(task);
+    if (state.status !== 'input_required' || task.node === undefined) return [];
+    const seq = task.node.seq;
+    const keys = Object.keys(responses).filter((key) => Object.hasOwn(state.inputRequests ?? {}, key));
+    if (keys.length === 0) return [];
+    await this.#deps.store.update(task.record.taskId, ({ record, node }) => {
+      if (record.verdict !== undefined || node?.seq !== seq) return undefined;
+      const before = record.answered?.seq === seq ? record.answered.keys : [];
+      return { ...record, updatedAt: Date.now(), answered: { seq, keys: [...new Set([...before, ...keys])] } };
+    });
+    const answers = Object.fromEntries(keys.map((key) => [key, responses[key]]));
+    const taken = await resumeOnNode(this.#deps.rpc, task.record.nodeId, answers, {
+      callId: task.record.callId,
+      timeoutMs: RESUME_TIMEOUT_MS,
+    }).catch((error: unknown) => ({ ok: false as const, error: { code: 'MESH', message: (error as Error).message } }));
+    // The node is gone, slow or has ended the call: the task's state (node gone, its deadline) says the rest.
+    if (!taken.ok)
+      this.#deps.logger.warn(
+        { taskId: task.record.taskId, error: taken.error },
+        'could not hand task input to its node',
+      );
+    return keys;
+  }
+
+  /** Cancels a running task and tells its node; resolves with the stored task, or undefined when it had ended. */
+  async cancel(task: StoredTask): Promise<StoredTask | undefined> {
+    let changed = false;
+    const stored = await this.#deps.store.update(task.record.taskId, (current) => {
+      if (isTerminal(taskState(current).status)) return undefined;
+      changed = true;
+      return { ...current.record, updatedAt: Date.now(), verdict: { status: 'cancelled' } };
+    });
+    if (!changed) return undefined;
+    this.#deps.nc.publish(CANCEL_SUBJECT, encodeJson({ callId: task.record.callId, reason: 'task cancelled' }));
+    return stored;
+  }
+}
