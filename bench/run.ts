@@ -10,6 +10,7 @@ import { environment, writeResults } from './lib/report.ts';
 import { printSummary, type BenchResults } from './lib/summary.ts';
 import { runDirect } from './scenarios/direct-rpc.ts';
 import { runFootprint } from './scenarios/footprint.ts';
+import { runTasks } from './scenarios/tasks.ts';
 import { interleaved, type Contender } from './scenarios/http-phase.ts';
 import { runRegistryScale } from './scenarios/registry-scale.ts';
 import { runSessions } from './scenarios/sessions.ts';
@@ -238,6 +239,12 @@ try {
   if (wants(options, 'sessions')) {
     log(`${options.sessions} concurrent 2025-era sessions on one gateway`);
     results.sessions = await runSessions(nats.url, options.sessions, c);
+  }
+
+  if (wants(options, 'tasks')) {
+    const open = options.quick ? 2_000 : 10_000;
+    log(`durable tasks: creation vs a plain call, ${open} open tasks, the creating gateway killed under 100`);
+    results.tasks = await runTasks(nats.url, { samples: options.quick ? 200 : 500, open, failover: 100 });
   }
 
   if (wants(options, 'registry')) {

@@ -20,7 +20,16 @@ export interface BenchOptions {
   sessions: number;
 }
 
-export const PHASES = ['latency', 'throughput', 'footprint', 'audit', 'direct', 'sessions', 'registry'] as const;
+export const PHASES = [
+  'latency',
+  'throughput',
+  'footprint',
+  'audit',
+  'direct',
+  'sessions',
+  'registry',
+  'tasks',
+] as const;
 
 export const usage = `Usage: npm run bench -- [--quick] [--duration <s>] [--only <phase,...>]
 

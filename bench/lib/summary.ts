@@ -4,6 +4,8 @@ import type { FootprintResult } from '../scenarios/footprint.ts';
 import type { HttpRow } from '../scenarios/http-phase.ts';
 import type { RegistryResult } from '../scenarios/registry-scale.ts';
 import type { SessionsResult } from '../scenarios/sessions.ts';
+import type { TasksResult } from '../scenarios/tasks.ts';
+import { tasksTable, tasksTargets } from './tasks-summary.ts';
 import { mib, num, table, times, verdict, type Environment } from './report.ts';
 import { ratio } from './stats.ts';
 
@@ -25,6 +27,7 @@ export interface BenchResults {
   direct?: DirectResult;
   sessions?: SessionsResult;
   registry?: RegistryResult;
+  tasks?: TasksResult;
   targets?: TargetCheck[];
   elapsedSec?: number;
 }
@@ -150,6 +153,7 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
       memoryCheck('gateway: RSS idle', mibValue(f.gatewayIdleRssBytes), 100),
     );
   }
+  if (results.tasks) checks.push(...tasksTargets(results.tasks));
   if (results.sessions) {
     const x = results.sessions;
     checks.push({
@@ -434,6 +438,7 @@ export function renderSummary(results: BenchResults): string {
     out.push('', 'Memory and start-up');
     out.push(table(['measure', 'value'], rows));
   }
+  if (results.tasks) out.push('', 'Durable tasks', tasksTable(results.tasks));
   const checks = results.targets ?? [];
   if (checks.length > 0) {
     out.push('', 'Targets (ratios from this run)');
