@@ -90,6 +90,52 @@ describe('tasks across gateway replicas', () => {
   });
 });
 
+describe('a fan-out tool as a task', () => {
+  let nats: NatsServerHandle;
+  let creator: GatewayProcess;
+  let other: GatewayProcess;
+  let nodes: AppProcess[];
+
+  beforeAll(async () => {
+    nats = await startNats({ path: process.env.PATH });
+    [creator, other, ...nodes] = await Promise.all([
+      spawnGateway(nats.url),
+      spawnGateway(nats.url),
+      spawnNode(nats.url, TASK_TOOLS, { EASYREMOTE_NODE_ID: 'fan-a' }),
+      spawnNode(nats.url, TASK_TOOLS, { EASYREMOTE_NODE_ID: 'fan-b' }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([creator?.kill(), other?.stop(), ...(nodes ?? []).map((node) => node.stop())]);
+    await nats?.stop();
+  });
+
+  it('runs on the creating replica, its chunks on the nodes, and is read on another replica', async () => {
+    const created = await new TaskClient(creator.mcpUrl).callTool('task_fanout_double', {
+      items: [1, 2, 3, 4],
+      ms: 200,
+    });
+    expect(created.resultType).toBe('task');
+    const done = await new TaskClient(other.mcpUrl).waitForEnd(String(created.taskId));
+    expect(done.status).toBe('completed');
+    expect((done.result as { structuredContent?: unknown }).structuredContent).toEqual({ doubled: [2, 4, 6, 8] });
+  });
+
+  it('is cancelled from another replica, and fails clearly when the replica running it dies', async () => {
+    const viaOther = new TaskClient(other.mcpUrl);
+    const cancelled = await new TaskClient(creator.mcpUrl).callTool('task_fanout_double', { items: [1], ms: 60_000 });
+    await viaOther.request('tasks/cancel', { taskId: String(cancelled.taskId) });
+    expect((await viaOther.waitForEnd(String(cancelled.taskId))).status).toBe('cancelled');
+
+    const orphan = await new TaskClient(creator.mcpUrl).callTool('task_fanout_double', { items: [1, 2], ms: 60_000 });
+    await creator.kill();
+    const failed = await viaOther.waitForEnd(String(orphan.taskId), 15_000);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ code: -32603, data: { code: 'GW_ERR_TASK_RUNNER_GONE' } });
+  });
+});
+
 describe('a task whose node dies', () => {
   let nats: NatsServerHandle;
   let gateway: GatewayProcess;

@@ -90,6 +90,7 @@ const TABLE: Readonly<Record<string, ErrorRendering>> = {
   [GatewayErrorCode.InputRequired]: entry(409, InternalError, true),
   [GatewayErrorCode.ToolResultError]: entry(502, InternalError, true),
   [GatewayErrorCode.NodeGone]: entry(502, InternalError, true),
+  [GatewayErrorCode.TaskRunnerGone]: entry(502, InternalError, true),
   [GatewayErrorCode.BadNodeReply]: entry(502, InternalError, true),
   [GatewayErrorCode.VersionMismatch]: entry(502, InternalError, true),
   [WireErrorCode.VersionMismatch]: entry(502, InternalError, true),

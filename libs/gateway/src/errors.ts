@@ -51,6 +51,8 @@ export const GatewayErrorCode = {
   Overloaded: 'GW_ERR_OVERLOADED',
   /** The node running the call vanished (no heartbeat) and the call was not safe to retry. */
   NodeGone: 'GW_ERR_NODE_GONE',
+  /** The gateway replica running a fan-out task (no one node owns it) stopped heartbeating. */
+  TaskRunnerGone: 'GW_ERR_TASK_RUNNER_GONE',
   /** A fan-out chunk failed on every attempt (`data.failed` lists the chunks). */
   FanoutFailed: 'GW_ERR_FANOUT_FAILED',
   /** A fan-out's partial results could not be merged (type mismatch, merger failure). */

@@ -149,15 +149,13 @@ function fanoutOf(
   return compiled;
 }
 
-function taskOf(name: string, option: TaskOption | undefined, fanout: boolean): Required<TaskOption> | undefined {
+function taskOf(name: string, option: TaskOption | undefined): Required<TaskOption> | undefined {
   if (option === undefined) return undefined;
   if (typeof option !== 'object' || option === null || (option.support !== 'optional' && option.support !== 'required'))
     throw invalid(name, 'task.support must be "optional" or "required"');
   const start = option.start ?? 'immediately';
   if (start !== 'immediately' && start !== 'manually')
     throw invalid(name, 'task.start must be "immediately" or "manually"');
-  // A fan-out call is split and merged by the gateway, across nodes: no one node could own its task.
-  if (fanout) throw invalid(name, 'a fan-out tool cannot run as a task');
   return Object.freeze({ support: option.support, start });
 }
 
@@ -181,7 +179,7 @@ export function defineTool(spec: StructuredToolSpec<TSchema, TSchema> | Unstruct
   if (spec.timeoutMs !== undefined && !(Number.isInteger(spec.timeoutMs) && spec.timeoutMs >= 1)) {
     throw invalid(name, `timeoutMs must be a positive integer, got ${String(spec.timeoutMs)}`);
   }
-  const task = taskOf(name, spec.task, spec.fanout !== undefined);
+  const task = taskOf(name, spec.task);
   const fanout =
     spec.fanout === undefined
       ? undefined

@@ -20,6 +20,7 @@ import { SESSION_BUCKET, SessionStore } from './session-store.js';
 import type { SessionTokens } from './session-token.js';
 import { TaskService } from '../tasks/task-service.js';
 import { TaskStore } from '../tasks/task-store.js';
+import { GatewayTaskRunner } from '../tasks/gateway-task-runner.js';
 
 export interface RunningServices {
   services: McpServices;
@@ -69,11 +70,25 @@ export async function createMcpServices(
     ttlMs: config.taskTtlMs,
     logger: logger.child({ component: 'tasks' }),
   });
+  const taskRunner = new GatewayTaskRunner(gatewayId, {
+    store: taskStore,
+    nc,
+    logger: logger.child({ component: 'tasks' }),
+  });
   const tasks = new TaskService(
-    { store: taskStore, registry, nc, rpc, clientRequests, logger: logger.child({ component: 'tasks' }) },
+    {
+      store: taskStore,
+      registry,
+      nc,
+      rpc,
+      clientRequests,
+      runner: taskRunner,
+      logger: logger.child({ component: 'tasks' }),
+    },
     config,
   );
   const router = createRouter({
+    taskRunner,
     nc,
     registry,
     rpc,
@@ -104,6 +119,7 @@ export async function createMcpServices(
   return {
     services,
     stop() {
+      taskRunner.stop();
       router.stop();
       stopDataWatch();
       streams.stop();

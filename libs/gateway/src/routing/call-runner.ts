@@ -11,6 +11,7 @@ import { DEADLINE_GRACE_MS, dispatchCall, type DispatchDeps } from './call-dispa
 import { placementFromMeta, placementFromQuery, type CallPlacement } from './call-placement.js';
 import { runFanout } from './fanout-runner.js';
 import type { NodeRpc } from './node-rpc.js';
+import type { GatewayTaskRunner } from '../tasks/gateway-task-runner.js';
 
 /** What a dispatch reads of a call: a front door's call, or a fan-out's reduce step (no caller). */
 type DispatchedCall = Pick<ToolCall, 'tool' | 'arguments' | 'callId' | 'principal' | 'access'> &
@@ -21,6 +22,8 @@ export interface CallRunnerDeps extends DispatchDeps {
   nodeRpc: NodeRpc;
   defaultTimeoutMs: number;
   logger: Logger;
+  /** Runs a fan-out tool's task on this replica (no one node can own it). */
+  taskRunner?: Pick<GatewayTaskRunner, 'gatewayId' | 'start'> | undefined;
 }
 
 /**
@@ -49,26 +52,38 @@ export class CallRunner {
     try {
       const fanout = entry.descriptor.fanout;
       if (fanout !== undefined) {
-        const outcome = await runFanout(
-          {
-            ...this.#deps,
-            cancel: (id) => this.#cancel(id, 'the fan-out ended'),
-            reduce: (tool, args, signal) => this.#reduce(tool, args, signal),
-          },
-          {
-            entry,
-            spec: fanout,
-            args: call.arguments,
-            callId: call.callId,
-            constraints: placement.constraints,
-            meta: call.meta,
-            client: call.client,
-            caller: callerIdentity(call.principal, call.access),
-            timeoutMs,
-            signal: call.signal,
-            onProgress: call.onProgress,
-          },
-        );
+        const task = call.task;
+        const runner = this.#deps.taskRunner;
+        const fanoutOf = (signal: AbortSignal | undefined, onProgress: ToolCall['onProgress']) =>
+          runFanout(
+            {
+              ...this.#deps,
+              cancel: (id) => this.#cancel(id, 'the fan-out ended'),
+              reduce: (tool, args, signal) => this.#reduce(tool, args, signal),
+            },
+            {
+              entry,
+              spec: fanout,
+              args: call.arguments,
+              callId: call.callId,
+              constraints: placement.constraints,
+              meta: call.meta,
+              client: call.client,
+              caller: callerIdentity(call.principal, call.access),
+              timeoutMs,
+              signal,
+              onProgress,
+            },
+          );
+        if (task !== undefined && runner !== undefined) {
+          // The task outlives this request: its own signal, cancelled through tasks/cancel.
+          runner.start(task.id, call.callId, async (signal) => {
+            const outcome = await fanoutOf(signal, undefined);
+            return outcome ?? this.#dispatch(entry, { ...call, task: undefined, signal }, placement, timeoutMs);
+          });
+          return { kind: 'task', callId: call.callId, nodeId: runner.gatewayId };
+        }
+        const outcome = await fanoutOf(call.signal, call.onProgress);
         if (outcome !== undefined) return outcome;
       }
       return await this.#dispatch(entry, call, placement, timeoutMs);

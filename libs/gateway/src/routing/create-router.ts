@@ -9,6 +9,7 @@ import { LocalLoad } from './local-load.js';
 import { NodeAttempts } from './node-attempts.js';
 import { NodeRpc } from './node-rpc.js';
 import { Placer } from './placer.js';
+import type { GatewayTaskRunner } from '../tasks/gateway-task-runner.js';
 
 export interface Router {
   /** The call pipeline's last stage: dispatch and fan-out. */
@@ -24,8 +25,9 @@ export function createRouter(deps: {
   rpc: RpcClient;
   config: GatewayConfig;
   logger: Logger;
+  taskRunner?: GatewayTaskRunner;
 }): Router {
-  const { nc, registry, rpc, config, logger } = deps;
+  const { nc, registry, rpc, config, logger, taskRunner } = deps;
   const load = new LocalLoad();
   const breakers = new CircuitBreakers({ failureThreshold: config.breakerFailures, openMs: config.breakerOpenMs });
   const attempts = new NodeAttempts(registry, load);
@@ -43,6 +45,7 @@ export function createRouter(deps: {
     settings: { maxAttempts: config.callAttempts, overloadWaitMs: config.overloadWaitMs },
     defaultTimeoutMs: config.callTimeoutMs,
     logger,
+    taskRunner,
   });
   return { runner, nodeRpc, stop: () => attempts.stop() };
 }

@@ -3,6 +3,7 @@ import { resumeOnNode, type RpcClient } from '@easyremote/mesh';
 import type { RegistryView } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { GatewayErrorCode } from '../errors.js';
+import { GATEWAY_GONE_MS } from './gateway-task-runner.js';
 import { unknownTask } from './task-protocol.js';
 import { isExpired, isTerminal, taskState, type TaskState } from './task-state.js';
 import type { StoredTask, TaskStore } from './task-store.js';
@@ -50,21 +51,35 @@ export class TaskOperations {
   async settled(task: StoredTask): Promise<{ task: StoredTask; state: TaskState }> {
     const state = taskState(task);
     if (isTerminal(state.status)) return { task, state };
-    const node = this.#deps.registry.node(task.record.nodeId);
-    const sameInstance =
-      node !== undefined && (task.record.instanceId === undefined || node.advert.instanceId === task.record.instanceId);
-    if (sameInstance) return { task, state };
-    const error = {
-      code: -32603,
-      message: `node ${task.record.nodeId} left the mesh while running the task`,
-      data: { code: GatewayErrorCode.NodeGone },
-    };
+    const error = await this.#runnerGone(task);
+    if (error === undefined) return { task, state };
     const stored = await this.#deps.store.update(task.record.taskId, (current) =>
       isTerminal(taskState(current).status)
         ? undefined
         : { ...current.record, updatedAt: Date.now(), verdict: { status: 'failed', error } },
     );
     return stored === undefined ? { task, state } : { task: stored, state: taskState(stored) };
+  }
+
+  /** Why the task's runner is gone (its node left the registry, its gateway stopped heartbeating), or undefined. */
+  async #runnerGone(task: StoredTask): Promise<{ code: number; message: string; data: { code: string } } | undefined> {
+    const { nodeId, instanceId, runner } = task.record;
+    if (runner === 'gateway') {
+      const at = await this.#deps.store.lastHeartbeat(nodeId);
+      if (at !== undefined && Date.now() - at < GATEWAY_GONE_MS) return undefined;
+      return {
+        code: -32603,
+        message: `gateway replica ${nodeId}, which ran this fan-out task, is gone`,
+        data: { code: GatewayErrorCode.TaskRunnerGone },
+      };
+    }
+    const node = this.#deps.registry.node(nodeId);
+    if (node !== undefined && (instanceId === undefined || node.advert.instanceId === instanceId)) return undefined;
+    return {
+      code: -32603,
+      message: `node ${nodeId} left the mesh while running the task`,
+      data: { code: GatewayErrorCode.NodeGone },
+    };
   }
 
   /**

@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../config.js';
 import type { McpCallContext } from '../mcp/call-context.js';
 import type { ClientRequests } from '../mcp/client-requests.js';
 import { McpProtocolError } from '../mcp/protocol-error.js';
+import type { GatewayTaskRunner } from './gateway-task-runner.js';
 import { LegacyTasks, legacyTask } from './legacy-tasks.js';
 import { ModernTasks, modernTaskFields } from './modern-tasks.js';
 import { TaskOperations, type TaskServiceDeps } from './task-operations.js';
@@ -41,8 +42,14 @@ export class TaskService {
   readonly legacy: LegacyTasks;
   readonly #deps: TaskServiceDeps;
   readonly #config: TaskSettings;
+  /** This replica, when it runs a task itself (a fan-out) instead of a node. */
+  readonly #gatewayId: string;
 
-  constructor(deps: TaskServiceDeps & { clientRequests: ClientRequests }, config: TaskSettings) {
+  constructor(
+    deps: TaskServiceDeps & { clientRequests: ClientRequests; runner: GatewayTaskRunner },
+    config: TaskSettings,
+  ) {
+    this.#gatewayId = deps.runner.gatewayId;
     this.#deps = deps;
     this.#config = config;
     const operations = new TaskOperations(deps);
@@ -112,6 +119,7 @@ export class TaskService {
       tool: started.tool,
       nodeId: started.nodeId,
       instanceId: this.#deps.registry.node(started.nodeId)?.advert.instanceId,
+      ...(started.nodeId === this.#gatewayId ? { runner: 'gateway' as const } : {}),
       callId: started.callId,
       era: started.era,
       createdAt: now,

@@ -32,6 +32,8 @@ export interface TaskRecord {
   nodeId: string;
   /** The node's advert instance when the task started: a restarted node is another instance. */
   instanceId: string | undefined;
+  /** `gateway`: a fan-out task run by the replica `nodeId` names (a gateway id), not by a node. */
+  runner?: 'gateway';
   callId: string;
   era: McpEra;
   createdAt: number;
@@ -102,6 +104,24 @@ export class TaskStore {
       this.#kv.create(taskRecordKey(record.taskId), JSON.stringify(record)),
       this.#kv.put(`o.${ownerToken(record.owner)}.${record.taskId}`, ''),
     ]);
+  }
+
+  /** The outcome of a task a gateway ran itself (a fan-out), where a node would write its state. */
+  async writeRunnerState(taskId: string, state: NodeTaskState): Promise<void> {
+    await this.#kv.put(nodeTaskKey(state.node, taskId), JSON.stringify(state));
+  }
+
+  /** A replica running tasks itself says it is alive (`gw.<gatewayId>`: the time). */
+  async heartbeat(gatewayId: string): Promise<void> {
+    await this.#kv.put(`gw.${gatewayId}`, String(Date.now()));
+  }
+
+  /** When the replica last said it was alive; undefined if never (or long ago: the key expired). */
+  async lastHeartbeat(gatewayId: string): Promise<number | undefined> {
+    const entry = await this.#kv.get(`gw.${gatewayId}`);
+    if (entry === null || entry.operation !== 'PUT') return undefined;
+    const at = Number(entry.string());
+    return Number.isFinite(at) ? at : undefined;
   }
 
   /** The ids of the owner's tasks still in the bucket (expired ones included), sorted. */

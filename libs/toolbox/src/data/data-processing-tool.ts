@@ -177,6 +177,8 @@ export function createDataProcessingTool(deps: DataProcessingDeps): ToolDefiniti
     annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false, openWorldHint: true },
     metadata: { category: 'data', tags: ['parallel', 'statistics', 'regression'] },
     timeoutMs: 300_000,
+    // Long work: a client that can follow a task gets one (durable, readable on any replica).
+    task: { support: 'optional' },
     fanout: {
       split: { plan: async (args, ctx) => (await prepare(args, deps, ctx)).chunks },
       merge: (partials, ctx) => {

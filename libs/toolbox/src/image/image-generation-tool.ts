@@ -122,6 +122,8 @@ export function createImageGenerationTool(config: ImageConfig, backend: ImageBac
     metadata: { category: 'image_generation', tags: ['ai', 'gpu', 'parallel'] },
     ...(config.allowCpu ? {} : { requirements: { gpu: true } }),
     timeoutMs: config.timeoutMs + 10_000,
+    // Long work: a client that can follow a task gets one (durable, readable on any replica).
+    task: { support: 'optional' },
     fanout: {
       split: { argument: 'prompts', chunkSize: 1 },
       merge: (partials, ctx) => {

@@ -47,6 +47,8 @@ export function createLlmInferenceTool(config: LlmConfig): ToolDefinition {
     metadata: { category: 'ai', tags: ['llm', 'inference'] },
     requirements: { modelArgument: 'model' },
     timeoutMs: config.timeoutMs + 5_000,
+    // Long work: a client that can follow a task gets one (durable, readable on any replica).
+    task: { support: 'optional' },
     handler: async ({ prompt, model, max_tokens, temperature }, ctx) => {
       const chosen = model ?? config.defaultModel;
       if (!config.models.includes(chosen)) {

@@ -91,6 +91,8 @@ export function createCodeExecutionTool(sandbox: CodeSandbox): ToolDefinition {
     metadata: { category: 'computation', tags: ['sandbox', 'code'], securityLevel: 'high' },
     // Past the largest wall-time limit, so the node's deadline never cuts a run the sandbox would finish.
     timeoutMs: (config.maxTimeoutSeconds + 15) * 1000,
+    // Long work: a client that can follow a task gets one (durable, readable on any replica).
+    task: { support: 'optional' },
     handler: async ({ code, language, requirements }, ctx) => {
       // The seed's security validation, before anything runs. There is deliberately no pattern
       // matching on the source: the sandbox is the boundary, and such filters are easy to evade.
