@@ -177,6 +177,7 @@ describe('who may see a task', () => {
   let alice: TaskClient;
   let aliceKey: string;
   let mallory: TaskClient;
+  let malloryKey: string;
 
   beforeAll(async () => {
     nats = await startNats({ path: process.env.PATH });
@@ -190,6 +191,7 @@ describe('who may see a task', () => {
     ]);
     aliceKey = a.key;
     alice = new TaskClient(gateway.mcpUrl, { token: a.key });
+    malloryKey = m.key;
     mallory = new TaskClient(gateway.mcpUrl, { token: m.key });
   });
 
@@ -221,6 +223,49 @@ describe('who may see a task', () => {
     expect((await alice.getTask(taskId)).status).toBe('working');
     await alice.request('tasks/cancel', { taskId });
     expect((await alice.waitForEnd(taskId)).status).toBe('cancelled');
+  });
+
+  it('REST: Prefer: respond-async answers 202 with the task, which GET reads and DELETE cancels, for its owner only', async () => {
+    const post = (tool: string, args: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      fetch(`${gateway.url}/mcp/tools/${tool}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${aliceKey}`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(args),
+      });
+    const accepted = await post('slow_compute', { seconds: 0.3, label: 'rest' }, { prefer: 'wait=5, respond-async' });
+    expect(accepted.status).toBe(202);
+    expect(accepted.headers.get('preference-applied')).toBe('respond-async');
+    const location = accepted.headers.get('location')!;
+    const created = (await accepted.json()) as Record<string, unknown>;
+    expect(location).toBe(`/mcp/tasks/${String(created.taskId)}`);
+    expect(created).toMatchObject({ tool: 'slow_compute', status: 'working', ttlMs: 3_600_000 });
+    const read = async (key: string, method = 'GET') =>
+      fetch(`${gateway.url}${location}`, { method, headers: { authorization: `Bearer ${key}` } });
+    let view: Record<string, unknown> = created;
+    for (let i = 0; i < 50 && view.status === 'working'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      view = (await (await read(aliceKey)).json()) as Record<string, unknown>;
+    }
+    expect(view).toMatchObject({ status: 'completed', result: 'computed rest in 0.3 s', node: 'owned' });
+    expect((await read(malloryKey)).status).toBe(404);
+    expect((await read(malloryKey, 'DELETE')).status).toBe(404);
+
+    const long = (await (
+      await post('slow_compute', { seconds: 60, label: 'rest-cancel' }, { prefer: 'respond-async' })
+    ).json()) as { taskId: string };
+    const cancelled = await fetch(`${gateway.url}/mcp/tasks/${long.taskId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${aliceKey}` },
+    });
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ taskId: long.taskId, status: 'cancelled' });
+
+    // Without the preference the call is answered as before; a tool that requires a task says how to call it.
+    const sync = await post('slow_compute', { seconds: 0, label: 'sync' });
+    expect([sync.status, await sync.json()]).toEqual([200, { result: 'computed sync in 0 s', node: 'owned' }]);
+    const required = await post('failing_job', {});
+    expect(required.status).toBe(400);
+    expect(((await required.json()) as { error: { message: string } }).error.message).toMatch(/Prefer: respond-async/);
   });
 
   it('refuses a client that does not declare tasks: -32021 for tasks/* and for a tool that requires one', async () => {

@@ -19,6 +19,7 @@ import {
   registerResourceRoutes,
 } from './rest/front-door-routes.js';
 import { registerToolRoutes } from './rest/tools-routes.js';
+import { registerTaskRoutes } from './rest/task-routes.js';
 import { frameworkErrors, registerErrorShape } from './rest/error-shape.js';
 import { hostOriginPolicy, registerHostOriginGuard } from './security/host-origin.js';
 import { mountGatewaySecurity, type GatewaySecurity } from './security/gateway-security.js';
@@ -77,7 +78,8 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
     }),
   );
   await app.register(async (rest) => {
-    registerToolRoutes(rest, { registry: services.registry, calls });
+    registerToolRoutes(rest, { registry: services.registry, calls, tasks: services.tasks });
+    registerTaskRoutes(rest, { tasks: services.tasks.operations });
     registerResourceRoutes(rest, services);
   });
   await app.register(async (health) => {

@@ -67,6 +67,7 @@ const TABLE: Readonly<Record<string, ErrorRendering>> = {
   [GatewayErrorCode.BadRequest]: entry(400, ProtocolErrorCode.InvalidRequest, false),
   [GatewayErrorCode.InputLimit]: entry(400, ProtocolErrorCode.InvalidRequest, false),
   [GatewayErrorCode.RouteNotFound]: entry(404, ProtocolErrorCode.InvalidRequest, false),
+  [GatewayErrorCode.TaskNotFound]: entry(404, InvalidParams, false),
   [GatewayErrorCode.HostOriginRefused]: entry(403, ProtocolErrorCode.InvalidRequest, false),
   [GatewayErrorCode.SessionInvalid]: entry(404, SessionNotFound, false),
   // Refused by the caller's credentials or limits, before anything ran.

@@ -41,6 +41,8 @@ export const GatewayErrorCode = {
   AuditFailed: 'GW_ERR_AUDIT_FAILED',
   /** No route answers this method and path. */
   RouteNotFound: 'GW_ERR_ROUTE_NOT_FOUND',
+  /** REST `/mcp/tasks/{id}`: no such task for this caller (unknown, expired, or another principal's). */
+  TaskNotFound: 'GW_ERR_TASK_NOT_FOUND',
   /** The call's placement (`_meta["easyremote/placement"]`, REST `node`/`label`/`strategy`/`gpu`/`memory`/`cpus`/`model`) is malformed or has an unknown key, or the idempotency key is malformed. */
   InvalidPlacement: 'GW_ERR_INVALID_PLACEMENT',
   /** The tool is served, but no live node satisfies its requirements and the call's constraints. */

@@ -5,6 +5,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { renderingOf } from '../error-table.js';
 import { GatewayErrorCode } from '../errors.js';
 import type { CallOutcome, CallPipeline } from '../pipeline/call-pipeline.js';
+import type { TaskService } from '../tasks/task-service.js';
+import { restValue } from './rest-value.js';
+import { restTask, taskLocation } from './task-routes.js';
 
 function fail(reply: FastifyReply, code: string, message: string): FastifyReply {
   return reply.code(renderingOf(code).http).send({ error: { code, message } });
@@ -18,7 +21,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * The seed's REST shapes: `GET /mcp/tools` lists every tool with its provider, and
  * `POST /mcp/tools/{name}` takes the arguments as the body and answers `{ result }`.
  */
-export function registerToolRoutes(app: FastifyInstance, deps: { registry: RegistryView; calls: CallPipeline }): void {
+export function registerToolRoutes(
+  app: FastifyInstance,
+  deps: { registry: RegistryView; calls: CallPipeline; tasks: Pick<TaskService, 'restTaskFor' | 'record'> },
+): void {
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
     const status = error.statusCode ?? 500;
     const code =
@@ -51,18 +57,53 @@ export function registerToolRoutes(app: FastifyInstance, deps: { registry: Regis
       const args = request.body ?? {};
       if (!isPlainObject(args))
         return fail(reply, GatewayErrorCode.InvalidArguments, 'The body must be a JSON object of tool arguments');
+      const descriptor = deps.registry.tool(name)?.descriptor;
+      const preferAsync = prefersAsync(request.headers.prefer);
+      if (descriptor?.execution?.taskSupport === 'required' && !preferAsync)
+        return fail(
+          reply,
+          GatewayErrorCode.BadRequest,
+          `Tool ${name} runs only as a task: send Prefer: respond-async and follow the Location of the 202`,
+        );
+      const task = deps.tasks.restTaskFor(descriptor, preferAsync);
+      const callId = randomUUID();
       const outcome = await deps.calls.run({
         tool: name,
         arguments: args,
-        callId: randomUUID(),
+        callId,
         via: 'rest',
+        task,
         principal: request.principal,
         access: request.access,
         // Placement in the query (`?node=&label=k=v&strategy=`) and the Idempotency-Key header; the body stays the arguments.
         placementQuery: { query: request.query ?? {}, idempotencyKey: request.headers['idempotency-key'] },
       });
+      if (outcome.kind === 'task' && task !== undefined) {
+        // RFC 7240: the preference was honoured; the task is durable before this answer leaves.
+        const { record, state } = await deps.tasks.record({
+          task,
+          tool: name,
+          nodeId: outcome.nodeId,
+          callId: outcome.callId,
+          principal: request.principal,
+          era: 'rest',
+        });
+        return reply
+          .code(202)
+          .header('location', taskLocation(task.id))
+          .header('preference-applied', 'respond-async')
+          .send(restTask(record, state));
+      }
       return renderRestOutcome(reply, name, outcome);
     },
+  );
+}
+
+/** Whether a `Prefer` header (RFC 7240: comma-separated, case-insensitive tokens) asks for `respond-async`. */
+function prefersAsync(header: string | string[] | undefined): boolean {
+  const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
+  return values.some((value) =>
+    value.split(',').some((preference) => preference.split(';')[0]!.trim().toLowerCase() === 'respond-async'),
   );
 }
 
@@ -87,11 +128,4 @@ function renderRestOutcome(reply: FastifyReply, name: string, outcome: CallOutco
 interface RestResult {
   result: unknown;
   node: string | undefined;
-}
-
-/** Without structured content, a single text block is returned as its text; anything else as the blocks. */
-function restValue(content: readonly Record<string, unknown>[]): unknown {
-  const [only] = content;
-  if (content.length === 1 && only?.type === 'text') return only.text;
-  return content;
 }

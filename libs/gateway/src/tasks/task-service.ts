@@ -26,7 +26,7 @@ export interface StartedTask {
   nodeId: string;
   callId: string;
   principal: string | undefined;
-  era: McpCallContext['era'];
+  era: McpCallContext['era'] | 'rest';
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -40,6 +40,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export class TaskService {
   readonly modern: ModernTasks;
   readonly legacy: LegacyTasks;
+  /** What every front door does to a task (REST's task routes use it directly). */
+  readonly operations: TaskOperations;
   readonly #deps: TaskServiceDeps;
   readonly #config: TaskSettings;
   /** This replica, when it runs a task itself (a fan-out) instead of a node. */
@@ -53,6 +55,7 @@ export class TaskService {
     this.#deps = deps;
     this.#config = config;
     const operations = new TaskOperations(deps);
+    this.operations = operations;
     this.modern = new ModernTasks(operations);
     this.legacy = new LegacyTasks(operations, deps.store, deps.clientRequests);
   }
@@ -109,8 +112,27 @@ export class TaskService {
     return declared && this.#config.tasks === 'all' ? this.#planned() : undefined;
   }
 
+  /**
+   * REST's `Prefer: respond-async`: a task for a tool that supports one (the client asked), none
+   * otherwise (the preference is ignored, RFC 7240), none when tasks are off.
+   */
+  restTaskFor(descriptor: ToolDescriptor | undefined, preferAsync: boolean): PlannedTask | undefined {
+    const support = descriptor?.execution?.taskSupport ?? 'forbidden';
+    if (!preferAsync || support === 'forbidden' || this.#config.tasks === 'off') return undefined;
+    return this.#planned();
+  }
+
   /** Writes the task's record (before the client hears of the task) and renders CreateTaskResult. */
   async created(started: StartedTask): Promise<Record<string, unknown>> {
+    const { record, state } = await this.record(started);
+    if (started.era === '2025-11-25') return { task: legacyTask(record, state) };
+    return { resultType: 'task', ...modernTaskFields(record, state) };
+  }
+
+  /** Writes the task's record; resolves once JetStream holds it. */
+  async record(
+    started: StartedTask,
+  ): Promise<{ record: TaskRecord; state: { status: 'working'; lastUpdatedAt: number } }> {
     const now = Date.now();
     const record: TaskRecord = {
       v: 1,
@@ -128,9 +150,7 @@ export class TaskService {
       pollIntervalMs: this.#config.taskPollIntervalMs,
     };
     await this.#deps.store.create(record);
-    const state = { status: 'working', lastUpdatedAt: now } as const;
-    if (started.era === '2025-11-25') return { task: legacyTask(record, state) };
-    return { resultType: 'task', ...modernTaskFields(record, state) };
+    return { record, state: { status: 'working', lastUpdatedAt: now } };
   }
 
   #planned(): PlannedTask {

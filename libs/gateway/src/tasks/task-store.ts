@@ -35,7 +35,8 @@ export interface TaskRecord {
   /** `gateway`: a fan-out task run by the replica `nodeId` names (a gateway id), not by a node. */
   runner?: 'gateway';
   callId: string;
-  era: McpEra;
+  /** The front door that created it: an MCP era, or REST. */
+  era: McpEra | 'rest';
   createdAt: number;
   updatedAt: number;
   ttlMs: number;
