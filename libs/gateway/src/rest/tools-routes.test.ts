@@ -78,7 +78,9 @@ beforeAll(async () => {
     mesh,
     quiet,
   );
-  registerToolRoutes(app, { registry, calls });
+  // None of these tools supports tasks (task routes: test/e2e/tasks.e2e.test.ts).
+  const tasks = { restTaskFor: () => undefined, record: () => Promise.reject(new Error('no task expected')) };
+  registerToolRoutes(app, { registry, calls, tasks });
   await app.ready();
 });
 
