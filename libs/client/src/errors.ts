@@ -9,6 +9,14 @@ export const ClientErrorCode = {
   InputRequired: 'REMOTE_ERR_INPUT_REQUIRED',
   /** A failed tool result (`isError`) that carried no EasyRemote error code. */
   ToolFailed: 'REMOTE_ERR_TOOL_FAILED',
+  /** startTask(): the tool answered at once instead of starting a task (it does not support tasks). */
+  NotATask: 'REMOTE_ERR_NOT_A_TASK',
+  /** A task request was refused (unknown or expired task, a missing capability) or the gateway failed. */
+  TaskRequestFailed: 'REMOTE_ERR_TASK_REQUEST_FAILED',
+  /** awaitTask(): the task was cancelled before it ended. */
+  TaskCancelled: 'REMOTE_ERR_TASK_CANCELLED',
+  /** awaitTask(): the task had not ended within the time given. */
+  TaskTimeout: 'REMOTE_ERR_TASK_TIMEOUT',
 } as const;
 
 /**

@@ -1,5 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { ClientError, ClientErrorCode } from './errors.js';
+import { TaskRequests, type AwaitTaskOptions, type TaskStatus } from './task-requests.js';
 import { toolValue } from './tool-value.js';
 
 export interface MCPClientOptions {
@@ -22,12 +23,14 @@ export class MCPClient implements AsyncDisposable {
   readonly #url: URL;
   readonly #options: MCPClientOptions;
   #client: RawClient | undefined;
+  readonly #tasks: TaskRequests;
 
   constructor(url: string | URL, options: MCPClientOptions = {}) {
     const base = new URL(url);
     if (!base.pathname.replace(/\/+$/, '').endsWith('/mcp')) base.pathname = `${base.pathname.replace(/\/+$/, '')}/mcp`;
     this.#url = base;
     this.#options = options;
+    this.#tasks = new TaskRequests(base, options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {});
   }
 
   async connect(): Promise<void> {
@@ -64,6 +67,47 @@ export class MCPClient implements AsyncDisposable {
   /** Calls a tool and returns its value; throws RemoteToolError (with the mesh's code) when it fails. */
   async callTool<Result = unknown>(name: string, args: Record<string, unknown> = {}): Promise<Result> {
     return toolValue<Result>(name, await this.raw.callTool({ name, arguments: args }));
+  }
+
+  /**
+   * Starts a tool as a durable task and resolves with the task id once the gateway holds it; the
+   * task runs on whether or not this client waits. Throws REMOTE_ERR_NOT_A_TASK for a tool that
+   * does not run as a task. Tasks use the 2026-07-28 Tasks extension whatever era `connect` chose.
+   */
+  startTask(name: string, args: Record<string, unknown> = {}): Promise<string> {
+    return this.#tasks.start(name, args);
+  }
+
+  /** A task's status (and, once it ended, its result or error), from any gateway replica. */
+  getTask(taskId: string): Promise<TaskStatus> {
+    return this.#tasks.get(taskId);
+  }
+
+  /**
+   * Waits for a task to end and returns its value as `callTool` does (RemoteToolError when it
+   * failed, REMOTE_ERR_TASK_CANCELLED when it was cancelled, REMOTE_ERR_TASK_TIMEOUT after `timeoutMs`).
+   */
+  awaitTask<Result = unknown>(taskId: string, tool = 'task', options: AwaitTaskOptions = {}): Promise<Result> {
+    return this.#tasks.wait<Result>(taskId, tool, options);
+  }
+
+  /** Starts a tool as a task and waits for its value: a long call that outlives any request timeout. */
+  async runTask<Result = unknown>(
+    name: string,
+    args: Record<string, unknown> = {},
+    options: AwaitTaskOptions = {},
+  ): Promise<Result> {
+    return this.awaitTask<Result>(await this.startTask(name, args), name, options);
+  }
+
+  /** Answers a task's `inputRequests` (keys as `getTask` lists them). */
+  answerTask(taskId: string, inputResponses: Record<string, unknown>): Promise<void> {
+    return this.#tasks.answer(taskId, inputResponses);
+  }
+
+  /** Cancels a task (a task that ended stays as it ended). */
+  cancelTask(taskId: string): Promise<void> {
+    return this.#tasks.cancel(taskId);
   }
 
   async listResources() {

@@ -1,9 +1,23 @@
 import { connectMesh, invokeTool, PayloadStore, RpcClient } from '@easyremote/mesh';
-import { nodeCallSubject, toolSubject, type CallerIdentity, type Logger } from '@easyremote/protocol';
+import {
+  CANCEL_SUBJECT,
+  encodeJson,
+  nodeCallSubject,
+  toolSubject,
+  type CallerIdentity,
+  type Logger,
+} from '@easyremote/protocol';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { randomUUID } from 'node:crypto';
 import { ClientErrorCode, RemoteToolError } from './errors.js';
 import { toolValue } from './tool-value.js';
+import {
+  awaitRemoteTask,
+  newTaskId,
+  startedOrThrow,
+  type AwaitRemoteTaskOptions,
+  type RemoteTask,
+} from './remote-tasks.js';
 
 export interface RemoteCallOptions {
   /** Run on this node (its targeted subject) instead of any node serving the tool. */
@@ -122,6 +136,41 @@ export class RemoteMesh implements AsyncDisposable {
         `${nodeId ?? 'a node'} started a task nobody asked for`,
       );
     return toolValue<Result>(tool, response.result);
+  }
+
+  /**
+   * Starts a tool that supports tasks as a durable task on a node (any serving node, or
+   * `options.node`) and resolves once the node has started it; `awaitTask` reads its outcome. The
+   * task runs within the tool's own timeout (`options.timeoutMs` is only how long to wait for the start).
+   */
+  async startTask(tool: string, args: Record<string, unknown>, options: RemoteCallOptions = {}): Promise<RemoteTask> {
+    const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
+    const subject = options.node ? nodeCallSubject(options.node) : toolSubject(tool);
+    const caller = options.caller ?? this.#caller;
+    const taskId = newTaskId();
+    const callId = randomUUID();
+    const { response, nodeId } = await invokeTool(
+      this.#rpc,
+      subject,
+      { tool, arguments: args, task: { id: taskId }, ...(caller ? { caller } : {}) },
+      {
+        timeoutMs: timeoutMs + 1_000,
+        deadline: Date.now() + timeoutMs,
+        callId,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+    return { tool, taskId, callId, nodeId: startedOrThrow(tool, response, nodeId) };
+  }
+
+  /** Asks the node running a task to abort it (`calls.cancel`); its state then says `NODE_ERR_CANCELLED`. */
+  cancelTask(task: RemoteTask): void {
+    this.#nc.publish(CANCEL_SUBJECT, encodeJson({ callId: task.callId, reason: 'task cancelled' }));
+  }
+
+  /** Waits for a task started with `startTask` to end: its value, or its failure thrown. */
+  awaitTask<Result = unknown>(task: RemoteTask, options: AwaitRemoteTaskOptions = {}): Promise<Result> {
+    return awaitRemoteTask<Result>(this.#nc, task, options);
   }
 
   async close(): Promise<void> {
