@@ -71,7 +71,9 @@ describe.runIf(runsWith('chromium'))('observability: the dashboard, live, in a r
     await page.locator('#status').filter({ hasText: 'live' }).waitFor();
     expect(await page.locator('#c-nodes').textContent()).toBe('0');
 
-    node = await spawnNode(nats.url, ['test/fixtures/test-tools.ts'], { EASYREMOTE_NODE_ID: 'dash-node' });
+    node = await spawnNode(nats.url, ['test/fixtures/test-tools.ts', 'test/fixtures/conformance-task-tools.ts'], {
+      EASYREMOTE_NODE_ID: 'dash-node',
+    });
     await page.locator('#nodes tr[data-node="dash-node"]').waitFor({ timeout: 15_000 });
     await page.locator('#tools tr[data-tool="fixture.add"]').filter({ hasText: 'dash-node' }).waitFor();
     expect(await page.locator('#c-nodes').textContent()).toBe('1');
@@ -86,10 +88,24 @@ describe.runIf(runsWith('chromium'))('observability: the dashboard, live, in a r
     await recent.first().waitFor({ timeout: 10_000 });
     expect(await recent.first().locator('td.ok').textContent()).toBe('success');
     await page.locator('#ch-calls[data-total="1"]').waitFor();
+
     await page
       .locator('#report-summary')
       .filter({ hasText: /^1 calls/ })
       .waitFor({ timeout: 10_000 });
+
+    // A task started through REST is listed, and its row follows it to its end.
+    const started = await fetch(`${gateway.url}/mcp/tools/slow_compute`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', prefer: 'respond-async', ...bearer(toolsOnly) },
+      body: JSON.stringify({ seconds: 1, label: 'dash' }),
+    });
+    expect(started.status).toBe(202);
+    const { taskId } = (await started.json()) as { taskId: string };
+    const taskRow = page.locator(`#tasks tr[data-task="${taskId}"]`);
+    await taskRow.filter({ hasText: 'working' }).waitFor({ timeout: 10_000 });
+    await taskRow.locator('td.ok').filter({ hasText: 'completed' }).waitFor({ timeout: 10_000 });
+    expect(await taskRow.textContent()).toContain('slow_compute');
 
     // A second node with the longest id allowed, so the tables have something wide to fit.
     extra = await spawnNode(nats.url, ['test/fixtures/test-tools.ts'], { EASYREMOTE_NODE_ID: LONG_NODE_ID });
@@ -111,7 +127,7 @@ describe.runIf(runsWith('chromium'))('observability: the dashboard, live, in a r
       tables: Array<{ id: string; table: number; room: number; panelScroll: number }>;
     };
     expect(fit.scrollWidth).toBeLessThanOrEqual(fit.clientWidth);
-    expect(fit.tables.length).toBeGreaterThanOrEqual(6); // nodes, tools, conflicts, recent, and the report's two
+    expect(fit.tables.length).toBeGreaterThanOrEqual(7); // nodes, tools, conflicts, tasks, recent, and the report's two
     for (const table of fit.tables) {
       expect(table.table, `table ${table.id} is wider than its panel`).toBeLessThanOrEqual(table.room);
       expect(table.panelScroll, `the panel of table ${table.id} scrolls sideways`).toBeLessThanOrEqual(table.room);

@@ -57,6 +57,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <section class="wide"><h2>Nodes</h2><table id="nodes"><thead><tr><th>node</th><th>load</th><th>in flight</th><th>latency</th><th>errors</th><th>done</th><th>GPUs</th><th>seen</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Tools</h2><table id="tools"><thead><tr><th>tool</th><th>providers</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Conflicts (nodes that get no calls for a tool they advertise)</h2><table id="conflicts"><thead><tr><th>tool</th><th>node</th><th>reason</th></tr></thead><tbody></tbody></table></section>
+  <section class="wide"><h2>Tasks (created through this gateway)</h2><table id="tasks"><thead><tr><th>started</th><th>tool</th><th>runs on</th><th>status</th><th>updated</th></tr></thead><tbody></tbody></table></section>
   <section class="wide"><h2>Recent calls</h2><table id="recent"><thead><tr><th>time</th><th>tool</th><th>node</th><th>outcome</th><th>ms</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Usage report <select id="period"><option>1h</option><option selected>24h</option><option>7d</option><option>30d</option></select></h2><div id="report"><p class="empty">loading…</p></div></section>
 </main>
@@ -131,6 +132,11 @@ export const DASHBOARD_HTML = `<!doctype html>
       var ran = c.nodeId || (c.chunkNodes && c.chunkNodes.length > 0 ? c.chunkNodes.join(', ') : '–');
       return '<tr data-call="' + esc(c.callId) + '"><td>' + esc(new Date(c.at).toLocaleTimeString()) + '</td><td>' + esc(c.tool) + '</td><td title="' + esc(ran) + '">' + esc(ran) + '</td>' +
         '<td class="' + (c.outcome === 'success' ? 'ok' : 'err') + '">' + esc(c.outcome) + '</td><td>' + esc(c.durationMs.toFixed ? c.durationMs.toFixed(1) : c.durationMs) + '</td></tr>';
+    }).join(''));
+    rows($('tasks').tBodies[0], (s.tasks || []).slice(0, 15).map(function (t) {
+      var cls = t.status === 'completed' ? 'ok' : t.status === 'failed' || t.status === 'cancelled' ? 'err' : '';
+      return '<tr data-task="' + esc(t.taskId) + '"><td>' + esc(new Date(t.createdAt).toLocaleTimeString()) + '</td><td>' + esc(t.tool) + '</td><td title="' + esc(t.runner) + '">' + esc(t.runner) + '</td>' +
+        '<td class="' + cls + '">' + esc(t.status) + '</td><td>' + esc(new Date(t.lastUpdatedAt).toLocaleTimeString()) + '</td></tr>';
     }).join(''));
     chart($('ch-calls'), s.series, function (p) { return p.calls; }, '#4aa3ff');
     chart($('ch-latency'), s.series, function (p) { return p.avgMs; }, '#d4a72c');

@@ -4,6 +4,7 @@ import { ANALYTICS_ACCESS } from '../auth/route-access.js';
 import type { Observability } from '../observability/observability.js';
 import type { RecentCall, SeriesPoint } from '../observability/recent-calls.js';
 import { DASHBOARD_HTML } from './dashboard-page.js';
+import type { DashboardTask } from '../tasks/task-activity.js';
 
 export interface DashboardNode {
   id: string;
@@ -25,12 +26,14 @@ export interface DashboardState {
   /** Nodes that advertise a tool and get no calls for it, with why (ADR 0011). */
   conflicts: readonly ToolConflict[];
   recent: readonly RecentCall[];
+  /** Tasks created through this replica (the last 100), with their current states. */
+  tasks: readonly DashboardTask[];
   series: SeriesPoint[];
   bucketMs: number;
 }
 
 /** What the dashboard page polls: the live registry (every gateway sees the same) and this replica's recent calls. */
-export function dashboardState(observability: Observability, now = Date.now()): DashboardState {
+export async function dashboardState(observability: Observability, now = Date.now()): Promise<DashboardState> {
   const { registry } = observability.services;
   const nodes = [...registry.nodes().values()]
     .map(({ advert, lastSeen }) => ({
@@ -52,6 +55,7 @@ export function dashboardState(observability: Observability, now = Date.now()): 
     tools: registry.tools().map((tool) => ({ name: tool.name, providers: tool.providers })),
     conflicts: registry.conflicts(),
     recent: observability.recent.recent(),
+    tasks: await observability.services.tasks.activity.snapshot(),
     series: observability.recent.series(now),
     bucketMs: observability.recent.options.bucketMs,
   };
@@ -75,6 +79,6 @@ export function registerDashboardRoutes(app: FastifyInstance, observability: Obs
       .send(DASHBOARD_HTML),
   );
   app.get('/mcp/dashboard/state', { config: { access: ANALYTICS_ACCESS } }, async (_request, reply) =>
-    reply.header('cache-control', 'no-store').send(dashboardState(observability)),
+    reply.header('cache-control', 'no-store').send(await dashboardState(observability)),
   );
 }

@@ -6,6 +6,7 @@ import type { ClientRequests } from '../mcp/client-requests.js';
 import { McpProtocolError } from '../mcp/protocol-error.js';
 import type { GatewayTaskRunner } from './gateway-task-runner.js';
 import { LegacyTasks, legacyTask } from './legacy-tasks.js';
+import { TaskActivity } from './task-activity.js';
 import { ModernTasks, modernTaskFields } from './modern-tasks.js';
 import { TaskOperations, type TaskServiceDeps } from './task-operations.js';
 import { declaresTasksExtension, tasksExtensionRequired } from './task-protocol.js';
@@ -42,6 +43,8 @@ export class TaskService {
   readonly legacy: LegacyTasks;
   /** What every front door does to a task (REST's task routes use it directly). */
   readonly operations: TaskOperations;
+  /** The tasks created through this replica, for the dashboard. */
+  readonly activity: TaskActivity;
   readonly #deps: TaskServiceDeps;
   readonly #config: TaskSettings;
   /** This replica, when it runs a task itself (a fan-out) instead of a node. */
@@ -56,6 +59,7 @@ export class TaskService {
     this.#config = config;
     const operations = new TaskOperations(deps);
     this.operations = operations;
+    this.activity = new TaskActivity(deps.store);
     this.modern = new ModernTasks(operations);
     this.legacy = new LegacyTasks(operations, deps.store, deps.clientRequests);
   }
@@ -150,6 +154,7 @@ export class TaskService {
       pollIntervalMs: this.#config.taskPollIntervalMs,
     };
     await this.#deps.store.create(record);
+    this.activity.add(record);
     return { record, state: { status: 'working', lastUpdatedAt: now } };
   }
 
