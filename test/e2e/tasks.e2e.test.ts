@@ -70,6 +70,71 @@ describe('tasks across gateway replicas', () => {
     expect((await viaSurvivor.getTask(taskId)).status).toBe('cancelled');
   });
 
+  it('reports a task on a subscriptions/listen stream of another replica until it ends', async () => {
+    const created = await new TaskClient(creator.mcpUrl).callTool('slow_compute', { seconds: 0.5, label: 'listen' });
+    const taskId = String(created.taskId);
+    const controller = new AbortController();
+    const response = await fetch(survivor.mcpUrl, {
+      method: 'POST',
+      signal: controller.signal,
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'subscriptions/listen',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'listen-1',
+        method: 'subscriptions/listen',
+        params: {
+          notifications: { taskIds: [taskId, 'A'.repeat(22)] },
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } },
+          },
+        },
+      }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const messages: Array<{ method?: string; params?: Record<string, unknown> }> = [];
+    const decoder = new TextDecoder();
+    let buffered = '';
+    const reader = response.body!.getReader();
+    const ended = (): boolean =>
+      messages.some((m) => m.method === 'notifications/tasks' && m.params?.status === 'completed');
+    const deadline = Date.now() + 10_000;
+    while (!ended() && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffered += decoder.decode(value, { stream: true });
+      for (let cut = buffered.indexOf('\n\n'); cut >= 0; cut = buffered.indexOf('\n\n')) {
+        const data = buffered
+          .slice(0, cut)
+          .split('\n')
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).trim())
+          .join('');
+        buffered = buffered.slice(cut + 2);
+        if (data) messages.push(JSON.parse(data) as (typeof messages)[number]);
+      }
+    }
+    controller.abort();
+    // The acknowledgement agrees to report on the caller's task only, not on an id it does not own.
+    expect(messages[0]).toMatchObject({
+      method: 'notifications/subscriptions/acknowledged',
+      params: { notifications: { taskIds: [taskId] } },
+    });
+    const updates = messages.filter((m) => m.method === 'notifications/tasks');
+    expect(updates[0]?.params).toMatchObject({ taskId, status: 'working' });
+    expect(updates.at(-1)?.params).toMatchObject({
+      taskId,
+      status: 'completed',
+      result: { content: [{ type: 'text', text: 'computed listen in 0.5 s' }] },
+      _meta: { 'io.modelcontextprotocol/subscriptionId': 'listen-1' },
+    });
+  });
+
   it('keeps every task when the replica that created them is killed', async () => {
     const viaCreator = new TaskClient(creator.mcpUrl);
     const viaSurvivor = new TaskClient(survivor.mcpUrl);

@@ -148,11 +148,15 @@ export class McpDispatcher {
         capabilities: MODERN_CAPABILITIES,
         instructions: INSTRUCTIONS,
       }),
-      'subscriptions/listen': (params, context) => {
+      'subscriptions/listen': async (params, context): Promise<typeof STREAMING> => {
         if (services.streams.full)
           throw new McpProtocolError(ProtocolErrorCode.InternalError, 'Subscription limit reached');
-        const filter = (params.notifications ?? {}) as ListenFilter;
+        const filter = { ...((params.notifications ?? {}) as ListenFilter & { taskIds?: unknown }) };
+        const tasks = filter.taskIds === undefined ? [] : await services.tasks.listen.agreed(filter.taskIds, context);
+        // The acknowledgement names the tasks the server agreed to report on: the caller's own.
+        if (filter.taskIds !== undefined) filter.taskIds = tasks.map((task) => task.record.taskId);
         services.streams.openListen(context.requestId, filter, context.channel);
+        services.tasks.listen.follow(tasks, context.requestId, context.channel);
         return STREAMING;
       },
     });

@@ -28,6 +28,16 @@ export function modernTaskFields(record: TaskRecord, state: Pick<TaskState, 'sta
   };
 }
 
+/** The DetailedTask: the task with what its status carries (`tasks/get`, `notifications/tasks`). */
+export function modernTaskView(record: TaskRecord, state: TaskState): Record<string, unknown> {
+  return {
+    ...modernTaskFields(record, state),
+    ...(state.inputRequests === undefined ? {} : { inputRequests: state.inputRequests }),
+    ...(state.result === undefined ? {} : { result: state.result }),
+    ...(state.error === undefined ? {} : { error: state.error, statusMessage: state.error.message }),
+  };
+}
+
 /**
  * `tasks/get`, `tasks/update` and `tasks/cancel` of the 2026-07-28 Tasks extension (SEP-2663): a
  * request must declare the extension in its own `_meta` (-32021 otherwise, before any lookup);
@@ -42,13 +52,7 @@ export class ModernTasks {
 
   async get(params: Readonly<Record<string, unknown>>, context: McpCallContext): Promise<Record<string, unknown>> {
     const { task, state } = await this.#tasks.settled(await this.#own(params, context));
-    return {
-      ...COMPLETE,
-      ...modernTaskFields(task.record, state),
-      ...(state.inputRequests === undefined ? {} : { inputRequests: state.inputRequests }),
-      ...(state.result === undefined ? {} : { result: state.result }),
-      ...(state.error === undefined ? {} : { error: state.error, statusMessage: state.error.message }),
-    };
+    return { ...COMPLETE, ...modernTaskView(task.record, state) };
   }
 
   async update(params: Readonly<Record<string, unknown>>, context: McpCallContext): Promise<Record<string, unknown>> {

@@ -7,6 +7,7 @@ import { McpProtocolError } from '../mcp/protocol-error.js';
 import type { GatewayTaskRunner } from './gateway-task-runner.js';
 import { LegacyTasks, legacyTask } from './legacy-tasks.js';
 import { TaskActivity } from './task-activity.js';
+import { TaskListen } from './task-listen.js';
 import { ModernTasks, modernTaskFields } from './modern-tasks.js';
 import { TaskOperations, type TaskServiceDeps } from './task-operations.js';
 import { declaresTasksExtension, tasksExtensionRequired } from './task-protocol.js';
@@ -45,6 +46,8 @@ export class TaskService {
   readonly operations: TaskOperations;
   /** The tasks created through this replica, for the dashboard. */
   readonly activity: TaskActivity;
+  /** `notifications/tasks` on 2026-07-28 listen streams. */
+  readonly listen: TaskListen;
   readonly #deps: TaskServiceDeps;
   readonly #config: TaskSettings;
   /** This replica, when it runs a task itself (a fan-out) instead of a node. */
@@ -60,6 +63,7 @@ export class TaskService {
     const operations = new TaskOperations(deps);
     this.operations = operations;
     this.activity = new TaskActivity(deps.store);
+    this.listen = new TaskListen(operations);
     this.modern = new ModernTasks(operations);
     this.legacy = new LegacyTasks(operations, deps.store, deps.clientRequests);
   }
