@@ -135,6 +135,15 @@ describe('tasks across gateway replicas', () => {
     });
   });
 
+  it('keeps a result larger than one NATS message, in chunks under the node’s own keys', async () => {
+    const bytes = 3 * 1024 * 1024 + 17;
+    const created = await new TaskClient(creator.mcpUrl).callTool('task_big_result', { bytes });
+    const done = await new TaskClient(survivor.mcpUrl).waitForEnd(String(created.taskId));
+    expect(done.status).toBe('completed');
+    expect(textOf(done)).toHaveLength(bytes);
+    expect(textOf(done)).toMatch(/^x+$/);
+  });
+
   it('keeps every task when the replica that created them is killed', async () => {
     const viaCreator = new TaskClient(creator.mcpUrl);
     const viaSurvivor = new TaskClient(survivor.mcpUrl);
@@ -172,7 +181,8 @@ describe('a fan-out tool as a task', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([creator?.kill(), other?.stop(), ...(nodes ?? []).map((node) => node.stop())]);
+    // The orphaned fan-out's chunks still sleep on the nodes: no need to wait out their grace period.
+    await Promise.all([creator?.kill(), other?.stop(), ...(nodes ?? []).map((node) => node.kill())]);
     await nats?.stop();
   });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { decodeNodeTaskState, nodeTaskKey, TASKS_BUCKET, type CallResponse } from '@easyremote/protocol';
+import { decodeNodeTaskState, joinTaskState, nodeTaskKey, TASKS_BUCKET, type CallResponse } from '@easyremote/protocol';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { ClientError, ClientErrorCode, RemoteToolError } from './errors.js';
@@ -59,7 +59,14 @@ export async function awaitRemoteTask<Result>(
   for (;;) {
     options.signal?.throwIfAborted();
     const entry = await kv.get(key);
-    const state = entry === null || entry.operation !== 'PUT' ? undefined : decodeNodeTaskState(entry.json());
+    const entryState = entry === null || entry.operation !== 'PUT' ? undefined : decodeNodeTaskState(entry.json());
+    const state =
+      entryState === undefined
+        ? undefined
+        : await joinTaskState(entryState, task.taskId, async (chunkKey) => {
+            const chunk = await kv.get(chunkKey);
+            return chunk === null || chunk.operation !== 'PUT' ? undefined : chunk.value;
+          });
     const response = state?.response;
     if (response !== undefined && !('taskStarted' in response)) {
       if (!response.ok)

@@ -178,7 +178,11 @@ export class ComputeNode implements AsyncDisposable {
         deadlines: new DeadlineWatch(),
         load: this.#load,
         payloads,
-        tasks: new TaskStateWriter(nc, o.nodeId, { domain: o.registryDomain, logger: o.logger }),
+        tasks: new TaskStateWriter(nc, o.nodeId, {
+          domain: o.registryDomain,
+          logger: o.logger,
+          maxStateBytes: o.maxPayloadBytes,
+        }),
         callObservers: this.#callObservers,
       };
       this.#runtime = runtime;

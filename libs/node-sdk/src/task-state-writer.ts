@@ -5,6 +5,8 @@ import {
   encodeJson,
   MESH_PROTOCOL_VERSION,
   nodeTaskKey,
+  splitChunks,
+  taskChunkKey,
   TASKS_BUCKET,
   WireErrorCode,
   type CallResponse,
@@ -19,6 +21,8 @@ export interface TaskStateWriterOptions {
   domain?: string | undefined;
   bucket?: string | undefined;
   logger: Logger;
+  /** Largest task state (its result, mostly) the node stores; larger ones end the task with NODE_ERR_RESULT_TOO_LARGE. */
+  maxStateBytes: number;
 }
 
 /**
@@ -64,24 +68,41 @@ export class TaskStateWriter {
       ...(response === undefined ? {} : { response }),
     };
     let body = encodeJson(state);
-    const limit = this.#nc.info?.max_payload;
-    if (limit !== undefined && body.length > limit - 512) {
-      // One KV value is one NATS message: a result over max_payload is reported, not lost silently.
-      body = encodeJson({
-        ...state,
-        response: {
-          ok: false,
-          error: {
-            code: WireErrorCode.ResultTooLarge,
-            message: `the task's result is ${body.length} bytes, over what one task state may hold (NATS max_payload ${limit})`,
+    let chunks: Uint8Array[] = [];
+    const limit = (this.#nc.info?.max_payload ?? 1024 * 1024) - 1024;
+    if (body.length > limit) {
+      if (body.length > this.#options.maxStateBytes) {
+        // Reported, not lost silently: the task ends with the reason.
+        body = encodeJson({
+          ...state,
+          response: {
+            ok: false,
+            error: {
+              code: WireErrorCode.ResultTooLarge,
+              message: `the task's result is ${body.length} bytes, over this node's limit of ${this.#options.maxStateBytes}`,
+            },
           },
-        },
-      });
+        });
+      } else {
+        // Too large for one KV value (one NATS message): the state goes in chunks under the node's own keys.
+        chunks = splitChunks(body, limit);
+        body = encodeJson({
+          v: state.v,
+          callId,
+          node: this.#nodeId,
+          seq,
+          at: state.at,
+          chunks: chunks.length,
+          bytes: body.length,
+        });
+      }
     }
     const key = nodeTaskKey(this.#nodeId, taskId);
     for (let attempt = 1; ; attempt++) {
       try {
         const kv = await this.ready();
+        // The chunks first: a reader that sees the state entry finds every chunk it names.
+        await Promise.all(chunks.map((chunk, index) => kv.put(taskChunkKey(this.#nodeId, taskId, seq, index), chunk)));
         await kv.put(key, body);
         return;
       } catch (error) {

@@ -27,7 +27,16 @@ export {
 } from './subjects.js';
 export { Headers } from './subjects.js';
 export { TASK_ID_PATTERN, isValidTaskId, TaskSupport, TaskRef } from './task-ref.js';
-export { TASKS_BUCKET, taskRecordKey, nodeTaskKey, NodeTaskState, decodeNodeTaskState } from './tasks.js';
+export {
+  TASKS_BUCKET,
+  taskRecordKey,
+  nodeTaskKey,
+  taskChunkKey,
+  splitChunks,
+  joinTaskState,
+  NodeTaskState,
+  decodeNodeTaskState,
+} from './tasks.js';
 export { MESH_PROTOCOL_VERSION, MODERN_MCP_VERSION, LEGACY_MCP_VERSIONS } from './version.js';
 export type { McpEra } from './version.js';
 export {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   decodeNodeTaskState,
   isValidTaskId,
+  joinTaskState,
   nodeTaskKey,
   taskRecordKey,
   TASKS_BUCKET,
@@ -190,6 +191,11 @@ export class TaskStore {
       this.#logger.warn({ taskId: record.taskId, nodeId: record.nodeId }, 'ignored a malformed node task state');
       return undefined;
     }
-    return state;
+    const joined = await joinTaskState(state, record.taskId, async (key) => {
+      const chunk = await this.#kv.get(key);
+      return chunk === null || chunk.operation !== 'PUT' ? undefined : chunk.value;
+    });
+    // A chunked state still being written (or half expired) reads as the state before it: working.
+    return joined ?? { ...state, chunks: undefined };
   }
 }
