@@ -243,6 +243,29 @@ describe('a task whose node dies', () => {
       data: { code: 'GW_ERR_NODE_GONE' },
     });
   });
+
+  it('runs a task of an idempotent tool again on another node when its node dies', async () => {
+    const first = await spawnNode(nats.url, TASK_TOOLS, {
+      EASYREMOTE_NODE_ID: 'first',
+      EASYREMOTE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+    });
+    const client = new TaskClient(gateway.mcpUrl);
+    const created = await client.callTool('task_idempotent_sleep', { ms: 1_500, label: 'job' });
+    const second = await spawnNode(nats.url, TASK_TOOLS, {
+      EASYREMOTE_NODE_ID: 'second',
+      EASYREMOTE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+    });
+    try {
+      await first.kill();
+      const done = await client.waitForEnd(String(created.taskId), 3 * HEARTBEAT_MS + 10_000);
+      expect(done.status).toBe('completed');
+      expect(textOf(done)).toBe('job on second');
+      // Read again (as another replica would): the record names the new node, nothing runs it a third time.
+      expect(textOf(await client.getTask(String(created.taskId)))).toBe('job on second');
+    } finally {
+      await second.stop();
+    }
+  });
 });
 
 describe('who may see a task', () => {

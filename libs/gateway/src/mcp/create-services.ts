@@ -21,6 +21,7 @@ import type { SessionTokens } from './session-token.js';
 import { TaskService } from '../tasks/task-service.js';
 import { TaskStore } from '../tasks/task-store.js';
 import { GatewayTaskRunner } from '../tasks/gateway-task-runner.js';
+import { redispatchedCall } from '../tasks/task-retry.js';
 
 export interface RunningServices {
   services: McpServices;
@@ -84,6 +85,9 @@ export async function createMcpServices(
       clientRequests,
       runner: taskRunner,
       logger: logger.child({ component: 'tasks' }),
+      maxAttempts: config.callAttempts,
+      // The router is built below; a task is run again only long after start.
+      redispatch: (record, callId) => router.runner.run(redispatchedCall(record, callId)),
     },
     config,
   );

@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { renderingOf } from '../error-table.js';
 import { GatewayErrorCode } from '../errors.js';
 import type { CallOutcome, CallPipeline } from '../pipeline/call-pipeline.js';
-import type { TaskService } from '../tasks/task-service.js';
+import { retryOf, type TaskService } from '../tasks/task-service.js';
+import { callerIdentity } from '../security/caller-identity.js';
 import { restValue } from './rest-value.js';
 import { restTask, taskLocation } from './task-routes.js';
 
@@ -87,6 +88,7 @@ export function registerToolRoutes(
           callId: outcome.callId,
           principal: request.principal,
           era: 'rest',
+          retry: retryOf(descriptor, args, callerIdentity(request.principal, request.access), undefined),
         });
         return reply
           .code(202)

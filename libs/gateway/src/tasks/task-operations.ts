@@ -3,10 +3,12 @@ import { resumeOnNode, type RpcClient } from '@easyremote/mesh';
 import type { RegistryView } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { GatewayErrorCode } from '../errors.js';
+import { randomUUID } from 'node:crypto';
+import type { CallOutcome } from '../pipeline/call-pipeline.js';
 import { GATEWAY_GONE_MS } from './gateway-task-runner.js';
 import { unknownTask } from './task-protocol.js';
 import { isExpired, isTerminal, taskState, type TaskState } from './task-state.js';
-import type { StoredTask, TaskStore } from './task-store.js';
+import type { StoredTask, TaskRecord, TaskStore } from './task-store.js';
 
 /** How long handing answers to a node waits for it to take them before giving up on it. */
 const RESUME_TIMEOUT_MS = 5_000;
@@ -17,7 +19,17 @@ export interface TaskServiceDeps {
   nc: NatsConnection;
   rpc: RpcClient;
   logger: Logger;
+  /**
+   * Runs a task of an idempotent tool again, as call `callId`, on another node than the one that
+   * died (the call runner); without it such tasks fail like any other.
+   */
+  redispatch?: ((record: TaskRecord, callId: string) => Promise<CallOutcome>) | undefined;
+  /** Nodes a task of an idempotent tool may run on in all (`EASYREMOTE_CALL_ATTEMPTS`). */
+  maxAttempts?: number | undefined;
 }
+
+/** How long a replica placing a task again keeps the others off it (then another may try). */
+const PLACING_MS = 30_000;
 
 /**
  * What both eras' `tasks/*` methods do to a task, on any replica: find the caller's own task, read
@@ -53,12 +65,69 @@ export class TaskOperations {
     if (isTerminal(state.status)) return { task, state };
     const error = await this.#runnerGone(task);
     if (error === undefined) return { task, state };
+    const retried = await this.#runAgain(task);
+    if (retried !== undefined) return { task: retried, state: taskState(retried) };
     const stored = await this.#deps.store.update(task.record.taskId, (current) =>
       isTerminal(taskState(current).status)
         ? undefined
         : { ...current.record, updatedAt: Date.now(), verdict: { status: 'failed', error } },
     );
     return stored === undefined ? { task, state } : { task: stored, state: taskState(stored) };
+  }
+
+  /**
+   * A task of an idempotent tool whose node died runs again on another node, once per death and
+   * for every replica: the replica that wins the compare-and-set places it, the others see it
+   * working meanwhile. Undefined when it may not (not idempotent, out of attempts): it fails then.
+   */
+  async #runAgain(task: StoredTask): Promise<StoredTask | undefined> {
+    const { redispatch } = this.#deps;
+    const retry = task.record.retry;
+    if (redispatch === undefined || retry === undefined || task.record.runner === 'gateway') return undefined;
+    if (retry.attempts >= (this.#deps.maxAttempts ?? 1)) return undefined;
+    if (retry.placingSince !== undefined && Date.now() - retry.placingSince < PLACING_MS) return task;
+    const { taskId, callId: lostCall } = task.record;
+    let claimed = false;
+    const placing = await this.#deps.store.update(taskId, (current) => {
+      if (current.record.callId !== lostCall || isTerminal(taskState(current).status)) return undefined;
+      claimed = true;
+      return { ...current.record, updatedAt: Date.now(), retry: { ...retry, placingSince: Date.now() } };
+    });
+    if (!claimed || placing === undefined) return placing;
+    const callId = randomUUID();
+    const outcome = await redispatch(placing.record, callId).catch((error: unknown): CallOutcome => ({
+      kind: 'failed',
+      callId,
+      nodeId: undefined,
+      error: { code: GatewayErrorCode.Internal, message: (error as Error).message },
+    }));
+    this.#deps.logger.info(
+      { taskId, lostNode: task.record.nodeId, outcome: outcome.kind, nodeId: outcome.nodeId },
+      'ran a task of an idempotent tool again after its node left',
+    );
+    return this.#deps.store.update(taskId, (current) => {
+      if (current.record.callId !== lostCall || current.record.verdict !== undefined) return undefined;
+      const { placingSince: _placed, ...kept } = retry;
+      if (outcome.kind === 'task')
+        return {
+          ...current.record,
+          nodeId: outcome.nodeId,
+          instanceId: this.#deps.registry.node(outcome.nodeId)?.advert.instanceId,
+          callId,
+          updatedAt: Date.now(),
+          answered: undefined,
+          retry: { ...kept, attempts: retry.attempts + 1 },
+        };
+      const error =
+        outcome.kind === 'failed'
+          ? {
+              code: -32603,
+              message: `the task's node left and running it again failed: ${outcome.error.message}`,
+              data: { code: outcome.error.code },
+            }
+          : { code: -32603, message: 'the task could not be run again', data: { code: GatewayErrorCode.NodeGone } };
+      return { ...current.record, updatedAt: Date.now(), verdict: { status: 'failed', error } };
+    });
   }
 
   /** Why the task's runner is gone (its node left the registry, its gateway stopped heartbeating), or undefined. */

@@ -1,4 +1,4 @@
-import type { ToolDescriptor } from '@easyremote/protocol';
+import type { CallerClient, CallerIdentity, ToolDescriptor } from '@easyremote/protocol';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { GatewayConfig } from '../config.js';
 import type { McpCallContext } from '../mcp/call-context.js';
@@ -11,7 +11,7 @@ import { TaskListen } from './task-listen.js';
 import { ModernTasks, modernTaskFields } from './modern-tasks.js';
 import { TaskOperations, type TaskServiceDeps } from './task-operations.js';
 import { declaresTasksExtension, tasksExtensionRequired } from './task-protocol.js';
-import { TaskStore, type TaskRecord } from './task-store.js';
+import { TaskStore, type TaskRecord, type TaskRetry } from './task-store.js';
 
 type TaskSettings = Pick<GatewayConfig, 'tasks' | 'taskTtlMs' | 'taskPollIntervalMs'>;
 
@@ -29,6 +29,23 @@ export interface StartedTask {
   callId: string;
   principal: string | undefined;
   era: McpCallContext['era'] | 'rest';
+  /** For a task of an idempotent tool: what running it again on another node takes. */
+  retry?: Omit<TaskRetry, 'attempts' | 'placingSince'> | undefined;
+}
+
+/** Arguments larger than this are not kept for running a task again (its task fails with its node). */
+const RETRY_ARGUMENTS_BYTES = 256 * 1024;
+
+/** What a task of `descriptor` keeps to be run again elsewhere: only for an idempotent tool and small arguments. */
+export function retryOf(
+  descriptor: ToolDescriptor | undefined,
+  args: Record<string, unknown>,
+  caller: CallerIdentity,
+  client: CallerClient | undefined,
+): StartedTask['retry'] {
+  if (descriptor?.annotations?.idempotentHint !== true || descriptor.fanout !== undefined) return undefined;
+  if (Buffer.byteLength(JSON.stringify(args)) > RETRY_ARGUMENTS_BYTES) return undefined;
+  return { arguments: args, caller, client };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -150,6 +167,7 @@ export class TaskService {
       nodeId: started.nodeId,
       instanceId: this.#deps.registry.node(started.nodeId)?.advert.instanceId,
       ...(started.nodeId === this.#gatewayId ? { runner: 'gateway' as const } : {}),
+      ...(started.retry === undefined ? {} : { retry: { ...started.retry, attempts: 1 } }),
       callId: started.callId,
       era: started.era,
       createdAt: now,

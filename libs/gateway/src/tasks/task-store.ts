@@ -7,6 +7,8 @@ import {
   taskRecordKey,
   TASKS_BUCKET,
   type Logger,
+  type CallerClient,
+  type CallerIdentity,
   type McpEra,
   type NodeTaskState,
 } from '@easyremote/protocol';
@@ -35,6 +37,11 @@ export interface TaskRecord {
   instanceId: string | undefined;
   /** `gateway`: a fan-out task run by the replica `nodeId` names (a gateway id), not by a node. */
   runner?: 'gateway';
+  /**
+   * Set for a task of an idempotent tool: what it takes to run it again on another node when its
+   * node dies (the arguments, who it is for, the client), and how often that has happened.
+   */
+  retry?: TaskRetry;
   callId: string;
   /** The front door that created it: an MCP era, or REST. */
   era: McpEra | 'rest';
@@ -45,6 +52,17 @@ export interface TaskRecord {
   verdict?: TaskVerdict;
   /** Input answered through `tasks/update` for the node's state `seq`, not yet reflected by the node. */
   answered?: { seq: number; keys: string[] };
+}
+
+/** What a task of an idempotent tool keeps to be run again elsewhere. */
+export interface TaskRetry {
+  arguments: Record<string, unknown>;
+  caller: CallerIdentity;
+  client: CallerClient | undefined;
+  /** Nodes that have run it so far (1 at creation). */
+  attempts: number;
+  /** A replica is placing it again, since this time: others leave it alone meanwhile. */
+  placingSince?: number;
 }
 
 /** A task as read from the store: the gateways' record, its revision, and the node's latest state. */

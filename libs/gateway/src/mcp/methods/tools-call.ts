@@ -6,7 +6,8 @@ import type { McpCallContext, WireParams } from '../call-context.js';
 import { ProtocolErrorCode, type CallToolResult, type InputRequiredResult } from '@modelcontextprotocol/server';
 import { McpProtocolError, RequestCancelled } from '../protocol-error.js';
 import { renderOutcome } from './render-outcome.js';
-import type { PlannedTask } from '../../tasks/task-service.js';
+import { retryOf, type PlannedTask } from '../../tasks/task-service.js';
+import { callerIdentity } from '../../security/caller-identity.js';
 import type { McpServices } from '../services.js';
 
 /** What a tools/call reads of the replica's services: the rest is the pipeline's. */
@@ -105,6 +106,15 @@ export async function callTool(
       callId: outcome.callId,
       principal: context.principal,
       era: context.era,
+      retry: retryOf(
+        services.registry.tool(name)?.descriptor,
+        args,
+        callerIdentity(context.principal, context.access),
+        {
+          era: context.era,
+          capabilities: context.clientCapabilities,
+        },
+      ),
     })) as unknown as CallToolResult;
   }
   return renderMcpOutcome(outcome, name, context, services, task);
