@@ -28,7 +28,8 @@ describe('tasks across gateway replicas', () => {
     [creator, survivor, node] = await Promise.all([
       spawnGateway(nats.url),
       spawnGateway(nats.url),
-      spawnNode(nats.url, TASK_TOOLS, { EASYREMOTE_NODE_ID: 'task-node' }),
+      // 100 tasks run at once below: each holds one of the node's concurrency slots.
+      spawnNode(nats.url, TASK_TOOLS, { EASYREMOTE_NODE_ID: 'task-node', EASYREMOTE_MAX_CONCURRENCY: '300' }),
     ]);
   });
 
@@ -147,7 +148,7 @@ describe('tasks across gateway replicas', () => {
   it('keeps every task when the replica that created them is killed', async () => {
     const viaCreator = new TaskClient(creator.mcpUrl);
     const viaSurvivor = new TaskClient(survivor.mcpUrl);
-    const count = 40;
+    const count = 100;
     const created = await Promise.all(
       Array.from({ length: count }, (_, index) =>
         viaCreator.callTool('slow_compute', { seconds: 1.5, label: `job-${index}` }),
@@ -242,6 +243,21 @@ describe('a task whose node dies', () => {
       message: 'node doomed left the mesh while running the task',
       data: { code: 'GW_ERR_NODE_GONE' },
     });
+  });
+
+  it('lets a node that stops gracefully finish its task instead of failing it', async () => {
+    const node = await spawnNode(nats.url, TASK_TOOLS, {
+      EASYREMOTE_NODE_ID: 'leaving',
+      EASYREMOTE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+    });
+    const client = new TaskClient(gateway.mcpUrl);
+    const created = await client.callTool('slow_compute', { seconds: 2, label: 'last job' });
+    const stopped = node.stop();
+    // Read while the node drains: it left the registry at once, yet the task is not failed.
+    const done = await client.waitForEnd(String(created.taskId), 15_000);
+    expect(done.status).toBe('completed');
+    expect(textOf(done)).toBe('computed last job in 2 s');
+    expect(await stopped).toBe(0);
   });
 
   it('runs a task of an idempotent tool again on another node when its node dies', async () => {

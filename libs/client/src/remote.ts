@@ -19,6 +19,9 @@ import {
   type RemoteTask,
 } from './remote-tasks.js';
 
+/** Far beyond any tool's timeout, which the node applies instead. */
+const TASK_DEADLINE_MS = 365 * 24 * 3600 * 1000;
+
 export interface RemoteCallOptions {
   /** Run on this node (its targeted subject) instead of any node serving the tool. */
   node?: string;
@@ -155,7 +158,8 @@ export class RemoteMesh implements AsyncDisposable {
       { tool, arguments: args, task: { id: taskId }, ...(caller ? { caller } : {}) },
       {
         timeoutMs: timeoutMs + 1_000,
-        deadline: Date.now() + timeoutMs,
+        // No deadline of ours: the node bounds the task by the tool's own timeout.
+        deadline: Date.now() + TASK_DEADLINE_MS,
         callId,
         ...(options.signal ? { signal: options.signal } : {}),
       },

@@ -13,6 +13,7 @@ import {
   WireErrorCode,
   type NodeAdvert,
   type NodeCapabilities,
+  MAX_STATE_BYTES,
 } from '@easyremote/protocol';
 import { NodeAdvertiser, openRegistry } from '@easyremote/registry';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
@@ -181,7 +182,7 @@ export class ComputeNode implements AsyncDisposable {
         tasks: new TaskStateWriter(nc, o.nodeId, {
           domain: o.registryDomain,
           logger: o.logger,
-          maxStateBytes: o.maxPayloadBytes,
+          maxStateBytes: Math.min(o.maxPayloadBytes, MAX_STATE_BYTES),
         }),
         callObservers: this.#callObservers,
       };

@@ -65,19 +65,22 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
   if (request.task !== undefined && tool.task !== undefined) {
     const taskId = request.task.id;
     // The task store is bound before the call starts: a task nobody could follow is refused instead.
-    runtime.tasks.ready().then(
-      () => startServing(runtime, msg, request, tool, taskId),
-      (error: unknown) =>
-        sendReply(
-          runtime,
-          msg,
-          failure(
-            WireErrorCode.TaskStoreFailed,
-            `node ${runtime.nodeId} cannot reach the task store: ${(error as Error).message}`,
+    runtime.tasks
+      .ready()
+      .then(
+        () => startServing(runtime, msg, request, tool, taskId),
+        (error: unknown) =>
+          sendReply(
+            runtime,
+            msg,
+            failure(
+              WireErrorCode.TaskStoreFailed,
+              `node ${runtime.nodeId} cannot reach the task store: ${(error as Error).message}`,
+            ),
+            inline,
           ),
-          inline,
-        ),
-    );
+      )
+      .catch((error: unknown) => runtime.logger.error({ err: error, callId: inline }, 'could not serve a task call'));
     return;
   }
   startServing(runtime, msg, request, tool, undefined);

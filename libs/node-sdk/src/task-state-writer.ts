@@ -14,7 +14,8 @@ import {
   type NodeTaskState,
 } from '@easyremote/protocol';
 
-const WRITE_ATTEMPTS = 3;
+/** About a minute of trying (backoff up to 10 s): nobody else can store a task's state, least of all its outcome. */
+const WRITE_ATTEMPTS = 10;
 
 export interface TaskStateWriterOptions {
   /** JetStream domain of the hub, for a node attached to a leaf server. */
@@ -70,7 +71,7 @@ export class TaskStateWriter {
     let body = encodeJson(state);
     let chunks: Uint8Array[] = [];
     const limit = (this.#nc.info?.max_payload ?? 1024 * 1024) - 1024;
-    if (body.length > limit) {
+    if (body.length > limit || body.length > this.#options.maxStateBytes) {
       if (body.length > this.#options.maxStateBytes) {
         // Reported, not lost silently: the task ends with the reason.
         body = encodeJson({
@@ -110,7 +111,7 @@ export class TaskStateWriter {
           this.#options.logger.error({ err: error, taskId, callId, seq }, 'could not store a task state');
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 200 * 2 ** attempt)));
       }
     }
   }

@@ -34,6 +34,7 @@ export {
   taskChunkKey,
   splitChunks,
   joinTaskState,
+  MAX_STATE_BYTES,
   NodeTaskState,
   decodeNodeTaskState,
 } from './tasks.js';

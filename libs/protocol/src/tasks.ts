@@ -25,6 +25,13 @@ export function nodeTaskKey(nodeId: string, taskId: string): string {
   return `n.${nodeId}.${taskId}`;
 }
 
+/** The largest date JavaScript can hold. */
+const MAX_EPOCH_MS = 8.64e15;
+/** The largest task state a reader joins (a node's payload limit is 64 MiB by default), and its chunks. */
+export const MAX_STATE_BYTES = 256 * 1024 * 1024;
+const MIN_CHUNK_BYTES = 64 * 1024;
+const MAX_STATE_CHUNKS = Math.ceil(MAX_STATE_BYTES / MIN_CHUNK_BYTES);
+
 /**
  * What a node writes under `n.<nodeId>.<taskId>` each time the task's handler reaches a new state:
  * `response` absent while it works (after its input was answered), an `inputRequired` response while
@@ -36,15 +43,15 @@ export const NodeTaskState = Type.Object({
   callId: Type.String({ minLength: 1, maxLength: 256 }),
   node: Type.String({ minLength: 1 }),
   seq: Type.Integer({ minimum: 1 }),
-  /** Epoch milliseconds of the write. */
-  at: Type.Number(),
+  /** Epoch milliseconds of the write (bounded: a node's value reaches every reader's Date). */
+  at: Type.Number({ minimum: 0, maximum: MAX_EPOCH_MS }),
   response: Type.Optional(CallResponse),
   /**
    * A state too large for one KV value (one NATS message): its JSON, `bytes` long, is stored in
    * `chunks` values under `taskChunkKey(...)`, and this entry carries no `response`.
    */
-  chunks: Type.Optional(Type.Integer({ minimum: 1 })),
-  bytes: Type.Optional(Type.Integer({ minimum: 1 })),
+  chunks: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_STATE_CHUNKS })),
+  bytes: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_STATE_BYTES })),
 });
 export type NodeTaskState = Static<typeof NodeTaskState>;
 
@@ -80,12 +87,23 @@ export async function joinTaskState(
   get: (key: string) => Promise<Uint8Array | undefined>,
 ): Promise<NodeTaskState | undefined> {
   if (state.chunks === undefined) return state;
-  const pieces = await Promise.all(
-    Array.from({ length: state.chunks }, (_, index) => get(taskChunkKey(state.node, taskId, state.seq, index))),
-  );
-  if (pieces.some((piece) => piece === undefined)) return undefined;
-  const bytes = Buffer.concat(pieces as Uint8Array[]);
-  if (state.bytes !== undefined && bytes.length !== state.bytes) return undefined;
+  // Chunks are at least MIN_CHUNK_BYTES but the last: a count out of line with the size is refused
+  // before anything is read. Read a few at a time, so a reader never holds many requests open.
+  if (state.bytes === undefined || state.chunks > Math.ceil(state.bytes / MIN_CHUNK_BYTES)) return undefined;
+  const pieces: Uint8Array[] = [];
+  for (let index = 0; index < state.chunks; index += 8) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(8, state.chunks - index) }, (_, offset) =>
+        get(taskChunkKey(state.node, taskId, state.seq, index + offset)),
+      ),
+    );
+    for (const piece of batch) {
+      if (piece === undefined) return undefined;
+      pieces.push(piece);
+    }
+  }
+  const bytes = Buffer.concat(pieces);
+  if (bytes.length !== state.bytes) return undefined;
   let whole: unknown;
   try {
     whole = JSON.parse(bytes.toString('utf8'));

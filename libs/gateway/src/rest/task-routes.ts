@@ -64,7 +64,7 @@ export function registerTaskRoutes(app: FastifyInstance, deps: { tasks: TaskOper
     const owned = await deps.tasks.own(request.params.id, request.principal).catch(() => undefined);
     if (owned === undefined) return fail(reply, GatewayErrorCode.TaskNotFound, 'No such task');
     await deps.tasks.cancel(owned);
-    const { task, state } = await deps.tasks.settled(await deps.tasks.reread(owned));
+    const { task, state } = await deps.tasks.settled((await deps.tasks.reread(owned)) ?? owned);
     return restTask(task.record, state);
   });
 }

@@ -60,13 +60,15 @@ export function registerToolRoutes(
         return fail(reply, GatewayErrorCode.InvalidArguments, 'The body must be a JSON object of tool arguments');
       const descriptor = deps.registry.tool(name)?.descriptor;
       const preferAsync = prefersAsync(request.headers.prefer);
-      if (descriptor?.execution?.taskSupport === 'required' && !preferAsync)
+      const task = deps.tasks.restTaskFor(descriptor, preferAsync);
+      if (descriptor?.execution?.taskSupport === 'required' && task === undefined)
         return fail(
           reply,
           GatewayErrorCode.BadRequest,
-          `Tool ${name} runs only as a task: send Prefer: respond-async and follow the Location of the 202`,
+          preferAsync
+            ? `Tool ${name} runs only as a task, and tasks are turned off on this gateway (EASYREMOTE_TASKS=off)`
+            : `Tool ${name} runs only as a task: send Prefer: respond-async and follow the Location of the 202`,
         );
-      const task = deps.tasks.restTaskFor(descriptor, preferAsync);
       const callId = randomUUID();
       const outcome = await deps.calls.run({
         tool: name,

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@easyremote/protocol';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { LiveCall, McpCallContext } from '../mcp/call-context.js';
 import type { ClientRequests } from '../mcp/client-requests.js';
 import { McpProtocolError, RequestCancelled } from '../mcp/protocol-error.js';
 import type { TaskOperations } from './task-operations.js';
-import { taskIdOf } from './task-protocol.js';
-import { isExpired, isTerminal, type TaskState } from './task-state.js';
+import { taskIdOf, unknownTask } from './task-protocol.js';
+import { isExpired, isTerminal, taskState, type TaskState } from './task-state.js';
 import type { StoredTask, TaskRecord, TaskStore } from './task-store.js';
 
 /** 2025-11-25: the `_meta` key tying a message to its task. */
@@ -13,6 +14,8 @@ export const RELATED_TASK_META_KEY = 'io.modelcontextprotocol/related-task';
 const LIST_PAGE = 100;
 /** How often `tasks/result` looks at a task it waits for. */
 const RESULT_POLL_MS = 200;
+/** After a failed answer, how long before the same request goes to the client again. */
+const REASK_MS = 5_000;
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -43,11 +46,13 @@ export class LegacyTasks {
   readonly #tasks: TaskOperations;
   readonly #store: TaskStore;
   readonly #clientRequests: ClientRequests;
+  readonly #logger: Logger;
 
-  constructor(tasks: TaskOperations, store: TaskStore, clientRequests: ClientRequests) {
+  constructor(tasks: TaskOperations, store: TaskStore, clientRequests: ClientRequests, logger: Logger) {
     this.#tasks = tasks;
     this.#store = store;
     this.#clientRequests = clientRequests;
+    this.#logger = logger;
   }
 
   async get(params: Readonly<Record<string, unknown>>, context: McpCallContext): Promise<Record<string, unknown>> {
@@ -60,15 +65,14 @@ export class LegacyTasks {
     const cancelled = isTerminal(state.status) ? undefined : await this.#tasks.cancel(task);
     if (cancelled === undefined) {
       // Ended before, or while this replica tried: name how.
-      const ended = isTerminal(state.status)
-        ? state
-        : (await this.#tasks.settled(await this.#tasks.reread(task))).state;
+      const fresh = isTerminal(state.status) ? undefined : await this.#tasks.reread(task);
+      const ended = fresh === undefined ? state : (await this.#tasks.settled(fresh)).state;
       throw new McpProtocolError(
         ProtocolErrorCode.InvalidParams,
         `Cannot cancel task: already in terminal status '${legacyTask(task.record, ended).status as string}'`,
       );
     }
-    return legacyTask(cancelled.record, { status: 'cancelled', lastUpdatedAt: cancelled.record.updatedAt });
+    return legacyTask(cancelled.record, taskState(cancelled));
   }
 
   async list(params: Readonly<Record<string, unknown>>, context: McpCallContext): Promise<Record<string, unknown>> {
@@ -101,7 +105,8 @@ export class LegacyTasks {
     const related = { [RELATED_TASK_META_KEY]: { taskId: task.record.taskId } };
     // The client's answers come back through ClientRequests, keyed by this pseudo call.
     const relay = { callId: `task-result:${context.requestId}:${task.record.taskId}`, channel: context.channel };
-    const asked = new Set<string>();
+    // Requests on the stream by key, with when each may be asked again (after a failed answer).
+    const asked = new Map<string, number>();
     let status: string | undefined;
     try {
       for (;;) {
@@ -114,13 +119,25 @@ export class LegacyTasks {
         status = view.status as string;
         if (isTerminal(state.status)) return this.#payload(task, state, related);
         for (const [key, request] of Object.entries(state.inputRequests ?? {})) {
-          if (asked.has(key)) continue;
-          asked.add(key);
-          void this.#relay(task, key, request, related, relay as unknown as LiveCall);
+          if ((asked.get(key) ?? 0) > Date.now()) continue;
+          asked.set(key, Number.POSITIVE_INFINITY);
+          const asking = task;
+          this.#relay(asking, key, request, related, relay as unknown as LiveCall).then(
+            (answered) => {
+              // The client failed or did not answer: ask again a little later, on this stream.
+              if (!answered) asked.set(key, Date.now() + REASK_MS);
+            },
+            (error: unknown) => {
+              asked.set(key, Date.now() + REASK_MS);
+              this.#logger.warn({ err: error, taskId: asking.record.taskId }, 'could not relay a task input request');
+            },
+          );
         }
         await sleep(RESULT_POLL_MS, undefined, { signal: context.signal }).catch(() => undefined);
         if (context.signal.aborted) throw new RequestCancelled();
-        task = await this.#tasks.reread(task);
+        const fresh = await this.#tasks.reread(task);
+        if (fresh === undefined) throw unknownTask(task.record.taskId);
+        task = fresh;
       }
     } finally {
       this.#clientRequests.abandon(relay.callId);
@@ -133,11 +150,14 @@ export class LegacyTasks {
     request: { method: string; params: Record<string, unknown> },
     related: Record<string, unknown>,
     relay: LiveCall,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const meta = { ...((request.params._meta as Record<string, unknown> | undefined) ?? {}), ...related };
     const timeoutMs = Math.max(1_000, task.record.createdAt + task.record.ttlMs - Date.now());
     const reply = await this.#clientRequests.ask(relay, request.method, { ...request.params, _meta: meta }, timeoutMs);
-    if (reply.ok) await this.#tasks.answer(await this.#tasks.reread(task), { [key]: reply.result });
+    if (!reply.ok) return false;
+    const fresh = await this.#tasks.reread(task);
+    if (fresh !== undefined) await this.#tasks.answer(fresh, { [key]: reply.result });
+    return true;
   }
 
   #payload(task: StoredTask, state: TaskState, related: Record<string, unknown>): Record<string, unknown> {

@@ -44,7 +44,9 @@ export class TaskListen {
     if (tasks.length === 0) return;
     const controller = new AbortController();
     channel.onClose(() => controller.abort());
-    void this.#run(tasks, id, channel, controller.signal);
+    this.#run(tasks, id, channel, controller.signal).catch(() => {
+      // A failing stream ends the following, not the process; the stream stays open.
+    });
   }
 
   async #run(
@@ -58,13 +60,17 @@ export class TaskListen {
     while (open.length > 0 && !signal.aborted) {
       const next: StoredTask[] = [];
       for (const task of open) {
-        const { task: current, state } = await this.#tasks
-          .settled(await this.#tasks.reread(task))
-          .catch(() => ({ task, state: undefined }));
-        if (state === undefined) {
+        let read: Awaited<ReturnType<TaskOperations['settled']>>;
+        try {
+          const fresh = await this.#tasks.reread(task);
+          // Expired or gone: nothing more to report on it.
+          if (fresh === undefined) continue;
+          read = await this.#tasks.settled(fresh);
+        } catch {
           next.push(task);
           continue;
         }
+        const { task: current, state } = read;
         const mark = `${state.status}@${state.lastUpdatedAt}`;
         if (seen.get(task.record.taskId) !== mark && !signal.aborted) {
           seen.set(task.record.taskId, mark);

@@ -2,7 +2,9 @@ import { CANCEL_SUBJECT, encodeJson, type Logger } from '@easyremote/protocol';
 import { resumeOnNode, type RpcClient } from '@easyremote/mesh';
 import type { RegistryView } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { GatewayErrorCode } from '../errors.js';
+import { McpProtocolError } from '../mcp/protocol-error.js';
 import { randomUUID } from 'node:crypto';
 import type { CallOutcome } from '../pipeline/call-pipeline.js';
 import { GATEWAY_GONE_MS } from './gateway-task-runner.js';
@@ -30,6 +32,11 @@ export interface TaskServiceDeps {
 
 /** How long a replica placing a task again keeps the others off it (then another may try). */
 const PLACING_MS = 30_000;
+/**
+ * A node that left gracefully still finishes what it runs for its stop's grace period (10 s by
+ * default): its tasks are not failed for this long after it left.
+ */
+export const NODE_LEAVING_MS = 15_000;
 
 /**
  * What both eras' `tasks/*` methods do to a task, on any replica: find the caller's own task, read
@@ -38,9 +45,19 @@ const PLACING_MS = 30_000;
  */
 export class TaskOperations {
   readonly #deps: TaskServiceDeps;
+  /** Nodes that left gracefully, and when (this replica saw it). */
+  readonly #leaving = new Map<string, number>();
+  /** The last heartbeat revision seen of each replica running fan-out tasks, and when it was seen to change. */
+  readonly #beats = new Map<string, { revision: number | undefined; seenAt: number }>();
 
   constructor(deps: TaskServiceDeps) {
     this.#deps = deps;
+    deps.registry.onChange((change) => {
+      if (change.kind !== 'node-left' || change.reason !== 'deleted') return;
+      const now = Date.now();
+      for (const [nodeId, leftAt] of this.#leaving) if (now - leftAt > NODE_LEAVING_MS) this.#leaving.delete(nodeId);
+      this.#leaving.set(change.nodeId, now);
+    });
   }
 
   /** The caller's own live task; an unknown, expired and someone else's task get one answer (-32602). */
@@ -51,9 +68,10 @@ export class TaskOperations {
     return task;
   }
 
-  /** A fresh read of a task already known to be the caller's (tasks/result polling). */
-  async reread(task: StoredTask): Promise<StoredTask> {
-    return (await this.#deps.store.read(task.record.taskId)) ?? task;
+  /** A fresh read of a task already known to be the caller's; undefined once it expired or is gone. */
+  async reread(task: StoredTask): Promise<StoredTask | undefined> {
+    const fresh = await this.#deps.store.read(task.record.taskId);
+    return fresh === undefined || isExpired(fresh.record, Date.now()) ? undefined : fresh;
   }
 
   /**
@@ -134,8 +152,7 @@ export class TaskOperations {
   async #runnerGone(task: StoredTask): Promise<{ code: number; message: string; data: { code: string } } | undefined> {
     const { nodeId, instanceId, runner } = task.record;
     if (runner === 'gateway') {
-      const at = await this.#deps.store.lastHeartbeat(nodeId);
-      if (at !== undefined && Date.now() - at < GATEWAY_GONE_MS) return undefined;
+      if (await this.#beating(nodeId)) return undefined;
       return {
         code: -32603,
         message: `gateway replica ${nodeId}, which ran this fan-out task, is gone`,
@@ -144,11 +161,28 @@ export class TaskOperations {
     }
     const node = this.#deps.registry.node(nodeId);
     if (node !== undefined && (instanceId === undefined || node.advert.instanceId === instanceId)) return undefined;
+    const leftAt = this.#leaving.get(nodeId);
+    if (node === undefined && leftAt !== undefined && Date.now() - leftAt < NODE_LEAVING_MS) return undefined;
     return {
       code: -32603,
       message: `node ${nodeId} left the mesh while running the task`,
       data: { code: GatewayErrorCode.NodeGone },
     };
+  }
+
+  /**
+   * Whether a replica running fan-out tasks still writes its heartbeat: judged by the revision
+   * changing, as this replica's clock sees it (no clock of another host is compared).
+   */
+  async #beating(gatewayId: string): Promise<boolean> {
+    const revision = await this.#deps.store.heartbeatRevision(gatewayId);
+    const now = Date.now();
+    const seen = this.#beats.get(gatewayId);
+    if (seen === undefined || seen.revision !== revision) {
+      this.#beats.set(gatewayId, { revision, seenAt: now });
+      return true;
+    }
+    return now - seen.seenAt < GATEWAY_GONE_MS;
   }
 
   /**
@@ -162,22 +196,27 @@ export class TaskOperations {
     const seq = task.node.seq;
     const keys = Object.keys(responses).filter((key) => Object.hasOwn(state.inputRequests ?? {}, key));
     if (keys.length === 0) return [];
+    const answers = Object.fromEntries(keys.map((key) => [key, responses[key]]));
+    // The node first: answers it did not take are not marked answered, so they can be given again.
+    const taken = await resumeOnNode(this.#deps.rpc, task.record.nodeId, answers, {
+      callId: task.record.callId,
+      timeoutMs: RESUME_TIMEOUT_MS,
+    }).catch((error: unknown) => ({ ok: false as const, error: { code: 'MESH', message: (error as Error).message } }));
+    if (!taken.ok) {
+      this.#deps.logger.warn(
+        { taskId: task.record.taskId, error: taken.error },
+        'could not hand task input to its node',
+      );
+      throw new McpProtocolError(
+        ProtocolErrorCode.InternalError,
+        `The task's node did not take the answers (${taken.error.message}); send them again`,
+      );
+    }
     await this.#deps.store.update(task.record.taskId, ({ record, node }) => {
       if (record.verdict !== undefined || node?.seq !== seq) return undefined;
       const before = record.answered?.seq === seq ? record.answered.keys : [];
       return { ...record, updatedAt: Date.now(), answered: { seq, keys: [...new Set([...before, ...keys])] } };
     });
-    const answers = Object.fromEntries(keys.map((key) => [key, responses[key]]));
-    const taken = await resumeOnNode(this.#deps.rpc, task.record.nodeId, answers, {
-      callId: task.record.callId,
-      timeoutMs: RESUME_TIMEOUT_MS,
-    }).catch((error: unknown) => ({ ok: false as const, error: { code: 'MESH', message: (error as Error).message } }));
-    // The node is gone, slow or has ended the call: the task's state (node gone, its deadline) says the rest.
-    if (!taken.ok)
-      this.#deps.logger.warn(
-        { taskId: task.record.taskId, error: taken.error },
-        'could not hand task input to its node',
-      );
     return keys;
   }
 
@@ -185,6 +224,7 @@ export class TaskOperations {
   async cancel(task: StoredTask): Promise<StoredTask | undefined> {
     let changed = false;
     const stored = await this.#deps.store.update(task.record.taskId, (current) => {
+      changed = false;
       if (isTerminal(taskState(current).status)) return undefined;
       changed = true;
       return { ...current.record, updatedAt: Date.now(), verdict: { status: 'cancelled' } };

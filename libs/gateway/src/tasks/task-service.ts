@@ -1,4 +1,10 @@
-import type { CallerClient, CallerIdentity, ToolDescriptor } from '@easyremote/protocol';
+import {
+  CANCEL_SUBJECT,
+  encodeJson,
+  type CallerClient,
+  type CallerIdentity,
+  type ToolDescriptor,
+} from '@easyremote/protocol';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { GatewayConfig } from '../config.js';
 import type { McpCallContext } from '../mcp/call-context.js';
@@ -82,7 +88,7 @@ export class TaskService {
     this.activity = new TaskActivity(deps.store);
     this.listen = new TaskListen(operations);
     this.modern = new ModernTasks(operations);
-    this.legacy = new LegacyTasks(operations, deps.store, deps.clientRequests);
+    this.legacy = new LegacyTasks(operations, deps.store, deps.clientRequests, deps.logger);
   }
 
   /**
@@ -175,7 +181,13 @@ export class TaskService {
       ttlMs: started.task.ttlMs,
       pollIntervalMs: this.#config.taskPollIntervalMs,
     };
-    await this.#deps.store.create(record);
+    try {
+      await this.#deps.store.create(record);
+    } catch (error) {
+      // Nobody could follow or cancel it: stop the work (node, or this replica's fan-out runner).
+      this.#deps.nc.publish(CANCEL_SUBJECT, encodeJson({ callId: started.callId, reason: 'task not stored' }));
+      throw error;
+    }
     this.activity.add(record);
     return { record, state: { status: 'working', lastUpdatedAt: now } };
   }

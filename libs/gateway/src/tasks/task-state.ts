@@ -50,13 +50,18 @@ export function taskError(error: WireError): { code: number; message: string; da
  */
 export function taskState({ record, node }: StoredTask): TaskState {
   const lastUpdatedAt = Math.max(record.updatedAt, node?.at ?? 0);
-  if (record.verdict !== undefined) {
+  const response = node?.response;
+  // A gateway's verdict wins, unless the node had ended the task before the verdict was written.
+  if (record.verdict !== undefined && !(endedBy(response) && node!.at <= record.updatedAt)) {
     const { status, error } = record.verdict;
     return { status, lastUpdatedAt, ...(error === undefined ? {} : { error }) };
   }
-  const response = node?.response;
   if (response === undefined) return { status: 'working', lastUpdatedAt };
   return { ...stateOfResponse(record, node!.seq, response), lastUpdatedAt };
+}
+
+function endedBy(response: CallResponse | undefined): boolean {
+  return response !== undefined && !('inputRequired' in response) && !('taskStarted' in response);
 }
 
 function stateOfResponse(record: TaskRecord, seq: number, response: CallResponse): Omit<TaskState, 'lastUpdatedAt'> {

@@ -12,7 +12,8 @@ import {
   type McpEra,
   type NodeTaskState,
 } from '@easyremote/protocol';
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import { openRegistry } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
 
 /** How a gateway ended a task itself: a cancellation, or a failure no node could report. */
@@ -99,14 +100,13 @@ export class TaskStore {
     nc: NatsConnection,
     options: { replicas: number; ttlMs: number; logger: Logger },
   ): Promise<TaskStore> {
-    const kvm = new Kvm(nc);
-    let kv: KV;
-    try {
-      kv = await kvm.create(TASKS_BUCKET, { history: 1, ttl: options.ttlMs + 60_000, replicas: options.replicas });
-    } catch (error) {
-      options.logger.warn({ err: error }, 'task bucket exists with other settings; using it as it is');
-      kv = await kvm.open(TASKS_BUCKET);
-    }
+    // The registry's opener: transient create failures retried, drifted settings logged.
+    const kv = await openRegistry(nc, {
+      bucket: TASKS_BUCKET,
+      replicas: options.replicas,
+      maxAgeMs: options.ttlMs + 60_000,
+      logger: options.logger,
+    });
     return new TaskStore(kv, options.logger);
   }
 
@@ -136,12 +136,10 @@ export class TaskStore {
     await this.#kv.put(`gw.${gatewayId}`, String(Date.now()));
   }
 
-  /** When the replica last said it was alive; undefined if never (or long ago: the key expired). */
-  async lastHeartbeat(gatewayId: string): Promise<number | undefined> {
+  /** The revision of the replica's last heartbeat; undefined if none (or long ago: the key expired). */
+  async heartbeatRevision(gatewayId: string): Promise<number | undefined> {
     const entry = await this.#kv.get(`gw.${gatewayId}`);
-    if (entry === null || entry.operation !== 'PUT') return undefined;
-    const at = Number(entry.string());
-    return Number.isFinite(at) ? at : undefined;
+    return entry === null || entry.operation !== 'PUT' ? undefined : entry.revision;
   }
 
   /** The ids of the owner's tasks still in the bucket (expired ones included), sorted. */
