@@ -200,6 +200,11 @@ describe('a fan-out tool as a task', () => {
 
   it('is cancelled from another replica, and fails clearly when the replica running it dies', async () => {
     const viaOther = new TaskClient(other.mcpUrl);
+    // An idempotent fan-out outlives its replica: the replica that sees it gone runs it again.
+    const idempotent = await new TaskClient(creator.mcpUrl).callTool('task_fanout_sum', {
+      items: [1, 2, 3],
+      ms: 1_500,
+    });
     const cancelled = await new TaskClient(creator.mcpUrl).callTool('task_fanout_double', { items: [1], ms: 60_000 });
     await viaOther.request('tasks/cancel', { taskId: String(cancelled.taskId) });
     expect((await viaOther.waitForEnd(String(cancelled.taskId))).status).toBe('cancelled');
@@ -209,6 +214,9 @@ describe('a fan-out tool as a task', () => {
     const failed = await viaOther.waitForEnd(String(orphan.taskId), 15_000);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatchObject({ code: -32603, data: { code: 'GW_ERR_TASK_RUNNER_GONE' } });
+    const rerun = await viaOther.waitForEnd(String(idempotent.taskId), 15_000);
+    expect(rerun.status).toBe('completed');
+    expect((rerun.result as { structuredContent?: unknown }).structuredContent).toEqual({ total: 6 });
   });
 });
 

@@ -94,14 +94,15 @@ export class TaskOperations {
   }
 
   /**
-   * A task of an idempotent tool whose node died runs again on another node, once per death and
-   * for every replica: the replica that wins the compare-and-set places it, the others see it
-   * working meanwhile. Undefined when it may not (not idempotent, out of attempts): it fails then.
+   * A task of an idempotent tool whose node (or, for a fan-out, whose replica) died runs again, once
+   * per death and for every replica: the replica that wins the compare-and-set places it, the others
+   * see it working meanwhile. Undefined when it may not (not idempotent, out of attempts): it fails then.
    */
   async #runAgain(task: StoredTask): Promise<StoredTask | undefined> {
     const { redispatch } = this.#deps;
     const retry = task.record.retry;
-    if (redispatch === undefined || retry === undefined || task.record.runner === 'gateway') return undefined;
+    // A fan-out's task runs again on the replica that places it (its runner), any other on a node.
+    if (redispatch === undefined || retry === undefined) return undefined;
     if (retry.attempts >= (this.#deps.maxAttempts ?? 1)) return undefined;
     if (retry.placingSince !== undefined && Date.now() - retry.placingSince < PLACING_MS) return task;
     const { taskId, callId: lostCall } = task.record;

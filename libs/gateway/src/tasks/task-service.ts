@@ -49,7 +49,7 @@ export function retryOf(
   caller: CallerIdentity,
   client: CallerClient | undefined,
 ): StartedTask['retry'] {
-  if (descriptor?.annotations?.idempotentHint !== true || descriptor.fanout !== undefined) return undefined;
+  if (descriptor?.annotations?.idempotentHint !== true) return undefined;
   if (Buffer.byteLength(JSON.stringify(args)) > RETRY_ARGUMENTS_BYTES) return undefined;
   return { arguments: args, caller, client };
 }
