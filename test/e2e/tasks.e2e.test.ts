@@ -518,3 +518,44 @@ describe('2025-11-25 experimental tasks, driven by the v1 SDK client', () => {
     }
   });
 });
+
+describe('a gateway with EASYREMOTE_TASKS=off', () => {
+  let nats: NatsServerHandle;
+  let gateway: GatewayProcess;
+  let node: AppProcess;
+
+  beforeAll(async () => {
+    nats = await startNats({ path: process.env.PATH });
+    [gateway, node] = await Promise.all([
+      spawnGateway(nats.url, { EASYREMOTE_TASKS: 'off' }),
+      spawnNode(nats.url, TASK_TOOLS, { EASYREMOTE_NODE_ID: 'off-node' }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([gateway?.stop(), node?.stop()]);
+    await nats?.stop();
+  });
+
+  it('offers no tasks in either era, answers optional tools at once, and refuses required ones', async () => {
+    const modern = new TaskClient(gateway.mcpUrl);
+    const discovered = await modern.request('server/discover', {});
+    expect((discovered.capabilities as Record<string, unknown>).extensions).toBeUndefined();
+    const plain = await modern.callTool('slow_compute', { seconds: 0, label: 'off' });
+    expect(plain.resultType).toBe('complete');
+    expect(plain.taskId).toBeUndefined();
+    expect((await modern.callTool('failing_job').catch((error: unknown) => error)) as JsonRpcFailure).toMatchObject({
+      code: -32600,
+    });
+
+    const client = new ClientV1({ name: 'sdk-v1-off', version: '1.0.0' });
+    await client.connect(new HttpTransportV1(new URL(gateway.mcpUrl)));
+    try {
+      expect(client.getServerCapabilities()?.tasks).toBeUndefined();
+      const tools = (await client.listTools()).tools;
+      expect(tools.find((tool) => tool.name === 'slow_compute')?.execution).toBeUndefined();
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -106,7 +106,8 @@ export async function createMcpServices(
     callEvents: new CallEvents((error) => logger.error({ err: error }, 'call event observer failed')),
     nodeRpc: router.nodeRpc,
     listing: new ToolsListing(registry, config.pageSize),
-    legacyListing: new ToolsListing(registry, config.pageSize, true),
+    // execution.taskSupport only where tasks are on: a 2025 client task-augments a call by it.
+    legacyListing: new ToolsListing(registry, config.pageSize, config.tasks !== 'off'),
     live,
     clientRequests,
     cancellation,

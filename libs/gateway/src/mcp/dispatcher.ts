@@ -13,7 +13,7 @@ import {
 } from './methods/catalog.js';
 import { setLogLevel, subscribe, unsubscribe } from './methods/session-methods.js';
 import { callTool } from './methods/tools-call.js';
-import { INSTRUCTIONS, MODERN_CAPABILITIES, MODERN_VERSIONS, SERVER_INFO } from './server-info.js';
+import { INSTRUCTIONS, MODERN_CAPABILITIES, MODERN_VERSIONS, SERVER_CAPABILITIES, SERVER_INFO } from './server-info.js';
 import type { McpServices } from './services.js';
 import type { WithSerializedArrays } from './answer-text.js';
 import type { WireParams } from './call-context.js';
@@ -145,7 +145,7 @@ export class McpDispatcher {
     this.#modern = tableOf<ModernMethod>({
       'server/discover': () => ({
         supportedVersions: [...MODERN_VERSIONS],
-        capabilities: MODERN_CAPABILITIES,
+        capabilities: services.tasks.enabled ? MODERN_CAPABILITIES : SERVER_CAPABILITIES,
         instructions: INSTRUCTIONS,
       }),
       'subscriptions/listen': async (params, context): Promise<typeof STREAMING> => {

@@ -265,7 +265,7 @@ async function handleLegacyPost(
   const message = body as JSONRPCRequest;
   if (kind === 'request' && message.method === 'initialize') {
     try {
-      const { result, session } = initialize(message.params, Date.now());
+      const { result, session } = initialize(message.params, Date.now(), deps.services.tasks.enabled);
       return sendJson(reply, 200, resultMessage(message.id, result), {
         'mcp-session-id': deps.services.sessions.seal({ ...session, principal: request.principal }),
       });

@@ -91,6 +91,11 @@ export class TaskService {
     this.legacy = new LegacyTasks(operations, deps.store, deps.clientRequests, deps.logger);
   }
 
+  /** Whether this gateway offers tasks at all (`EASYREMOTE_TASKS` is not `off`): what it advertises. */
+  get enabled(): boolean {
+    return this.#config.tasks !== 'off';
+  }
+
   /**
    * The task a tools/call runs as, or undefined for a plain call; throws the refusal of a call that
    * cannot run. 2026-07-28: the server decides, for a request that declares the extension — every

@@ -63,6 +63,14 @@ describe('taskState', () => {
     expect(taskState(cancelledLate).status).toBe('completed');
     const cancelledFirst = stored(done, { verdict: { status: 'cancelled' }, updatedAt: 3_000 }, 1, 3_500);
     expect(taskState(cancelledFirst).status).toBe('cancelled');
+    // The node's own cancellation, even stamped before the verdict by its clock, is the verdict's doing.
+    const aborted = stored(
+      { ok: false, error: { code: WireErrorCode.Cancelled, message: 'cancelled' } },
+      { verdict: { status: 'cancelled' }, updatedAt: 3_000 },
+      1,
+      2_000,
+    );
+    expect(taskState(aborted).status).toBe('cancelled');
     const waiting = stored(
       { ok: true, inputRequired: { a: ask('a') } },
       { verdict: { status: 'cancelled' }, updatedAt: 3_000 },

@@ -51,8 +51,9 @@ export function taskError(error: WireError): { code: number; message: string; da
 export function taskState({ record, node }: StoredTask): TaskState {
   const lastUpdatedAt = Math.max(record.updatedAt, node?.at ?? 0);
   const response = node?.response;
-  // A gateway's verdict wins, unless the node had ended the task before the verdict was written.
-  if (record.verdict !== undefined && !(endedBy(response) && node!.at <= record.updatedAt)) {
+  // A gateway's verdict wins, unless the node had ended the task before the verdict was written
+  // (an abort the verdict caused, a cancellation, is never that).
+  if (record.verdict !== undefined && !(endedBy(response) && node!.at < record.updatedAt)) {
     const { status, error } = record.verdict;
     return { status, lastUpdatedAt, ...(error === undefined ? {} : { error }) };
   }
@@ -61,7 +62,8 @@ export function taskState({ record, node }: StoredTask): TaskState {
 }
 
 function endedBy(response: CallResponse | undefined): boolean {
-  return response !== undefined && !('inputRequired' in response) && !('taskStarted' in response);
+  if (response === undefined || 'inputRequired' in response || 'taskStarted' in response) return false;
+  return response.ok || response.error.code !== WireErrorCode.Cancelled;
 }
 
 function stateOfResponse(record: TaskRecord, seq: number, response: CallResponse): Omit<TaskState, 'lastUpdatedAt'> {

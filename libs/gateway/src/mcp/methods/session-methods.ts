@@ -7,6 +7,7 @@ import {
   INSTRUCTIONS,
   LATEST_LEGACY_VERSION,
   LEGACY_CAPABILITIES,
+  SERVER_CAPABILITIES,
   SERVER_INFO,
   SUPPORTED_LEGACY_VERSIONS,
 } from '../server-info.js';
@@ -24,6 +25,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function initialize(
   params: WireParams<'initialize'> | undefined,
   now: number,
+  tasks = true,
 ): { result: InitializeResult; session: SessionState } {
   const requested = params?.protocolVersion;
   const clientInfo = params?.clientInfo;
@@ -52,7 +54,13 @@ export function initialize(
     issuedAt: now,
   };
   return {
-    result: { protocolVersion, capabilities: LEGACY_CAPABILITIES, serverInfo: SERVER_INFO, instructions: INSTRUCTIONS },
+    result: {
+      protocolVersion,
+      // A gateway with tasks off does not offer them (it ignores params.task).
+      capabilities: tasks ? LEGACY_CAPABILITIES : SERVER_CAPABILITIES,
+      serverInfo: SERVER_INFO,
+      instructions: INSTRUCTIONS,
+    },
     session,
   };
 }
