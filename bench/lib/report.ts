@@ -89,3 +89,12 @@ export function table(header: string[], rows: Cell[][]): string {
 export function mib(bytes: number | undefined): string {
   return bytes === undefined || !Number.isFinite(bytes) ? '-' : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
+
+/** One target of an issue, as the summary prints it: what was measured, the goal, the verdict. */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  goal: string;
+  value: number;
+  verdict: string;
+}

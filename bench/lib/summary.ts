@@ -6,7 +6,7 @@ import type { RegistryResult } from '../scenarios/registry-scale.ts';
 import type { SessionsResult } from '../scenarios/sessions.ts';
 import type { TasksResult } from '../scenarios/tasks.ts';
 import { tasksTable, tasksTargets } from './tasks-summary.ts';
-import { mib, num, table, times, verdict, type Environment } from './report.ts';
+import { mib, num, table, times, verdict, type Environment, type TargetCheck } from './report.ts';
 import { ratio } from './stats.ts';
 
 export interface BenchResults {
@@ -32,13 +32,7 @@ export interface BenchResults {
   elapsedSec?: number;
 }
 
-export interface TargetCheck {
-  target: string;
-  measured: string;
-  goal: string;
-  value: number;
-  verdict: string;
-}
+export type { TargetCheck } from './report.ts';
 
 function row(rows: HttpRow[], id: string): HttpRow | undefined {
   return rows.find((r) => r.id === id);

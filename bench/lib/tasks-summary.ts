@@ -1,7 +1,6 @@
 /** The tasks phase's table and target verdicts (issue 16). */
 import type { TasksResult } from '../scenarios/tasks.ts';
-import { mib, num, table, verdict } from './report.ts';
-import type { TargetCheck } from './summary.ts';
+import { mib, num, table, verdict, type TargetCheck } from './report.ts';
 
 export function tasksTargets(x: TasksResult): TargetCheck[] {
   const count = (target: string, done: number, of: number): TargetCheck => ({
