@@ -4,6 +4,9 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { invokeTool, RpcClient } from '@easyremote/mesh';
+import { ComputeNode, defineTool } from '@easyremote/node-sdk';
+import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCerts, nodeUser, secureServerConfig, type TestCerts } from '../support/nats-secure.js';
 
@@ -50,6 +53,11 @@ describe('NATS-level security (nats/secure): per-node users and TLS', () => {
       `{ user: "gateway", password: ${JSON.stringify(GATEWAY_PASSWORD)}, permissions: { publish: ">", subscribe: ">" } }`,
       nodeUser('gpu-1', 'pw-a'),
       nodeUser('gpu-2', 'pw-b'),
+      // A node user from an older template: everything but the task grant.
+      nodeUser('gpu-3', 'pw-c')
+        .split('\n')
+        .filter((line) => !line.includes('easyremote-tasks'))
+        .join('\n'),
     ];
     nats = await startNats({
       path: process.env.PATH,
@@ -101,6 +109,30 @@ describe('NATS-level security (nats/secure): per-node users and TLS', () => {
     expect(await kv.get('n.gpu-2.AAAAAAAAAAAAAAAAAAAAAA')).toBeNull();
     expect(await kv.get('t.AAAAAAAAAAAAAAAAAAAAAA')).toBeNull();
     expect((await kv.get('n.gpu-1.AAAAAAAAAAAAAAAAAAAAAA'))?.json()).toEqual({ seq: 1 });
+  });
+
+  it('a node whose user may not write task states refuses a task call at once, instead of leaving it working', async () => {
+    const nodeC = await connectAs('node-gpu-3', 'pw-c', '_INBOX_gpu-3');
+    const node = new ComputeNode({ connection: nodeC, nodeId: 'gpu-3', heartbeatMs: 500 });
+    node.register(
+      defineTool({
+        name: 'echo',
+        input: Type.Object({ text: Type.String() }),
+        task: { support: 'optional' },
+        handler: ({ text }) => text,
+      }),
+    );
+    await node.start();
+    try {
+      const gateway = await connectAs('gateway', GATEWAY_PASSWORD);
+      const rpc = new RpcClient(gateway);
+      const body = { tool: 'echo', arguments: { text: 'x' }, task: { id: 'B'.repeat(22) } };
+      const { response } = await invokeTool(rpc, 'nodes.gpu-3.call', body, { timeoutMs: 10_000, callId: 'probe-call' });
+      expect(response).toMatchObject({ ok: false, error: { code: 'NODE_ERR_TASK_STORE_FAILED' } });
+      rpc.close();
+    } finally {
+      await node.stop({ graceMs: 100 });
+    }
   });
 
   it('a node cannot subscribe to another node’s subjects, gateway subjects or all inboxes', async () => {

@@ -16,6 +16,8 @@ import {
 
 /** About a minute of trying (backoff up to 10 s): nobody else can store a task's state, least of all its outcome. */
 const WRITE_ATTEMPTS = 10;
+/** How long the bind's probe write may take: a write the server refuses is never acknowledged. */
+const PROBE_TIMEOUT_MS = 3_000;
 
 export interface TaskStateWriterOptions {
   /** JetStream domain of the hub, for a node attached to a leaf server. */
@@ -43,14 +45,20 @@ export class TaskStateWriter {
     this.#options = options;
   }
 
-  /** Resolves once the bucket is bound; a failed bind is tried again on the next call. */
+  /**
+   * Resolves once the bucket is bound and this node may write its own keys there (a probe write of
+   * `n.<nodeId>.probe`: a NATS user without the task grant is found now, before a task starts,
+   * not at its first state); a failed bind is tried again on the next call.
+   */
   ready(): Promise<KV> {
     this.#kv ??= (async () => {
       const js =
         this.#options.domain === undefined
           ? jetstream(this.#nc)
           : jetstream(this.#nc, { domain: this.#options.domain });
-      return new Kvm(js).open(this.#options.bucket ?? TASKS_BUCKET);
+      const kv = await new Kvm(js).open(this.#options.bucket ?? TASKS_BUCKET);
+      await kv.put(`n.${this.#nodeId}.probe`, '', { timeout: PROBE_TIMEOUT_MS });
+      return kv;
     })();
     this.#kv.catch(() => {
       this.#kv = undefined;
