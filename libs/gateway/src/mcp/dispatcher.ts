@@ -59,6 +59,21 @@ function tableOf<M extends ServedMethod>(table: MethodTable<M>): ReadonlyMap<str
   return new Map(Object.entries(table) as [string, AnyHandler][]);
 }
 
+/** A method of an extension the SDK does not type: it checks the params it reads itself. */
+type ExtensionMethod = (
+  params: Readonly<Record<string, unknown>>,
+  context: McpCallContext,
+) => Promise<Record<string, unknown>>;
+
+function extensionTable(methods: Readonly<Record<string, ExtensionMethod>>): ReadonlyMap<string, AnyHandler> {
+  return new Map(
+    Object.entries(methods).map(([name, method]): [string, AnyHandler] => [
+      name,
+      (params, context) => method(params as Readonly<Record<string, unknown>>, context),
+    ]),
+  );
+}
+
 /** Results a 2026-07-28 client may cache carry `ttlMs`/`cacheScope`. */
 const CACHEABLE = new Set([
   'server/discover',
@@ -124,24 +139,13 @@ export class McpDispatcher {
       'resources/subscribe': (params, context) => subscribe(params, context, services),
       'resources/unsubscribe': (params, context) => unsubscribe(params, context, services),
     });
-    this.#legacyExtensions = new Map<string, AnyHandler>([
-      [
-        'tasks/get',
-        (params, context) => services.tasks.legacy.get(params as Readonly<Record<string, unknown>>, context),
-      ],
-      [
-        'tasks/result',
-        (params, context) => services.tasks.legacy.result(params as Readonly<Record<string, unknown>>, context),
-      ],
-      [
-        'tasks/list',
-        (params, context) => services.tasks.legacy.list(params as Readonly<Record<string, unknown>>, context),
-      ],
-      [
-        'tasks/cancel',
-        (params, context) => services.tasks.legacy.cancel(params as Readonly<Record<string, unknown>>, context),
-      ],
-    ]);
+    const { legacy, modern } = services.tasks;
+    this.#legacyExtensions = extensionTable({
+      'tasks/get': legacy.get.bind(legacy),
+      'tasks/result': legacy.result.bind(legacy),
+      'tasks/list': legacy.list.bind(legacy),
+      'tasks/cancel': legacy.cancel.bind(legacy),
+    });
     this.#modern = tableOf<ModernMethod>({
       'server/discover': () => ({
         supportedVersions: [...MODERN_VERSIONS],
@@ -160,20 +164,11 @@ export class McpDispatcher {
         return STREAMING;
       },
     });
-    this.#modernExtensions = new Map<string, AnyHandler>([
-      [
-        'tasks/get',
-        (params, context) => services.tasks.modern.get(params as Readonly<Record<string, unknown>>, context),
-      ],
-      [
-        'tasks/update',
-        (params, context) => services.tasks.modern.update(params as Readonly<Record<string, unknown>>, context),
-      ],
-      [
-        'tasks/cancel',
-        (params, context) => services.tasks.modern.cancel(params as Readonly<Record<string, unknown>>, context),
-      ],
-    ]);
+    this.#modernExtensions = extensionTable({
+      'tasks/get': modern.get.bind(modern),
+      'tasks/update': modern.update.bind(modern),
+      'tasks/cancel': modern.cancel.bind(modern),
+    });
   }
 
   /** The result object (or STREAMING), or throws McpProtocolError. */

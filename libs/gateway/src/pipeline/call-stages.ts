@@ -113,9 +113,10 @@ export function recordStage(events: CallEvents): CallStage {
   };
 }
 
+/** The event of a finished call; a call that started as a task is recorded when it starts (its outcome is the node's to store). */
 function callEventOf(call: ToolCall, outcome: Exclude<CallOutcome, { kind: 'input' }>, startedAt: number): CallEvent {
-  if (outcome.kind === 'task') return taskEventOf(call, outcome, startedAt);
   const failed = outcome.kind === 'failed';
+  const result = outcome.kind === 'result' ? outcome.result : undefined;
   return {
     callId: call.callId,
     tool: call.tool,
@@ -124,32 +125,22 @@ function callEventOf(call: ToolCall, outcome: Exclude<CallOutcome, { kind: 'inpu
     via: call.via,
     startedAt,
     durationMs: Date.now() - startedAt,
-    outcome: call.signal?.aborted ? 'cancelled' : failed ? 'error' : outcome.result.isError ? 'tool_error' : 'success',
+    outcome:
+      outcome.kind === 'task'
+        ? 'task'
+        : call.signal?.aborted
+          ? 'cancelled'
+          : failed
+            ? 'error'
+            : result?.isError
+              ? 'tool_error'
+              : 'success',
     errorCode: failed ? outcome.error.code : undefined,
     argumentsBytes: jsonBytes(call.arguments),
-    resultBytes: failed ? 0 : jsonBytes(outcome.result),
+    resultBytes: result === undefined ? 0 : jsonBytes(result),
     arguments: call.arguments,
-    cached: !failed && outcome.cached === true,
+    cached: outcome.kind === 'result' && outcome.cached === true,
     chunks: outcome.chunks,
-  };
-}
-
-/** A call that started as a task: recorded when it starts, since its outcome is the node's to store. */
-function taskEventOf(call: ToolCall, outcome: Extract<CallOutcome, { kind: 'task' }>, startedAt: number): CallEvent {
-  return {
-    callId: call.callId,
-    tool: call.tool,
-    nodeId: outcome.nodeId,
-    principal: call.principal,
-    via: call.via,
-    startedAt,
-    durationMs: Date.now() - startedAt,
-    outcome: 'task',
-    errorCode: undefined,
-    argumentsBytes: jsonBytes(call.arguments),
-    resultBytes: 0,
-    arguments: call.arguments,
-    cached: false,
   };
 }
 

@@ -5,7 +5,7 @@ import type { LiveCall, McpCallContext } from '../mcp/call-context.js';
 import type { ClientRequests } from '../mcp/client-requests.js';
 import { McpProtocolError, RequestCancelled } from '../mcp/protocol-error.js';
 import type { TaskOperations } from './task-operations.js';
-import { taskIdOf, unknownTask } from './task-protocol.js';
+import { isoTime, taskIdOf, unknownTask } from './task-protocol.js';
 import { isExpired, isTerminal, taskState, type TaskState } from './task-state.js';
 import type { StoredTask, TaskRecord, TaskStore } from './task-store.js';
 
@@ -17,10 +17,6 @@ const RESULT_POLL_MS = 200;
 /** After a failed answer, how long before the same request goes to the client again. */
 const REASK_MS = 5_000;
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
 /** The 2025-11-25 `Task`: an `isError` result is a `failed` task in this era (completed in 2026). */
 export function legacyTask(record: TaskRecord, state: TaskState): Record<string, unknown> {
   const failedResult = state.status === 'completed' && state.result?.isError === true;
@@ -30,8 +26,8 @@ export function legacyTask(record: TaskRecord, state: TaskState): Record<string,
     taskId: record.taskId,
     status,
     ...(statusMessage === undefined ? {} : { statusMessage }),
-    createdAt: iso(record.createdAt),
-    lastUpdatedAt: iso(state.lastUpdatedAt),
+    createdAt: isoTime(record.createdAt),
+    lastUpdatedAt: isoTime(state.lastUpdatedAt),
     ttl: record.ttlMs,
     pollInterval: record.pollIntervalMs,
   };

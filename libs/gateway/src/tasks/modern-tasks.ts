@@ -2,27 +2,19 @@ import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { McpCallContext } from '../mcp/call-context.js';
 import { McpProtocolError } from '../mcp/protocol-error.js';
 import type { TaskOperations } from './task-operations.js';
-import { declaresTasksExtension, taskIdOf, tasksExtensionRequired } from './task-protocol.js';
+import { declaresTasksExtension, isoTime, isPlainObject, taskIdOf, tasksExtensionRequired } from './task-protocol.js';
 import type { TaskState } from './task-state.js';
 import type { StoredTask, TaskRecord } from './task-store.js';
 
 const COMPLETE = Object.freeze({ resultType: 'complete' });
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
 
 /** The task fields every 2026-07-28 view carries (`Task`). */
 export function modernTaskFields(record: TaskRecord, state: Pick<TaskState, 'status' | 'lastUpdatedAt'>) {
   return {
     taskId: record.taskId,
     status: state.status,
-    createdAt: iso(record.createdAt),
-    lastUpdatedAt: iso(state.lastUpdatedAt),
+    createdAt: isoTime(record.createdAt),
+    lastUpdatedAt: isoTime(state.lastUpdatedAt),
     ttlMs: record.ttlMs,
     pollIntervalMs: record.pollIntervalMs,
   };

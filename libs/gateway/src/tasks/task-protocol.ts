@@ -7,8 +7,13 @@ export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 /** 2026-07-28: the request needs a capability the client did not declare (MissingRequiredClientCapabilityError). */
 export const MISSING_REQUIRED_CAPABILITY = -32021;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A task time on the wire (ISO 8601, both eras). */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
 }
 
 /** Whether these client capabilities (one request's, in 2026-07-28) declare the Tasks extension. */

@@ -16,7 +16,7 @@ import { TaskActivity } from './task-activity.js';
 import { TaskListen } from './task-listen.js';
 import { ModernTasks, modernTaskFields } from './modern-tasks.js';
 import { TaskOperations, type TaskServiceDeps } from './task-operations.js';
-import { declaresTasksExtension, tasksExtensionRequired } from './task-protocol.js';
+import { declaresTasksExtension, isPlainObject, tasksExtensionRequired } from './task-protocol.js';
 import { TaskStore, type TaskRecord, type TaskRetry } from './task-store.js';
 
 type TaskSettings = Pick<GatewayConfig, 'tasks' | 'taskTtlMs' | 'taskPollIntervalMs'>;
@@ -52,10 +52,6 @@ export function retryOf(
   if (descriptor?.annotations?.idempotentHint !== true) return undefined;
   if (Buffer.byteLength(JSON.stringify(args)) > RETRY_ARGUMENTS_BYTES) return undefined;
   return { arguments: args, caller, client };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
