@@ -10,6 +10,7 @@ import { startFakeOpenAi, type FakeServer } from '../fixtures/fake-openai.js';
 import { connectClient } from '../support/mcp-clients.js';
 import { spawnGateway, spawnNode, type AppProcess, type GatewayProcess } from '../support/processes.js';
 import { runsWith } from '../support/optional-tools.js';
+import { TaskClient } from '../support/task-client.js';
 
 interface CallResult {
   content: Array<{ type: string; text?: string; mimeType?: string; data?: string }>;
@@ -248,6 +249,32 @@ describe('the seed tools through a gateway', () => {
     const bytes = images.reduce((total, image) => total + image.data!.length, 0);
     expect(bytes).toBeGreaterThan(1024 * 1024);
     for (const image of images) expect(Buffer.from(image.data!, 'base64').readUInt32BE(16)).toBe(1024);
+  });
+
+  it('distributed_image_generation runs as a durable task for a client that declares tasks, its images past 1 MiB kept whole', async () => {
+    const tasks = new TaskClient(gateway.mcpUrl);
+    const prompts = [
+      'a lighthouse',
+      'a desert',
+      'a city',
+      'a forest',
+      'a harbour',
+      'a glacier',
+      'a volcano',
+      'a meadow',
+    ];
+    const created = await tasks.callTool('distributed_image_generation', { prompts, num_images_per_prompt: 1 });
+    expect(created.resultType).toBe('task');
+    const done = await tasks.waitForEnd(String(created.taskId), 120_000);
+    expect(done.status).toBe('completed');
+    const result = done.result as CallResult;
+    const images = result.content.filter((block) => block.type === 'image');
+    expect(images).toHaveLength(8);
+    expect(images.reduce((total, image) => total + image.data!.length, 0)).toBeGreaterThan(1024 * 1024);
+    for (const image of images) expect(Buffer.from(image.data!, 'base64').readUInt32BE(16)).toBe(1024);
+    expect((result.structuredContent?.images as Array<{ prompt: string }>).map((image) => image.prompt)).toEqual(
+      prompts,
+    );
   });
 
   it.runIf(runsWith('bubblewrap'))(

@@ -217,6 +217,34 @@ describe('CallSession', () => {
       expect(writes).toEqual([{ seq: 1, response: result }]);
     });
 
+    it('stores a chunk task started before it answers taskStarted (recordStart), then its outcome', async () => {
+      const first = leg();
+      const writes: { seq: number; response: unknown }[] = [];
+      let stored!: () => void;
+      const task = {
+        id: 'T'.repeat(22),
+        recordStart: true,
+        write: (seq: number, response: unknown) => {
+          writes.push({ seq, response });
+          // The first write is held until the test lets it land.
+          return seq === 1 ? new Promise<void>((resolve) => (stored = resolve)) : Promise.resolve();
+        },
+      };
+      const session = new CallSession(runtime(), first.msg, 'c1', Date.now() + 1_000, true, task);
+      session.startTask();
+      await tick();
+      expect(writes).toEqual([{ seq: 1, response: { ok: true, taskStarted: true } }]);
+      expect(first.replies).toEqual([]);
+      session.finish(result);
+      stored();
+      await tick();
+      expect(first.replies).toEqual([{ ok: true, taskStarted: true }]);
+      expect(writes).toEqual([
+        { seq: 1, response: { ok: true, taskStarted: true } },
+        { seq: 2, response: result },
+      ]);
+    });
+
     it('answers a call that finished before its task started as a plain call', () => {
       const first = leg();
       const { writes, task } = sink();

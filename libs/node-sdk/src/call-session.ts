@@ -20,6 +20,8 @@ export interface SessionHost extends ReplyTarget {
 /** Where a task call's states go once it has started (the node's TaskStateWriter, bound to one task). */
 export interface TaskSink {
   readonly id: string;
+  /** Store the started state before answering `taskStarted` (a fan-out's chunk: see TaskRef). */
+  readonly recordStart?: boolean | undefined;
   /** Stores state number `seq`: a response, or undefined for "working again" after input. */
   write(seq: number, response: CallResponse | undefined): Promise<void>;
 }
@@ -122,7 +124,14 @@ export class CallSession {
   startTask(): void {
     if (this.#task === undefined || this.#taskStarted || this.#ended) return;
     this.#taskStarted = true;
-    this.#reply(TASK_STARTED);
+    if (this.#task.recordStart !== true) return this.#reply(TASK_STARTED);
+    // Stored first: whoever hears the chunk started can rely on finding it in the store.
+    const leg = this.#leg;
+    this.#leg = undefined;
+    this.#store(TASK_STARTED);
+    void this.#taskWrites.then(() => {
+      if (leg !== undefined) sendReply(this.#runtime, leg, TASK_STARTED, this.callId);
+    });
   }
 
   /** The outcome of the request: answers the open leg, or is held for the next resume. */

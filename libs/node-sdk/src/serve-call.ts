@@ -63,12 +63,12 @@ function serveCall(runtime: NodeRuntime, msg: Msg, subjectTool: string | undefin
     );
   }
   if (request.task !== undefined && tool.task !== undefined) {
-    const taskId = request.task.id;
+    const taskRef = request.task;
     // The task store is bound before the call starts: a task nobody could follow is refused instead.
     runtime.tasks
       .ready()
       .then(
-        () => startServing(runtime, msg, request, tool, taskId),
+        () => startServing(runtime, msg, request, tool, taskRef),
         (error: unknown) =>
           sendReply(
             runtime,
@@ -92,7 +92,7 @@ function startServing(
   msg: Msg,
   request: CallRequest,
   tool: CompiledTool,
-  taskId: string | undefined,
+  taskRef: CallRequest['task'],
 ): void {
   const inline = request.callId;
   const admitted = admit(runtime, tool.timeoutMs ?? runtime.defaultTimeoutMs, request);
@@ -104,12 +104,13 @@ function startServing(
   const { callId, deadline, notifySubject } = admitted;
   const started = performance.now();
   const task =
-    taskId === undefined
+    taskRef === undefined
       ? undefined
       : {
-          id: taskId,
+          id: taskRef.id,
+          recordStart: taskRef.recordStart === true,
           write: (seq: number, response: CallResponse | undefined) =>
-            runtime.tasks.write(taskId, callId, seq, response),
+            runtime.tasks.write(taskRef.id, callId, seq, response),
         };
   // A task is resumed with its input whatever the client's era (2025-11-25 answers through tasks/result).
   const resumable = request.client?.era === '2026-07-28' || task !== undefined;

@@ -5,8 +5,8 @@ import {
   encodeJson,
   MESH_PROTOCOL_VERSION,
   nodeTaskKey,
-  splitChunks,
   taskChunkKey,
+  taskStateValues,
   TASKS_BUCKET,
   WireErrorCode,
   type CallResponse,
@@ -76,43 +76,33 @@ export class TaskStateWriter {
       at: Date.now(),
       ...(response === undefined ? {} : { response }),
     };
-    let body = encodeJson(state);
-    let chunks: Uint8Array[] = [];
     const limit = (this.#nc.info?.max_payload ?? 1024 * 1024) - 1024;
-    if (body.length > limit || body.length > this.#options.maxStateBytes) {
-      if (body.length > this.#options.maxStateBytes) {
-        // Reported, not lost silently: the task ends with the reason.
-        body = encodeJson({
-          ...state,
-          response: {
-            ok: false,
-            error: {
-              code: WireErrorCode.ResultTooLarge,
-              message: `the task's result is ${body.length} bytes, over this node's limit of ${this.#options.maxStateBytes}`,
+    const body = encodeJson(state);
+    // Too large for one KV value (one NATS message): the state goes in chunks under the node's own
+    // keys; past the node's limit the task ends with the reason instead (reported, not lost silently).
+    const { entry, chunks } =
+      body.length > this.#options.maxStateBytes
+        ? taskStateValues(
+            {
+              ...state,
+              response: {
+                ok: false,
+                error: {
+                  code: WireErrorCode.ResultTooLarge,
+                  message: `the task's result is ${body.length} bytes, over this node's limit of ${this.#options.maxStateBytes}`,
+                },
+              },
             },
-          },
-        });
-      } else {
-        // Too large for one KV value (one NATS message): the state goes in chunks under the node's own keys.
-        chunks = splitChunks(body, limit);
-        body = encodeJson({
-          v: state.v,
-          callId,
-          node: this.#nodeId,
-          seq,
-          at: state.at,
-          chunks: chunks.length,
-          bytes: body.length,
-        });
-      }
-    }
+            limit,
+          )
+        : taskStateValues(state, limit, body);
     const key = nodeTaskKey(this.#nodeId, taskId);
     for (let attempt = 1; ; attempt++) {
       try {
         const kv = await this.ready();
         // The chunks first: a reader that sees the state entry finds every chunk it names.
         await Promise.all(chunks.map((chunk, index) => kv.put(taskChunkKey(this.#nodeId, taskId, seq, index), chunk)));
-        await kv.put(key, body);
+        await kv.put(key, entry);
         return;
       } catch (error) {
         if (attempt >= WRITE_ATTEMPTS) {

@@ -34,6 +34,7 @@ export {
   taskChunkKey,
   splitChunks,
   joinTaskState,
+  taskStateValues,
   MAX_STATE_BYTES,
   NodeTaskState,
   decodeNodeTaskState,

@@ -19,5 +19,10 @@ export type TaskSupport = Static<typeof TaskSupport>;
 /** `CallRequest.task`: the call runs as this task; the node writes its outcomes to `n.<node>.<task>`. */
 export const TaskRef = Type.Object({
   id: Type.String({ pattern: TASK_ID_PATTERN }),
+  /**
+   * A fan-out's chunk: the node stores the task's started state before it answers `taskStarted`,
+   * so a replica taking the fan-out over finds the chunk running instead of running it again.
+   */
+  recordStart: Type.Optional(Type.Boolean()),
 });
 export type TaskRef = Static<typeof TaskRef>;

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { encodeJson } from './codec.js';
 import { CallResponse } from './envelope.js';
 import { isValidTaskId } from './task-ref.js';
 import { isValidNodeId } from './tool-name.js';
@@ -69,6 +70,23 @@ export function splitChunks(bytes: Uint8Array, size: number): Uint8Array[] {
   const pieces: Uint8Array[] = [];
   for (let offset = 0; offset < bytes.length; offset += size) pieces.push(bytes.subarray(offset, offset + size));
   return pieces;
+}
+
+/**
+ * The KV values a task state is stored as, for values of at most `limit` bytes (a NATS message
+ * less headroom): the state itself when it fits, else its JSON in `chunks` (stored first, under
+ * `taskChunkKey`) and an `entry` naming them, which joinTaskState reads back. `body` is the state's
+ * JSON, when the caller has it already.
+ */
+export function taskStateValues(
+  state: NodeTaskState,
+  limit: number,
+  body: Uint8Array = encodeJson(state),
+): { entry: Uint8Array; chunks: Uint8Array[] } {
+  if (body.length <= limit) return { entry: body, chunks: [] };
+  const chunks = splitChunks(body, Math.max(limit, MIN_CHUNK_BYTES));
+  const { v, callId, node, seq, at } = state;
+  return { entry: encodeJson({ v, callId, node, seq, at, chunks: chunks.length, bytes: body.length }), chunks };
 }
 
 export const decodeNodeTaskState = (() => {

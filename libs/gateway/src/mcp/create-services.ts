@@ -21,6 +21,7 @@ import type { SessionTokens } from './session-token.js';
 import { TaskService } from '../tasks/task-service.js';
 import { TaskStore } from '../tasks/task-store.js';
 import { GatewayTaskRunner } from '../tasks/gateway-task-runner.js';
+import { NodeDepartures } from '../tasks/node-departures.js';
 import { redispatchedCall } from '../tasks/task-retry.js';
 
 export interface RunningServices {
@@ -71,9 +72,12 @@ export async function createMcpServices(
     ttlMs: config.taskTtlMs,
     logger: logger.child({ component: 'tasks' }),
   });
+  const departures = new NodeDepartures(registry);
   const taskRunner = new GatewayTaskRunner(gatewayId, {
     store: taskStore,
     nc,
+    registry,
+    departures,
     logger: logger.child({ component: 'tasks' }),
   });
   const tasks = new TaskService(
@@ -84,6 +88,7 @@ export async function createMcpServices(
       rpc,
       clientRequests,
       runner: taskRunner,
+      departures,
       logger: logger.child({ component: 'tasks' }),
       maxAttempts: config.callAttempts,
       // The router is built below; a task is run again only long after start.

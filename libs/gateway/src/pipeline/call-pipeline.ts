@@ -29,8 +29,11 @@ export interface ToolCall {
   readonly client?: CallRequest['client'] | undefined;
   /** Fan-out progress (one step per finished chunk). */
   readonly onProgress?: ((progress: number, total: number, message: string) => void) | undefined;
-  /** Run the call as this durable task (the client declared tasks and the tool supports them). */
-  readonly task?: { readonly id: string } | undefined;
+  /**
+   * Run the call as this durable task (the client declared tasks and the tool supports them);
+   * `resumed` when a replica takes over a fan-out task whose runner died.
+   */
+  readonly task?: { readonly id: string; readonly resumed?: boolean | undefined } | undefined;
   /** A 2026-era retry with the client's input for a handler parked on `nodeId`. */
   readonly resume?: { readonly nodeId: string; readonly inputResponses: Record<string, unknown> } | undefined;
 }

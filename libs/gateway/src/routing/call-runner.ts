@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CANCEL_SUBJECT, encodeJson, type Logger } from '@easyremote/protocol';
+import { CANCEL_SUBJECT, encodeJson, type Logger, type TaskRef } from '@easyremote/protocol';
 import { resumeOnNode } from '@easyremote/mesh';
 import type { ToolEntry } from '@easyremote/registry';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -9,13 +9,14 @@ import { failedOutcome, outcomeOfResponse, type CallOutcome, type ToolCall } fro
 import { callerIdentity } from '../security/caller-identity.js';
 import { DEADLINE_GRACE_MS, dispatchCall, type DispatchDeps } from './call-dispatch.js';
 import { placementFromMeta, placementFromQuery, type CallPlacement } from './call-placement.js';
-import { runFanout } from './fanout-runner.js';
+import { chunkTaskId, runJournaled, type FanoutJournal } from './fanout-journal.js';
+import { FanoutHandover, runFanout } from './fanout-runner.js';
 import type { NodeRpc } from './node-rpc.js';
 import type { GatewayTaskRunner } from '../tasks/gateway-task-runner.js';
 
 /** What a dispatch reads of a call: a front door's call, or a fan-out's reduce step (no caller). */
 type DispatchedCall = Pick<ToolCall, 'tool' | 'arguments' | 'callId' | 'principal' | 'access'> &
-  Partial<Pick<ToolCall, 'meta' | 'client' | 'notifySubject' | 'signal' | 'task'>>;
+  Partial<Pick<ToolCall, 'meta' | 'client' | 'notifySubject' | 'signal'>> & { task?: TaskRef | undefined };
 
 export interface CallRunnerDeps extends DispatchDeps {
   nc: NatsConnection;
@@ -23,7 +24,7 @@ export interface CallRunnerDeps extends DispatchDeps {
   defaultTimeoutMs: number;
   logger: Logger;
   /** Runs a fan-out tool's task on this replica (no one node can own it). */
-  taskRunner?: Pick<GatewayTaskRunner, 'gatewayId' | 'start'> | undefined;
+  taskRunner?: Pick<GatewayTaskRunner, 'gatewayId' | 'start' | 'journal'> | undefined;
 }
 
 /**
@@ -54,7 +55,11 @@ export class CallRunner {
       if (fanout !== undefined) {
         const task = call.task;
         const runner = this.#deps.taskRunner;
-        const fanoutOf = (signal: AbortSignal | undefined, onProgress: ToolCall['onProgress']) =>
+        const fanoutOf = (
+          signal: AbortSignal | undefined,
+          onProgress: ToolCall['onProgress'],
+          journal: FanoutJournal | undefined,
+        ) =>
           runFanout(
             {
               ...this.#deps,
@@ -73,17 +78,26 @@ export class CallRunner {
               timeoutMs,
               signal,
               onProgress,
+              journal,
             },
           );
         if (task !== undefined && runner !== undefined) {
           // The task outlives this request: its own signal, cancelled through tasks/cancel.
+          const journal = runner.journal(task.id, task.resumed === true);
           runner.start(task.id, call.callId, async (signal) => {
-            const outcome = await fanoutOf(signal, undefined);
-            return outcome ?? this.#dispatch(entry, { ...call, task: undefined, signal }, placement, timeoutMs);
+            const outcome = await fanoutOf(signal, undefined, journal);
+            if (outcome !== undefined) return outcome;
+            // Too small to split: one call, journaled like a chunk.
+            return runJournaled(
+              journal,
+              chunkTaskId(task.id, 'whole'),
+              { lookUp: true, signal, timeoutMs, onCallId: (id) => this.#cancelOnAbort(signal, id) },
+              (taskRef) => this.#dispatch(entry, { ...call, task: taskRef, signal }, placement, timeoutMs),
+            );
           });
           return { kind: 'task', callId: call.callId, nodeId: runner.gatewayId };
         }
-        const outcome = await fanoutOf(call.signal, call.onProgress);
+        const outcome = await fanoutOf(call.signal, call.onProgress, undefined);
         if (outcome !== undefined) return outcome;
       }
       return await this.#dispatch(entry, call, placement, timeoutMs);
@@ -102,7 +116,7 @@ export class CallRunner {
         ...(call.client ? { client: call.client } : {}),
         // No policy (a reduce step) sends no caller.
         ...(call.access || call.principal ? { caller: callerIdentity(call.principal, call.access) } : {}),
-        ...(call.task ? { task: { id: call.task.id } } : {}),
+        ...(call.task ? { task: call.task.recordStart ? call.task : { id: call.task.id } } : {}),
       },
       callId: call.callId,
       constraints: placement.constraints,
@@ -153,6 +167,17 @@ export class CallRunner {
     } finally {
       stopCancelling();
     }
+  }
+
+  /** A call an earlier runner began is cancelled with the task (not when this replica hands it over). */
+  #cancelOnAbort(signal: AbortSignal, callId: string): void {
+    signal.addEventListener(
+      'abort',
+      () => {
+        if (!(signal.reason instanceof FanoutHandover)) this.#cancel(callId, 'task cancelled');
+      },
+      { once: true },
+    );
   }
 
   #cancel(callId: string, reason: string): void {

@@ -12,6 +12,7 @@ import {
   type FanoutPartial,
   type FanoutSpec,
   type PlacementConstraints,
+  type TaskRef,
   type WireError,
 } from '@easyremote/protocol';
 import type { CallBody } from '@easyremote/mesh';
@@ -20,6 +21,7 @@ import { GatewayErrorCode } from '../errors.js';
 import type { ChunkRun } from '../pipeline/call-events.js';
 import type { CallOutcome } from '../pipeline/call-pipeline.js';
 import { dispatchCall, type DispatchDeps } from './call-dispatch.js';
+import { chunkTaskId, runJournaled, type FanoutJournal } from './fanout-journal.js';
 import type { NodeRpc } from './node-rpc.js';
 
 export interface FanoutDeps extends DispatchDeps {
@@ -43,6 +45,18 @@ export interface FanoutRequest {
   timeoutMs: number;
   signal: AbortSignal | undefined;
   onProgress: ((progress: number, total: number, message: string) => void) | undefined;
+  /** Set when the fan-out runs as a durable task: its chunks run as tasks whose states outlive this replica. */
+  journal?: FanoutJournal | undefined;
+}
+
+/**
+ * Why a fan-out task stopped when its replica shut down: its chunks keep running on their nodes,
+ * and another replica takes the fan-out over (fanout-journal.ts).
+ */
+export class FanoutHandover extends Error {
+  constructor() {
+    super('the gateway stopped; another replica takes the fan-out over');
+  }
 }
 
 export interface FailedChunk {
@@ -84,10 +98,12 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
   const onAbort = (): void => stop.abort(request.signal?.reason);
   request.signal?.addEventListener('abort', onAbort, { once: true });
   const running = new Set<string>();
-  // Chunks still running when the fan-out stops (cancelled, or a chunk failed) are cancelled on their nodes.
+  // Chunks still running when the fan-out stops (cancelled, or a chunk failed) are cancelled on their
+  // nodes; not on a handover, where the replica taking over awaits them.
   stop.signal.addEventListener(
     'abort',
     () => {
+      if (stop.signal.reason instanceof FanoutHandover) return;
       for (const chunkCallId of running) deps.cancel(chunkCallId);
     },
     { once: true },
@@ -106,6 +122,8 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
     const avoid = new Set<string>();
     let used = 0;
     let lastError: WireError = { code: GatewayErrorCode.FanoutFailed, message: 'not attempted' };
+    // Its call id, and an earlier run's when this run took the chunk over.
+    const callIds = new Set([chunkCallId]);
     running.add(chunkCallId);
     try {
       while (used < maxAttempts && !stop.signal.aborted) {
@@ -118,19 +136,38 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
           ...(request.caller ? { caller: request.caller } : {}),
         };
         const startedAt = Date.now();
-        const outcome = await dispatchCall(deps, {
-          entry,
-          body,
-          callId: chunkCallId,
-          constraints: request.constraints,
-          safe: true,
-          timeoutMs: request.timeoutMs,
-          signal: stop.signal,
-          avoid,
-          maxAttempts: maxAttempts - used,
-          // The other chunks hold the slots; one frees up within a chunk's run time.
-          overloadWaitMs: request.timeoutMs,
-        });
+        const dispatch = (task?: TaskRef): Promise<CallOutcome> =>
+          dispatchCall(deps, {
+            entry,
+            body: task === undefined ? body : { ...body, task },
+            callId: chunkCallId,
+            constraints: request.constraints,
+            safe: true,
+            timeoutMs: request.timeoutMs,
+            signal: stop.signal,
+            avoid,
+            maxAttempts: maxAttempts - used,
+            // The other chunks hold the slots; one frees up within a chunk's run time.
+            overloadWaitMs: request.timeoutMs,
+          });
+        const { journal } = request;
+        const outcome =
+          journal === undefined
+            ? await dispatch()
+            : await runJournaled(
+                journal,
+                chunkTaskId(journal.taskId, index),
+                {
+                  lookUp: used === 0,
+                  signal: stop.signal,
+                  timeoutMs: request.timeoutMs,
+                  onCallId: (id) => {
+                    callIds.add(id);
+                    running.add(id);
+                  },
+                },
+                dispatch,
+              );
         used += Math.max(1, outcome.attempts ?? 0);
         const run = chunkRun(index, outcome, Date.now() - startedAt);
         if (run !== undefined) runs.push(run);
@@ -168,7 +205,7 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
       failed.push({ index, code: lastError.code, message: lastError.message, attempts: used });
       if (spec.onChunkFailure !== 'partial') stop.abort(new Error('a chunk failed'));
     } finally {
-      running.delete(chunkCallId);
+      for (const id of callIds) running.delete(id);
     }
   };
 
@@ -230,6 +267,8 @@ async function chunksOf(
 ): Promise<{ chunks: ChunkCall[] | undefined } | { error: WireError }> {
   const { spec, args, entry } = request;
   if (spec.split.kind === 'array') return { chunks: splitArrayArguments(args, spec.split) };
+  const kept = request.journal?.resumed === true ? await request.journal.plan() : undefined;
+  if (kept !== undefined) return { chunks: planChunkCalls(args, kept) };
   const providers = orderedProviders(deps, request);
   if (providers.length === 0)
     return { error: { code: GatewayErrorCode.NoMatchingNode, message: `No live node can run tool ${entry.name}` } };
@@ -246,7 +285,9 @@ async function chunksOf(
         message: `The fan-out plan of ${entry.name} is not a list of chunks`,
       },
     };
-  return { chunks: planChunkCalls(args, reply.result.chunks as unknown[]) };
+  const plan = reply.result.chunks as unknown[];
+  await request.journal?.savePlan(plan);
+  return { chunks: planChunkCalls(args, plan) };
 }
 
 function rpcOptions(request: FanoutRequest): { signal?: AbortSignal; caller?: CallerIdentity } {

@@ -6,8 +6,13 @@ import {
   type NodeTaskState,
   MESH_PROTOCOL_VERSION,
 } from '@easyremote/protocol';
+import type { RegistryView } from '@easyremote/registry';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { CallOutcome } from '../pipeline/call-pipeline.js';
+import type { FanoutJournal } from '../routing/fanout-journal.js';
+import { FanoutHandover } from '../routing/fanout-runner.js';
+import { FanoutJournals } from './fanout-journals.js';
+import type { NodeDepartures } from './node-departures.js';
 import type { TaskStore } from './task-store.js';
 
 /** How often a replica running tasks itself says it is alive, and after how long without it is not. */
@@ -22,23 +27,34 @@ interface Running {
  * Tasks this replica runs itself: a fan-out tool's task, whose chunks run on many nodes, so no one
  * node can own it. The outcome is written as the task's state under `n.<gatewayId>.<taskId>` (the
  * replica stands where a node would), the replica writes a heartbeat `gw.<gatewayId>` while it runs
- * any, so other replicas can fail its tasks once it is gone, and a task's cancellation
- * (`calls.cancel` naming its call id) aborts the work.
+ * any, so other replicas can take its tasks over once it is gone (the chunks' journal,
+ * fanout-journal.ts), and a task's cancellation (`calls.cancel` naming its call id) aborts the work.
+ * A replica that stops hands its tasks over: the chunks run on, and it writes no outcome.
  */
 export class GatewayTaskRunner {
   readonly gatewayId: string;
   readonly #store: TaskStore;
   readonly #nc: NatsConnection;
   readonly #logger: Logger;
+  readonly #journals: FanoutJournals;
   readonly #running = new Map<string, Running>();
   #heartbeat: NodeJS.Timeout | undefined;
   #cancels: Subscription | undefined;
 
-  constructor(gatewayId: string, deps: { store: TaskStore; nc: NatsConnection; logger: Logger }) {
+  constructor(
+    gatewayId: string,
+    deps: { store: TaskStore; nc: NatsConnection; logger: Logger; registry: RegistryView; departures: NodeDepartures },
+  ) {
     this.gatewayId = gatewayId;
     this.#store = deps.store;
     this.#nc = deps.nc;
     this.#logger = deps.logger;
+    this.#journals = new FanoutJournals(deps);
+  }
+
+  /** Where the fan-out task `taskId` keeps its chunks' progress; `resumed` when this run takes it over. */
+  journal(taskId: string, resumed: boolean): FanoutJournal {
+    return this.#journals.journal(taskId, resumed);
   }
 
   /** Starts `work` as the task `taskId` (call `callId`); returns at once. */
@@ -46,14 +62,17 @@ export class GatewayTaskRunner {
     const controller = new AbortController();
     this.#running.set(callId, { controller });
     this.#beat();
+    const handedOver = (): boolean => controller.signal.reason instanceof FanoutHandover;
     void work(controller.signal)
       .then(
-        (outcome) => this.#write(taskId, callId, responseOf(outcome)),
+        (outcome) => (handedOver() ? undefined : this.#write(taskId, callId, responseOf(outcome))),
         (error: unknown) =>
-          this.#write(taskId, callId, {
-            ok: false,
-            error: { code: 'GW_ERR_INTERNAL', message: (error as Error).message },
-          }),
+          handedOver()
+            ? undefined
+            : this.#write(taskId, callId, {
+                ok: false,
+                error: { code: 'GW_ERR_INTERNAL', message: (error as Error).message },
+              }),
       )
       .finally(() => {
         this.#running.delete(callId);
@@ -61,10 +80,10 @@ export class GatewayTaskRunner {
       });
   }
 
-  /** Aborts every task this replica runs (the replica stops). */
+  /** Hands every task this replica runs over (the replica stops): another replica takes them over. */
   stop(): void {
     this.#stopBeating();
-    for (const { controller } of this.#running.values()) controller.abort(new Error('the gateway stopped'));
+    for (const { controller } of this.#running.values()) controller.abort(new FanoutHandover());
   }
 
   async #write(taskId: string, callId: string, response: CallResponse): Promise<void> {
@@ -76,7 +95,8 @@ export class GatewayTaskRunner {
       at: Date.now(),
       response,
     };
-    await this.#store.writeRunnerState(taskId, state).catch((error: unknown) => {
+    const limit = (this.#nc.info?.max_payload ?? 1024 * 1024) - 1024;
+    await this.#store.writeRunnerState(taskId, state, limit).catch((error: unknown) => {
       this.#logger.error({ err: error, taskId }, 'could not store the outcome of a task this gateway ran');
     });
   }

@@ -8,6 +8,7 @@ import { McpProtocolError } from '../mcp/protocol-error.js';
 import { randomUUID } from 'node:crypto';
 import type { CallOutcome } from '../pipeline/call-pipeline.js';
 import { GATEWAY_GONE_MS } from './gateway-task-runner.js';
+import type { NodeDepartures } from './node-departures.js';
 import { unknownTask } from './task-protocol.js';
 import { isExpired, isTerminal, taskState, type TaskState } from './task-state.js';
 import type { StoredTask, TaskRecord, TaskStore } from './task-store.js';
@@ -21,22 +22,18 @@ export interface TaskServiceDeps {
   nc: NatsConnection;
   rpc: RpcClient;
   logger: Logger;
+  departures: NodeDepartures;
   /**
-   * Runs a task of an idempotent tool again, as call `callId`, on another node than the one that
+   * Runs a task of an idempotent tool (or takes a fan-out's over) again, as call `callId`, elsewhere than where it
    * died (the call runner); without it such tasks fail like any other.
    */
   redispatch?: ((record: TaskRecord, callId: string) => Promise<CallOutcome>) | undefined;
-  /** Nodes a task of an idempotent tool may run on in all (`EASYREMOTE_CALL_ATTEMPTS`). */
+  /** Runs a task may have in all (`EASYREMOTE_CALL_ATTEMPTS`). */
   maxAttempts?: number | undefined;
 }
 
 /** How long a replica placing a task again keeps the others off it (then another may try). */
 const PLACING_MS = 30_000;
-/**
- * A node that left gracefully still finishes what it runs for its stop's grace period (10 s by
- * default): its tasks are not failed for this long after it left.
- */
-export const NODE_LEAVING_MS = 15_000;
 
 /**
  * What both eras' `tasks/*` methods do to a task, on any replica: find the caller's own task, read
@@ -45,19 +42,11 @@ export const NODE_LEAVING_MS = 15_000;
  */
 export class TaskOperations {
   readonly #deps: TaskServiceDeps;
-  /** Nodes that left gracefully, and when (this replica saw it). */
-  readonly #leaving = new Map<string, number>();
   /** The last heartbeat revision seen of each replica running fan-out tasks, and when it was seen to change. */
   readonly #beats = new Map<string, { revision: number | undefined; seenAt: number }>();
 
   constructor(deps: TaskServiceDeps) {
     this.#deps = deps;
-    deps.registry.onChange((change) => {
-      if (change.kind !== 'node-left' || change.reason !== 'deleted') return;
-      const now = Date.now();
-      for (const [nodeId, leftAt] of this.#leaving) if (now - leftAt > NODE_LEAVING_MS) this.#leaving.delete(nodeId);
-      this.#leaving.set(change.nodeId, now);
-    });
   }
 
   /** The caller's own live task; an unknown, expired and someone else's task get one answer (-32602). */
@@ -94,7 +83,8 @@ export class TaskOperations {
   }
 
   /**
-   * A task of an idempotent tool whose node (or, for a fan-out, whose replica) died runs again, once
+   * A task of an idempotent tool whose node died runs again, and a fan-out's whose replica died is
+   * taken over (its chunks' journal: none runs twice), once
    * per death and for every replica: the replica that wins the compare-and-set places it, the others
    * see it working meanwhile. Undefined when it may not (not idempotent, out of attempts): it fails then.
    */
@@ -122,7 +112,7 @@ export class TaskOperations {
     }));
     this.#deps.logger.info(
       { taskId, lostNode: task.record.nodeId, outcome: outcome.kind, nodeId: outcome.nodeId },
-      'ran a task of an idempotent tool again after its node left',
+      'ran a task again after its node (or replica) left',
     );
     return this.#deps.store.update(taskId, (current) => {
       if (current.record.callId !== lostCall || current.record.verdict !== undefined) return undefined;
@@ -162,8 +152,7 @@ export class TaskOperations {
     }
     const node = this.#deps.registry.node(nodeId);
     if (node !== undefined && (instanceId === undefined || node.advert.instanceId === instanceId)) return undefined;
-    const leftAt = this.#leaving.get(nodeId);
-    if (node === undefined && leftAt !== undefined && Date.now() - leftAt < NODE_LEAVING_MS) return undefined;
+    if (node === undefined && this.#deps.departures.finishing(nodeId)) return undefined;
     return {
       code: -32603,
       message: `node ${nodeId} left the mesh while running the task`,

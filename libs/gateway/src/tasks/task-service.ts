@@ -35,21 +35,24 @@ export interface StartedTask {
   callId: string;
   principal: string | undefined;
   era: McpCallContext['era'] | 'rest';
-  /** For a task of an idempotent tool: what running it again on another node takes. */
+  /** For a task of an idempotent or fan-out tool: what running it again elsewhere takes (retryOf). */
   retry?: Omit<TaskRetry, 'attempts' | 'placingSince'> | undefined;
 }
 
 /** Arguments larger than this are not kept for running a task again (its task fails with its node). */
 const RETRY_ARGUMENTS_BYTES = 256 * 1024;
 
-/** What a task of `descriptor` keeps to be run again elsewhere: only for an idempotent tool and small arguments. */
+/**
+ * What a task of `descriptor` keeps to be run again elsewhere, for small arguments: an idempotent
+ * tool's, and a fan-out tool's (taken over chunk by chunk, none run twice: fanout-journal.ts).
+ */
 export function retryOf(
   descriptor: ToolDescriptor | undefined,
   args: Record<string, unknown>,
   caller: CallerIdentity,
   client: CallerClient | undefined,
 ): StartedTask['retry'] {
-  if (descriptor?.annotations?.idempotentHint !== true) return undefined;
+  if (descriptor?.annotations?.idempotentHint !== true && descriptor?.fanout === undefined) return undefined;
   if (Buffer.byteLength(JSON.stringify(args)) > RETRY_ARGUMENTS_BYTES) return undefined;
   return { arguments: args, caller, client };
 }

@@ -4,7 +4,9 @@ import {
   isValidTaskId,
   joinTaskState,
   nodeTaskKey,
+  taskChunkKey,
   taskRecordKey,
+  taskStateValues,
   TASKS_BUCKET,
   type Logger,
   type CallerClient,
@@ -39,7 +41,7 @@ export interface TaskRecord {
   /** `gateway`: a fan-out task run by the replica `nodeId` names (a gateway id), not by a node. */
   runner?: 'gateway';
   /**
-   * Set for a task of an idempotent tool: what it takes to run it again on another node when its
+   * Set for a task of an idempotent tool or a fan-out tool: what it takes to run it again elsewhere when its
    * node dies (the arguments, who it is for, the client), and how often that has happened.
    */
   retry?: TaskRetry;
@@ -55,7 +57,7 @@ export interface TaskRecord {
   answered?: { seq: number; keys: string[] };
 }
 
-/** What a task of an idempotent tool keeps to be run again elsewhere. */
+/** What a task of an idempotent (or fan-out) tool keeps to be run again elsewhere. */
 export interface TaskRetry {
   arguments: Record<string, unknown>;
   caller: CallerIdentity;
@@ -74,6 +76,12 @@ export interface StoredTask {
 }
 
 const UPDATE_ATTEMPTS = 5;
+
+/** A fan-out task's plan (`p.<taskId>`), written by the replica that split it. */
+function planKey(taskId: string): string {
+  if (!isValidTaskId(taskId)) throw new TypeError(`invalid task id ${JSON.stringify(taskId)}`);
+  return `p.${taskId}`;
+}
 
 /** A key-safe token of a principal (principals may hold any character); null is authentication off. */
 function ownerToken(owner: string | null): string {
@@ -126,9 +134,16 @@ export class TaskStore {
     ]);
   }
 
-  /** The outcome of a task a gateway ran itself (a fan-out), where a node would write its state. */
-  async writeRunnerState(taskId: string, state: NodeTaskState): Promise<void> {
-    await this.#kv.put(nodeTaskKey(state.node, taskId), JSON.stringify(state));
+  /**
+   * The outcome of a task a gateway ran itself (a fan-out), where a node would write its state; a
+   * large one (a batch of images) in chunks, as a node stores it.
+   */
+  async writeRunnerState(taskId: string, state: NodeTaskState, limit: number): Promise<void> {
+    const { entry, chunks } = taskStateValues(state, limit);
+    await Promise.all(
+      chunks.map((chunk, index) => this.#kv.put(taskChunkKey(state.node, taskId, state.seq, index), chunk)),
+    );
+    await this.#kv.put(nodeTaskKey(state.node, taskId), entry);
   }
 
   /** A replica running tasks itself says it is alive (`gw.<gatewayId>`: the time). */
@@ -164,7 +179,39 @@ export class TaskStore {
       this.#logger.warn({ err: error, taskId }, 'unreadable task record');
       return undefined;
     }
-    return { record, revision: entry.revision, node: await this.#nodeState(record) };
+    return {
+      record,
+      revision: entry.revision,
+      node: await this.nodeState(record.nodeId, taskId, record.callId),
+    };
+  }
+
+  /**
+   * Every node's state of task `taskId` (a fan-out's chunk may have run on more than one node):
+   * what a replica taking a fan-out over finds of the chunks another replica began.
+   */
+  async statesOf(taskId: string): Promise<NodeTaskState[]> {
+    if (!isValidTaskId(taskId)) return [];
+    const nodes: string[] = [];
+    for await (const key of await this.#kv.keys(`n.*.${taskId}`)) nodes.push(key.split('.')[1]!);
+    const states = await Promise.all(nodes.map((nodeId) => this.nodeState(nodeId, taskId, undefined)));
+    return states.filter((state) => state !== undefined);
+  }
+
+  /** Keeps the plan of a fan-out task (its chunks' descriptors), so a replica taking it over splits it alike. */
+  async savePlan(taskId: string, plan: readonly unknown[]): Promise<void> {
+    await this.#kv.put(planKey(taskId), JSON.stringify(plan));
+  }
+
+  async plan(taskId: string): Promise<unknown[] | undefined> {
+    const entry = await this.#kv.get(planKey(taskId));
+    if (entry === null || entry.operation !== 'PUT') return undefined;
+    try {
+      const plan: unknown = entry.json();
+      return Array.isArray(plan) ? plan : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -186,12 +233,16 @@ export class TaskStore {
     }
   }
 
-  async #nodeState(record: TaskRecord): Promise<NodeTaskState | undefined> {
+  /**
+   * Node `nodeId`'s latest state of the task, chunks joined; one of another call than `callId` (when
+   * given), of another node, or not well formed is ignored.
+   */
+  async nodeState(nodeId: string, taskId: string, callId: string | undefined): Promise<NodeTaskState | undefined> {
     let entry;
     try {
-      entry = await this.#kv.get(nodeTaskKey(record.nodeId, record.taskId));
+      entry = await this.#kv.get(nodeTaskKey(nodeId, taskId));
     } catch (error) {
-      this.#logger.warn({ err: error, taskId: record.taskId }, 'could not read a node task state');
+      this.#logger.warn({ err: error, taskId }, 'could not read a node task state');
       return undefined;
     }
     if (entry === null || entry.operation !== 'PUT') return undefined;
@@ -202,12 +253,11 @@ export class TaskStore {
       value = undefined;
     }
     const state = decodeNodeTaskState(value);
-    // A state under this key that is not this task's call (or not well formed) is ignored.
-    if (state === undefined || state.callId !== record.callId || state.node !== record.nodeId) {
-      this.#logger.warn({ taskId: record.taskId, nodeId: record.nodeId }, 'ignored a malformed node task state');
+    if (state === undefined || (callId !== undefined && state.callId !== callId) || state.node !== nodeId) {
+      this.#logger.warn({ taskId, nodeId }, 'ignored a malformed node task state');
       return undefined;
     }
-    const joined = await joinTaskState(state, record.taskId, async (key) => {
+    const joined = await joinTaskState(state, taskId, async (key) => {
       const chunk = await this.#kv.get(key);
       return chunk === null || chunk.operation !== 'PUT' ? undefined : chunk.value;
     });
