@@ -1,7 +1,3 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startNats, type NatsServerHandle } from '@easyremote/nats-launcher';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -15,22 +11,6 @@ import { JsonRpcFailure, TaskClient } from '../support/task-client.js';
 // compute node behind one nats-server, driven by a raw 2026 client (no SDK implements the extension).
 const TASK_TOOLS = ['test/fixtures/conformance-task-tools.ts'];
 const HEARTBEAT_MS = 500;
-
-/** What a ledger tool's chunks recorded: the items that started, and those that ended. */
-async function ledgerOf(path: string): Promise<{ starts: string[]; ends: string[] }> {
-  const lines = (await readFile(path, 'utf8').catch(() => '')).split('\n');
-  const of = (word: string) =>
-    lines.filter((line) => line.startsWith(`${word} `)).map((line) => line.slice(word.length + 1));
-  return { starts: of('start'), ends: of('end') };
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await sleep(50);
-  }
-}
 
 function textOf(task: Record<string, unknown>): string {
   const result = task.result as { content?: { text?: string }[] } | undefined;
@@ -182,107 +162,6 @@ describe('tasks across gateway replicas', () => {
     const ended = await Promise.all(ids.map((id) => viaSurvivor.waitForEnd(id, 20_000)));
     expect(ended.map((task) => task.status)).toEqual(Array(count).fill('completed'));
     expect(ended.map(textOf)).toEqual(ids.map((_, index) => `computed job-${index} in 1.5 s`));
-  });
-});
-
-describe('a fan-out tool as a task', () => {
-  let workDir: string;
-  let nats: NatsServerHandle;
-  let creator: GatewayProcess;
-  let other: GatewayProcess;
-  let nodes: AppProcess[];
-
-  beforeAll(async () => {
-    workDir = await mkdtemp(join(tmpdir(), 'fanout-tasks-'));
-    nats = await startNats({ path: process.env.PATH });
-    [creator, other, ...nodes] = await Promise.all([
-      spawnGateway(nats.url),
-      spawnGateway(nats.url),
-      spawnNode(nats.url, TASK_TOOLS, { EASYREMOTE_NODE_ID: 'fan-a' }),
-      spawnNode(nats.url, TASK_TOOLS, { EASYREMOTE_NODE_ID: 'fan-b' }),
-    ]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([creator?.kill(), other?.stop(), ...(nodes ?? []).map((node) => node.kill())]);
-    await nats?.stop();
-    await rm(workDir, { recursive: true, force: true });
-  });
-
-  it('runs on the creating replica, its chunks on the nodes, and is read on another replica', async () => {
-    const created = await new TaskClient(creator.mcpUrl).callTool('task_fanout_double', {
-      items: [1, 2, 3, 4],
-      ms: 200,
-    });
-    expect(created.resultType).toBe('task');
-    const done = await new TaskClient(other.mcpUrl).waitForEnd(String(created.taskId));
-    expect(done.status).toBe('completed');
-    expect((done.result as { structuredContent?: unknown }).structuredContent).toEqual({ doubled: [2, 4, 6, 8] });
-  });
-
-  it('is cancelled from another replica, its chunks with it', async () => {
-    const viaOther = new TaskClient(other.mcpUrl);
-    const ledger = join(workDir, 'cancelled.ledger');
-    const cancelled = await new TaskClient(creator.mcpUrl).callTool('task_fanout_ledger', {
-      items: [1, 2, 3],
-      ms: 60_000,
-      ledger,
-    });
-    await until(async () => (await ledgerOf(ledger)).starts.length === 2);
-    await viaOther.request('tasks/cancel', { taskId: String(cancelled.taskId) });
-    expect((await viaOther.waitForEnd(String(cancelled.taskId))).status).toBe('cancelled');
-    // The chunks stopped on their nodes: nothing ends, and the third never starts.
-    await sleep(1_000);
-    const { starts, ends } = await ledgerOf(ledger);
-    expect({ starts: [...starts].sort(), ends }).toEqual({ starts: ['1', '2'], ends: [] });
-  });
-
-  it('survives the replica running it: another takes it over, and no chunk runs twice', async () => {
-    const viaCreator = new TaskClient(creator.mcpUrl);
-    const viaOther = new TaskClient(other.mcpUrl);
-    const items = [1, 2, 3, 4, 5, 6];
-    const ledgers = { array: join(workDir, 'array.ledger'), plan: join(workDir, 'plan.ledger') };
-    // An idempotent fan-out, a non-idempotent one split by the gateway, one split by a shuffled plan.
-    const idempotent = await viaCreator.callTool('task_fanout_sum', { items: [1, 2, 3], ms: 1_500 });
-    const array = await viaCreator.callTool('task_fanout_ledger', { items, ms: 1_500, ledger: ledgers.array });
-    const plan = await viaCreator.callTool('task_fanout_shuffled', { items, ms: 1_500, ledger: ledgers.plan });
-    // Killed with chunks of every kind: ended, running, not begun (two run at a time).
-    await until(async () => {
-      const seen = await Promise.all([ledgerOf(ledgers.array), ledgerOf(ledgers.plan)]);
-      return seen.every(({ starts, ends }) => ends.length >= 2 && starts.length > ends.length);
-    });
-    await creator.kill();
-    for (const [task, ledger] of [
-      [array, ledgers.array],
-      [plan, ledgers.plan],
-    ] as const) {
-      const done = await viaOther.waitForEnd(String(task.taskId), 30_000);
-      expect(done.status).toBe('completed');
-      const { doubled } = (done.result as { structuredContent: { doubled: number[] } }).structuredContent;
-      expect([...doubled].sort((a, b) => a - b)).toEqual(items.map((x) => x * 2));
-      // Every chunk ran exactly once, though the replica running the fan-out died among them.
-      const { starts, ends } = await ledgerOf(ledger);
-      expect([...starts].sort()).toEqual(items.map(String));
-      expect([...ends].sort()).toEqual(items.map(String));
-    }
-    const rerun = await viaOther.waitForEnd(String(idempotent.taskId), 30_000);
-    expect(rerun.status).toBe('completed');
-    expect((rerun.result as { structuredContent?: unknown }).structuredContent).toEqual({ total: 6 });
-  });
-
-  it('is handed over by a replica that stops gracefully (a rolling restart), its chunks running on', async () => {
-    const leaving = await spawnGateway(nats.url);
-    const ledger = join(workDir, 'handover.ledger');
-    const items = [1, 2, 3, 4];
-    const task = await new TaskClient(leaving.mcpUrl).callTool('task_fanout_ledger', { items, ms: 1_500, ledger });
-    await until(async () => (await ledgerOf(ledger)).starts.length === 2);
-    await leaving.stop();
-    const done = await new TaskClient(other.mcpUrl).waitForEnd(String(task.taskId), 30_000);
-    expect(done.status).toBe('completed');
-    expect((done.result as { structuredContent?: unknown }).structuredContent).toEqual({ doubled: [2, 4, 6, 8] });
-    const { starts, ends } = await ledgerOf(ledger);
-    expect([...starts].sort()).toEqual(items.map(String));
-    expect([...ends].sort()).toEqual(items.map(String));
   });
 });
 

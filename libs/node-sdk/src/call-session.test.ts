@@ -158,7 +158,7 @@ describe('CallSession', () => {
           id: 'T'.repeat(22),
           write: (seq: number, response: unknown) => {
             writes.push({ seq, response });
-            return Promise.resolve();
+            return Promise.resolve(true);
           },
         },
       };
@@ -220,14 +220,14 @@ describe('CallSession', () => {
     it('stores a chunk task started before it answers taskStarted (recordStart), then its outcome', async () => {
       const first = leg();
       const writes: { seq: number; response: unknown }[] = [];
-      let stored!: () => void;
+      let stored!: (ok: boolean) => void;
       const task = {
         id: 'T'.repeat(22),
         recordStart: true,
         write: (seq: number, response: unknown) => {
           writes.push({ seq, response });
           // The first write is held until the test lets it land.
-          return seq === 1 ? new Promise<void>((resolve) => (stored = resolve)) : Promise.resolve();
+          return seq === 1 ? new Promise<boolean>((resolve) => (stored = resolve)) : Promise.resolve(true);
         },
       };
       const session = new CallSession(runtime(), first.msg, 'c1', Date.now() + 1_000, true, task);
@@ -236,13 +236,25 @@ describe('CallSession', () => {
       expect(writes).toEqual([{ seq: 1, response: { ok: true, taskStarted: true } }]);
       expect(first.replies).toEqual([]);
       session.finish(result);
-      stored();
+      stored(true);
       await tick();
       expect(first.replies).toEqual([{ ok: true, taskStarted: true }]);
       expect(writes).toEqual([
         { seq: 1, response: { ok: true, taskStarted: true } },
         { seq: 2, response: result },
       ]);
+    });
+
+    it('refuses a chunk task whose start could not be stored, and stops its handler', async () => {
+      const first = leg();
+      const task = { id: 'T'.repeat(22), recordStart: true, write: () => Promise.resolve(false) };
+      const session = new CallSession(runtime(), first.msg, 'c1', Date.now() + 1_000, true, task);
+      session.startTask();
+      await tick();
+      expect(first.replies).toEqual([
+        { ok: false, error: expect.objectContaining({ code: 'NODE_ERR_TASK_STORE_FAILED' }) },
+      ]);
+      expect(session.controller.signal.aborted).toBe(true);
     });
 
     it('answers a call that finished before its task started as a plain call', () => {

@@ -22,8 +22,8 @@ export interface TaskSink {
   readonly id: string;
   /** Store the started state before answering `taskStarted` (a fan-out's chunk: see TaskRef). */
   readonly recordStart?: boolean | undefined;
-  /** Stores state number `seq`: a response, or undefined for "working again" after input. */
-  write(seq: number, response: CallResponse | undefined): Promise<void>;
+  /** Stores state number `seq`: a response, or undefined for "working again" after input; resolves with whether it was stored. */
+  write(seq: number, response: CallResponse | undefined): Promise<boolean>;
 }
 
 const TASK_STARTED: CallResponse = { ok: true, taskStarted: true };
@@ -125,12 +125,20 @@ export class CallSession {
     if (this.#task === undefined || this.#taskStarted || this.#ended) return;
     this.#taskStarted = true;
     if (this.#task.recordStart !== true) return this.#reply(TASK_STARTED);
-    // Stored first: whoever hears the chunk started can rely on finding it in the store.
+    // Stored first: whoever hears the chunk started can rely on finding it in the store. A chunk
+    // whose start could not be stored is refused and stopped: nobody could find it again.
     const leg = this.#leg;
     this.#leg = undefined;
-    this.#store(TASK_STARTED);
-    void this.#taskWrites.then(() => {
-      if (leg !== undefined) sendReply(this.#runtime, leg, TASK_STARTED, this.callId);
+    const task = this.#task;
+    const started = this.#taskWrites.then(() => task.write(++this.#taskSeq, TASK_STARTED));
+    this.#taskWrites = started.then(() => undefined);
+    void started.then((stored) => {
+      if (!stored) this.controller.abort(new Error('the task store refused the chunk'));
+      if (leg === undefined) return;
+      const answer = stored
+        ? TASK_STARTED
+        : failure(WireErrorCode.TaskStoreFailed, `node could not store the start of task ${task.id}`);
+      sendReply(this.#runtime, leg, answer, this.callId);
     });
   }
 
@@ -222,7 +230,7 @@ export class CallSession {
     const task = this.#task;
     if (task === undefined) return;
     const seq = ++this.#taskSeq;
-    this.#taskWrites = this.#taskWrites.then(() => task.write(seq, response));
+    this.#taskWrites = this.#taskWrites.then(() => task.write(seq, response).then(() => undefined));
   }
 
   #nextKey(): string {

@@ -115,7 +115,8 @@ function startServing(
   // A task is resumed with its input whatever the client's era (2025-11-25 answers through tasks/result).
   const resumable = request.client?.era === '2026-07-28' || task !== undefined;
   const session = new CallSession(runtime, msg, callId, deadline, resumable, task);
-  if (task !== undefined && tool.task?.start === 'immediately') session.startTask();
+  // A fan-out's chunk starts at once whatever the tool says: its start must be stored before it runs on.
+  if (task !== undefined && (tool.task?.start === 'immediately' || task.recordStart)) session.startTask();
   const options: ExecuteOptions = {
     callId,
     nodeId: runtime.nodeId,

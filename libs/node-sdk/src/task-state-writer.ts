@@ -66,8 +66,11 @@ export class TaskStateWriter {
     return this.#kv;
   }
 
-  /** Stores one state of a task; tries a few times, then logs, since nobody else can store it. */
-  async write(taskId: string, callId: string, seq: number, response: CallResponse | undefined): Promise<void> {
+  /**
+   * Stores one state of a task; tries a few times, then logs, since nobody else can store it.
+   * Resolves with whether it was stored.
+   */
+  async write(taskId: string, callId: string, seq: number, response: CallResponse | undefined): Promise<boolean> {
     const state: NodeTaskState = {
       v: MESH_PROTOCOL_VERSION,
       callId,
@@ -103,11 +106,11 @@ export class TaskStateWriter {
         // The chunks first: a reader that sees the state entry finds every chunk it names.
         await Promise.all(chunks.map((chunk, index) => kv.put(taskChunkKey(this.#nodeId, taskId, seq, index), chunk)));
         await kv.put(key, entry);
-        return;
+        return true;
       } catch (error) {
         if (attempt >= WRITE_ATTEMPTS) {
           this.#options.logger.error({ err: error, taskId, callId, seq }, 'could not store a task state');
-          return;
+          return false;
         }
         await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 200 * 2 ** attempt)));
       }

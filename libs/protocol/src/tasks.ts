@@ -84,7 +84,12 @@ export function taskStateValues(
   body: Uint8Array = encodeJson(state),
 ): { entry: Uint8Array; chunks: Uint8Array[] } {
   if (body.length <= limit) return { entry: body, chunks: [] };
-  const chunks = splitChunks(body, Math.max(limit, MIN_CHUNK_BYTES));
+  // Readers refuse chunks smaller than this (a count out of line with the size): say so here instead.
+  if (limit < MIN_CHUNK_BYTES)
+    throw new RangeError(
+      `a task state of ${body.length} bytes needs NATS max_payload of at least ${MIN_CHUNK_BYTES} bytes`,
+    );
+  const chunks = splitChunks(body, limit);
   const { v, callId, node, seq, at } = state;
   return { entry: encodeJson({ v, callId, node, seq, at, chunks: chunks.length, bytes: body.length }), chunks };
 }

@@ -9,7 +9,7 @@ import { failedOutcome, outcomeOfResponse, type CallOutcome, type ToolCall } fro
 import { callerIdentity } from '../security/caller-identity.js';
 import { DEADLINE_GRACE_MS, dispatchCall, type DispatchDeps } from './call-dispatch.js';
 import { placementFromMeta, placementFromQuery, type CallPlacement } from './call-placement.js';
-import { chunkTaskId, runJournaled, type FanoutJournal } from './fanout-journal.js';
+import { runJournaled, type FanoutJournal } from './fanout-journal.js';
 import { FanoutHandover, runFanout } from './fanout-runner.js';
 import type { NodeRpc } from './node-rpc.js';
 import type { GatewayTaskRunner } from '../tasks/gateway-task-runner.js';
@@ -90,7 +90,7 @@ export class CallRunner {
             // Too small to split: one call, journaled like a chunk.
             return runJournaled(
               journal,
-              chunkTaskId(task.id, 'whole'),
+              journal.chunkTaskId('whole'),
               { lookUp: true, signal, timeoutMs, onCallId: (id) => this.#cancelOnAbort(signal, id) },
               (taskRef) => this.#dispatch(entry, { ...call, task: taskRef, signal }, placement, timeoutMs),
             );

@@ -1,5 +1,6 @@
-import type { CallResponse, TaskRef } from '@easyremote/protocol';
-import { outcomeOfResponse, type CallOutcome } from '../pipeline/call-pipeline.js';
+import type { CallResponse, TaskRef, WireError } from '@easyremote/protocol';
+import { GatewayErrorCode } from '../errors.js';
+import { failedOutcome, outcomeOfResponse, type CallOutcome } from '../pipeline/call-pipeline.js';
 
 /** What a node stored of a chunk it ran as a task. */
 export interface ChunkState {
@@ -9,17 +10,32 @@ export interface ChunkState {
   readonly response: CallResponse | undefined;
 }
 
+/** What a fan-out task's first run keeps before any chunk runs: how it split, and the plan it split by. */
+export interface JournalHeader {
+  readonly chunks: number;
+  readonly plan?: readonly unknown[] | undefined;
+}
+
 /**
  * Where a fan-out that runs as a durable task keeps its progress, in the tasks bucket (ADR 0024):
  * each chunk runs on its node as a task of its own, whose states that node stores, the first one
  * before it answers, so a replica taking the fan-out over after its runner died keeps the chunks
- * that ended, waits for those still running, and runs only the ones nobody began. No chunk runs
- * twice for the runner's death.
+ * that ended, waits for those still running, and runs only the ones nobody began. Chunk task ids
+ * derive from a secret salt in the journal's header, which nodes cannot read: a node knows its own
+ * chunk's id, never another's.
  */
 export interface FanoutJournal {
   readonly taskId: string;
   /** This run takes over a fan-out an earlier replica began: chunks are looked up before they run. */
   readonly resumed: boolean;
+  /** The header an earlier run wrote (a run that takes over), adopting its salt; undefined if none. */
+  kept(): Promise<JournalHeader | undefined>;
+  /** Writes the header (a new salt) before any chunk runs; rejects when it cannot be stored. */
+  begin(header: JournalHeader): Promise<void>;
+  /** The task id chunk `index` runs as (`whole`: a fan-out small enough to run as one call). */
+  chunkTaskId(index: number | 'whole'): string;
+  /** False once this replica may no longer start work (it lost its heartbeat: another may take over). */
+  mayDispatch(): boolean;
   /** Every node's stored state of chunk task `chunkTaskId`. */
   statesOf(chunkTaskId: string): Promise<ChunkState[]>;
   /** Resolves once the chunk task ends on its node (or the node goes, or the deadline passes). */
@@ -27,15 +43,33 @@ export interface FanoutJournal {
     chunk: { nodeId: string; taskId: string; callId: string },
     options: { signal: AbortSignal; timeoutMs: number },
   ): Promise<CallOutcome>;
-  /** Keeps a node's plan of the fan-out, so a replica taking it over splits it alike. */
-  savePlan(plan: readonly unknown[]): Promise<void>;
-  /** The plan an earlier run kept, if any. */
-  plan(): Promise<unknown[] | undefined>;
 }
 
-/** The task id chunk `index` runs as (`whole`: a fan-out small enough to run as one call). */
-export function chunkTaskId(taskId: string, index: number | 'whole'): string {
-  return `${taskId}-${index === 'whole' ? 'w' : index}`;
+/**
+ * Opens the journal for a fan-out split into `count` chunks: a run that takes over checks the split
+ * is the one begun (a tool redeployed with another chunk size would mix chunks up), a first run
+ * writes the header. Resolves with the error that stops the fan-out, if any.
+ */
+export async function openJournal(
+  journal: FanoutJournal,
+  tool: string,
+  header: JournalHeader,
+): Promise<WireError | undefined> {
+  try {
+    const kept = await journal.kept();
+    if (kept === undefined) await journal.begin(header);
+    else if (kept.chunks !== header.chunks)
+      return {
+        code: GatewayErrorCode.FanoutFailed,
+        message: `The fan-out of ${tool} splits into ${header.chunks} chunks now, not the ${kept.chunks} it began with`,
+      };
+    return undefined;
+  } catch (error) {
+    return {
+      code: GatewayErrorCode.Internal,
+      message: `The fan-out of ${tool} could not keep its progress: ${(error as Error).message}`,
+    };
+  }
 }
 
 function isRunning(response: CallResponse | undefined): boolean {
@@ -65,15 +99,28 @@ export async function runJournaled(
 ): Promise<CallOutcome> {
   const { signal, timeoutMs } = options;
   if (journal.resumed && options.lookUp) {
-    const earlier = bestState(await journal.statesOf(taskId));
+    const states = await journal.statesOf(taskId);
+    const earlier = bestState(states);
     if (earlier !== undefined) {
       options.onCallId(earlier.callId);
+      // Every node that stored a state ran it: those runs count against the chunk's attempts.
+      const attempts = states.length;
       if (earlier.response !== undefined && !isRunning(earlier.response))
-        return outcomeOfResponse(earlier.response, earlier.nodeId, earlier.callId);
-      return journal.awaitChunk({ nodeId: earlier.nodeId, taskId, callId: earlier.callId }, { signal, timeoutMs });
+        return { ...outcomeOfResponse(earlier.response, earlier.nodeId, earlier.callId), attempts };
+      const awaited = await journal.awaitChunk(
+        { nodeId: earlier.nodeId, taskId, callId: earlier.callId },
+        { signal, timeoutMs },
+      );
+      return { ...awaited, attempts };
     }
   }
+  if (!journal.mayDispatch())
+    return failedOutcome(taskId, GatewayErrorCode.Cancelled, 'this replica handed the fan-out over');
   const outcome = await dispatch({ id: taskId, recordStart: true });
   if (outcome.kind !== 'task') return outcome;
-  return journal.awaitChunk({ nodeId: outcome.nodeId, taskId, callId: outcome.callId }, { signal, timeoutMs });
+  const awaited = await journal.awaitChunk(
+    { nodeId: outcome.nodeId, taskId, callId: outcome.callId },
+    { signal, timeoutMs },
+  );
+  return { ...awaited, attempts: outcome.attempts };
 }

@@ -21,7 +21,7 @@ import { GatewayErrorCode } from '../errors.js';
 import type { ChunkRun } from '../pipeline/call-events.js';
 import type { CallOutcome } from '../pipeline/call-pipeline.js';
 import { dispatchCall, type DispatchDeps } from './call-dispatch.js';
-import { chunkTaskId, runJournaled, type FanoutJournal } from './fanout-journal.js';
+import { openJournal, runJournaled, type FanoutJournal } from './fanout-journal.js';
 import type { NodeRpc } from './node-rpc.js';
 
 export interface FanoutDeps extends DispatchDeps {
@@ -66,8 +66,15 @@ export interface FailedChunk {
   attempts: number;
 }
 
-/** Node answers worth another try elsewhere: the node, not the chunk, may be at fault. */
-const RETRY_ON_ANSWER = new Set<string>([WireErrorCode.HandlerFailed, WireErrorCode.DeadlineExceeded]);
+/**
+ * Node answers worth another try elsewhere: the node, not the chunk, may be at fault (a node that
+ * cannot store task states refused the chunk before running it).
+ */
+const RETRY_ON_ANSWER = new Set<string>([
+  WireErrorCode.HandlerFailed,
+  WireErrorCode.DeadlineExceeded,
+  WireErrorCode.TaskStoreFailed,
+]);
 
 /**
  * Runs a fan-out call: splits it (array slices, or the tool's own plan from a node), dispatches the
@@ -83,6 +90,11 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
   const planned = await chunksOf(deps, request);
   if ('error' in planned) return { kind: 'failed', error: planned.error, callId, nodeId: undefined, chunks: [] };
   const chunks = planned.chunks;
+  if (request.journal !== undefined) {
+    const header = { chunks: chunks?.length ?? 0, ...(planned.plan === undefined ? {} : { plan: planned.plan }) };
+    const refused = await openJournal(request.journal, entry.name, header);
+    if (refused !== undefined) return { kind: 'failed', error: refused, callId, nodeId: undefined, chunks: [] };
+  }
   if (chunks === undefined || chunks.length === 0) return undefined;
   const failedWith = (error: WireError): CallOutcome => ({
     kind: 'failed',
@@ -97,6 +109,8 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
   const stop = new AbortController();
   const onAbort = (): void => stop.abort(request.signal?.reason);
   request.signal?.addEventListener('abort', onAbort, { once: true });
+  // Cancelled while it was being split: nothing is dispatched.
+  if (request.signal?.aborted) onAbort();
   const running = new Set<string>();
   // Chunks still running when the fan-out stops (cancelled, or a chunk failed) are cancelled on their
   // nodes; not on a handover, where the replica taking over awaits them.
@@ -156,7 +170,7 @@ export async function runFanout(deps: FanoutDeps, request: FanoutRequest): Promi
             ? await dispatch()
             : await runJournaled(
                 journal,
-                chunkTaskId(journal.taskId, index),
+                journal.chunkTaskId(index),
                 {
                   lookUp: used === 0,
                   signal: stop.signal,
@@ -264,11 +278,11 @@ function chunkRun(index: number, outcome: CallOutcome, durationMs: number): Chun
 async function chunksOf(
   deps: FanoutDeps,
   request: FanoutRequest,
-): Promise<{ chunks: ChunkCall[] | undefined } | { error: WireError }> {
+): Promise<{ chunks: ChunkCall[] | undefined; plan?: readonly unknown[] } | { error: WireError }> {
   const { spec, args, entry } = request;
   if (spec.split.kind === 'array') return { chunks: splitArrayArguments(args, spec.split) };
-  const kept = request.journal?.resumed === true ? await request.journal.plan() : undefined;
-  if (kept !== undefined) return { chunks: planChunkCalls(args, kept) };
+  const kept = (await request.journal?.kept())?.plan;
+  if (kept !== undefined) return { chunks: planChunkCalls(args, [...kept]), plan: kept };
   const providers = orderedProviders(deps, request);
   if (providers.length === 0)
     return { error: { code: GatewayErrorCode.NoMatchingNode, message: `No live node can run tool ${entry.name}` } };
@@ -286,8 +300,7 @@ async function chunksOf(
       },
     };
   const plan = reply.result.chunks as unknown[];
-  await request.journal?.savePlan(plan);
-  return { chunks: planChunkCalls(args, plan) };
+  return { chunks: planChunkCalls(args, plan), plan };
 }
 
 function rpcOptions(request: FanoutRequest): { signal?: AbortSignal; caller?: CallerIdentity } {

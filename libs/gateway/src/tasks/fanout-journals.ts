@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CANCEL_SUBJECT, encodeJson, type Logger } from '@easyremote/protocol';
 import type { RegistryView } from '@easyremote/registry';
@@ -5,7 +6,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { GatewayErrorCode } from '../errors.js';
 import { failedOutcome, outcomeOfResponse, type CallOutcome } from '../pipeline/call-pipeline.js';
 import { DEADLINE_GRACE_MS } from '../routing/call-dispatch.js';
-import type { ChunkState, FanoutJournal } from '../routing/fanout-journal.js';
+import type { ChunkState, FanoutJournal, JournalHeader } from '../routing/fanout-journal.js';
 import type { NodeDepartures } from './node-departures.js';
 import type { TaskStore } from './task-store.js';
 
@@ -29,11 +30,31 @@ export class FanoutJournals {
     this.#deps = deps;
   }
 
-  journal(taskId: string, resumed: boolean): FanoutJournal {
-    const { store, logger } = this.#deps;
+  /** The journal of fan-out task `taskId`; `mayDispatch` says whether this replica may still start work. */
+  journal(taskId: string, resumed: boolean, mayDispatch: () => boolean): FanoutJournal {
+    const { store } = this.#deps;
+    let salt: string | undefined;
+    let kept: Promise<JournalHeader | undefined> | undefined;
     return {
       taskId,
       resumed,
+      kept: () =>
+        (kept ??= resumed
+          ? store.journal(taskId).then((header) => {
+              salt = header?.salt;
+              return header;
+            })
+          : Promise.resolve(undefined)),
+      begin: async (header) => {
+        const stored = await store.createJournal(taskId, { ...header, salt: randomBytes(16).toString('base64url') });
+        salt = stored.salt;
+      },
+      chunkTaskId: (index) => {
+        if (salt === undefined) throw new Error(`the journal of task ${taskId} is not open`);
+        // 132 bits of a keyed hash: a node that runs one chunk cannot name another.
+        return createHash('sha256').update(`${salt}:${index}`).digest('base64url').slice(0, 22);
+      },
+      mayDispatch,
       statesOf: async (chunkTaskId) =>
         (await store.statesOf(chunkTaskId)).map((state): ChunkState => ({
           nodeId: state.node,
@@ -41,16 +62,6 @@ export class FanoutJournals {
           response: state.response,
         })),
       awaitChunk: (chunk, options) => this.#awaitChunk(chunk, options),
-      savePlan: (plan) =>
-        store.savePlan(taskId, plan).catch((error: unknown) => {
-          // The fan-out still runs; a replica taking it over asks a node for the plan again.
-          logger.warn({ err: error, taskId }, 'could not keep the plan of a fan-out task');
-        }),
-      plan: () =>
-        store.plan(taskId).catch((error: unknown) => {
-          logger.warn({ err: error, taskId }, 'could not read the plan of a fan-out task');
-          return undefined;
-        }),
     };
   }
 
@@ -80,6 +91,9 @@ export class FanoutJournals {
         node === undefined
           ? !departures.finishing(nodeId)
           : instanceId !== undefined && node.advert.instanceId !== instanceId;
+      // A node that stored its outcome and then left did finish the chunk.
+      const last = gone ? (await store.nodeState(nodeId, taskId, callId))?.response : undefined;
+      if (last !== undefined && !(last.ok && 'taskStarted' in last)) return outcomeOfResponse(last, nodeId, callId);
       if (gone)
         return {
           ...failedOutcome(callId, GatewayErrorCode.NodeGone, `node ${nodeId} left the mesh while running the chunk`, {

@@ -10,6 +10,7 @@ import type { RegistryView } from '@easyremote/registry';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { CallOutcome } from '../pipeline/call-pipeline.js';
 import type { FanoutJournal } from '../routing/fanout-journal.js';
+import { GatewayErrorCode } from '../errors.js';
 import { FanoutHandover } from '../routing/fanout-runner.js';
 import { FanoutJournals } from './fanout-journals.js';
 import type { NodeDepartures } from './node-departures.js';
@@ -18,6 +19,12 @@ import type { TaskStore } from './task-store.js';
 /** How often a replica running tasks itself says it is alive, and after how long without it is not. */
 export const GATEWAY_HEARTBEAT_MS = 2_000;
 export const GATEWAY_GONE_MS = 3 * GATEWAY_HEARTBEAT_MS;
+/**
+ * A replica whose heartbeat has not been stored for this long hands its tasks over itself, before
+ * any reader can find it gone: a replica cut off from JetStream (or stalled) never runs work that
+ * another replica has taken over.
+ */
+const FENCE_MS = GATEWAY_GONE_MS - GATEWAY_HEARTBEAT_MS;
 
 interface Running {
   readonly controller: AbortController;
@@ -39,6 +46,8 @@ export class GatewayTaskRunner {
   readonly #journals: FanoutJournals;
   readonly #running = new Map<string, Running>();
   #heartbeat: NodeJS.Timeout | undefined;
+  /** When a heartbeat was last stored (acknowledged by JetStream). */
+  #lastBeat = 0;
   #cancels: Subscription | undefined;
 
   constructor(
@@ -54,7 +63,7 @@ export class GatewayTaskRunner {
 
   /** Where the fan-out task `taskId` keeps its chunks' progress; `resumed` when this run takes it over. */
   journal(taskId: string, resumed: boolean): FanoutJournal {
-    return this.#journals.journal(taskId, resumed);
+    return this.#journals.journal(taskId, resumed, () => !this.#fenced());
   }
 
   /** Starts `work` as the task `taskId` (call `callId`); returns at once. */
@@ -65,7 +74,11 @@ export class GatewayTaskRunner {
     const handedOver = (): boolean => controller.signal.reason instanceof FanoutHandover;
     void work(controller.signal)
       .then(
-        (outcome) => (handedOver() ? undefined : this.#write(taskId, callId, responseOf(outcome))),
+        // Handed over: nothing to write, unless the work had ended anyway.
+        (outcome) =>
+          handedOver() && outcome.kind === 'failed' && outcome.error.code === GatewayErrorCode.Cancelled
+            ? undefined
+            : this.#write(taskId, callId, responseOf(outcome)),
         (error: unknown) =>
           handedOver()
             ? undefined
@@ -83,7 +96,19 @@ export class GatewayTaskRunner {
   /** Hands every task this replica runs over (the replica stops): another replica takes them over. */
   stop(): void {
     this.#stopBeating();
+    this.#handOver();
+  }
+
+  #handOver(): void {
     for (const { controller } of this.#running.values()) controller.abort(new FanoutHandover());
+  }
+
+  /** Whether this replica lost its heartbeat for FENCE_MS; if so, it hands its tasks over now. */
+  #fenced(): boolean {
+    if (this.#heartbeat === undefined || Date.now() - this.#lastBeat <= FENCE_MS) return false;
+    this.#logger.warn({ gatewayId: this.gatewayId }, 'task heartbeat not stored for too long: handing tasks over');
+    this.#handOver();
+    return true;
   }
 
   async #write(taskId: string, callId: string, response: CallResponse): Promise<void> {
@@ -103,10 +128,14 @@ export class GatewayTaskRunner {
 
   #beat(): void {
     if (this.#heartbeat !== undefined) return;
-    const beat = () =>
-      void this.#store.heartbeat(this.gatewayId).catch((error: unknown) => {
-        this.#logger.warn({ err: error }, 'could not write the task heartbeat');
-      });
+    this.#lastBeat = Date.now();
+    const beat = () => {
+      if (this.#fenced()) return;
+      this.#store.heartbeat(this.gatewayId).then(
+        () => (this.#lastBeat = Date.now()),
+        (error: unknown) => this.#logger.warn({ err: error }, 'could not write the task heartbeat'),
+      );
+    };
     beat();
     this.#heartbeat = setInterval(beat, GATEWAY_HEARTBEAT_MS);
     this.#heartbeat.unref();

@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   decodeNodeTaskState,
+  encodeJson,
+  MAX_STATE_BYTES,
+  WireErrorCode,
   isValidTaskId,
   joinTaskState,
   nodeTaskKey,
@@ -77,10 +80,17 @@ export interface StoredTask {
 
 const UPDATE_ATTEMPTS = 5;
 
-/** A fan-out task's plan (`p.<taskId>`), written by the replica that split it. */
-function planKey(taskId: string): string {
+/** A fan-out task's journal header (`p.<taskId>`), written by the replica that split it. */
+function journalKey(taskId: string): string {
   if (!isValidTaskId(taskId)) throw new TypeError(`invalid task id ${JSON.stringify(taskId)}`);
   return `p.${taskId}`;
+}
+
+/** The journal header as stored: how the fan-out split, its plan, and the salt of its chunk task ids. */
+export interface StoredJournalHeader {
+  salt: string;
+  chunks: number;
+  plan?: readonly unknown[] | undefined;
 }
 
 /** A key-safe token of a principal (principals may hold any character); null is authentication off. */
@@ -139,7 +149,24 @@ export class TaskStore {
    * large one (a batch of images) in chunks, as a node stores it.
    */
   async writeRunnerState(taskId: string, state: NodeTaskState, limit: number): Promise<void> {
-    const { entry, chunks } = taskStateValues(state, limit);
+    const body = encodeJson(state);
+    // Past what readers join, the task ends with the reason instead of staying `working`.
+    const { entry, chunks } =
+      body.length > MAX_STATE_BYTES
+        ? taskStateValues(
+            {
+              ...state,
+              response: {
+                ok: false,
+                error: {
+                  code: WireErrorCode.ResultTooLarge,
+                  message: `the fan-out's merged result is ${body.length} bytes, over ${MAX_STATE_BYTES}`,
+                },
+              },
+            },
+            limit,
+          )
+        : taskStateValues(state, limit, body);
     await Promise.all(
       chunks.map((chunk, index) => this.#kv.put(taskChunkKey(state.node, taskId, state.seq, index), chunk)),
     );
@@ -198,20 +225,29 @@ export class TaskStore {
     return states.filter((state) => state !== undefined);
   }
 
-  /** Keeps the plan of a fan-out task (its chunks' descriptors), so a replica taking it over splits it alike. */
-  async savePlan(taskId: string, plan: readonly unknown[]): Promise<void> {
-    await this.#kv.put(planKey(taskId), JSON.stringify(plan));
+  /**
+   * Creates a fan-out task's journal header (`p.<taskId>`), or reads the one another run created
+   * first; resolves with the header stored.
+   */
+  async createJournal(taskId: string, header: StoredJournalHeader): Promise<StoredJournalHeader> {
+    try {
+      await this.#kv.create(journalKey(taskId), JSON.stringify(header));
+      return header;
+    } catch (error) {
+      const existing = await this.journal(taskId);
+      if (existing === undefined) throw error;
+      return existing;
+    }
   }
 
-  async plan(taskId: string): Promise<unknown[] | undefined> {
-    const entry = await this.#kv.get(planKey(taskId));
+  /** A fan-out task's journal header; undefined when none was written (no chunk ran). */
+  async journal(taskId: string): Promise<StoredJournalHeader | undefined> {
+    const entry = await this.#kv.get(journalKey(taskId));
     if (entry === null || entry.operation !== 'PUT') return undefined;
-    try {
-      const plan: unknown = entry.json();
-      return Array.isArray(plan) ? plan : undefined;
-    } catch {
-      return undefined;
-    }
+    const header = entry.json<Partial<StoredJournalHeader>>();
+    if (typeof header.salt !== 'string' || typeof header.chunks !== 'number')
+      throw new TypeError(`the journal of task ${taskId} is malformed`);
+    return header as StoredJournalHeader;
   }
 
   /**
