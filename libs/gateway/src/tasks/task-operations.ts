@@ -86,7 +86,7 @@ export class TaskOperations {
    * A task of an idempotent tool whose node died runs again, and a fan-out's whose replica died is
    * taken over (its chunks' journal: none runs twice), once
    * per death and for every replica: the replica that wins the compare-and-set places it, the others
-   * see it working meanwhile. Undefined when it may not (not idempotent, out of attempts): it fails then.
+   * see it working meanwhile. Undefined when it may not (nothing kept to run it again, out of attempts): it fails then.
    */
   async #runAgain(task: StoredTask): Promise<StoredTask | undefined> {
     const { redispatch } = this.#deps;
