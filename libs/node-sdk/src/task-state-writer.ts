@@ -2,13 +2,11 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import {
-  encodeJson,
   MESH_PROTOCOL_VERSION,
   nodeTaskKey,
   taskChunkKey,
   taskStateValues,
   TASKS_BUCKET,
-  WireErrorCode,
   type CallResponse,
   type Logger,
   type NodeTaskState,
@@ -80,25 +78,9 @@ export class TaskStateWriter {
       ...(response === undefined ? {} : { response }),
     };
     const limit = (this.#nc.info?.max_payload ?? 1024 * 1024) - 1024;
-    const body = encodeJson(state);
     // Too large for one KV value (one NATS message): the state goes in chunks under the node's own
-    // keys; past the node's limit the task ends with the reason instead (reported, not lost silently).
-    const { entry, chunks } =
-      body.length > this.#options.maxStateBytes
-        ? taskStateValues(
-            {
-              ...state,
-              response: {
-                ok: false,
-                error: {
-                  code: WireErrorCode.ResultTooLarge,
-                  message: `the task's result is ${body.length} bytes, over this node's limit of ${this.#options.maxStateBytes}`,
-                },
-              },
-            },
-            limit,
-          )
-        : taskStateValues(state, limit, body);
+    // keys; past the node's limit the task ends with the reason instead.
+    const { entry, chunks } = taskStateValues(state, limit, this.#options.maxStateBytes);
     const key = nodeTaskKey(this.#nodeId, taskId);
     for (let attempt = 1; ; attempt++) {
       try {

@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { encodeJson } from './codec.js';
 import { CallResponse } from './envelope.js';
+import { WireErrorCode } from './errors.js';
 import { isValidTaskId } from './task-ref.js';
 import { isValidNodeId } from './tool-name.js';
 
@@ -75,14 +76,20 @@ export function splitChunks(bytes: Uint8Array, size: number): Uint8Array[] {
 /**
  * The KV values a task state is stored as, for values of at most `limit` bytes (a NATS message
  * less headroom): the state itself when it fits, else its JSON in `chunks` (stored first, under
- * `taskChunkKey`) and an `entry` naming them, which joinTaskState reads back. `body` is the state's
- * JSON, when the caller has it already.
+ * `taskChunkKey`) and an `entry` naming them, which joinTaskState reads back. A state over
+ * `maxBytes` is stored as a `RESULT_TOO_LARGE` failure instead: the task ends with the reason
+ * rather than staying `working` (reported, not lost silently).
  */
 export function taskStateValues(
   state: NodeTaskState,
   limit: number,
-  body: Uint8Array = encodeJson(state),
+  maxBytes = MAX_STATE_BYTES,
 ): { entry: Uint8Array; chunks: Uint8Array[] } {
+  let body = encodeJson(state);
+  if (body.length > maxBytes) {
+    const message = `the task's result is ${body.length} bytes, over the limit of ${maxBytes}`;
+    body = encodeJson({ ...state, response: { ok: false, error: { code: WireErrorCode.ResultTooLarge, message } } });
+  }
   if (body.length <= limit) return { entry: body, chunks: [] };
   // Readers refuse chunks smaller than this (a count out of line with the size): say so here instead.
   if (limit < MIN_CHUNK_BYTES)

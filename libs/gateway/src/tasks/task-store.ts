@@ -1,9 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   decodeNodeTaskState,
-  encodeJson,
-  MAX_STATE_BYTES,
-  WireErrorCode,
   isValidTaskId,
   joinTaskState,
   nodeTaskKey,
@@ -149,24 +146,7 @@ export class TaskStore {
    * large one (a batch of images) in chunks, as a node stores it.
    */
   async writeRunnerState(taskId: string, state: NodeTaskState, limit: number): Promise<void> {
-    const body = encodeJson(state);
-    // Past what readers join, the task ends with the reason instead of staying `working`.
-    const { entry, chunks } =
-      body.length > MAX_STATE_BYTES
-        ? taskStateValues(
-            {
-              ...state,
-              response: {
-                ok: false,
-                error: {
-                  code: WireErrorCode.ResultTooLarge,
-                  message: `the fan-out's merged result is ${body.length} bytes, over ${MAX_STATE_BYTES}`,
-                },
-              },
-            },
-            limit,
-          )
-        : taskStateValues(state, limit, body);
+    const { entry, chunks } = taskStateValues(state, limit);
     await Promise.all(
       chunks.map((chunk, index) => this.#kv.put(taskChunkKey(state.node, taskId, state.seq, index), chunk)),
     );
